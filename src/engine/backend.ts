@@ -1,0 +1,123 @@
+// The Backend interface: what a training engine offers, whatever it runs on.
+// The CPU reference (src/engine/cpu) and the WebGPU engine (src/engine/gpu)
+// both implement it; tests hold the second to the first.
+//
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
+// L layers. Token arrays in a Batch are TIME-MAJOR: element [t·B + b] is
+// stream b at timestep t, so one timestep of all streams is contiguous.
+
+import type { ModelConfig, OptimizerConfig } from './config';
+
+export interface Batch {
+  /** (T, B) input token ids, time-major. */
+  inputs: Int32Array;
+  /** (T, B) target token ids (the next character), time-major. */
+  targets: Int32Array;
+  /** T of this batch. */
+  seqLen: number;
+  /** B of this batch (≤ the backend's configured batch size). */
+  batchSize: number;
+}
+
+export interface StepLoss {
+  /** 1-based optimizer step the loss belongs to. */
+  step: number;
+  /** Mean cross-entropy over the window's T·B predictions, in nats. */
+  loss: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+}
+
+export interface SampleOptions {
+  /** Token ids fed before generation starts (at least one). */
+  prime: Int32Array;
+  /** Softmax temperature; > 0. */
+  temperature: number;
+  /** Keep only the k most likely tokens; 0 keeps all. */
+  topK: number;
+  /** Seed of the sampler's own random stream. */
+  seed: number;
+}
+
+/** A generation in progress: its (h, c) lives in the backend, apart from training's. */
+export interface Sampler {
+  /** Generates the next `count` tokens. */
+  next(count: number): Promise<Int32Array>;
+  dispose(): void;
+}
+
+export interface LayerActivations {
+  /** Each (T, H) for the probe text: activated gates, cell state and output. */
+  i: Float32Array;
+  f: Float32Array;
+  g: Float32Array;
+  o: Float32Array;
+  c: Float32Array;
+  h: Float32Array;
+}
+
+export interface ProbeResult {
+  /** T: length of the probe text in tokens. */
+  length: number;
+  /** One entry per layer, bottom first. */
+  layers: LayerActivations[];
+  /** (T, V) logits of the next character after each position. */
+  logits: Float32Array;
+}
+
+export interface BackendInfo {
+  kind: 'cpu' | 'webgpu';
+  /** Human-readable device: the adapter's vendor/architecture/description, or "CPU". */
+  device: string;
+}
+
+export interface Backend {
+  readonly info: BackendInfo;
+  readonly model: ModelConfig;
+  /** Optimizer steps taken so far. */
+  readonly step: number;
+
+  /**
+   * Queues one training step on a window: forward, loss, BPTT through the
+   * window, clipping and the optimizer; the window's final (h, c) is carried
+   * into the next call. Returns without waiting for the GPU; the loss arrives
+   * through `drainLosses`.
+   */
+  trainStep(batch: Batch, optimizer: OptimizerConfig): void;
+
+  /** Resolves with the losses of every step finished since the last call, in order. */
+  drainLosses(): Promise<StepLoss[]>;
+
+  /** Zeroes the carried training (h, c), for every stream. */
+  resetState(): void;
+
+  /**
+   * Mean loss over consecutive windows (forward only), starting from zero
+   * state and carrying it from one window to the next; training state is untouched.
+   */
+  evaluate(batches: Batch[]): Promise<number>;
+
+  /** Starts a generation from a prime text with its own state. */
+  createSampler(options: SampleOptions): Sampler;
+
+  /** All gates, c and h of every layer for a text, from zero state. */
+  probe(tokens: Int32Array): Promise<ProbeResult>;
+
+  /**
+   * Loss and raw gradients (arena layout) of one window from the carried
+   * state, with no optimizer step and no state carried. For tests and tools.
+   */
+  gradients(batch: Batch): Promise<{ loss: number; grads: Float32Array }>;
+
+  /** A copy of the parameter arena (see params.ts for the layout). */
+  getParams(): Promise<Float32Array>;
+  /** Replaces the parameters; the optimizer moments are reset unless given. */
+  setParams(params: Float32Array, moments?: { m: Float32Array; v: Float32Array; step: number }): Promise<void>;
+  /** Adam's first and second moments and the step, for checkpoints. */
+  getOptimizerState(): Promise<{ m: Float32Array; v: Float32Array; step: number }>;
+  /** The carried training (h, c), each (L, B, H), for checkpoints. */
+  getState(): Promise<{ h: Float32Array; c: Float32Array }>;
+  setState(state: { h: Float32Array; c: Float32Array }): Promise<void>;
+
+  dispose(): void;
+}

@@ -1,0 +1,143 @@
+// Batches for truncated BPTT: B parallel streams through the training split,
+// each reading its own contiguous segment in windows of T characters, so the
+// final (h, c) of one window is the right starting state for the next window
+// of the same stream. At the end of an epoch every stream starts over (and the
+// carried state must be reset: `next()` says so).
+//
+// Dimension legend: B streams, T window length. Batches are time-major (T, B).
+
+import type { Batch } from './backend';
+import { CorpusError } from './tokenizer';
+import { Rng, type RngState } from './rng';
+
+export interface Split {
+  train: Int32Array;
+  validation: Int32Array;
+}
+
+/** Holds out the last `valFraction` of the tokens for validation. */
+export function splitCorpus(tokens: Int32Array, valFraction: number): Split {
+  const nVal = Math.floor(tokens.length * valFraction);
+  return {
+    train: tokens.subarray(0, tokens.length - nVal),
+    validation: tokens.subarray(tokens.length - nVal),
+  };
+}
+
+/** Fewest tokens a split needs to give B streams one window of T each. */
+export function minTokensFor(batchSize: number, seqLen: number): number {
+  return batchSize * seqLen + 1;
+}
+
+export interface BatcherPosition {
+  epoch: number;
+  /** Next window index within the epoch. */
+  window: number;
+  /** Where the streams start this epoch, in tokens from their segment start. */
+  shift: number;
+  rng: RngState;
+}
+
+export class Batcher {
+  readonly segment: number;
+  readonly windowsPerEpoch: number;
+  private position: BatcherPosition;
+  private readonly rng: Rng;
+  private readonly initialRng: RngState;
+
+  constructor(
+    private readonly tokens: Int32Array,
+    readonly batchSize: number,
+    readonly seqLen: number,
+    seed: number,
+  ) {
+    if (tokens.length < minTokensFor(batchSize, seqLen)) {
+      throw new CorpusError(
+        `the training text has ${tokens.length} characters; B=${batchSize} streams × T=${seqLen} ` +
+          `need at least ${minTokensFor(batchSize, seqLen)}: use a longer text or lower B or T`,
+      );
+    }
+    this.segment = Math.floor((tokens.length - 1) / batchSize);
+    this.windowsPerEpoch = Math.floor(this.segment / seqLen);
+    this.rng = new Rng((seed ^ 0x9e3779b9) >>> 0);
+    this.initialRng = this.rng.getState();
+    this.position = { epoch: 0, window: 0, shift: 0, rng: this.initialRng };
+  }
+
+  /** The next window; `startsEpoch` means the carried state must be zeroed first. */
+  next(): { batch: Batch; startsEpoch: boolean } {
+    const startsEpoch = this.position.window === 0;
+    if (startsEpoch && this.position.epoch > 0) {
+      // A fresh phase each epoch, so windows do not always cut the text at the same places.
+      this.position.shift = this.rng.int(this.segment - this.windowsPerEpoch * this.seqLen + 1);
+      this.position.rng = this.rng.getState();
+    }
+    const start = this.position.shift + this.position.window * this.seqLen;
+    const batch = windowAt(this.tokens, this.segment, start, this.batchSize, this.seqLen);
+    this.position.window++;
+    if (this.position.window === this.windowsPerEpoch) {
+      this.position.window = 0;
+      this.position.epoch++;
+    }
+    return { batch, startsEpoch };
+  }
+
+  /** Back to the first window of the first epoch. */
+  reset(): void {
+    this.rng.setState(this.initialRng);
+    this.position = { epoch: 0, window: 0, shift: 0, rng: this.initialRng };
+  }
+
+  getPosition(): BatcherPosition {
+    return { ...this.position, rng: { ...this.position.rng } };
+  }
+
+  setPosition(p: BatcherPosition): void {
+    if (p.window < 0 || p.window >= this.windowsPerEpoch) {
+      throw new CorpusError('the saved stream position does not fit this corpus and batch shape');
+    }
+    this.position = { ...p, rng: { ...p.rng } };
+    this.rng.setState(p.rng);
+  }
+}
+
+/** One (T, B) window: stream b reads tokens[b·segment + start …]. */
+export function windowAt(
+  tokens: Int32Array,
+  segment: number,
+  start: number,
+  batchSize: number,
+  seqLen: number,
+): Batch {
+  const inputs = new Int32Array(seqLen * batchSize);
+  const targets = new Int32Array(seqLen * batchSize);
+  for (let b = 0; b < batchSize; b++) {
+    const base = b * segment + start;
+    for (let t = 0; t < seqLen; t++) {
+      inputs[t * batchSize + b] = tokens[base + t];
+      targets[t * batchSize + b] = tokens[base + t + 1];
+    }
+  }
+  return { inputs, targets, seqLen, batchSize };
+}
+
+/**
+ * Consecutive validation windows: up to B streams over the held-out text,
+ * at most `maxWindows` windows each. A short split gets fewer streams or a
+ * shorter window rather than none. Empty when there is nothing to validate on.
+ */
+export function validationBatches(
+  tokens: Int32Array,
+  batchSize: number,
+  seqLen: number,
+  maxWindows: number,
+): Batch[] {
+  if (tokens.length < 2) return [];
+  const T = Math.min(seqLen, tokens.length - 1);
+  const B = Math.max(1, Math.min(batchSize, Math.floor((tokens.length - 1) / T)));
+  const segment = Math.floor((tokens.length - 1) / B);
+  const windows = Math.min(maxWindows, Math.floor(segment / T));
+  const out: Batch[] = [];
+  for (let w = 0; w < windows; w++) out.push(windowAt(tokens, segment, w * T, B, T));
+  return out;
+}

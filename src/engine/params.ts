@@ -1,0 +1,113 @@
+// The parameter arena: every weight of the model in one flat Float32Array, so
+// the optimizer, clipping, checkpoints and GPU upload each see one buffer.
+//
+// Dimension legend: V vocabulary, E embedding, H hidden, L layers,
+// X input size of a layer (E for layer 0, H above).
+//
+// Gate layout: the four gates are INTERLEAVED PER UNIT in every gate matrix:
+// column 4·j + k holds gate k of hidden unit j, with k = 0 i (input),
+// 1 f (forget), 2 g (candidate), 3 o (output). One GPU thread then owns all
+// four gates of a unit and reads them as one vec4. Export converts to the
+// blocked i,f,g,o (PyTorch) / i,f,c,o (Keras) / i,o,f,c (ONNX) orders.
+//
+// Tensors, row-major, each starting at a multiple of ALIGN floats so a GPU can
+// bind any of them at a legal storage-buffer offset (256 bytes):
+//   embedding      (V, E)
+//   layer l: wx    (X, 4H)   input → gates
+//            wh    (H, 4H)   previous hidden → gates
+//            b     (4H)      one bias (PyTorch's b_ih + b_hh)
+//   head:   w      (H, V)
+//           b      (V)
+
+import { layerInputSize, type ModelConfig } from './config';
+import type { Rng } from './rng';
+
+/** Floats per alignment unit: 64 floats = 256 bytes (WebGPU's minStorageBufferOffsetAlignment). */
+export const ALIGN = 64;
+
+export const GATES = 4;
+export const GATE_NAMES = ['input', 'forget', 'candidate', 'output'] as const;
+
+export interface TensorSpec {
+  name: string;
+  shape: number[];
+  offset: number;
+  size: number;
+  /** Decoupled weight decay applies to matrices only, never to biases or embeddings. */
+  decay: boolean;
+}
+
+export interface LayerViews {
+  wx: TensorSpec;
+  wh: TensorSpec;
+  b: TensorSpec;
+}
+
+export interface ParamLayout {
+  tensors: TensorSpec[];
+  embedding: TensorSpec;
+  layers: LayerViews[];
+  headW: TensorSpec;
+  headB: TensorSpec;
+  /** Total floats in the arena, padding included. */
+  total: number;
+}
+
+function alignUp(n: number): number {
+  return Math.ceil(n / ALIGN) * ALIGN;
+}
+
+export function paramLayout(m: ModelConfig): ParamLayout {
+  const { vocabSize: V, embedSize: E, hiddenSize: H, layers: L } = m;
+  const tensors: TensorSpec[] = [];
+  let offset = 0;
+  const add = (name: string, shape: number[], decay: boolean): TensorSpec => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const t: TensorSpec = { name, shape, offset, size, decay };
+    tensors.push(t);
+    offset = alignUp(offset + size);
+    return t;
+  };
+  const embedding = add('embedding', [V, E], false);
+  const layers: LayerViews[] = [];
+  for (let l = 0; l < L; l++) {
+    const X = layerInputSize(m, l);
+    layers.push({
+      wx: add(`lstm.${l}.wx`, [X, GATES * H], true),
+      wh: add(`lstm.${l}.wh`, [H, GATES * H], true),
+      b: add(`lstm.${l}.b`, [GATES * H], false),
+    });
+  }
+  const headW = add('head.w', [H, V], true);
+  const headB = add('head.b', [V], false);
+  return { tensors, embedding, layers, headW, headB, total: offset };
+}
+
+/** Number of real parameters (padding excluded). */
+export function parameterCount(layout: ParamLayout): number {
+  return layout.tensors.reduce((n, t) => n + t.size, 0);
+}
+
+/**
+ * Initial weights, as PyTorch initialises Embedding, LSTM and Linear:
+ * embedding ~ N(0, 1); LSTM and head ~ U(−1/√H, 1/√H). Drawn in tensor order
+ * from one seeded stream so every backend starts from the same numbers.
+ */
+export function initParams(m: ModelConfig, rng: Rng): Float32Array {
+  const layout = paramLayout(m);
+  const p = new Float32Array(layout.total);
+  const k = 1 / Math.sqrt(m.hiddenSize);
+  for (const t of layout.tensors) {
+    for (let i = 0; i < t.size; i++) {
+      p[t.offset + i] = t === layout.embedding ? rng.normal() : rng.uniform(-k, k);
+    }
+  }
+  return p;
+}
+
+/** A per-float mask (1 = decay) matching the arena, for fused AdamW kernels. */
+export function decayMask(layout: ParamLayout): Float32Array {
+  const mask = new Float32Array(layout.total);
+  for (const t of layout.tensors) if (t.decay) mask.fill(1, t.offset, t.offset + t.size);
+  return mask;
+}

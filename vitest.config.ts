@@ -1,0 +1,41 @@
+import { defineConfig } from 'vitest/config';
+
+// Three projects, run in this order by `npm test`:
+//   unit — pure TypeScript, the CPU reference and the formats;
+//   gpu  — real WebGPU in Node (Dawn over SwiftShader), kernels against the CPU twin;
+//   e2e  — the built app in Debian's headless chromium, with and without WebGPU.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'gpu',
+          include: ['tests/gpu/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+          // One Dawn instance per file is plenty on 2 cores; software Vulkan is CPU-bound.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
