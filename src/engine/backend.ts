@@ -112,7 +112,10 @@ export interface Backend {
   /** A copy of the parameter arena (see params.ts for the layout). */
   getParams(): Promise<Float32Array>;
   /** Replaces the parameters; the optimizer moments are reset unless given. */
-  setParams(params: Float32Array, moments?: { m: Float32Array; v: Float32Array; step: number }): Promise<void>;
+  setParams(
+    params: Float32Array,
+    moments?: { m: Float32Array; v: Float32Array; step: number },
+  ): Promise<void>;
   /** Adam's first and second moments and the step, for checkpoints. */
   getOptimizerState(): Promise<{ m: Float32Array; v: Float32Array; step: number }>;
   /** The carried training (h, c), each (L, B, H), for checkpoints. */

@@ -87,7 +87,9 @@ export class ConfigError extends Error {
 function checkRange(name: keyof typeof RANGES, value: number, integer: boolean): void {
   const [lo, hi] = RANGES[name];
   if (!Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    throw new ConfigError(`${name} must be ${integer ? 'a whole number' : 'a number'}, got ${value}`);
+    throw new ConfigError(
+      `${name} must be ${integer ? 'a whole number' : 'a number'}, got ${value}`,
+    );
   }
   if (value < lo || value > hi) {
     throw new ConfigError(`${name} must be between ${lo} and ${hi}, got ${value}`);

@@ -44,7 +44,8 @@ export class Vocabulary {
       }
       return cp;
     });
-    if (new Set(cps).size !== cps.length) throw new CorpusError('vocabulary has duplicate characters');
+    if (new Set(cps).size !== cps.length)
+      throw new CorpusError('vocabulary has duplicate characters');
     return new Vocabulary(cps);
   }
 
@@ -136,7 +137,9 @@ export function buildCorpus(raw: string): Corpus {
     throw new CorpusError('the text contains NUL bytes: this looks like a binary file, not text');
   }
   if (raw.includes('\ufffd')) {
-    throw new CorpusError('the text contains U+FFFD replacement characters: the file is not valid UTF-8');
+    throw new CorpusError(
+      'the text contains U+FFFD replacement characters: the file is not valid UTF-8',
+    );
   }
   const text = normalizeText(raw);
   if (text.trim().length === 0) throw new CorpusError('the corpus is empty (or only whitespace)');

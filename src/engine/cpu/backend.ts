@@ -1,0 +1,272 @@
+// The CPU reference backend: readable, exact, and the fallback when WebGPU is
+// missing. Every GPU result is checked against it.
+//
+// Dimension legend: T window, B batch, E embedding, H hidden, V vocabulary,
+// L layers. Batches are time-major (T, B).
+
+import type {
+  Backend,
+  BackendInfo,
+  Batch,
+  LayerActivations,
+  ProbeResult,
+  SampleOptions,
+  Sampler,
+  StepLoss,
+} from '../backend';
+import { validateModelConfig, type ModelConfig, type OptimizerConfig } from '../config';
+import { decayMask, paramLayout, type ParamLayout } from '../params';
+import { Rng } from '../rng';
+import { adamStep, clipScale, globalNorm } from './adam';
+import {
+  carryState,
+  modelForward,
+  modelForwardBackward,
+  viewArena,
+  windowLossSum,
+  Workspace,
+  zeroState,
+  type ModelView,
+  type RecurrentState,
+} from './model';
+import { sampleToken } from './sampling';
+
+export interface CpuBackendOptions {
+  batchSize: number;
+  seqLen: number;
+}
+
+export class CpuBackend implements Backend {
+  readonly info: BackendInfo = { kind: 'cpu', device: 'CPU' };
+  readonly layout: ParamLayout;
+  private params: Float32Array; // arena, see params.ts
+  private grads: Float32Array; // arena
+  private m: Float32Array; // Adam first moment, arena
+  private v: Float32Array; // Adam second moment, arena
+  private readonly mask: Float32Array; // 1 where weight decay applies, arena
+  private readonly weights: ModelView;
+  private readonly gradViews: ModelView;
+  private state: RecurrentState; // (L, B, H) each
+  private readonly workspaces = new Map<string, Workspace>();
+  private pending: StepLoss[] = [];
+  private stepCount = 0;
+
+  constructor(
+    readonly model: ModelConfig,
+    params: Float32Array,
+    private readonly options: CpuBackendOptions,
+  ) {
+    validateModelConfig(model);
+    this.layout = paramLayout(model);
+    if (params.length !== this.layout.total) {
+      throw new Error(
+        `parameter arena has ${params.length} floats, the model needs ${this.layout.total}`,
+      );
+    }
+    this.params = params.slice();
+    this.grads = new Float32Array(this.layout.total);
+    this.m = new Float32Array(this.layout.total);
+    this.v = new Float32Array(this.layout.total);
+    this.mask = decayMask(this.layout);
+    this.weights = viewArena(this.layout, this.params);
+    this.gradViews = viewArena(this.layout, this.grads);
+    this.state = zeroState(Float32Array, model, options.batchSize);
+  }
+
+  get step(): number {
+    return this.stepCount;
+  }
+
+  private workspace(T: number, B: number): Workspace {
+    const key = `${T}x${B}`;
+    let ws = this.workspaces.get(key);
+    if (!ws) {
+      ws = new Workspace(Float32Array, this.model, T, B);
+      this.workspaces.set(key, ws);
+    }
+    return ws;
+  }
+
+  private checkBatch(batch: Batch, training: boolean): void {
+    const { seqLen: T, batchSize: B } = batch;
+    if (training && B !== this.options.batchSize) {
+      throw new Error(
+        `training batch has B=${B}, the backend was built for B=${this.options.batchSize}`,
+      );
+    }
+    if (batch.inputs.length !== T * B || batch.targets.length !== T * B) {
+      throw new Error('batch arrays do not match its T·B');
+    }
+  }
+
+  trainStep(batch: Batch, optimizer: OptimizerConfig): void {
+    this.checkBatch(batch, true);
+    const ws = this.workspace(batch.seqLen, batch.batchSize);
+    this.grads.fill(0);
+    const loss = modelForwardBackward(
+      ws,
+      this.weights,
+      this.gradViews,
+      batch.inputs,
+      batch.targets,
+      this.state,
+    );
+    carryState(ws, this.state);
+    const norm = globalNorm(this.grads);
+    this.stepCount++;
+    adamStep(
+      this.params,
+      this.grads,
+      this.m,
+      this.v,
+      this.mask,
+      clipScale(norm, optimizer.clipNorm),
+      this.stepCount,
+      optimizer,
+    );
+    this.pending.push({ step: this.stepCount, loss, gradNorm: norm });
+  }
+
+  async drainLosses(): Promise<StepLoss[]> {
+    const out = this.pending;
+    this.pending = [];
+    return out;
+  }
+
+  resetState(): void {
+    this.state.h.fill(0);
+    this.state.c.fill(0);
+  }
+
+  async evaluate(batches: Batch[]): Promise<number> {
+    if (batches.length === 0) return NaN;
+    const B = batches[0].batchSize;
+    const state = zeroState(Float32Array, this.model, B);
+    let sum = 0;
+    let count = 0;
+    for (const batch of batches) {
+      this.checkBatch(batch, false);
+      if (batch.batchSize !== B) throw new Error('validation windows must share one batch size');
+      const ws = this.workspace(batch.seqLen, B);
+      modelForward(ws, this.weights, batch.inputs, state);
+      sum += windowLossSum(ws, batch.targets);
+      count += batch.seqLen * B;
+      carryState(ws, state);
+    }
+    return sum / count;
+  }
+
+  async gradients(batch: Batch): Promise<{ loss: number; grads: Float32Array }> {
+    this.checkBatch(batch, true);
+    const grads = new Float32Array(this.layout.total);
+    const ws = this.workspace(batch.seqLen, batch.batchSize);
+    const loss = modelForwardBackward(
+      ws,
+      this.weights,
+      viewArena(this.layout, grads),
+      batch.inputs,
+      batch.targets,
+      this.state,
+    );
+    return { loss, grads };
+  }
+
+  createSampler(options: SampleOptions): Sampler {
+    if (options.prime.length === 0)
+      throw new Error('sampling needs a prime of at least one character');
+    if (!(options.temperature > 0)) throw new Error('temperature must be positive');
+    const rng = new Rng(options.seed);
+    const state = zeroState(Float32Array, this.model, 1);
+    const V = this.model.vocabSize;
+    // Feed the prime; the last position's logits give the first sampled token.
+    const ws = new Workspace(Float32Array, this.model, options.prime.length, 1);
+    modelForward(ws, this.weights, options.prime, state);
+    carryState(ws, state);
+    let logits = ws.logits.slice((options.prime.length - 1) * V, options.prime.length * V);
+    const step = this.workspace(1, 1);
+    const input = new Int32Array(1);
+    let disposed = false;
+    return {
+      next: async (count: number) => {
+        if (disposed) throw new Error('sampler was disposed');
+        const out = new Int32Array(count);
+        for (let k = 0; k < count; k++) {
+          out[k] = sampleToken(logits, options.temperature, options.topK, rng.next());
+          input[0] = out[k];
+          modelForward(step, this.weights, input, state);
+          carryState(step, state);
+          logits = step.logits.slice(0, V);
+        }
+        return out;
+      },
+      dispose: () => {
+        disposed = true;
+      },
+    };
+  }
+
+  async probe(tokens: Int32Array): Promise<ProbeResult> {
+    const T = tokens.length;
+    const H = this.model.hiddenSize;
+    const ws = new Workspace(Float32Array, this.model, T, 1);
+    modelForward(ws, this.weights, tokens, zeroState(Float32Array, this.model, 1));
+    const layers: LayerActivations[] = ws.traces.map((trace) => {
+      const gate = (k: number) => {
+        const out = new Float32Array(T * H);
+        for (let n = 0; n < T * H; n++) out[n] = trace.gates[4 * n + k];
+        return out;
+      };
+      return {
+        i: gate(0),
+        f: gate(1),
+        g: gate(2),
+        o: gate(3),
+        c: Float32Array.from(trace.c),
+        h: Float32Array.from(trace.h),
+      };
+    });
+    return { length: T, layers, logits: Float32Array.from(ws.logits) };
+  }
+
+  async getParams(): Promise<Float32Array> {
+    return this.params.slice();
+  }
+
+  async setParams(
+    params: Float32Array,
+    moments?: { m: Float32Array; v: Float32Array; step: number },
+  ): Promise<void> {
+    if (params.length !== this.layout.total)
+      throw new Error('parameter arena size does not match the model');
+    this.params.set(params);
+    if (moments) {
+      this.m.set(moments.m);
+      this.v.set(moments.v);
+      this.stepCount = moments.step;
+    } else {
+      this.m.fill(0);
+      this.v.fill(0);
+      this.stepCount = 0;
+    }
+  }
+
+  async getOptimizerState(): Promise<{ m: Float32Array; v: Float32Array; step: number }> {
+    return { m: this.m.slice(), v: this.v.slice(), step: this.stepCount };
+  }
+
+  async getState(): Promise<{ h: Float32Array; c: Float32Array }> {
+    return { h: Float32Array.from(this.state.h), c: Float32Array.from(this.state.c) };
+  }
+
+  async setState(state: { h: Float32Array; c: Float32Array }): Promise<void> {
+    if (state.h.length !== this.state.h.length || state.c.length !== this.state.c.length) {
+      throw new Error('saved (h, c) does not match L·B·H of this model');
+    }
+    this.state.h.set(state.h);
+    this.state.c.set(state.c);
+  }
+
+  dispose(): void {
+    this.workspaces.clear();
+  }
+}

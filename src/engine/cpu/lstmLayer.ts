@@ -1,0 +1,127 @@
+// One LSTM layer over a window, forward and backward (BPTT), in the textbook
+// form of docs/architecture.md. The CPU reference: the oracle for every GPU kernel.
+//
+// Dimension legend: T window, B batch, X input size, H hidden.
+// All arrays time-major; gate vectors interleaved per unit (4j + k, k = i,f,g,o).
+//   x      (T, B, X)   layer input
+//   gates  (T, B, 4H)  activated i, f, g, o
+//   c, h   (T, B, H)   cell state and output at every step
+//   h0, c0 (B, H)      state carried in from the previous window
+
+import { gemmNN, gemmNT, gemmTN, sigmoid, addRowBias, sumRowsInto, type Arr } from './gemm';
+
+export interface LayerWeights {
+  wx: Arr; // (X, 4H)
+  wh: Arr; // (H, 4H)
+  b: Arr; // (4H)
+}
+
+export interface LayerGrads {
+  wx: Arr; // (X, 4H)
+  wh: Arr; // (H, 4H)
+  b: Arr; // (4H)
+}
+
+export interface LayerTrace {
+  gates: Arr; // (T, B, 4H) activated
+  c: Arr; // (T, B, H)
+  h: Arr; // (T, B, H)
+}
+
+export function lstmLayerForward(
+  trace: LayerTrace,
+  x: Arr,
+  h0: Arr,
+  c0: Arr,
+  w: LayerWeights,
+  T: number,
+  B: number,
+  X: number,
+  H: number,
+): void {
+  const G = 4 * H;
+  const { gates, c, h } = trace;
+  // Input projection of every position at once: the big GEMM of the GPU plan.
+  gates.fill(0, 0, T * B * G);
+  gemmNN(gates, x, w.wx, T * B, G, X);
+  addRowBias(gates, w.b, T * B, G);
+  for (let t = 0; t < T; t++) {
+    const gt = gates.subarray(t * B * G, (t + 1) * B * G);
+    const hPrev = t === 0 ? h0 : h.subarray((t - 1) * B * H, t * B * H);
+    const cPrev = t === 0 ? c0 : c.subarray((t - 1) * B * H, t * B * H);
+    gemmNN(gt, hPrev, w.wh, B, G, H);
+    for (let bj = 0; bj < B * H; bj++) {
+      const q = 4 * bj;
+      const i = sigmoid(gt[q]);
+      const f = sigmoid(gt[q + 1]);
+      const g = Math.tanh(gt[q + 2]);
+      const o = sigmoid(gt[q + 3]);
+      gt[q] = i;
+      gt[q + 1] = f;
+      gt[q + 2] = g;
+      gt[q + 3] = o;
+      const ct = f * cPrev[bj] + i * g;
+      c[t * B * H + bj] = ct;
+      h[t * B * H + bj] = o * Math.tanh(ct);
+    }
+  }
+}
+
+/**
+ * Backpropagation through the window. `dh` (T, B, H) holds the loss gradient
+ * w.r.t. every h from above; it is consumed (overwritten) as scratch. The state
+ * carried out of the window is detached, so no gradient enters at t = T.
+ * Accumulates into `grads` and writes the input gradient into `dx` (T, B, X)
+ * when given. `dGates` (T, B, 4H) is scratch.
+ */
+export function lstmLayerBackward(
+  grads: LayerGrads,
+  dx: Arr | null,
+  dGates: Arr,
+  dh: Arr,
+  trace: LayerTrace,
+  x: Arr,
+  h0: Arr,
+  c0: Arr,
+  w: LayerWeights,
+  T: number,
+  B: number,
+  X: number,
+  H: number,
+): void {
+  const G = 4 * H;
+  const { gates, c, h } = trace;
+  const dcNext = new (c.constructor as typeof Float64Array)(B * H); // (B, H) carried dc
+  for (let t = T - 1; t >= 0; t--) {
+    const gt = gates.subarray(t * B * G, (t + 1) * B * G);
+    const dgt = dGates.subarray(t * B * G, (t + 1) * B * G);
+    const cPrev = t === 0 ? c0 : c.subarray((t - 1) * B * H, t * B * H);
+    const dht = dh.subarray(t * B * H, (t + 1) * B * H);
+    for (let bj = 0; bj < B * H; bj++) {
+      const q = 4 * bj;
+      const i = gt[q];
+      const f = gt[q + 1];
+      const g = gt[q + 2];
+      const o = gt[q + 3];
+      const tc = Math.tanh(c[t * B * H + bj]);
+      const dhv = dht[bj];
+      const dc = dcNext[bj] + dhv * o * (1 - tc * tc);
+      dgt[q] = dc * g * i * (1 - i);
+      dgt[q + 1] = dc * cPrev[bj] * f * (1 - f);
+      dgt[q + 2] = dc * i * (1 - g * g);
+      dgt[q + 3] = dhv * tc * o * (1 - o);
+      dcNext[bj] = dc * f;
+    }
+    // dh_{t-1} += dG_t · Whᵀ: the recurrent path, fused into the GPU step kernel.
+    if (t > 0) gemmNT(dh.subarray((t - 1) * B * H, t * B * H), dgt, w.wh, B, H, G);
+  }
+  // Weight gradients over all T·B positions at once.
+  gemmTN(grads.wx, x, dGates, X, G, T * B);
+  gemmTN(grads.wh, h0, dGates, H, G, B);
+  if (T > 1) gemmTN(grads.wh, h, dGates.subarray(B * G), H, G, (T - 1) * B);
+  sumRowsInto(grads.b, dGates, T * B, G);
+  if (dx) {
+    dx.fill(0, 0, T * B * X);
+    gemmNT(dx, dGates, w.wx, T * B, X, G);
+  }
+}

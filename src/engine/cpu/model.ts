@@ -1,0 +1,172 @@
+// The whole model on the CPU: embedding → L LSTM layers → head, forward and
+// backward over one window. Generic over Float32Array and Float64Array so the
+// same code is the float32 reference and the float64 gradient-check oracle.
+//
+// Dimension legend: T window, B batch, E embedding, H hidden, V vocabulary,
+// L layers, X layer input size (E for layer 0, H above). Time-major (T, B, ·).
+
+import { layerInputSize, type ModelConfig } from '../config';
+import type { ParamLayout, TensorSpec } from '../params';
+import { gemmNN, gemmNT, gemmTN, addRowBias, sumRowsInto, type Arr, type ArrCtor } from './gemm';
+import {
+  lstmLayerBackward,
+  lstmLayerForward,
+  type LayerTrace,
+  type LayerWeights,
+} from './lstmLayer';
+import { crossEntropySum, softmaxCrossEntropyBackward } from './head';
+
+/** Views of the tensors of a parameter (or gradient) arena. */
+export interface ModelView {
+  embedding: Arr; // (V, E)
+  layers: LayerWeights[]; // wx (X, 4H), wh (H, 4H), b (4H)
+  headW: Arr; // (H, V)
+  headB: Arr; // (V)
+}
+
+export function viewArena(layout: ParamLayout, arena: Arr): ModelView {
+  const v = (t: TensorSpec): Arr => arena.subarray(t.offset, t.offset + t.size);
+  return {
+    embedding: v(layout.embedding),
+    layers: layout.layers.map((l) => ({ wx: v(l.wx), wh: v(l.wh), b: v(l.b) })),
+    headW: v(layout.headW),
+    headB: v(layout.headB),
+  };
+}
+
+/** Carried recurrent state: h and c, each (L, B, H). */
+export interface RecurrentState {
+  h: Arr;
+  c: Arr;
+}
+
+export function zeroState(ctor: ArrCtor, m: ModelConfig, B: number): RecurrentState {
+  const n = m.layers * B * m.hiddenSize;
+  return { h: new ctor(n), c: new ctor(n) };
+}
+
+/** Buffers for one window shape, allocated once and reused every step. */
+export class Workspace {
+  readonly x0: Arr; // (T, B, E) embedded inputs
+  readonly traces: LayerTrace[]; // per layer: gates (T, B, 4H), c and h (T, B, H)
+  readonly logits: Arr; // (T, B, V), becomes dlogits in backward
+  readonly dh: Arr; // (T, B, H) gradient w.r.t. the current layer's outputs
+  readonly dGates: Arr; // (T, B, 4H)
+  readonly dx: Arr; // (T, B, max(E, H)) gradient w.r.t. the current layer's inputs
+
+  constructor(
+    readonly ctor: ArrCtor,
+    readonly model: ModelConfig,
+    readonly T: number,
+    readonly B: number,
+  ) {
+    const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = model;
+    const N = T * B;
+    this.x0 = new ctor(N * E);
+    this.traces = Array.from({ length: L }, () => ({
+      gates: new ctor(N * 4 * H),
+      c: new ctor(N * H),
+      h: new ctor(N * H),
+    }));
+    this.logits = new ctor(N * V);
+    this.dh = new ctor(N * H);
+    this.dGates = new ctor(N * 4 * H);
+    this.dx = new ctor(N * Math.max(E, H));
+  }
+}
+
+function layerState(state: RecurrentState, layer: number, B: number, H: number): RecurrentState {
+  const at = layer * B * H;
+  return { h: state.h.subarray(at, at + B * H), c: state.c.subarray(at, at + B * H) };
+}
+
+/** Forward over a window of T·B inputs from `state`; fills the workspace, logits included. */
+export function modelForward(
+  ws: Workspace,
+  w: ModelView,
+  inputs: Int32Array,
+  state: RecurrentState,
+): void {
+  const { model: m, T, B } = ws;
+  const { embedSize: E, hiddenSize: H, vocabSize: V } = m;
+  const N = T * B;
+  for (let n = 0; n < N; n++) {
+    const row = inputs[n] * E;
+    for (let e = 0; e < E; e++) ws.x0[n * E + e] = w.embedding[row + e];
+  }
+  for (let l = 0; l < m.layers; l++) {
+    const x = l === 0 ? ws.x0 : ws.traces[l - 1].h;
+    const s = layerState(state, l, B, H);
+    lstmLayerForward(ws.traces[l], x, s.h, s.c, w.layers[l], T, B, layerInputSize(m, l), H);
+  }
+  ws.logits.fill(0, 0, N * V);
+  gemmNN(ws.logits, ws.traces[m.layers - 1].h, w.headW, N, V, H);
+  addRowBias(ws.logits, w.headB, N, V);
+}
+
+/** Summed cross-entropy of the logits in the workspace (after modelForward). */
+export function windowLossSum(ws: Workspace, targets: Int32Array): number {
+  return crossEntropySum(ws.logits, targets, ws.T * ws.B, ws.model.vocabSize);
+}
+
+/**
+ * Forward and full BPTT over the window; accumulates the gradient of the MEAN
+ * loss into `grads` (zero it first) and returns that mean loss.
+ */
+export function modelForwardBackward(
+  ws: Workspace,
+  w: ModelView,
+  grads: ModelView,
+  inputs: Int32Array,
+  targets: Int32Array,
+  state: RecurrentState,
+): number {
+  modelForward(ws, w, inputs, state);
+  const { model: m, T, B } = ws;
+  const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = m;
+  const N = T * B;
+  const loss = softmaxCrossEntropyBackward(ws.logits, targets, N, V, 1 / N) / N;
+  const top = ws.traces[L - 1].h;
+  gemmTN(grads.headW, top, ws.logits, H, V, N);
+  sumRowsInto(grads.headB, ws.logits, N, V);
+  ws.dh.fill(0, 0, N * H);
+  gemmNT(ws.dh, ws.logits, w.headW, N, H, V);
+  for (let l = L - 1; l >= 0; l--) {
+    const X = layerInputSize(m, l);
+    const x = l === 0 ? ws.x0 : ws.traces[l - 1].h;
+    const s = layerState(state, l, B, H);
+    lstmLayerBackward(
+      grads.layers[l],
+      ws.dx,
+      ws.dGates,
+      ws.dh,
+      ws.traces[l],
+      x,
+      s.h,
+      s.c,
+      w.layers[l],
+      T,
+      B,
+      X,
+      H,
+    );
+    // The input gradient of this layer is the output gradient of the one below.
+    if (l > 0) ws.dh.set(ws.dx.subarray(0, N * H));
+  }
+  for (let n = 0; n < N; n++) {
+    const row = inputs[n] * E;
+    for (let e = 0; e < E; e++) grads.embedding[row + e] += ws.dx[n * E + e];
+  }
+  return loss;
+}
+
+/** Copies the window's final (h, c) of every layer into `state`: the carry into the next window. */
+export function carryState(ws: Workspace, state: RecurrentState): void {
+  const { T, B } = ws;
+  const H = ws.model.hiddenSize;
+  for (let l = 0; l < ws.model.layers; l++) {
+    const last = (T - 1) * B * H;
+    state.h.set(ws.traces[l].h.subarray(last, last + B * H), l * B * H);
+    state.c.set(ws.traces[l].c.subarray(last, last + B * H), l * B * H);
+  }
+}

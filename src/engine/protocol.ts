@@ -1,0 +1,143 @@
+// Typed messages between the page and the engine worker. The page never calls
+// the engine directly: it posts a UiMessage and reacts to EngineMessages, so
+// a slow step (CPU) or a GPU wait can never block the main thread.
+//
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
+// L layers; P length of the probe text in characters.
+
+import type { ModelConfig, OptimizerConfig, TrainConfig } from './config';
+
+export type BackendPreference = 'auto' | 'webgpu' | 'cpu';
+
+/** Everything that defines a model and its training run; changing it means a fresh model. */
+export interface RunConfig {
+  model: Omit<ModelConfig, 'vocabSize'>;
+  train: TrainConfig;
+  backend: BackendPreference;
+}
+
+export interface SampleRequest {
+  /** Chosen by the page so late chunks of an abandoned generation can be ignored. */
+  id: number;
+  prime: string;
+  temperature: number;
+  /** 0 keeps every token. */
+  topK: number;
+  /** Characters to generate. */
+  length: number;
+  seed: number;
+}
+
+export type UiMessage =
+  | { type: 'setCorpus'; id: number; name: string; text: string }
+  | { type: 'configure'; config: RunConfig }
+  | { type: 'train' }
+  | { type: 'pause' }
+  | { type: 'step' }
+  | { type: 'reset' }
+  /** Learning rate, weight decay and clipping apply to the next step; no reset. */
+  | { type: 'setOptimizer'; optimizer: OptimizerConfig }
+  | { type: 'setProbe'; text: string }
+  | { type: 'sample'; request: SampleRequest }
+  | { type: 'stopSample'; id: number };
+
+/** What the worker learned about WebGPU on this machine, once at start-up. */
+export interface DeviceReport {
+  webgpu: boolean;
+  /** The adapter's vendor, architecture and description, when one was found. */
+  adapterName?: string;
+  /** Why WebGPU cannot be used, when it cannot. */
+  reason?: string;
+}
+
+export interface ActiveBackend {
+  kind: 'cpu' | 'webgpu';
+  device: string;
+  /** Set when WebGPU was wanted (Auto or WebGPU) but the CPU runs instead, and why. */
+  fallbackReason?: string;
+}
+
+export interface CorpusStats {
+  name: string;
+  /** Characters (code points) after normalisation. */
+  chars: number;
+  vocabSize: number;
+  trainChars: number;
+  validationChars: number;
+  /** The vocabulary as one string, sorted by code point. */
+  vocabulary: string;
+}
+
+export interface RunStatus {
+  /** No corpus or no model yet: nothing can train. */
+  ready: boolean;
+  /** A model is being (re)built. */
+  building: boolean;
+  training: boolean;
+  step: number;
+}
+
+/** New losses since the previous metrics message, plus the running figures. */
+export interface MetricsMessage {
+  type: 'metrics';
+  step: number;
+  epoch: number;
+  /** Time spent training (pauses excluded). */
+  elapsedMs: number;
+  tokensPerSecond: number;
+  /** Interleaved (step, loss in nats) pairs of training steps. */
+  train: Float64Array;
+  /** Interleaved (step, loss in nats) pairs of validation runs. */
+  validation: Float64Array;
+}
+
+export interface ProbeLayer {
+  /** Each (P, H), row-major by position: activated gates, cell state and output. */
+  i: Float32Array;
+  f: Float32Array;
+  g: Float32Array;
+  o: Float32Array;
+  c: Float32Array;
+  h: Float32Array;
+}
+
+export interface ProbeMessage {
+  type: 'probe';
+  step: number;
+  /** The probed characters (after dropping ones outside the vocabulary), one per position. */
+  chars: string[];
+  hidden: number;
+  layers: ProbeLayer[];
+  /** (P) probability the model gave to each next character of the probe text (NaN at the end). */
+  nextCharProb: Float32Array;
+  /** Characters of the probe text the vocabulary lacks (skipped). */
+  unknown: string[];
+}
+
+export type EngineMessage =
+  | { type: 'device'; report: DeviceReport }
+  | { type: 'corpus'; id: number; stats: CorpusStats }
+  | { type: 'corpusError'; id: number; message: string }
+  | { type: 'model'; backend: ActiveBackend; parameters: number; config: RunConfig }
+  | { type: 'status'; status: RunStatus }
+  | MetricsMessage
+  | ProbeMessage
+  | { type: 'probeError'; message: string }
+  | { type: 'sample'; id: number; text: string; done: boolean }
+  | { type: 'sampleError'; id: number; message: string }
+  | { type: 'error'; message: string };
+
+/** The buffers of a message that can be transferred instead of copied. */
+export function transferablesOf(message: EngineMessage): Transferable[] {
+  switch (message.type) {
+    case 'metrics':
+      return [message.train.buffer, message.validation.buffer];
+    case 'probe':
+      return [
+        message.nextCharProb.buffer,
+        ...message.layers.flatMap((l) => [l.i, l.f, l.g, l.o, l.c, l.h].map((a) => a.buffer)),
+      ];
+    default:
+      return [];
+  }
+}

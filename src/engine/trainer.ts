@@ -1,0 +1,417 @@
+// The training loop around one Backend: it takes windows from the batcher,
+// runs training steps, validates every few steps, measures losses and
+// tokens per second, takes throttled gate snapshots (Backend.probe) and
+// streams samples, all interleaved on one serial loop. Only this loop touches
+// the backend, so a GPU backend never sees two operations racing each other.
+// Commands (train, pause, sample, ...) only set flags and wake the loop.
+//
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
+// L layers; P length of the probe text.
+
+import type { Backend, Batch, Sampler } from './backend';
+import { Batcher, validationBatches, type Split } from './batcher';
+import type { OptimizerConfig, TrainConfig } from './config';
+import type { EngineMessage, ProbeLayer, SampleRequest } from './protocol';
+import { CorpusError, normalizeText, type Vocabulary } from './tokenizer';
+
+export interface TrainerOptions {
+  /** Validate after every this many steps (and once before the first step). */
+  validateEvery: number;
+  /** At most this many windows per stream in a validation run, to keep it short. */
+  maxValidationWindows: number;
+  /** Least time between two gate snapshots while training. */
+  probeIntervalMs: number;
+  /** Least time between two metrics messages. */
+  metricsIntervalMs: number;
+  /** Longest stretch of queued steps before the loop waits for losses and yields. */
+  tickBudgetMs: number;
+}
+
+export const DEFAULT_TRAINER_OPTIONS: TrainerOptions = {
+  validateEvery: 25,
+  maxValidationWindows: 4,
+  probeIntervalMs: 600,
+  metricsIntervalMs: 150,
+  tickBudgetMs: 24,
+};
+
+/** Steps a GPU backend may have in flight before the loop waits for their losses. */
+const MAX_QUEUED_STEPS = 8;
+/** Window over which tokens per second is measured. */
+const RATE_WINDOW_MS = 3000;
+
+interface SampleJob {
+  request: SampleRequest;
+  prime: Int32Array;
+  sampler?: Sampler;
+  remaining: number;
+  /** Adapted so one chunk takes a few milliseconds on this backend. */
+  chunk: number;
+}
+
+export class Trainer {
+  private readonly batcher: Batcher;
+  private readonly validation: Batch[];
+  private readonly tokensPerStep: number;
+  private optimizer: OptimizerConfig;
+
+  private training = false;
+  private stepsRequested = 0;
+  private loopDone: Promise<void> | null = null;
+  private disposed = false;
+
+  private epoch = 0;
+  private lastLossStep = 0;
+  private lastValidationStep = -1;
+  private pendingTrain: number[] = [];
+  private pendingValidation: number[] = [];
+  private lastMetricsAt = 0;
+  private metricsDirty = false;
+  private trainingMs = 0;
+  private runStartedAt = 0;
+  private tokensPerSecond = 0;
+  private rateSamples: { time: number; step: number }[] = [];
+
+  private probeText = '';
+  private probeDirty = false;
+  private lastProbeAt = -Infinity;
+  private lastProbeStep = -1;
+
+  private job: SampleJob | null = null;
+
+  constructor(
+    readonly backend: Backend,
+    private readonly vocab: Vocabulary,
+    split: Split,
+    train: TrainConfig,
+    private readonly emit: (message: EngineMessage) => void,
+    /** Called when a backend operation fails; the trainer has stopped itself. */
+    private readonly onFailure: (error: unknown) => void,
+    private readonly options: TrainerOptions = DEFAULT_TRAINER_OPTIONS,
+  ) {
+    this.batcher = new Batcher(split.train, train.batchSize, train.seqLen, train.seed);
+    this.validation = validationBatches(
+      split.validation,
+      train.batchSize,
+      train.seqLen,
+      options.maxValidationWindows,
+    );
+    this.tokensPerStep = train.batchSize * train.seqLen;
+    this.optimizer = train.optimizer;
+  }
+
+  get step(): number {
+    return this.backend.step;
+  }
+
+  get isTraining(): boolean {
+    return this.training;
+  }
+
+  start(): void {
+    if (this.training || this.disposed) return;
+    this.training = true;
+    this.runStartedAt = performance.now();
+    this.rateSamples = [];
+    this.emitStatus();
+    this.wake();
+  }
+
+  pause(): void {
+    if (!this.training) return;
+    this.training = false;
+    this.trainingMs += performance.now() - this.runStartedAt;
+    this.emitStatus();
+    // The loop finishes its tick, collects outstanding losses and takes a last snapshot.
+    this.metricsDirty = true;
+    this.wake();
+  }
+
+  /** One training step; ignored while training runs. */
+  stepOnce(): void {
+    if (this.training || this.disposed) return;
+    this.stepsRequested++;
+    this.wake();
+  }
+
+  setOptimizer(optimizer: OptimizerConfig): void {
+    this.optimizer = optimizer;
+  }
+
+  setProbe(text: string): void {
+    this.probeText = text;
+    this.probeDirty = true;
+    this.wake();
+  }
+
+  sample(request: SampleRequest): void {
+    this.stopJob();
+    const prime = normalizeText(request.prime);
+    if (prime.length === 0) {
+      this.emit({ type: 'sampleError', id: request.id, message: 'the prime needs at least one character' });
+      return;
+    }
+    let ids: Int32Array;
+    try {
+      ids = this.vocab.encode(prime);
+    } catch (e) {
+      this.emit({ type: 'sampleError', id: request.id, message: messageOf(e) });
+      return;
+    }
+    this.job = { request, prime: ids, remaining: request.length, chunk: 4 };
+    this.wake();
+  }
+
+  stopSample(id: number): void {
+    if (this.job?.request.id !== id) return;
+    this.emit({ type: 'sample', id, text: '', done: true });
+    this.stopJob();
+  }
+
+  /** Stops the loop, waits for it and frees the backend. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.training = false;
+    await this.loopDone;
+    this.stopJob();
+    this.backend.dispose();
+  }
+
+  private stopJob(): void {
+    this.job?.sampler?.dispose();
+    this.job = null;
+  }
+
+  private wake(): void {
+    if (this.loopDone || this.disposed) return;
+    this.loopDone = this.loop().finally(() => {
+      this.loopDone = null;
+    });
+  }
+
+  private hasWork(): boolean {
+    return (
+      this.training ||
+      this.stepsRequested > 0 ||
+      this.job !== null ||
+      this.probeDue() ||
+      this.lastLossStep < this.backend.step ||
+      this.metricsDirty
+    );
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (!this.disposed && this.hasWork()) {
+        await this.tick();
+        await yieldToEvents();
+      }
+    } catch (error) {
+      this.training = false;
+      this.stepsRequested = 0;
+      this.stopJob();
+      this.onFailure(error);
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (this.training || this.stepsRequested > 0) await this.trainTick();
+    if (this.lastLossStep < this.backend.step) await this.collectLosses();
+    if (this.job) await this.sampleTick(this.job);
+    if (this.probeDue()) await this.probeTick();
+    const now = performance.now();
+    if (this.metricsDirty && (!this.training || now - this.lastMetricsAt >= this.options.metricsIntervalMs)) {
+      this.flushMetrics(now);
+    }
+  }
+
+  private async trainTick(): Promise<void> {
+    if (this.lastValidationStep < 0) await this.validate();
+    const started = performance.now();
+    let queued = 0;
+    do {
+      const { batch, startsEpoch } = this.batcher.next();
+      if (startsEpoch) {
+        this.backend.resetState();
+        if (this.backend.step > 0) this.epoch++;
+      }
+      this.backend.trainStep(batch, this.optimizer);
+      queued++;
+      if (this.stepsRequested > 0) this.stepsRequested--;
+    } while (
+      this.training &&
+      !this.disposed &&
+      queued < MAX_QUEUED_STEPS &&
+      performance.now() - started < this.options.tickBudgetMs
+    );
+    await this.collectLosses();
+    const step = this.backend.step;
+    if (Math.floor(step / this.options.validateEvery) > Math.floor(this.lastValidationStep / this.options.validateEvery)) {
+      await this.validate();
+    }
+  }
+
+  private async collectLosses(): Promise<void> {
+    const losses = await this.backend.drainLosses();
+    for (const l of losses) {
+      if (!Number.isFinite(l.loss)) {
+        throw new Error(`training diverged at step ${l.step} (loss ${l.loss}): lower the learning rate and reset`);
+      }
+      this.pendingTrain.push(l.step, l.loss);
+      this.lastLossStep = l.step;
+    }
+    // A backend may report a step's loss later than the step itself; never wait forever for it.
+    if (losses.length === 0 && !this.training) this.lastLossStep = this.backend.step;
+    if (losses.length > 0) this.metricsDirty = true;
+    this.measureRate();
+  }
+
+  private async validate(): Promise<void> {
+    this.lastValidationStep = this.backend.step;
+    if (this.validation.length === 0) return;
+    const loss = await this.backend.evaluate(this.validation);
+    this.pendingValidation.push(this.backend.step, loss);
+    this.metricsDirty = true;
+  }
+
+  private measureRate(): void {
+    if (!this.training) return;
+    const now = performance.now();
+    this.rateSamples.push({ time: now, step: this.lastLossStep });
+    while (this.rateSamples.length > 2 && now - this.rateSamples[1].time > RATE_WINDOW_MS) {
+      this.rateSamples.shift();
+    }
+    const first = this.rateSamples[0];
+    const seconds = (now - first.time) / 1000;
+    if (seconds > 0.2 && this.lastLossStep > first.step) {
+      this.tokensPerSecond = ((this.lastLossStep - first.step) * this.tokensPerStep) / seconds;
+    }
+  }
+
+  private flushMetrics(now: number): void {
+    this.lastMetricsAt = now;
+    this.metricsDirty = false;
+    this.emit({
+      type: 'metrics',
+      step: this.backend.step,
+      epoch: this.epoch,
+      elapsedMs: this.trainingMs + (this.training ? now - this.runStartedAt : 0),
+      tokensPerSecond: this.tokensPerSecond,
+      train: Float64Array.from(this.pendingTrain),
+      validation: Float64Array.from(this.pendingValidation),
+    });
+    this.pendingTrain = [];
+    this.pendingValidation = [];
+    this.emitStatus();
+  }
+
+  private emitStatus(): void {
+    this.emit({
+      type: 'status',
+      status: { ready: true, building: false, training: this.training, step: this.backend.step },
+    });
+  }
+
+  private probeDue(): boolean {
+    if (this.probeText.length === 0) return false;
+    if (this.probeDirty) return true;
+    return (
+      this.backend.step !== this.lastProbeStep &&
+      (!this.training || performance.now() - this.lastProbeAt >= this.options.probeIntervalMs)
+    );
+  }
+
+  private async probeTick(): Promise<void> {
+    this.probeDirty = false;
+    this.lastProbeAt = performance.now();
+    this.lastProbeStep = this.backend.step;
+    const text = normalizeText(this.probeText);
+    const chars: string[] = [];
+    const unknown = new Set<string>();
+    for (const ch of text) {
+      if (this.vocab.has(ch)) chars.push(ch);
+      else unknown.add(ch);
+    }
+    if (chars.length === 0) {
+      this.emit({ type: 'probeError', message: 'the probe text has no character the model knows' });
+      return;
+    }
+    const tokens = this.vocab.encode(chars.join(''));
+    const result = await this.backend.probe(tokens);
+    const V = this.vocab.size;
+    const nextCharProb = new Float32Array(tokens.length).fill(NaN);
+    for (let t = 0; t + 1 < tokens.length; t++) {
+      nextCharProb[t] = softmaxAt(result.logits, t * V, V, tokens[t + 1]);
+    }
+    // Copies: transferring must not detach buffers the backend may reuse.
+    const layers: ProbeLayer[] = result.layers.map((l) => ({
+      i: l.i.slice(),
+      f: l.f.slice(),
+      g: l.g.slice(),
+      o: l.o.slice(),
+      c: l.c.slice(),
+      h: l.h.slice(),
+    }));
+    this.emit({
+      type: 'probe',
+      step: this.backend.step,
+      chars,
+      hidden: this.backend.model.hiddenSize,
+      layers,
+      nextCharProb,
+      unknown: [...unknown],
+    });
+  }
+
+  private async sampleTick(job: SampleJob): Promise<void> {
+    const { request } = job;
+    job.sampler ??= this.backend.createSampler({
+      prime: job.prime,
+      temperature: request.temperature,
+      topK: request.topK,
+      seed: request.seed,
+    });
+    const count = Math.min(job.chunk, job.remaining);
+    const started = performance.now();
+    const ids = await job.sampler.next(count);
+    const took = performance.now() - started;
+    // Aim at a few milliseconds per chunk: streamed smoothly, yet cheap beside training.
+    if (took < 4 && job.chunk < 64) job.chunk *= 2;
+    else if (took > 16 && job.chunk > 1) job.chunk = Math.max(1, job.chunk >> 1);
+    if (this.job !== job) return; // stopped or replaced while generating
+    job.remaining -= ids.length;
+    const done = job.remaining <= 0 || ids.length === 0;
+    this.emit({ type: 'sample', id: request.id, text: this.vocab.decode(ids), done });
+    if (done) this.stopJob();
+  }
+}
+
+/** softmax(logits[offset … offset+V))[index], computed stably. */
+function softmaxAt(logits: Float32Array, offset: number, V: number, index: number): number {
+  let max = -Infinity;
+  for (let v = 0; v < V; v++) max = Math.max(max, logits[offset + v]);
+  let sum = 0;
+  for (let v = 0; v < V; v++) sum += Math.exp(logits[offset + v] - max);
+  return Math.exp(logits[offset + index] - max) / sum;
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof CorpusError) return error.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/**
+ * Lets queued messages (pause, new settings) run between ticks. A MessageChannel
+ * round trip avoids the 4 ms clamp nested setTimeout calls get.
+ */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
