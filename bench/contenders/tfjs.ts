@@ -1,0 +1,126 @@
+// The TensorFlow.js contender: the same model, batch and initial weights as
+// gatescope, trained with tf.layers + Adam on any tfjs backend (webgpu, webgl,
+// wasm, cpu). Runs in the browser and in Node.
+//
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
+// L layers. tfjs wants batch-major (B, T) inputs; gatescope batches are
+// time-major (T, B), so they are transposed once per batch, outside the timing.
+
+import type * as tfType from '@tensorflow/tfjs';
+import type { Batch } from '../../src/engine/backend';
+import type { ModelConfig, OptimizerConfig } from '../../src/engine/config';
+import { layerInputSize } from '../../src/engine/config';
+import { paramLayout } from '../../src/engine/params';
+import {
+  interleavedToBlockedBias,
+  interleavedToBlockedCols,
+  KERAS_ORDER,
+} from '../../src/io/gates';
+
+type Tf = typeof tfType;
+
+export interface TfjsContender {
+  /** One training step (forward, loss, backward, Adam) on a prepared batch; resolves when done. */
+  trainStep(batch: PreparedBatch): Promise<number>;
+  /** Mean loss of a batch without training, for the agreement check. */
+  loss(batch: PreparedBatch): Promise<number>;
+  prepare(batch: Batch): PreparedBatch;
+  dispose(): void;
+}
+
+export interface PreparedBatch {
+  inputs: tfType.Tensor2D; // (B, T) int32
+  targets: tfType.Tensor3D; // (B, T, V) one-hot
+}
+
+/**
+ * Builds Embedding → L × LSTM(returnSequences, recurrentActivation sigmoid) →
+ * Dense(V), with gatescope's initial weights (gates converted to Keras's
+ * blocked i, f, c, o; the one bias goes to the LSTM bias).
+ */
+export function createTfjsContender(
+  tf: Tf,
+  model: ModelConfig,
+  params: Float32Array,
+  optimizer: OptimizerConfig,
+  seqLen: number,
+): TfjsContender {
+  const { vocabSize: V, embedSize: E, hiddenSize: H, layers: L } = model;
+  const layout = paramLayout(model);
+  const view = (t: { offset: number; size: number }) =>
+    params.subarray(t.offset, t.offset + t.size);
+
+  const net = tf.sequential();
+  net.add(tf.layers.embedding({ inputDim: V, outputDim: E, inputLength: seqLen }));
+  for (let l = 0; l < L; l++) {
+    net.add(
+      tf.layers.lstm({
+        units: H,
+        returnSequences: true,
+        recurrentActivation: 'sigmoid',
+        unitForgetBias: false,
+      }),
+    );
+  }
+  net.add(tf.layers.dense({ units: V }));
+  net.build([null, seqLen]);
+
+  const weights: tfType.Tensor[] = [tf.tensor2d(view(layout.embedding), [V, E])];
+  for (let l = 0; l < L; l++) {
+    const X = layerInputSize(model, l);
+    const lw = layout.layers[l];
+    weights.push(tf.tensor2d(interleavedToBlockedCols(view(lw.wx), X, H, KERAS_ORDER), [X, 4 * H]));
+    weights.push(tf.tensor2d(interleavedToBlockedCols(view(lw.wh), H, H, KERAS_ORDER), [H, 4 * H]));
+    weights.push(tf.tensor1d(interleavedToBlockedBias(view(lw.b), H, KERAS_ORDER)));
+  }
+  weights.push(tf.tensor2d(view(layout.headW), [H, V]));
+  weights.push(tf.tensor1d(view(layout.headB)));
+  net.setWeights(weights);
+  weights.forEach((w) => w.dispose());
+
+  const adam = tf.train.adam(
+    optimizer.learningRate,
+    optimizer.beta1,
+    optimizer.beta2,
+    optimizer.epsilon,
+  );
+
+  const lossOf = (batch: PreparedBatch) =>
+    tf.losses.softmaxCrossEntropy(batch.targets, net.apply(batch.inputs) as tfType.Tensor3D);
+
+  return {
+    prepare(batch: Batch): PreparedBatch {
+      const { seqLen: T, batchSize: B } = batch;
+      const inputs = new Int32Array(B * T);
+      const targets = new Int32Array(B * T);
+      for (let t = 0; t < T; t++) {
+        for (let b = 0; b < B; b++) {
+          inputs[b * T + t] = batch.inputs[t * B + b];
+          targets[b * T + t] = batch.targets[t * B + b];
+        }
+      }
+      return {
+        inputs: tf.tensor2d(inputs, [B, T], 'int32'),
+        targets: tf.tidy(() =>
+          tf.oneHot(tf.tensor2d(targets, [B, T], 'int32'), V).toFloat(),
+        ) as tfType.Tensor3D,
+      };
+    },
+    async trainStep(batch: PreparedBatch): Promise<number> {
+      const loss = adam.minimize(() => lossOf(batch) as tfType.Scalar, true);
+      const value = (await loss!.data())[0];
+      loss!.dispose();
+      return value;
+    },
+    async loss(batch: PreparedBatch): Promise<number> {
+      const loss = tf.tidy(() => lossOf(batch));
+      const value = (await loss.data())[0];
+      loss.dispose();
+      return value;
+    },
+    dispose() {
+      net.dispose();
+      adam.dispose();
+    },
+  };
+}
