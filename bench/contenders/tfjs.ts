@@ -22,6 +22,8 @@ type Tf = typeof tfType;
 export interface TfjsContender {
   /** One training step (forward, loss, backward, Adam) on a prepared batch; resolves when done. */
   trainStep(batch: PreparedBatch): Promise<number>;
+  /** Several steps back to back, waiting only for the last loss (no stall in between). */
+  trainSteps(batches: PreparedBatch[]): Promise<number>;
   /** Mean loss of a batch without training, for the agreement check. */
   loss(batch: PreparedBatch): Promise<number>;
   prepare(batch: Batch): PreparedBatch;
@@ -29,7 +31,7 @@ export interface TfjsContender {
 }
 
 export interface PreparedBatch {
-  inputs: tfType.Tensor2D; // (B, T) int32
+  inputs: tfType.Tensor; // (B, T) int32 token ids, or (B, T, V) one-hot with oneHotInputs
   targets: tfType.Tensor3D; // (B, T, V) one-hot
 }
 
@@ -44,6 +46,12 @@ export function createTfjsContender(
   params: Float32Array,
   optimizer: OptimizerConfig,
   seqLen: number,
+  /**
+   * Feed one-hot inputs to a bias-free Dense(E) instead of an Embedding: the
+   * same function, for tfjs backends without the embedding gradient's
+   * UnsortedSegmentSum kernel (wasm).
+   */
+  oneHotInputs = false,
 ): TfjsContender {
   const { vocabSize: V, embedSize: E, hiddenSize: H, layers: L } = model;
   const layout = paramLayout(model);
@@ -51,7 +59,11 @@ export function createTfjsContender(
     params.subarray(t.offset, t.offset + t.size);
 
   const net = tf.sequential();
-  net.add(tf.layers.embedding({ inputDim: V, outputDim: E, inputLength: seqLen }));
+  if (oneHotInputs) {
+    net.add(tf.layers.dense({ units: E, useBias: false, inputShape: [seqLen, V] }));
+  } else {
+    net.add(tf.layers.embedding({ inputDim: V, outputDim: E, inputLength: seqLen }));
+  }
   for (let l = 0; l < L; l++) {
     net.add(
       tf.layers.lstm({
@@ -59,11 +71,13 @@ export function createTfjsContender(
         returnSequences: true,
         recurrentActivation: 'sigmoid',
         unitForgetBias: false,
+        // Our weights replace these at once; the default orthogonal init is slow at H ≥ 45.
+        recurrentInitializer: 'zeros',
       }),
     );
   }
   net.add(tf.layers.dense({ units: V }));
-  net.build([null, seqLen]);
+  net.build(oneHotInputs ? [null, seqLen, V] : [null, seqLen]);
 
   const weights: tfType.Tensor[] = [tf.tensor2d(view(layout.embedding), [V, E])];
   for (let l = 0; l < L; l++) {
@@ -100,7 +114,9 @@ export function createTfjsContender(
         }
       }
       return {
-        inputs: tf.tensor2d(inputs, [B, T], 'int32'),
+        inputs: oneHotInputs
+          ? tf.tidy(() => tf.oneHot(tf.tensor2d(inputs, [B, T], 'int32'), V).toFloat())
+          : tf.tensor2d(inputs, [B, T], 'int32'),
         targets: tf.tidy(() =>
           tf.oneHot(tf.tensor2d(targets, [B, T], 'int32'), V).toFloat(),
         ) as tfType.Tensor3D,
@@ -110,6 +126,16 @@ export function createTfjsContender(
       const loss = adam.minimize(() => lossOf(batch) as tfType.Scalar, true);
       const value = (await loss!.data())[0];
       loss!.dispose();
+      return value;
+    },
+    async trainSteps(batches: PreparedBatch[]): Promise<number> {
+      let last: tfType.Scalar | null = null;
+      for (const batch of batches) {
+        last?.dispose();
+        last = adam.minimize(() => lossOf(batch) as tfType.Scalar, true);
+      }
+      const value = last ? (await last.data())[0] : NaN;
+      last?.dispose();
       return value;
     },
     async loss(batch: PreparedBatch): Promise<number> {

@@ -1,0 +1,150 @@
+// Every contender of the benchmark behind one small interface, so the page can
+// run them interleaved on identical batches and weights.
+//
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary, L layers.
+
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { Backend, Batch } from '../../src/engine/backend';
+import type { ModelConfig, OptimizerConfig } from '../../src/engine/config';
+import { CpuBackend } from '../../src/engine/cpu/backend';
+import { createTfjsContender, type PreparedBatch } from '../contenders/tfjs';
+
+setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
+
+export interface RunnableContender {
+  /** Trains on the batches back to back and resolves with the last loss once all are done. */
+  train(batches: Batch[]): Promise<number>;
+  /** Anything the contender can say about itself: dispatches per step, GPU bytes, notes. */
+  stats(): Record<string, number | string>;
+  dispose(): void;
+}
+
+export const CONTENDERS = [
+  'gatescope-webgpu',
+  'gatescope-cpu',
+  'tfjs-webgpu',
+  'tfjs-webgl',
+  'tfjs-wasm',
+  'tfjs-cpu',
+] as const;
+export type ContenderName = (typeof CONTENDERS)[number];
+
+/** gatescope trains with the carried state reset every window, as tf.layers does, so losses compare. */
+async function trainBackend(
+  backend: Backend,
+  batches: Batch[],
+  o: OptimizerConfig,
+): Promise<number> {
+  for (const batch of batches) {
+    backend.resetState();
+    backend.trainStep(batch, o);
+  }
+  const target = backend.step;
+  let last = NaN;
+  // Losses come back asynchronously; wait until the last step's has arrived.
+  for (let tries = 0; tries < 10_000; tries++) {
+    const losses = await backend.drainLosses();
+    if (losses.length > 0) last = losses[losses.length - 1].loss;
+    if (losses.at(-1)?.step === target) return last;
+  }
+  throw new Error('the backend never reported the last step');
+}
+
+export async function createContender(
+  name: ContenderName,
+  model: ModelConfig,
+  params: Float32Array,
+  o: OptimizerConfig,
+  B: number,
+  T: number,
+): Promise<RunnableContender> {
+  if (name === 'gatescope-cpu' || name === 'gatescope-webgpu') {
+    let backend: Backend;
+    if (name === 'gatescope-cpu') {
+      backend = new CpuBackend(model, params, { batchSize: B, seqLen: T });
+    } else {
+      if (!navigator.gpu) throw new Error('WebGPU is not available in this browser');
+      const gpuModule = await loadGpuEngine();
+      backend = await gpuModule.createGpuBackend(navigator.gpu, model, params, {
+        batchSize: B,
+        seqLen: T,
+      });
+    }
+    return {
+      train: (batches) => trainBackend(backend, batches, o),
+      stats: () => ({ device: backend.info.device, ...readStats(backend) }),
+      dispose: () => backend.dispose(),
+    };
+  }
+  const tfBackend = name.slice('tfjs-'.length);
+  if (!(await tf.setBackend(tfBackend)))
+    throw new Error(`tfjs backend ${tfBackend} did not initialise`);
+  await tf.ready();
+  // wasm lacks UnsortedSegmentSum (the embedding gradient): feed one-hot inputs to a Dense there.
+  const oneHot = tfBackend === 'wasm';
+  const contender = createTfjsContender(tf, model, params, o, T, oneHot);
+  const prepared = new Map<Batch, PreparedBatch>();
+  return {
+    async train(batches) {
+      // Contenders are interleaved and tfjs has one global backend: take ours back first.
+      await tf.setBackend(tfBackend);
+      for (const b of batches) if (!prepared.has(b)) prepared.set(b, contender.prepare(b));
+      return contender.trainSteps(batches.map((b) => prepared.get(b)!));
+    },
+    stats: () => ({
+      device: tfBackend,
+      ...(oneHot ? { note: 'one-hot inputs (no UnsortedSegmentSum kernel on wasm)' } : {}),
+    }),
+    dispose() {
+      for (const p of prepared.values()) {
+        p.inputs.dispose();
+        p.targets.dispose();
+      }
+      contender.dispose();
+    },
+  };
+}
+
+type GpuEngine = {
+  createGpuBackend: (
+    gpu: GPU,
+    model: ModelConfig,
+    params: Float32Array,
+    options: { batchSize: number; seqLen: number },
+  ) => Promise<Backend>;
+};
+
+/** The GPU engine, loaded only when a WebGPU contender runs. */
+async function loadGpuEngine(): Promise<GpuEngine> {
+  const found = import.meta.glob<GpuEngine>('../../src/engine/gpu/index.ts');
+  const load = Object.values(found)[0];
+  if (!load) throw new Error('the GPU engine is not built yet');
+  return load();
+}
+
+/** Optional counters a backend may expose (the GPU engine does). */
+function readStats(backend: Backend): Record<string, number> {
+  const maybe = backend as Backend & { stats?: () => Record<string, number> };
+  return typeof maybe.stats === 'function' ? maybe.stats() : {};
+}
+
+/** Best f32 matMul GFLOP/s tfjs reaches on its current backend at n×n×n: its side of the roofline. */
+export async function tfjsMatMulGflops(n: number, reps: number): Promise<number> {
+  const a = tf.randomUniform([n, n]);
+  const b = tf.randomUniform([n, n]);
+  (await tf.matMul(a, b).data()).length; // warm-up and shader compile
+  let best = 0;
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    const c = tf.matMul(a, b);
+    await c.data();
+    const seconds = (performance.now() - t0) / 1000;
+    c.dispose();
+    best = Math.max(best, (2 * n * n * n) / seconds / 1e9);
+  }
+  a.dispose();
+  b.dispose();
+  return best;
+}

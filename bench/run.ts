@@ -1,0 +1,197 @@
+// `npm run bench`: gatescope against TensorFlow.js, side by side in one run of
+// Debian's headless chromium (WebGPU on whatever adapter it has: SwiftShader on
+// the build machines), contenders interleaved, medians of several timed runs
+// after warm-up. Prints a Markdown table and writes bench/results/latest.json.
+//
+//   npm run bench                  default shape (V65 E256 H256 L2 T64 B32)
+//   npm run bench -- --grid        the H × B × T × L grid
+//   npm run bench -- --quick       tiny shape, one run: checks the harness (no claims)
+//   options: --contenders=a,b  --runs=N  --steps=N  --out=path  --headed
+//
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary, L layers.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { createServer } from 'vite';
+import type { ContenderName } from './browser/contenders';
+import type { OpenRequest } from './browser/main';
+import {
+  DEFAULT_SHAPE,
+  flopsPerToken,
+  gridShapes,
+  QUICK_SHAPES,
+  shapeLabel,
+  type BenchShape,
+} from './shapes';
+import { formatReport, type ContenderResult, type ShapeReport } from './report';
+
+const ALL: ContenderName[] = [
+  'gatescope-webgpu',
+  'gatescope-cpu',
+  'tfjs-webgpu',
+  'tfjs-webgl',
+  'tfjs-wasm',
+  'tfjs-cpu',
+];
+
+function option(name: string): string | undefined {
+  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return hit?.slice(name.length + 3);
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+
+const quick = flag('quick');
+const shapes: BenchShape[] = quick ? QUICK_SHAPES : flag('grid') ? gridShapes() : [DEFAULT_SHAPE];
+const contenders = (option('contenders')?.split(',') as ContenderName[] | undefined) ?? ALL;
+const runs = Number(option('runs') ?? (quick ? 1 : 3));
+const stepsPerRun = Number(option('steps') ?? (quick ? 1 : 2));
+const warmupSteps = 2;
+/** A contender whose warm-up step takes longer than this gets one timed run, not `runs`. */
+const SLOW_STEP_MS = 20_000;
+const outPath = option('out') ?? 'bench/results/latest.json';
+
+async function main() {
+  const server = await createServer({
+    logLevel: 'error',
+    // No file watching or hot reload: a reload mid-run would destroy the page's contenders.
+    server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
+    optimizeDeps: {
+      entries: ['bench/browser/index.html'],
+      include: [
+        '@tensorflow/tfjs',
+        '@tensorflow/tfjs-backend-webgpu',
+        '@tensorflow/tfjs-backend-wasm',
+      ],
+    },
+  });
+  await server.listen();
+  const url = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:5173/';
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: !flag('headed'),
+    args: [
+      '--enable-unsafe-webgpu',
+      '--enable-unsafe-swiftshader',
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error(`[page] ${e.message}`));
+    await page.goto(new URL('bench/browser/index.html', url).href);
+    await page.waitForFunction(() => document.title.endsWith('ready'), null, { timeout: 120_000 });
+    const environment = await page.evaluate(() => window.gatescopeBench.environment());
+    console.error(`browser: ${environment.userAgent}\nadapter: ${environment.adapter}`);
+
+    const roofline: Record<string, number> = {};
+    for (const b of ['webgpu', 'webgl', 'wasm', 'cpu']) {
+      const n = quick ? 64 : 512;
+      roofline[`tfjs-${b}`] = await page
+        .evaluate(([backend, size]) => window.gatescopeBench.matMulRoofline(backend, size), [
+          b,
+          n,
+        ] as const)
+        .catch(() => NaN);
+    }
+
+    const reports: ShapeReport[] = [];
+    for (const shape of shapes) reports.push(await benchShape(page, shape));
+    const result = { date: new Date().toISOString(), quick, environment, roofline, reports };
+    mkdirSync(dirname(outPath), { recursive: true });
+    writeFileSync(outPath, JSON.stringify(result, null, 2));
+    console.log(formatReport(result));
+    const disagreements = reports.flatMap((r) => r.disagreements);
+    if (disagreements.length > 0) {
+      console.error(`same-work check FAILED:\n  ${disagreements.join('\n  ')}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+async function benchShape(page: Page, shape: BenchShape): Promise<ShapeReport> {
+  console.error(`\n${shapeLabel(shape)}`);
+  const open: {
+    name: ContenderName;
+    id: number;
+    runs: number;
+    times: number[];
+    losses: number[];
+  }[] = [];
+  const failures: ContenderResult[] = [];
+  for (const name of contenders) {
+    const req: OpenRequest = { contender: name, shape, warmupSteps, stepsPerRun, runs };
+    const t0 = Date.now();
+    try {
+      const id = await page.evaluate((r) => window.gatescopeBench.openContender(r), req);
+      const warmupMs = (Date.now() - t0) / warmupSteps;
+      open.push({ name, id, runs: warmupMs > SLOW_STEP_MS ? 1 : runs, times: [], losses: [] });
+      console.error(`  ${name}: ready (warm-up ${(warmupMs / 1000).toFixed(1)} s/step)`);
+    } catch (e) {
+      const reason = (e as Error).message.split('\n')[0].replace(/^page.evaluate: (Error: )?/, '');
+      console.error(`  ${name}: unavailable: ${reason}`);
+      failures.push({ contender: name, unavailable: reason });
+    }
+  }
+  // Interleave: one timed run of each contender per round, so drift hits all alike.
+  for (let round = 0; round < runs; round++) {
+    for (const c of open) {
+      if (round >= c.runs) continue;
+      try {
+        const r = await page.evaluate((id) => window.gatescopeBench.timeRun(id), c.id);
+        c.times.push(r.msPerStep);
+        c.losses.push(r.finalLoss);
+      } catch (e) {
+        c.runs = round; // stop timing it; reported with what it has, or as failed
+        c.error = (e as Error).message.split('\n')[0];
+        console.error(`  ${c.name}: failed: ${c.error}`);
+      }
+    }
+  }
+  const results: ContenderResult[] = [];
+  for (const c of open) {
+    const stats = await page.evaluate((id) => window.gatescopeBench.stats(id), c.id);
+    await page.evaluate((id) => window.gatescopeBench.closeContender(id), c.id);
+    if (c.times.length === 0) {
+      failures.push({ contender: c.name, unavailable: c.error ?? 'no timed run' });
+      continue;
+    }
+    const sorted = [...c.times].sort((a, b) => a - b);
+    const msPerStep = sorted[Math.floor(sorted.length / 2)];
+    const tokensPerSecond = (shape.B * shape.T * 1000) / msPerStep;
+    results.push({
+      contender: c.name,
+      msPerStep,
+      tokensPerSecond,
+      gflops: (tokensPerSecond * flopsPerToken(shape)) / 1e9,
+      lossAfterFirstRun: c.losses[0],
+      reduced: c.times.length < runs,
+      stats,
+    });
+  }
+  // Same work: every contender's loss after its first timed run (same steps, same data) agrees.
+  const reference = results.find((r) => r.contender === 'gatescope-cpu') ?? results[0];
+  const disagreements: string[] = [];
+  for (const r of results) {
+    const rel =
+      Math.abs(r.lossAfterFirstRun! - reference.lossAfterFirstRun!) / reference.lossAfterFirstRun!;
+    if (!(rel <= 1e-2)) {
+      disagreements.push(
+        `${shapeLabel(shape)} ${r.contender} loss ${r.lossAfterFirstRun} vs ${reference.lossAfterFirstRun}`,
+      );
+    }
+  }
+  return { shape, results: [...results, ...failures], disagreements };
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

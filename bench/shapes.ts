@@ -1,0 +1,42 @@
+// Benchmark shapes and the cost model every figure is derived from.
+//
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
+// L layers, X layer input size (E for layer 0, H above).
+
+export interface BenchShape {
+  V: number;
+  E: number;
+  H: number;
+  L: number;
+  T: number;
+  B: number;
+}
+
+export const DEFAULT_SHAPE: BenchShape = { V: 65, E: 256, H: 256, L: 2, T: 64, B: 32 };
+
+/** The grid of the issue: H × B × T × L, E = H, V = 65. */
+export function gridShapes(): BenchShape[] {
+  const out: BenchShape[] = [];
+  for (const L of [1, 2])
+    for (const T of [32, 128])
+      for (const H of [128, 256, 512])
+        for (const B of [1, 8, 32, 64]) out.push({ V: 65, E: H, H, L, T, B });
+  return out;
+}
+
+/** Tiny shapes for `--quick`: proves the harness runs, claims nothing. */
+export const QUICK_SHAPES: BenchShape[] = [{ V: 65, E: 16, H: 16, L: 2, T: 8, B: 4 }];
+
+/**
+ * Training FLOPs per token: forward + backward is 3× the forward's
+ * 2·(X+H)·4H multiply-adds per layer, i.e. 24·H·(X+H), plus 6·H·V for the head.
+ */
+export function flopsPerToken(s: BenchShape): number {
+  let f = 6 * s.H * s.V;
+  for (let l = 0; l < s.L; l++) f += 24 * s.H * ((l === 0 ? s.E : s.H) + s.H);
+  return f;
+}
+
+export function shapeLabel(s: BenchShape): string {
+  return `V${s.V} E${s.E} H${s.H} L${s.L} T${s.T} B${s.B}`;
+}
