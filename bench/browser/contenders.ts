@@ -134,7 +134,9 @@ function readStats(backend: Backend): Record<string, number> {
 export async function tfjsMatMulGflops(n: number, reps: number): Promise<number> {
   const a = tf.randomUniform([n, n]);
   const b = tf.randomUniform([n, n]);
-  (await tf.matMul(a, b).data()).length; // warm-up and shader compile
+  const warm = tf.matMul(a, b); // warm-up and shader compile
+  await warm.data();
+  warm.dispose();
   let best = 0;
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();
