@@ -124,6 +124,7 @@ async function benchShape(page: Page, shape: BenchShape): Promise<ShapeReport> {
     runs: number;
     times: number[];
     losses: number[];
+    error?: string;
   }[] = [];
   const failures: ContenderResult[] = [];
   for (const name of contenders) {

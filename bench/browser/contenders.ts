@@ -9,6 +9,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { Backend, Batch } from '../../src/engine/backend';
 import type { ModelConfig, OptimizerConfig } from '../../src/engine/config';
 import { CpuBackend } from '../../src/engine/cpu/backend';
+import { browserGemmThreads } from '../../src/engine/cpu/parallel/browserPool';
 import { createTfjsContender, type PreparedBatch } from '../contenders/tfjs';
 
 setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
@@ -63,7 +64,12 @@ export async function createContender(
   if (name === 'gatescope-cpu' || name === 'gatescope-webgpu') {
     let backend: Backend;
     if (name === 'gatescope-cpu') {
-      backend = new CpuBackend(model, params, { batchSize: B, seqLen: T });
+      // As in the app: worker threads over shared memory when the page is cross-origin isolated.
+      backend = new CpuBackend(model, params, {
+        batchSize: B,
+        seqLen: T,
+        parallel: browserGemmThreads(),
+      });
     } else {
       if (!navigator.gpu) throw new Error('WebGPU is not available in this browser');
       const gpuModule = await loadGpuEngine();
@@ -74,7 +80,11 @@ export async function createContender(
     }
     return {
       train: (batches) => trainBackend(backend, batches, o),
-      stats: () => ({ device: backend.info.device, ...readStats(backend) }),
+      stats: () => ({
+        device: backend.info.device,
+        ...(backend instanceof CpuBackend ? { threads: backend.threads } : {}),
+        ...readStats(backend),
+      }),
       dispose: () => backend.dispose(),
     };
   }

@@ -72,14 +72,22 @@ export function interleavedToBlockedCols(
 }
 
 /** Arena (4H) interleaved bias → (4H) blocked. */
-export function interleavedToBlockedBias(src: Float32Array, H: number, order: GateOrder): Float32Array {
+export function interleavedToBlockedBias(
+  src: Float32Array,
+  H: number,
+  order: GateOrder,
+): Float32Array {
   const out = new Float32Array(4 * H);
   for (let b = 0; b < 4; b++) for (let j = 0; j < H; j++) out[b * H + j] = src[4 * j + order[b]];
   return out;
 }
 
 /** (4H) blocked bias → arena (4H) interleaved. */
-export function blockedBiasToInterleaved(src: Float32Array, H: number, order: GateOrder): Float32Array {
+export function blockedBiasToInterleaved(
+  src: Float32Array,
+  H: number,
+  order: GateOrder,
+): Float32Array {
   const out = new Float32Array(4 * H);
   for (let b = 0; b < 4; b++) for (let j = 0; j < H; j++) out[4 * j + order[b]] = src[b * H + j];
   return out;
@@ -88,6 +96,7 @@ export function blockedBiasToInterleaved(src: Float32Array, H: number, order: Ga
 /** Row-major (R, C) → (C, R). */
 export function transpose(src: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c];
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c];
   return out;
 }

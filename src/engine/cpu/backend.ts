@@ -30,10 +30,25 @@ import {
   type RecurrentState,
 } from './model';
 import { sampleToken } from './sampling';
+import { GemmPool, SharedMemory, type SpawnGemmWorker } from './parallel/pool';
 
 export interface CpuBackendOptions {
   batchSize: number;
   seqLen: number;
+  /**
+   * Extra threads for the matrix products of training, and how to start one
+   * (see parallel/). Omitted or 0: everything runs on the calling thread.
+   */
+  parallel?: { threads: number; spawn: SpawnGemmWorker };
+}
+
+/** Floats of a training Workspace of (T, B), for sizing shared memory. */
+function workspaceFloats(m: ModelConfig, T: number, B: number): number {
+  const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = m;
+  const N = T * B;
+  const perLayer = N * 4 * H + 2 * N * H;
+  // + 4 per array: SharedMemory rounds each allocation up to 16 bytes.
+  return N * E + L * (perLayer + 12) + N * V + N * H + N * 4 * H + N * Math.max(E, H) + 20;
 }
 
 export class CpuBackend implements Backend {
@@ -50,6 +65,8 @@ export class CpuBackend implements Backend {
   private readonly workspaces = new Map<string, Workspace>();
   private pending: StepLoss[] = [];
   private stepCount = 0;
+  private readonly pool: GemmPool | null = null;
+  private readonly trainingWorkspace: Workspace;
 
   constructor(
     readonly model: ModelConfig,
@@ -63,14 +80,42 @@ export class CpuBackend implements Backend {
         `parameter arena has ${params.length} floats, the model needs ${this.layout.total}`,
       );
     }
-    this.params = params.slice();
-    this.grads = new Float32Array(this.layout.total);
+    const { batchSize: B, seqLen: T } = options;
+    const threads = options.parallel?.threads ?? 0;
+    // With worker threads, every operand of a training product lives in one shared buffer.
+    let allocate: (n: number) => Float32Array = (n) => new Float32Array(n);
+    if (threads > 0 && options.parallel) {
+      const stateFloats = 2 * model.layers * B * model.hiddenSize;
+      const memory = new SharedMemory(
+        2 * this.layout.total + stateFloats + workspaceFloats(model, T, B) + 64,
+      );
+      this.pool = new GemmPool(memory, threads, options.parallel.spawn);
+      allocate = (n) => memory.allocate(n);
+    }
+    this.params = allocate(this.layout.total);
+    this.params.set(params);
+    this.grads = allocate(this.layout.total);
     this.m = new Float32Array(this.layout.total);
     this.v = new Float32Array(this.layout.total);
     this.mask = decayMask(this.layout);
     this.weights = viewArena(this.layout, this.params);
     this.gradViews = viewArena(this.layout, this.grads);
-    this.state = zeroState(Float32Array, model, options.batchSize);
+    const n = model.layers * B * model.hiddenSize;
+    this.state = { h: allocate(n), c: allocate(n) };
+    this.trainingWorkspace = new Workspace(
+      Float32Array,
+      model,
+      T,
+      B,
+      this.pool ?? undefined,
+      allocate,
+    );
+    this.workspaces.set(`${T}x${B}`, this.trainingWorkspace);
+  }
+
+  /** Threads doing the matrix products of a training step. */
+  get threads(): number {
+    return this.pool?.threads ?? 1;
   }
 
   get step(): number {
@@ -268,5 +313,6 @@ export class CpuBackend implements Backend {
 
   dispose(): void {
     this.workspaces.clear();
+    this.pool?.dispose();
   }
 }

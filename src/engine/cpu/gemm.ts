@@ -9,11 +9,23 @@
 export type Arr = Float32Array | Float64Array;
 export type ArrCtor = Float32ArrayConstructor | Float64ArrayConstructor;
 
-/** C (M, N) += A (M, K) · B (K, N) */
-export function gemmNN(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number): void {
-  let i = 0;
+// Every product takes an optional row range [m0, m1) of C, so a thread pool can
+// split one product across workers without copying (see parallel/pool.ts).
+
+/** C (M, N) += A (M, K) · B (K, N), rows m0..m1 of C */
+export function gemmNN(
+  C: Arr,
+  A: Arr,
+  B: Arr,
+  M: number,
+  N: number,
+  K: number,
+  m0 = 0,
+  m1 = M,
+): void {
+  let i = m0;
   // Four rows of C at a time: each loaded element of B feeds four products.
-  for (; i + 4 <= M; i += 4) {
+  for (; i + 4 <= m1; i += 4) {
     const c0 = i * N;
     const c1 = c0 + N;
     const c2 = c1 + N;
@@ -33,7 +45,7 @@ export function gemmNN(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number):
       }
     }
   }
-  for (; i < M; i++) {
+  for (; i < m1; i++) {
     const cRow = i * N;
     for (let k = 0; k < K; k++) {
       const a = A[i * K + k];
@@ -44,7 +56,16 @@ export function gemmNN(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number):
 }
 
 /** C (M, N) += Aᵀ · B, with A (K, M) and B (K, N): weight gradients summed over K positions. */
-export function gemmTN(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number): void {
+export function gemmTN(
+  C: Arr,
+  A: Arr,
+  B: Arr,
+  M: number,
+  N: number,
+  K: number,
+  m0 = 0,
+  m1 = M,
+): void {
   let k = 0;
   // Four positions at a time: each C element is loaded and stored once per four products.
   for (; k + 4 <= K; k += 4) {
@@ -52,7 +73,7 @@ export function gemmTN(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number):
     const b1 = b0 + N;
     const b2 = b1 + N;
     const b3 = b2 + N;
-    for (let i = 0; i < M; i++) {
+    for (let i = m0; i < m1; i++) {
       const a0 = A[k * M + i];
       const a1 = A[(k + 1) * M + i];
       const a2 = A[(k + 2) * M + i];
@@ -65,7 +86,7 @@ export function gemmTN(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number):
   }
   for (; k < K; k++) {
     const bRow = k * N;
-    for (let i = 0; i < M; i++) {
+    for (let i = m0; i < m1; i++) {
       const a = A[k * M + i];
       const cRow = i * N;
       for (let j = 0; j < N; j++) C[cRow + j] += a * B[bRow + j];
@@ -74,10 +95,19 @@ export function gemmTN(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number):
 }
 
 /** C (M, N) += A · Bᵀ, with A (M, K) and B (N, K): gradients flowing back through a weight. */
-export function gemmNT(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number): void {
+export function gemmNT(
+  C: Arr,
+  A: Arr,
+  B: Arr,
+  M: number,
+  N: number,
+  K: number,
+  m0 = 0,
+  m1 = M,
+): void {
   // 2×2 tiles of dot products: four accumulators share two row loads of each operand.
-  let i = 0;
-  for (; i + 2 <= M; i += 2) {
+  let i = m0;
+  for (; i + 2 <= m1; i += 2) {
     const a0 = i * K;
     const a1 = a0 + K;
     let j = 0;
@@ -108,7 +138,7 @@ export function gemmNT(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number):
       C[(i + 1) * N + j] += dot(A, a1, B, j * K, K);
     }
   }
-  for (; i < M; i++) {
+  for (; i < m1; i++) {
     for (let j = 0; j < N; j++) C[i * N + j] += dot(A, i * K, B, j * K, K);
   }
 }
@@ -134,6 +164,19 @@ export function sumRowsInto(bias: Arr, X: Arr, M: number, N: number): void {
     for (let j = 0; j < N; j++) bias[j] += X[row + j];
   }
 }
+
+/** The three products, as an object a model can be handed: serial here, a pool in parallel/. */
+export interface GemmOps {
+  nn(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number): void;
+  tn(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number): void;
+  nt(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number): void;
+}
+
+export const serialGemm: GemmOps = {
+  nn: (C, A, B, M, N, K) => gemmNN(C, A, B, M, N, K),
+  tn: (C, A, B, M, N, K) => gemmTN(C, A, B, M, N, K),
+  nt: (C, A, B, M, N, K) => gemmNT(C, A, B, M, N, K),
+};
 
 export function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));

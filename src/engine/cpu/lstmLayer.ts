@@ -8,7 +8,7 @@
 //   c, h   (T, B, H)   cell state and output at every step
 //   h0, c0 (B, H)      state carried in from the previous window
 
-import { gemmNN, gemmNT, gemmTN, sigmoid, addRowBias, sumRowsInto, type Arr } from './gemm';
+import { serialGemm, sigmoid, addRowBias, sumRowsInto, type Arr, type GemmOps } from './gemm';
 
 export interface LayerWeights {
   wx: Arr; // (X, 4H)
@@ -38,18 +38,19 @@ export function lstmLayerForward(
   B: number,
   X: number,
   H: number,
+  gemm: GemmOps = serialGemm,
 ): void {
   const G = 4 * H;
   const { gates, c, h } = trace;
   // Input projection of every position at once: the big GEMM of the GPU plan.
   gates.fill(0, 0, T * B * G);
-  gemmNN(gates, x, w.wx, T * B, G, X);
+  gemm.nn(gates, x, w.wx, T * B, G, X);
   addRowBias(gates, w.b, T * B, G);
   for (let t = 0; t < T; t++) {
     const gt = gates.subarray(t * B * G, (t + 1) * B * G);
     const hPrev = t === 0 ? h0 : h.subarray((t - 1) * B * H, t * B * H);
     const cPrev = t === 0 ? c0 : c.subarray((t - 1) * B * H, t * B * H);
-    gemmNN(gt, hPrev, w.wh, B, G, H);
+    gemm.nn(gt, hPrev, w.wh, B, G, H);
     for (let bj = 0; bj < B * H; bj++) {
       const q = 4 * bj;
       const i = sigmoid(gt[q]);
@@ -88,6 +89,7 @@ export function lstmLayerBackward(
   B: number,
   X: number,
   H: number,
+  gemm: GemmOps = serialGemm,
 ): void {
   const G = 4 * H;
   const { gates, c, h } = trace;
@@ -113,15 +115,15 @@ export function lstmLayerBackward(
       dcNext[bj] = dc * f;
     }
     // dh_{t-1} += dG_t · Whᵀ: the recurrent path, fused into the GPU step kernel.
-    if (t > 0) gemmNT(dh.subarray((t - 1) * B * H, t * B * H), dgt, w.wh, B, H, G);
+    if (t > 0) gemm.nt(dh.subarray((t - 1) * B * H, t * B * H), dgt, w.wh, B, H, G);
   }
   // Weight gradients over all T·B positions at once.
-  gemmTN(grads.wx, x, dGates, X, G, T * B);
-  gemmTN(grads.wh, h0, dGates, H, G, B);
-  if (T > 1) gemmTN(grads.wh, h, dGates.subarray(B * G), H, G, (T - 1) * B);
+  gemm.tn(grads.wx, x, dGates, X, G, T * B);
+  gemm.tn(grads.wh, h0, dGates, H, G, B);
+  if (T > 1) gemm.tn(grads.wh, h, dGates.subarray(B * G), H, G, (T - 1) * B);
   sumRowsInto(grads.b, dGates, T * B, G);
   if (dx) {
     dx.fill(0, 0, T * B * X);
-    gemmNT(dx, dGates, w.wx, T * B, X, G);
+    gemm.nt(dx, dGates, w.wx, T * B, X, G);
   }
 }

@@ -7,7 +7,7 @@
 
 import { layerInputSize, type ModelConfig } from '../config';
 import type { ParamLayout, TensorSpec } from '../params';
-import { gemmNN, gemmNT, gemmTN, addRowBias, sumRowsInto, type Arr, type ArrCtor } from './gemm';
+import { addRowBias, serialGemm, sumRowsInto, type Arr, type ArrCtor, type GemmOps } from './gemm';
 import {
   lstmLayerBackward,
   lstmLayerForward,
@@ -45,6 +45,9 @@ export function zeroState(ctor: ArrCtor, m: ModelConfig, B: number): RecurrentSt
   return { h: new ctor(n), c: new ctor(n) };
 }
 
+/** Allocates a zeroed array; a thread pool hands out views of shared memory instead. */
+export type Allocate = (length: number) => Arr;
+
 /** Buffers for one window shape, allocated once and reused every step. */
 export class Workspace {
   readonly x0: Arr; // (T, B, E) embedded inputs
@@ -59,19 +62,22 @@ export class Workspace {
     readonly model: ModelConfig,
     readonly T: number,
     readonly B: number,
+    /** The matrix products: serial, or split over a pool of workers. */
+    readonly gemm: GemmOps = serialGemm,
+    allocate: Allocate = (n) => new ctor(n),
   ) {
     const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = model;
     const N = T * B;
-    this.x0 = new ctor(N * E);
+    this.x0 = allocate(N * E);
     this.traces = Array.from({ length: L }, () => ({
-      gates: new ctor(N * 4 * H),
-      c: new ctor(N * H),
-      h: new ctor(N * H),
+      gates: allocate(N * 4 * H),
+      c: allocate(N * H),
+      h: allocate(N * H),
     }));
-    this.logits = new ctor(N * V);
-    this.dh = new ctor(N * H);
-    this.dGates = new ctor(N * 4 * H);
-    this.dx = new ctor(N * Math.max(E, H));
+    this.logits = allocate(N * V);
+    this.dh = allocate(N * H);
+    this.dGates = allocate(N * 4 * H);
+    this.dx = allocate(N * Math.max(E, H));
   }
 }
 
@@ -97,10 +103,21 @@ export function modelForward(
   for (let l = 0; l < m.layers; l++) {
     const x = l === 0 ? ws.x0 : ws.traces[l - 1].h;
     const s = layerState(state, l, B, H);
-    lstmLayerForward(ws.traces[l], x, s.h, s.c, w.layers[l], T, B, layerInputSize(m, l), H);
+    lstmLayerForward(
+      ws.traces[l],
+      x,
+      s.h,
+      s.c,
+      w.layers[l],
+      T,
+      B,
+      layerInputSize(m, l),
+      H,
+      ws.gemm,
+    );
   }
   ws.logits.fill(0, 0, N * V);
-  gemmNN(ws.logits, ws.traces[m.layers - 1].h, w.headW, N, V, H);
+  ws.gemm.nn(ws.logits, ws.traces[m.layers - 1].h, w.headW, N, V, H);
   addRowBias(ws.logits, w.headB, N, V);
 }
 
@@ -127,10 +144,10 @@ export function modelForwardBackward(
   const N = T * B;
   const loss = softmaxCrossEntropyBackward(ws.logits, targets, N, V, 1 / N) / N;
   const top = ws.traces[L - 1].h;
-  gemmTN(grads.headW, top, ws.logits, H, V, N);
+  ws.gemm.tn(grads.headW, top, ws.logits, H, V, N);
   sumRowsInto(grads.headB, ws.logits, N, V);
   ws.dh.fill(0, 0, N * H);
-  gemmNT(ws.dh, ws.logits, w.headW, N, H, V);
+  ws.gemm.nt(ws.dh, ws.logits, w.headW, N, H, V);
   for (let l = L - 1; l >= 0; l--) {
     const X = layerInputSize(m, l);
     const x = l === 0 ? ws.x0 : ws.traces[l - 1].h;
@@ -149,6 +166,7 @@ export function modelForwardBackward(
       B,
       X,
       H,
+      ws.gemm,
     );
     // The input gradient of this layer is the output gradient of the one below.
     if (l > 0) ws.dh.set(ws.dx.subarray(0, N * H));

@@ -1,0 +1,90 @@
+// Named files for download buttons and file pickers: the UI hands these to a
+// Blob/anchor (or the File System Access API) and back, without knowing the
+// formats. Pure functions; no DOM.
+//
+// Public API:
+//   exportFiles(kind, model, params, vocab) → ExportFile[]
+//     'safetensors' → model.safetensors, vocab.json
+//     'onnx'        → model.onnx
+//     'tfjs'        → model.json, model.weights.bin
+//   checkpointFile(bytes) → ExportFile   (checkpoint.safetensors)
+//   importFiles(files, options) → LoadedCheckpoint
+//     picks the .safetensors among the files (and vocab.json, if given) and
+//     loads it as a checkpoint or as plain weights; throws FormatError.
+
+import type { ModelConfig } from '../engine/config';
+import type { Vocabulary } from '../engine/tokenizer';
+import { loadCheckpoint, type LoadedCheckpoint, type LoadOptions } from './checkpoint';
+import { FormatError } from './errors';
+import { exportOnnx } from './exportOnnx';
+import { exportTfjs } from './exportTfjs';
+import { exportSafetensors, exportVocabJson } from './weights';
+
+export type ExportKind = 'safetensors' | 'onnx' | 'tfjs';
+
+export interface ExportFile {
+  name: string;
+  mimeType: string;
+  bytes: Uint8Array;
+}
+
+const OCTET = 'application/octet-stream';
+const JSON_TYPE = 'application/json';
+
+export function exportFiles(
+  kind: ExportKind,
+  model: ModelConfig,
+  params: Float32Array,
+  vocab: Vocabulary,
+): ExportFile[] {
+  const text = (s: string) => new TextEncoder().encode(s);
+  switch (kind) {
+    case 'safetensors':
+      return [
+        {
+          name: 'model.safetensors',
+          mimeType: OCTET,
+          bytes: exportSafetensors(model, params, vocab),
+        },
+        { name: 'vocab.json', mimeType: JSON_TYPE, bytes: text(exportVocabJson(vocab)) },
+      ];
+    case 'onnx':
+      return [{ name: 'model.onnx', mimeType: OCTET, bytes: exportOnnx(model, params, vocab) }];
+    case 'tfjs': {
+      const ex = exportTfjs(model, params, vocab);
+      return [
+        { name: 'model.json', mimeType: JSON_TYPE, bytes: text(ex.modelJson) },
+        { name: ex.weightsFile, mimeType: OCTET, bytes: ex.weights },
+      ];
+    }
+  }
+}
+
+export function checkpointFile(bytes: Uint8Array): ExportFile {
+  return { name: 'checkpoint.safetensors', mimeType: OCTET, bytes };
+}
+
+export function importFiles(
+  files: { name: string; bytes: Uint8Array }[],
+  options: Omit<LoadOptions, 'file' | 'vocabJson'> = {},
+): LoadedCheckpoint {
+  const weights = files.filter((f) => f.name.toLowerCase().endsWith('.safetensors'));
+  if (weights.length !== 1) {
+    throw new FormatError(
+      'missing-tensor',
+      weights.length === 0
+        ? 'choose a .safetensors file (model or checkpoint), with vocab.json if it has no vocabulary'
+        : 'choose one .safetensors file at a time',
+    );
+  }
+  const vocab = files.find((f) => f.name.toLowerCase().endsWith('.json'));
+  let vocabJson: string | undefined;
+  if (vocab) {
+    try {
+      vocabJson = new TextDecoder('utf-8', { fatal: true }).decode(vocab.bytes);
+    } catch {
+      throw new FormatError('vocabulary-invalid', 'the file is not UTF-8 text', vocab.name);
+    }
+  }
+  return loadCheckpoint(weights[0].bytes, { ...options, file: weights[0].name, vocabJson });
+}

@@ -1,0 +1,374 @@
+// Checkpoints: the whole training state in one safetensors file, so a run
+// resumed from it takes exactly the steps the uninterrupted run would have.
+//
+// Contents:
+//   tensors   the model weights under PyTorch names (as model.safetensors, so a
+//             checkpoint also imports as plain weights, and loads into PyTorch
+//             with strict=False);
+//             adam.m.<arena name>, adam.v.<arena name>: Adam's moments per
+//             arena tensor, in the ARENA layout (interleaved gates, head (H, V)),
+//             because they are only ever read back by gatescope;
+//             state.h, state.c (L, B, H): the carried training state.
+//   metadata  format = "gatescope.checkpoint.v1", config, vocab (as in model.safetensors),
+//             train (TrainConfig JSON), step, batcher (BatcherPosition JSON),
+//             corpus_sha256, saved_at (ISO time), extra (JSON string map for the UI).
+//
+// Dimension legend: B batch (streams), H hidden, L layers, V vocabulary, E embedding.
+//
+// Public API:
+//   saveCheckpoint(snapshot) → Uint8Array
+//   loadCheckpoint(bytes, options?) → { kind: 'checkpoint', ...TrainingSnapshot }
+//                                   | { kind: 'weights', model, params, vocab }  (plain weights)
+//     options: file, expectModel, corpusVocab (→ VocabularyMismatchError),
+//              corpusSha256 (→ CorpusMismatchError), requireCheckpoint
+//   captureCheckpoint(backend, batcher, context) → Promise<Uint8Array>
+//   restoreCheckpoint(backend, batcher, snapshot) → Promise<void>
+//   For kind 'weights' there is no state to restore: backend.setParams(params)
+//   (fresh optimizer, step 0), backend.resetState(), batcher.reset().
+//   Capture inside the trainer's serial loop (no trainStep between the reads),
+//   so weights, moments, (h, c) and the batcher position describe one instant.
+//   Every reading failure is a FormatError.
+
+import type { Backend } from '../engine/backend';
+import type { Batcher, BatcherPosition } from '../engine/batcher';
+import { validateTrainConfig, type ModelConfig, type TrainConfig } from '../engine/config';
+import { paramLayout } from '../engine/params';
+import type { Vocabulary } from '../engine/tokenizer';
+import { CorpusMismatchError, FormatError, guarded } from './errors';
+import { toPytorchTensors } from './pytorch';
+import { readSafetensors, writeSafetensors, type NamedTensor } from './safetensors';
+import { vocabJson } from './vocabFile';
+import {
+  CHECKPOINT_FORMAT,
+  isTrainingStateTensor,
+  META,
+  weightsFromFile,
+  WEIGHTS_FORMAT,
+  type ImportOptions,
+} from './weights';
+
+export { CHECKPOINT_FORMAT };
+
+export interface TrainingSnapshot {
+  model: ModelConfig;
+  train: TrainConfig;
+  vocab: Vocabulary;
+  /** Arena layout. */
+  params: Float32Array;
+  /** Adam moments (arena layout) and the optimizer step. */
+  optimizer: { m: Float32Array; v: Float32Array; step: number };
+  /** Carried (h, c), each (L, B, H). */
+  state: { h: Float32Array; c: Float32Array };
+  batcher: BatcherPosition;
+  corpusSha256: string;
+  /** Free-form strings for the UI (run name, elapsed time, …). */
+  extra?: Record<string, string>;
+}
+
+export type LoadedCheckpoint =
+  | ({ kind: 'checkpoint' } & TrainingSnapshot)
+  | { kind: 'weights'; model: ModelConfig; params: Float32Array; vocab: Vocabulary };
+
+export function saveCheckpoint(s: TrainingSnapshot): Uint8Array {
+  const layout = paramLayout(s.model);
+  const { layers: L, hiddenSize: H } = s.model;
+  const B = s.train.batchSize;
+  if (s.state.h.length !== L * B * H || s.state.c.length !== L * B * H) {
+    throw new Error(`carried state must be (L=${L}, B=${B}, H=${H})`);
+  }
+  const tensors: NamedTensor[] = toPytorchTensors(s.model, s.params);
+  for (const [kind, arena] of [
+    ['m', s.optimizer.m],
+    ['v', s.optimizer.v],
+  ] as const) {
+    for (const t of layout.tensors) {
+      tensors.push({
+        name: `adam.${kind}.${t.name}`,
+        shape: t.shape,
+        data: arena.slice(t.offset, t.offset + t.size),
+      });
+    }
+  }
+  tensors.push(
+    { name: 'state.h', shape: [L, B, H], data: s.state.h.slice() },
+    { name: 'state.c', shape: [L, B, H], data: s.state.c.slice() },
+  );
+  return writeSafetensors(tensors, {
+    [META.format]: CHECKPOINT_FORMAT,
+    [META.config]: JSON.stringify({
+      vocabSize: s.model.vocabSize,
+      embedSize: s.model.embedSize,
+      hiddenSize: s.model.hiddenSize,
+      layers: s.model.layers,
+    }),
+    [META.vocab]: vocabJson(s.vocab),
+    train: JSON.stringify(s.train),
+    step: String(s.optimizer.step),
+    batcher: JSON.stringify(s.batcher),
+    corpus_sha256: s.corpusSha256,
+    saved_at: new Date().toISOString(),
+    extra: JSON.stringify(s.extra ?? {}),
+  });
+}
+
+export interface LoadOptions extends ImportOptions {
+  /** SHA-256 of the current corpus; a checkpoint of another corpus throws CorpusMismatchError. */
+  corpusSha256?: string;
+  /** Refuse plain weights files (code 'not-a-checkpoint'). */
+  requireCheckpoint?: boolean;
+}
+
+export function loadCheckpoint(bytes: Uint8Array, options: LoadOptions = {}): LoadedCheckpoint {
+  const file = options.file ?? 'checkpoint.safetensors';
+  return guarded(file, () => {
+    const parsed = readSafetensors(bytes, { file });
+    const format = parsed.metadata[META.format];
+    const isCheckpoint = format === CHECKPOINT_FORMAT;
+    if (!isCheckpoint && options.requireCheckpoint) {
+      throw new FormatError(
+        'not-a-checkpoint',
+        format === WEIGHTS_FORMAT || format === undefined
+          ? 'this is a weights file without training state; import it as weights (fresh optimizer)'
+          : `unknown format ${JSON.stringify(format)}`,
+        file,
+      );
+    }
+    if (format !== undefined && !isCheckpoint && format !== WEIGHTS_FORMAT) {
+      throw new FormatError('metadata-invalid', `unknown format ${JSON.stringify(format)}`, file);
+    }
+    const isState = (n: string) => isCheckpoint && isTrainingStateTensor(n);
+    const weights = weightsFromFile(parsed, options, file, isState);
+    if (!isCheckpoint)
+      return {
+        kind: 'weights',
+        model: weights.model,
+        params: weights.params,
+        vocab: weights.vocab,
+      };
+
+    const meta = parsed.metadata;
+    const corpusSha256 = requireMeta(meta, 'corpus_sha256', file);
+    if (!/^[0-9a-f]{64}$/.test(corpusSha256)) {
+      throw new FormatError(
+        'metadata-invalid',
+        '"corpus_sha256" is not a SHA-256 hex digest',
+        file,
+      );
+    }
+    if (options.corpusSha256 !== undefined && options.corpusSha256 !== corpusSha256) {
+      throw new CorpusMismatchError(corpusSha256, options.corpusSha256, file);
+    }
+    const model = weights.model;
+    const train = parseTrain(requireMeta(meta, 'train', file), file);
+    const step = Number(requireMeta(meta, 'step', file));
+    if (!Number.isSafeInteger(step) || step < 0) {
+      throw new FormatError('metadata-invalid', '"step" is not a whole number', file);
+    }
+    const batcher = parseBatcher(requireMeta(meta, 'batcher', file), file);
+    const extra = parseExtra(meta.extra, file);
+
+    const layout = paramLayout(model);
+    const arena = (kind: 'm' | 'v'): Float32Array => {
+      const out = new Float32Array(layout.total);
+      for (const t of layout.tensors) {
+        const data = tensorOf(parsed.tensors, `adam.${kind}.${t.name}`, t.shape, file);
+        if (kind === 'v' && data.some((x) => x < 0)) {
+          throw new FormatError(
+            'non-finite',
+            `tensor adam.v.${t.name} has negative second moments`,
+            file,
+          );
+        }
+        out.set(data, t.offset);
+      }
+      return out;
+    };
+    const { layers: L, hiddenSize: H } = model;
+    const shape = [L, train.batchSize, H];
+    const snapshot: TrainingSnapshot = {
+      model,
+      train,
+      vocab: weights.vocab,
+      params: weights.params,
+      optimizer: { m: arena('m'), v: arena('v'), step },
+      state: {
+        h: tensorOf(parsed.tensors, 'state.h', shape, file).slice(),
+        c: tensorOf(parsed.tensors, 'state.c', shape, file).slice(),
+      },
+      batcher,
+      corpusSha256,
+      extra,
+    };
+    // Every adam./state. tensor must be one we asked for: 2 per arena tensor and h, c.
+    const expectedState = 2 * layout.tensors.length + 2;
+    const stateCount = [...parsed.tensors.keys()].filter(isState).length;
+    if (stateCount !== expectedState) {
+      const known = new Set([
+        'state.h',
+        'state.c',
+        ...layout.tensors.flatMap((t) => [`adam.m.${t.name}`, `adam.v.${t.name}`]),
+      ]);
+      const extraName = [...parsed.tensors.keys()].find((n) => isState(n) && !known.has(n));
+      throw new FormatError(
+        'unexpected-tensor',
+        `tensor ${extraName} is not part of a checkpoint`,
+        file,
+      );
+    }
+    return { kind: 'checkpoint', ...snapshot };
+  });
+}
+
+/** Reads the whole training state off a backend and batcher into checkpoint bytes. */
+export async function captureCheckpoint(
+  backend: Backend,
+  batcher: Batcher,
+  context: {
+    train: TrainConfig;
+    vocab: Vocabulary;
+    corpusSha256: string;
+    extra?: Record<string, string>;
+  },
+): Promise<Uint8Array> {
+  const [params, optimizer, state] = await Promise.all([
+    backend.getParams(),
+    backend.getOptimizerState(),
+    backend.getState(),
+  ]);
+  return saveCheckpoint({
+    model: backend.model,
+    params,
+    optimizer,
+    state,
+    batcher: batcher.getPosition(),
+    ...context,
+  });
+}
+
+/**
+ * Puts a loaded checkpoint into a backend (built for the same model and batch
+ * size) and batcher (over the same corpus), so the next trainStep is the one
+ * the saved run would have taken.
+ */
+export async function restoreCheckpoint(
+  backend: Backend,
+  batcher: Batcher,
+  snapshot: TrainingSnapshot,
+): Promise<void> {
+  if (batcher.batchSize !== snapshot.train.batchSize || batcher.seqLen !== snapshot.train.seqLen) {
+    throw new FormatError(
+      'config-mismatch',
+      `the checkpoint trains with B=${snapshot.train.batchSize}, T=${snapshot.train.seqLen}; ` +
+        `the batcher has B=${batcher.batchSize}, T=${batcher.seqLen}`,
+    );
+  }
+  try {
+    batcher.setPosition(snapshot.batcher);
+  } catch (e) {
+    throw new FormatError('corpus-mismatch', (e as Error).message);
+  }
+  await backend.setParams(snapshot.params, snapshot.optimizer);
+  await backend.setState(snapshot.state);
+}
+
+function requireMeta(meta: Record<string, string>, key: string, file: string): string {
+  const v = meta[key];
+  if (v === undefined)
+    throw new FormatError('metadata-invalid', `the metadata lacks "${key}"`, file);
+  return v;
+}
+
+function tensorOf(
+  tensors: Map<string, NamedTensor>,
+  name: string,
+  shape: number[],
+  file: string,
+): Float32Array {
+  const t = tensors.get(name);
+  if (!t) throw new FormatError('missing-tensor', `tensor ${name} is missing`, file);
+  if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+    throw new FormatError(
+      'shape-mismatch',
+      `tensor ${name} has shape [${t.shape}], expected [${shape}]`,
+      file,
+    );
+  }
+  const bad = t.data.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0)
+    throw new FormatError(
+      'non-finite',
+      `tensor ${name} holds ${t.data[bad]} at index ${bad}`,
+      file,
+    );
+  return t.data;
+}
+
+function parseJson(text: string, key: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new FormatError('metadata-invalid', `the "${key}" metadata is not JSON`, file);
+  }
+}
+
+function parseTrain(text: string, file: string): TrainConfig {
+  const raw = parseJson(text, 'train', file) as TrainConfig;
+  try {
+    if (
+      typeof raw !== 'object' ||
+      raw === null ||
+      typeof raw.optimizer !== 'object' ||
+      raw.optimizer === null
+    ) {
+      throw new Error('not a training configuration');
+    }
+    return validateTrainConfig(raw);
+  } catch (e) {
+    throw new FormatError(
+      'metadata-invalid',
+      `the "train" metadata: ${(e as Error).message}`,
+      file,
+    );
+  }
+}
+
+function parseBatcher(text: string, file: string): BatcherPosition {
+  const raw = parseJson(text, 'batcher', file) as Record<string, unknown> | null;
+  const count = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
+  const u32 = (x: unknown) => count(x) && (x as number) <= 0xffffffff;
+  const rng = raw?.rng as Record<string, unknown> | undefined;
+  if (
+    typeof raw !== 'object' ||
+    raw === null ||
+    !count(raw.epoch) ||
+    !count(raw.window) ||
+    !count(raw.shift) ||
+    typeof rng !== 'object' ||
+    rng === null ||
+    !u32(rng.hi) ||
+    !u32(rng.lo)
+  ) {
+    throw new FormatError(
+      'metadata-invalid',
+      'the "batcher" metadata is not a stream position',
+      file,
+    );
+  }
+  return {
+    epoch: raw.epoch as number,
+    window: raw.window as number,
+    shift: raw.shift as number,
+    rng: { hi: rng.hi as number, lo: rng.lo as number },
+  };
+}
+
+function parseExtra(text: string | undefined, file: string): Record<string, string> {
+  if (text === undefined) return {};
+  const raw = parseJson(text, 'extra', file);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new FormatError('metadata-invalid', 'the "extra" metadata is not an object', file);
+  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') out[k] = v;
+  return out;
+}

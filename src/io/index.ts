@@ -1,0 +1,33 @@
+// The io module's public surface, in one import for the UI and the worker:
+//   import { exportSafetensors, importWeights, exportTfjs, exportOnnx, … } from '../io';
+// Each file's header documents its functions; docs/formats.md describes the files.
+
+export * from './errors';
+export { readSafetensors, writeSafetensors, MAX_HEADER_BYTES } from './safetensors';
+export type { NamedTensor, SafetensorsFile } from './safetensors';
+export { exportSafetensors, exportVocabJson, importWeights, WEIGHTS_FORMAT } from './weights';
+export type { ImportOptions, ImportedWeights } from './weights';
+export { parseVocabJson, checkVocabulary } from './vocabFile';
+export { exportTfjs } from './exportTfjs';
+export type { TfjsExport } from './exportTfjs';
+export { exportOnnx } from './exportOnnx';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  captureCheckpoint,
+  restoreCheckpoint,
+  CHECKPOINT_FORMAT,
+} from './checkpoint';
+export type { TrainingSnapshot, LoadedCheckpoint, LoadOptions } from './checkpoint';
+export { sha256Hex } from './hash';
+export { openRunStore, createAutosaver, checkQuota, newRunId } from './storage';
+export type {
+  RunInfo,
+  RunStore,
+  SaveRunInput,
+  LoadedRun,
+  Autosaver,
+  AutosaverOptions,
+} from './storage';
+export { exportFiles, checkpointFile, importFiles } from './bundle';
+export type { ExportFile, ExportKind } from './bundle';

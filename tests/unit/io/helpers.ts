@@ -1,0 +1,47 @@
+// Shared by the io tests: a small corpus and model with seeded weights, a CPU
+// backend to hold exports to, and a max-difference helper that reports where.
+//
+// Dimension legend: T steps, B batch, E embedding, H hidden, V vocabulary, L layers.
+
+import type { ModelConfig } from '../../../src/engine/config';
+import { CpuBackend } from '../../../src/engine/cpu/backend';
+import { initParams } from '../../../src/engine/params';
+import { Rng } from '../../../src/engine/rng';
+import { buildCorpus, type Corpus } from '../../../src/engine/tokenizer';
+
+export const TEXT =
+  'the cat sat on the mat. the dog ate the hat! ' +
+  'a bird in the hand is worth two in the bush; (nested [brackets] {here}).\n' +
+  'Ünïcödé ✓ and an emoji 🐈 outside the BMP.\n';
+
+export function tinyCorpus(text = TEXT): Corpus {
+  return buildCorpus(text);
+}
+
+export function tinyModel(layers: number, corpus = tinyCorpus()): ModelConfig {
+  return { vocabSize: corpus.vocab.size, embedSize: 6, hiddenSize: 7, layers };
+}
+
+/** Seeded weights; initParams draws every tensor, biases included, so no gate is trivially zero. */
+export function seededParams(model: ModelConfig, seed = 7): Float32Array {
+  return initParams(model, new Rng(seed));
+}
+
+export function cpuBackend(model: ModelConfig, params: Float32Array, batchSize = 1, seqLen = 8) {
+  return new CpuBackend(model, params, { batchSize, seqLen });
+}
+
+/** (T, V) logits of the CPU reference for a token sequence, from zero state. */
+export async function cpuLogits(model: ModelConfig, params: Float32Array, tokens: Int32Array) {
+  const backend = cpuBackend(model, params);
+  const probe = await backend.probe(tokens);
+  backend.dispose();
+  return probe.logits;
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
