@@ -16,8 +16,8 @@ export default tseslint.config(
     },
   },
   {
-    // The engine runs in a Web Worker and in Node: it must not reach for React, the store or the DOM.
-    files: ['src/engine/**/*.ts'],
+    // The engine and the file formats run in a Web Worker and in Node: no React, store or DOM.
+    files: ['src/engine/**/*.ts', 'src/io/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
