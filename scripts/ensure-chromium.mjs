@@ -23,8 +23,13 @@ const packages = missing();
 if (packages.length > 0) {
   const command = `apt-get update -qq && apt-get install -y -qq ${packages.join(' ')}`;
   if (process.getuid?.() === 0) {
-    console.log(`[gatescope] installing ${packages.join(', ')} (Debian) for the GPU and browser tests…`);
-    execSync(command, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    console.log(
+      `[gatescope] installing ${packages.join(', ')} (Debian) for the GPU and browser tests…`,
+    );
+    execSync(command, {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   } else {
     console.error(`[gatescope] tests need Debian packages: run  sudo sh -c '${command}'`);
     process.exit(1);

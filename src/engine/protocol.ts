@@ -119,6 +119,8 @@ export type EngineMessage =
   | { type: 'corpus'; id: number; stats: CorpusStats }
   | { type: 'corpusError'; id: number; message: string }
   | { type: 'model'; backend: ActiveBackend; parameters: number; config: RunConfig }
+  /** A configuration was refused; `config` is the one still in use (null before the first). */
+  | { type: 'configError'; message: string; config: RunConfig | null }
   | { type: 'status'; status: RunStatus }
   | MetricsMessage
   | ProbeMessage

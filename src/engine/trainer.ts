@@ -14,6 +14,14 @@ import type { OptimizerConfig, TrainConfig } from './config';
 import type { EngineMessage, ProbeLayer, SampleRequest } from './protocol';
 import { CorpusError, normalizeText, type Vocabulary } from './tokenizer';
 
+/** The loss became NaN or infinite: the model's fault (learning rate), not the device's. */
+export class DivergedError extends Error {
+  constructor(step: number, loss: number) {
+    super(`training diverged at step ${step} (loss ${loss}): lower the learning rate and reset`);
+    this.name = 'DivergedError';
+  }
+}
+
 export interface TrainerOptions {
   /** Validate after every this many steps (and once before the first step). */
   validateEvery: number;
@@ -30,13 +38,18 @@ export interface TrainerOptions {
 export const DEFAULT_TRAINER_OPTIONS: TrainerOptions = {
   validateEvery: 25,
   maxValidationWindows: 4,
-  probeIntervalMs: 600,
-  metricsIntervalMs: 150,
+  probeIntervalMs: 800,
+  metricsIntervalMs: 250,
   tickBudgetMs: 24,
 };
 
-/** Steps a GPU backend may have in flight before the loop waits for their losses. */
+/** Most steps a GPU backend may have in flight before the loop waits for their losses. */
 const MAX_QUEUED_STEPS = 8;
+/**
+ * Fewer when steps are slow: the steps in flight must finish before Pause
+ * takes effect and before a sample or snapshot gets its turn.
+ */
+const IN_FLIGHT_MS = 80;
 /** Window over which tokens per second is measured. */
 const RATE_WINDOW_MS = 3000;
 
@@ -71,6 +84,8 @@ export class Trainer {
   private runStartedAt = 0;
   private tokensPerSecond = 0;
   private rateSamples: { time: number; step: number }[] = [];
+  /** Measured wall time per training step (moving average), for pacing the queue. */
+  private stepMs = 0;
 
   private probeText = '';
   private probeDirty = false;
@@ -98,6 +113,15 @@ export class Trainer {
     );
     this.tokensPerStep = train.batchSize * train.seqLen;
     this.optimizer = train.optimizer;
+  }
+
+  /**
+   * Measures the step-0 validation loss (and takes the first snapshot) at once:
+   * the curve starts at the untrained model, about ln V, before training begins.
+   * Called once the page knows about this model.
+   */
+  begin(): void {
+    this.wake();
   }
 
   get step(): number {
@@ -148,16 +172,24 @@ export class Trainer {
     this.stopJob();
     const prime = normalizeText(request.prime);
     if (prime.length === 0) {
-      this.emit({ type: 'sampleError', id: request.id, message: 'the prime needs at least one character' });
+      this.emit({
+        type: 'sampleError',
+        id: request.id,
+        message: 'the prime needs at least one character',
+      });
       return;
     }
-    let ids: Int32Array;
-    try {
-      ids = this.vocab.encode(prime);
-    } catch (e) {
-      this.emit({ type: 'sampleError', id: request.id, message: messageOf(e) });
+    const unknown = this.vocab.unknownChars(prime);
+    if (unknown.length > 0) {
+      const shown = unknown.slice(0, 5).map((c) => JSON.stringify(c));
+      this.emit({
+        type: 'sampleError',
+        id: request.id,
+        message: `the prime has characters the corpus never uses: ${shown.join(', ')}`,
+      });
       return;
     }
+    const ids = this.vocab.encode(prime);
     this.job = { request, prime: ids, remaining: request.length, chunk: 4 };
     this.wake();
   }
@@ -173,8 +205,13 @@ export class Trainer {
     this.disposed = true;
     this.training = false;
     await this.loopDone;
-    this.stopJob();
-    this.backend.dispose();
+    try {
+      this.stopJob();
+      this.backend.dispose();
+    } catch {
+      // A backend that already failed (a lost device) may fail to free itself too;
+      // nothing is left to do with it, and the next model must still be built.
+    }
   }
 
   private stopJob(): void {
@@ -192,6 +229,7 @@ export class Trainer {
   private hasWork(): boolean {
     return (
       this.training ||
+      this.lastValidationStep < 0 ||
       this.stepsRequested > 0 ||
       this.job !== null ||
       this.probeDue() ||
@@ -215,19 +253,24 @@ export class Trainer {
   }
 
   private async tick(): Promise<void> {
+    if (this.lastValidationStep < 0) await this.validate();
     if (this.training || this.stepsRequested > 0) await this.trainTick();
     if (this.lastLossStep < this.backend.step) await this.collectLosses();
     if (this.job) await this.sampleTick(this.job);
     if (this.probeDue()) await this.probeTick();
     const now = performance.now();
-    if (this.metricsDirty && (!this.training || now - this.lastMetricsAt >= this.options.metricsIntervalMs)) {
+    if (
+      this.metricsDirty &&
+      (!this.training || now - this.lastMetricsAt >= this.options.metricsIntervalMs)
+    ) {
       this.flushMetrics(now);
     }
   }
 
   private async trainTick(): Promise<void> {
-    if (this.lastValidationStep < 0) await this.validate();
     const started = performance.now();
+    const limit = this.stepMs > 0 ? Math.floor(IN_FLIGHT_MS / this.stepMs) : 1;
+    const maxQueued = Math.min(MAX_QUEUED_STEPS, Math.max(1, limit));
     let queued = 0;
     do {
       const { batch, startsEpoch } = this.batcher.next();
@@ -241,12 +284,19 @@ export class Trainer {
     } while (
       this.training &&
       !this.disposed &&
-      queued < MAX_QUEUED_STEPS &&
+      // Stop at a validation step, so validation runs on exactly every N-th model.
+      this.backend.step % this.options.validateEvery !== 0 &&
+      queued < maxQueued &&
       performance.now() - started < this.options.tickBudgetMs
     );
     await this.collectLosses();
+    const perStep = (performance.now() - started) / queued;
+    this.stepMs = this.stepMs === 0 ? perStep : 0.8 * this.stepMs + 0.2 * perStep;
     const step = this.backend.step;
-    if (Math.floor(step / this.options.validateEvery) > Math.floor(this.lastValidationStep / this.options.validateEvery)) {
+    if (
+      Math.floor(step / this.options.validateEvery) >
+      Math.floor(this.lastValidationStep / this.options.validateEvery)
+    ) {
       await this.validate();
     }
   }
@@ -254,9 +304,7 @@ export class Trainer {
   private async collectLosses(): Promise<void> {
     const losses = await this.backend.drainLosses();
     for (const l of losses) {
-      if (!Number.isFinite(l.loss)) {
-        throw new Error(`training diverged at step ${l.step} (loss ${l.loss}): lower the learning rate and reset`);
-      }
+      if (!Number.isFinite(l.loss)) throw new DivergedError(l.step, l.loss);
       this.pendingTrain.push(l.step, l.loss);
       this.lastLossStep = l.step;
     }
@@ -375,9 +423,11 @@ export class Trainer {
     const started = performance.now();
     const ids = await job.sampler.next(count);
     const took = performance.now() - started;
-    // Aim at a few milliseconds per chunk: streamed smoothly, yet cheap beside training.
-    if (took < 4 && job.chunk < 64) job.chunk *= 2;
-    else if (took > 16 && job.chunk > 1) job.chunk = Math.max(1, job.chunk >> 1);
+    // Aim each chunk at a share of a training step's time (at least ~16 ms): smooth
+    // streaming beside fast steps, and not one character per step beside slow ones.
+    const target = this.training ? Math.max(16, 0.5 * this.stepMs) : 16;
+    if (took < target / 2 && job.chunk < 64) job.chunk *= 2;
+    else if (took > 2 * target && job.chunk > 1) job.chunk = Math.max(1, job.chunk >> 1);
     if (this.job !== job) return; // stopped or replaced while generating
     job.remaining -= ids.length;
     const done = job.remaining <= 0 || ids.length === 0;

@@ -1,0 +1,113 @@
+// Fused global-norm clipping + Adam/AdamW over the flat parameter arena,
+// following src/engine/cpu/adam.ts:
+//   norm  = sqrt(Σ partials)                      (every workgroup sums the same partials
+//                                                  in the same order, so all agree)
+//   scale = clipNorm > 0 ? min(1, clipNorm / (norm + 1e-6)) : 1
+//   g = grad·scale;  m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²
+//   p −= decay·p where decayMask = 1 (decoupled weight decay, decay = lr·wd)
+//   p −= stepSize · m / (sqrt(v / bc2) + ε)       (stepSize = lr / bc1)
+// Workgroup 0 also sums the per-position losses into the loss log, so the
+// host reads loss and norm back in batches, never inside the training loop.
+//
+// Works on vec4s (the arena is a multiple of 64 floats) with 64 invocations per
+// workgroup, keeping barrier-heavy reductions small for software adapters.
+//
+// Dimension legend: P = floats in the arena, P4 = P / 4; N = T·B positions;
+// R = loss log slots.
+// Buffers:
+//   params, m, v  (P4) vec4 arena, updated in place
+//   grads         (P4) vec4 arena
+//   decayMask     (P4) vec4, 1 where weight decay applies
+//   partials      (W) from grad_norm.wgsl
+//   rowLoss       (N) per-position cross-entropy
+//   lossLog       (R, 2) [mean loss, gradient norm] per step, slot lossSlot
+
+struct Params {
+  count4: u32, // P4
+  partialCount: u32,
+  lossRows: u32,
+}
+
+// Written by the host before each step (it changes with the step number).
+struct Step {
+  lossSlot: u32,
+  stepSize: f32,
+  bc2: f32,
+  beta1: f32,
+  oneMinusBeta1: f32,
+  beta2: f32,
+  oneMinusBeta2: f32,
+  epsilon: f32,
+  decay: f32,
+  clipNorm: f32,
+}
+
+const THREADS = 64u;
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<uniform> hyper: Step;
+@group(0) @binding(2) var<storage, read_write> params: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> grads: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> m: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read_write> v: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read> decayMask: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read> partials: array<f32>;
+@group(0) @binding(8) var<storage, read> rowLoss: array<f32>;
+@group(0) @binding(9) var<storage, read_write> lossLog: array<f32>;
+
+var<workgroup> partial: array<f32, 64>;
+
+fn reduceSum(lane: u32) -> f32 {
+  workgroupBarrier();
+  for (var stride = THREADS / 2u; stride > 0u; stride /= 2u) {
+    if (lane < stride) {
+      partial[lane] += partial[lane + stride];
+    }
+    workgroupBarrier();
+  }
+  let total = partial[0];
+  workgroupBarrier();
+  return total;
+}
+
+@compute @workgroup_size(64)
+fn main(
+  @builtin(workgroup_id) wg: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+) {
+  var s = 0.0;
+  for (var i = lid.x; i < p.partialCount; i += THREADS) {
+    s += partials[i];
+  }
+  partial[lid.x] = s;
+  let norm = sqrt(reduceSum(lid.x));
+  var scale = 1.0;
+  if (hyper.clipNorm > 0.0) {
+    scale = min(1.0, hyper.clipNorm / (norm + 1e-6));
+  }
+
+  for (var i = wg.x * THREADS + lid.x; i < p.count4; i += nwg.x * THREADS) {
+    let g = grads[i] * scale;
+    let mi = hyper.beta1 * m[i] + hyper.oneMinusBeta1 * g;
+    let vi = hyper.beta2 * v[i] + hyper.oneMinusBeta2 * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    // The mask is 0 or 1, so this is p − decay·p exactly where decay applies.
+    let w = params[i] * (1.0 - hyper.decay * decayMask[i]);
+    params[i] = w - hyper.stepSize * mi / (sqrt(vi / hyper.bc2) + hyper.epsilon);
+  }
+
+  if (wg.x == 0u) {
+    var loss = 0.0;
+    for (var n = lid.x; n < p.lossRows; n += THREADS) {
+      loss += rowLoss[n];
+    }
+    partial[lid.x] = loss;
+    let total = reduceSum(lid.x);
+    if (lid.x == 0u) {
+      lossLog[2u * hyper.lossSlot] = total / f32(p.lossRows);
+      lossLog[2u * hyper.lossSlot + 1u] = norm;
+    }
+  }
+}

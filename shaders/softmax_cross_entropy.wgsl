@@ -1,0 +1,54 @@
+// Fused softmax + cross-entropy + its gradient, one invocation per position:
+//   rowLoss[n]   = log Σ_v exp(logits[n, v]) − logits[n, target[n]]
+//   logits[n, v] ← scale · (softmax(logits[n])_v − [v = target[n]])   (in place)
+// scale = 1/N turns the summed loss into the mean the optimizer follows. The
+// row max is subtracted before exponentiating, as in the CPU reference.
+// A character vocabulary is small (V ≈ 100), so a row per invocation beats a
+// workgroup reduction per row: no barriers, and N = T·B rows fill the GPU.
+//
+// Dimension legend: T window, B batch, V vocabulary; N = T·B.
+// Buffers:
+//   logits   (N, V) logits in, dlogits out
+//   targets  (N) target token ids at targetOffset
+//   rowLoss  (N) per-position loss (summed later by adam.wgsl or loss_sum.wgsl)
+
+struct Params {
+  N: u32,
+  V: u32,
+  targetOffset: u32,
+  scale: f32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read_write> logits: array<f32>;
+@group(0) @binding(2) var<storage, read> targets: array<i32>;
+@group(0) @binding(3) var<storage, read_write> rowLoss: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(
+  @builtin(workgroup_id) wg: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+) {
+  let n = (wg.y * nwg.x + wg.x) * 64u + lid.x;
+  if (n >= p.N) {
+    return;
+  }
+  let row = n * p.V;
+  let label = u32(targets[p.targetOffset + n]);
+  let targetLogit = logits[row + label];
+  var rowMax = -3.0e38;
+  for (var v = 0u; v < p.V; v++) {
+    rowMax = max(rowMax, logits[row + v]);
+  }
+  var total = 0.0;
+  for (var v = 0u; v < p.V; v++) {
+    total += exp(logits[row + v] - rowMax);
+  }
+  let inv = p.scale / total;
+  for (var v = 0u; v < p.V; v++) {
+    logits[row + v] = exp(logits[row + v] - rowMax) * inv;
+  }
+  logits[row + label] -= p.scale;
+  rowLoss[n] = log(total) + rowMax - targetLogit;
+}

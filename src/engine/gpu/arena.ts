@@ -1,0 +1,127 @@
+// Every buffer of the GPU engine for one model configuration, allocated once.
+// Activation buffers are sized for the configured window (Tmax, Bmax); any
+// smaller window (validation, probe chunks with B = 1) reuses them.
+//
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
+// L layers, X layer input (E or H), P floats in the parameter arena,
+// N = T·B positions.
+
+import type { ModelConfig } from '../config';
+import { decayMask, type ParamLayout } from '../params';
+import type { GpuResources } from './resources';
+
+/** Workgroups of grad_norm.wgsl, hence partial sums adam.wgsl adds up. */
+export const NORM_PARTIALS = 256;
+/** Slots of the on-GPU loss log (one per training step, reused as a ring). */
+export const LOSS_LOG_SLOTS = 1024;
+
+export interface LayerBuffers {
+  /** (T, B, 4H) Gx, then activated gates, then dz in backward (in place). */
+  gates: GPUBuffer;
+  /** (T + 1, B, H) slot 0 = carried-in h, slot t + 1 = h_t. */
+  hAll: GPUBuffer;
+  /** (T + 1, B, H) likewise for c. */
+  cAll: GPUBuffer;
+}
+
+export interface StateBuffers {
+  /** (L, B, H) */
+  h: GPUBuffer;
+  /** (L, B, H) */
+  c: GPUBuffer;
+}
+
+/** Float counts of every buffer, to check device limits before allocating. */
+export function arenaSizes(m: ModelConfig, layout: ParamLayout, Tmax: number, Bmax: number) {
+  const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = m;
+  const N = Tmax * Bmax;
+  return {
+    params: layout.total,
+    tokens: N,
+    x0: N * E,
+    gates: N * 4 * H,
+    states: (Tmax + 1) * Bmax * H,
+    logits: N * V,
+    dH: N * H,
+    dX0: N * E,
+    state: L * Bmax * H,
+    perLayerCount: L,
+  };
+}
+
+export class GpuArena {
+  // Parameter-shaped (P each): see params.ts for the layout.
+  readonly params: GPUBuffer;
+  readonly grads: GPUBuffer;
+  readonly m: GPUBuffer;
+  readonly v: GPUBuffer;
+  readonly decayMask: GPUBuffer;
+  // Inputs of a window.
+  readonly inputs: GPUBuffer; // (T, B) i32
+  readonly targets: GPUBuffer; // (T, B) i32
+  // Activations and their gradients.
+  readonly x0: GPUBuffer; // (T, B, E) embedded inputs
+  readonly layers: LayerBuffers[]; // per layer
+  readonly logits: GPUBuffer; // (T, B, V), dlogits after the loss kernel
+  readonly rowLoss: GPUBuffer; // (T, B) per-position loss
+  readonly dH: GPUBuffer; // (T, B, H) gradient w.r.t. the current layer's outputs
+  readonly dX0: GPUBuffer; // (T, B, E) gradient w.r.t. the embedded inputs
+  readonly dc: GPUBuffer; // (B, H) carried cell gradient in BPTT
+  // Reductions and logs.
+  readonly normPartials: GPUBuffer; // (NORM_PARTIALS)
+  readonly lossLog: GPUBuffer; // (LOSS_LOG_SLOTS, 2) [mean loss, grad norm]
+  readonly lossAccumulator: GPUBuffer; // (4) summed window losses for evaluate/gradients
+  readonly hyper: GPUBuffer; // uniform: optimizer values of the next step (adam.wgsl Step)
+  /** Binds where a kernel has nothing to read (e.g. a GEMM without bias). */
+  readonly placeholder: GPUBuffer;
+  // Carried recurrent states: training, and evaluation's own.
+  readonly trainState: StateBuffers;
+  readonly evalState: StateBuffers;
+
+  constructor(
+    resources: GpuResources,
+    readonly model: ModelConfig,
+    readonly layout: ParamLayout,
+    readonly maxSeqLen: number,
+    readonly maxBatch: number,
+  ) {
+    const s = arenaSizes(model, layout, maxSeqLen, maxBatch);
+    const f = (label: string, floats: number) => resources.storage(label, floats);
+    this.params = f('params (P)', s.params);
+    this.grads = f('grads (P)', s.params);
+    this.m = f('adam.m (P)', s.params);
+    this.v = f('adam.v (P)', s.params);
+    this.decayMask = f('decayMask (P)', s.params);
+    resources.device.queue.writeBuffer(this.decayMask, 0, decayMask(layout));
+    this.inputs = f('inputs (T,B) i32', s.tokens);
+    this.targets = f('targets (T,B) i32', s.tokens);
+    this.x0 = f('x0 (T,B,E)', s.x0);
+    this.layers = Array.from({ length: model.layers }, (_, l) => ({
+      gates: f(`layer${l}.gates (T,B,4H)`, s.gates),
+      hAll: f(`layer${l}.hAll (T+1,B,H)`, s.states),
+      cAll: f(`layer${l}.cAll (T+1,B,H)`, s.states),
+    }));
+    this.logits = f('logits (T,B,V)', s.logits);
+    this.rowLoss = f('rowLoss (T,B)', s.tokens);
+    this.dH = f('dH (T,B,H)', s.dH);
+    this.dX0 = f('dX0 (T,B,E)', s.dX0);
+    this.dc = f('dc (B,H)', maxBatch * model.hiddenSize);
+    this.normPartials = f('normPartials (256)', NORM_PARTIALS);
+    this.lossLog = f('lossLog (R,2)', LOSS_LOG_SLOTS * 2);
+    this.lossAccumulator = f('lossAccumulator (4)', 4);
+    this.hyper = resources.buffer(
+      'adam.hyper (uniform)',
+      64,
+      GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    );
+    this.placeholder = f('placeholder (4)', 4);
+    this.trainState = {
+      h: f('trainState.h (L,B,H)', s.state),
+      c: f('trainState.c (L,B,H)', s.state),
+    };
+    this.evalState = {
+      h: f('evalState.h (L,B,H)', s.state),
+      c: f('evalState.c (L,B,H)', s.state),
+    };
+  }
+}

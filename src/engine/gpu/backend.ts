@@ -1,0 +1,442 @@
+// The WebGPU training engine: the Backend interface over the kernels in
+// shaders/. One training step — forward, loss, BPTT, clipping, Adam — is one
+// pre-built Program encoded into one command encoder and submitted once;
+// nothing is read back inside the loop (losses come back in batches through
+// LossReadback). The carried (h, c) lives on the GPU; evaluation, sampling
+// and probing use their own state and queue behind training without stalling it.
+//
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
+// L layers; N = T·B; P floats in the parameter arena. Batches are time-major.
+
+import type {
+  Backend,
+  BackendInfo,
+  Batch,
+  ProbeResult,
+  SampleOptions,
+  Sampler,
+  StepLoss,
+} from '../backend';
+import { validateModelConfig, type ModelConfig, type OptimizerConfig } from '../config';
+import { paramLayout, type ParamLayout } from '../params';
+import { GpuArena, LOSS_LOG_SLOTS } from './arena';
+import { acquireDevice, bufferNeeds, GpuDeviceLostError } from './device';
+import type { GemmVariant } from './gemm';
+import { KernelLibrary } from './kernels';
+import { adamHyperparameters, type PassContext } from './passes';
+import { probeWindows } from './probe';
+import type { Program } from './program';
+import { ProgramCache, type Job } from './programs';
+import { LossReadback } from './readback';
+import { GpuResources, type ObjectCounts } from './resources';
+import { GpuSampler } from './sampler';
+import { StagingPool } from './staging';
+
+export interface GpuBackendOptions {
+  /** B the training step is built for (validation may use fewer streams). */
+  batchSize: number;
+  /** Largest T of a window. */
+  seqLen: number;
+  /** GEMM kernel choice; 'auto' uses the vec4 register-tiled kernel where shapes allow. */
+  gemm?: GemmVariant;
+  /** Read losses back every this many steps (default 8). */
+  readbackEvery?: number;
+  /** Called once if the GPU device is lost, so the app can fall back to the CPU. */
+  onDeviceLost?: (message: string) => void;
+}
+
+/** Longest probe window per submit (B = 1); longer texts are probed in chunks. */
+const PROBE_CHUNK = 256;
+
+export class GpuBackend implements Backend {
+  readonly info: BackendInfo;
+  readonly layout: ParamLayout;
+  private readonly resources: GpuResources;
+  private readonly ctx: PassContext;
+  private readonly arena: GpuArena;
+  private readonly readback: LossReadback;
+  private readonly staging: StagingPool;
+  private readonly programs: ProgramCache;
+  private readonly samplers = new Set<GpuSampler>();
+  private stepCount = 0;
+  /** Losses drained before setParams reset the count, handed out by the next drainLosses. */
+  private carriedLosses: StepLoss[] = [];
+  private lostMessage: string | null = null;
+  private firstError: string | null = null;
+  private disposed = false;
+
+  constructor(
+    readonly device: GPUDevice,
+    deviceDescription: string,
+    private readonly ownsDevice: boolean,
+    readonly model: ModelConfig,
+    params: Float32Array,
+    private readonly options: GpuBackendOptions,
+  ) {
+    this.info = { kind: 'webgpu', device: deviceDescription };
+    this.layout = paramLayout(model);
+    if (params.length !== this.layout.total) {
+      throw new Error(
+        `parameter arena has ${params.length} floats, the model needs ${this.layout.total}`,
+      );
+    }
+    this.resources = new GpuResources(device);
+    const kernels = new KernelLibrary(this.resources);
+    this.arena = new GpuArena(
+      this.resources,
+      model,
+      this.layout,
+      options.seqLen,
+      options.batchSize,
+    );
+    this.ctx = {
+      kernels,
+      arena: this.arena,
+      model,
+      layout: this.layout,
+      gemm: options.gemm ?? 'auto',
+    };
+    this.readback = new LossReadback(
+      this.resources,
+      this.arena.lossLog,
+      options.readbackEvery ?? 8,
+    );
+    this.staging = new StagingPool(this.resources);
+    this.programs = new ProgramCache(this.ctx);
+    device.queue.writeBuffer(this.arena.params, 0, params);
+    void device.lost.then((info) => {
+      if (this.disposed) return;
+      this.lostMessage = `the GPU device was lost (${info.reason}): ${info.message || 'no details'}`;
+      options.onDeviceLost?.(this.lostMessage);
+    });
+    device.addEventListener?.('uncapturederror', (event) => {
+      const message = (event as GPUUncapturedErrorEvent).error.message;
+      this.firstError ??= message;
+    });
+    // Build the training program up front: pipeline compilation is slow on some adapters.
+    this.program('train', options.seqLen, options.batchSize);
+  }
+
+  get step(): number {
+    return this.stepCount;
+  }
+
+  /** GPU objects created so far, by kind: flat across training steps. */
+  objectCounts(): ObjectCounts {
+    return this.resources.snapshot();
+  }
+
+  /** Counters for the benchmark and the app's diagnostics panel. */
+  stats(): Record<string, number> {
+    const counts = this.objectCounts();
+    return {
+      dispatchesPerStep: this.dispatchesPerStep(),
+      buffers: counts.buffers,
+      bindGroups: counts.bindGroups,
+      pipelines: counts.pipelines,
+    };
+  }
+
+  /** Compute dispatches of one training step with window T (default: the configured T). */
+  dispatchesPerStep(T = this.options.seqLen): number {
+    return this.program('train', T, this.options.batchSize).dispatchCount;
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new Error('the GPU backend was disposed');
+    if (this.lostMessage) throw new GpuDeviceLostError(this.lostMessage);
+  }
+
+  private program(job: Job, T: number, B: number): Program {
+    return this.programs.get(job, T, B);
+  }
+
+  private checkWindow(batch: Batch, training: boolean): void {
+    const { seqLen: T, batchSize: B } = batch;
+    if (training && B !== this.options.batchSize) {
+      throw new Error(
+        `training batch has B=${B}, the backend was built for B=${this.options.batchSize}`,
+      );
+    }
+    if (B < 1 || B > this.options.batchSize) {
+      throw new Error(
+        `batch has B=${B}; this backend takes 1 to ${this.options.batchSize} streams`,
+      );
+    }
+    if (T < 1 || T > this.options.seqLen) {
+      throw new Error(`window has T=${T}; this backend takes 1 to ${this.options.seqLen} steps`);
+    }
+    if (batch.inputs.length !== T * B || batch.targets.length !== T * B) {
+      throw new Error('batch arrays do not match its T·B');
+    }
+    this.checkTokens(batch.inputs);
+    this.checkTokens(batch.targets);
+  }
+
+  private checkTokens(tokens: Int32Array): void {
+    const V = this.model.vocabSize;
+    for (let i = 0; i < tokens.length; i++) {
+      if (!(tokens[i] >= 0 && tokens[i] < V))
+        throw new Error(`token id ${tokens[i]} is outside the vocabulary`);
+    }
+  }
+
+  private writeWindow(batch: Batch): void {
+    this.device.queue.writeBuffer(this.arena.inputs, 0, batch.inputs);
+    this.device.queue.writeBuffer(this.arena.targets, 0, batch.targets);
+  }
+
+  private submit(program: Program): void {
+    const encoder = this.device.createCommandEncoder({ label: program.label });
+    program.encode(encoder);
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  trainStep(batch: Batch, optimizer: OptimizerConfig): void {
+    this.checkAlive();
+    this.checkWindow(batch, true);
+    const program = this.program('train', batch.seqLen, batch.batchSize);
+    const step = this.stepCount + 1;
+    this.readback.ensureRoom(step);
+    this.writeWindow(batch);
+    const slot = (step - 1) % LOSS_LOG_SLOTS;
+    this.device.queue.writeBuffer(this.arena.hyper, 0, adamHyperparameters(optimizer, step, slot));
+    const encoder = this.device.createCommandEncoder({ label: program.label });
+    program.encode(encoder);
+    const afterSubmit = this.readback.maybeCopy(encoder, step);
+    this.device.queue.submit([encoder.finish()]);
+    afterSubmit?.();
+    this.stepCount = step;
+  }
+
+  async drainLosses(): Promise<StepLoss[]> {
+    this.checkAlive();
+    const out = this.carriedLosses.splice(0);
+    try {
+      for (;;) {
+        const encoder = this.device.createCommandEncoder({ label: 'loss readback' });
+        const afterSubmit = this.readback.maybeCopy(encoder, this.stepCount, true);
+        this.device.queue.submit([encoder.finish()]);
+        afterSubmit?.();
+        out.push(...(await this.readback.drain()));
+        if (afterSubmit || this.readback.copiedThrough === this.stepCount) break;
+      }
+    } catch (error) {
+      throw this.explain(error);
+    }
+    if (this.firstError) throw new Error(`WebGPU error: ${this.firstError}`);
+    return out;
+  }
+
+  /** A rejected map or copy after device loss says so, rather than something cryptic. */
+  private explain(error: unknown): Error {
+    if (this.lostMessage) return new GpuDeviceLostError(this.lostMessage);
+    return error instanceof Error ? error : new Error(String(error));
+  }
+
+  resetState(): void {
+    this.checkAlive();
+    const encoder = this.device.createCommandEncoder({ label: 'reset state' });
+    encoder.clearBuffer(this.arena.trainState.h);
+    encoder.clearBuffer(this.arena.trainState.c);
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  private async readFloats(
+    buffer: GPUBuffer,
+    floats: number,
+    offsetFloats = 0,
+  ): Promise<Float32Array> {
+    try {
+      const [bytes] = await this.staging.read(this.device, [
+        { buffer, offset: offsetFloats * 4, bytes: floats * 4 },
+      ]);
+      return new Float32Array(bytes);
+    } catch (error) {
+      throw this.explain(error);
+    }
+  }
+
+  async evaluate(batches: Batch[]): Promise<number> {
+    this.checkAlive();
+    if (batches.length === 0) return NaN;
+    const B = batches[0].batchSize;
+    for (const batch of batches) {
+      this.checkWindow(batch, false);
+      if (batch.batchSize !== B) throw new Error('validation windows must share one batch size');
+    }
+    const encoder = this.device.createCommandEncoder({ label: 'evaluate: zero state' });
+    encoder.clearBuffer(this.arena.evalState.h);
+    encoder.clearBuffer(this.arena.evalState.c);
+    encoder.clearBuffer(this.arena.lossAccumulator);
+    this.device.queue.submit([encoder.finish()]);
+    let count = 0;
+    for (const batch of batches) {
+      this.writeWindow(batch);
+      this.submit(this.program('eval', batch.seqLen, B));
+      count += batch.seqLen * B;
+    }
+    const [sum] = await this.readFloats(this.arena.lossAccumulator, 1);
+    return sum / count;
+  }
+
+  async gradients(batch: Batch): Promise<{ loss: number; grads: Float32Array }> {
+    this.checkAlive();
+    this.checkWindow(batch, true);
+    this.writeWindow(batch);
+    this.submit(this.program('gradients', batch.seqLen, batch.batchSize));
+    try {
+      const [sum, grads] = await this.staging.read(this.device, [
+        { buffer: this.arena.lossAccumulator, offset: 0, bytes: 4 },
+        { buffer: this.arena.grads, offset: 0, bytes: this.layout.total * 4 },
+      ]);
+      return {
+        loss: new Float32Array(sum)[0] / (batch.seqLen * batch.batchSize),
+        grads: new Float32Array(grads),
+      };
+    } catch (error) {
+      throw this.explain(error);
+    }
+  }
+
+  createSampler(options: SampleOptions): Sampler {
+    this.checkAlive();
+    const sampler: GpuSampler = new GpuSampler(this.ctx, this.staging, options, {
+      checkAlive: () => this.checkAlive(),
+      onDispose: () => this.samplers.delete(sampler),
+    });
+    this.samplers.add(sampler);
+    return sampler;
+  }
+
+  async probe(tokens: Int32Array): Promise<ProbeResult> {
+    this.checkAlive();
+    this.checkTokens(tokens);
+    const chunk = Math.min(PROBE_CHUNK, this.options.seqLen * this.options.batchSize);
+    try {
+      return await probeWindows(
+        {
+          device: this.device,
+          arena: this.arena,
+          model: this.model,
+          staging: this.staging,
+          run: (T) => this.submit(this.program('probe', T, 1)),
+        },
+        tokens,
+        chunk,
+      );
+    } catch (error) {
+      throw this.explain(error);
+    }
+  }
+
+  async getParams(): Promise<Float32Array> {
+    this.checkAlive();
+    return this.readFloats(this.arena.params, this.layout.total);
+  }
+
+  async setParams(
+    params: Float32Array,
+    moments?: { m: Float32Array; v: Float32Array; step: number },
+  ): Promise<void> {
+    this.checkAlive();
+    const P = this.layout.total;
+    if (params.length !== P) throw new Error('parameter arena size does not match the model');
+    if (moments && (moments.m.length !== P || moments.v.length !== P)) {
+      throw new Error('optimizer moments do not match the parameter arena');
+    }
+    // Losses of steps already taken still belong to the caller.
+    this.carriedLosses.push(...(await this.drainLosses()));
+    const queue = this.device.queue;
+    queue.writeBuffer(this.arena.params, 0, params);
+    if (moments) {
+      queue.writeBuffer(this.arena.m, 0, moments.m);
+      queue.writeBuffer(this.arena.v, 0, moments.v);
+    } else {
+      const encoder = this.device.createCommandEncoder({ label: 'reset moments' });
+      encoder.clearBuffer(this.arena.m);
+      encoder.clearBuffer(this.arena.v);
+      queue.submit([encoder.finish()]);
+    }
+    this.stepCount = moments?.step ?? 0;
+    this.readback.reset(this.stepCount);
+  }
+
+  async getOptimizerState(): Promise<{ m: Float32Array; v: Float32Array; step: number }> {
+    this.checkAlive();
+    const step = this.stepCount;
+    const P = this.layout.total;
+    const [m, v] = await this.staging.read(this.device, [
+      { buffer: this.arena.m, offset: 0, bytes: P * 4 },
+      { buffer: this.arena.v, offset: 0, bytes: P * 4 },
+    ]);
+    return { m: new Float32Array(m), v: new Float32Array(v), step };
+  }
+
+  private get stateFloats(): number {
+    return this.model.layers * this.options.batchSize * this.model.hiddenSize;
+  }
+
+  async getState(): Promise<{ h: Float32Array; c: Float32Array }> {
+    this.checkAlive();
+    const bytes = this.stateFloats * 4;
+    const [h, c] = await this.staging.read(this.device, [
+      { buffer: this.arena.trainState.h, offset: 0, bytes },
+      { buffer: this.arena.trainState.c, offset: 0, bytes },
+    ]);
+    return { h: new Float32Array(h), c: new Float32Array(c) };
+  }
+
+  async setState(state: { h: Float32Array; c: Float32Array }): Promise<void> {
+    this.checkAlive();
+    if (state.h.length !== this.stateFloats || state.c.length !== this.stateFloats) {
+      throw new Error('saved (h, c) does not match L·B·H of this model');
+    }
+    this.device.queue.writeBuffer(this.arena.trainState.h, 0, state.h);
+    this.device.queue.writeBuffer(this.arena.trainState.c, 0, state.c);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const sampler of [...this.samplers]) sampler.dispose();
+    this.resources.destroyAll();
+    if (this.ownsDevice) this.device.destroy();
+  }
+}
+
+/**
+ * Creates the WebGPU backend on an adapter of `source` (or on a device the
+ * caller owns). Rejects with GpuUnavailableError when there is no adapter and
+ * GpuCapacityError when the model does not fit, before allocating.
+ */
+export async function createGpuBackend(
+  source: GPU | GPUDevice,
+  model: ModelConfig,
+  params: Float32Array,
+  options: GpuBackendOptions,
+): Promise<GpuBackend> {
+  validateModelConfig(model);
+  const layout = paramLayout(model);
+  const acquired = await acquireDevice(
+    source,
+    bufferNeeds(model, layout, options.seqLen, options.batchSize),
+  );
+  const { device } = acquired;
+  device.pushErrorScope('validation');
+  device.pushErrorScope('out-of-memory');
+  let backend: GpuBackend;
+  try {
+    backend = new GpuBackend(device, acquired.description, acquired.owned, model, params, options);
+  } finally {
+    const oom = await device.popErrorScope();
+    const invalid = await device.popErrorScope();
+    const error = oom ?? invalid;
+    if (error) {
+      if (acquired.owned) device.destroy();
+      // eslint-disable-next-line no-unsafe-finally
+      throw new Error(`could not set up the GPU engine: ${error.message}`);
+    }
+  }
+  return backend;
+}

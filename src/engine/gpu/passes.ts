@@ -1,0 +1,329 @@
+// The model's passes as sequences of dispatches recorded into a Program:
+// forward, loss, backward (BPTT) and the optimizer. Per training step that is
+//   forward  1 (embedding) + L·(1 GEMM + T steps) + 1 (head GEMM)
+//   loss     1 (softmax + cross-entropy + gradient)
+//   backward 2 (head dW with db, dH) + L·(T steps + 3 GEMMs) + 1 (embedding)
+//   update   2 (norm partials, clip + Adam)
+// = L·(2T + 4) + 8 dispatches.
+//
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
+// L layers, X layer input (E or H); N = T·B positions, time-major.
+
+import { layerInputSize, type ModelConfig } from '../config';
+import type { ParamLayout } from '../params';
+import { NORM_PARTIALS, type GpuArena, type StateBuffers } from './arena';
+import { gemmDispatch, type GemmVariant, type MatrixView } from './gemm';
+import type { KernelLibrary } from './kernels';
+import { grid, rowsGrid, type ProgramBuilder } from './program';
+
+export interface PassContext {
+  kernels: KernelLibrary;
+  arena: GpuArena;
+  model: ModelConfig;
+  layout: ParamLayout;
+  gemm: GemmVariant;
+}
+
+export interface WindowShape {
+  T: number;
+  B: number;
+}
+
+const STEP_UNITS = 64; // units per workgroup of the step kernels
+const STEP_ROWS = 4; // streams per workgroup of the step kernels
+const ADAM_WORKGROUPS = 256; // grid-stride beyond: each workgroup re-reduces the norm partials
+
+/** The input of layer l as a (N, X) matrix: x0, or h_1..h_T of the layer below. */
+function layerInput(ctx: PassContext, l: number, B: number): MatrixView {
+  const { arena, model } = ctx;
+  if (l === 0) return { buffer: arena.x0, offset: 0, ld: model.embedSize };
+  const H = model.hiddenSize;
+  return { buffer: arena.layers[l - 1].hAll, offset: B * H, ld: H };
+}
+
+/** Loads a carried (L, B, H) state into slot 0 of every layer's h and c. */
+export function recordStateIn(
+  rec: ProgramBuilder,
+  ctx: PassContext,
+  state: StateBuffers,
+  B: number,
+): void {
+  const bytes = B * ctx.model.hiddenSize * 4;
+  ctx.arena.layers.forEach((layer, l) => {
+    rec.copy(state.h, l * bytes, layer.hAll, 0, bytes);
+    rec.copy(state.c, l * bytes, layer.cAll, 0, bytes);
+  });
+}
+
+/** Stores slot T (the window's last step) of every layer into a carried state. */
+export function recordStateOut(
+  rec: ProgramBuilder,
+  ctx: PassContext,
+  state: StateBuffers,
+  shape: WindowShape,
+): void {
+  const bytes = shape.B * ctx.model.hiddenSize * 4;
+  ctx.arena.layers.forEach((layer, l) => {
+    rec.copy(layer.hAll, shape.T * bytes, state.h, l * bytes, bytes);
+    rec.copy(layer.cAll, shape.T * bytes, state.c, l * bytes, bytes);
+  });
+}
+
+/** Embedding → L layers → head logits (N, V), from the state in slot 0. */
+export function recordForward(rec: ProgramBuilder, ctx: PassContext, { T, B }: WindowShape): void {
+  const { arena, model, layout } = ctx;
+  const { embedSize: E, hiddenSize: H, vocabSize: V } = model;
+  const N = T * B;
+  rec.dispatch({
+    kernel: 'embedding_forward',
+    uniforms: { N, E, tokenOffset: 0, embOffset: layout.embedding.offset, outOffset: 0 },
+    buffers: [arena.params, arena.inputs, arena.x0],
+    workgroups: rowsGrid(Math.ceil(E / 64), N),
+  });
+  layout.layers.forEach((w, l) => {
+    const layer = arena.layers[l];
+    rec.dispatch(
+      gemmDispatch(
+        {
+          M: N,
+          N: 4 * H,
+          K: layerInputSize(model, l),
+          a: layerInput(ctx, l, B),
+          b: { buffer: arena.params, offset: w.wx.offset, ld: 4 * H },
+          c: { buffer: layer.gates, offset: 0, ld: 4 * H },
+          bias: { buffer: arena.params, offset: w.b.offset },
+          placeholder: arena.placeholder,
+        },
+        ctx.gemm,
+      ),
+    );
+    for (let t = 0; t < T; t++) {
+      rec.dispatch({
+        kernel: 'lstm_step_forward',
+        uniforms: { B, H, row: t, prevSlot: t, nextSlot: t + 1, whOffset4: w.wh.offset / 4 },
+        buffers: [arena.params, layer.gates, layer.hAll, layer.cAll],
+        workgroups: [Math.ceil(H / STEP_UNITS), Math.ceil(B / STEP_ROWS)],
+      });
+    }
+  });
+  rec.dispatch(
+    gemmDispatch(
+      {
+        M: N,
+        N: V,
+        K: H,
+        a: { buffer: arena.layers[model.layers - 1].hAll, offset: B * H, ld: H },
+        b: { buffer: arena.params, offset: layout.headW.offset, ld: V },
+        c: { buffer: arena.logits, offset: 0, ld: V },
+        bias: { buffer: arena.params, offset: layout.headB.offset },
+        placeholder: arena.placeholder,
+      },
+      ctx.gemm,
+    ),
+  );
+}
+
+/** Per-position loss into rowLoss and the mean-loss gradient into logits (in place). */
+export function recordLoss(rec: ProgramBuilder, ctx: PassContext, { T, B }: WindowShape): void {
+  const N = T * B;
+  rec.dispatch({
+    kernel: 'softmax_cross_entropy',
+    uniforms: { N, V: ctx.model.vocabSize, targetOffset: 0, scale: 1 / N },
+    buffers: [ctx.arena.logits, ctx.arena.targets, ctx.arena.rowLoss],
+    workgroups: grid(Math.ceil(N / 64)),
+  });
+}
+
+/** Adds Σ rowLoss (N) to lossAccumulator[slot]. */
+export function recordLossSum(
+  rec: ProgramBuilder,
+  ctx: PassContext,
+  N: number,
+  slot: number,
+): void {
+  rec.dispatch({
+    kernel: 'loss_sum',
+    uniforms: { rows: N, slot },
+    buffers: [ctx.arena.rowLoss, ctx.arena.lossAccumulator],
+    workgroups: [1],
+  });
+}
+
+/**
+ * BPTT through the window into the gradient arena. Every gradient tensor is
+ * written exactly once (no accumulation), so the arena needs no clearing.
+ */
+export function recordBackward(rec: ProgramBuilder, ctx: PassContext, { T, B }: WindowShape): void {
+  const { arena, model, layout } = ctx;
+  const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = model;
+  const N = T * B;
+  const top = { buffer: arena.layers[L - 1].hAll, offset: B * H, ld: H };
+  const dLogits = { buffer: arena.logits, offset: 0, ld: V };
+  const placeholder = arena.placeholder;
+  // Head: dWout (H, V) = hᵀ · dlogits with dbout = Σ dlogits; dH (N, H) = dlogits · Woutᵀ.
+  rec.dispatch(
+    gemmDispatch(
+      {
+        M: H,
+        N: V,
+        K: N,
+        transA: true,
+        a: top,
+        b: dLogits,
+        c: { buffer: arena.grads, offset: layout.headW.offset, ld: V },
+        columnSumsOffset: layout.headB.offset,
+        placeholder,
+      },
+      ctx.gemm,
+    ),
+  );
+  rec.dispatch(
+    gemmDispatch(
+      {
+        M: N,
+        N: H,
+        K: V,
+        transB: true,
+        a: dLogits,
+        b: { buffer: arena.params, offset: layout.headW.offset, ld: V },
+        c: { buffer: arena.dH, offset: 0, ld: H },
+        placeholder,
+      },
+      ctx.gemm,
+    ),
+  );
+  for (let l = L - 1; l >= 0; l--) {
+    const w = layout.layers[l];
+    const layer = arena.layers[l];
+    const X = layerInputSize(model, l);
+    for (let t = T - 1; t >= 0; t--) {
+      rec.dispatch({
+        kernel: 'lstm_step_backward',
+        uniforms: { B, H, t, last: t === T - 1 ? 1 : 0, whOffset4: w.wh.offset / 4 },
+        buffers: [arena.params, layer.gates, layer.cAll, arena.dH, arena.dc],
+        workgroups: [Math.ceil(H / STEP_UNITS), Math.ceil(B / STEP_ROWS)],
+      });
+    }
+    const dz = { buffer: layer.gates, offset: 0, ld: 4 * H };
+    // dWx (X, 4H) = xᵀ · dz with db = Σ dz; dWh (H, 4H) = h_{t−1}ᵀ · dz (slots 0..T−1).
+    rec.dispatch(
+      gemmDispatch(
+        {
+          M: X,
+          N: 4 * H,
+          K: N,
+          transA: true,
+          a: layerInput(ctx, l, B),
+          b: dz,
+          c: { buffer: arena.grads, offset: w.wx.offset, ld: 4 * H },
+          columnSumsOffset: w.b.offset,
+          placeholder,
+        },
+        ctx.gemm,
+      ),
+    );
+    rec.dispatch(
+      gemmDispatch(
+        {
+          M: H,
+          N: 4 * H,
+          K: N,
+          transA: true,
+          a: { buffer: layer.hAll, offset: 0, ld: H },
+          b: dz,
+          c: { buffer: arena.grads, offset: w.wh.offset, ld: 4 * H },
+          placeholder,
+        },
+        ctx.gemm,
+      ),
+    );
+    // dx (N, X) = dz · Wxᵀ: the output gradient of the layer below, or of the embedding.
+    rec.dispatch(
+      gemmDispatch(
+        {
+          M: N,
+          N: X,
+          K: 4 * H,
+          transB: true,
+          a: dz,
+          b: { buffer: arena.params, offset: w.wx.offset, ld: 4 * H },
+          c:
+            l > 0
+              ? { buffer: arena.dH, offset: 0, ld: H }
+              : { buffer: arena.dX0, offset: 0, ld: E },
+          placeholder,
+        },
+        ctx.gemm,
+      ),
+    );
+  }
+  rec.dispatch({
+    kernel: 'embedding_backward',
+    uniforms: { N, E, V, tokenOffset: 0, gradOffset: layout.embedding.offset },
+    buffers: [arena.inputs, arena.dX0, arena.grads],
+    workgroups: grid(V),
+  });
+}
+
+/** Global norm (two stages) with clipping and Adam/AdamW; logs loss and norm. */
+export function recordOptimizer(rec: ProgramBuilder, ctx: PassContext, N: number): void {
+  const { arena, layout } = ctx;
+  // The arena is a multiple of ALIGN = 64 floats, so both kernels read vec4s.
+  const count4 = layout.total / 4;
+  const partials = Math.min(NORM_PARTIALS, Math.ceil(count4 / 64));
+  rec.dispatch({
+    kernel: 'grad_norm',
+    uniforms: { count4 },
+    buffers: [arena.grads, arena.normPartials],
+    workgroups: [partials],
+  });
+  rec.dispatch({
+    kernel: 'adam',
+    uniforms: { count4, partialCount: partials, lossRows: N },
+    buffers: [
+      arena.hyper,
+      arena.params,
+      arena.grads,
+      arena.m,
+      arena.v,
+      arena.decayMask,
+      arena.normPartials,
+      arena.rowLoss,
+      arena.lossLog,
+    ],
+    workgroups: [Math.min(ADAM_WORKGROUPS, Math.ceil(count4 / 64))],
+  });
+}
+
+/** The optimizer's per-step values, laid out as adam.wgsl's `Step` struct. */
+export function adamHyperparameters(
+  o: {
+    learningRate: number;
+    beta1: number;
+    beta2: number;
+    epsilon: number;
+    weightDecay: number;
+    clipNorm: number;
+  },
+  step: number,
+  lossSlot: number,
+): ArrayBuffer {
+  const data = new ArrayBuffer(64);
+  const view = new DataView(data);
+  const bc1 = 1 - Math.pow(o.beta1, step);
+  const bc2 = 1 - Math.pow(o.beta2, step);
+  view.setUint32(0, lossSlot, true);
+  const floats = [
+    o.learningRate / bc1,
+    bc2,
+    o.beta1,
+    1 - o.beta1,
+    o.beta2,
+    1 - o.beta2,
+    o.epsilon,
+    o.learningRate * o.weightDecay,
+    o.clipNorm,
+  ];
+  floats.forEach((x, i) => view.setFloat32(4 + 4 * i, x, true));
+  return data;
+}

@@ -1,0 +1,220 @@
+// A Program is a recorded list of GPU commands (dispatches, copies, clears)
+// for one job and one shape — "training step, T=64, B=32" — built once and
+// re-encoded on every use. Its dispatch parameters live in one uniform buffer,
+// one 256-byte slot per dispatch, selected by dynamic offset, so re-encoding
+// creates no GPU object: only a command encoder, which WebGPU makes per use.
+
+import {
+  KERNELS,
+  UNIFORM_BINDING_SIZE,
+  type Constants,
+  type KernelLibrary,
+  type KernelName,
+  type KernelSpec,
+} from './kernels';
+
+export interface DispatchSpec {
+  kernel: KernelName;
+  constants?: Constants;
+  /** Values of the kernel's uniform fields, by name. */
+  uniforms: Record<string, number>;
+  /** Buffers for bindings 1..n, in the kernel's order. */
+  buffers: GPUBuffer[];
+  /** Workgroup counts (x, y, z). */
+  workgroups: readonly number[];
+}
+
+type Command =
+  | {
+      kind: 'dispatch';
+      pipeline: GPUComputePipeline;
+      bindGroup: GPUBindGroup;
+      offset: number;
+      workgroups: readonly number[];
+    }
+  | {
+      kind: 'copy';
+      src: GPUBuffer;
+      srcOffset: number;
+      dst: GPUBuffer;
+      dstOffset: number;
+      size: number;
+    }
+  | { kind: 'clear'; buffer: GPUBuffer; offset: number; size: number };
+
+const MAX_WORKGROUPS_PER_DIMENSION = 65535;
+
+/** Splits a 1-D workgroup count into (x, y) within the per-dimension limit; shaders linearise. */
+export function grid(workgroups: number): [number, number] {
+  if (workgroups <= MAX_WORKGROUPS_PER_DIMENSION) return [Math.max(1, workgroups), 1];
+  const y = Math.ceil(workgroups / MAX_WORKGROUPS_PER_DIMENSION);
+  return [Math.ceil(workgroups / y), y];
+}
+
+/** Workgroups for (column blocks, rows): rows spill from y into z past the per-dimension limit. */
+export function rowsGrid(columnBlocks: number, rows: number): [number, number, number] {
+  const [y, z] = grid(rows);
+  return [Math.max(1, columnBlocks), y, z];
+}
+
+const bufferIds = new WeakMap<GPUBuffer, number>();
+let nextBufferId = 1;
+function bufferId(buffer: GPUBuffer): number {
+  let id = bufferIds.get(buffer);
+  if (id === undefined) {
+    id = nextBufferId++;
+    bufferIds.set(buffer, id);
+  }
+  return id;
+}
+
+export class ProgramBuilder {
+  private readonly commands: Command[] = [];
+  private readonly pending: {
+    kernel: KernelName;
+    uniforms: Record<string, number>;
+    buffers: GPUBuffer[];
+  }[] = [];
+  private readonly slotOf = new Map<number, number>();
+
+  constructor(
+    private readonly kernels: KernelLibrary,
+    readonly label: string,
+  ) {}
+
+  dispatch(spec: DispatchSpec): this {
+    const kernel: KernelSpec = KERNELS[spec.kernel];
+    if (spec.buffers.length !== kernel.bindings.length) {
+      throw new Error(
+        `${spec.kernel} takes ${kernel.bindings.length} buffers, got ${spec.buffers.length}`,
+      );
+    }
+    for (const [name] of kernel.uniforms) {
+      if (!(name in spec.uniforms)) throw new Error(`${spec.kernel}: uniform ${name} missing`);
+    }
+    if (spec.workgroups.some((n) => !(n >= 1 && n <= MAX_WORKGROUPS_PER_DIMENSION))) {
+      throw new Error(
+        `${spec.kernel}: workgroup counts out of range: ${spec.workgroups.join('×')}`,
+      );
+    }
+    this.slotOf.set(this.commands.length, this.pending.length);
+    this.pending.push({ kernel: spec.kernel, uniforms: spec.uniforms, buffers: spec.buffers });
+    this.commands.push({
+      kind: 'dispatch',
+      pipeline: this.kernels.pipeline(spec.kernel, spec.constants),
+      // Filled in by build(), once the uniform buffer exists.
+      bindGroup: undefined as unknown as GPUBindGroup,
+      offset: 0,
+      workgroups: spec.workgroups,
+    });
+    return this;
+  }
+
+  /** Copies `size` bytes between buffers (offsets in bytes, multiples of 4). */
+  copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, size: number): this {
+    if (size > 0) this.commands.push({ kind: 'copy', src, srcOffset, dst, dstOffset, size });
+    return this;
+  }
+
+  /** Zeroes `size` bytes (offset and size multiples of 4). */
+  clear(buffer: GPUBuffer, offset: number, size: number): this {
+    if (size > 0) this.commands.push({ kind: 'clear', buffer, offset, size });
+    return this;
+  }
+
+  build(): Program {
+    const resources = this.kernels.resources;
+    const slot = Math.max(256, resources.device.limits.minUniformBufferOffsetAlignment);
+    const bytes = Math.max(1, this.pending.length) * slot;
+    const uniformBuffer = resources.buffer(
+      `${this.label}:uniforms`,
+      bytes,
+      GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    );
+    const data = new ArrayBuffer(bytes);
+    const view = new DataView(data);
+    const bindGroups = new Map<string, GPUBindGroup>();
+    this.commands.forEach((command, index) => {
+      if (command.kind !== 'dispatch') return;
+      const at = this.slotOf.get(index)!;
+      const { kernel, uniforms, buffers } = this.pending[at];
+      const spec: KernelSpec = KERNELS[kernel];
+      spec.uniforms.forEach(([name, type], field) => {
+        const value = uniforms[name];
+        if (type === 'f32') view.setFloat32(at * slot + field * 4, value, true);
+        else {
+          if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+            throw new Error(`${kernel}: uniform ${name} = ${value} is not a u32`);
+          }
+          view.setUint32(at * slot + field * 4, value, true);
+        }
+      });
+      const layoutName = spec.layout;
+      const key = `${layoutName}|${buffers.map(bufferId).join(',')}`;
+      let bindGroup = bindGroups.get(key);
+      if (!bindGroup) {
+        bindGroup = resources.bindGroup({
+          label: `${this.label}:${kernel}#${bindGroups.size}`,
+          layout: this.kernels.layout(kernel),
+          entries: [
+            { binding: 0, resource: { buffer: uniformBuffer, size: UNIFORM_BINDING_SIZE } },
+            ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+          ],
+        });
+        bindGroups.set(key, bindGroup);
+      }
+      command.bindGroup = bindGroup;
+      command.offset = at * slot;
+    });
+    resources.device.queue.writeBuffer(uniformBuffer, 0, data);
+    return new Program(this.label, this.commands, uniformBuffer, this.pending.length);
+  }
+}
+
+export class Program {
+  constructor(
+    readonly label: string,
+    private readonly commands: readonly Command[],
+    readonly uniformBuffer: GPUBuffer,
+    /** Compute dispatches per use of the program. */
+    readonly dispatchCount: number,
+  ) {}
+
+  /** Records the program into an encoder: dispatches in runs of one compute pass. */
+  encode(encoder: GPUCommandEncoder): void {
+    let pass: GPUComputePassEncoder | null = null;
+    let current: GPUComputePipeline | null = null;
+    for (const command of this.commands) {
+      if (command.kind === 'dispatch') {
+        if (!pass) {
+          pass = encoder.beginComputePass({ label: this.label });
+          current = null;
+        }
+        if (command.pipeline !== current) {
+          pass.setPipeline(command.pipeline);
+          current = command.pipeline;
+        }
+        pass.setBindGroup(0, command.bindGroup, [command.offset]);
+        const [x, y = 1, z = 1] = command.workgroups;
+        pass.dispatchWorkgroups(x, y, z);
+        continue;
+      }
+      if (pass) {
+        pass.end();
+        pass = null;
+      }
+      if (command.kind === 'copy') {
+        encoder.copyBufferToBuffer(
+          command.src,
+          command.srcOffset,
+          command.dst,
+          command.dstOffset,
+          command.size,
+        );
+      } else {
+        encoder.clearBuffer(command.buffer, command.offset, command.size);
+      }
+    }
+    pass?.end();
+  }
+}

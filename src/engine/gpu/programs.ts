@@ -1,0 +1,91 @@
+// What each job of the backend records, per window shape, and a small LRU
+// cache of the built programs. A program binds the arena's buffers, so it is
+// valid for the lifetime of the backend; only its uniform buffer is released
+// when it falls out of the cache.
+//
+// Dimension legend: T window, B batch; N = T·B.
+
+import {
+  recordBackward,
+  recordForward,
+  recordLoss,
+  recordLossSum,
+  recordOptimizer,
+  recordStateIn,
+  recordStateOut,
+  type PassContext,
+} from './passes';
+import { ProgramBuilder, type Program } from './program';
+
+/**
+ * train      state in → forward → loss → BPTT → clip + Adam → state out
+ * gradients  state in → forward → loss → BPTT → loss sum (nothing carried, no update)
+ * eval       eval state in → forward → loss → loss sum → eval state out
+ * probe      eval state in → forward → eval state out (the caller reads activations)
+ */
+export type Job = 'train' | 'gradients' | 'eval' | 'probe';
+
+/** Programs kept (shapes of training, validation and probe windows). */
+const MAX_PROGRAMS = 16;
+
+export function buildProgram(ctx: PassContext, job: Job, T: number, B: number): Program {
+  const rec = new ProgramBuilder(ctx.kernels, `${job} T=${T} B=${B}`);
+  const shape = { T, B };
+  const N = T * B;
+  const { trainState, evalState, lossAccumulator } = ctx.arena;
+  switch (job) {
+    case 'train':
+      recordStateIn(rec, ctx, trainState, B);
+      recordForward(rec, ctx, shape);
+      recordLoss(rec, ctx, shape);
+      recordBackward(rec, ctx, shape);
+      recordOptimizer(rec, ctx, N);
+      recordStateOut(rec, ctx, trainState, shape);
+      break;
+    case 'gradients':
+      recordStateIn(rec, ctx, trainState, B);
+      recordForward(rec, ctx, shape);
+      recordLoss(rec, ctx, shape);
+      recordBackward(rec, ctx, shape);
+      rec.clear(lossAccumulator, 0, 16);
+      recordLossSum(rec, ctx, N, 0);
+      break;
+    case 'eval':
+      recordStateIn(rec, ctx, evalState, B);
+      recordForward(rec, ctx, shape);
+      recordLoss(rec, ctx, shape);
+      recordLossSum(rec, ctx, N, 0);
+      recordStateOut(rec, ctx, evalState, shape);
+      break;
+    case 'probe':
+      recordStateIn(rec, ctx, evalState, B);
+      recordForward(rec, ctx, shape);
+      recordStateOut(rec, ctx, evalState, shape);
+      break;
+  }
+  return rec.build();
+}
+
+export class ProgramCache {
+  private readonly programs = new Map<string, Program>();
+
+  constructor(private readonly ctx: PassContext) {}
+
+  get(job: Job, T: number, B: number): Program {
+    const key = `${job}:${T}x${B}`;
+    let program = this.programs.get(key);
+    if (program) {
+      // Most recently used last.
+      this.programs.delete(key);
+    } else {
+      program = buildProgram(this.ctx, job, T, B);
+      if (this.programs.size >= MAX_PROGRAMS) {
+        const [oldestKey, oldest] = this.programs.entries().next().value!;
+        this.programs.delete(oldestKey);
+        this.ctx.kernels.resources.release(oldest.uniformBuffer);
+      }
+    }
+    this.programs.set(key, program);
+    return program;
+  }
+}

@@ -1,0 +1,224 @@
+// Generation on the GPU. A sampler owns its (h, c) and a small scratch set
+// (B = 1, one position at a time) apart from training's buffers, so it can
+// run between training steps without disturbing them. Positions are chained
+// entirely on the GPU — embed → L × (GEMM + step) → head → sample writes the
+// next token, which the next position embeds — and a chunk of positions is one
+// submit with no readback; the host only supplies the uniform random numbers
+// (from the seeded Rng, as the CPU sampler draws them) and reads the tokens.
+//
+// Dimension legend: E embedding, H hidden, V vocabulary, L layers, X layer
+// input; C ≤ CHUNK positions per submit. The state ring has two slots, and
+// each position reads one and writes the other (the host tracks which).
+
+import type { SampleOptions, Sampler } from '../backend';
+import { layerInputSize } from '../config';
+import { Rng } from '../rng';
+import { gemmDispatch } from './gemm';
+import type { PassContext } from './passes';
+import { ProgramBuilder, type Program } from './program';
+import type { StagingPool } from './staging';
+
+const CHUNK = 64;
+
+/** Chunks of CHUNK, then powers of two: few distinct programs whatever the count. */
+function chunkLength(remaining: number): number {
+  return 1 << Math.floor(Math.log2(Math.min(CHUNK, remaining)));
+}
+
+interface SamplerLayer {
+  gates: GPUBuffer; // (1, 4H)
+  hAll: GPUBuffer; // (2, H) ping-pong
+  cAll: GPUBuffer; // (2, H)
+}
+
+export class GpuSampler implements Sampler {
+  private readonly x0: GPUBuffer; // (1, E)
+  private readonly layers: SamplerLayer[];
+  private readonly logits: GPUBuffer; // (1, V)
+  private readonly tokens: GPUBuffer; // (CHUNK + 1) i32: [input of position 0, outputs...]
+  private readonly uniforms: GPUBuffer; // (CHUNK) f32 random numbers
+  private readonly buffers: GPUBuffer[] = [];
+  private readonly programs = new Map<string, Program>();
+  private readonly rng: Rng;
+  private disposed = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Slot of the state ring that holds the current (h, c). */
+  private slot = 0;
+
+  constructor(
+    private readonly ctx: PassContext,
+    private readonly staging: StagingPool,
+    private readonly options: SampleOptions,
+    private readonly hooks: { checkAlive: () => void; onDispose: () => void },
+  ) {
+    if (options.prime.length === 0)
+      throw new Error('sampling needs a prime of at least one character');
+    if (!(options.temperature > 0)) throw new Error('temperature must be positive');
+    const { embedSize: E, hiddenSize: H, vocabSize: V } = ctx.model;
+    for (const id of options.prime) {
+      if (!(id >= 0 && id < V)) throw new Error(`prime token ${id} is outside the vocabulary`);
+    }
+    const resources = ctx.kernels.resources;
+    const f = (label: string, floats: number) => {
+      const buffer = resources.storage(`sampler.${label}`, floats);
+      this.buffers.push(buffer);
+      return buffer;
+    };
+    this.x0 = f('x0 (1,E)', E);
+    this.layers = [];
+    for (let l = 0; l < ctx.model.layers; l++) {
+      this.layers.push({
+        gates: f(`layer${l}.gates (1,4H)`, 4 * H),
+        hAll: f(`layer${l}.hAll (2,H)`, 2 * H),
+        cAll: f(`layer${l}.cAll (2,H)`, 2 * H),
+      });
+    }
+    this.logits = f('logits (1,V)', V);
+    this.tokens = f('tokens (C+1) i32', CHUNK + 1);
+    this.uniforms = f('uniforms (C)', CHUNK);
+    this.rng = new Rng(options.seed);
+    this.feedPrime();
+  }
+
+  /** Runs the prime except its last token through the network; that token starts generation. */
+  private feedPrime(): void {
+    const prime = this.options.prime;
+    const queue = this.ctx.kernels.device.queue;
+    for (let done = 0; done < prime.length - 1;) {
+      const length = chunkLength(prime.length - 1 - done);
+      queue.writeBuffer(this.tokens, 0, prime.subarray(done, done + length));
+      this.run(length, false);
+      done += length;
+    }
+    queue.writeBuffer(this.tokens, 0, prime.subarray(prime.length - 1));
+  }
+
+  private run(length: number, sample: boolean): void {
+    const program = this.program(length, sample, this.slot);
+    this.slot = (this.slot + length) % 2;
+    const encoder = this.ctx.kernels.device.createCommandEncoder({ label: program.label });
+    program.encode(encoder);
+    this.ctx.kernels.device.queue.submit([encoder.finish()]);
+  }
+
+  /**
+   * Positions 0..length−1 of one chunk starting from state slot `start`;
+   * `sample` adds the head and the draw.
+   */
+  private program(length: number, sample: boolean, start: number): Program {
+    const key = `${sample ? 'sample' : 'feed'}:${length}:${start}`;
+    let program = this.programs.get(key);
+    if (program) return program;
+    const { kernels, arena, model, layout } = this.ctx;
+    const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = model;
+    const rec = new ProgramBuilder(kernels, `sampler ${key}`);
+    for (let pos = 0; pos < length; pos++) {
+      const prev = (start + pos) % 2;
+      const next = 1 - prev;
+      rec.dispatch({
+        kernel: 'embedding_forward',
+        uniforms: { N: 1, E, tokenOffset: pos, embOffset: layout.embedding.offset, outOffset: 0 },
+        buffers: [arena.params, this.tokens, this.x0],
+        workgroups: [Math.ceil(E / 64), 1, 1],
+      });
+      for (let l = 0; l < L; l++) {
+        const w = layout.layers[l];
+        const layer = this.layers[l];
+        const input =
+          l === 0
+            ? { buffer: this.x0, offset: 0, ld: E }
+            : { buffer: this.layers[l - 1].hAll, offset: next * H, ld: H };
+        rec.dispatch(
+          gemmDispatch(
+            {
+              M: 1,
+              N: 4 * H,
+              K: layerInputSize(model, l),
+              a: input,
+              b: { buffer: arena.params, offset: w.wx.offset, ld: 4 * H },
+              c: { buffer: layer.gates, offset: 0, ld: 4 * H },
+              bias: { buffer: arena.params, offset: w.b.offset },
+              placeholder: arena.placeholder,
+            },
+            this.ctx.gemm,
+          ),
+        );
+        rec.dispatch({
+          kernel: 'lstm_step_forward',
+          uniforms: { B: 1, H, row: 0, prevSlot: prev, nextSlot: next, whOffset4: w.wh.offset / 4 },
+          buffers: [arena.params, layer.gates, layer.hAll, layer.cAll],
+          workgroups: [Math.ceil(H / 64), 1],
+        });
+      }
+      if (sample) {
+        rec.dispatch(
+          gemmDispatch(
+            {
+              M: 1,
+              N: V,
+              K: H,
+              a: { buffer: this.layers[L - 1].hAll, offset: next * H, ld: H },
+              b: { buffer: arena.params, offset: layout.headW.offset, ld: V },
+              c: { buffer: this.logits, offset: 0, ld: V },
+              bias: { buffer: arena.params, offset: layout.headB.offset },
+              placeholder: arena.placeholder,
+            },
+            this.ctx.gemm,
+          ),
+        );
+        rec.dispatch({
+          kernel: 'sample',
+          uniforms: {
+            V,
+            logitsOffset: 0,
+            position: pos,
+            topK: Math.max(0, Math.floor(this.options.topK)),
+            temperature: this.options.temperature,
+          },
+          buffers: [this.logits, this.uniforms, this.tokens],
+          workgroups: [1],
+        });
+      }
+    }
+    program = rec.build();
+    this.programs.set(key, program);
+    return program;
+  }
+
+  next(count: number): Promise<Int32Array> {
+    const generate = async (): Promise<Int32Array> => {
+      if (this.disposed) throw new Error('sampler was disposed');
+      this.hooks.checkAlive();
+      const out = new Int32Array(count);
+      const device = this.ctx.kernels.device;
+      for (let done = 0; done < count;) {
+        const length = chunkLength(count - done);
+        const u = new Float32Array(length);
+        for (let i = 0; i < length; i++) u[i] = this.rng.next();
+        device.queue.writeBuffer(this.uniforms, 0, u);
+        this.run(length, true);
+        const [bytes] = await this.staging.read(device, [
+          { buffer: this.tokens, offset: 4, bytes: length * 4 },
+        ]);
+        const tokens = new Int32Array(bytes);
+        out.set(tokens, done);
+        // The last token drawn is the input of the next chunk's first position.
+        device.queue.writeBuffer(this.tokens, 0, tokens.subarray(length - 1));
+        done += length;
+      }
+      return out;
+    };
+    const result = this.queue.then(generate);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.hooks.onDispose();
+    const resources = this.ctx.kernels.resources;
+    for (const program of this.programs.values()) resources.release(program.uniformBuffer);
+    for (const buffer of this.buffers) resources.release(buffer);
+  }
+}

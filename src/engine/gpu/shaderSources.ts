@@ -1,0 +1,33 @@
+// The WGSL sources of every kernel, one file per kernel and direction in
+// shaders/. Vite's `?raw` suffix inlines them as strings in the app bundle;
+// Vitest goes through Vite too, so tests see the same text.
+
+import embeddingBackward from '../../../shaders/embedding_backward.wgsl?raw';
+import embeddingForward from '../../../shaders/embedding_forward.wgsl?raw';
+import gemmRegister from '../../../shaders/gemm_register.wgsl?raw';
+import gemmTiled from '../../../shaders/gemm_tiled.wgsl?raw';
+import gemmVec4 from '../../../shaders/gemm_vec4.wgsl?raw';
+import gradNorm from '../../../shaders/grad_norm.wgsl?raw';
+import adam from '../../../shaders/adam.wgsl?raw';
+import lossSum from '../../../shaders/loss_sum.wgsl?raw';
+import lstmStepBackward from '../../../shaders/lstm_step_backward.wgsl?raw';
+import lstmStepForward from '../../../shaders/lstm_step_forward.wgsl?raw';
+import sample from '../../../shaders/sample.wgsl?raw';
+import softmaxCrossEntropy from '../../../shaders/softmax_cross_entropy.wgsl?raw';
+
+export const SHADER_SOURCES = {
+  adam,
+  embedding_backward: embeddingBackward,
+  embedding_forward: embeddingForward,
+  gemm_register: gemmRegister,
+  gemm_tiled: gemmTiled,
+  gemm_vec4: gemmVec4,
+  grad_norm: gradNorm,
+  loss_sum: lossSum,
+  lstm_step_backward: lstmStepBackward,
+  lstm_step_forward: lstmStepForward,
+  sample,
+  softmax_cross_entropy: softmaxCrossEntropy,
+} as const;
+
+export type ShaderName = keyof typeof SHADER_SOURCES;

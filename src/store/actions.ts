@@ -1,0 +1,202 @@
+// What a person can do, as plain functions: components call them, and so
+// could tests or keyboard shortcuts. Each updates the store and tells the worker.
+
+import { BUILTIN_CORPORA, builtinCorpus } from '../corpora';
+import type { RunConfig } from '../engine/protocol';
+import { useApp } from './app';
+import { UI_DEFAULT_CONFIG } from './configSlice';
+import { rememberPending, send } from './engine';
+import type { GateKey } from './gatesSlice';
+import { decodeHash, encodeHash } from './urlHash';
+
+let nextCorpusId = 1;
+let nextSampleId = 1;
+let probeTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Starts the engine with the configuration from the URL and the first built-in corpus. */
+export function startEngine(): void {
+  const { config } = useApp.getState();
+  send({ type: 'configure', config });
+  writeHash(config);
+  loadBuiltin(BUILTIN_CORPORA[0].id);
+  // A shared link pasted into this tab changes only the hash: apply it like an edit.
+  window.addEventListener('hashchange', () => {
+    proposeConfig(decodeHash(location.hash, useApp.getState().config));
+  });
+}
+
+export function loadBuiltin(id: string): void {
+  const corpus = builtinCorpus(id);
+  if (!corpus) return;
+  submitCorpus(corpus.title, corpus.generate(), corpus.probe);
+}
+
+/** A probe text for a corpus of the person's own: its first line or so. */
+function probeFrom(text: string): string {
+  const start = text.trimStart();
+  const firstLines = start.slice(0, 200).split('\n').slice(0, 2).join('\n');
+  return [...firstLines].slice(0, 80).join('');
+}
+
+/**
+ * Sends a text to the worker, which checks it and, if it is usable, builds a
+ * fresh model on it; the probe text then switches to `probe`.
+ */
+export function submitCorpus(name: string, text: string, probe = probeFrom(text)): void {
+  const id = nextCorpusId++;
+  rememberPending(id, text, probe);
+  useApp.setState({
+    pendingCorpusId: id,
+    loading: { name, loaded: 0, total: 0 },
+    corpusError: null,
+  });
+  send({ type: 'setCorpus', id, name, text });
+}
+
+export function setDraft(draft: string): void {
+  useApp.setState({ draft });
+}
+
+export function submitDraft(): void {
+  const { draft } = useApp.getState();
+  if (draft.trim().length === 0) {
+    useApp.setState({
+      corpusError: 'the paste area is empty (or only whitespace): paste some text first',
+    });
+    return;
+  }
+  submitCorpus('Pasted text', draft);
+}
+
+export function setCorpusLoading(name: string, loaded: number, total: number): void {
+  useApp.setState({ loading: { name, loaded, total }, corpusError: null });
+}
+
+export function failCorpus(message: string): void {
+  // A new id makes any answer still on its way for an older corpus stale.
+  useApp.setState({ loading: null, corpusError: message, pendingCorpusId: nextCorpusId++ });
+}
+
+export function train(): void {
+  send({ type: 'train' });
+}
+
+export function pause(): void {
+  send({ type: 'pause' });
+}
+
+export function step(): void {
+  send({ type: 'step' });
+}
+
+export function reset(): void {
+  send({ type: 'reset' });
+}
+
+/** Names of the settings that differ in a way that needs a fresh model. */
+export function modelChanges(a: RunConfig, b: RunConfig): string[] {
+  const changes: string[] = [];
+  if (a.model.embedSize !== b.model.embedSize) changes.push('embedding size');
+  if (a.model.hiddenSize !== b.model.hiddenSize) changes.push('hidden size');
+  if (a.model.layers !== b.model.layers) changes.push('layers');
+  if (a.train.seqLen !== b.train.seqLen) changes.push('window T');
+  if (a.train.batchSize !== b.train.batchSize) changes.push('batch B');
+  if (a.train.seed !== b.train.seed) changes.push('seed');
+  if (a.backend !== b.backend) changes.push('backend');
+  return changes;
+}
+
+/**
+ * Applies a new configuration: optimizer settings at once, while training;
+ * changes to the model at once on an untrained model, otherwise after the
+ * person confirms the reset.
+ */
+export function proposeConfig(next: RunConfig): void {
+  const { config, status } = useApp.getState();
+  const changes = modelChanges(config, next);
+  if (changes.length === 0) {
+    useApp.setState({ config: next });
+    send({ type: 'setOptimizer', optimizer: next.train.optimizer });
+    writeHash(next);
+    return;
+  }
+  if (status.step === 0 && !status.training) {
+    applyConfig(next);
+    return;
+  }
+  useApp.setState({ pendingConfig: { config: next, changes } });
+}
+
+export function confirmConfig(): void {
+  const pending = useApp.getState().pendingConfig;
+  if (!pending) return;
+  useApp.setState({ pendingConfig: null });
+  applyConfig(pending.config);
+}
+
+export function cancelConfig(): void {
+  useApp.setState((s) => ({ pendingConfig: null, configRevision: s.configRevision + 1 }));
+}
+
+export function resetConfigToDefaults(): void {
+  proposeConfig(UI_DEFAULT_CONFIG);
+}
+
+function applyConfig(next: RunConfig): void {
+  useApp.setState({ config: next });
+  send({ type: 'configure', config: next });
+  writeHash(next);
+}
+
+function writeHash(config: RunConfig): void {
+  if (typeof history === 'undefined') return;
+  // replaceState: tweaking a setting should not fill the back button's history.
+  history.replaceState(null, '', encodeHash(config));
+}
+
+export function setProbeText(probeText: string): void {
+  useApp.setState({ probeText });
+  clearTimeout(probeTimer);
+  // Typing should not queue a probe per keystroke.
+  probeTimer = setTimeout(() => send({ type: 'setProbe', text: probeText }), 200);
+}
+
+export function setLayer(layer: number): void {
+  useApp.setState({ layer });
+}
+
+export function setUnit(unit: number): void {
+  useApp.setState({ unit, unitPinned: true });
+}
+
+export function setTextGate(textGate: GateKey): void {
+  useApp.setState({ textGate });
+}
+
+export function setSampling(
+  patch: Partial<{ prime: string; temperature: number; topK: number; sampleLength: number }>,
+): void {
+  useApp.setState(patch);
+}
+
+export function startSample(): void {
+  const { prime, temperature, topK, sampleLength, sampleId, config } = useApp.getState();
+  if (sampleId !== null) send({ type: 'stopSample', id: sampleId });
+  const id = nextSampleId++;
+  useApp.setState({ sampleId: id, sampleText: '', samplePrime: prime, sampleError: null });
+  send({
+    type: 'sample',
+    request: { id, prime, temperature, topK, length: sampleLength, seed: config.train.seed + id },
+  });
+}
+
+export function stopSample(): void {
+  const { sampleId } = useApp.getState();
+  if (sampleId === null) return;
+  send({ type: 'stopSample', id: sampleId });
+  useApp.setState({ sampleId: null });
+}
+
+export function dismissEngineError(): void {
+  useApp.setState({ engineError: null });
+}

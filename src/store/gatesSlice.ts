@@ -1,0 +1,59 @@
+// The gate view: the probe text, which layer and unit to look at, and the
+// latest snapshot. Snapshots arrive a couple of times a second at most.
+
+import type { StateCreator } from 'zustand';
+import type { ProbeMessage } from '../engine/protocol';
+import type { AppState } from './app';
+
+export const GATE_KEYS = ['i', 'f', 'g', 'o', 'c', 'h'] as const;
+export type GateKey = (typeof GATE_KEYS)[number];
+
+export interface GatesSlice {
+  probeText: string;
+  layer: number;
+  /** The unit whose activation colours the probe text. */
+  unit: number;
+  /** Set once the person picks a unit; until then the most active one is followed. */
+  unitPinned: boolean;
+  /** Which signal colours the probe text. */
+  textGate: GateKey;
+  snapshot: ProbeMessage | null;
+  probeError: string | null;
+}
+
+export const createGatesSlice: StateCreator<AppState, [], [], GatesSlice> = () => ({
+  probeText: '',
+  layer: 0,
+  unit: 0,
+  unitPinned: false,
+  textGate: 'c',
+  snapshot: null,
+  probeError: null,
+});
+
+/**
+ * The unit whose signal varies most along the probe text: a better first
+ * look than unit 0. Sticks with `current` unless another is clearly (30 %) more
+ * varied, so the text view does not flicker between snapshots.
+ */
+export function mostVariedUnit(
+  values: Float32Array,
+  P: number,
+  H: number,
+  current: number,
+): number {
+  const variance = new Float64Array(H);
+  for (let j = 0; j < H; j++) {
+    let sum = 0;
+    let sq = 0;
+    for (let t = 0; t < P; t++) {
+      const v = Math.tanh(values[t * H + j]);
+      sum += v;
+      sq += v * v;
+    }
+    variance[j] = sq / P - (sum / P) ** 2;
+  }
+  let best = 0;
+  for (let j = 1; j < H; j++) if (variance[j] > variance[best]) best = j;
+  return current < H && variance[best] <= 1.3 * variance[current] ? current : best;
+}

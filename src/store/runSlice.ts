@@ -1,0 +1,23 @@
+// What the engine reports about itself: the WebGPU detection, the backend in
+// use (and why the CPU, when it is the fallback), and the run's status.
+
+import type { StateCreator } from 'zustand';
+import type { ActiveBackend, DeviceReport, RunStatus } from '../engine/protocol';
+import type { AppState } from './app';
+
+export interface RunSlice {
+  device: DeviceReport | null;
+  backend: ActiveBackend | null;
+  parameters: number;
+  status: RunStatus;
+  /** The last engine error, shown until dismissed or replaced. */
+  engineError: string | null;
+}
+
+export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = () => ({
+  device: null,
+  backend: null,
+  parameters: 0,
+  status: { ready: false, building: false, training: false, step: 0 },
+  engineError: null,
+});

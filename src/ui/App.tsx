@@ -1,0 +1,44 @@
+// The page: a top bar with the backend and the controls; corpus and settings
+// on the left; metrics, gates and samples on the right.
+
+import { BackendBadge, EngineError, FallbackNote } from './components/BackendBadge';
+import { ConfirmDialog } from './components/ConfirmDialog';
+import { Controls } from './components/Controls';
+import { CorpusPanel } from './components/CorpusPanel';
+import { GatesPanel } from './components/GatesPanel';
+import { HyperParams } from './components/HyperParams';
+import { Logo } from './components/Icons';
+import { MetricsPanel } from './components/MetricsPanel';
+import { SamplePanel } from './components/SamplePanel';
+
+export function App() {
+  return (
+    <>
+      <header className="topbar">
+        <div className="brand">
+          <Logo />
+          <div>
+            <h1>gatescope</h1>
+            <p>train a character-level LSTM in your browser and watch its gates learn</p>
+          </div>
+        </div>
+        <BackendBadge />
+        <Controls />
+      </header>
+      <FallbackNote />
+      <EngineError />
+      <main className="layout">
+        <div className="column">
+          <CorpusPanel />
+          <HyperParams />
+        </div>
+        <div className="column">
+          <MetricsPanel />
+          <GatesPanel />
+          <SamplePanel />
+        </div>
+      </main>
+      <ConfirmDialog />
+    </>
+  );
+}

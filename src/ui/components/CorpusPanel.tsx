@@ -1,0 +1,167 @@
+// Corpus input: built-in generated corpora, a paste area, a file picker and
+// drag-and-drop. A failed load shows why and leaves both the paste area and
+// the corpus in use untouched.
+
+import { useRef, useState, type DragEvent } from 'react';
+import { BUILTIN_CORPORA } from '../../corpora';
+import {
+  failCorpus,
+  loadBuiltin,
+  setCorpusLoading,
+  setDraft,
+  submitCorpus,
+  submitDraft,
+} from '../../store/actions';
+import { useApp } from '../../store/app';
+import { formatBytes, formatCount } from '../format';
+import { FileTextError, readTextFile } from '../readTextFile';
+
+async function loadFile(file: File): Promise<void> {
+  setCorpusLoading(file.name, 0, file.size);
+  try {
+    const text = await readTextFile(file, (loaded, total) =>
+      setCorpusLoading(file.name, loaded, total),
+    );
+    submitCorpus(file.name, text);
+  } catch (error) {
+    failCorpus(
+      error instanceof FileTextError
+        ? error.message
+        : `could not read ${file.name}: ${String(error)}`,
+    );
+  }
+}
+
+export function CorpusPanel() {
+  const draft = useApp((s) => s.draft);
+  const active = useApp((s) => s.active);
+  const preview = useApp((s) => s.activePreview);
+  const loading = useApp((s) => s.loading);
+  const error = useApp((s) => s.corpusError);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
+
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setDragging(false);
+    const file = event.dataTransfer.files[0];
+    if (file) void loadFile(file);
+  };
+
+  return (
+    <section className="panel" aria-labelledby="corpus-title">
+      <header>
+        <h2 id="corpus-title">Corpus</h2>
+        <span className="hint">what the model reads</span>
+      </header>
+
+      <div className="chips" role="group" aria-label="Built-in corpora">
+        {BUILTIN_CORPORA.map((c) => (
+          <button
+            key={c.id}
+            type="button"
+            className="chip"
+            aria-pressed={active?.name === c.title}
+            title={c.description}
+            onClick={() => loadBuiltin(c.id)}
+          >
+            {c.title}
+          </button>
+        ))}
+      </div>
+
+      <div
+        className={`dropzone ${dragging ? 'dragging' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={onDrop}
+      >
+        <textarea
+          className="corpus"
+          aria-label="Corpus text"
+          placeholder="Paste any text here (a book, code, song lyrics…), or drop a .txt file."
+          value={draft}
+          spellCheck={false}
+          onChange={(e) => setDraft(e.target.value)}
+        />
+      </div>
+      <div className="row between corpus-actions">
+        <span className="hint">
+          {draft.length > 0 ? `${formatCount(draft.length)} characters pasted` : ''}
+        </span>
+        <div className="row">
+          <button type="button" className="btn small" onClick={() => fileInput.current?.click()}>
+            Open file…
+          </button>
+          <button type="button" className="btn small primary" onClick={submitDraft}>
+            Use pasted text
+          </button>
+        </div>
+        <input
+          ref={fileInput}
+          type="file"
+          accept=".txt,.md,.csv,.json,text/*"
+          aria-label="Corpus file"
+          hidden
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (file) void loadFile(file);
+          }}
+        />
+      </div>
+
+      {loading && (
+        <div className="active-corpus" aria-live="polite">
+          <div className="hint">
+            {loading.total > 0
+              ? `Reading ${loading.name}: ${formatBytes(loading.loaded)} of ${formatBytes(loading.total)}`
+              : `Checking ${loading.name}…`}
+          </div>
+          <progress
+            aria-label="Corpus loading progress"
+            max={loading.total || undefined}
+            value={loading.total ? loading.loaded : undefined}
+          />
+        </div>
+      )}
+      {error && (
+        <div className="note error" role="alert" style={{ marginTop: 10 }}>
+          <span>Corpus not loaded: {error}.</span>
+        </div>
+      )}
+      {active && (
+        <div className="active-corpus" aria-label="Corpus in use" role="group">
+          <div className="row between">
+            <span className="name">{active.name}</span>
+            <span className="hint">in use</span>
+          </div>
+          <dl className="stats">
+            <div>
+              <dt>characters</dt>
+              <dd aria-label="Character count">{formatCount(active.chars)}</dd>
+            </div>
+            <div>
+              <dt>vocabulary</dt>
+              <dd aria-label="Vocabulary size" title={active.vocabulary}>
+                {active.vocabSize}
+              </dd>
+            </div>
+            <div>
+              <dt>train</dt>
+              <dd>{formatCount(active.trainChars)}</dd>
+            </div>
+            <div>
+              <dt>validation</dt>
+              <dd>{formatCount(active.validationChars)}</dd>
+            </div>
+          </dl>
+          {preview && <pre className="preview">{preview}</pre>}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,218 @@
+// One (position × unit) heatmap on a canvas: positions of the probe text run
+// left to right, hidden units top to bottom. The cells are painted once per
+// snapshot into a small offscreen image and scaled up without smoothing, so
+// even H = 512 × 200 characters costs a few milliseconds.
+
+import { memo, useEffect, useRef } from 'react';
+import { colorIndex, colorTable, cssGradient, type Scale } from '../colormap';
+import { useColorScheme } from '../hooks/useColorScheme';
+
+export interface Cell {
+  pos: number;
+  unit: number;
+}
+
+interface Props {
+  title: string;
+  symbol: string;
+  data: Float32Array;
+  /** P: positions. */
+  length: number;
+  /** H: units. */
+  hidden: number;
+  scale: Scale;
+  /** Cell states are unbounded: they are shown through tanh. */
+  squash?: boolean;
+  hover: Cell | null;
+  selectedUnit: number;
+  onHover(cell: Cell | null, clientX: number, clientY: number): void;
+  onPick(cell: Cell): void;
+}
+
+/**
+ * Paint jobs run one per task: six maps of 512 units × 200 characters are one
+ * long task if painted together, six short ones this way. A newer job for the
+ * same canvas replaces an older one still waiting.
+ */
+const paintJobs = new Map<object, () => void>();
+let paintChannel: MessageChannel | null = null;
+
+function schedulePaint(owner: object, job: () => void): () => void {
+  paintJobs.set(owner, job);
+  if (!paintChannel) {
+    paintChannel = new MessageChannel();
+    paintChannel.port1.onmessage = () => {
+      const next = paintJobs.entries().next();
+      if (next.done) return;
+      const [key, run] = next.value;
+      paintJobs.delete(key);
+      run();
+      if (paintJobs.size > 0) paintChannel!.port2.postMessage(null);
+    };
+  }
+  if (paintJobs.size === 1) paintChannel.port2.postMessage(null);
+  return () => {
+    if (paintJobs.get(owner) === job) paintJobs.delete(owner);
+  };
+}
+
+/** Scales the painted cells onto the visible canvas, marking the hover column and the chosen unit. */
+function drawVisible(
+  canvas: HTMLCanvasElement,
+  image: HTMLCanvasElement,
+  P: number,
+  H: number,
+  hover: Cell | null,
+  selectedUnit: number,
+  scheme: 'light' | 'dark',
+): void {
+  const dpr = window.devicePixelRatio || 1;
+  const width = Math.max(1, Math.round(canvas.clientWidth * dpr));
+  const height = Math.max(1, Math.round(canvas.clientHeight * dpr));
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+  }
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(image, 0, 0, P, H, 0, 0, width, height);
+  const cellW = width / P;
+  const cellH = height / H;
+  ctx.lineWidth = Math.max(1, dpr);
+  ctx.strokeStyle = scheme === 'dark' ? 'rgba(255,255,255,0.85)' : 'rgba(0,0,0,0.75)';
+  if (hover) ctx.strokeRect(hover.pos * cellW, 0, Math.max(cellW, 1), height);
+  // A tick on both edges marks the unit the text view shows.
+  const y = (selectedUnit + 0.5) * cellH;
+  ctx.fillStyle = ctx.strokeStyle;
+  ctx.fillRect(0, y - dpr, 4 * dpr, 2 * dpr);
+  ctx.fillRect(width - 4 * dpr, y - dpr, 4 * dpr, 2 * dpr);
+}
+
+export const Heatmap = memo(function Heatmap(props: Props) {
+  const { title, symbol, data, length: P, hidden: H, scale, squash, hover, selectedUnit } = props;
+  const scheme = useColorScheme();
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const imageRef = useRef<HTMLCanvasElement | null>(null);
+  /** Whether imageRef holds the cells of the current data yet. */
+  const paintedRef = useRef(false);
+  const overlayRef = useRef({ hover, selectedUnit, scheme });
+  const table = colorTable(scale, scheme);
+
+  useEffect(() => {
+    overlayRef.current = { hover, selectedUnit, scheme };
+  });
+
+  // Paint the cells into the offscreen image when the data changes (in a task of its own).
+  useEffect(() => {
+    paintedRef.current = false;
+    const owner = canvasRef;
+    return schedulePaint(owner, () => {
+      const image = (imageRef.current ??= document.createElement('canvas'));
+      image.width = P;
+      image.height = H;
+      const ctx = image.getContext('2d');
+      if (!ctx) return;
+      const pixels = ctx.createImageData(P, H);
+      // One 32-bit write per cell; the table is RGBA bytes, so a Uint32 view of it matches.
+      const out = new Uint32Array(pixels.data.buffer);
+      const colors = new Uint32Array(table.buffer, table.byteOffset, 256);
+      for (let t = 0; t < P; t++) {
+        const row = t * H;
+        for (let j = 0; j < H; j++) {
+          const v = data[row + j];
+          out[j * P + t] = colors[colorIndex(squash ? Math.tanh(v) : v, scale)];
+        }
+      }
+      ctx.putImageData(pixels, 0, 0);
+      paintedRef.current = true;
+      const o = overlayRef.current;
+      if (canvasRef.current)
+        drawVisible(canvasRef.current, image, P, H, o.hover, o.selectedUnit, o.scheme);
+    });
+  }, [data, P, H, scale, squash, table]);
+
+  // Hover and unit changes redraw from the painted image at once.
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    const image = imageRef.current;
+    if (!canvas || !image || !paintedRef.current) return;
+    drawVisible(canvas, image, P, H, hover, selectedUnit, scheme);
+  }, [P, H, hover, selectedUnit, scheme]);
+
+  const cellAt = (event: React.MouseEvent<HTMLCanvasElement>): Cell => {
+    const rect = event.currentTarget.getBoundingClientRect();
+    const pos = Math.min(
+      P - 1,
+      Math.max(0, Math.floor(((event.clientX - rect.left) / rect.width) * P)),
+    );
+    const unit = Math.min(
+      H - 1,
+      Math.max(0, Math.floor(((event.clientY - rect.top) / rect.height) * H)),
+    );
+    return { pos, unit };
+  };
+
+  // Arrow keys walk the cells (Shift: ten at a time), Enter picks the unit, Escape leaves.
+  const onKeyDown = (event: React.KeyboardEvent<HTMLCanvasElement>) => {
+    const moves: Record<string, [number, number]> = {
+      ArrowLeft: [-1, 0],
+      ArrowRight: [1, 0],
+      ArrowUp: [0, -1],
+      ArrowDown: [0, 1],
+    };
+    const from = hover ?? { pos: 0, unit: selectedUnit };
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      props.onPick(from);
+      return;
+    }
+    if (event.key === 'Escape') {
+      props.onHover(null, 0, 0);
+      return;
+    }
+    const move = moves[event.key];
+    if (!move) return;
+    event.preventDefault();
+    const stride = event.shiftKey ? 10 : 1;
+    const cell = {
+      pos: Math.min(P - 1, Math.max(0, from.pos + move[0] * stride)),
+      unit: Math.min(H - 1, Math.max(0, from.unit + move[1] * stride)),
+    };
+    const rect = event.currentTarget.getBoundingClientRect();
+    props.onHover(
+      cell,
+      rect.left + ((cell.pos + 0.5) * rect.width) / P,
+      rect.top + ((cell.unit + 0.5) * rect.height) / H,
+    );
+  };
+
+  return (
+    <figure className="heatmap">
+      <figcaption>
+        <span>
+          <b>{symbol}</b> {title}
+        </span>
+        <span className="range">
+          {scale === 'unit' ? '0' : '−1'}
+          <span className="legend-bar" style={{ background: cssGradient(table) }} />
+          {scale === 'unit' ? '1' : '+1'}
+        </span>
+      </figcaption>
+      <canvas
+        ref={canvasRef}
+        // One pixel row per unit up to 240 units, so small and medium models lose no row.
+        style={{ height: Math.min(240, Math.max(96, H)) }}
+        role="img"
+        aria-label={`${title} heatmap: ${P} positions × ${H} units`}
+        onMouseMove={(e) => props.onHover(cellAt(e), e.clientX, e.clientY)}
+        onMouseLeave={(e) => props.onHover(null, e.clientX, e.clientY)}
+        onClick={(e) => props.onPick(cellAt(e))}
+        tabIndex={0}
+        aria-keyshortcuts="ArrowLeft ArrowRight ArrowUp ArrowDown Enter Escape"
+        onKeyDown={onKeyDown}
+        onBlur={() => props.onHover(null, 0, 0)}
+      />
+    </figure>
+  );
+});

@@ -1,0 +1,66 @@
+// A number input that commits on Enter or blur (not per keystroke, so typing
+// "128" never builds a model of size 1 first) and explains a bad value inline.
+
+import { useId, useState, type ReactNode } from 'react';
+
+interface Props {
+  label: ReactNode;
+  value: number;
+  min: number;
+  max: number;
+  integer: boolean;
+  step?: number | 'any';
+  onCommit(value: number): void;
+  className?: string;
+}
+
+export function NumberField({ label, value, min, max, integer, step, onCommit, className }: Props) {
+  const [text, setText] = useState(String(value));
+  const [shown, setShown] = useState(value);
+  const errorId = useId();
+  if (shown !== value) {
+    // The value changed outside (URL, reset, refused edit): show it.
+    setShown(value);
+    setText(String(value));
+  }
+  const parsed = text.trim() === '' ? NaN : Number(text);
+  let error: string | null = null;
+  if (!Number.isFinite(parsed)) error = 'enter a number';
+  else if (integer && !Number.isInteger(parsed)) error = 'enter a whole number';
+  else if (parsed < min || parsed > max) error = `between ${min} and ${max}`;
+
+  const commit = () => {
+    if (error === null && parsed !== value) onCommit(parsed);
+  };
+
+  return (
+    <label className={className}>
+      <span>{label}</span>
+      <input
+        type="number"
+        inputMode={integer ? 'numeric' : 'decimal'}
+        min={min}
+        max={max}
+        step={step ?? (integer ? 1 : 'any')}
+        value={text}
+        aria-invalid={error !== null}
+        aria-describedby={error ? errorId : undefined}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            // No keypress may follow: a dialog opened by the commit would take it as a click.
+            e.preventDefault();
+            commit();
+          }
+          if (e.key === 'Escape') setText(String(value));
+        }}
+      />
+      {error && (
+        <span id={errorId} className="field-error">
+          {error}
+        </span>
+      )}
+    </label>
+  );
+}

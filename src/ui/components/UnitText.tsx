@@ -1,0 +1,72 @@
+// The probe text coloured by one unit's activation, the way interpretable
+// cells of char-RNNs are shown (Karpathy et al., 2015): a quote-tracking or
+// line-length cell lights up across exactly the span it tracks.
+
+import { memo } from 'react';
+import type { ProbeLayer, ProbeMessage } from '../../engine/protocol';
+import type { GateKey } from '../../store/gatesSlice';
+import { colorIndex, colorTable, cssColor, cssGradient } from '../colormap';
+import { useColorScheme } from '../hooks/useColorScheme';
+import type { Cell } from './Heatmap';
+import { GATE_INFO } from '../gateInfo';
+
+interface Props {
+  snapshot: ProbeMessage;
+  layer: ProbeLayer;
+  unit: number;
+  gate: GateKey;
+  pinned: boolean;
+  onHover(cell: Cell | null, x: number, y: number): void;
+}
+
+export const UnitText = memo(function UnitText({
+  snapshot,
+  layer,
+  unit,
+  gate,
+  pinned,
+  onHover,
+}: Props) {
+  const scheme = useColorScheme();
+  const info = GATE_INFO[gate];
+  const table = colorTable(info.scale, scheme);
+  const H = snapshot.hidden;
+  const values = layer[gate];
+  return (
+    <div className="unit-text">
+      <div className="row between">
+        <span className="hint">
+          Text coloured by <b>{gate}</b> ({info.title}) of unit {unit}
+          {!pinned && ' (the most varied; click a heatmap row to choose)'}
+        </span>
+        <span className="hint">
+          {info.scale === 'unit' ? '0' : '−1'}
+          <span className="legend-bar" style={{ background: cssGradient(table) }} />
+          {info.scale === 'unit' ? '1' : '+1'}
+        </span>
+      </div>
+      <div
+        className="text"
+        aria-label={`Activation of unit ${unit} along the probe`}
+        onMouseLeave={(e) => onHover(null, e.clientX, e.clientY)}
+      >
+        {snapshot.chars.map((ch, t) => {
+          const raw = values[t * H + unit];
+          const v = info.squash ? Math.tanh(raw) : raw;
+          const k = colorIndex(v, info.scale);
+          // Light text on the dark ends of the maps.
+          const dark = info.scale === 'unit' ? k < 150 : scheme === 'dark' || Math.abs(v) > 0.55;
+          return (
+            <span
+              key={t}
+              style={{ background: cssColor(table, k), color: dark ? '#fff' : '#111' }}
+              onMouseMove={(e) => onHover({ pos: t, unit }, e.clientX, e.clientY)}
+            >
+              {ch === '\n' ? '↵\n' : ch}
+            </span>
+          );
+        })}
+      </div>
+    </div>
+  );
+});

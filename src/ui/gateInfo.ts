@@ -1,0 +1,24 @@
+// Names and colour scales of the six signals a probe returns per layer.
+
+import type { GateKey } from '../store/gatesSlice';
+import type { Scale } from './colormap';
+
+/** `title` heads a heatmap (saying how it is drawn); `name` labels a raw value. */
+export const GATE_INFO: Record<
+  GateKey,
+  { title: string; name: string; scale: Scale; squash?: boolean }
+> = {
+  i: { title: 'input gate', name: 'input gate', scale: 'unit' },
+  f: { title: 'forget gate', name: 'forget gate', scale: 'unit' },
+  g: { title: 'candidate', name: 'candidate', scale: 'signed' },
+  o: { title: 'output gate', name: 'output gate', scale: 'unit' },
+  c: { title: 'cell state (tanh)', name: 'cell state', scale: 'signed', squash: true },
+  h: { title: 'hidden output', name: 'hidden output', scale: 'signed' },
+};
+
+export function showChar(ch: string): string {
+  if (ch === '\n') return '↵';
+  if (ch === ' ') return '␣';
+  if (ch === '\t') return '⇥';
+  return ch;
+}

@@ -1,0 +1,83 @@
+// Launching Debian's chromium for the browser tests, with or without WebGPU
+// (SwiftShader), and collecting what a page reports: console errors, main-
+// thread long tasks and animation frames.
+
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
+
+const BASE_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export type Mode = 'webgpu' | 'cpu';
+
+/**
+ * Chromium with WebGPU on SwiftShader ('webgpu') or without WebGPU at all
+ * ('cpu': no --enable-unsafe-webgpu, so requestAdapter() gives null).
+ * Returns null (the caller skips) only outside CI; in CI a browser that
+ * cannot start is a failure.
+ */
+export async function launch(mode: Mode): Promise<Browser | null> {
+  const args = mode === 'webgpu' ? ['--enable-unsafe-webgpu', ...BASE_ARGS] : BASE_ARGS;
+  try {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
+    return await chromium.launch({ executablePath: CHROMIUM, args });
+  } catch (error) {
+    if (IN_CI) throw error;
+    console.warn(`[e2e] skipping: chromium did not start: ${String(error)}`);
+    return null;
+  }
+}
+
+export interface PageLog {
+  errors: string[];
+}
+
+/** Records console errors and uncaught exceptions of a page. */
+export function watchErrors(page: Page): PageLog {
+  const log: PageLog = { errors: [] };
+  page.on('console', (m: ConsoleMessage) => {
+    if (m.type() === 'error') log.errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => log.errors.push(`pageerror: ${e.message}`));
+  return log;
+}
+
+/**
+ * Installed before the app loads: records every main-thread long task
+ * (PerformanceObserver 'longtask', > 50 ms) and counts animation frames.
+ */
+export async function installResponsivenessProbe(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __longTasks: number[]; __frames: number };
+    w.__longTasks = [];
+    w.__frames = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+    const tick = () => {
+      w.__frames++;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+export interface Responsiveness {
+  longTasks: number[];
+  frames: number;
+}
+
+export async function readResponsiveness(page: Page): Promise<Responsiveness> {
+  return page.evaluate(() => {
+    const w = window as unknown as { __longTasks: number[]; __frames: number };
+    return { longTasks: w.__longTasks.slice(), frames: w.__frames };
+  });
+}

@@ -1,0 +1,194 @@
+// Corpus input and settings in the browser (on the CPU backend: none of this
+// depends on the engine): bad text gets an inline message and never costs the
+// person their pasted text; a 20 MB file loads without freezing the page;
+// built-in corpora, the URL hash, the reset confirmation and the keyboard work.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agreementCorpus } from '../../src/corpora/agreement';
+import { installResponsivenessProbe, launch, readResponsiveness, watchErrors } from './browser';
+import { serveDist, type StaticServer } from './server';
+
+let server: StaticServer;
+let browser: Browser | null;
+let dir: string;
+
+beforeAll(async () => {
+  server = await serveDist();
+  browser = await launch('cpu');
+  dir = mkdtempSync(join(tmpdir(), 'gatescope-e2e-'));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function open(hash = ''): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser!.newPage({ viewport: { width: 1440, height: 1000 } });
+  const log = watchErrors(page);
+  await installResponsivenessProbe(page);
+  await page.goto(server.url + hash);
+  await expect
+    .poll(() => page.getByRole('button', { name: 'Train', exact: true }).isEnabled(), {
+      timeout: 60_000,
+    })
+    .toBe(true);
+  return { page, errors: log.errors };
+}
+
+function file(name: string, content: string | Uint8Array): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+const alertText = (page: Page) => page.getByRole('alert').first().textContent();
+
+describe('corpus input', () => {
+  it('explains bad text inline and keeps the pasted text', async (ctx) => {
+    if (!browser) return ctx.skip();
+    const { page, errors } = await open('#T=32&B=8');
+    const area = page.getByLabel('Corpus text');
+    const use = page.getByRole('button', { name: 'Use pasted text' });
+    const upload = page.getByLabel('Corpus file');
+
+    await use.click();
+    await expect.poll(() => alertText(page)).toContain('empty');
+
+    await area.fill('   \n\t  ');
+    await use.click();
+    await expect.poll(() => alertText(page)).toContain('whitespace');
+
+    const mine = 'hello world, my own short text';
+    await area.fill(mine);
+    await use.click();
+    await expect
+      .poll(() => alertText(page), { timeout: 20_000 })
+      .toContain('shorter than two windows');
+
+    await upload.setInputFiles(file('binary.txt', new Uint8Array([104, 105, 0, 1, 2, 3, 104])));
+    await expect.poll(() => alertText(page)).toContain('NUL bytes');
+
+    await upload.setInputFiles(
+      file('latin1.txt', new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x20, 0x6f, 0x6b])),
+    );
+    await expect.poll(() => alertText(page)).toContain('not valid UTF-8');
+
+    await upload.setInputFiles(file('empty.txt', ''));
+    await expect.poll(() => alertText(page)).toContain('empty');
+
+    // Nothing was lost: the pasted text and the corpus in use are as they were.
+    expect(await area.inputValue()).toBe(mine);
+    const inUse = page.getByRole('group', { name: 'Corpus in use' });
+    expect(await inUse.textContent()).toContain('Subject–verb agreement');
+
+    // A built-in corpus is one click.
+    await page.getByRole('button', { name: 'Nested brackets' }).click();
+    await expect.poll(() => inUse.textContent(), { timeout: 20_000 }).toContain('Nested brackets');
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('loads a 20 MB file with progress and without long tasks', async (ctx) => {
+    if (!browser) return ctx.skip();
+    const { page, errors } = await open();
+    const text = agreementCorpus(11, 20_000_000);
+    const path = file('big.txt', text);
+    // Remember whether a progress bar ever showed: the read may be over before we could look.
+    await page.evaluate(() => {
+      const w = window as unknown as { __sawProgress: boolean };
+      w.__sawProgress = false;
+      new MutationObserver(() => {
+        if (document.querySelector('progress[aria-label="Corpus loading progress"]'))
+          w.__sawProgress = true;
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    const before = await readResponsiveness(page);
+    const started = Date.now();
+    await page.getByLabel('Corpus file').setInputFiles(path);
+    const inUse = page.getByRole('group', { name: 'Corpus in use' });
+    await expect
+      .poll(() => inUse.textContent(), { timeout: 90_000, interval: 250 })
+      .toContain('big.txt');
+    const seconds = (Date.now() - started) / 1000;
+    const after = await readResponsiveness(page);
+    const longTasks = after.longTasks.slice(before.longTasks.length);
+    const maxLongTask = Math.max(0, ...longTasks);
+    console.log(
+      `[e2e inputs] 20 MB file in use after ${seconds.toFixed(1)} s; longest task ${maxLongTask.toFixed(0)} ms`,
+    );
+    expect(await page.getByLabel('Character count').textContent()).toBe(
+      text.length.toLocaleString('en-US'),
+    );
+    expect(maxLongTask).toBeLessThanOrEqual(100);
+    expect(
+      await page.evaluate(() => (window as unknown as { __sawProgress: boolean }).__sawProgress),
+    ).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('settings', () => {
+  it('reads the URL hash, asks before a reset, and works from the keyboard', async (ctx) => {
+    if (!browser) return ctx.skip();
+    const { page, errors } = await open('#E=8&H=24&L=1&T=16&B=4&lr=0.02&seed=3');
+    const hidden = page.getByLabel('Hidden H');
+    expect(await hidden.inputValue()).toBe('24');
+    expect(await page.getByLabel('Learning rate').inputValue()).toBe('0.02');
+
+    // Keyboard: Enter on Train starts, Space on Pause stops.
+    await page.getByRole('button', { name: 'Train', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    const pauseButton = page.getByRole('button', { name: 'Pause' });
+    await expect.poll(() => pauseButton.isEnabled(), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(async () => Number(await page.getByLabel('Steps').textContent()), { timeout: 30_000 })
+      .toBeGreaterThan(2);
+    await pauseButton.focus();
+    await page.keyboard.press('Space');
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Step' }).isEnabled(), { timeout: 10_000 })
+      .toBe(true);
+
+    // A live setting applies at once and lands in the URL.
+    await page.getByLabel('Learning rate').fill('0.005');
+    await page.getByLabel('Learning rate').press('Enter');
+    await expect.poll(() => page.evaluate(() => location.hash)).toContain('lr=0.005');
+    expect(await page.getByRole('dialog').count()).toBe(0);
+
+    // A model change on a trained model asks first; keeping the model undoes the edit.
+    await hidden.fill('32');
+    await hidden.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Start a new model?' });
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await dialog.textContent()).toContain('hidden size');
+    await page.getByRole('button', { name: 'Keep current model' }).click();
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    expect(await hidden.inputValue()).toBe('24');
+    expect(Number(await page.getByLabel('Steps').textContent())).toBeGreaterThan(0);
+
+    // Confirming resets the model with the new size.
+    await hidden.fill('32');
+    await hidden.press('Enter');
+    await page.getByRole('button', { name: 'Reset and apply' }).click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toContain('H=32');
+    await expect
+      .poll(async () => Number(await page.getByLabel('Steps').textContent()), { timeout: 30_000 })
+      .toBe(0);
+
+    // Out of range: an inline message, nothing applied.
+    await page.getByLabel('Layers L').fill('99');
+    await page.getByLabel('Layers L').press('Enter');
+    expect(await page.getByText('between 1 and 8').count()).toBe(1);
+    expect(await page.evaluate(() => location.hash)).toContain('L=1');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

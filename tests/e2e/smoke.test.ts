@@ -1,0 +1,73 @@
+// Browser smoke test: the built app opens from 127.0.0.1 and says which
+// backend it found: the WebGPU adapter (SwiftShader here) when chromium runs
+// with WebGPU, the CPU (with the reason) when it runs without.
+
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, watchErrors, type Mode } from './browser';
+import { serveDist, type StaticServer } from './server';
+
+/** The GPU engine's entry point; until it exists the app falls back to the CPU and says so. */
+const GPU_ENGINE_BUILT = ['index.ts', 'backend.ts'].some((f) =>
+  existsSync(resolve(import.meta.dirname, '../../src/engine/gpu', f)),
+);
+
+let server: StaticServer;
+
+beforeAll(async () => {
+  server = await serveDist();
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe.each<Mode>(['webgpu', 'cpu'])('first screen (%s)', (mode) => {
+  it('loads and reports the backend it detected', async (ctx) => {
+    const browser = await launch(mode);
+    if (!browser) return ctx.skip();
+    try {
+      const page = await browser.newPage();
+      const log = watchErrors(page);
+      await page.goto(server.url);
+      await expect.poll(() => page.title()).toContain('gatescope');
+
+      const detection = page.getByLabel('WebGPU detection');
+      await expect
+        .poll(() => detection.textContent(), { timeout: 30_000 })
+        .not.toContain('looking');
+      const detected = (await detection.textContent()) ?? '';
+      const badge = page.getByRole('status', { name: 'Backend' });
+      // The first model is built as soon as the built-in corpus is in.
+      await expect.poll(() => badge.textContent(), { timeout: 60_000 }).toMatch(/^(WebGPU|CPU)/);
+      const backend = (await badge.textContent()) ?? '';
+      console.log(`[e2e smoke ${mode}] detection: "${detected}"; backend: "${backend}"`);
+
+      if (mode === 'webgpu') {
+        // SwiftShader's adapter must be found; a missing adapter fails, never skips.
+        expect(detected).toMatch(/^WebGPU adapter: \S/);
+        expect(detected.toLowerCase()).toContain('swiftshader');
+        if (GPU_ENGINE_BUILT) expect(backend).toMatch(/^WebGPU/);
+        else
+          await expect.poll(() => page.getByRole('note', { name: 'CPU fallback' }).count()).toBe(1);
+      } else {
+        expect(detected).toMatch(/^no WebGPU/);
+        expect(backend).toMatch(/^CPU/);
+        const note = page.getByRole('note', { name: 'CPU fallback' });
+        await expect.poll(() => note.textContent()).toMatch(/adapter|navigator\.gpu/);
+      }
+
+      // A visible loss number after a few steps of the built-in corpus.
+      await page.getByRole('button', { name: 'Step' }).click();
+      await page.getByRole('button', { name: 'Step' }).click();
+      const loss = page.getByLabel('Train loss (nats)');
+      await expect
+        .poll(async () => Number(await loss.textContent()), { timeout: 60_000 })
+        .toBeGreaterThan(0);
+      expect(log.errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});

@@ -1,0 +1,72 @@
+// The whole GPU backend against the CPU reference: one step's loss and
+// gradients per tensor, then training curves from the same seed.
+
+import { afterAll, describe, expect, test } from 'vitest';
+import type { Batch } from '../../src/engine/backend';
+import { DEFAULT_OPTIMIZER, type ModelConfig } from '../../src/engine/config';
+import { CpuBackend } from '../../src/engine/cpu/backend';
+import { createGpuBackend } from '../../src/engine/gpu';
+import { initParams, paramLayout } from '../../src/engine/params';
+import { Rng } from '../../src/engine/rng';
+import { openGpu } from '../helpers/webgpu';
+import { relativeError } from './support';
+
+const harness = await openGpu();
+afterAll(() => harness?.close());
+
+function randomBatch(rng: Rng, V: number, T: number, B: number): Batch {
+  const inputs = new Int32Array(T * B);
+  const targets = new Int32Array(T * B);
+  for (let i = 0; i < T * B; i++) {
+    inputs[i] = rng.int(V);
+    targets[i] = rng.int(V);
+  }
+  return { inputs, targets, seqLen: T, batchSize: B };
+}
+
+interface Shape {
+  model: ModelConfig;
+  T: number;
+  B: number;
+}
+
+const shapes: Record<string, Shape> = {
+  odd: { model: { vocabSize: 53, embedSize: 11, hiddenSize: 37, layers: 2 }, T: 5, B: 3 },
+  round: { model: { vocabSize: 64, embedSize: 32, hiddenSize: 64, layers: 1 }, T: 8, B: 4 },
+  deep: { model: { vocabSize: 17, embedSize: 8, hiddenSize: 12, layers: 3 }, T: 4, B: 2 },
+  single: { model: { vocabSize: 9, embedSize: 4, hiddenSize: 5, layers: 2 }, T: 1, B: 1 },
+};
+
+describe.skipIf(!harness)('GpuBackend vs CpuBackend', () => {
+  for (const [name, { model, T, B }] of Object.entries(shapes)) {
+    test(`gradients of one window per tensor (${name}: L=${model.layers} T=${T} B=${B})`, async () => {
+      const params = initParams(model, new Rng(3));
+      const cpu = new CpuBackend(model, params, { batchSize: B, seqLen: T });
+      const gpu = await createGpuBackend(harness!.device, model, params, {
+        batchSize: B,
+        seqLen: T,
+      });
+      try {
+        const rng = new Rng(11);
+        // A carried state that is not zero: train one window first on both.
+        const warm = randomBatch(rng, model.vocabSize, T, B);
+        cpu.trainStep(warm, DEFAULT_OPTIMIZER);
+        gpu.trainStep(warm, DEFAULT_OPTIMIZER);
+        const batch = randomBatch(rng, model.vocabSize, T, B);
+        const want = await cpu.gradients(batch);
+        const got = await gpu.gradients(batch);
+        expect(Math.abs(got.loss - want.loss) / want.loss).toBeLessThan(1e-5);
+        for (const t of paramLayout(model).tensors) {
+          const g = got.grads.subarray(t.offset, t.offset + t.size);
+          const c = want.grads.subarray(t.offset, t.offset + t.size);
+          const err = relativeError(g, c);
+          if (process.env.DEBUG_GPU)
+            console.log(name, t.name, err.toExponential(2), Math.max(...Array.from(c, Math.abs)));
+          expect(err, `${t.name}: relative error ${err}`).toBeLessThan(1e-4);
+        }
+      } finally {
+        gpu.dispose();
+      }
+    });
+  }
+});

@@ -1,0 +1,149 @@
+// The worker's training loop on the CPU reference: step-0 validation, steps
+// and pause, losses and metrics in order, gate snapshots of the right shape,
+// sampling that streams characters of the vocabulary, and clear errors.
+import { describe, expect, it } from 'vitest';
+import { splitCorpus } from '../../../src/engine/batcher';
+import { DEFAULT_OPTIMIZER, type ModelConfig, type TrainConfig } from '../../../src/engine/config';
+import { CpuBackend } from '../../../src/engine/cpu/backend';
+import { initParams } from '../../../src/engine/params';
+import type { EngineMessage, MetricsMessage, ProbeMessage } from '../../../src/engine/protocol';
+import { Rng } from '../../../src/engine/rng';
+import { buildCorpus } from '../../../src/engine/tokenizer';
+import { Trainer } from '../../../src/engine/trainer';
+
+const TEXT = 'the cat sat on the mat.\na dog ran to the park.\n'.repeat(150);
+
+function setUp() {
+  const corpus = buildCorpus(TEXT);
+  const model: ModelConfig = {
+    vocabSize: corpus.vocab.size,
+    embedSize: 8,
+    hiddenSize: 16,
+    layers: 2,
+  };
+  const train: TrainConfig = {
+    seqLen: 16,
+    batchSize: 4,
+    seed: 5,
+    valFraction: 0.1,
+    optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 1e-2 },
+  };
+  const backend = new CpuBackend(model, initParams(model, new Rng(train.seed)), {
+    batchSize: train.batchSize,
+    seqLen: train.seqLen,
+  });
+  const messages: EngineMessage[] = [];
+  const failures: unknown[] = [];
+  const trainer = new Trainer(
+    backend,
+    corpus.vocab,
+    splitCorpus(corpus.tokens, train.valFraction),
+    train,
+    (m) => messages.push(m),
+    (e) => failures.push(e),
+    {
+      validateEvery: 10,
+      maxValidationWindows: 2,
+      probeIntervalMs: 0,
+      metricsIntervalMs: 0,
+      tickBudgetMs: 5,
+    },
+  );
+  return { corpus, model, trainer, messages, failures };
+}
+
+async function until(condition: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const metricsOf = (messages: EngineMessage[]) =>
+  messages.filter((m): m is MetricsMessage => m.type === 'metrics');
+
+function pairs(list: MetricsMessage[], key: 'train' | 'validation'): [number, number][] {
+  const out: [number, number][] = [];
+  for (const m of list)
+    for (let k = 0; k < m[key].length; k += 2) out.push([m[key][k], m[key][k + 1]]);
+  return out;
+}
+
+describe('Trainer', () => {
+  it('validates at step 0, trains, pauses and steps once', async () => {
+    const { corpus, trainer, messages, failures } = setUp();
+    trainer.begin();
+    await until(() => pairs(metricsOf(messages), 'validation').length === 1);
+    const [[step0, loss0]] = pairs(metricsOf(messages), 'validation');
+    expect(step0).toBe(0);
+    expect(Math.abs(loss0 - Math.log(corpus.vocab.size))).toBeLessThan(0.5);
+
+    trainer.start();
+    await until(() => trainer.step >= 30);
+    trainer.pause();
+    await until(() => metricsOf(messages).at(-1)?.step === trainer.step);
+    const paused = trainer.step;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(trainer.step).toBe(paused);
+
+    trainer.stepOnce();
+    await until(() => metricsOf(messages).at(-1)?.step === paused + 1);
+
+    const train = pairs(metricsOf(messages), 'train');
+    expect(train.map(([s]) => s)).toEqual(Array.from({ length: paused + 1 }, (_, k) => k + 1));
+    const validation = pairs(metricsOf(messages), 'validation');
+    expect(validation.map(([s]) => s)).toEqual([0, 10, 20, 30].filter((s) => s <= paused));
+    expect(validation.at(-1)![1]).toBeLessThan(loss0);
+    expect(messages.filter((m) => m.type === 'status').at(-1)).toMatchObject({
+      status: { ready: true, training: false, step: paused + 1 },
+    });
+    expect(failures).toEqual([]);
+    await trainer.dispose();
+  });
+
+  it('snapshots the gates of every layer and skips unknown characters', async () => {
+    const { model, trainer, messages } = setUp();
+    trainer.setProbe('the cat Zat');
+    await until(() => messages.some((m) => m.type === 'probe'));
+    const probe = messages.find((m): m is ProbeMessage => m.type === 'probe')!;
+    expect(probe.chars.join('')).toBe('the cat at');
+    expect(probe.unknown).toEqual(['Z']);
+    expect(probe.layers).toHaveLength(model.layers);
+    const P = probe.chars.length;
+    for (const layer of probe.layers) {
+      for (const key of ['i', 'f', 'g', 'o', 'c', 'h'] as const)
+        expect(layer[key]).toHaveLength(P * model.hiddenSize);
+      for (const v of layer.f) expect(v > 0 && v < 1).toBe(true);
+    }
+    expect(probe.nextCharProb).toHaveLength(P);
+    expect(Number.isNaN(probe.nextCharProb[P - 1])).toBe(true);
+    expect(probe.nextCharProb[0]).toBeGreaterThan(0);
+    await trainer.dispose();
+  });
+
+  it('streams a sample of the requested length while training', async () => {
+    const { corpus, trainer, messages } = setUp();
+    trainer.start();
+    trainer.sample({ id: 7, prime: 'the ', temperature: 0.8, topK: 5, length: 50, seed: 1 });
+    await until(() => messages.some((m) => m.type === 'sample' && m.done));
+    const chunks = messages.filter((m) => m.type === 'sample');
+    const text = chunks.map((m) => (m.type === 'sample' ? m.text : '')).join('');
+    expect(chunks.length).toBeGreaterThan(1);
+    expect([...text]).toHaveLength(50);
+    for (const ch of text) expect(corpus.vocab.has(ch)).toBe(true);
+    expect(trainer.isTraining).toBe(true);
+    await trainer.dispose();
+  });
+
+  it('refuses a prime with characters outside the vocabulary', async () => {
+    const { trainer, messages } = setUp();
+    trainer.sample({ id: 1, prime: 'Qx', temperature: 1, topK: 0, length: 5, seed: 1 });
+    expect(messages.at(-1)).toEqual({
+      type: 'sampleError',
+      id: 1,
+      message: 'the prime has characters the corpus never uses: "Q", "x"',
+    });
+    await trainer.dispose();
+  });
+});

@@ -1,0 +1,44 @@
+// The run configuration survives a trip through the URL hash, and a hand-edited
+// or stale hash can only ever yield a valid configuration.
+import { describe, expect, it } from 'vitest';
+import { UI_DEFAULT_CONFIG } from '../../../src/store/configSlice';
+import { decodeHash, encodeHash } from '../../../src/store/urlHash';
+
+describe('URL hash', () => {
+  it('round-trips every setting', () => {
+    const config = {
+      model: { embedSize: 24, hiddenSize: 320, layers: 3 },
+      train: {
+        ...UI_DEFAULT_CONFIG.train,
+        seqLen: 100,
+        batchSize: 7,
+        seed: 4294967295,
+        optimizer: {
+          ...UI_DEFAULT_CONFIG.train.optimizer,
+          learningRate: 3e-4,
+          weightDecay: 0.01,
+          clipNorm: 0,
+        },
+      },
+      backend: 'cpu' as const,
+    };
+    expect(decodeHash(encodeHash(config), UI_DEFAULT_CONFIG)).toEqual(config);
+  });
+
+  it('keeps the default for anything malformed or out of range', () => {
+    const decoded = decodeHash(
+      '#H=0&L=2.5&T=abc&B=&lr=5&wd=-1&seed=-3&backend=tpu&E=48',
+      UI_DEFAULT_CONFIG,
+    );
+    expect(decoded).toEqual({
+      ...UI_DEFAULT_CONFIG,
+      model: { ...UI_DEFAULT_CONFIG.model, embedSize: 48 },
+    });
+  });
+
+  it('never carries the corpus', () => {
+    expect(encodeHash(UI_DEFAULT_CONFIG)).toMatch(
+      /^#E=\d+&H=\d+&L=\d+&T=\d+&B=\d+&lr=[\d.e-]+&wd=[\d.e-]+&clip=[\d.]+&seed=\d+&backend=\w+$/,
+    );
+  });
+});
