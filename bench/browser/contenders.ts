@@ -9,7 +9,6 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { Backend, Batch } from '../../src/engine/backend';
 import type { ModelConfig, OptimizerConfig } from '../../src/engine/config';
 import { CpuBackend } from '../../src/engine/cpu/backend';
-import { browserGemmThreads } from '../../src/engine/cpu/parallel/browserPool';
 import { createTfjsContender, type PreparedBatch } from '../contenders/tfjs';
 
 setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
@@ -64,12 +63,8 @@ export async function createContender(
   if (name === 'gatescope-cpu' || name === 'gatescope-webgpu') {
     let backend: Backend;
     if (name === 'gatescope-cpu') {
-      // As in the app: worker threads over shared memory when the page is cross-origin isolated.
-      backend = new CpuBackend(model, params, {
-        batchSize: B,
-        seqLen: T,
-        parallel: browserGemmThreads(),
-      });
+      // As in the app: one thread (the shared-memory pool stalls in chromium; see docs/benchmark.md).
+      backend = new CpuBackend(model, params, { batchSize: B, seqLen: T });
     } else {
       if (!navigator.gpu) throw new Error('WebGPU is not available in this browser');
       const gpuModule = await loadGpuEngine();
