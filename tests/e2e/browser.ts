@@ -6,7 +6,6 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 
 const BASE_ARGS = [
   '--no-sandbox',
@@ -21,19 +20,13 @@ export type Mode = 'webgpu' | 'cpu';
 /**
  * Chromium with WebGPU on SwiftShader ('webgpu') or without WebGPU at all
  * ('cpu': no --enable-unsafe-webgpu, so requestAdapter() gives null).
- * Returns null (the caller skips) only outside CI; in CI a browser that
- * cannot start is a failure.
+ * A browser that cannot start is a failure, never a skip: `npm test`
+ * installs Debian's chromium first.
  */
-export async function launch(mode: Mode): Promise<Browser | null> {
+export async function launch(mode: Mode): Promise<Browser> {
   const args = mode === 'webgpu' ? ['--enable-unsafe-webgpu', ...BASE_ARGS] : BASE_ARGS;
-  try {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
-    return await chromium.launch({ executablePath: CHROMIUM, args });
-  } catch (error) {
-    if (IN_CI) throw error;
-    console.warn(`[e2e] skipping: chromium did not start: ${String(error)}`);
-    return null;
-  }
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
+  return chromium.launch({ executablePath: CHROMIUM, args });
 }
 
 export interface PageLog {

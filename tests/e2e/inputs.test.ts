@@ -50,8 +50,7 @@ function file(name: string, content: string | Uint8Array): string {
 const alertText = (page: Page) => page.getByRole('alert').first().textContent();
 
 describe('corpus input', () => {
-  it('explains bad text inline and keeps the pasted text', async (ctx) => {
-    if (!browser) return ctx.skip();
+  it('explains bad text inline and keeps the pasted text', async () => {
     const { page, errors } = await open('#T=32&B=8');
     const area = page.getByLabel('Corpus text');
     const use = page.getByRole('button', { name: 'Use pasted text' });
@@ -95,8 +94,7 @@ describe('corpus input', () => {
     await page.close();
   });
 
-  it('loads a 20 MB file with progress and without long tasks', async (ctx) => {
-    if (!browser) return ctx.skip();
+  it('loads a 20 MB file with progress and without long tasks', async () => {
     const { page, errors } = await open();
     const text = agreementCorpus(11, 20_000_000);
     const path = file('big.txt', text);
@@ -136,8 +134,7 @@ describe('corpus input', () => {
 });
 
 describe('settings', () => {
-  it('reads the URL hash, asks before a reset, and works from the keyboard', async (ctx) => {
-    if (!browser) return ctx.skip();
+  it('reads the URL hash, asks before a reset, and works from the keyboard', async () => {
     const { page, errors } = await open('#E=8&H=24&L=1&T=16&B=4&lr=0.02&seed=3');
     const hidden = page.getByLabel('Hidden H');
     expect(await hidden.inputValue()).toBe('24');

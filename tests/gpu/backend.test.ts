@@ -37,7 +37,7 @@ const shapes: Record<string, Shape> = {
   single: { model: { vocabSize: 9, embedSize: 4, hiddenSize: 5, layers: 2 }, T: 1, B: 1 },
 };
 
-describe.skipIf(!harness)('GpuBackend vs CpuBackend', () => {
+describe('GpuBackend vs CpuBackend', () => {
   for (const [name, { model, T, B }] of Object.entries(shapes)) {
     test(`gradients of one window per tensor (${name}: L=${model.layers} T=${T} B=${B})`, async () => {
       const params = initParams(model, new Rng(3));

@@ -97,7 +97,7 @@ async function check(c: Case, variant: GemmKernel, extras: boolean): Promise<voi
   }
 }
 
-describe.skipIf(!harness)('GEMM kernels vs CPU', () => {
+describe('GEMM kernels vs CPU', () => {
   for (const variant of ['gemm_tiled', 'gemm_vec4', 'gemm_register'] as const) {
     for (const [M, N, K] of shapes) {
       for (const transA of [false, true]) {

@@ -37,7 +37,7 @@ async function runSteps(backend: Backend, batcher: Batcher, n: number): Promise<
   return (await backend.drainLosses()).map((s) => s.loss);
 }
 
-describe.skipIf(!harness)('checkpoint → resume on the GPU backend', () => {
+describe('checkpoint → resume on the GPU backend', () => {
   test('the next 10 losses agree with the uninterrupted run within 1e-5', async () => {
     const corpusSha256 = await sha256Hex(corpus.text);
     const opts = { batchSize: train.batchSize, seqLen: train.seqLen };

@@ -29,7 +29,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-describe.skipIf(!harness)('exports from the GPU backend', () => {
+describe('exports from the GPU backend', () => {
   test.each([1, 2])('ONNX Runtime logits equal GpuBackend.probe (≤ 1e-4), L=%i', async (L) => {
     const model = { vocabSize: corpus.vocab.size, embedSize: 8, hiddenSize: 12, layers: L };
     const B = 2;

@@ -53,7 +53,7 @@ const layerShapes: [number, number, number, number][] = [
   [3, 5, 7, 70], // H > one workgroup of units
 ];
 
-describe.skipIf(!harness)('recurrent step kernels vs the CPU layer', () => {
+describe('recurrent step kernels vs the CPU layer', () => {
   for (const [T, B, X, H] of layerShapes) {
     test(`forward and backward steps T=${T} B=${B} X=${X} H=${H}`, async () => {
       const k = bench!;
@@ -118,7 +118,7 @@ describe.skipIf(!harness)('recurrent step kernels vs the CPU layer', () => {
   }
 });
 
-describe.skipIf(!harness)('head, embedding and optimizer kernels vs the CPU', () => {
+describe('head, embedding and optimizer kernels vs the CPU', () => {
   for (const [N, V] of [
     [15, 53],
     [64, 128],

@@ -38,7 +38,7 @@ const optimizer: OptimizerConfig = {
   clipNorm: 1,
 };
 
-describe.skipIf(!harness)('training on the GPU', () => {
+describe('training on the GPU', () => {
   test('32 steps from one seed: loss curve and state match the CPU', async () => {
     const model: ModelConfig = { vocabSize: V, embedSize: 11, hiddenSize: 37, layers: 2 };
     const B = 3;
