@@ -122,11 +122,8 @@ export function createTfjsContender(
         ) as tfType.Tensor3D,
       };
     },
-    async trainStep(batch: PreparedBatch): Promise<number> {
-      const loss = adam.minimize(() => lossOf(batch) as tfType.Scalar, true);
-      const value = (await loss!.data())[0];
-      loss!.dispose();
-      return value;
+    trainStep(batch: PreparedBatch): Promise<number> {
+      return this.trainSteps([batch]);
     },
     async trainSteps(batches: PreparedBatch[]): Promise<number> {
       let last: tfType.Scalar | null = null;
