@@ -9,6 +9,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { Backend, Batch } from '../../src/engine/backend';
 import type { ModelConfig, OptimizerConfig } from '../../src/engine/config';
 import { CpuBackend } from '../../src/engine/cpu/backend';
+import { createCpuBackend } from '../../src/engine/cpu/create';
 import { createTfjsContender, type PreparedBatch } from '../contenders/tfjs';
 
 setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
@@ -63,8 +64,8 @@ export async function createContender(
   if (name === 'gatescope-cpu' || name === 'gatescope-webgpu') {
     let backend: Backend;
     if (name === 'gatescope-cpu') {
-      // As in the app: one thread (the shared-memory pool stalls in chromium; see docs/benchmark.md).
-      backend = new CpuBackend(model, params, { batchSize: B, seqLen: T });
+      // Built exactly as the app's worker builds it.
+      backend = await createCpuBackend(model, params, { batchSize: B, seqLen: T });
     } else {
       if (!navigator.gpu) throw new Error('WebGPU is not available in this browser');
       const gpuModule = await loadGpuEngine();

@@ -9,7 +9,7 @@
 import type { Backend } from './backend';
 import { minTokensFor, splitCorpus, type Split } from './batcher';
 import { validateModelConfig, validateTrainConfig, type ModelConfig } from './config';
-import { CpuBackend } from './cpu/backend';
+import { createCpuBackend } from './cpu/create';
 import { initParams, paramLayout, parameterCount } from './params';
 import {
   transferablesOf,
@@ -233,7 +233,7 @@ async function createBackend(
   run: RunConfig,
 ): Promise<{ backend: Backend; active: ActiveBackend }> {
   if (run.backend === 'cpu') {
-    const backend = new CpuBackend(model, params, options);
+    const backend = await createCpuBackend(model, params, options);
     return { backend, active: { kind: 'cpu', device: backend.info.device } };
   }
   const report = await device;
@@ -253,7 +253,7 @@ async function createBackend(
       reason = `WebGPU could not build this model (${messageOf(error)})`;
     }
   }
-  const backend = new CpuBackend(model, params, options);
+  const backend = await createCpuBackend(model, params, options);
   return { backend, active: { kind: 'cpu', device: backend.info.device, fallbackReason: reason } };
 }
 
