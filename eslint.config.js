@@ -16,8 +16,8 @@ export default tseslint.config(
     },
   },
   {
-    // The engine and the file formats run in a Web Worker and in Node: no React, store or DOM.
-    files: ['src/engine/**/*.ts', 'src/io/**/*.ts'],
+    // The engine, the file formats and the worker host run in a Web Worker (and Node): no React, store or DOM.
+    files: ['src/engine/**/*.ts', 'src/io/**/*.ts', 'src/worker/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

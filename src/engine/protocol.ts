@@ -7,6 +7,38 @@
 
 import type { ModelConfig, OptimizerConfig, TrainConfig } from './config';
 
+/** What the export buttons offer: three weight formats and the full training state. */
+export type ExportChoice = 'safetensors' | 'vocab' | 'onnx' | 'tfjs' | 'checkpoint';
+
+/** A file made in the worker for the page to download. */
+export interface DownloadFile {
+  name: string;
+  mimeType: string;
+  bytes: Uint8Array;
+}
+
+/** A run saved in the browser, as the saved-runs list shows it. */
+export interface SavedRun {
+  id: string;
+  name: string;
+  /** Milliseconds since the epoch. */
+  updatedAt: number;
+  step: number;
+  model: ModelConfig;
+  corpusLength: number;
+  checkpointBytes: number;
+  lastLoss?: number;
+}
+
+export interface StorageReport {
+  /** False when this browser offers no IndexedDB (private windows of some browsers). */
+  available: boolean;
+  usage?: number;
+  quota?: number;
+  /** Why saving is off or the last save failed. */
+  problem?: string;
+}
+
 export type BackendPreference = 'auto' | 'webgpu' | 'cpu';
 
 /** Everything that defines a model and its training run; changing it means a fresh model. */
@@ -30,6 +62,8 @@ export interface SampleRequest {
 
 export type UiMessage =
   | { type: 'setCorpus'; id: number; name: string; text: string }
+  /** A dropped or picked file, read in the worker so the page never stalls on it. */
+  | { type: 'loadCorpusFile'; id: number; file: File }
   | { type: 'configure'; config: RunConfig }
   | { type: 'train' }
   | { type: 'pause' }
@@ -39,7 +73,20 @@ export type UiMessage =
   | { type: 'setOptimizer'; optimizer: OptimizerConfig }
   | { type: 'setProbe'; text: string }
   | { type: 'sample'; request: SampleRequest }
-  | { type: 'stopSample'; id: number };
+  | { type: 'stopSample'; id: number }
+  | { type: 'export'; id: number; choice: ExportChoice }
+  /**
+   * Weights or a checkpoint (.safetensors, with vocab.json if it has no
+   * vocabulary). `adoptVocabulary` re-encodes the corpus with the file's
+   * vocabulary, after the person agreed to it. A corpus the worker sends back
+   * for this import carries `corpusId`.
+   */
+  | { type: 'import'; id: number; corpusId: number; files: File[]; adoptVocabulary: boolean }
+  | { type: 'listRuns' }
+  | { type: 'resumeRun'; runId: string; corpusId: number }
+  | { type: 'deleteRun'; runId: string }
+  /** Save the run now (the page is being hidden or closed). */
+  | { type: 'saveNow' };
 
 /** What the worker learned about WebGPU on this machine, once at start-up. */
 export interface DeviceReport {
@@ -116,8 +163,10 @@ export interface ProbeMessage {
 
 export type EngineMessage =
   | { type: 'device'; report: DeviceReport }
-  | { type: 'corpus'; id: number; stats: CorpusStats }
+  /** A corpus in use; `preview` is its start, `probe` a probe text that suits it, if known. */
+  | { type: 'corpus'; id: number; stats: CorpusStats; preview: string; probe?: string }
   | { type: 'corpusError'; id: number; message: string }
+  | { type: 'corpusProgress'; id: number; loaded: number; total: number }
   | { type: 'model'; backend: ActiveBackend; parameters: number; config: RunConfig }
   /** A configuration was refused; `config` is the one still in use (null before the first). */
   | { type: 'configError'; message: string; config: RunConfig | null }
@@ -127,7 +176,20 @@ export type EngineMessage =
   | { type: 'probeError'; message: string }
   | { type: 'sample'; id: number; text: string; done: boolean }
   | { type: 'sampleError'; id: number; message: string }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  | { type: 'exported'; id: number; files: DownloadFile[] }
+  | { type: 'exportError'; id: number; message: string }
+  /** `summary` says what was loaded and how (exact resume, or weights with a fresh optimizer). */
+  | { type: 'imported'; id: number; summary: string }
+  /**
+   * `adoptable` is set when every corpus character is in the file's vocabulary,
+   * so the import can go on with the file's vocabulary if the person agrees.
+   */
+  | { type: 'importError'; id: number; message: string; adoptable: boolean }
+  /** The saved runs, newest first; `current` is the run being trained, if it is saved. */
+  | { type: 'runs'; runs: SavedRun[]; current: string | null; storage: StorageReport }
+  | { type: 'saved'; run: SavedRun }
+  | { type: 'saveError'; message: string; full: boolean };
 
 /** The buffers of a message that can be transferred instead of copied. */
 export function transferablesOf(message: EngineMessage): Transferable[] {
@@ -139,6 +201,8 @@ export function transferablesOf(message: EngineMessage): Transferable[] {
         message.nextCharProb.buffer,
         ...message.layers.flatMap((l) => [l.i, l.f, l.g, l.o, l.c, l.h].map((a) => a.buffer)),
       ];
+    case 'exported':
+      return message.files.map((f) => f.bytes.buffer as ArrayBuffer);
     default:
       return [];
   }

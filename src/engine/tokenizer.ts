@@ -147,3 +147,19 @@ export function buildCorpus(raw: string): Corpus {
   if (vocab.size < 2) throw new CorpusError('the corpus needs at least two distinct characters');
   return { text, vocab, tokens: vocab.encode(text) };
 }
+
+/**
+ * The corpus encoded with a given vocabulary (a checkpoint's or an imported
+ * model's) instead of its own: every character of the text must be in it.
+ */
+export function corpusWithVocabulary(raw: string, vocab: Vocabulary): Corpus {
+  const own = buildCorpus(raw);
+  const missing = vocab.unknownChars(own.text);
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 8).map((c) => JSON.stringify(c));
+    throw new CorpusError(
+      `the text has ${missing.length} character(s) the model's vocabulary lacks: ${shown.join(', ')}`,
+    );
+  }
+  return { text: own.text, vocab, tokens: vocab.encode(own.text) };
+}

@@ -53,6 +53,19 @@ const IN_FLIGHT_MS = 80;
 /** Window over which tokens per second is measured. */
 const RATE_WINDOW_MS = 3000;
 
+/** Where a run stands beyond the backend's own state: kept in checkpoints for the UI. */
+export interface TrainerProgress {
+  epoch: number;
+  /** Time spent training (pauses excluded). */
+  elapsedMs: number;
+}
+
+interface ExclusiveJob {
+  run: (backend: Backend, batcher: Batcher) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 interface SampleJob {
   request: SampleRequest;
   prime: Int32Array;
@@ -93,6 +106,7 @@ export class Trainer {
   private lastProbeStep = -1;
 
   private job: SampleJob | null = null;
+  private exclusiveJobs: ExclusiveJob[] = [];
 
   constructor(
     readonly backend: Backend,
@@ -200,11 +214,42 @@ export class Trainer {
     this.stopJob();
   }
 
+  get progress(): TrainerProgress {
+    const running = this.training ? performance.now() - this.runStartedAt : 0;
+    return { epoch: this.epoch, elapsedMs: this.trainingMs + running };
+  }
+
+  /**
+   * Runs `run` on the serial loop between two ticks, when no training step is
+   * in flight: what it reads (weights, moments, carried state, stream
+   * position) describes one instant, and what it writes is what the next step
+   * starts from. Checkpoints are taken and restored through here.
+   */
+  exclusive<T>(run: (backend: Backend, batcher: Batcher) => Promise<T>): Promise<T> {
+    if (this.disposed) return Promise.reject(new Error('this model was replaced'));
+    return new Promise<T>((resolve, reject) => {
+      this.exclusiveJobs.push({
+        run,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+      this.wake();
+    });
+  }
+
+  /** After a checkpoint was restored: the run's epoch and training time go on from where they were. */
+  restoreProgress(progress: TrainerProgress): void {
+    this.epoch = progress.epoch;
+    this.trainingMs = progress.elapsedMs;
+  }
+
   /** Stops the loop, waits for it and frees the backend. */
   async dispose(): Promise<void> {
     this.disposed = true;
     this.training = false;
     await this.loopDone;
+    for (const job of this.exclusiveJobs.splice(0))
+      job.reject(new Error('this model was replaced'));
     try {
       this.stopJob();
       this.backend.dispose();
@@ -234,7 +279,8 @@ export class Trainer {
       this.job !== null ||
       this.probeDue() ||
       this.lastLossStep < this.backend.step ||
-      this.metricsDirty
+      this.metricsDirty ||
+      this.exclusiveJobs.length > 0
     );
   }
 
@@ -248,11 +294,14 @@ export class Trainer {
       this.training = false;
       this.stepsRequested = 0;
       this.stopJob();
+      for (const job of this.exclusiveJobs.splice(0)) job.reject(error);
       this.onFailure(error);
     }
   }
 
   private async tick(): Promise<void> {
+    // First, so a checkpoint requested on pause sees the model the person paused.
+    await this.runExclusiveJobs();
     if (this.lastValidationStep < 0) await this.validate();
     if (this.training || this.stepsRequested > 0) await this.trainTick();
     if (this.lastLossStep < this.backend.step) await this.collectLosses();
@@ -264,6 +313,21 @@ export class Trainer {
       (!this.training || now - this.lastMetricsAt >= this.options.metricsIntervalMs)
     ) {
       this.flushMetrics(now);
+    }
+  }
+
+  private async runExclusiveJobs(): Promise<void> {
+    while (this.exclusiveJobs.length > 0 && !this.disposed) {
+      const job = this.exclusiveJobs.shift()!;
+      // Steps queued earlier (GPU) finish first; their losses are not lost.
+      if (this.lastLossStep < this.backend.step) await this.collectLosses();
+      try {
+        job.resolve(await job.run(this.backend, this.batcher));
+      } catch (error) {
+        // The job's own failure (a bad file, full storage) is its caller's to report;
+        // training goes on.
+        job.reject(error);
+      }
     }
   }
 

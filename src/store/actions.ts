@@ -5,11 +5,10 @@ import { BUILTIN_CORPORA, builtinCorpus } from '../corpora';
 import type { RunConfig } from '../engine/protocol';
 import { useApp } from './app';
 import { UI_DEFAULT_CONFIG } from './configSlice';
-import { rememberPending, send } from './engine';
+import { newCorpusId, rememberPending, send } from './engine';
 import type { GateKey } from './gatesSlice';
-import { decodeHash, encodeHash } from './urlHash';
+import { decodeHash, writeHash } from './urlHash';
 
-let nextCorpusId = 1;
 let nextSampleId = 1;
 let probeTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -23,6 +22,10 @@ export function startEngine(): void {
   window.addEventListener('hashchange', () => {
     proposeConfig(decodeHash(location.hash, useApp.getState().config));
   });
+  // Closing or hiding the tab keeps the last steps: the worker saves the run now.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') send({ type: 'saveNow' });
+  });
 }
 
 export function loadBuiltin(id: string): void {
@@ -31,20 +34,13 @@ export function loadBuiltin(id: string): void {
   submitCorpus(corpus.title, corpus.generate(), corpus.probe);
 }
 
-/** A probe text for a corpus of the person's own: its first line or so. */
-function probeFrom(text: string): string {
-  const start = text.trimStart();
-  const firstLines = start.slice(0, 200).split('\n').slice(0, 2).join('\n');
-  return [...firstLines].slice(0, 80).join('');
-}
-
 /**
  * Sends a text to the worker, which checks it and, if it is usable, builds a
  * fresh model on it; the probe text then switches to `probe`.
  */
-export function submitCorpus(name: string, text: string, probe = probeFrom(text)): void {
-  const id = nextCorpusId++;
-  rememberPending(id, text, probe);
+export function submitCorpus(name: string, text: string, probe?: string): void {
+  const id = newCorpusId();
+  rememberPending(id, probe);
   useApp.setState({
     pendingCorpusId: id,
     loading: { name, loaded: 0, total: 0 },
@@ -68,13 +64,16 @@ export function submitDraft(): void {
   submitCorpus('Pasted text', draft);
 }
 
-export function setCorpusLoading(name: string, loaded: number, total: number): void {
-  useApp.setState({ loading: { name, loaded, total }, corpusError: null });
-}
-
-export function failCorpus(message: string): void {
-  // A new id makes any answer still on its way for an older corpus stale.
-  useApp.setState({ loading: null, corpusError: message, pendingCorpusId: nextCorpusId++ });
+/** Reads a dropped or picked file in the worker (progress arrives as it reads). */
+export function loadCorpusFile(file: File): void {
+  const id = newCorpusId();
+  rememberPending(id);
+  useApp.setState({
+    pendingCorpusId: id,
+    loading: { name: file.name, loaded: 0, total: file.size },
+    corpusError: null,
+  });
+  send({ type: 'loadCorpusFile', id, file });
 }
 
 export function train(): void {
@@ -146,12 +145,6 @@ function applyConfig(next: RunConfig): void {
   useApp.setState({ config: next });
   send({ type: 'configure', config: next });
   writeHash(next);
-}
-
-function writeHash(config: RunConfig): void {
-  if (typeof history === 'undefined') return;
-  // replaceState: tweaking a setting should not fill the back button's history.
-  history.replaceState(null, '', encodeHash(config));
 }
 
 export function setProbeText(probeText: string): void {

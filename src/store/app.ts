@@ -4,11 +4,12 @@
 import { create } from 'zustand';
 import { createConfigSlice, type ConfigSlice } from './configSlice';
 import { createCorpusSlice, type CorpusSlice } from './corpusSlice';
+import { createFilesSlice, type FilesSlice } from './filesSlice';
 import { createGatesSlice, type GatesSlice } from './gatesSlice';
 import { createRunSlice, type RunSlice } from './runSlice';
 import { createSampleSlice, type SampleSlice } from './sampleSlice';
 
-export type AppState = CorpusSlice & ConfigSlice & RunSlice & GatesSlice & SampleSlice;
+export type AppState = CorpusSlice & ConfigSlice & RunSlice & GatesSlice & SampleSlice & FilesSlice;
 
 export const useApp = create<AppState>()((...a) => ({
   ...createCorpusSlice(...a),
@@ -16,4 +17,5 @@ export const useApp = create<AppState>()((...a) => ({
   ...createRunSlice(...a),
   ...createGatesSlice(...a),
   ...createSampleSlice(...a),
+  ...createFilesSlice(...a),
 }));

@@ -2,17 +2,27 @@
 // messages into the store (and the hot metrics into metrics.ts).
 
 import type { EngineMessage, RunStatus, UiMessage } from '../engine/protocol';
+import { downloadFiles } from '../ui/download';
 import { useApp } from './app';
 import { mostVariedUnit } from './gatesSlice';
 import { metrics } from './metrics';
+import { writeHash } from './urlHash';
 
 let worker: Worker | null = null;
-/** Previews and probe texts of corpora sent but not yet accepted, by id. */
-const pending = new Map<number, { preview: string; probe: string }>();
+/** Probe texts chosen for corpora sent but not yet accepted, by id (undefined: derive one). */
+const pending = new Map<number, string | undefined>();
+/** Files of imports in flight, by id: kept to retry one with the file's vocabulary. */
+const imports = new Map<number, File[]>();
+let lastCorpusId = 0;
+
+/** A fresh id for a corpus the page asks for; answers to older ids are stale. */
+export function newCorpusId(): number {
+  return ++lastCorpusId;
+}
 
 export function send(message: UiMessage): void {
   if (!worker) {
-    worker = new Worker(new URL('../engine/worker.ts', import.meta.url), {
+    worker = new Worker(new URL('../worker/main.ts', import.meta.url), {
       type: 'module',
       name: 'gatescope-engine',
     });
@@ -24,9 +34,20 @@ export function send(message: UiMessage): void {
   worker.postMessage(message);
 }
 
-/** What to show once corpus `id` is accepted: its start, and the probe text to switch to. */
-export function rememberPending(id: number, preview: string, probe: string): void {
-  pending.set(id, { preview: preview.slice(0, 1200), probe });
+/** The probe text to switch to once corpus `id` is accepted (none: one from its first line). */
+export function rememberPending(id: number, probe?: string): void {
+  pending.set(id, probe);
+}
+
+export function rememberImport(id: number, files: File[]): void {
+  imports.set(id, files);
+}
+
+/** A probe text for a corpus of the person's own: its first line or so. */
+function probeFrom(text: string): string {
+  const start = text.trimStart();
+  const firstLines = start.slice(0, 200).split('\n').slice(0, 2).join('\n');
+  return [...firstLines].slice(0, 80).join('');
 }
 
 /** Up to and including the first space, at most 12 characters; never empty for a non-empty text. */
@@ -52,26 +73,33 @@ function receive(message: EngineMessage): void {
       useApp.setState({ device: message.report });
       break;
     case 'corpus': {
-      const accepted = pending.get(message.id);
+      const chosen = pending.get(message.id);
       pending.delete(message.id);
       if (message.id !== state.pendingCorpusId) break;
+      const probe = chosen ?? message.probe ?? probeFrom(message.preview);
       useApp.setState({
         active: message.stats,
-        activePreview: accepted?.preview ?? '',
+        activePreview: message.preview,
         loading: null,
         corpusError: null,
       });
       const known = new Set(message.stats.vocabulary);
       if ([...state.prime].some((ch) => !known.has(ch))) {
         // The old prime cannot be fed to this model: start from this corpus's first word.
-        useApp.setState({ prime: firstWord(accepted?.probe ?? '') });
+        useApp.setState({ prime: firstWord(probe) });
       }
-      if (accepted?.probe && accepted.probe !== state.probeText) {
-        useApp.setState({ probeText: accepted.probe });
-        send({ type: 'setProbe', text: accepted.probe });
+      if (probe && probe !== state.probeText) {
+        useApp.setState({ probeText: probe });
+        send({ type: 'setProbe', text: probe });
       }
       break;
     }
+    case 'corpusProgress':
+      if (message.id !== state.pendingCorpusId || !state.loading) break;
+      useApp.setState({
+        loading: { ...state.loading, loaded: message.loaded, total: message.total },
+      });
+      break;
     case 'corpusError':
       pending.delete(message.id);
       if (message.id !== state.pendingCorpusId) break;
@@ -79,6 +107,7 @@ function receive(message: EngineMessage): void {
       break;
     case 'model':
       metrics.clear();
+      writeHash(message.config);
       useApp.setState({
         backend: message.backend,
         parameters: message.parameters,
@@ -130,6 +159,51 @@ function receive(message: EngineMessage): void {
       break;
     case 'error':
       useApp.setState({ engineError: message.message });
+      break;
+    case 'exported':
+      downloadFiles(message.files);
+      useApp.setState({ exporting: null, exportError: null });
+      break;
+    case 'exportError':
+      useApp.setState({ exporting: null, exportError: message.message });
+      break;
+    case 'imported':
+      imports.delete(message.id);
+      useApp.setState({
+        importId: 0,
+        adoptOffer: null,
+        resumeOffer: null,
+        importNotice: { ok: true, text: message.summary },
+      });
+      break;
+    case 'importError': {
+      const files = imports.get(message.id);
+      imports.delete(message.id);
+      useApp.setState({
+        importId: 0,
+        adoptOffer: message.adoptable && files ? { files, message: message.message } : null,
+        importNotice: message.adoptable ? null : { ok: false, text: message.message },
+      });
+      break;
+    }
+    case 'runs':
+      useApp.setState({
+        savedRuns: message.runs,
+        currentRunId: message.current,
+        storage: message.storage,
+        saveProblem: message.storage.problem ?? null,
+        ...(state.runsListed ? {} : { runsListed: true, resumeOffer: message.runs[0] ?? null }),
+      });
+      break;
+    case 'saved':
+      useApp.setState({
+        lastSave: { step: message.run.step, at: Date.now() },
+        saveProblem: null,
+        currentRunId: message.run.id,
+      });
+      break;
+    case 'saveError':
+      useApp.setState({ saveProblem: message.message });
       break;
   }
 }

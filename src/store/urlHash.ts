@@ -113,3 +113,9 @@ export function decodeHash(hash: string, defaults: RunConfig): RunConfig {
   if (backend && BACKENDS.includes(backend)) config = { ...config, backend };
   return config;
 }
+
+/** Puts `config` in the address bar without adding a history entry per tweak. */
+export function writeHash(config: RunConfig): void {
+  if (typeof history === 'undefined') return;
+  history.replaceState(null, '', encodeHash(config));
+}

@@ -1,5 +1,6 @@
 // The page: a top bar with the backend and the controls; corpus and settings
-// on the left; metrics, gates and samples on the right.
+// on the left, then model files and saved runs; metrics, gates and samples
+// on the right.
 
 import { BackendBadge, EngineError, FallbackNote } from './components/BackendBadge';
 import { ConfirmDialog } from './components/ConfirmDialog';
@@ -9,7 +10,9 @@ import { GatesPanel } from './components/GatesPanel';
 import { HyperParams } from './components/HyperParams';
 import { Logo } from './components/Icons';
 import { MetricsPanel } from './components/MetricsPanel';
+import { ModelFilesPanel } from './components/ModelFilesPanel';
 import { SamplePanel } from './components/SamplePanel';
+import { ResumeOffer, SavedRunsPanel } from './components/SavedRunsPanel';
 
 export function App() {
   return (
@@ -27,10 +30,13 @@ export function App() {
       </header>
       <FallbackNote />
       <EngineError />
+      <ResumeOffer />
       <main className="layout">
         <div className="column">
           <CorpusPanel />
           <HyperParams />
+          <ModelFilesPanel />
+          <SavedRunsPanel />
         </div>
         <div className="column">
           <MetricsPanel />

@@ -20,8 +20,5 @@ export function formatDuration(ms: number): string {
   return `${m}:${String(s % 60).padStart(2, '0')}`;
 }
 
-export function formatBytes(n: number): string {
-  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MB`;
-  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(0)} kB`;
-  return `${n} B`;
-}
+// One formatter for sizes, shared with the worker's file messages.
+export { formatBytes } from '../engine/corpusFile';

@@ -4,33 +4,9 @@
 
 import { useRef, useState, type DragEvent } from 'react';
 import { BUILTIN_CORPORA } from '../../corpora';
-import {
-  failCorpus,
-  loadBuiltin,
-  setCorpusLoading,
-  setDraft,
-  submitCorpus,
-  submitDraft,
-} from '../../store/actions';
+import { loadBuiltin, loadCorpusFile, setDraft, submitDraft } from '../../store/actions';
 import { useApp } from '../../store/app';
 import { formatBytes, formatCount } from '../format';
-import { FileTextError, readTextFile } from '../readTextFile';
-
-async function loadFile(file: File): Promise<void> {
-  setCorpusLoading(file.name, 0, file.size);
-  try {
-    const text = await readTextFile(file, (loaded, total) =>
-      setCorpusLoading(file.name, loaded, total),
-    );
-    submitCorpus(file.name, text);
-  } catch (error) {
-    failCorpus(
-      error instanceof FileTextError
-        ? error.message
-        : `could not read ${file.name}: ${String(error)}`,
-    );
-  }
-}
 
 export function CorpusPanel() {
   const draft = useApp((s) => s.draft);
@@ -45,7 +21,7 @@ export function CorpusPanel() {
     event.preventDefault();
     setDragging(false);
     const file = event.dataTransfer.files[0];
-    if (file) void loadFile(file);
+    if (file) loadCorpusFile(file);
   };
 
   return (
@@ -109,7 +85,7 @@ export function CorpusPanel() {
           onChange={(e) => {
             const file = e.target.files?.[0];
             e.target.value = '';
-            if (file) void loadFile(file);
+            if (file) loadCorpusFile(file);
           }}
         />
       </div>

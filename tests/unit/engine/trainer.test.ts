@@ -146,4 +146,53 @@ describe('Trainer', () => {
     });
     await trainer.dispose();
   });
+
+  it('takes a checkpoint while training, between two steps, that resumes to the same losses', async () => {
+    const a = setUp();
+    a.trainer.start();
+    await until(() => a.trainer.step >= 7);
+    // Requested mid-run: it must see one instant (weights, moments, state, stream position).
+    const checkpoint = await a.trainer.exclusive(async (backend, batcher) => ({
+      params: await backend.getParams(),
+      optimizer: await backend.getOptimizerState(),
+      state: await backend.getState(),
+      position: batcher.getPosition(),
+    }));
+    a.trainer.pause();
+    await until(() => !a.trainer.isTraining);
+    const stepAt = checkpoint.optimizer.step;
+    for (let k = a.trainer.step; k < stepAt + 5; k++) a.trainer.stepOnce();
+    await until(() => a.trainer.step >= stepAt + 5);
+    await until(() => pairs(metricsOf(a.messages), 'train').some(([s]) => s === stepAt + 5));
+    const uninterrupted = new Map(pairs(metricsOf(a.messages), 'train'));
+
+    const b = setUp();
+    await b.trainer.exclusive(async (backend, batcher) => {
+      await backend.setParams(checkpoint.params, checkpoint.optimizer);
+      await backend.setState(checkpoint.state);
+      batcher.setPosition(checkpoint.position);
+    });
+    expect(b.trainer.step).toBe(stepAt);
+    for (let k = 0; k < 5; k++) b.trainer.stepOnce();
+    await until(() => pairs(metricsOf(b.messages), 'train').length >= 5);
+    const resumed = pairs(metricsOf(b.messages), 'train');
+    expect(resumed.map(([s]) => s)).toEqual([1, 2, 3, 4, 5].map((k) => stepAt + k));
+    for (const [step, loss] of resumed) expect(loss).toBe(uninterrupted.get(step));
+    await a.trainer.dispose();
+    await b.trainer.dispose();
+  });
+
+  it('rejects exclusive work after dispose, and reports the error of a failing job without stopping', async () => {
+    const { trainer, failures } = setUp();
+    await expect(
+      trainer.exclusive(async () => {
+        throw new Error('storage is full');
+      }),
+    ).rejects.toThrow('storage is full');
+    expect(failures).toEqual([]);
+    trainer.stepOnce();
+    await until(() => trainer.step === 1);
+    await trainer.dispose();
+    await expect(trainer.exclusive(async () => 1)).rejects.toThrow('replaced');
+  });
 });

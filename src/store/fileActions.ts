@@ -1,0 +1,63 @@
+// What a person can do with model files and saved runs: export, import (and
+// adopt a file's vocabulary when offered), resume or delete a saved run.
+
+import type { ExportChoice } from '../engine/protocol';
+import { useApp } from './app';
+import { newCorpusId, rememberImport, rememberPending, send } from './engine';
+
+let nextRequestId = 1;
+
+export function exportModel(choice: ExportChoice): void {
+  if (useApp.getState().exporting) return;
+  useApp.setState({ exporting: choice, exportError: null });
+  send({ type: 'export', id: nextRequestId++, choice });
+}
+
+/** Imports weights or a checkpoint (a .safetensors file, with vocab.json when it needs one). */
+export function importModelFiles(files: File[], adoptVocabulary = false): void {
+  if (files.length === 0) return;
+  const id = nextRequestId++;
+  const corpusId = newCorpusId();
+  rememberImport(id, files);
+  rememberPending(corpusId);
+  // A corpus the import brings (re-encoded or restored) is the one to show.
+  useApp.setState({
+    importId: id,
+    importNotice: null,
+    adoptOffer: null,
+    pendingCorpusId: corpusId,
+  });
+  send({ type: 'import', id, corpusId, files, adoptVocabulary });
+}
+
+export function adoptVocabulary(): void {
+  const offer = useApp.getState().adoptOffer;
+  if (offer) importModelFiles(offer.files, true);
+}
+
+export function dismissImportNotice(): void {
+  useApp.setState({ importNotice: null, adoptOffer: null });
+}
+
+export function resumeRun(runId: string): void {
+  const corpusId = newCorpusId();
+  rememberPending(corpusId);
+  useApp.setState({
+    resumeOffer: null,
+    importNotice: null,
+    pendingCorpusId: corpusId,
+    loading: { name: 'saved run', loaded: 0, total: 0 },
+  });
+  send({ type: 'resumeRun', runId, corpusId });
+}
+
+export function deleteRun(runId: string): void {
+  useApp.setState((s) => ({
+    resumeOffer: s.resumeOffer?.id === runId ? null : s.resumeOffer,
+  }));
+  send({ type: 'deleteRun', runId });
+}
+
+export function dismissResumeOffer(): void {
+  useApp.setState({ resumeOffer: null });
+}

@@ -1,0 +1,132 @@
+// Export the model in the formats other tools load, download the full
+// training state, and import weights or a checkpoint. Each button says what
+// the file is for; an import that cannot be used says why and changes nothing.
+
+import { useRef } from 'react';
+import type { ExportChoice } from '../../engine/protocol';
+import { useApp } from '../../store/app';
+import {
+  adoptVocabulary,
+  dismissImportNotice,
+  exportModel,
+  importModelFiles,
+} from '../../store/fileActions';
+
+const EXPORTS: { choice: ExportChoice; label: string; title: string }[] = [
+  {
+    choice: 'safetensors',
+    label: 'PyTorch',
+    title:
+      'model.safetensors: nn.Embedding → nn.LSTM → nn.Linear names, loads with load_state_dict(strict=True)',
+  },
+  { choice: 'onnx', label: 'ONNX', title: 'model.onnx: runs in ONNX Runtime (web, node, python)' },
+  {
+    choice: 'tfjs',
+    label: 'TensorFlow.js',
+    title: 'model.json + model.weights.bin: loads with tf.loadLayersModel',
+  },
+  { choice: 'vocab', label: 'vocab.json', title: 'the vocabulary: token id ↔ character' },
+  {
+    choice: 'checkpoint',
+    label: 'Checkpoint',
+    title:
+      'checkpoint.safetensors: weights, optimizer, step and stream positions, to resume exactly',
+  },
+];
+
+export function ModelFilesPanel() {
+  const ready = useApp((s) => s.status.ready);
+  const exporting = useApp((s) => s.exporting);
+  const exportError = useApp((s) => s.exportError);
+  const importing = useApp((s) => s.importId !== 0);
+  const notice = useApp((s) => s.importNotice);
+  const offer = useApp((s) => s.adoptOffer);
+  const picker = useRef<HTMLInputElement>(null);
+
+  return (
+    <section className="panel" aria-labelledby="files-title">
+      <header>
+        <h2 id="files-title">Model files</h2>
+        <span className="hint">take the model elsewhere, or bring one in</span>
+      </header>
+
+      <div className="chips" role="group" aria-label="Export">
+        {EXPORTS.map((e) => (
+          <button
+            key={e.choice}
+            type="button"
+            className="chip"
+            title={e.title}
+            disabled={!ready || exporting !== null}
+            aria-busy={exporting === e.choice}
+            onClick={() => exportModel(e.choice)}
+          >
+            {exporting === e.choice ? `${e.label}…` : e.label}
+          </button>
+        ))}
+      </div>
+      {exportError && (
+        <div className="note error" role="alert">
+          <span>Export failed: {exportError}.</span>
+        </div>
+      )}
+
+      <div className="row between files-import">
+        <span className="hint">
+          A .safetensors model or checkpoint (with its vocab.json if it has no vocabulary)
+        </span>
+        <button
+          type="button"
+          className="btn small"
+          disabled={!ready || importing}
+          onClick={() => picker.current?.click()}
+        >
+          {importing ? 'Importing…' : 'Import…'}
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          accept=".safetensors,.json"
+          aria-label="Model or checkpoint file"
+          hidden
+          onChange={(e) => {
+            const files = [...(e.target.files ?? [])];
+            e.target.value = '';
+            importModelFiles(files);
+          }}
+        />
+      </div>
+
+      {offer && (
+        <div className="note warn" role="alertdialog" aria-label="Adopt the model's vocabulary">
+          <p>{offer.message}.</p>
+          <p>
+            Every character of the corpus is in the model's vocabulary, so the corpus can be read
+            with the model's vocabulary and training go on from these weights.
+          </p>
+          <div className="row">
+            <button type="button" className="btn small primary" onClick={adoptVocabulary}>
+              Adopt its vocabulary
+            </button>
+            <button type="button" className="btn small" onClick={dismissImportNotice}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      {notice && (
+        <div
+          className={`note ${notice.ok ? 'ok' : 'error'}`}
+          role={notice.ok ? 'status' : 'alert'}
+          aria-label="Import result"
+        >
+          <span>{notice.ok ? `Imported: ${notice.text}.` : `Not imported: ${notice.text}.`}</span>
+          <button type="button" className="btn small" onClick={dismissImportNotice}>
+            Dismiss
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,172 @@
+// Export and import in the engine worker: the download files of every format
+// (made from weights read between two training steps) and the import of
+// weights or a checkpoint. A checkpoint of the corpus in use resumes exactly;
+// weights (or a checkpoint of another text) start a model with a fresh
+// optimizer. Nothing here touches the model before the file has been read
+// and checked in full, so a bad file costs nothing.
+//
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
+// L layers.
+
+import type { DownloadFile, ExportChoice } from '../engine/protocol';
+import { corpusWithVocabulary, type Vocabulary } from '../engine/tokenizer';
+import type { Trainer } from '../engine/trainer';
+import {
+  checkpointFile,
+  checkVocabulary,
+  exportFiles,
+  exportVocabJson,
+  importFiles,
+  newRunId,
+  restoreCheckpoint,
+  VocabularyMismatchError,
+  type LoadedCheckpoint,
+  type TrainingSnapshot,
+} from '../io';
+import type { Session } from './session';
+
+export async function exportChoice(
+  session: Session,
+  choice: ExportChoice,
+): Promise<DownloadFile[]> {
+  if (choice === 'checkpoint') {
+    const { bytes } = await session.checkpoint();
+    return [checkpointFile(bytes)];
+  }
+  const vocab = session.corpus?.corpus.vocab;
+  if (!vocab) throw new Error('no model yet: load a corpus first');
+  if (choice === 'vocab') {
+    return [
+      {
+        name: 'vocab.json',
+        mimeType: 'application/json',
+        bytes: new TextEncoder().encode(exportVocabJson(vocab)),
+      },
+    ];
+  }
+  const { model, params } = await session.weights();
+  return exportFiles(choice, model, params, vocab).filter((f) => f.name !== 'vocab.json');
+}
+
+/** Thrown when the file's vocabulary could replace the corpus' (the page asks first). */
+export class AdoptableVocabularyError extends Error {}
+
+/**
+ * Loads weights or a checkpoint from files the person chose. Returns a
+ * sentence saying what happened. Throws FormatError (the file is unusable),
+ * AdoptableVocabularyError, or CorpusError.
+ */
+export async function importChosenFiles(
+  session: Session,
+  corpusId: number,
+  files: File[],
+  adoptVocabulary: boolean,
+): Promise<string> {
+  const { corpus, config } = session;
+  if (!corpus || !config) throw new Error('load a corpus first: a model trains on a text');
+  const read = await Promise.all(
+    files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
+  );
+  const loaded = importFiles(read);
+  const source = read.find((f) => f.name.toLowerCase().endsWith('.safetensors'))!.name;
+
+  if (loaded.kind === 'checkpoint' && loaded.corpusSha256 === corpus.sha256) {
+    await resumeCheckpoint(session, corpusId, corpus.name, corpus.corpus.text, loaded, {
+      id: newRunId(),
+      name: loaded.extra?.runName ?? source,
+    });
+    return `resumed ${source} exactly where it stopped, at step ${loaded.optimizer.step}`;
+  }
+
+  await startFromWeights(session, corpusId, loaded, source, adoptVocabulary);
+  const note =
+    loaded.kind === 'checkpoint'
+      ? 'it was saved while training on another text, so only its weights were loaded'
+      : 'weights loaded';
+  return `${source}: ${note}; a fresh optimizer starts at step 0`;
+}
+
+async function startFromWeights(
+  session: Session,
+  corpusId: number,
+  loaded: LoadedCheckpoint,
+  source: string,
+  adoptVocabulary: boolean,
+): Promise<void> {
+  const corpus = session.corpus!;
+  const config = session.config!;
+  let vocab: Vocabulary = corpus.corpus.vocab;
+  try {
+    checkVocabulary(loaded.vocab, corpus.corpus.vocab, source);
+  } catch (error) {
+    if (!(error instanceof VocabularyMismatchError)) throw error;
+    if (!error.canAdopt) throw error;
+    if (!adoptVocabulary) throw new AdoptableVocabularyError(error.message);
+    vocab = loaded.vocab;
+  }
+  const model = {
+    embedSize: loaded.model.embedSize,
+    hiddenSize: loaded.model.hiddenSize,
+    layers: loaded.model.layers,
+  };
+  const run = { ...config, model };
+  // Checked before anything changes: the settings must fit the corpus.
+  const next = await session.prepareCorpus(
+    corpus.name,
+    vocab === corpus.corpus.vocab ? corpus.corpus : corpusWithVocabulary(corpus.corpus.text, vocab),
+    run,
+  );
+  if (next.corpus !== corpus.corpus) session.useCorpus(corpusId, next);
+  session.config = run;
+  await session.rebuild({
+    params: loaded.params,
+    run: { id: newRunId(), name: `${source} on ${corpus.name}` },
+  });
+}
+
+/**
+ * Makes `snapshot` the model in training, over `text` encoded with the
+ * checkpoint's vocabulary, so the next step is the one the saved run would
+ * have taken.
+ */
+export async function resumeCheckpoint(
+  session: Session,
+  corpusId: number,
+  corpusName: string,
+  text: string,
+  snapshot: TrainingSnapshot,
+  run: { id: string; name: string },
+): Promise<void> {
+  const config = {
+    model: {
+      embedSize: snapshot.model.embedSize,
+      hiddenSize: snapshot.model.hiddenSize,
+      layers: snapshot.model.layers,
+    },
+    train: snapshot.train,
+    backend: session.config?.backend ?? 'auto',
+  };
+  const loaded = await session.prepareCorpus(
+    corpusName,
+    corpusWithVocabulary(text, snapshot.vocab),
+    config,
+  );
+  if (loaded.sha256 !== snapshot.corpusSha256) {
+    throw new Error('the saved text does not match the checkpoint; it cannot resume exactly');
+  }
+  session.useCorpus(corpusId, loaded, snapshot.extra?.probe);
+  session.config = config;
+  const extra = snapshot.extra ?? {};
+  await session.rebuild({
+    params: snapshot.params,
+    run,
+    history: extra.history,
+    restore: async (trainer: Trainer) => {
+      await trainer.exclusive((backend, batcher) => restoreCheckpoint(backend, batcher, snapshot));
+      trainer.restoreProgress({
+        epoch: Number(extra.epoch) || 0,
+        elapsedMs: Number(extra.elapsedMs) || 0,
+      });
+    },
+  });
+}

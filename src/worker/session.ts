@@ -1,0 +1,341 @@
+// The engine worker's one training session: the corpus in use, the run
+// configuration, the backend (WebGPU when navigator.gpu gives an adapter and
+// the GPU engine can build the model, otherwise the CPU reference, always
+// saying why) and the Trainer around it. A model starts from the seed, from
+// imported weights, or from a checkpoint restored exactly.
+//
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
+// L layers.
+
+import type { Backend } from '../engine/backend';
+import { minTokensFor, splitCorpus, type Split } from '../engine/batcher';
+import {
+  validateModelConfig,
+  validateTrainConfig,
+  type ModelConfig,
+  type OptimizerConfig,
+} from '../engine/config';
+import { readCorpusFile } from '../engine/corpusFile';
+import { createCpuBackend } from '../engine/cpu/create';
+import { initParams, paramLayout, parameterCount } from '../engine/params';
+import type {
+  ActiveBackend,
+  CorpusStats,
+  DeviceReport,
+  EngineMessage,
+  RunConfig,
+} from '../engine/protocol';
+import { Rng } from '../engine/rng';
+import { buildCorpus, CorpusError, type Corpus } from '../engine/tokenizer';
+import { DivergedError, messageOf, Trainer } from '../engine/trainer';
+import { captureCheckpoint, newRunId, sha256Hex } from '../io';
+import { LossHistory } from './history';
+
+interface GpuModule {
+  createGpuBackend(
+    gpu: GPU,
+    model: ModelConfig,
+    params: Float32Array,
+    options: { batchSize: number; seqLen: number },
+  ): Promise<Backend>;
+}
+
+// The GPU engine is loaded lazily: a CPU-only session never downloads or compiles it.
+const gpuEntries = import.meta.glob<GpuModule>(['../engine/gpu/index.ts']);
+
+export interface LoadedCorpus {
+  name: string;
+  corpus: Corpus;
+  split: Split;
+  stats: CorpusStats;
+  /** Of the normalised text: checkpoints name the corpus they were trained on by it. */
+  sha256: string;
+}
+
+/** The saved-run identity of the model being trained. */
+export interface RunIdentity {
+  id: string;
+  name: string;
+}
+
+/** How a new model starts, when not from the seed. */
+export interface ModelStart {
+  /** Arena layout (params.ts). */
+  params: Float32Array;
+  run: RunIdentity;
+  /** Restores the training state into the new trainer before it begins. */
+  restore?: (trainer: Trainer) => Promise<void>;
+  /** A saved loss history (JSON) to redraw the curves of a resumed run. */
+  history?: string;
+}
+
+/** Characters of the corpus' start sent to the page for its preview. */
+const PREVIEW_CHARS = 1200;
+
+export class Session {
+  corpus: LoadedCorpus | null = null;
+  config: RunConfig | null = null;
+  trainer: Trainer | null = null;
+  run: RunIdentity = { id: newRunId(), name: '' };
+  readonly history = new LossHistory();
+  probeText = '';
+  /** Set once a GPU backend has failed at run time, so later models go to the CPU directly. */
+  private gpuFailure: string | undefined;
+
+  constructor(
+    private readonly post: (message: EngineMessage) => void,
+    private readonly device: Promise<DeviceReport>,
+  ) {}
+
+  /** Reads a dropped or picked file in the worker, reporting progress, and uses it. */
+  async loadFile(id: number, file: File): Promise<void> {
+    let text: string;
+    try {
+      text = await readCorpusFile(file, (loaded, total) =>
+        this.post({ type: 'corpusProgress', id, loaded, total }),
+      );
+    } catch (error) {
+      this.post({ type: 'corpusError', id, message: messageOf(error) });
+      return;
+    }
+    await this.loadText(id, file.name, text);
+  }
+
+  /** Checks a text and, if it can train under the current settings, builds a fresh model on it. */
+  async loadText(id: number, name: string, text: string): Promise<void> {
+    let loaded: LoadedCorpus;
+    try {
+      loaded = await this.prepareCorpus(name, buildCorpus(text), this.config);
+    } catch (error) {
+      // The previous corpus and model stay as they were.
+      this.post({ type: 'corpusError', id, message: messageOf(error) });
+      return;
+    }
+    this.useCorpus(id, loaded);
+    await this.rebuild();
+  }
+
+  /** Splits and measures a corpus; throws CorpusError when it cannot train under `run`. */
+  async prepareCorpus(name: string, corpus: Corpus, run: RunConfig | null): Promise<LoadedCorpus> {
+    const split = splitCorpus(corpus.tokens, run?.train.valFraction ?? 0.1);
+    const problem = run ? misfit(split, corpus.tokens.length, run) : null;
+    if (problem) throw new CorpusError(problem);
+    return {
+      name,
+      corpus,
+      split,
+      sha256: await sha256Hex(corpus.text),
+      stats: {
+        name,
+        chars: corpus.tokens.length,
+        vocabSize: corpus.vocab.size,
+        trainChars: split.train.length,
+        validationChars: split.validation.length,
+        vocabulary: corpus.vocab.itos.join(''),
+      },
+    };
+  }
+
+  /** Makes `loaded` the corpus in use and tells the page; `probe` suits it, if known. */
+  useCorpus(id: number, loaded: LoadedCorpus, probe?: string): void {
+    this.corpus = loaded;
+    this.post({
+      type: 'corpus',
+      id,
+      stats: loaded.stats,
+      preview: loaded.corpus.text.slice(0, PREVIEW_CHARS),
+      ...(probe ? { probe } : {}),
+    });
+  }
+
+  async configure(next: RunConfig): Promise<void> {
+    try {
+      validateModelConfig({ vocabSize: 2, ...next.model });
+      validateTrainConfig(next.train);
+    } catch (error) {
+      this.post({ type: 'configError', message: messageOf(error), config: this.config });
+      return;
+    }
+    if (this.corpus) {
+      const split = splitCorpus(this.corpus.corpus.tokens, next.train.valFraction);
+      const problem = misfit(split, this.corpus.corpus.tokens.length, next);
+      if (problem) {
+        this.post({ type: 'configError', message: problem, config: this.config });
+        return;
+      }
+      this.corpus = { ...this.corpus, split };
+    }
+    this.config = next;
+    await this.rebuild();
+  }
+
+  setOptimizer(optimizer: OptimizerConfig): void {
+    if (this.config) this.config = { ...this.config, train: { ...this.config.train, optimizer } };
+    this.trainer?.setOptimizer(optimizer);
+  }
+
+  setProbe(text: string): void {
+    this.probeText = text;
+    this.trainer?.setProbe(text);
+  }
+
+  /**
+   * A new model on the current corpus and configuration: from the seed (a new
+   * run), or from `start`'s weights and, when it restores one, a checkpoint.
+   */
+  async rebuild(start?: ModelStart): Promise<void> {
+    const old = this.trainer;
+    this.trainer = null;
+    await old?.dispose();
+    const { corpus, config } = this;
+    if (!corpus || !config) {
+      this.postStatus(0, false);
+      return;
+    }
+    this.post({
+      type: 'status',
+      status: { ready: false, building: true, training: false, step: 0 },
+    });
+    const model: ModelConfig = { vocabSize: corpus.corpus.vocab.size, ...config.model };
+    const params = start?.params ?? initParams(model, new Rng(config.train.seed));
+    const options = { batchSize: config.train.batchSize, seqLen: config.train.seqLen };
+    const { backend, active } = await this.createBackend(model, params, options, config);
+    const trainer = new Trainer(
+      backend,
+      corpus.corpus.vocab,
+      corpus.split,
+      config.train,
+      (message) => {
+        if (message.type === 'metrics') this.history.add(message);
+        this.post(message);
+      },
+      (error) => this.onTrainerFailure(trainer, error),
+    );
+    this.trainer = trainer;
+    this.run = start?.run ?? {
+      id: newRunId(),
+      name: `${corpus.name} · ${model.layers}×${model.hiddenSize} LSTM`,
+    };
+    this.history.restore(start?.history);
+    this.post({
+      type: 'model',
+      backend: active,
+      parameters: parameterCount(paramLayout(model)),
+      config,
+    });
+    if (start?.restore) {
+      const progress = this.history.asMessage(0, 0, 0);
+      if (progress.train.length + progress.validation.length > 0) this.post(progress);
+      await start.restore(trainer);
+    }
+    this.postStatus(trainer.step, true);
+    if (this.probeText) trainer.setProbe(this.probeText);
+    trainer.begin();
+  }
+
+  /** The whole training state as checkpoint bytes, taken between two steps. */
+  async checkpoint(): Promise<{ bytes: Uint8Array; step: number }> {
+    const { trainer, corpus, config, run } = this;
+    if (!trainer || !corpus || !config) throw new Error('no model yet: load a corpus first');
+    return trainer.exclusive(async (backend, batcher) => {
+      const progress = trainer.progress;
+      const bytes = await captureCheckpoint(backend, batcher, {
+        train: config.train,
+        vocab: corpus.corpus.vocab,
+        corpusSha256: corpus.sha256,
+        extra: {
+          runName: run.name,
+          corpusName: corpus.name,
+          probe: this.probeText,
+          epoch: String(progress.epoch),
+          elapsedMs: String(Math.round(progress.elapsedMs)),
+          history: JSON.stringify(this.history.toJSON()),
+        },
+      });
+      return { bytes, step: backend.step };
+    });
+  }
+
+  /** A copy of the weights (arena layout) and the model they belong to. */
+  async weights(): Promise<{ model: ModelConfig; params: Float32Array }> {
+    const trainer = this.trainer;
+    if (!trainer) throw new Error('no model yet: load a corpus first');
+    const params = await trainer.exclusive((backend) => backend.getParams());
+    return { model: trainer.backend.model, params };
+  }
+
+  private postStatus(step: number, ready: boolean): void {
+    this.post({ type: 'status', status: { ready, building: false, training: false, step } });
+  }
+
+  private async createBackend(
+    model: ModelConfig,
+    params: Float32Array,
+    options: { batchSize: number; seqLen: number },
+    run: RunConfig,
+  ): Promise<{ backend: Backend; active: ActiveBackend }> {
+    if (run.backend === 'cpu') {
+      const backend = await createCpuBackend(model, params, options);
+      return { backend, active: { kind: 'cpu', device: backend.info.device } };
+    }
+    const report = await this.device;
+    let reason = this.gpuFailure ?? report.reason;
+    if (!reason) {
+      try {
+        const gpu = await loadGpuModule();
+        const backend = await gpu.createGpuBackend(navigator.gpu, model, params, options);
+        return {
+          backend,
+          active: { kind: 'webgpu', device: report.adapterName ?? backend.info.device },
+        };
+      } catch (error) {
+        reason = `WebGPU could not build this model (${messageOf(error)})`;
+      }
+    }
+    const backend = await createCpuBackend(model, params, options);
+    return {
+      backend,
+      active: { kind: 'cpu', device: backend.info.device, fallbackReason: reason },
+    };
+  }
+
+  private onTrainerFailure(failed: Trainer, error: unknown): void {
+    const message = messageOf(error);
+    const gpuFault = failed.backend.info.kind === 'webgpu' && !(error instanceof DivergedError);
+    if (gpuFault && this.trainer === failed) {
+      // A lost device does not come back: finish this session on the CPU.
+      this.gpuFailure = `the GPU failed during training (${message})`;
+      this.post({
+        type: 'error',
+        message: `${this.gpuFailure}; a fresh model now trains on the CPU`,
+      });
+      void this.rebuild().catch((e) => this.post({ type: 'error', message: messageOf(e) }));
+      return;
+    }
+    this.post({ type: 'error', message });
+    this.postStatus(failed.step, true);
+  }
+}
+
+/** Why this corpus cannot train under this configuration, or null when it can. */
+function misfit(split: Split, total: number, run: RunConfig): string | null {
+  const { seqLen: T, batchSize: B } = run.train;
+  if (total < 2 * T + 1) {
+    return `the text has ${total} characters, shorter than two windows of T=${T}: use a longer text or a smaller T`;
+  }
+  if (split.train.length < minTokensFor(B, T)) {
+    return (
+      `the training part has ${split.train.length} characters; B=${B} streams × T=${T} need ` +
+      `${minTokensFor(B, T)}: use a longer text or lower B or T`
+    );
+  }
+  return null;
+}
+
+async function loadGpuModule(): Promise<GpuModule> {
+  for (const load of Object.values(gpuEntries)) {
+    const module = await load();
+    if (typeof module.createGpuBackend === 'function') return module;
+  }
+  throw new Error('the WebGPU engine is not part of this build');
+}

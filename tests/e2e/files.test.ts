@@ -1,0 +1,281 @@
+// Model files and saved runs in the browser (CPU backend): train, pause, and
+// the run is saved; every export button downloads files that ONNX Runtime,
+// TensorFlow.js and our readers load with the same logits; reopening the
+// page offers to resume the run exactly where it paused; the downloaded
+// checkpoint imports and resumes; bad files are refused with a message; a
+// model whose vocabulary covers the corpus is adopted on request; runs delete.
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CpuBackend } from '../../src/engine/cpu/backend';
+import { importWeights, loadCheckpoint } from '../../src/io';
+import { launch, watchErrors } from './browser';
+import { serveDist, type StaticServer } from './server';
+
+// A small model on a text with a small alphabet, so training and the checks are quick.
+const HASH = '#E=12&H=24&L=2&T=24&B=4&lr=0.01&seed=5&backend=cpu';
+const WORDS = ['abba', 'baca', 'cab', 'dab', 'bad', 'ace', 'bead', 'deed'];
+const CORPUS = Array.from({ length: 900 }, (_, k) => WORDS[(k * 5 + (k >> 3)) % 8]).join(' ');
+const PROBE = 'a bad cab';
+const VOCAB_SIZE = new Set(CORPUS).size;
+
+let server: StaticServer;
+let browser: Browser;
+let context: BrowserContext;
+let dir: string;
+
+beforeAll(async () => {
+  server = await serveDist();
+  browser = await launch('cpu');
+  context = await browser.newContext({
+    acceptDownloads: true,
+    viewport: { width: 1440, height: 1100 },
+  });
+  dir = mkdtempSync(join(tmpdir(), 'gatescope-files-'));
+  await tf.setBackend('cpu');
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function open(hash = HASH): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const log = watchErrors(page);
+  await page.goto(server.url + hash);
+  await expect
+    .poll(() => page.getByRole('button', { name: 'Train', exact: true }).isEnabled(), {
+      timeout: 60_000,
+    })
+    .toBe(true);
+  return { page, errors: log.errors };
+}
+
+async function stepCount(page: Page): Promise<number> {
+  const text = (await page.getByLabel('Steps', { exact: true }).textContent()) ?? '';
+  return Number(text.replace(/,/g, ''));
+}
+
+/** Clicks an export button and saves what it downloads; returns the paths by file name. */
+async function exportVia(page: Page, label: string, count = 1): Promise<Record<string, string>> {
+  const saved: Record<string, string> = {};
+  const pending: Promise<void>[] = [];
+  const onDownload = (download: Download) => {
+    const path = join(dir, download.suggestedFilename());
+    saved[download.suggestedFilename()] = path;
+    pending.push(download.saveAs(path));
+  };
+  page.on('download', onDownload);
+  await page.getByRole('group', { name: 'Export' }).getByRole('button', { name: label }).click();
+  await expect.poll(() => pending.length, { timeout: 60_000 }).toBe(count);
+  await Promise.all(pending);
+  page.off('download', onDownload);
+  return saved;
+}
+
+const bytes = (path: string) => new Uint8Array(readFileSync(path));
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+let savedStep = 0;
+let files: Record<string, string> = {};
+
+describe('model files', () => {
+  it('trains, saves on pause, and exports files that other engines load', async () => {
+    const { page, errors } = await open();
+    await page.getByLabel('Corpus text').fill(CORPUS);
+    await page.getByRole('button', { name: 'Use pasted text' }).click();
+    await expect
+      .poll(() => page.getByRole('group', { name: 'Corpus in use' }).textContent())
+      .toContain('Pasted text');
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(40);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    // The pause saves the run: it shows in the list, marked as the one training.
+    const list = page.getByRole('list', { name: 'Saved runs' });
+    await expect.poll(() => list.getByRole('listitem').count(), { timeout: 30_000 }).toBe(1);
+    await expect
+      .poll(() => page.getByLabel('Autosave status').textContent())
+      .toMatch(/autosaved at step/);
+    savedStep = await stepCount(page);
+    expect(await list.textContent()).toContain(`step ${savedStep.toLocaleString('en-US')}`);
+
+    files = {
+      ...(await exportVia(page, 'PyTorch')),
+      ...(await exportVia(page, 'ONNX')),
+      ...(await exportVia(page, 'TensorFlow.js', 2)),
+      ...(await exportVia(page, 'vocab.json')),
+      ...(await exportVia(page, 'Checkpoint')),
+    };
+    expect(Object.keys(files).sort()).toEqual([
+      'checkpoint.safetensors',
+      'model.json',
+      'model.onnx',
+      'model.safetensors',
+      'model.weights.bin',
+      'vocab.json',
+    ]);
+
+    // The checkpoint is the paused run: same step, same weights as model.safetensors.
+    const checkpoint = loadCheckpoint(bytes(files['checkpoint.safetensors']), {
+      requireCheckpoint: true,
+    });
+    if (checkpoint.kind !== 'checkpoint') throw new Error('not a checkpoint');
+    expect(checkpoint.optimizer.step).toBe(savedStep);
+    const weights = importWeights(bytes(files['model.safetensors']), {
+      vocabJson: readFileSync(files['vocab.json'], 'utf8'),
+    });
+    expect(maxAbsDiff(weights.params, checkpoint.params)).toBe(0);
+    expect(weights.model).toEqual({
+      vocabSize: VOCAB_SIZE,
+      embedSize: 12,
+      hiddenSize: 24,
+      layers: 2,
+    });
+
+    // Reference logits from our CPU engine with those weights.
+    const tokens = weights.vocab.encode(PROBE);
+    const cpu = new CpuBackend(weights.model, weights.params, { batchSize: 1, seqLen: 8 });
+    const want = (await cpu.probe(tokens)).logits;
+    cpu.dispose();
+    const { layers: L, hiddenSize: H } = weights.model;
+
+    const session = await ort.InferenceSession.create(bytes(files['model.onnx']));
+    const out = await session.run({
+      tokens: new ort.Tensor(
+        'int64',
+        BigInt64Array.from(tokens, (t) => BigInt(t)),
+        [tokens.length, 1],
+      ),
+      h0: new ort.Tensor('float32', new Float32Array(L * H), [L, 1, H]),
+      c0: new ort.Tensor('float32', new Float32Array(L * H), [L, 1, H]),
+    });
+    const onnxDiff = maxAbsDiff(out.logits.data as Float32Array, want);
+
+    const served: Record<string, Uint8Array> = {
+      'model.json': bytes(files['model.json']),
+      'model.weights.bin': bytes(files['model.weights.bin']),
+    };
+    const fetchFunc = async (url: RequestInfo | URL) => {
+      const body = served[String(url).split('/').pop()!];
+      return body ? new Response(body.slice()) : new Response('missing', { status: 404 });
+    };
+    const tfModel = await tf.loadLayersModel('http://127.0.0.1/m/model.json', { fetchFunc });
+    const input = tf.tensor2d(Array.from(tokens), [1, tokens.length]);
+    const output = tfModel.predict(input) as tf.Tensor;
+    const tfDiff = maxAbsDiff(await output.data(), want);
+    tf.dispose([input, output]);
+    tfModel.dispose();
+    console.log(
+      `[e2e files] step ${savedStep}: downloads → ONNX Runtime max |Δlogit| ${onnxDiff.toExponential(2)}, ` +
+        `TF.js ${tfDiff.toExponential(2)}`,
+    );
+    expect(onnxDiff).toBeLessThanOrEqual(1e-4);
+    expect(tfDiff).toBeLessThanOrEqual(1e-4);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('offers to resume the saved run when the page opens again, and resumes it exactly', async () => {
+    const { page, errors } = await open('#backend=cpu');
+    const offer = page.getByRole('region', { name: 'Resume a saved run' });
+    await expect.poll(() => offer.isVisible(), { timeout: 30_000 }).toBe(true);
+    expect(await offer.textContent()).toContain(`step ${savedStep.toLocaleString('en-US')}`);
+    await offer.getByRole('button', { name: 'Resume it' }).click();
+    await expect.poll(() => stepCount(page), { timeout: 30_000 }).toBe(savedStep);
+    // The run's settings came back with it, into the form and the address bar.
+    expect(await page.getByLabel('Hidden H').inputValue()).toBe('24');
+    expect(page.url()).toContain('H=24');
+    await expect
+      .poll(() => page.getByRole('group', { name: 'Corpus in use' }).textContent())
+      .toContain('Pasted text');
+    expect(await page.getByLabel('Vocabulary size').textContent()).toBe(String(VOCAB_SIZE));
+    // Training goes on from there.
+    await page.getByRole('button', { name: 'Step' }).click();
+    await expect.poll(() => stepCount(page), { timeout: 30_000 }).toBe(savedStep + 1);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('imports the downloaded checkpoint and weights, refuses bad files, adopts a vocabulary', async () => {
+    const { page, errors } = await open(HASH);
+    const offer = page.getByRole('region', { name: 'Resume a saved run' });
+    await expect.poll(() => offer.isVisible(), { timeout: 30_000 }).toBe(true);
+    await offer.getByRole('button', { name: 'Start fresh' }).click();
+    const picker = page.getByLabel('Model or checkpoint file');
+    const result = page.getByLabel('Import result');
+
+    // A checkpoint of another text (the built-in corpus is in use): weights only.
+    await picker.setInputFiles(files['checkpoint.safetensors']);
+    await expect
+      .poll(() => result.textContent(), { timeout: 30_000 })
+      .toMatch(/Not imported|vocabulary/);
+
+    // The same text as the checkpoint: it resumes exactly.
+    await page.getByLabel('Corpus text').fill(CORPUS);
+    await page.getByRole('button', { name: 'Use pasted text' }).click();
+    await expect.poll(() => stepCount(page), { timeout: 30_000 }).toBe(0);
+    await picker.setInputFiles(files['checkpoint.safetensors']);
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('resumed');
+    expect(await result.textContent()).toContain(`step ${savedStep}`);
+    expect(await stepCount(page)).toBe(savedStep);
+
+    // Bad files: a truncated one and a stranger, each with a message naming the problem.
+    const whole = bytes(files['model.safetensors']);
+    const truncated = join(dir, 'truncated.safetensors');
+    writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length / 2)));
+    await picker.setInputFiles(truncated);
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('Not imported');
+    expect(await result.textContent()).toMatch(/truncated\.safetensors.*(end|short|truncat)/i);
+    const notes = join(dir, 'notes.txt');
+    writeFileSync(notes, 'hello');
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await picker.setInputFiles(notes);
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('.safetensors');
+    expect(await stepCount(page)).toBe(savedStep);
+
+    // A text using only some of the model's characters: adopt the model's vocabulary.
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await page
+      .getByLabel('Corpus text')
+      .fill(Array.from({ length: 300 }, () => 'abba cab').join(' '));
+    await page.getByRole('button', { name: 'Use pasted text' }).click();
+    await expect.poll(() => page.getByLabel('Vocabulary size').textContent()).toBe('4');
+    await picker.setInputFiles(files['model.safetensors']);
+    const adopt = page.getByRole('alertdialog', { name: "Adopt the model's vocabulary" });
+    await expect.poll(() => adopt.isVisible(), { timeout: 30_000 }).toBe(true);
+    await adopt.getByRole('button', { name: 'Adopt its vocabulary' }).click();
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('weights loaded');
+    expect(await page.getByLabel('Vocabulary size').textContent()).toBe(String(VOCAB_SIZE));
+    expect(await stepCount(page)).toBe(0);
+
+    // The loss chart redraws once a second: let it catch up before the picture.
+    await page.waitForTimeout(1200);
+    await page.screenshot({ path: join('test-results', 'model-files.png'), fullPage: true });
+    // Delete every saved run.
+    const list = page.getByRole('list', { name: 'Saved runs' });
+    while ((await list.getByRole('listitem').count()) > 0) {
+      const before = await list.getByRole('listitem').count();
+      await list
+        .getByRole('button', { name: /^Delete / })
+        .first()
+        .click();
+      await expect.poll(() => list.getByRole('listitem').count()).toBe(before - 1);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,63 @@
+// The loss history a checkpoint carries: bounded however long a run trains,
+// averaged (not dropped) when thinned, and robust to a malformed record.
+import { describe, expect, it } from 'vitest';
+import type { MetricsMessage } from '../../../src/engine/protocol';
+import { LossHistory } from '../../../src/worker/history';
+
+function metrics(train: number[], validation: number[] = []): MetricsMessage {
+  return {
+    type: 'metrics',
+    step: 0,
+    epoch: 0,
+    elapsedMs: 0,
+    tokensPerSecond: 0,
+    train: Float64Array.from(train),
+    validation: Float64Array.from(validation),
+  };
+}
+
+describe('LossHistory', () => {
+  it('keeps every point of a short run and round-trips through JSON', () => {
+    const history = new LossHistory();
+    history.add(metrics([1, 3.0, 2, 2.5], [0, 3.2]));
+    history.add(metrics([3, 2.0]));
+    const copy = new LossHistory();
+    copy.restore(JSON.stringify(history.toJSON()));
+    expect(copy.toJSON()).toEqual({ train: [1, 3, 2, 2.5, 3, 2], validation: [0, 3.2] });
+    expect(copy.lastLoss).toBe(3.2);
+  });
+
+  it('stays bounded over a long run, averaging neighbours, near the mean', () => {
+    const history = new LossHistory();
+    let sum = 0;
+    const steps = 100_000;
+    for (let s = 1; s <= steps; s += 100) {
+      const batch: number[] = [];
+      for (let k = s; k < s + 100; k++) {
+        const loss = 2 + Math.sin(k / 50);
+        sum += loss;
+        batch.push(k, loss);
+      }
+      history.add(metrics(batch));
+    }
+    const { train } = history.toJSON();
+    expect(train.length / 2).toBeLessThanOrEqual(4000);
+    expect(train.length / 2).toBeGreaterThan(1000);
+    let kept = 0;
+    for (let k = 1; k < train.length; k += 2) kept += train[k];
+    // Older points stand for more steps than newer ones, so the plain mean is close, not equal.
+    expect(Math.abs(kept / (train.length / 2) - sum / steps)).toBeLessThan(0.02);
+    // Steps stay increasing, and the last one is the last step trained.
+    for (let k = 2; k < train.length; k += 2) expect(train[k]).toBeGreaterThan(train[k - 2]);
+    expect(train[train.length - 2]).toBe(steps);
+  });
+
+  it('leaves the history empty for a record that does not parse or has odd pairs', () => {
+    const history = new LossHistory();
+    for (const bad of ['{', '{"train":[1,2,3]}', '{"train":["a","b"]}', 'null']) {
+      history.restore(bad);
+      expect(history.toJSON().train).toEqual([]);
+    }
+    expect(history.lastLoss).toBeUndefined();
+  });
+});
