@@ -46,7 +46,6 @@ export function resumeRun(runId: string): void {
     resumeOffer: null,
     importNotice: null,
     pendingCorpusId: corpusId,
-    loading: { name: 'saved run', loaded: 0, total: 0 },
   });
   send({ type: 'resumeRun', runId, corpusId });
 }
