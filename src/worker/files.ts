@@ -45,7 +45,17 @@ export async function exportChoice(
     ];
   }
   const { model, params } = await session.weights();
+  refuseNonFinite(params);
   return exportFiles(choice, model, params, vocab).filter((f) => f.name !== 'vocab.json');
+}
+
+/** A diverged model's weights would load nowhere (and our own import refuses them). */
+function refuseNonFinite(params: Float32Array): void {
+  if (params.every(Number.isFinite)) return;
+  throw new Error(
+    'the weights hold NaN or infinite values because training diverged: ' +
+      'reset, or resume a saved run, and lower the learning rate',
+  );
 }
 
 /** Thrown when the file's vocabulary could replace the corpus' (the page asks first). */
