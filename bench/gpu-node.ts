@@ -1,11 +1,19 @@
 // `npm run bench:node`: the WebGPU engine on Node's Dawn adapter (SwiftShader
 // on the build machines) against the CPU reference, same model, same batches.
-// Prints tokens/s, dispatches per training step and GFLOP/s (cost model in
-// shapes.ts). The browser side-by-side with TensorFlow.js is `npm run bench`.
+// Prints ms/step, tokens/s, GFLOP/s (cost model in shapes.ts), % of the GPU
+// roofline (the best GEMM GFLOP/s gatescope's kernels reach on this adapter,
+// src/engine/gpu/roofline.ts), dispatches per training step, GPU memory held
+// and the kernels the autotune chose. The browser side-by-side with
+// TensorFlow.js is `npm run bench`.
 //
 //   npm run bench:node              default shape (V65 E256 H256 L2 T64 B32)
 //   npm run bench:node -- --quick   tiny shape: checks the harness, claims nothing
-//   options: --steps=N (timed steps, default 3)  --skip-cpu  --gemm=auto|register|tiled|vec4
+//   options: --steps=N (timed steps, default 3)  --skip-cpu
+//            --V= --E= --H= --L= --T= --B=        override the shape
+//            --gemm=auto|register|tiled|vec4     GEMM kernels (auto: autotuned)
+//            --recurrent=auto|step|persistent    recurrent kernels
+//            --budget=MS                         autotune budget (engine default 1500)
+//            --roofline=M,N,K | --no-roofline    roofline GEMM size (default 1024,1024,1024)
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary, L layers.
 
@@ -21,7 +29,11 @@ function option(name: string): string | undefined {
 const flag = (name: string) => process.argv.includes(`--${name}`);
 
 const quick = flag('quick');
-const shape: BenchShape = quick ? QUICK_SHAPES[0] : DEFAULT_SHAPE;
+const shape: BenchShape = { ...(quick ? QUICK_SHAPES[0] : DEFAULT_SHAPE) };
+for (const k of ['V', 'E', 'H', 'L', 'T', 'B'] as const) {
+  const v = option(k);
+  if (v !== undefined) shape[k] = Number(v);
+}
 const timedSteps = Number(option('steps') ?? (quick ? 5 : 3));
 const warmupSteps = quick ? 2 : 1;
 
@@ -30,6 +42,8 @@ interface Row {
   device: string;
   msPerStep: number;
   dispatches: number | string;
+  gpuMiB: number | string;
+  kernels: string;
   losses: number[];
 }
 
@@ -70,63 +84,128 @@ async function main(): Promise<void> {
   });
   const optimizer: OptimizerConfig = DEFAULT_OPTIMIZER;
 
-  async function measure(
-    name: string,
-    backend: Backend,
-    dispatches: number | string,
-  ): Promise<Row> {
+  async function measure(backend: Backend): Promise<{ msPerStep: number; losses: number[] }> {
     const losses: number[] = [];
     for (const batch of batches.slice(0, warmupSteps)) backend.trainStep(batch, optimizer);
     losses.push(...(await backend.drainLosses()).map((l) => l.loss));
     const t0 = performance.now();
     for (const batch of batches.slice(warmupSteps)) backend.trainStep(batch, optimizer);
     losses.push(...(await backend.drainLosses()).map((l) => l.loss));
-    const msPerStep = (performance.now() - t0) / timedSteps;
-    return { name, device: backend.info.device, msPerStep, dispatches, losses };
+    return { msPerStep: (performance.now() - t0) / timedSteps, losses };
   }
 
   const rows: Row[] = [];
+  let roofline: Awaited<ReturnType<typeof gpuEngine.measureGemmRoofline>> | null = null;
   {
     // Scoped so the Dawn instance can be collected once the backend is gone.
     const gpu = create([]);
+    if (!flag('no-roofline')) {
+      const [M, N, K] = (option('roofline') ?? (quick ? '128,128,128' : '1024,1024,1024'))
+        .split(',')
+        .map(Number);
+      roofline = await gpuEngine.measureGemmRoofline(gpu, { M, N, K }, { runs: quick ? 1 : 2 });
+      const per = Object.entries(roofline.perChoice)
+        .map(([c, g]) => `${c} ${g.toFixed(2)}`)
+        .join(', ');
+      console.log(
+        `roofline: best GEMM ${M}×${N}×${K} ${roofline.gflops.toFixed(2)} GFLOP/s ` +
+          `(${roofline.best}; ${per}; timing: ${roofline.method})`,
+      );
+    }
     const gemm = (option('gemm') ?? 'auto') as 'auto' | 'register' | 'tiled' | 'vec4';
+    const recurrent = (option('recurrent') ?? 'auto') as 'auto' | 'step' | 'persistent';
+    const budget = option('budget');
     const t0 = performance.now();
     const backend = await gpuEngine.createGpuBackend(gpu, model, params, {
       batchSize: B,
       seqLen: T,
       gemm,
+      recurrent,
+      autotune: budget === undefined ? {} : { budgetMs: Number(budget) },
     });
     console.log(
-      `GPU engine ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (pipelines compiled)`,
+      `GPU engine ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (autotune and pipelines)`,
     );
-    const dispatches = backend.dispatchesPerStep();
-    rows.push(await measure(`gatescope-webgpu (${gemm})`, backend, dispatches));
+    const stats = backend.stats();
+    const report = backend.autotuneReport;
+    if (report) {
+      console.log(`autotune: ${report.wallMs.toFixed(0)} ms, timing by ${report.method}`);
+      for (const [direction, r] of Object.entries(report.recurrent)) {
+        const ms = r.ms ? ` (${r.steps} steps: ${JSON.stringify(r.ms)})` : '';
+        console.log(
+          `  recurrent ${direction}: ${r.mode} [${r.source}${r.reason ? `: ${r.reason}` : ''}]${ms}`,
+        );
+      }
+      for (const [key, r] of Object.entries(report.gemm)) {
+        const ms = r.ms
+          ? ` ms: ${Object.entries(r.ms)
+              .map(([c, t]) => `${c} ${t.toFixed(2)}`)
+              .join(', ')}${r.scale ? ` (on ${(r.scale * 100).toFixed(1)}% of T·B)` : ''}`
+          : '';
+        console.log(
+          `  gemm ${key}: ${r.choice} [${r.source}${r.reason ? `: ${r.reason}` : ''}]${ms}`,
+        );
+      }
+    }
+    const kernels = `recurrent ${String(stats.recurrent)}; gemm ${Object.entries(stats)
+      .filter(([k]) => k.startsWith('gemm '))
+      .map(([, v]) => String(v))
+      .join('/')}`;
+    const { msPerStep, losses } = await measure(backend);
+    rows.push({
+      name: `gatescope-webgpu (gemm ${gemm}, recurrent ${recurrent})`,
+      device: backend.info.device,
+      msPerStep,
+      dispatches: backend.dispatchesPerStep(),
+      gpuMiB: Number(stats.gpuBytes) / 2 ** 20,
+      kernels,
+      losses,
+    });
     const counts = backend.objectCounts();
     console.log(
       `GPU objects after ${warmupSteps + timedSteps} steps: ${counts.buffers} buffers, ` +
-        `${counts.bindGroups} bind groups, ${counts.pipelines} pipelines; budget L·(2T+6)+8 = ${L * (2 * T + 6) + 8} dispatches`,
+        `${counts.bindGroups} bind groups, ${counts.pipelines} pipelines; ` +
+        `dispatches: L·(2T+4)+8 = ${L * (2 * T + 4) + 8} with step kernels, L·6+8 = ${L * 6 + 8} persistent`,
     );
     backend.dispose();
   }
   if (!flag('skip-cpu')) {
     const cpu = new CpuBackend(model, params, { batchSize: B, seqLen: T });
-    rows.push(await measure('gatescope-cpu', cpu, '—'));
+    const { msPerStep, losses } = await measure(cpu);
+    rows.push({
+      name: 'gatescope-cpu',
+      device: cpu.info.device,
+      msPerStep,
+      dispatches: '–',
+      gpuMiB: '–',
+      kernels: '–',
+      losses,
+    });
   }
   await vite.close();
 
   const flops = flopsPerToken(shape) * T * B;
   console.log(
-    `\n${shapeLabel(shape)}: ${(flops / 1e9).toFixed(2)} GFLOP per step, ${timedSteps} timed steps\n`,
+    `\n${shapeLabel(shape)}: ${(flops / 1e9).toFixed(2)} GFLOP per step, ${timedSteps} timed steps` +
+      (roofline ? `; GPU roofline ${roofline.gflops.toFixed(2)} GFLOP/s` : '') +
+      '\n',
   );
-  console.log('| engine | device | ms/step | tokens/s | GFLOP/s | dispatches/step | losses |');
-  console.log('|---|---|---:|---:|---:|---:|---|');
+  console.log(
+    '| engine | device | ms/step | tokens/s | GFLOP/s | % GPU roofline | dispatches/step | GPU MiB | kernels | losses |',
+  );
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---|---|');
   for (const r of rows) {
     const tokensPerSecond = (T * B * 1000) / r.msPerStep;
     const gflops = flops / (r.msPerStep * 1e6);
+    const ofRoof =
+      roofline && r.name.startsWith('gatescope-webgpu')
+        ? ((100 * gflops) / roofline.gflops).toFixed(1)
+        : '–';
+    const mib = typeof r.gpuMiB === 'number' ? r.gpuMiB.toFixed(1) : r.gpuMiB;
     const losses = r.losses.map((l) => l.toFixed(4)).join(' ');
     console.log(
       `| ${r.name} | ${r.device} | ${r.msPerStep.toFixed(0)} | ${tokensPerSecond.toFixed(0)} | ` +
-        `${gflops.toFixed(2)} | ${r.dispatches} | ${losses} |`,
+        `${gflops.toFixed(2)} | ${ofRoof} | ${r.dispatches} | ${mib} | ${r.kernels} | ${losses} |`,
     );
   }
 }

@@ -1,5 +1,9 @@
 // The benchmark's Markdown table: tokens/s, ratios to every TensorFlow.js
-// backend, GFLOP/s and % of the best matMul on the same machine.
+// backend, GFLOP/s, the roofline each contender is held to and its % of it,
+// dispatches per step and GPU memory where the contender reports them.
+// Rooflines: GPU contenders (gatescope-webgpu, tfjs-webgpu, tfjs-webgl) are
+// held to max(gatescope's best GEMM, tfjs webgpu/webgl matMul) on the adapter;
+// CPU contenders to max(tfjs wasm/cpu matMul) on the machine's cores.
 
 import { flopsPerToken, shapeLabel, type BenchShape } from './shapes';
 
@@ -29,6 +33,26 @@ export interface BenchResult {
   reports: ShapeReport[];
 }
 
+const GPU_CONTENDERS = ['gatescope-webgpu', 'tfjs-webgpu', 'tfjs-webgl'];
+/** Stats shown in columns of their own, or too detailed for the notes. */
+const HIDDEN_STATS = new Set([
+  'dispatchesPerStep',
+  'gpuBytes',
+  'buffers',
+  'bindGroups',
+  'pipelines',
+]);
+
+/** "gemm: vec4 ×3, register ×3" from the per-shape 'gemm <shape>' stats. */
+function gemmSummary(stats: Record<string, number | string>): string[] {
+  const counts = new Map<string, number>();
+  for (const [k, v] of Object.entries(stats)) {
+    if (k.startsWith('gemm ')) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
+  }
+  if (counts.size === 0) return [];
+  return [`gemm: ${[...counts].map(([c, n]) => `${c} ×${n}`).join(', ')}`];
+}
+
 const fmt = (x: number | undefined, digits = 1) =>
   x === undefined || !Number.isFinite(x) ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(digits);
 
@@ -44,8 +68,16 @@ export function formatReport(r: BenchResult): string {
   const roof = Object.entries(r.roofline)
     .map(([k, v]) => `${k} ${fmt(v, 2)}`)
     .join(', ');
-  lines.push(`- best matMul GFLOP/s (512³): ${roof}`);
-  const best = Math.max(...Object.values(r.roofline).filter(Number.isFinite));
+  lines.push(`- best n³ GEMM GFLOP/s (n = 512; 64 with --quick): ${roof}`);
+  const maxOf = (keys: string[]) =>
+    Math.max(...keys.map((k) => r.roofline[k]).filter((v) => Number.isFinite(v)));
+  const gpuRoof = maxOf(['gatescope-webgpu', 'tfjs-webgpu', 'tfjs-webgl']);
+  const cpuRoof = maxOf(['tfjs-wasm', 'tfjs-cpu']);
+  lines.push(
+    `- roofline GFLOP/s: GPU ${fmt(gpuRoof, 2)} (best of gatescope GEMM and tfjs webgpu/webgl matMul), ` +
+      `CPU ${fmt(cpuRoof, 2)} (best of tfjs wasm/cpu matMul)`,
+  );
+  const roofFor = (contender: string) => (GPU_CONTENDERS.includes(contender) ? gpuRoof : cpuRoof);
   for (const report of r.reports) {
     lines.push('');
     lines.push(
@@ -54,22 +86,30 @@ export function formatReport(r: BenchResult): string {
     lines.push('');
     const tfjs = report.results.filter((x) => x.contender.startsWith('tfjs-') && x.tokensPerSecond);
     lines.push(
-      `| contender | tokens/s | ms/step | GFLOP/s | % best matMul | ${tfjs.map((t) => `× ${t.contender}`).join(' | ')} | loss | notes |`,
+      `| contender | tokens/s | ms/step | GFLOP/s | roofline GFLOP/s | % roofline | dispatches/step | GPU MiB | ${tfjs.map((t) => `× ${t.contender}`).join(' | ')} | loss | notes |`,
     );
-    lines.push(`|${' --- |'.repeat(7 + tfjs.length)}`);
+    lines.push(`|${' --- |'.repeat(10 + tfjs.length)}`);
     for (const x of report.results) {
       if (x.unavailable) {
         lines.push(
-          `| ${x.contender} | – | – | – | – | ${tfjs.map(() => '–').join(' | ')} | – | unavailable: ${x.unavailable} |`,
+          `| ${x.contender} | – | – | – | – | – | – | – | ${tfjs.map(() => '–').join(' | ')} | – | unavailable: ${x.unavailable} |`,
         );
         continue;
       }
       const ratios = tfjs.map((t) => fmt(x.tokensPerSecond! / t.tokensPerSecond!, 2));
-      const notes = Object.entries(x.stats ?? {})
-        .map(([k, v]) => `${k}: ${v}`)
-        .join('; ');
+      const stats = x.stats ?? {};
+      const roof = roofFor(x.contender);
+      const dispatches =
+        typeof stats.dispatchesPerStep === 'number' ? stats.dispatchesPerStep : undefined;
+      const gpuMiB = typeof stats.gpuBytes === 'number' ? stats.gpuBytes / 2 ** 20 : undefined;
+      const notes = [
+        ...Object.entries(stats)
+          .filter(([k]) => !HIDDEN_STATS.has(k) && !k.startsWith('gemm '))
+          .map(([k, v]) => `${k}: ${v}`),
+        ...gemmSummary(stats),
+      ].join('; ');
       lines.push(
-        `| ${x.contender} | ${fmt(x.tokensPerSecond)} | ${fmt(x.msPerStep)} | ${fmt(x.gflops, 2)} | ${fmt((100 * x.gflops!) / best)} | ${ratios.join(' | ')} | ${fmt(x.lossAfterFirstRun, 4)} | ${notes}${x.reduced ? '; fewer timed runs (slow)' : ''} |`,
+        `| ${x.contender} | ${fmt(x.tokensPerSecond)} | ${fmt(x.msPerStep)} | ${fmt(x.gflops, 2)} | ${fmt(roof, 2)} | ${fmt((100 * x.gflops!) / roof)} | ${dispatches ?? '–'} | ${fmt(gpuMiB)} | ${ratios.join(' | ')} | ${fmt(x.lossAfterFirstRun, 4)} | ${notes}${x.reduced ? '; fewer timed runs (slow)' : ''} |`,
       );
     }
   }

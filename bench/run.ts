@@ -88,12 +88,14 @@ async function main() {
     const environment = await page.evaluate(() => window.gatescopeBench.environment());
     console.error(`browser: ${environment.userAgent}\nadapter: ${environment.adapter}`);
 
+    // The best n³ GEMM each GEMM provider reaches here: tfjs's matMul per backend, and
+    // gatescope's own GEMM kernels (every variant its autotune may pick) on the WebGPU adapter.
     const roofline: Record<string, number> = {};
-    for (const b of ['webgpu', 'webgl', 'wasm', 'cpu']) {
+    for (const b of ['gatescope-webgpu', 'tfjs-webgpu', 'tfjs-webgl', 'tfjs-wasm', 'tfjs-cpu']) {
       const n = quick ? 64 : 512;
-      roofline[`tfjs-${b}`] = await page
+      roofline[b] = await page
         .evaluate(([backend, size]) => window.gatescopeBench.matMulRoofline(backend, size), [
-          b,
+          b.replace(/^tfjs-/, ''),
           n,
         ] as const)
         .catch(() => NaN);

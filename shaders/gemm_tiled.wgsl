@@ -1,6 +1,10 @@
 // GEMM with workgroup-memory tiles, any shape:
 //   C (M, N) = op(A) (M, K) · op(B) (K, N)  [+ bias (N) on every row]  [+ C when ACCUMULATE]
-// 64×64 output tile per workgroup, 16 K per stage, 4×4 outputs per invocation.
+// A workgroup of WG_X × WG_Y invocations computes a (4·WG_Y) × (4·WG_X)
+// output tile, 4×4 outputs per invocation, staging 16 K at a time of both
+// operands in workgroup memory. The tile size is an override so the autotune
+// (autotune.ts) can pick per shape: 64×64 (16×16 invocations) reuses every
+// loaded element most, 32×32 and 32×64 give small products enough workgroups.
 // Edges that do not fill a tile are zero-padded on load and masked on store,
 // so odd shapes (H = 37, V = 53, ...) need no special case.
 //
@@ -18,6 +22,7 @@
 //   bias  (N) at biasOffset, added when ADD_BIAS
 // COLUMN_SUMS also writes c[colSumOffset + n] (+)= Σ_k op(B)[k, n]: the bias
 // gradient that rides along with a weight-gradient product (dW = Xᵀ·dG, db = Σ dG).
+// Workgroup memory: (TILE_M + TILE_N) · TILE_K floats, 8 KiB at 64×64.
 
 struct Params {
   M: u32,
@@ -39,9 +44,12 @@ override ACCUMULATE: bool = false;
 override ADD_BIAS: bool = false;
 override COLUMN_SUMS: bool = false;
 
-const TILE = 64u;
+override WG_X: u32 = 16u; // invocations along N
+override WG_Y: u32 = 16u; // invocations along M
 const TILE_K = 16u;
-const THREADS = 256u;
+override TILE_M = 4u * WG_Y;
+override TILE_N = 4u * WG_X;
+override THREADS = WG_X * WG_Y;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -49,8 +57,8 @@ const THREADS = 256u;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 
-var<workgroup> aTile: array<array<f32, 64>, 16>; // [k][m]
-var<workgroup> bTile: array<array<f32, 64>, 16>; // [k][n]
+var<workgroup> aTile: array<f32, TILE_K * TILE_M>; // [k·TILE_M + m]
+var<workgroup> bTile: array<f32, TILE_K * TILE_N>; // [k·TILE_N + n]
 
 fn loadA(m: u32, k: u32) -> f32 {
   if (m >= p.M || k >= p.K) {
@@ -72,42 +80,42 @@ fn loadB(k: u32, n: u32) -> f32 {
   return b[p.bOffset + k * p.ldb + n];
 }
 
-@compute @workgroup_size(16, 16)
+@compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let row0 = wg.y * TILE;
-  let col0 = wg.x * TILE;
-  let tid = lid.y * 16u + lid.x;
+  let row0 = wg.y * TILE_M;
+  let col0 = wg.x * TILE_N;
+  let tid = lid.y * WG_X + lid.x;
   var acc: array<vec4<f32>, 4>; // acc[r][s]: row lid.y·4 + r, column lid.x·4 + s
   var colSum = vec4<f32>(0.0);
   let sumsColumns = COLUMN_SUMS && wg.y == 0u && lid.y == 0u;
 
   for (var k0 = 0u; k0 < p.K; k0 += TILE_K) {
-    // 64·16 elements per tile, 4 per invocation. The index order follows the
+    // TILE·16 elements per operand tile, an equal share per invocation (the
+    // tile sizes are multiples of THREADS / 16). The index order follows the
     // operand's contiguous axis so neighbouring invocations read neighbouring floats.
-    for (var q = 0u; q < 4u; q++) {
-      let e = tid + q * THREADS;
+    for (var e = tid; e < TILE_K * TILE_M; e += THREADS) {
       if (TRANS_A) {
-        aTile[e / TILE][e % TILE] = loadA(row0 + e % TILE, k0 + e / TILE);
+        aTile[e] = loadA(row0 + e % TILE_M, k0 + e / TILE_M);
       } else {
-        aTile[e % TILE_K][e / TILE_K] = loadA(row0 + e / TILE_K, k0 + e % TILE_K);
+        aTile[(e % TILE_K) * TILE_M + e / TILE_K] = loadA(row0 + e / TILE_K, k0 + e % TILE_K);
       }
+    }
+    for (var e = tid; e < TILE_K * TILE_N; e += THREADS) {
       if (TRANS_B) {
-        bTile[e % TILE_K][e / TILE_K] = loadB(k0 + e % TILE_K, col0 + e / TILE_K);
+        bTile[(e % TILE_K) * TILE_N + e / TILE_K] = loadB(k0 + e % TILE_K, col0 + e / TILE_K);
       } else {
-        bTile[e / TILE][e % TILE] = loadB(k0 + e / TILE, col0 + e % TILE);
+        bTile[e] = loadB(k0 + e / TILE_N, col0 + e % TILE_N);
       }
     }
     workgroupBarrier();
     for (var kk = 0u; kk < TILE_K; kk++) {
-      let bv = vec4<f32>(
-        bTile[kk][lid.x * 4u],
-        bTile[kk][lid.x * 4u + 1u],
-        bTile[kk][lid.x * 4u + 2u],
-        bTile[kk][lid.x * 4u + 3u],
-      );
-      for (var r = 0u; r < 4u; r++) {
-        acc[r] += aTile[kk][lid.y * 4u + r] * bv;
-      }
+      let bAt = kk * TILE_N + lid.x * 4u;
+      let bv = vec4<f32>(bTile[bAt], bTile[bAt + 1u], bTile[bAt + 2u], bTile[bAt + 3u]);
+      let aAt = kk * TILE_M + lid.y * 4u;
+      acc[0] += aTile[aAt] * bv;
+      acc[1] += aTile[aAt + 1u] * bv;
+      acc[2] += aTile[aAt + 2u] * bv;
+      acc[3] += aTile[aAt + 3u] * bv;
       if (sumsColumns) {
         colSum += bv;
       }

@@ -120,6 +120,11 @@ type GpuEngine = {
     params: Float32Array,
     options: { batchSize: number; seqLen: number },
   ) => Promise<Backend>;
+  measureGemmRoofline: (
+    gpu: GPU,
+    shape: { M: number; N: number; K: number },
+    options: { runs?: number },
+  ) => Promise<{ gflops: number; best: string }>;
 };
 
 /** The GPU engine, loaded only when a WebGPU contender runs. */
@@ -130,10 +135,21 @@ async function loadGpuEngine(): Promise<GpuEngine> {
   return load();
 }
 
-/** Optional counters a backend may expose (the GPU engine does). */
-function readStats(backend: Backend): Record<string, number> {
-  const maybe = backend as Backend & { stats?: () => Record<string, number> };
+/** Optional counters a backend may expose (the GPU engine does: dispatches, gpuBytes, kernels). */
+function readStats(backend: Backend): Record<string, number | string> {
+  const maybe = backend as Backend & { stats?: () => Record<string, number | string> };
   return typeof maybe.stats === 'function' ? maybe.stats() : {};
+}
+
+/**
+ * Best GEMM GFLOP/s of gatescope's own kernels (every variant the autotune
+ * may pick) at n×n×n on this browser's adapter: its side of the GPU roofline.
+ */
+export async function gatescopeGemmGflops(n: number): Promise<number> {
+  if (!navigator.gpu) return NaN;
+  const engine = await loadGpuEngine();
+  return (await engine.measureGemmRoofline(navigator.gpu, { M: n, N: n, K: n }, { runs: 2 }))
+    .gflops;
 }
 
 /** Best f32 matMul GFLOP/s tfjs reaches on its current backend at n×n×n: its side of the roofline. */

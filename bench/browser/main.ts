@@ -12,6 +12,7 @@ import { Rng } from '../../src/engine/rng';
 import type { BenchShape } from '../shapes';
 import {
   createContender,
+  gatescopeGemmGflops,
   tfjsMatMulGflops,
   type ContenderName,
   type RunnableContender,
@@ -113,6 +114,7 @@ async function environment() {
 }
 
 async function matMulRoofline(backend: string, n: number): Promise<number> {
+  if (backend === 'gatescope-webgpu') return gatescopeGemmGflops(n);
   if (!(await tf.setBackend(backend))) return NaN;
   await tf.ready();
   return tfjsMatMulGflops(n, 3);

@@ -1,11 +1,13 @@
 // The whole GPU backend against the CPU reference: one step's loss and
-// gradients per tensor, then training curves from the same seed.
+// gradients per tensor, for every kernel plan — per-timestep recurrent
+// kernels with register-tiled GEMMs, persistent recurrent kernels with
+// workgroup-memory-tiled GEMMs, and whatever the autotune picks.
 
 import { afterAll, describe, expect, test } from 'vitest';
 import type { Batch } from '../../src/engine/backend';
 import { DEFAULT_OPTIMIZER, type ModelConfig } from '../../src/engine/config';
 import { CpuBackend } from '../../src/engine/cpu/backend';
-import { createGpuBackend } from '../../src/engine/gpu';
+import { createGpuBackend, type GpuBackendOptions } from '../../src/engine/gpu';
 import { initParams, paramLayout } from '../../src/engine/params';
 import { Rng } from '../../src/engine/rng';
 import { openGpu } from '../helpers/webgpu';
@@ -37,36 +39,49 @@ const shapes: Record<string, Shape> = {
   single: { model: { vocabSize: 9, embedSize: 4, hiddenSize: 5, layers: 2 }, T: 1, B: 1 },
 };
 
+const plans: Record<string, Partial<GpuBackendOptions>> = {
+  'step kernels, register GEMMs': { recurrent: 'step', gemm: 'register' },
+  'persistent kernels, tiled GEMMs': { recurrent: 'persistent', gemm: 'tiled' },
+  // Tiny products are below the autotune's threshold; lowering it makes it time them.
+  autotuned: { autotune: { minGemmFlops: 0, fresh: true } },
+};
+
 describe('GpuBackend vs CpuBackend', () => {
   for (const [name, { model, T, B }] of Object.entries(shapes)) {
-    test(`gradients of one window per tensor (${name}: L=${model.layers} T=${T} B=${B})`, async () => {
-      const params = initParams(model, new Rng(3));
-      const cpu = new CpuBackend(model, params, { batchSize: B, seqLen: T });
-      const gpu = await createGpuBackend(harness!.device, model, params, {
-        batchSize: B,
-        seqLen: T,
-      });
-      try {
-        const rng = new Rng(11);
-        // A carried state that is not zero: train one window first on both.
-        const warm = randomBatch(rng, model.vocabSize, T, B);
-        cpu.trainStep(warm, DEFAULT_OPTIMIZER);
-        gpu.trainStep(warm, DEFAULT_OPTIMIZER);
-        const batch = randomBatch(rng, model.vocabSize, T, B);
-        const want = await cpu.gradients(batch);
-        const got = await gpu.gradients(batch);
-        expect(Math.abs(got.loss - want.loss) / want.loss).toBeLessThan(1e-5);
-        for (const t of paramLayout(model).tensors) {
-          const g = got.grads.subarray(t.offset, t.offset + t.size);
-          const c = want.grads.subarray(t.offset, t.offset + t.size);
-          const err = relativeError(g, c);
-          if (process.env.DEBUG_GPU)
-            console.log(name, t.name, err.toExponential(2), Math.max(...Array.from(c, Math.abs)));
-          expect(err, `${t.name}: relative error ${err}`).toBeLessThan(1e-4);
+    for (const [planName, plan] of Object.entries(plans)) {
+      test(`gradients of one window per tensor (${name}: L=${model.layers} T=${T} B=${B}; ${planName})`, async () => {
+        const params = initParams(model, new Rng(3));
+        const cpu = new CpuBackend(model, params, { batchSize: B, seqLen: T });
+        const gpu = await createGpuBackend(harness!.device, model, params, {
+          batchSize: B,
+          seqLen: T,
+          ...plan,
+        });
+        try {
+          const recurrent = gpu.kernelChoices().recurrent;
+          if (plan.recurrent)
+            expect(recurrent).toEqual({ forward: plan.recurrent, backward: plan.recurrent });
+          const rng = new Rng(11);
+          // A carried state that is not zero: train one window first on both.
+          const warm = randomBatch(rng, model.vocabSize, T, B);
+          cpu.trainStep(warm, DEFAULT_OPTIMIZER);
+          gpu.trainStep(warm, DEFAULT_OPTIMIZER);
+          const batch = randomBatch(rng, model.vocabSize, T, B);
+          const want = await cpu.gradients(batch);
+          const got = await gpu.gradients(batch);
+          expect(Math.abs(got.loss - want.loss) / want.loss).toBeLessThan(1e-5);
+          for (const t of paramLayout(model).tensors) {
+            const g = got.grads.subarray(t.offset, t.offset + t.size);
+            const c = want.grads.subarray(t.offset, t.offset + t.size);
+            const err = relativeError(g, c);
+            if (process.env.DEBUG_GPU)
+              console.log(name, t.name, err.toExponential(2), Math.max(...Array.from(c, Math.abs)));
+            expect(err, `${t.name}: relative error ${err}`).toBeLessThan(1e-4);
+          }
+        } finally {
+          gpu.dispose();
         }
-      } finally {
-        gpu.dispose();
-      }
-    });
+      });
+    }
   }
 });

@@ -1,13 +1,16 @@
-// Both GEMM kernels against the CPU reference products, every transpose,
-// with bias, accumulation and column sums, on odd and round shapes.
+// Every GEMM kernel configuration the autotune may pick (gemm.ts GemmChoice:
+// vec4 and scalar register tiles, workgroup-memory tiles of 64×64, 32×32 and
+// 32×64) against the CPU reference products, every transpose, with bias,
+// accumulation and column sums, on odd and round shapes.
 
 import { afterAll, describe, test } from 'vitest';
 import { gemmNN, gemmNT, gemmTN, addRowBias, sumRowsInto } from '../../src/engine/cpu/gemm';
 import {
-  gemmKernelDispatch,
+  GEMM_CHOICES,
+  gemmDispatch,
   vec4Eligible,
   type GemmArgs,
-  type GemmKernel,
+  type GemmChoice,
 } from '../../src/engine/gpu/gemm';
 import { openGpu } from '../helpers/webgpu';
 import { KernelBench, expectClose, randomArray } from './support';
@@ -32,9 +35,10 @@ const shapes: [number, number, number][] = [
   [64, 128, 32], // round
   [33, 148, 11], // 4H = 148 with E = 11
   [20, 44, 16],
+  [70, 96, 40], // more than one 64×64 tile down M, partial tiles of every size
 ];
 
-async function check(c: Case, variant: GemmKernel, extras: boolean): Promise<void> {
+async function check(c: Case, variant: GemmChoice, extras: boolean): Promise<void> {
   const b = bench!;
   const { M, N, K, transA, transB } = c;
   // Place every operand at a non-zero (aligned) offset to exercise offsets.
@@ -86,8 +90,8 @@ async function check(c: Case, variant: GemmKernel, extras: boolean): Promise<voi
     columnSumsOffset: extras ? pad + M * N : undefined,
     placeholder: biasBuf,
   };
-  if (variant === 'gemm_vec4' && !vec4Eligible(args)) return;
-  await b.run((p) => p.dispatch(gemmKernelDispatch(args, variant)));
+  if (variant === 'vec4' && !vec4Eligible(args)) return;
+  await b.run((p) => p.dispatch(gemmDispatch(args, variant)));
   const out = await b.read(cBuf, M * N + N, pad);
   const label = `${variant} ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} ${M}×${N}×${K}`;
   expectClose(label, out.subarray(0, M * N), expected, 1e-5, 1e-4);
@@ -98,7 +102,7 @@ async function check(c: Case, variant: GemmKernel, extras: boolean): Promise<voi
 }
 
 describe('GEMM kernels vs CPU', () => {
-  for (const variant of ['gemm_tiled', 'gemm_vec4', 'gemm_register'] as const) {
+  for (const variant of GEMM_CHOICES) {
     for (const [M, N, K] of shapes) {
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {

@@ -1,5 +1,7 @@
 // Each non-GEMM kernel against its CPU twin from src/engine/cpu, on odd shapes
-// that do not divide the workgroup tiles and on round ones.
+// that do not divide the workgroup tiles and on round ones: the recurrent
+// step kernels (one dispatch per timestep) and the persistent ones (one
+// dispatch per window), the head, embedding and optimizer kernels.
 
 import { afterAll, describe, expect, test } from 'vitest';
 import type { OptimizerConfig } from '../../src/engine/config';
@@ -10,6 +12,7 @@ import { lstmLayerBackward, lstmLayerForward } from '../../src/engine/cpu/lstmLa
 import { sampleToken } from '../../src/engine/cpu/sampling';
 import { NORM_PARTIALS } from '../../src/engine/gpu/arena';
 import { adamHyperparameters } from '../../src/engine/gpu/passes';
+import { persistentFits, persistentWorkgroupSize } from '../../src/engine/gpu/plan';
 import { grid, rowsGrid } from '../../src/engine/gpu/program';
 import { openGpu } from '../helpers/webgpu';
 import { KernelBench, expectClose, randomArray } from './support';
@@ -107,6 +110,87 @@ describe('recurrent step kernels vs the CPU layer', () => {
           });
         }
       });
+      expectClose(
+        'dz (pre-activation gate gradients)',
+        await k.read(dGatesGpu, T * B * c.G),
+        dGates,
+        1e-6,
+        1e-4,
+      );
+    });
+  }
+});
+
+// T, B, X, H and optionally the workgroup size (default: the engine's choice).
+const persistentShapes: [number, number, number, number, number?][] = [
+  [5, 3, 11, 37], // odd, one partial slice of 4 streams
+  [4, 8, 16, 64], // round, two slices
+  [1, 1, 3, 5], // one step, one stream
+  [6, 5, 7, 70], // H > 64; B = 5: a full and a partial slice
+  [3, 2, 4, 300], // 256 invocations, the second unit of some past H
+  [4, 3, 5, 70, 32], // 32 invocations for 70 units: each walks the unit loop twice
+];
+
+describe('persistent recurrent kernels (one dispatch per window) vs the CPU layer', () => {
+  for (const [T, B, X, H, wg] of persistentShapes) {
+    test(`forward and backward windows T=${T} B=${B} X=${X} H=${H}${wg ? ` WG=${wg}` : ''}`, async () => {
+      const k = bench!;
+      const limits = k.device.limits;
+      expect(persistentFits(H, limits, 'forward') && persistentFits(H, limits, 'backward')).toBe(
+        true,
+      );
+      const constants = {
+        WG: wg ?? persistentWorkgroupSize(H, limits.maxComputeInvocationsPerWorkgroup),
+        HMAX: H,
+      };
+      const c = layerCase(T, B, X, H);
+      const params = k.upload('params', c.params);
+      const gates = k.upload('gates', c.gx);
+      const hAll = new Float32Array((T + 1) * B * H);
+      const cAll = new Float32Array((T + 1) * B * H);
+      hAll.set(c.h0);
+      cAll.set(c.c0);
+      const hBuf = k.upload('hAll', hAll);
+      const cBuf = k.upload('cAll', cAll);
+      await k.run((p) =>
+        p.dispatch({
+          kernel: 'lstm_seq_forward',
+          constants,
+          uniforms: { B, H, T, whOffset4: W_OFFSET / 4 },
+          buffers: [params, gates, hBuf, cBuf],
+          workgroups: [Math.ceil(B / 4)],
+        }),
+      );
+      expectClose('gates', await k.read(gates, T * B * c.G), c.trace.gates);
+      expectClose('h', await k.read(hBuf, T * B * H, B * H), c.trace.h);
+      expectClose('c', await k.read(cBuf, T * B * H, B * H), c.trace.c);
+      expectClose('carried-in h untouched', await k.read(hBuf, B * H), c.h0, 0, 0);
+
+      const dh = randomArray(T * B * H, 78, 0.3);
+      const dGates = new Float32Array(T * B * c.G);
+      const grads = {
+        wx: new Float32Array(X * c.G),
+        wh: new Float32Array(H * c.G),
+        b: new Float32Array(c.G),
+      };
+      lstmLayerBackward(grads, null, dGates, dh.slice(), c.trace, c.x, c.h0, c.c0, c, T, B, X, H);
+      const traceCAll = new Float32Array((T + 1) * B * H);
+      traceCAll.set(c.c0);
+      traceCAll.set(c.trace.c, B * H);
+      const cTrace = k.upload('cAll trace', traceCAll);
+      const dGatesGpu = k.upload('activated gates', c.trace.gates);
+      const dhGpu = k.upload('dH', dh);
+      // Stale values in dc must not leak in: the first step (t = T−1) starts the carry at zero.
+      const dc = k.upload('dc', randomArray(B * H, 79));
+      await k.run((p) =>
+        p.dispatch({
+          kernel: 'lstm_seq_backward',
+          constants,
+          uniforms: { B, H, T, whOffset4: W_OFFSET / 4 },
+          buffers: [params, dGatesGpu, cTrace, dhGpu, dc],
+          workgroups: [Math.ceil(B / 4)],
+        }),
+      );
       expectClose(
         'dz (pre-activation gate gradients)',
         await k.read(dGatesGpu, T * B * c.G),

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { Batcher, validationBatches } from '../../src/engine/batcher';
 import { DEFAULT_OPTIMIZER, type ModelConfig, type OptimizerConfig } from '../../src/engine/config';
 import { CpuBackend } from '../../src/engine/cpu/backend';
-import { createGpuBackend, GpuDeviceLostError } from '../../src/engine/gpu';
+import { createGpuBackend, GpuDeviceLostError, type GpuBackendOptions } from '../../src/engine/gpu';
 import { checkFits, GpuCapacityError } from '../../src/engine/gpu/device';
 import { initParams } from '../../src/engine/params';
 import { Rng } from '../../src/engine/rng';
@@ -39,56 +39,67 @@ const optimizer: OptimizerConfig = {
 };
 
 describe('training on the GPU', () => {
-  test('32 steps from one seed: loss curve and state match the CPU', async () => {
-    const model: ModelConfig = { vocabSize: V, embedSize: 11, hiddenSize: 37, layers: 2 };
-    const B = 3;
-    const T = 5;
-    const { params, cpu } = setup(model, B, T);
-    const gpu = await createGpuBackend(harness!.device, model, params, { batchSize: B, seqLen: T });
-    try {
-      const batcher = new Batcher(corpus.tokens, B, T, 1);
-      const gpuLosses = [];
-      for (let s = 0; s < 32; s++) {
-        const { batch, startsEpoch } = batcher.next();
-        if (startsEpoch) {
-          cpu.resetState();
-          gpu.resetState();
+  const plans: Record<string, Partial<GpuBackendOptions>> = {
+    default: {},
+    'step kernels, register GEMMs': { recurrent: 'step', gemm: 'register' },
+    'persistent kernels, tiled GEMMs': { recurrent: 'persistent', gemm: 'tiled' },
+  };
+  for (const [planName, plan] of Object.entries(plans)) {
+    test(`32 steps from one seed: loss curve and state match the CPU (${planName})`, async () => {
+      const model: ModelConfig = { vocabSize: V, embedSize: 11, hiddenSize: 37, layers: 2 };
+      const B = 3;
+      const T = 5;
+      const { params, cpu } = setup(model, B, T);
+      const gpu = await createGpuBackend(harness!.device, model, params, {
+        batchSize: B,
+        seqLen: T,
+        ...plan,
+      });
+      try {
+        const batcher = new Batcher(corpus.tokens, B, T, 1);
+        const gpuLosses = [];
+        for (let s = 0; s < 32; s++) {
+          const { batch, startsEpoch } = batcher.next();
+          if (startsEpoch) {
+            cpu.resetState();
+            gpu.resetState();
+          }
+          cpu.trainStep(batch, optimizer);
+          gpu.trainStep(batch, optimizer);
+          if (s % 10 === 9) gpuLosses.push(...(await gpu.drainLosses()));
         }
-        cpu.trainStep(batch, optimizer);
-        gpu.trainStep(batch, optimizer);
-        if (s % 10 === 9) gpuLosses.push(...(await gpu.drainLosses()));
+        gpuLosses.push(...(await gpu.drainLosses()));
+        const cpuLosses = await cpu.drainLosses();
+        expect(gpuLosses.map((l) => l.step)).toEqual(cpuLosses.map((l) => l.step));
+        expectClose(
+          'loss curve',
+          gpuLosses.map((l) => l.loss),
+          cpuLosses.map((l) => l.loss),
+          0,
+          1e-3,
+        );
+        expectClose(
+          'grad norms',
+          gpuLosses.map((l) => l.gradNorm),
+          cpuLosses.map((l) => l.gradNorm),
+          0,
+          1e-3,
+        );
+        const mean = (xs: { loss: number }[]) => xs.reduce((a, x) => a + x.loss, 0) / xs.length;
+        expect(mean(cpuLosses.slice(-8))).toBeLessThan(mean(cpuLosses.slice(0, 8)));
+        expect(gpu.step).toBe(32);
+        const [gs, cs] = [await gpu.getState(), await cpu.getState()];
+        expectClose('carried h', gs.h, cs.h, 1e-4, 1e-3);
+        expectClose('carried c', gs.c, cs.c, 1e-4, 1e-3);
+        expectClose('params', await gpu.getParams(), await cpu.getParams(), 1e-4, 1e-3);
+        const [go, co] = [await gpu.getOptimizerState(), await cpu.getOptimizerState()];
+        expect(go.step).toBe(co.step);
+        expectClose('adam m', go.m, co.m, 1e-6, 1e-2);
+      } finally {
+        gpu.dispose();
       }
-      gpuLosses.push(...(await gpu.drainLosses()));
-      const cpuLosses = await cpu.drainLosses();
-      expect(gpuLosses.map((l) => l.step)).toEqual(cpuLosses.map((l) => l.step));
-      expectClose(
-        'loss curve',
-        gpuLosses.map((l) => l.loss),
-        cpuLosses.map((l) => l.loss),
-        0,
-        1e-3,
-      );
-      expectClose(
-        'grad norms',
-        gpuLosses.map((l) => l.gradNorm),
-        cpuLosses.map((l) => l.gradNorm),
-        0,
-        1e-3,
-      );
-      const mean = (xs: { loss: number }[]) => xs.reduce((a, x) => a + x.loss, 0) / xs.length;
-      expect(mean(cpuLosses.slice(-8))).toBeLessThan(mean(cpuLosses.slice(0, 8)));
-      expect(gpu.step).toBe(32);
-      const [gs, cs] = [await gpu.getState(), await cpu.getState()];
-      expectClose('carried h', gs.h, cs.h, 1e-4, 1e-3);
-      expectClose('carried c', gs.c, cs.c, 1e-4, 1e-3);
-      expectClose('params', await gpu.getParams(), await cpu.getParams(), 1e-4, 1e-3);
-      const [go, co] = [await gpu.getOptimizerState(), await cpu.getOptimizerState()];
-      expect(go.step).toBe(co.step);
-      expectClose('adam m', go.m, co.m, 1e-6, 1e-2);
-    } finally {
-      gpu.dispose();
-    }
-  });
+    });
+  }
 
   test('state carries across windows, resetState zeroes it, setState restores it', async () => {
     const model: ModelConfig = { vocabSize: V, embedSize: 8, hiddenSize: 16, layers: 1 };
@@ -246,19 +257,38 @@ describe('training on the GPU', () => {
     }
   });
 
-  test('dispatches per step stay within L·(2T+6)+8; no GPU object is created per step', async () => {
+  test('dispatches per step: L·(2T+4)+8 with step kernels, L·6+8 persistent; no GPU object is created per step', async () => {
     for (const [layers, T] of [
       [1, 1],
       [2, 7],
       [3, 4],
     ]) {
       const model: ModelConfig = { vocabSize: V, embedSize: 4, hiddenSize: 8, layers };
+      const expected = { step: layers * (2 * T + 4) + 8, persistent: layers * 6 + 8 };
+      for (const recurrent of ['step', 'persistent'] as const) {
+        const forced = await createGpuBackend(
+          harness!.device,
+          model,
+          initParams(model, new Rng(1)),
+          {
+            batchSize: 2,
+            seqLen: T,
+            recurrent,
+          },
+        );
+        expect(forced.dispatchesPerStep(), recurrent).toBe(expected[recurrent]);
+        expect(forced.stats().recurrent).toBe(`${recurrent}/${recurrent}`);
+        forced.dispose();
+      }
+      // The default plan (autotuned) trains a thousand steps without creating anything.
       const gpu = await createGpuBackend(harness!.device, model, initParams(model, new Rng(1)), {
         batchSize: 2,
         seqLen: T,
       });
       try {
-        expect(gpu.dispatchesPerStep()).toBe(layers * (2 * T + 4) + 8);
+        const { forward, backward } = gpu.kernelChoices().recurrent;
+        const perLayer = (mode: 'step' | 'persistent') => (mode === 'step' ? T + 2 : 3);
+        expect(gpu.dispatchesPerStep()).toBe(layers * (perLayer(forward) + perLayer(backward)) + 8);
         expect(gpu.dispatchesPerStep()).toBeLessThanOrEqual(layers * (2 * T + 6) + 8);
         const batcher = new Batcher(corpus.tokens, 2, T, 2);
         const val = validationBatches(corpus.tokens.subarray(0, 100), 2, T, 2);

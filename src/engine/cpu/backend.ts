@@ -52,7 +52,7 @@ function workspaceFloats(m: ModelConfig, T: number, B: number): number {
 }
 
 export class CpuBackend implements Backend {
-  readonly info: BackendInfo = { kind: 'cpu', device: 'CPU' };
+  readonly info: BackendInfo;
   readonly layout: ParamLayout;
   private params: Float32Array; // arena, see params.ts
   private grads: Float32Array; // arena
@@ -92,6 +92,7 @@ export class CpuBackend implements Backend {
       this.pool = new GemmPool(memory, threads, options.parallel.spawn);
       allocate = (n) => memory.allocate(n);
     }
+    this.info = { kind: 'cpu', device: this.pool ? `CPU, ${this.pool.threads} threads` : 'CPU' };
     this.params = allocate(this.layout.total);
     this.params.set(params);
     this.grads = allocate(this.layout.total);
@@ -116,6 +117,27 @@ export class CpuBackend implements Backend {
   /** Threads doing the matrix products of a training step. */
   get threads(): number {
     return this.pool?.threads ?? 1;
+  }
+
+  /**
+   * Resolves true once every GEMM worker is running (at once without a pool),
+   * false if one failed or they did not all start in time. Until then training
+   * products run on the calling thread, with the same results; a browser only
+   * starts a worker's workers once it returns to its event loop, so await this
+   * before the first step (see createCpuBackend).
+   */
+  async threadsReady(timeoutMs?: number): Promise<boolean> {
+    return this.pool ? this.pool.ready(timeoutMs) : true;
+  }
+
+  /** Training products split across GEMM workers so far: 0 means all ran on one thread. */
+  get parallelProducts(): number {
+    return this.pool?.parallelProducts ?? 0;
+  }
+
+  /** Why the GEMM workers did not start, if they did not. */
+  get threadsError(): string | null {
+    return this.pool?.error ?? null;
   }
 
   get step(): number {
@@ -146,7 +168,11 @@ export class CpuBackend implements Backend {
 
   trainStep(batch: Batch, optimizer: OptimizerConfig): void {
     this.checkBatch(batch, true);
-    const ws = this.workspace(batch.seqLen, batch.batchSize);
+    // The usual window goes straight to its workspace (shared with the GEMM workers), no lookup key.
+    const ws =
+      batch.seqLen === this.options.seqLen
+        ? this.trainingWorkspace
+        : this.workspace(batch.seqLen, batch.batchSize);
     this.grads.fill(0);
     const loss = modelForwardBackward(
       ws,

@@ -8,7 +8,15 @@
 //   c, h   (T, B, H)   cell state and output at every step
 //   h0, c0 (B, H)      state carried in from the previous window
 
-import { serialGemm, sigmoid, addRowBias, sumRowsInto, type Arr, type GemmOps } from './gemm';
+import {
+  serialGemm,
+  sigmoid,
+  addRowBias,
+  slice,
+  sumRowsInto,
+  type Arr,
+  type GemmOps,
+} from './gemm';
 
 export interface LayerWeights {
   wx: Arr; // (X, 4H)
@@ -47,9 +55,9 @@ export function lstmLayerForward(
   gemm.nn(gates, x, w.wx, T * B, G, X);
   addRowBias(gates, w.b, T * B, G);
   for (let t = 0; t < T; t++) {
-    const gt = gates.subarray(t * B * G, (t + 1) * B * G);
-    const hPrev = t === 0 ? h0 : h.subarray((t - 1) * B * H, t * B * H);
-    const cPrev = t === 0 ? c0 : c.subarray((t - 1) * B * H, t * B * H);
+    const gt = slice(gates, t * B * G, (t + 1) * B * G);
+    const hPrev = t === 0 ? h0 : slice(h, (t - 1) * B * H, t * B * H);
+    const cPrev = t === 0 ? c0 : slice(c, (t - 1) * B * H, t * B * H);
     gemm.nn(gt, hPrev, w.wh, B, G, H);
     for (let bj = 0; bj < B * H; bj++) {
       const q = 4 * bj;
@@ -73,7 +81,7 @@ export function lstmLayerForward(
  * w.r.t. every h from above; it is consumed (overwritten) as scratch. The state
  * carried out of the window is detached, so no gradient enters at t = T.
  * Accumulates into `grads` and writes the input gradient into `dx` (T, B, X)
- * when given. `dGates` (T, B, 4H) is scratch.
+ * when given. `dGates` (T, B, 4H) and `dcNext` (B, H) are scratch.
  */
 export function lstmLayerBackward(
   grads: LayerGrads,
@@ -90,15 +98,17 @@ export function lstmLayerBackward(
   X: number,
   H: number,
   gemm: GemmOps = serialGemm,
+  /** (B, H) scratch for the cell gradient carried back through time; a Workspace lends its own. */
+  dcNext: Arr = new (trace.c.constructor as typeof Float64Array)(B * H),
 ): void {
   const G = 4 * H;
   const { gates, c, h } = trace;
-  const dcNext = new (c.constructor as typeof Float64Array)(B * H); // (B, H) carried dc
+  dcNext.fill(0, 0, B * H);
   for (let t = T - 1; t >= 0; t--) {
-    const gt = gates.subarray(t * B * G, (t + 1) * B * G);
-    const dgt = dGates.subarray(t * B * G, (t + 1) * B * G);
-    const cPrev = t === 0 ? c0 : c.subarray((t - 1) * B * H, t * B * H);
-    const dht = dh.subarray(t * B * H, (t + 1) * B * H);
+    const gt = slice(gates, t * B * G, (t + 1) * B * G);
+    const dgt = slice(dGates, t * B * G, (t + 1) * B * G);
+    const cPrev = t === 0 ? c0 : slice(c, (t - 1) * B * H, t * B * H);
+    const dht = slice(dh, t * B * H, (t + 1) * B * H);
     for (let bj = 0; bj < B * H; bj++) {
       const q = 4 * bj;
       const i = gt[q];
@@ -115,12 +125,12 @@ export function lstmLayerBackward(
       dcNext[bj] = dc * f;
     }
     // dh_{t-1} += dG_t · Whᵀ: the recurrent path, fused into the GPU step kernel.
-    if (t > 0) gemm.nt(dh.subarray((t - 1) * B * H, t * B * H), dgt, w.wh, B, H, G);
+    if (t > 0) gemm.nt(slice(dh, (t - 1) * B * H, t * B * H), dgt, w.wh, B, H, G);
   }
   // Weight gradients over all T·B positions at once.
   gemm.tn(grads.wx, x, dGates, X, G, T * B);
   gemm.tn(grads.wh, h0, dGates, H, G, B);
-  if (T > 1) gemm.tn(grads.wh, h, dGates.subarray(B * G), H, G, (T - 1) * B);
+  if (T > 1) gemm.tn(grads.wh, h, slice(dGates, B * G, T * B * G), H, G, (T - 1) * B);
   sumRowsInto(grads.b, dGates, T * B, G);
   if (dx) {
     dx.fill(0, 0, T * B * X);

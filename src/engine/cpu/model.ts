@@ -7,7 +7,15 @@
 
 import { layerInputSize, type ModelConfig } from '../config';
 import type { ParamLayout, TensorSpec } from '../params';
-import { addRowBias, serialGemm, sumRowsInto, type Arr, type ArrCtor, type GemmOps } from './gemm';
+import {
+  addRowBias,
+  serialGemm,
+  slice,
+  sumRowsInto,
+  type Arr,
+  type ArrCtor,
+  type GemmOps,
+} from './gemm';
 import {
   lstmLayerBackward,
   lstmLayerForward,
@@ -56,6 +64,7 @@ export class Workspace {
   readonly dh: Arr; // (T, B, H) gradient w.r.t. the current layer's outputs
   readonly dGates: Arr; // (T, B, 4H)
   readonly dx: Arr; // (T, B, max(E, H)) gradient w.r.t. the current layer's inputs
+  readonly dc: Arr; // (B, H) cell gradient carried back through time
 
   constructor(
     readonly ctor: ArrCtor,
@@ -78,12 +87,14 @@ export class Workspace {
     this.dh = allocate(N * H);
     this.dGates = allocate(N * 4 * H);
     this.dx = allocate(N * Math.max(E, H));
+    // Only the calling thread touches it: no need for shared memory.
+    this.dc = new ctor(B * H);
   }
 }
 
-function layerState(state: RecurrentState, layer: number, B: number, H: number): RecurrentState {
-  const at = layer * B * H;
-  return { h: state.h.subarray(at, at + B * H), c: state.c.subarray(at, at + B * H) };
+/** Layer `layer`'s (B, H) slice of a carried (L, B, H) state array. */
+function layerSlice(state: Arr, layer: number, B: number, H: number): Arr {
+  return slice(state, layer * B * H, (layer + 1) * B * H);
 }
 
 /** Forward over a window of T·B inputs from `state`; fills the workspace, logits included. */
@@ -102,12 +113,11 @@ export function modelForward(
   }
   for (let l = 0; l < m.layers; l++) {
     const x = l === 0 ? ws.x0 : ws.traces[l - 1].h;
-    const s = layerState(state, l, B, H);
     lstmLayerForward(
       ws.traces[l],
       x,
-      s.h,
-      s.c,
+      layerSlice(state.h, l, B, H),
+      layerSlice(state.c, l, B, H),
       w.layers[l],
       T,
       B,
@@ -151,7 +161,6 @@ export function modelForwardBackward(
   for (let l = L - 1; l >= 0; l--) {
     const X = layerInputSize(m, l);
     const x = l === 0 ? ws.x0 : ws.traces[l - 1].h;
-    const s = layerState(state, l, B, H);
     lstmLayerBackward(
       grads.layers[l],
       ws.dx,
@@ -159,17 +168,18 @@ export function modelForwardBackward(
       ws.dh,
       ws.traces[l],
       x,
-      s.h,
-      s.c,
+      layerSlice(state.h, l, B, H),
+      layerSlice(state.c, l, B, H),
       w.layers[l],
       T,
       B,
       X,
       H,
       ws.gemm,
+      ws.dc,
     );
     // The input gradient of this layer is the output gradient of the one below.
-    if (l > 0) ws.dh.set(ws.dx.subarray(0, N * H));
+    if (l > 0) ws.dh.set(slice(ws.dx, 0, N * H));
   }
   for (let n = 0; n < N; n++) {
     const row = inputs[n] * E;
@@ -184,7 +194,7 @@ export function carryState(ws: Workspace, state: RecurrentState): void {
   const H = ws.model.hiddenSize;
   for (let l = 0; l < ws.model.layers; l++) {
     const last = (T - 1) * B * H;
-    state.h.set(ws.traces[l].h.subarray(last, last + B * H), l * B * H);
-    state.c.set(ws.traces[l].c.subarray(last, last + B * H), l * B * H);
+    state.h.set(slice(ws.traces[l].h, last, last + B * H), l * B * H);
+    state.c.set(slice(ws.traces[l].c, last, last + B * H), l * B * H);
   }
 }

@@ -4,6 +4,9 @@
 // nothing is read back inside the loop (losses come back in batches through
 // LossReadback). The carried (h, c) lives on the GPU; evaluation, sampling
 // and probing use their own state and queue behind training without stalling it.
+// At build, before any program is recorded, a short autotune (autotune.ts)
+// picks the GEMM kernels per product shape and the recurrent kernels
+// (per-timestep or persistent) for this adapter.
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers; N = T·B; P floats in the parameter arena. Batches are time-major.
@@ -20,10 +23,19 @@ import type {
 import { validateModelConfig, type ModelConfig, type OptimizerConfig } from '../config';
 import { paramLayout, type ParamLayout } from '../params';
 import { GpuArena, LOSS_LOG_SLOTS } from './arena';
-import { acquireDevice, bufferNeeds, GpuDeviceLostError } from './device';
-import type { GemmVariant } from './gemm';
+import { autotune, trainingGemms, type AutotuneOptions, type TuneReport } from './autotune';
+import { acquireDevice, bufferNeeds, GpuCapacityError, GpuDeviceLostError } from './device';
+import { gemmShapeKey, type GemmVariant } from './gemm';
 import { KernelLibrary } from './kernels';
 import { adamHyperparameters, type PassContext } from './passes';
+import {
+  KernelPlan,
+  PERSISTENT_DEFAULT_MAX_H,
+  persistentFits,
+  persistentWorkgroupBytes,
+  type RecurrentMode,
+  type RecurrentVariant,
+} from './plan';
 import { probeWindows } from './probe';
 import type { Program } from './program';
 import { ProgramCache, type Job } from './programs';
@@ -37,8 +49,16 @@ export interface GpuBackendOptions {
   batchSize: number;
   /** Largest T of a window. */
   seqLen: number;
-  /** GEMM kernel choice; 'auto' uses the vec4 register-tiled kernel where shapes allow. */
+  /** GEMM kernels: 'auto' (default) autotunes per product shape; see gemm.ts for the fixed ones. */
   gemm?: GemmVariant;
+  /**
+   * Recurrent kernels: 'auto' (default) runs the persistent ones (one
+   * dispatch per layer and direction) where they fit and measure no slower;
+   * 'step' forces one dispatch per timestep, 'persistent' the persistent ones.
+   */
+  recurrent?: RecurrentVariant;
+  /** The autotune's budget and thresholds, or false for none (fixed defaults). */
+  autotune?: AutotuneOptions | false;
   /** Read losses back every this many steps (default 8). */
   readbackEvery?: number;
   /** Called once if the GPU device is lost, so the app can fall back to the CPU. */
@@ -64,6 +84,10 @@ export class GpuBackend implements Backend {
   private lostMessage: string | null = null;
   private firstError: string | null = null;
   private disposed = false;
+  private tuneReport: TuneReport | null = null;
+  private readonly onUncapturedError = (event: Event) => {
+    this.firstError ??= (event as GPUUncapturedErrorEvent).error.message;
+  };
 
   constructor(
     readonly device: GPUDevice,
@@ -80,6 +104,11 @@ export class GpuBackend implements Backend {
         `parameter arena has ${params.length} floats, the model needs ${this.layout.total}`,
       );
     }
+    // Before anything is allocated: a forced persistent plan that cannot fit throws here.
+    const plan = new KernelPlan(options.gemm ?? 'auto', {
+      forward: initialRecurrentMode(options.recurrent, model.hiddenSize, device, 'forward'),
+      backward: initialRecurrentMode(options.recurrent, model.hiddenSize, device, 'backward'),
+    });
     this.resources = new GpuResources(device);
     const kernels = new KernelLibrary(this.resources);
     this.arena = new GpuArena(
@@ -94,7 +123,7 @@ export class GpuBackend implements Backend {
       arena: this.arena,
       model,
       layout: this.layout,
-      gemm: options.gemm ?? 'auto',
+      plan,
     };
     this.readback = new LossReadback(
       this.resources,
@@ -109,12 +138,48 @@ export class GpuBackend implements Backend {
       this.lostMessage = `the GPU device was lost (${info.reason}): ${info.message || 'no details'}`;
       options.onDeviceLost?.(this.lostMessage);
     });
-    device.addEventListener?.('uncapturederror', (event) => {
-      const message = (event as GPUUncapturedErrorEvent).error.message;
-      this.firstError ??= message;
-    });
-    // Build the training program up front: pipeline compilation is slow on some adapters.
-    this.program('train', options.seqLen, options.batchSize);
+    device.addEventListener?.('uncapturederror', this.onUncapturedError);
+  }
+
+  /**
+   * Autotunes the kernel plan for this adapter (unless switched off) and
+   * builds the training program up front: pipeline compilation is slow on
+   * some adapters. createGpuBackend calls it once, before handing the backend out.
+   */
+  async prepare(adapter: string): Promise<void> {
+    const tuneGemm = this.ctx.plan.gemmVariant === 'auto';
+    const tuneRecurrent = (this.options.recurrent ?? 'auto') === 'auto';
+    if (this.options.autotune !== false && (tuneGemm || tuneRecurrent)) {
+      this.tuneReport = await autotune(
+        this.ctx,
+        { T: this.options.seqLen, B: this.options.batchSize },
+        adapter,
+        tuneRecurrent,
+        this.options.autotune ?? {},
+      );
+    }
+    this.program('train', this.options.seqLen, this.options.batchSize);
+  }
+
+  /** What the autotune measured and chose (null when it did not run). */
+  get autotuneReport(): TuneReport | null {
+    return this.tuneReport;
+  }
+
+  /** The kernels the training step runs: recurrent modes and the GEMM choice per product shape. */
+  kernelChoices(): {
+    recurrent: { forward: RecurrentMode; backward: RecurrentMode };
+    gemm: Record<string, string>;
+  } {
+    const plan = this.ctx.plan;
+    const gemm: Record<string, string> = {};
+    for (const args of trainingGemms(this.ctx, {
+      T: this.options.seqLen,
+      B: this.options.batchSize,
+    })) {
+      gemm[gemmShapeKey(args)] = plan.gemm(args);
+    }
+    return { recurrent: { ...plan.recurrent }, gemm };
   }
 
   get step(): number {
@@ -126,15 +191,28 @@ export class GpuBackend implements Backend {
     return this.resources.snapshot();
   }
 
-  /** Counters for the benchmark and the app's diagnostics panel. */
-  stats(): Record<string, number> {
+  /**
+   * Counters for the benchmark and the app's diagnostics panel: dispatches
+   * per training step, GPU objects, GPU memory held (bytes of live buffers),
+   * the recurrent mode and each GEMM shape's kernel, and the autotune's cost.
+   */
+  stats(): Record<string, number | string> {
     const counts = this.objectCounts();
-    return {
+    const choices = this.kernelChoices();
+    const out: Record<string, number | string> = {
       dispatchesPerStep: this.dispatchesPerStep(),
+      gpuBytes: this.resources.bytes,
       buffers: counts.buffers,
       bindGroups: counts.bindGroups,
       pipelines: counts.pipelines,
+      recurrent: `${choices.recurrent.forward}/${choices.recurrent.backward}`,
     };
+    for (const [key, choice] of Object.entries(choices.gemm)) out[`gemm ${key}`] = choice;
+    if (this.tuneReport) {
+      out.autotuneMs = Math.round(this.tuneReport.wallMs);
+      out.autotuneTiming = this.tuneReport.method;
+    }
+    return out;
   }
 
   /** Compute dispatches of one training step with window T (default: the configured T). */
@@ -399,6 +477,8 @@ export class GpuBackend implements Backend {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    // Devices outlive backends when the caller owns them: leave no listener behind.
+    this.device.removeEventListener?.('uncapturederror', this.onUncapturedError);
     for (const sampler of [...this.samplers]) sampler.dispose();
     this.resources.destroyAll();
     if (this.ownsDevice) this.device.destroy();
@@ -425,18 +505,41 @@ export async function createGpuBackend(
   const { device } = acquired;
   device.pushErrorScope('validation');
   device.pushErrorScope('out-of-memory');
-  let backend: GpuBackend;
+  let backend: GpuBackend | undefined;
+  let failure: unknown = null;
   try {
     backend = new GpuBackend(device, acquired.description, acquired.owned, model, params, options);
-  } finally {
-    const oom = await device.popErrorScope();
-    const invalid = await device.popErrorScope();
-    const error = oom ?? invalid;
-    if (error) {
-      if (acquired.owned) device.destroy();
-      // eslint-disable-next-line no-unsafe-finally
-      throw new Error(`could not set up the GPU engine: ${error.message}`);
-    }
+    await backend.prepare(acquired.adapterKey);
+  } catch (error) {
+    failure = error;
+  }
+  const oom = await device.popErrorScope();
+  const invalid = await device.popErrorScope();
+  const scoped = oom ?? invalid;
+  if (failure !== null || scoped || !backend) {
+    backend?.dispose();
+    if (acquired.owned) device.destroy();
+    if (failure !== null) throw failure;
+    throw new Error(`could not set up the GPU engine: ${scoped?.message ?? 'unknown error'}`);
   }
   return backend;
+}
+
+/** The recurrent mode before (or without) the autotune; throws when 'persistent' cannot fit. */
+function initialRecurrentMode(
+  variant: RecurrentVariant | undefined,
+  H: number,
+  device: GPUDevice,
+  direction: 'forward' | 'backward',
+): RecurrentMode {
+  const fits = persistentFits(H, device.limits, direction);
+  if (variant === 'persistent' && !fits) {
+    throw new GpuCapacityError(
+      `the persistent ${direction} kernel needs ${persistentWorkgroupBytes(H, direction)} bytes ` +
+        `of workgroup memory at H=${H}; this GPU has ${device.limits.maxComputeWorkgroupStorageSize}`,
+    );
+  }
+  if (variant === 'step') return 'step';
+  if (variant === 'persistent') return 'persistent';
+  return fits && H <= PERSISTENT_DEFAULT_MAX_H ? 'persistent' : 'step';
 }

@@ -1,6 +1,12 @@
 // Adapter and device set-up. The engine asks for min(need, adapter limit) of
 // every limit it depends on, and refuses a model that cannot fit with a
 // message naming the buffer and what to lower, before allocating anything.
+// It also asks for all the workgroup memory the adapter has (the persistent
+// recurrent kernels need 64·H bytes) and for 'timestamp-query' where offered
+// (the autotune's timer).
+//
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
+// L layers (through the buffer sizes of arena.ts).
 
 import type { ModelConfig } from '../config';
 import type { ParamLayout } from '../params';
@@ -90,6 +96,14 @@ export interface AcquiredDevice {
   description: string;
   /** True when the engine requested the device and must destroy it. */
   owned: boolean;
+  /** vendor|architecture|device|description: what the autotune caches its choices under. */
+  adapterKey: string;
+}
+
+/** The adapter part of the autotune's cache key. */
+export function adapterKey(info: GPUAdapterInfo | undefined): string {
+  if (!info) return 'unknown adapter';
+  return [info.vendor, info.architecture, info.device, info.description].join('|');
 }
 
 function describe(info: GPUAdapterInfo | undefined): string {
@@ -105,7 +119,12 @@ export async function acquireDevice(
 ): Promise<AcquiredDevice> {
   if (!('requestAdapter' in source)) {
     checkFits(source.limits, needs);
-    return { device: source, description: describe(source.adapterInfo), owned: false };
+    return {
+      device: source,
+      description: describe(source.adapterInfo),
+      owned: false,
+      adapterKey: adapterKey(source.adapterInfo),
+    };
   }
   const adapter = await source.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new GpuUnavailableError('WebGPU is present but no GPU adapter is available');
@@ -117,8 +136,21 @@ export async function acquireDevice(
     maxStorageBufferBindingSize: want('maxStorageBufferBindingSize', largest),
     maxBufferSize: want('maxBufferSize', largest),
     maxStorageBuffersPerShaderStage: want('maxStorageBuffersPerShaderStage', 8),
-    maxComputeWorkgroupStorageSize: want('maxComputeWorkgroupStorageSize', 16384),
+    // All there is (32 KiB on most GPUs): it decides up to which H the persistent kernels fit.
+    maxComputeWorkgroupStorageSize: want('maxComputeWorkgroupStorageSize', 65536),
   };
-  const device = await adapter.requestDevice({ label: 'gatescope', requiredLimits });
-  return { device, description: describe(adapter.info), owned: true };
+  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query')
+    ? ['timestamp-query']
+    : [];
+  const device = await adapter.requestDevice({
+    label: 'gatescope',
+    requiredLimits,
+    requiredFeatures,
+  });
+  return {
+    device,
+    description: describe(adapter.info),
+    owned: true,
+    adapterKey: adapterKey(adapter.info),
+  };
 }

@@ -1,7 +1,13 @@
-// Dispatch descriptors for the two GEMM kernels, and the choice between them.
+// Dispatch descriptors for the GEMM kernels, and the choices among them.
 // Every GEMM of the engine is one of
 //   C (M, N) = op(A) (M, K) · op(B) (K, N)  [+ bias]  [+ C]  [and column sums of B]
 // over views (buffer, float offset, row stride) into larger buffers.
+//
+// Dimension legend (what M, N, K are in the engine): B batch, T window,
+// E embedding, H hidden, V vocabulary, L layers, X layer input (E or H).
+//   Gx      M = T·B, N = 4H, K = X         logits  M = T·B, N = V,  K = H
+//   dWx     M = X,   N = 4H, K = T·B (Aᵀ)  dWout   M = H,   N = V,  K = T·B (Aᵀ)
+//   dX      M = T·B, N = X,  K = 4H (Bᵀ)   dH      M = T·B, N = H,  K = V   (Bᵀ)
 
 import type { DispatchSpec } from './program';
 
@@ -35,19 +41,47 @@ export interface GemmArgs {
 }
 
 /**
+ * The engine option:
+ * 'auto': a short autotune at model build times every eligible GemmChoice on
+ *   the model's own GEMM shapes and keeps the fastest per shape (autotune.ts).
  * 'register': register tiles without workgroup memory — gemm_vec4 where the
- * shape allows vec4 loads, gemm_register elsewhere. Fastest on software
- * adapters (SwiftShader), where barriers are expensive.
- * 'tiled': gemm_tiled (workgroup-memory tiles) everywhere, the classic choice
- * on real GPUs. 'vec4' forces gemm_vec4 (throws on shapes it cannot take).
- * 'auto' is 'register' for now; the performance work picks per adapter.
+ *   shape allows vec4 loads, gemm_register elsewhere; no autotune. Fastest on
+ *   software adapters (SwiftShader), where barriers are expensive.
+ * 'tiled': gemm_tiled with 64×64 workgroup-memory tiles everywhere, the
+ *   classic choice on real GPUs. 'vec4' forces gemm_vec4 (throws on shapes it
+ *   cannot take).
  */
 export type GemmVariant = 'auto' | 'register' | 'tiled' | 'vec4';
 
-const TILE = 64; // gemm_tiled: 64×64 outputs per workgroup
-const VEC4_ROWS = 32; // gemm_vec4: 8×8 invocations × (4 rows, 8 columns)
-const VEC4_COLS = 64;
-const REGISTER_TILE = 32; // gemm_register: 8×8 invocations × (4 rows, 4 columns)
+/**
+ * One concrete kernel configuration. The tiled ones differ in the workgroup's
+ * output tile (rows × columns of C), each invocation owning 4×4 outputs:
+ * big tiles reuse each loaded element more, small ones give small products
+ * (M = H = 256, N = V = 65, ...) enough workgroups to fill a GPU.
+ */
+export type GemmChoice = 'vec4' | 'register' | 'tiled64' | 'tiled32' | 'tiled32x64';
+
+export const GEMM_CHOICES: readonly GemmChoice[] = [
+  'vec4',
+  'register',
+  'tiled64',
+  'tiled32',
+  'tiled32x64',
+];
+
+export type GemmKernel = 'gemm_tiled' | 'gemm_vec4' | 'gemm_register';
+
+/** Kernel, override constants and output tile (rows, columns of C per workgroup) of a choice. */
+const CHOICES: Record<
+  GemmChoice,
+  { kernel: GemmKernel; rows: number; cols: number; threads?: [number, number] }
+> = {
+  vec4: { kernel: 'gemm_vec4', rows: 32, cols: 64 }, // 8×8 invocations × (4 rows, 8 columns)
+  register: { kernel: 'gemm_register', rows: 32, cols: 32 }, // 8×8 × (4, 4)
+  tiled64: { kernel: 'gemm_tiled', rows: 64, cols: 64, threads: [16, 16] },
+  tiled32: { kernel: 'gemm_tiled', rows: 32, cols: 32, threads: [8, 8] },
+  tiled32x64: { kernel: 'gemm_tiled', rows: 32, cols: 64, threads: [16, 8] },
+};
 
 /** Whether gemm_vec4 can read both operands as aligned vec4s. */
 export function vec4Eligible(g: GemmArgs): boolean {
@@ -57,42 +91,61 @@ export function vec4Eligible(g: GemmArgs): boolean {
   return aligned(g.a) && aligned(g.b) && aContiguous % 4 === 0 && bContiguous % 4 === 0;
 }
 
-export type GemmKernel = 'gemm_tiled' | 'gemm_vec4' | 'gemm_register';
+/** The choices that can run this product (vec4 only on aligned shapes). */
+export function eligibleChoices(g: GemmArgs): GemmChoice[] {
+  return GEMM_CHOICES.filter((c) => c !== 'vec4' || vec4Eligible(g));
+}
 
-function kernelFor(g: GemmArgs, variant: GemmVariant): GemmKernel {
-  if (variant === 'tiled') return 'gemm_tiled';
+/** The fixed rule of 'register' (and 'auto' for shapes the autotune has not seen). */
+export function defaultChoice(g: GemmArgs): GemmChoice {
+  return vec4Eligible(g) ? 'vec4' : 'register';
+}
+
+/** A fixed variant's choice for one product. */
+export function choiceFor(g: GemmArgs, variant: Exclude<GemmVariant, 'auto'>): GemmChoice {
+  if (variant === 'tiled') return 'tiled64';
   if (variant === 'vec4') {
     if (!vec4Eligible(g))
       throw new Error(`gemm_vec4 cannot take this shape (M=${g.M}, N=${g.N}, K=${g.K})`);
-    return 'gemm_vec4';
+    return 'vec4';
   }
-  return vec4Eligible(g) ? 'gemm_vec4' : 'gemm_register';
+  return defaultChoice(g);
 }
 
-export function gemmDispatch(g: GemmArgs, variant: GemmVariant = 'auto'): DispatchSpec {
-  return gemmKernelDispatch(g, kernelFor(g, variant));
+/**
+ * What the autotune keys its choices on: the shape, the transposes and
+ * whether vec4 loads are possible. Bias, accumulation and column sums change
+ * a product's cost by a row or a column, so they share the key.
+ */
+export function gemmShapeKey(g: GemmArgs): string {
+  const ops = `${g.transA ? 'T' : 'N'}${g.transB ? 'T' : 'N'}`;
+  return `${g.M}x${g.N}x${g.K} ${ops}${vec4Eligible(g) ? '' : ' unaligned'}`;
 }
 
-/** A dispatch of one named GEMM kernel (tests use it to reach every kernel). */
-export function gemmKernelDispatch(g: GemmArgs, kernel: GemmKernel): DispatchSpec {
-  if (kernel === 'gemm_vec4' && !vec4Eligible(g)) {
+/** Multiply-adds × 2 of one product. */
+export function gemmFlops(g: { M: number; N: number; K: number }): number {
+  return 2 * g.M * g.N * g.K;
+}
+
+/** A dispatch of one GEMM with the given choice. */
+export function gemmDispatch(g: GemmArgs, choice: GemmChoice): DispatchSpec {
+  const spec = CHOICES[choice];
+  if (spec.kernel === 'gemm_vec4' && !vec4Eligible(g)) {
     throw new Error(`gemm_vec4 cannot take this shape (M=${g.M}, N=${g.N}, K=${g.K})`);
   }
-  const constants = {
+  const constants: Record<string, boolean | number> = {
     TRANS_A: !!g.transA,
     TRANS_B: !!g.transB,
     ACCUMULATE: !!g.accumulate,
     ADD_BIAS: !!g.bias,
     COLUMN_SUMS: g.columnSumsOffset !== undefined,
   };
-  const workgroups =
-    kernel === 'gemm_vec4'
-      ? [Math.ceil(g.N / VEC4_COLS), Math.ceil(g.M / VEC4_ROWS)]
-      : kernel === 'gemm_register'
-        ? [Math.ceil(g.N / REGISTER_TILE), Math.ceil(g.M / REGISTER_TILE)]
-        : [Math.ceil(g.N / TILE), Math.ceil(g.M / TILE)];
+  if (spec.threads) {
+    constants.WG_X = spec.threads[0];
+    constants.WG_Y = spec.threads[1];
+  }
   return {
-    kernel,
+    kernel: spec.kernel,
     constants,
     uniforms: {
       M: g.M,
@@ -108,6 +161,13 @@ export function gemmKernelDispatch(g: GemmArgs, kernel: GemmKernel): DispatchSpe
       colSumOffset: g.columnSumsOffset ?? 0,
     },
     buffers: [g.a.buffer, g.b.buffer, g.c.buffer, g.bias?.buffer ?? g.placeholder],
-    workgroups,
+    workgroups: [Math.ceil(g.N / spec.cols), Math.ceil(g.M / spec.rows)],
   };
+}
+
+/** A dispatch of one named GEMM kernel in its default configuration (tests reach every kernel). */
+export function gemmKernelDispatch(g: GemmArgs, kernel: GemmKernel): DispatchSpec {
+  const choice: GemmChoice =
+    kernel === 'gemm_tiled' ? 'tiled64' : kernel === 'gemm_vec4' ? 'vec4' : 'register';
+  return gemmDispatch(g, choice);
 }

@@ -3,7 +3,11 @@
 // picked by dynamic offset) and the access mode of its other bindings.
 // Pipelines are cached by shader + override constants; kernels that bind the
 // same kinds of buffers share one bind-group layout, so a bind group serves
-// every constant variant (e.g. all GEMM transposes).
+// every constant variant (e.g. all GEMM transposes, all tile sizes), and the
+// persistent recurrent kernels share the step kernels' layouts.
+//
+// Dimension legend: B batch, T window, H hidden (the recurrent kernels'
+// uniforms); GEMMs take M, N, K (see gemm.ts). Buffer shapes: see each shader.
 
 import type { GpuResources } from './resources';
 import { SHADER_SOURCES, type ShaderName } from './shaderSources';
@@ -65,6 +69,29 @@ export const KERNELS = {
       ['row', 'u32'],
       ['prevSlot', 'u32'],
       ['nextSlot', 'u32'],
+      ['whOffset4', 'u32'],
+    ],
+  },
+  // The persistent kernels bind what the step kernels bind, so they share their layouts.
+  lstm_seq_forward: {
+    shader: 'lstm_seq_forward',
+    layout: 'lstm_step_forward',
+    bindings: ['read', 'rw', 'rw', 'rw'],
+    uniforms: [
+      ['B', 'u32'],
+      ['H', 'u32'],
+      ['T', 'u32'],
+      ['whOffset4', 'u32'],
+    ],
+  },
+  lstm_seq_backward: {
+    shader: 'lstm_seq_backward',
+    layout: 'lstm_step_backward',
+    bindings: ['read', 'rw', 'read', 'read', 'rw'],
+    uniforms: [
+      ['B', 'u32'],
+      ['H', 'u32'],
+      ['T', 'u32'],
       ['whOffset4', 'u32'],
     ],
   },

@@ -1,10 +1,12 @@
 // The model's passes as sequences of dispatches recorded into a Program:
 // forward, loss, backward (BPTT) and the optimizer. Per training step that is
-//   forward  1 (embedding) + L·(1 GEMM + T steps) + 1 (head GEMM)
+//   forward  1 (embedding) + L·(1 GEMM + R) + 1 (head GEMM)
 //   loss     1 (softmax + cross-entropy + gradient)
-//   backward 2 (head dW with db, dH) + L·(T steps + 3 GEMMs) + 1 (embedding)
+//   backward 2 (head dW with db, dH) + L·(R + 3 GEMMs) + 1 (embedding)
 //   update   2 (norm partials, clip + Adam)
-// = L·(2T + 4) + 8 dispatches.
+// where R, the recurrence of one layer in one direction, is T dispatches of
+// the step kernel or 1 of the persistent kernel (plan.ts): L·(2T + 4) + 8
+// dispatches with step kernels, L·6 + 8 with persistent ones.
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers, X layer input (E or H); N = T·B positions, time-major.
@@ -12,16 +14,23 @@
 import { layerInputSize, type ModelConfig } from '../config';
 import type { ParamLayout } from '../params';
 import { NORM_PARTIALS, type GpuArena, type StateBuffers } from './arena';
-import { gemmDispatch, type GemmVariant, type MatrixView } from './gemm';
+import { gemmDispatch, type GemmArgs, type MatrixView } from './gemm';
 import type { KernelLibrary } from './kernels';
-import { grid, rowsGrid, type ProgramBuilder } from './program';
+import { persistentWorkgroupSize, type KernelPlan, type RecurrentMode } from './plan';
+import { grid, rowsGrid, type DispatchSpec, type Recorder } from './program';
 
 export interface PassContext {
   kernels: KernelLibrary;
   arena: GpuArena;
   model: ModelConfig;
   layout: ParamLayout;
-  gemm: GemmVariant;
+  /** Which GEMM configuration and recurrent kernels to record (plan.ts). */
+  plan: KernelPlan;
+}
+
+/** A GEMM dispatch in the configuration the plan picks for its shape. */
+export function gemm(ctx: PassContext, args: GemmArgs): DispatchSpec {
+  return gemmDispatch(args, ctx.plan.gemm(args));
 }
 
 export interface WindowShape {
@@ -43,7 +52,7 @@ function layerInput(ctx: PassContext, l: number, B: number): MatrixView {
 
 /** Loads a carried (L, B, H) state into slot 0 of every layer's h and c. */
 export function recordStateIn(
-  rec: ProgramBuilder,
+  rec: Recorder,
   ctx: PassContext,
   state: StateBuffers,
   B: number,
@@ -57,7 +66,7 @@ export function recordStateIn(
 
 /** Stores slot T (the window's last step) of every layer into a carried state. */
 export function recordStateOut(
-  rec: ProgramBuilder,
+  rec: Recorder,
   ctx: PassContext,
   state: StateBuffers,
   shape: WindowShape,
@@ -69,8 +78,87 @@ export function recordStateOut(
   });
 }
 
+/**
+ * The recurrence of layer l forward over the window: gates (T, B, 4H) from
+ * Gx to activated gates, hAll and cAll slots 1..T from slot 0. 'step' is one
+ * dispatch per timestep (64 units × 4 streams per workgroup); 'persistent' is
+ * one dispatch in which each workgroup walks all T steps for 4 streams.
+ */
+export function recordRecurrenceForward(
+  rec: Recorder,
+  ctx: PassContext,
+  l: number,
+  { T, B }: WindowShape,
+  mode: RecurrentMode,
+): void {
+  const { arena, layout, model } = ctx;
+  const H = model.hiddenSize;
+  const w = layout.layers[l];
+  const layer = arena.layers[l];
+  const buffers = [arena.params, layer.gates, layer.hAll, layer.cAll];
+  if (mode === 'persistent') {
+    rec.dispatch({
+      kernel: 'lstm_seq_forward',
+      constants: persistentConstants(ctx, H),
+      uniforms: { B, H, T, whOffset4: w.wh.offset / 4 },
+      buffers,
+      workgroups: [Math.ceil(B / STEP_ROWS)],
+    });
+    return;
+  }
+  for (let t = 0; t < T; t++) {
+    rec.dispatch({
+      kernel: 'lstm_step_forward',
+      uniforms: { B, H, row: t, prevSlot: t, nextSlot: t + 1, whOffset4: w.wh.offset / 4 },
+      buffers,
+      workgroups: [Math.ceil(H / STEP_UNITS), Math.ceil(B / STEP_ROWS)],
+    });
+  }
+}
+
+/**
+ * BPTT through layer l's recurrence: gates (T, B, 4H) from activated gates
+ * to dz, reading dH (T, B, H) and cAll; dc (B, H) is scratch. Modes as above.
+ */
+export function recordRecurrenceBackward(
+  rec: Recorder,
+  ctx: PassContext,
+  l: number,
+  { T, B }: WindowShape,
+  mode: RecurrentMode,
+): void {
+  const { arena, layout, model } = ctx;
+  const H = model.hiddenSize;
+  const w = layout.layers[l];
+  const layer = arena.layers[l];
+  const buffers = [arena.params, layer.gates, layer.cAll, arena.dH, arena.dc];
+  if (mode === 'persistent') {
+    rec.dispatch({
+      kernel: 'lstm_seq_backward',
+      constants: persistentConstants(ctx, H),
+      uniforms: { B, H, T, whOffset4: w.wh.offset / 4 },
+      buffers,
+      workgroups: [Math.ceil(B / STEP_ROWS)],
+    });
+    return;
+  }
+  for (let t = T - 1; t >= 0; t--) {
+    rec.dispatch({
+      kernel: 'lstm_step_backward',
+      uniforms: { B, H, t, last: t === T - 1 ? 1 : 0, whOffset4: w.wh.offset / 4 },
+      buffers,
+      workgroups: [Math.ceil(H / STEP_UNITS), Math.ceil(B / STEP_ROWS)],
+    });
+  }
+}
+
+function persistentConstants(ctx: PassContext, H: number): Record<string, number> {
+  const limit = ctx.kernels.device.limits.maxComputeInvocationsPerWorkgroup;
+  return { WG: persistentWorkgroupSize(H, limit), HMAX: H };
+}
+
 /** Embedding → L layers → head logits (N, V), from the state in slot 0. */
-export function recordForward(rec: ProgramBuilder, ctx: PassContext, { T, B }: WindowShape): void {
+export function recordForward(rec: Recorder, ctx: PassContext, { T, B }: WindowShape): void {
   const { arena, model, layout } = ctx;
   const { embedSize: E, hiddenSize: H, vocabSize: V } = model;
   const N = T * B;
@@ -83,48 +171,35 @@ export function recordForward(rec: ProgramBuilder, ctx: PassContext, { T, B }: W
   layout.layers.forEach((w, l) => {
     const layer = arena.layers[l];
     rec.dispatch(
-      gemmDispatch(
-        {
-          M: N,
-          N: 4 * H,
-          K: layerInputSize(model, l),
-          a: layerInput(ctx, l, B),
-          b: { buffer: arena.params, offset: w.wx.offset, ld: 4 * H },
-          c: { buffer: layer.gates, offset: 0, ld: 4 * H },
-          bias: { buffer: arena.params, offset: w.b.offset },
-          placeholder: arena.placeholder,
-        },
-        ctx.gemm,
-      ),
+      gemm(ctx, {
+        M: N,
+        N: 4 * H,
+        K: layerInputSize(model, l),
+        a: layerInput(ctx, l, B),
+        b: { buffer: arena.params, offset: w.wx.offset, ld: 4 * H },
+        c: { buffer: layer.gates, offset: 0, ld: 4 * H },
+        bias: { buffer: arena.params, offset: w.b.offset },
+        placeholder: arena.placeholder,
+      }),
     );
-    for (let t = 0; t < T; t++) {
-      rec.dispatch({
-        kernel: 'lstm_step_forward',
-        uniforms: { B, H, row: t, prevSlot: t, nextSlot: t + 1, whOffset4: w.wh.offset / 4 },
-        buffers: [arena.params, layer.gates, layer.hAll, layer.cAll],
-        workgroups: [Math.ceil(H / STEP_UNITS), Math.ceil(B / STEP_ROWS)],
-      });
-    }
+    recordRecurrenceForward(rec, ctx, l, { T, B }, ctx.plan.recurrent.forward);
   });
   rec.dispatch(
-    gemmDispatch(
-      {
-        M: N,
-        N: V,
-        K: H,
-        a: { buffer: arena.layers[model.layers - 1].hAll, offset: B * H, ld: H },
-        b: { buffer: arena.params, offset: layout.headW.offset, ld: V },
-        c: { buffer: arena.logits, offset: 0, ld: V },
-        bias: { buffer: arena.params, offset: layout.headB.offset },
-        placeholder: arena.placeholder,
-      },
-      ctx.gemm,
-    ),
+    gemm(ctx, {
+      M: N,
+      N: V,
+      K: H,
+      a: { buffer: arena.layers[model.layers - 1].hAll, offset: B * H, ld: H },
+      b: { buffer: arena.params, offset: layout.headW.offset, ld: V },
+      c: { buffer: arena.logits, offset: 0, ld: V },
+      bias: { buffer: arena.params, offset: layout.headB.offset },
+      placeholder: arena.placeholder,
+    }),
   );
 }
 
 /** Per-position loss into rowLoss and the mean-loss gradient into logits (in place). */
-export function recordLoss(rec: ProgramBuilder, ctx: PassContext, { T, B }: WindowShape): void {
+export function recordLoss(rec: Recorder, ctx: PassContext, { T, B }: WindowShape): void {
   const N = T * B;
   rec.dispatch({
     kernel: 'softmax_cross_entropy',
@@ -135,12 +210,7 @@ export function recordLoss(rec: ProgramBuilder, ctx: PassContext, { T, B }: Wind
 }
 
 /** Adds Σ rowLoss (N) to lossAccumulator[slot]. */
-export function recordLossSum(
-  rec: ProgramBuilder,
-  ctx: PassContext,
-  N: number,
-  slot: number,
-): void {
+export function recordLossSum(rec: Recorder, ctx: PassContext, N: number, slot: number): void {
   rec.dispatch({
     kernel: 'loss_sum',
     uniforms: { rows: N, slot },
@@ -153,7 +223,7 @@ export function recordLossSum(
  * BPTT through the window into the gradient arena. Every gradient tensor is
  * written exactly once (no accumulation), so the arena needs no clearing.
  */
-export function recordBackward(rec: ProgramBuilder, ctx: PassContext, { T, B }: WindowShape): void {
+export function recordBackward(rec: Recorder, ctx: PassContext, { T, B }: WindowShape): void {
   const { arena, model, layout } = ctx;
   const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = model;
   const N = T * B;
@@ -162,99 +232,74 @@ export function recordBackward(rec: ProgramBuilder, ctx: PassContext, { T, B }: 
   const placeholder = arena.placeholder;
   // Head: dWout (H, V) = hᵀ · dlogits with dbout = Σ dlogits; dH (N, H) = dlogits · Woutᵀ.
   rec.dispatch(
-    gemmDispatch(
-      {
-        M: H,
-        N: V,
-        K: N,
-        transA: true,
-        a: top,
-        b: dLogits,
-        c: { buffer: arena.grads, offset: layout.headW.offset, ld: V },
-        columnSumsOffset: layout.headB.offset,
-        placeholder,
-      },
-      ctx.gemm,
-    ),
+    gemm(ctx, {
+      M: H,
+      N: V,
+      K: N,
+      transA: true,
+      a: top,
+      b: dLogits,
+      c: { buffer: arena.grads, offset: layout.headW.offset, ld: V },
+      columnSumsOffset: layout.headB.offset,
+      placeholder,
+    }),
   );
   rec.dispatch(
-    gemmDispatch(
-      {
-        M: N,
-        N: H,
-        K: V,
-        transB: true,
-        a: dLogits,
-        b: { buffer: arena.params, offset: layout.headW.offset, ld: V },
-        c: { buffer: arena.dH, offset: 0, ld: H },
-        placeholder,
-      },
-      ctx.gemm,
-    ),
+    gemm(ctx, {
+      M: N,
+      N: H,
+      K: V,
+      transB: true,
+      a: dLogits,
+      b: { buffer: arena.params, offset: layout.headW.offset, ld: V },
+      c: { buffer: arena.dH, offset: 0, ld: H },
+      placeholder,
+    }),
   );
   for (let l = L - 1; l >= 0; l--) {
     const w = layout.layers[l];
     const layer = arena.layers[l];
     const X = layerInputSize(model, l);
-    for (let t = T - 1; t >= 0; t--) {
-      rec.dispatch({
-        kernel: 'lstm_step_backward',
-        uniforms: { B, H, t, last: t === T - 1 ? 1 : 0, whOffset4: w.wh.offset / 4 },
-        buffers: [arena.params, layer.gates, layer.cAll, arena.dH, arena.dc],
-        workgroups: [Math.ceil(H / STEP_UNITS), Math.ceil(B / STEP_ROWS)],
-      });
-    }
+    recordRecurrenceBackward(rec, ctx, l, { T, B }, ctx.plan.recurrent.backward);
     const dz = { buffer: layer.gates, offset: 0, ld: 4 * H };
     // dWx (X, 4H) = xᵀ · dz with db = Σ dz; dWh (H, 4H) = h_{t−1}ᵀ · dz (slots 0..T−1).
     rec.dispatch(
-      gemmDispatch(
-        {
-          M: X,
-          N: 4 * H,
-          K: N,
-          transA: true,
-          a: layerInput(ctx, l, B),
-          b: dz,
-          c: { buffer: arena.grads, offset: w.wx.offset, ld: 4 * H },
-          columnSumsOffset: w.b.offset,
-          placeholder,
-        },
-        ctx.gemm,
-      ),
+      gemm(ctx, {
+        M: X,
+        N: 4 * H,
+        K: N,
+        transA: true,
+        a: layerInput(ctx, l, B),
+        b: dz,
+        c: { buffer: arena.grads, offset: w.wx.offset, ld: 4 * H },
+        columnSumsOffset: w.b.offset,
+        placeholder,
+      }),
     );
     rec.dispatch(
-      gemmDispatch(
-        {
-          M: H,
-          N: 4 * H,
-          K: N,
-          transA: true,
-          a: { buffer: layer.hAll, offset: 0, ld: H },
-          b: dz,
-          c: { buffer: arena.grads, offset: w.wh.offset, ld: 4 * H },
-          placeholder,
-        },
-        ctx.gemm,
-      ),
+      gemm(ctx, {
+        M: H,
+        N: 4 * H,
+        K: N,
+        transA: true,
+        a: { buffer: layer.hAll, offset: 0, ld: H },
+        b: dz,
+        c: { buffer: arena.grads, offset: w.wh.offset, ld: 4 * H },
+        placeholder,
+      }),
     );
     // dx (N, X) = dz · Wxᵀ: the output gradient of the layer below, or of the embedding.
     rec.dispatch(
-      gemmDispatch(
-        {
-          M: N,
-          N: X,
-          K: 4 * H,
-          transB: true,
-          a: dz,
-          b: { buffer: arena.params, offset: w.wx.offset, ld: 4 * H },
-          c:
-            l > 0
-              ? { buffer: arena.dH, offset: 0, ld: H }
-              : { buffer: arena.dX0, offset: 0, ld: E },
-          placeholder,
-        },
-        ctx.gemm,
-      ),
+      gemm(ctx, {
+        M: N,
+        N: X,
+        K: 4 * H,
+        transB: true,
+        a: dz,
+        b: { buffer: arena.params, offset: w.wx.offset, ld: 4 * H },
+        c: l > 0 ? { buffer: arena.dH, offset: 0, ld: H } : { buffer: arena.dX0, offset: 0, ld: E },
+        placeholder,
+      }),
     );
   }
   rec.dispatch({
@@ -266,7 +311,7 @@ export function recordBackward(rec: ProgramBuilder, ctx: PassContext, { T, B }: 
 }
 
 /** Global norm (two stages) with clipping and Adam/AdamW; logs loss and norm. */
-export function recordOptimizer(rec: ProgramBuilder, ctx: PassContext, N: number): void {
+export function recordOptimizer(rec: Recorder, ctx: PassContext, N: number): void {
   const { arena, layout } = ctx;
   // The arena is a multiple of ALIGN = 64 floats, so both kernels read vec4s.
   const count4 = layout.total / 4;

@@ -3,6 +3,8 @@
 // re-encoded on every use. Its dispatch parameters live in one uniform buffer,
 // one 256-byte slot per dispatch, selected by dynamic offset, so re-encoding
 // creates no GPU object: only a command encoder, which WebGPU makes per use.
+//
+// Dimension legend: none here (shapes live in the dispatches' uniforms).
 
 import {
   KERNELS,
@@ -68,7 +70,14 @@ function bufferId(buffer: GPUBuffer): number {
   return id;
 }
 
-export class ProgramBuilder {
+/** What the pass recorders need: ProgramBuilder, or a collector that only looks. */
+export interface Recorder {
+  dispatch(spec: DispatchSpec): unknown;
+  copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, size: number): unknown;
+  clear(buffer: GPUBuffer, offset: number, size: number): unknown;
+}
+
+export class ProgramBuilder implements Recorder {
   private readonly commands: Command[] = [];
   private readonly pending: {
     kernel: KernelName;
@@ -180,14 +189,22 @@ export class Program {
     readonly dispatchCount: number,
   ) {}
 
-  /** Records the program into an encoder: dispatches in runs of one compute pass. */
-  encode(encoder: GPUCommandEncoder): void {
+  /**
+   * Records the program into an encoder: dispatches in runs of one compute
+   * pass. `timestampWrites` goes to the first pass (the autotune times
+   * programs made of dispatches only, which are one pass).
+   */
+  encode(encoder: GPUCommandEncoder, timestampWrites?: GPUComputePassTimestampWrites): void {
     let pass: GPUComputePassEncoder | null = null;
     let current: GPUComputePipeline | null = null;
+    let stamps = timestampWrites;
     for (const command of this.commands) {
       if (command.kind === 'dispatch') {
         if (!pass) {
-          pass = encoder.beginComputePass({ label: this.label });
+          pass = encoder.beginComputePass(
+            stamps ? { label: this.label, timestampWrites: stamps } : { label: this.label },
+          );
+          stamps = undefined;
           current = null;
         }
         if (command.pipeline !== current) {

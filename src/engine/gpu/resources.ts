@@ -1,6 +1,9 @@
 // Every GPU object the engine creates goes through here: it gets a label (so
 // validation errors and captures name it) and is counted, so tests can prove
-// that nothing is created per training step.
+// that nothing is created per training step, and the benchmark can report the
+// GPU memory the engine holds (the sum of its live buffers' sizes).
+//
+// Dimension legend: none (sizes in bytes).
 
 export interface ObjectCounts {
   buffers: number;
@@ -19,6 +22,7 @@ export class GpuResources {
     shaderModules: 0,
   };
   private readonly owned = new Set<GPUBuffer>();
+  private liveBytes = 0;
 
   constructor(readonly device: GPUDevice) {}
 
@@ -27,6 +31,7 @@ export class GpuResources {
     // WebGPU wants sizes in multiples of 4; never allocate zero bytes.
     const buffer = this.device.createBuffer({ label, size: Math.max(16, align(size, 16)), usage });
     this.owned.add(buffer);
+    this.liveBytes += buffer.size;
     return buffer;
   }
 
@@ -37,7 +42,15 @@ export class GpuResources {
   }
 
   release(buffer: GPUBuffer): void {
-    if (this.owned.delete(buffer)) buffer.destroy();
+    if (this.owned.delete(buffer)) {
+      this.liveBytes -= buffer.size;
+      buffer.destroy();
+    }
+  }
+
+  /** Bytes of every buffer created here and not yet released (uniforms and staging included). */
+  get bytes(): number {
+    return this.liveBytes;
   }
 
   bindGroup(descriptor: GPUBindGroupDescriptor): GPUBindGroup {
@@ -67,6 +80,7 @@ export class GpuResources {
   destroyAll(): void {
     for (const buffer of this.owned) buffer.destroy();
     this.owned.clear();
+    this.liveBytes = 0;
   }
 }
 

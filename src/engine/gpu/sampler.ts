@@ -13,8 +13,7 @@
 import type { SampleOptions, Sampler } from '../backend';
 import { layerInputSize } from '../config';
 import { Rng } from '../rng';
-import { gemmDispatch } from './gemm';
-import type { PassContext } from './passes';
+import { gemm, type PassContext } from './passes';
 import { ProgramBuilder, type Program } from './program';
 import type { StagingPool } from './staging';
 
@@ -129,19 +128,16 @@ export class GpuSampler implements Sampler {
             ? { buffer: this.x0, offset: 0, ld: E }
             : { buffer: this.layers[l - 1].hAll, offset: next * H, ld: H };
         rec.dispatch(
-          gemmDispatch(
-            {
-              M: 1,
-              N: 4 * H,
-              K: layerInputSize(model, l),
-              a: input,
-              b: { buffer: arena.params, offset: w.wx.offset, ld: 4 * H },
-              c: { buffer: layer.gates, offset: 0, ld: 4 * H },
-              bias: { buffer: arena.params, offset: w.b.offset },
-              placeholder: arena.placeholder,
-            },
-            this.ctx.gemm,
-          ),
+          gemm(this.ctx, {
+            M: 1,
+            N: 4 * H,
+            K: layerInputSize(model, l),
+            a: input,
+            b: { buffer: arena.params, offset: w.wx.offset, ld: 4 * H },
+            c: { buffer: layer.gates, offset: 0, ld: 4 * H },
+            bias: { buffer: arena.params, offset: w.b.offset },
+            placeholder: arena.placeholder,
+          }),
         );
         rec.dispatch({
           kernel: 'lstm_step_forward',
@@ -152,19 +148,16 @@ export class GpuSampler implements Sampler {
       }
       if (sample) {
         rec.dispatch(
-          gemmDispatch(
-            {
-              M: 1,
-              N: V,
-              K: H,
-              a: { buffer: this.layers[L - 1].hAll, offset: next * H, ld: H },
-              b: { buffer: arena.params, offset: layout.headW.offset, ld: V },
-              c: { buffer: this.logits, offset: 0, ld: V },
-              bias: { buffer: arena.params, offset: layout.headB.offset },
-              placeholder: arena.placeholder,
-            },
-            this.ctx.gemm,
-          ),
+          gemm(this.ctx, {
+            M: 1,
+            N: V,
+            K: H,
+            a: { buffer: this.layers[L - 1].hAll, offset: next * H, ld: H },
+            b: { buffer: arena.params, offset: layout.headW.offset, ld: V },
+            c: { buffer: this.logits, offset: 0, ld: V },
+            bias: { buffer: arena.params, offset: layout.headB.offset },
+            placeholder: arena.placeholder,
+          }),
         );
         rec.dispatch({
           kernel: 'sample',

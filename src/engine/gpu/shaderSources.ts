@@ -1,6 +1,8 @@
 // The WGSL sources of every kernel, one file per kernel and direction in
 // shaders/. Vite's `?raw` suffix inlines them as strings in the app bundle;
 // Vitest goes through Vite too, so tests see the same text.
+//
+// Dimension legend and buffer shapes: at the top of every shader.
 
 import embeddingBackward from '../../../shaders/embedding_backward.wgsl?raw';
 import embeddingForward from '../../../shaders/embedding_forward.wgsl?raw';
@@ -10,6 +12,8 @@ import gemmVec4 from '../../../shaders/gemm_vec4.wgsl?raw';
 import gradNorm from '../../../shaders/grad_norm.wgsl?raw';
 import adam from '../../../shaders/adam.wgsl?raw';
 import lossSum from '../../../shaders/loss_sum.wgsl?raw';
+import lstmSeqBackward from '../../../shaders/lstm_seq_backward.wgsl?raw';
+import lstmSeqForward from '../../../shaders/lstm_seq_forward.wgsl?raw';
 import lstmStepBackward from '../../../shaders/lstm_step_backward.wgsl?raw';
 import lstmStepForward from '../../../shaders/lstm_step_forward.wgsl?raw';
 import sample from '../../../shaders/sample.wgsl?raw';
@@ -24,6 +28,8 @@ export const SHADER_SOURCES = {
   gemm_vec4: gemmVec4,
   grad_norm: gradNorm,
   loss_sum: lossSum,
+  lstm_seq_backward: lstmSeqBackward,
+  lstm_seq_forward: lstmSeqForward,
   lstm_step_backward: lstmStepBackward,
   lstm_step_forward: lstmStepForward,
   sample,

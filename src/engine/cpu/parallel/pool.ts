@@ -4,9 +4,18 @@
 // workers with Atomics.notify, computes its own share of C's rows, and waits
 // until every worker has finished its share. Operands must live in the pool's
 // SharedArrayBuffer (see SharedMemory); anything else, or a product too small
-// to be worth a wake-up, runs serially on the calling thread.
+// to be worth a wake-up, runs serially on the calling thread. The caller
+// blocks in Atomics.wait where it may (a worker, Node) and spins where it may
+// not (a browser's main thread, e.g. the benchmark page).
 //
-// The caller must be allowed to block (Atomics.wait): a worker, or Node.
+// Every thread owns whole rows of C and the kernels compute a row the same way
+// wherever a share starts (see gemm.ts), so the split changes no rounding: a
+// pooled product is bit-identical to the serial one. That is also why the pool
+// may run a product serially whenever its workers are not all there yet.
+//
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
+// L layers. A product is C (M, N) += op(A) · op(B) over K, with M, N, K among
+// T·B, B, E, H, 4H and V (see lstmLayer.ts).
 
 import { gemmNN, gemmNT, gemmTN, type Arr, type GemmOps } from '../gemm';
 
@@ -23,7 +32,9 @@ const B_LEN = 8;
 const DIM_M = 9;
 const DIM_N = 10;
 const DIM_K = 11;
-const SLOTS = 12;
+/** Workers that have entered serveGemm and are waiting for products. */
+const READY = 12;
+const SLOTS = 13;
 
 const OP_NN = 1;
 const OP_TN = 2;
@@ -46,8 +57,15 @@ export interface GemmWorkerInit {
   parts: number;
 }
 
-/** Starts one worker running `serveGemm(init)`; how depends on the platform. */
-export type SpawnGemmWorker = (init: GemmWorkerInit) => { terminate(): void };
+/**
+ * Starts one worker running `serveGemm(init)`; how depends on the platform.
+ * `failed` is for errors the platform reports (a script that does not load):
+ * the pool then stops waiting for that worker and runs serially.
+ */
+export type SpawnGemmWorker = (
+  init: GemmWorkerInit,
+  failed: (reason: string) => void,
+) => { terminate(): void };
 
 /** A bump allocator over one SharedArrayBuffer, handing out 16-byte-aligned float views. */
 export class SharedMemory {
@@ -71,8 +89,9 @@ export class SharedMemory {
   }
 }
 
-function share(M: number, part: number, parts: number): [number, number] {
-  return [Math.floor((M * part) / parts), Math.floor((M * (part + 1)) / parts)];
+/** First row of share `part` of M rows; share p covers [rowAt(p), rowAt(p + 1)). */
+function rowAt(M: number, part: number, parts: number): number {
+  return Math.floor((M * part) / parts);
 }
 
 function runShare(
@@ -92,10 +111,30 @@ function runShare(
   else gemmNT(C, A, B, M, N, K, m0, m1);
 }
 
+/**
+ * Whether this thread may block in Atomics.wait. A browser's main thread may
+ * not (it throws even when the value differs, so probing is harmless); there
+ * the caller spins on Atomics.load instead, as emscripten's pthreads do.
+ */
+function canBlock(probe: Int32Array): boolean {
+  try {
+    Atomics.wait(probe, SLOTS - 1, -1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class GemmPool implements GemmOps {
   private readonly control: Int32Array;
   private readonly workers: { terminate(): void }[] = [];
   private readonly parts: number;
+  private readonly blocking: boolean;
+  /** Set once every worker has checked in; until then products run serially. */
+  private live = false;
+  private failure: string | null = null;
+  private disposed = false;
+  private dispatched = 0;
 
   constructor(
     readonly memory: SharedMemory,
@@ -104,14 +143,20 @@ export class GemmPool implements GemmOps {
   ) {
     this.control = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
     this.parts = threads + 1;
+    this.blocking = canBlock(this.control);
     for (let index = 1; index <= threads; index++) {
       this.workers.push(
-        spawn({
-          memory: memory.buffer,
-          control: this.control.buffer as SharedArrayBuffer,
-          index,
-          parts: this.parts,
-        }),
+        spawn(
+          {
+            memory: memory.buffer,
+            control: this.control.buffer as SharedArrayBuffer,
+            index,
+            parts: this.parts,
+          },
+          (reason) => {
+            this.failure ??= `GEMM worker ${index} failed: ${reason}`;
+          },
+        ),
       );
     }
   }
@@ -119,6 +164,43 @@ export class GemmPool implements GemmOps {
   /** Threads working on a product, the calling one included. */
   get threads(): number {
     return this.parts;
+  }
+
+  /** Products split across the workers so far (the rest ran on the calling thread). */
+  get parallelProducts(): number {
+    return this.dispatched;
+  }
+
+  /** Why the workers did not all start, once one has reported an error. */
+  get error(): string | null {
+    return this.failure;
+  }
+
+  /**
+   * Resolves true once every worker is waiting for products, false if one
+   * failed or they are not all there after `timeoutMs`. A browser starts a
+   * worker spawned from a worker only after the spawning thread returns to its
+   * event loop, so this must be awaited (never blocked on) before the first
+   * product: blocking straight away is what stalled the pool in chromium.
+   */
+  async ready(timeoutMs = 15_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.checkIn()) {
+      if (this.failure !== null || this.disposed) return false;
+      if (Date.now() > deadline) {
+        this.failure ??= `GEMM workers did not start within ${timeoutMs} ms`;
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 4));
+    }
+    return true;
+  }
+
+  private checkIn(): boolean {
+    if (!this.live && !this.disposed && this.failure === null) {
+      this.live = Atomics.load(this.control, READY) === this.parts - 1;
+    }
+    return this.live;
   }
 
   nn(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number): void {
@@ -133,11 +215,18 @@ export class GemmPool implements GemmOps {
 
   private run(op: number, C: Arr, A: Arr, B: Arr, M: number, N: number, K: number): void {
     const shared = this.memory.owns(C) && this.memory.owns(A) && this.memory.owns(B);
-    if (this.parts === 1 || !shared || M < this.parts || M * N * K < MIN_PARALLEL_WORK) {
+    if (
+      this.parts === 1 ||
+      !shared ||
+      M < this.parts ||
+      M * N * K < MIN_PARALLEL_WORK ||
+      !this.checkIn()
+    ) {
       runShare(op, C, A, B, M, N, K, 0, M);
       return;
     }
     const ctl = this.control;
+    this.dispatched++;
     ctl[OP] = op;
     ctl[C_AT] = C.byteOffset / 4;
     ctl[C_LEN] = C.length;
@@ -151,12 +240,15 @@ export class GemmPool implements GemmOps {
     Atomics.store(ctl, REMAINING, this.parts - 1);
     Atomics.add(ctl, GENERATION, 1);
     Atomics.notify(ctl, GENERATION);
-    const [m0, m1] = share(M, 0, this.parts);
-    runShare(op, C, A, B, M, N, K, m0, m1);
+    runShare(op, C, A, B, M, N, K, 0, rowAt(M, 1, this.parts));
     const deadline = Date.now() + STALL_MS;
     for (let left = Atomics.load(ctl, REMAINING); left !== 0; left = Atomics.load(ctl, REMAINING)) {
-      // A worker that died (or never started) must not hang the engine forever.
-      if (Atomics.wait(ctl, REMAINING, left, STALL_MS) === 'timed-out' || Date.now() > deadline) {
+      // A worker that died must not hang the engine forever.
+      const timedOut = this.blocking
+        ? Atomics.wait(ctl, REMAINING, left, STALL_MS) === 'timed-out'
+        : false;
+      if (timedOut || Date.now() > deadline) {
+        this.failure = 'a CPU worker thread stopped responding';
         throw new Error(
           'a CPU worker thread stopped responding; reload the page to restart the engine',
         );
@@ -165,6 +257,9 @@ export class GemmPool implements GemmOps {
   }
 
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.live = false;
     Atomics.store(this.control, OP, OP_EXIT);
     Atomics.add(this.control, GENERATION, 1);
     Atomics.notify(this.control, GENERATION);
@@ -173,12 +268,24 @@ export class GemmPool implements GemmOps {
   }
 }
 
-/** A worker's whole life: wait for a product, compute its share of rows, report, repeat. */
+/** A worker's whole life: check in, wait for a product, compute its share of rows, report, repeat. */
 export function serveGemm(init: GemmWorkerInit): void {
   const ctl = new Int32Array(init.control);
-  // Start from generation 0, not the current one: a worker that boots late must
-  // still serve the product already waiting for it.
+  // No product is posted before every worker has checked in (GemmPool.ready),
+  // so generation 0 is the one to wait past; a worker that boots after
+  // dispose sees the exit command at once.
   let seen = 0;
+  // Operand views by offset, made once: the engine reuses its buffers every step.
+  const views = new Map<number, Float32Array>();
+  const view = (at: number, len: number) => {
+    let v = views.get(at);
+    if (!v || v.length !== len) {
+      v = new Float32Array(init.memory, at * 4, len);
+      views.set(at, v);
+    }
+    return v;
+  };
+  Atomics.add(ctl, READY, 1);
   for (;;) {
     Atomics.wait(ctl, GENERATION, seen);
     const now = Atomics.load(ctl, GENERATION);
@@ -186,9 +293,7 @@ export function serveGemm(init: GemmWorkerInit): void {
     seen = now;
     const op = ctl[OP];
     if (op === OP_EXIT) return;
-    const view = (at: number, len: number) => new Float32Array(init.memory, at * 4, len);
     const M = ctl[DIM_M];
-    const [m0, m1] = share(M, init.index, init.parts);
     runShare(
       op,
       view(ctl[C_AT], ctl[C_LEN]),
@@ -197,8 +302,8 @@ export function serveGemm(init: GemmWorkerInit): void {
       M,
       ctl[DIM_N],
       ctl[DIM_K],
-      m0,
-      m1,
+      rowAt(M, init.index, init.parts),
+      rowAt(M, init.index + 1, init.parts),
     );
     if (Atomics.sub(ctl, REMAINING, 1) === 1) Atomics.notify(ctl, REMAINING);
   }

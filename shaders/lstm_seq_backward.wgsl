@@ -1,0 +1,151 @@
+// BPTT through the whole window of one LSTM layer in ONE dispatch
+// ("persistent" recurrent kernel, for small H): one workgroup owns a slice of
+// ROWS = 4 streams and walks t = T−1 down to 0 itself, keeping dz_{t+1} of
+// its streams in workgroup memory. Streams are independent, so no barrier
+// has to span workgroups. Per timestep, exactly as lstm_step_backward.wgsl:
+//   dh     = dH[t] + dz_{t+1} · Whᵀ          (absent at t = T−1: the carried-out
+//                                            state is detached)
+//   dc     = dc_{t+1}·f_{t+1} (carried) + dh ⊙ o ⊙ (1 − tanh²c_t)
+//   dz     = (dc·g·i(1−i), dc·c_{t−1}·f(1−f), dc·i·(1−g²), dh·tanh(c_t)·o(1−o))
+// An invocation owns TWO units (j and j + WG) of the four streams, so each
+// dz_{t+1} vec4 it reads from workgroup memory feeds two rows of Wh (six
+// loads for 32 FMAs). It carries dc·f in the dc buffer (its own elements
+// only) and re-reads the dz it wrote to `gates` to publish it in workgroup
+// memory after a barrier.
+//
+// Dimension legend: B batch, T window, H hidden; WG invocations per
+// workgroup (32..256, covering ⌈H/2⌉ units), HMAX = H (sizes the workgroup
+// array). Workgroup memory: 4·H vec4 = 64·H bytes.
+// Buffers:
+//   params  arena as vec4; Wh (H, 4H) starts at vec4 index whOffset4
+//   gates   (T, B, H) vec4: activated gates in, dz out (in place)
+//   cAll    (T + 1, B, H) cell states, slot 0 = carried-in c
+//   dH      (T, B, H) loss gradient w.r.t. this layer's outputs (from the head or the layer above)
+//   dc      (B, H) carried cell gradient (scratch owned per invocation)
+
+struct Params {
+  B: u32,
+  H: u32,
+  T: u32,
+  whOffset4: u32,
+}
+
+override WG: u32 = 64u;
+override HMAX: u32 = 64u;
+const ROWS = 4u;
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> params: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> gates: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> cAll: array<f32>;
+@group(0) @binding(4) var<storage, read> dH: array<f32>;
+@group(0) @binding(5) var<storage, read_write> dc: array<f32>;
+
+// dzs[r·H + q] = dz_{t+1}[b0 + r, q] (zero for streams past B).
+var<workgroup> dzs: array<vec4<f32>, 4u * HMAX>;
+
+fn tanhSafe(x: f32) -> f32 {
+  let e = exp(-2.0 * abs(x));
+  return sign(x) * (1.0 - e) / (1.0 + e);
+}
+
+fn finish(t: u32, last: bool, b: u32, j: u32, recurrent: f32) {
+  if (b >= p.B) {
+    return;
+  }
+  let BH = p.B * p.H;
+  let bj = b * p.H + j;
+  let at = t * BH + bj;
+  let act = gates[at];
+  let i = act.x;
+  let f = act.y;
+  let g = act.z;
+  let o = act.w;
+  let tc = tanhSafe(cAll[(t + 1u) * BH + bj]);
+  let cPrev = cAll[t * BH + bj];
+  let dh = dH[at] + recurrent;
+  var dcNext = 0.0;
+  if (!last) {
+    dcNext = dc[bj];
+  }
+  let dcv = dcNext + dh * o * (1.0 - tc * tc);
+  gates[at] = vec4<f32>(
+    dcv * g * i * (1.0 - i),
+    dcv * cPrev * f * (1.0 - f),
+    dcv * i * (1.0 - g * g),
+    dh * tc * o * (1.0 - o),
+  );
+  dc[bj] = dcv * f;
+}
+
+fn ownDz(t: u32, b: u32, j: u32) -> vec4<f32> {
+  if (b < p.B) {
+    return gates[t * p.B * p.H + b * p.H + j];
+  }
+  return vec4<f32>(0.0);
+}
+
+fn wRow(j: u32, q: u32) -> vec4<f32> {
+  return params[p.whOffset4 + min(j, p.H - 1u) * p.H + q];
+}
+
+// Written out for four streams and two units (no private arrays indexed in loops).
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let b0 = wg.x * ROWS;
+  let H = p.H;
+  for (var step = 0u; step < p.T; step++) {
+    let t = p.T - 1u - step;
+    let last = step == 0u;
+    for (var j = lid.x; j < H; j += 2u * WG) {
+      let j2 = j + WG; // may be ≥ H: computed on clamped loads, never stored
+      // (dz_{t+1} · Whᵀ)[b0 + r, j] in r{r}, [b0 + r, j2] in s{r}.
+      var r0 = 0.0;
+      var r1 = 0.0;
+      var r2 = 0.0;
+      var r3 = 0.0;
+      var s0 = 0.0;
+      var s1 = 0.0;
+      var s2 = 0.0;
+      var s3 = 0.0;
+      if (!last) {
+        // Row j of Wh holds unit j's weights into every gate of every unit q.
+        for (var q = 0u; q < H; q++) {
+          let u = wRow(j, q);
+          let v = wRow(j2, q);
+          let d0 = dzs[q];
+          let d1 = dzs[H + q];
+          let d2 = dzs[2u * H + q];
+          let d3 = dzs[3u * H + q];
+          r0 += dot(d0, u);
+          r1 += dot(d1, u);
+          r2 += dot(d2, u);
+          r3 += dot(d3, u);
+          s0 += dot(d0, v);
+          s1 += dot(d1, v);
+          s2 += dot(d2, v);
+          s3 += dot(d3, v);
+        }
+      }
+      finish(t, last, b0, j, r0);
+      finish(t, last, b0 + 1u, j, r1);
+      finish(t, last, b0 + 2u, j, r2);
+      finish(t, last, b0 + 3u, j, r3);
+      if (j2 < H) {
+        finish(t, last, b0, j2, s0);
+        finish(t, last, b0 + 1u, j2, s1);
+        finish(t, last, b0 + 2u, j2, s2);
+        finish(t, last, b0 + 3u, j2, s3);
+      }
+    }
+    // Everyone has read dz_{t+1}; publish dz_t (each invocation its own units).
+    workgroupBarrier();
+    for (var j = lid.x; j < H; j += WG) {
+      dzs[j] = ownDz(t, b0, j);
+      dzs[H + j] = ownDz(t, b0 + 1u, j);
+      dzs[2u * H + j] = ownDz(t, b0 + 2u, j);
+      dzs[3u * H + j] = ownDz(t, b0 + 3u, j);
+    }
+    workgroupBarrier();
+  }
+}

@@ -1,0 +1,161 @@
+// The whole window of one LSTM layer forward in ONE dispatch ("persistent"
+// recurrent kernel, for small H): one workgroup owns a slice of ROWS = 4
+// streams and walks all T timesteps itself, keeping h_{t-1} of its streams
+// in workgroup memory. Streams are independent, so no barrier has to span
+// workgroups — the reason the step kernel (lstm_step_forward.wgsl) needs one
+// dispatch per timestep. Per timestep, exactly as the step kernel:
+//   z      = Gx[t] + h_{t-1} · Wh            (Gx already holds X·Wx + b)
+//   i,f,o  = σ(z_i, z_f, z_o)   g = tanh(z_g)
+//   c_t    = f ⊙ c_{t-1} + i ⊙ g            h_t = o ⊙ tanh(c_t)
+// Gates are interleaved per unit (column 4j + k, k = i,f,g,o), so a unit's
+// four gates are one vec4 column block of Wh. The product is register-tiled
+// like gemm_vec4.wgsl: an invocation owns TWO units (j and j + WG) of the four
+// streams, walks k four at a time, and per step of four reads h as one vec4
+// per stream and Wh as four vec4 rows per unit — 12 loads for 128 FMAs. It
+// reads back the c_{t-1} it wrote itself at step t − 1 (no sharing needed).
+//
+// Dimension legend: B batch, T window, H hidden; H4 = ⌈H/4⌉; WG invocations
+// per workgroup (32..256, covering ⌈H/2⌉ units), HMAX = H (sizes the
+// workgroup array). Workgroup memory: 2 · 4 · H4 vec4 ≈ 32·H bytes.
+// Buffers:
+//   params  arena as vec4; Wh (H, 4H) starts at vec4 index whOffset4
+//   gates   (T, B, H) vec4 = (T, B, 4H): Gx in, activated gates out (in place)
+//   hAll    (T + 1, B, H) hidden states, slot 0 = carried-in h, slot t + 1 = h_t
+//   cAll    (T + 1, B, H) likewise for c
+
+struct Params {
+  B: u32,
+  H: u32,
+  T: u32,
+  whOffset4: u32,
+}
+
+override WG: u32 = 64u;
+override HMAX: u32 = 64u;
+const ROWS = 4u; // streams per workgroup: each Wh load feeds four of them
+override H4MAX = (HMAX + 3u) / 4u;
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> params: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> gates: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> hAll: array<f32>;
+@group(0) @binding(4) var<storage, read_write> cAll: array<f32>;
+
+// hs[(buffer·ROWS + r)·H4 + k/4][k % 4] = h[b0 + r, k]. Step t reads buffer
+// t mod 2 and writes the other, so one barrier per step separates the reads
+// from the next writes. Workgroup memory starts zeroed, so the padding past H
+// and the streams past B stay zero.
+var<workgroup> hs: array<vec4<f32>, 2u * ROWS * H4MAX>;
+
+fn sigmoid(x: f32) -> f32 {
+  return 1.0 / (1.0 + exp(-x));
+}
+
+// tanh that stays finite for large |x| on every implementation.
+fn tanhSafe(x: f32) -> f32 {
+  let e = exp(-2.0 * abs(x));
+  return sign(x) * (1.0 - e) / (1.0 + e);
+}
+
+fn loadH0(b: u32, k: u32) -> f32 {
+  if (b < p.B && k < p.H) {
+    return hAll[b * p.H + k];
+  }
+  return 0.0;
+}
+
+// Activates stream b0 + r, unit j at step t and publishes h_t into buffer `to`.
+fn finish(t: u32, r: u32, j: u32, z: vec4<f32>, to: u32, H4: u32) {
+  let b = wgBase + r;
+  if (b >= p.B || j >= p.H) {
+    return;
+  }
+  let BH = p.B * p.H;
+  let bj = b * p.H + j;
+  let at = t * BH + bj;
+  let zt = z + gates[at];
+  let i = sigmoid(zt.x);
+  let f = sigmoid(zt.y);
+  let g = tanhSafe(zt.z);
+  let o = sigmoid(zt.w);
+  let c = f * cAll[t * BH + bj] + i * g;
+  let h = o * tanhSafe(c);
+  gates[at] = vec4<f32>(i, f, g, o);
+  cAll[(t + 1u) * BH + bj] = c;
+  hAll[(t + 1u) * BH + bj] = h;
+  hs[(to * ROWS + r) * H4 + j / 4u][j % 4u] = h;
+}
+
+var<private> wgBase: u32;
+
+// Accumulators written out (no private arrays indexed in loops: software
+// adapters spill those to memory).
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  wgBase = wg.x * ROWS;
+  let H4 = (p.H + 3u) / 4u;
+  for (var e = lid.x; e < ROWS * H4; e += WG) {
+    let r = e / H4;
+    let k = (e % H4) * 4u;
+    let b = wgBase + r;
+    hs[e] = vec4<f32>(loadH0(b, k), loadH0(b, k + 1u), loadH0(b, k + 2u), loadH0(b, k + 3u));
+  }
+  workgroupBarrier();
+  for (var t = 0u; t < p.T; t++) {
+    let src = t % 2u;
+    let to = 1u - src;
+    let hBase = src * ROWS * H4;
+    for (var j = lid.x; j < p.H; j += 2u * WG) {
+      let j2 = j + WG; // may be ≥ H: computed on clamped loads, never stored
+      // a{r}: unit j, stream r; b{r}: unit j2, stream r.
+      var a0 = vec4<f32>(0.0);
+      var a1 = vec4<f32>(0.0);
+      var a2 = vec4<f32>(0.0);
+      var a3 = vec4<f32>(0.0);
+      var c0 = vec4<f32>(0.0);
+      var c1 = vec4<f32>(0.0);
+      var c2 = vec4<f32>(0.0);
+      var c3 = vec4<f32>(0.0);
+      // Column bases of units j and j2 in Wh, and row offsets: rows past H
+      // (the last partial step of four) meet zeros in hs, so clamping is enough.
+      let wj = p.whOffset4 + min(j, p.H - 1u);
+      let wj2 = p.whOffset4 + min(j2, p.H - 1u);
+      let lastRow = (p.H - 1u) * p.H;
+      for (var k4 = 0u; k4 < H4; k4++) {
+        let x0 = hs[hBase + k4];
+        let x1 = hs[hBase + H4 + k4];
+        let x2 = hs[hBase + 2u * H4 + k4];
+        let x3 = hs[hBase + 3u * H4 + k4];
+        let r0 = 4u * k4 * p.H;
+        let r1 = min(r0 + p.H, lastRow);
+        let r2 = min(r1 + p.H, lastRow);
+        let r3 = min(r2 + p.H, lastRow);
+        let u0 = params[wj + r0];
+        let u1 = params[wj + r1];
+        let u2 = params[wj + r2];
+        let u3 = params[wj + r3];
+        let v0 = params[wj2 + r0];
+        let v1 = params[wj2 + r1];
+        let v2 = params[wj2 + r2];
+        let v3 = params[wj2 + r3];
+        a0 += x0.x * u0 + x0.y * u1 + x0.z * u2 + x0.w * u3;
+        a1 += x1.x * u0 + x1.y * u1 + x1.z * u2 + x1.w * u3;
+        a2 += x2.x * u0 + x2.y * u1 + x2.z * u2 + x2.w * u3;
+        a3 += x3.x * u0 + x3.y * u1 + x3.z * u2 + x3.w * u3;
+        c0 += x0.x * v0 + x0.y * v1 + x0.z * v2 + x0.w * v3;
+        c1 += x1.x * v0 + x1.y * v1 + x1.z * v2 + x1.w * v3;
+        c2 += x2.x * v0 + x2.y * v1 + x2.z * v2 + x2.w * v3;
+        c3 += x3.x * v0 + x3.y * v1 + x3.z * v2 + x3.w * v3;
+      }
+      finish(t, 0u, j, a0, to, H4);
+      finish(t, 1u, j, a1, to, H4);
+      finish(t, 2u, j, a2, to, H4);
+      finish(t, 3u, j, a3, to, H4);
+      finish(t, 0u, j2, c0, to, H4);
+      finish(t, 1u, j2, c1, to, H4);
+      finish(t, 2u, j2, c2, to, H4);
+      finish(t, 3u, j2, c3, to, H4);
+    }
+    workgroupBarrier();
+  }
+}

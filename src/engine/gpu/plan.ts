@@ -1,0 +1,85 @@
+// The kernel plan of one backend: which GEMM kernel configuration each
+// product runs with, and whether the recurrence runs as one dispatch per
+// timestep ('step') or one dispatch per layer and direction ('persistent').
+// passes.ts and sampler.ts consult it while recording; autotune.ts fills it
+// in at model build, before any program is recorded.
+//
+// Dimension legend: B batch, T window, H hidden, L layers; the workgroup
+// memory of the persistent kernels is 32·H bytes forward and 64·H backward.
+
+import {
+  choiceFor,
+  defaultChoice,
+  gemmShapeKey,
+  type GemmArgs,
+  type GemmChoice,
+  type GemmVariant,
+} from './gemm';
+
+export type RecurrentMode = 'step' | 'persistent';
+
+/**
+ * The engine option: 'auto' runs the persistent kernels where they fit the
+ * device's workgroup memory and the autotune measures them no slower (with no
+ * measurement: where they fit and H ≤ 128); 'step' and 'persistent' force one
+ * ('persistent' throws when H does not fit).
+ */
+export type RecurrentVariant = 'auto' | RecurrentMode;
+
+export interface RecurrentPlan {
+  forward: RecurrentMode;
+  backward: RecurrentMode;
+}
+
+/** Hidden sizes up to this run persistently when nothing was measured. */
+export const PERSISTENT_DEFAULT_MAX_H = 128;
+
+/**
+ * Invocations per workgroup of the persistent kernels: each owns two units,
+ * so the smallest power of two from 32 to 256 that covers ⌈H/2⌉.
+ */
+export function persistentWorkgroupSize(H: number, maxInvocations = 256): number {
+  const cap = Math.min(256, maxInvocations);
+  let wg = 32;
+  while (2 * wg < H && wg < cap) wg *= 2;
+  return Math.min(wg, cap);
+}
+
+/** Bytes of workgroup memory the persistent kernel of a direction needs at H. */
+export function persistentWorkgroupBytes(H: number, direction: 'forward' | 'backward'): number {
+  // forward: h of 4 streams, double-buffered (2·H vec4); backward: dz of 4 streams (4·H vec4).
+  return (direction === 'forward' ? 2 : 4) * H * 16;
+}
+
+/** Whether the persistent kernel of a direction fits the device's limits at H. */
+export function persistentFits(
+  H: number,
+  limits: GPUSupportedLimits,
+  direction: 'forward' | 'backward',
+): boolean {
+  return (
+    persistentWorkgroupBytes(H, direction) <= limits.maxComputeWorkgroupStorageSize &&
+    limits.maxComputeInvocationsPerWorkgroup >= 64
+  );
+}
+
+export class KernelPlan {
+  /** Per GEMM shape key (gemm.ts gemmShapeKey), when the variant is 'auto'. */
+  readonly gemmChoices = new Map<string, GemmChoice>();
+  recurrent: RecurrentPlan;
+  /** Set while the autotune collects the model's products: sees every GEMM recorded. */
+  observer: ((args: GemmArgs) => void) | null = null;
+
+  constructor(
+    readonly gemmVariant: GemmVariant,
+    recurrent: RecurrentPlan,
+  ) {
+    this.recurrent = { ...recurrent };
+  }
+
+  gemm(args: GemmArgs): GemmChoice {
+    this.observer?.(args);
+    if (this.gemmVariant !== 'auto') return choiceFor(args, this.gemmVariant);
+    return this.gemmChoices.get(gemmShapeKey(args)) ?? defaultChoice(args);
+  }
+}
