@@ -32,7 +32,11 @@ function vitest(label, projects) {
   if (existsSync(report)) {
     const r = JSON.parse(readFileSync(report, 'utf8'));
     totals.passed += r.numPassedTests;
-    totals.failed += r.numFailedTests;
+    // A file that fails before its tests run (no adapter, a syntax error) counts as a failure too.
+    const brokenFiles = (r.testResults ?? []).filter(
+      (f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0,
+    ).length;
+    totals.failed += r.numFailedTests + brokenFiles;
     totals.skipped += r.numPendingTests + (r.numTodoTests ?? 0);
   } else if (!ok) {
     totals.failed += 1; // the runner itself broke before reporting

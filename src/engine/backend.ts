@@ -85,8 +85,20 @@ export interface Backend {
    */
   trainStep(batch: Batch, optimizer: OptimizerConfig): void;
 
-  /** Resolves with the losses of every step finished since the last call, in order. */
-  drainLosses(): Promise<StepLoss[]>;
+  /**
+   * Resolves with the losses of every step finished since the last call, in
+   * order, once the steps up to `through` (default: every step queued) are
+   * among them. Waiting for an earlier step than the last lets the steps
+   * after it keep the GPU busy meanwhile.
+   */
+  drainLosses(through?: number): Promise<StepLoss[]>;
+
+  /**
+   * Starts bringing back the losses of every step queued so far, without
+   * waiting, so a later `drainLosses(through)` for one of them need not wait
+   * for the steps queued after it.
+   */
+  flushLosses(): void;
 
   /** Zeroes the carried training (h, c), for every stream. */
   resetState(): void;

@@ -93,7 +93,14 @@ export class Batcher {
   }
 
   setPosition(p: BatcherPosition): void {
-    if (p.window < 0 || p.window >= this.windowsPerEpoch) {
+    // A shift past the slack would read windows beyond a stream's segment (or the text).
+    const maxShift = this.segment - this.windowsPerEpoch * this.seqLen;
+    const whole = (x: number, hi: number) => Number.isInteger(x) && x >= 0 && x <= hi;
+    if (
+      !whole(p.window, this.windowsPerEpoch - 1) ||
+      !whole(p.shift, maxShift) ||
+      !whole(p.epoch, Number.MAX_SAFE_INTEGER)
+    ) {
       throw new CorpusError('the saved stream position does not fit this corpus and batch shape');
     }
     this.position = { ...p, rng: { ...p.rng } };

@@ -77,6 +77,13 @@ export const RANGES = {
   valFraction: [0, 0.5],
 } as const satisfies Record<string, readonly [number, number]>;
 
+/**
+ * Characters of the probe text the gates are shown for (more are ignored):
+ * each snapshot carries 6·L·P·H floats, and 400 positions already fill the
+ * heatmaps' width several times over.
+ */
+export const MAX_PROBE_CHARS = 400;
+
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);

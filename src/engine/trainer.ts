@@ -11,13 +11,17 @@
 import type { Backend, Batch, Sampler } from './backend';
 import { Batcher, validationBatches, type Split } from './batcher';
 import type { OptimizerConfig, TrainConfig } from './config';
-import type { EngineMessage, ProbeLayer, SampleRequest } from './protocol';
+import type { EngineMessage, SampleRequest } from './protocol';
+import { probeSnapshot } from './snapshot';
 import { CorpusError, normalizeText, type Vocabulary } from './tokenizer';
 
 /** The loss became NaN or infinite: the model's fault (learning rate), not the device's. */
 export class DivergedError extends Error {
   constructor(step: number, loss: number) {
-    super(`training diverged at step ${step} (loss ${loss}): lower the learning rate and reset`);
+    super(
+      `training diverged at step ${step} (loss ${loss}): lower the learning rate, then Reset ` +
+        'or resume the last good save from Saved runs',
+    );
     this.name = 'DivergedError';
   }
 }
@@ -97,8 +101,14 @@ export class Trainer {
   private runStartedAt = 0;
   private tokensPerSecond = 0;
   private rateSamples: { time: number; step: number }[] = [];
-  /** Measured wall time per training step (moving average), for pacing the queue. */
+  /**
+   * Wall time per finished training step (moving average), for pacing the
+   * queue: measured between two collections of losses, as finished steps over
+   * elapsed time, so a GPU's queued-but-unfinished steps never count as done.
+   */
   private stepMs = 0;
+  /** When losses were last collected while training, and up to which step. */
+  private lossMark: { time: number; step: number } | null = null;
 
   private probeText = '';
   private probeDirty = false;
@@ -114,8 +124,11 @@ export class Trainer {
     split: Split,
     train: TrainConfig,
     private readonly emit: (message: EngineMessage) => void,
-    /** Called when a backend operation fails; the trainer has stopped itself. */
-    private readonly onFailure: (error: unknown) => void,
+    /**
+     * Called when a backend operation fails; the trainer has stopped itself.
+     * `wasTraining` says whether it was running (not paused) when it failed.
+     */
+    private readonly onFailure: (error: unknown, wasTraining: boolean) => void,
     private readonly options: TrainerOptions = DEFAULT_TRAINER_OPTIONS,
   ) {
     this.batcher = new Batcher(split.train, train.batchSize, train.seqLen, train.seed);
@@ -291,11 +304,12 @@ export class Trainer {
         await yieldToEvents();
       }
     } catch (error) {
+      const wasTraining = this.training;
       this.training = false;
       this.stepsRequested = 0;
       this.stopJob();
       for (const job of this.exclusiveJobs.splice(0)) job.reject(error);
-      this.onFailure(error);
+      this.onFailure(error, wasTraining);
     }
   }
 
@@ -304,7 +318,8 @@ export class Trainer {
     await this.runExclusiveJobs();
     if (this.lastValidationStep < 0) await this.validate();
     if (this.training || this.stepsRequested > 0) await this.trainTick();
-    if (this.lastLossStep < this.backend.step) await this.collectLosses();
+    // While training, the next tick collects these; once paused, every loss comes in.
+    if (!this.training && this.lastLossStep < this.backend.step) await this.collectLosses();
     if (this.job) await this.sampleTick(this.job);
     if (this.probeDue()) await this.probeTick();
     const now = performance.now();
@@ -333,7 +348,9 @@ export class Trainer {
 
   private async trainTick(): Promise<void> {
     const started = performance.now();
-    const limit = this.stepMs > 0 ? Math.floor(IN_FLIGHT_MS / this.stepMs) : 1;
+    const previousTickEnd = this.backend.step;
+    // Two ticks' steps may be in flight (this one's and the one before): each gets half.
+    const limit = this.stepMs > 0 ? Math.floor(IN_FLIGHT_MS / (2 * this.stepMs)) : 1;
     const maxQueued = Math.min(MAX_QUEUED_STEPS, Math.max(1, limit));
     let queued = 0;
     do {
@@ -353,9 +370,11 @@ export class Trainer {
       queued < maxQueued &&
       performance.now() - started < this.options.tickBudgetMs
     );
-    await this.collectLosses();
-    const perStep = (performance.now() - started) / queued;
-    this.stepMs = this.stepMs === 0 ? perStep : 0.8 * this.stepMs + 0.2 * perStep;
+    // Wait for the previous tick's steps only: this tick's keep the GPU busy meanwhile, and
+    // their losses are on their way back. (The CPU backend has finished them all already.)
+    this.backend.flushLosses();
+    await this.collectLosses(previousTickEnd);
+    this.measureStepTime();
     const step = this.backend.step;
     if (
       Math.floor(step / this.options.validateEvery) >
@@ -365,15 +384,33 @@ export class Trainer {
     }
   }
 
-  private async collectLosses(): Promise<void> {
-    const losses = await this.backend.drainLosses();
+  private measureStepTime(): void {
+    if (!this.training) {
+      this.lossMark = null; // single steps between pauses say nothing about throughput
+      return;
+    }
+    const now = performance.now();
+    const mark = this.lossMark;
+    const finished = mark ? this.lastLossStep - mark.step : 0;
+    if (mark && finished > 0) {
+      const perStep = (now - mark.time) / finished;
+      this.stepMs = this.stepMs === 0 ? perStep : 0.7 * this.stepMs + 0.3 * perStep;
+    }
+    if (!mark || finished > 0) this.lossMark = { time: now, step: this.lastLossStep };
+  }
+
+  /** Takes in the losses read back so far, waiting for those of steps up to `through` (default all). */
+  private async collectLosses(through?: number): Promise<void> {
+    const losses = await this.backend.drainLosses(through);
     for (const l of losses) {
       if (!Number.isFinite(l.loss)) throw new DivergedError(l.step, l.loss);
       this.pendingTrain.push(l.step, l.loss);
       this.lastLossStep = l.step;
     }
-    // A backend may report a step's loss later than the step itself; never wait forever for it.
-    if (losses.length === 0 && !this.training) this.lastLossStep = this.backend.step;
+    // Steps with no loss to read (those before a restored checkpoint): a full drain that
+    // brings nothing while paused means the losses are all in, so the loop can rest.
+    const drainedAll = through === undefined || through >= this.backend.step;
+    if (drainedAll && losses.length === 0 && !this.training) this.lastLossStep = this.backend.step;
     if (losses.length > 0) this.metricsDirty = true;
     this.measureRate();
   }
@@ -437,42 +474,7 @@ export class Trainer {
     this.probeDirty = false;
     this.lastProbeAt = performance.now();
     this.lastProbeStep = this.backend.step;
-    const text = normalizeText(this.probeText);
-    const chars: string[] = [];
-    const unknown = new Set<string>();
-    for (const ch of text) {
-      if (this.vocab.has(ch)) chars.push(ch);
-      else unknown.add(ch);
-    }
-    if (chars.length === 0) {
-      this.emit({ type: 'probeError', message: 'the probe text has no character the model knows' });
-      return;
-    }
-    const tokens = this.vocab.encode(chars.join(''));
-    const result = await this.backend.probe(tokens);
-    const V = this.vocab.size;
-    const nextCharProb = new Float32Array(tokens.length).fill(NaN);
-    for (let t = 0; t + 1 < tokens.length; t++) {
-      nextCharProb[t] = softmaxAt(result.logits, t * V, V, tokens[t + 1]);
-    }
-    // Copies: transferring must not detach buffers the backend may reuse.
-    const layers: ProbeLayer[] = result.layers.map((l) => ({
-      i: l.i.slice(),
-      f: l.f.slice(),
-      g: l.g.slice(),
-      o: l.o.slice(),
-      c: l.c.slice(),
-      h: l.h.slice(),
-    }));
-    this.emit({
-      type: 'probe',
-      step: this.backend.step,
-      chars,
-      hidden: this.backend.model.hiddenSize,
-      layers,
-      nextCharProb,
-      unknown: [...unknown],
-    });
+    this.emit(await probeSnapshot(this.backend, this.vocab, this.probeText));
   }
 
   private async sampleTick(job: SampleJob): Promise<void> {
@@ -498,15 +500,6 @@ export class Trainer {
     this.emit({ type: 'sample', id: request.id, text: this.vocab.decode(ids), done });
     if (done) this.stopJob();
   }
-}
-
-/** softmax(logits[offset … offset+V))[index], computed stably. */
-function softmaxAt(logits: Float32Array, offset: number, V: number, index: number): number {
-  let max = -Infinity;
-  for (let v = 0; v < V; v++) max = Math.max(max, logits[offset + v]);
-  let sum = 0;
-  for (let v = 0; v < V; v++) sum += Math.exp(logits[offset + v] - max);
-  return Math.exp(logits[offset + index] - max) / sum;
 }
 
 export function messageOf(error: unknown): string {

@@ -124,14 +124,20 @@ function parse(bytes: Uint8Array, maxHeader: number, file: string | undefined): 
     throw fail('header-not-json', 'the header does not start with "{": not a safetensors file');
   }
   let header: unknown;
+  let text: string;
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen));
     header = JSON.parse(text);
   } catch {
     throw fail('header-not-json', 'the header is not valid UTF-8 JSON');
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     throw fail('header-not-json', 'the header is not a JSON object');
+  }
+  // JSON.parse keeps the last of two equal keys; the format allows only one.
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate !== null) {
+    throw fail('header-invalid', `the header names tensor ${duplicate} twice`);
   }
 
   const dataStart = 8 + headerLen;
@@ -236,4 +242,31 @@ function readMetadata(
 
 function isCount(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+}
+
+/**
+ * The first key that appears twice at the top level of a JSON object text
+ * (already known to parse), or null. A small scanner: strings (with their
+ * escapes) are skipped whole, and a string at depth 1 followed by ':' is a key.
+ */
+function firstDuplicateKey(json: string): string | null {
+  const seen = new Set<string>();
+  let depth = 0;
+  for (let k = 0; k < json.length; k++) {
+    const ch = json[k];
+    if (ch === '{' || ch === '[') depth++;
+    else if (ch === '}' || ch === ']') depth--;
+    else if (ch === '"') {
+      const start = k;
+      for (k++; json[k] !== '"'; k++) if (json[k] === '\\') k++;
+      if (depth !== 1) continue;
+      let next = k + 1;
+      while (/\s/.test(json[next] ?? '')) next++;
+      if (json[next] !== ':') continue;
+      const key = JSON.parse(json.slice(start, k + 1)) as string;
+      if (seen.has(key)) return key;
+      seen.add(key);
+    }
+  }
+  return null;
 }

@@ -216,7 +216,7 @@ export async function openRunStore(options: StoreOptions = {}): Promise<RunStore
           req.onsuccess = () => done(req.result > 0);
         }),
       ]);
-      // Only the growth counts: the old checkpoint of this run is replaced.
+      // For the quota check only. Only the growth counts: the old checkpoint of this run is replaced.
       const growth =
         input.checkpoint.byteLength -
         (previous?.checkpointBytes ?? 0) +
@@ -243,7 +243,13 @@ export async function openRunStore(options: StoreOptions = {}): Promise<RunStore
         (tx) => {
           tx.objectStore(RUNS).put(info);
           tx.objectStore(CHECKPOINTS).put(input.checkpoint, input.id);
-          if (!hasCorpus) tx.objectStore(CORPORA).put(input.corpus, input.corpusSha256);
+          // Checked again inside this transaction: a delete of another run since the read
+          // above may have taken the shared corpus with it.
+          const corpora = tx.objectStore(CORPORA);
+          const stored = corpora.count(input.corpusSha256);
+          stored.onsuccess = () => {
+            if (stored.result === 0) corpora.put(input.corpus, input.corpusSha256);
+          };
         },
       );
       return info;

@@ -7,7 +7,7 @@ import { useApp } from './app';
 import { UI_DEFAULT_CONFIG } from './configSlice';
 import { newCorpusId, rememberPending, send } from './engine';
 import type { GateKey } from './gatesSlice';
-import { decodeHash, writeHash } from './urlHash';
+import { readHash, writeHash } from './urlHash';
 
 let nextSampleId = 1;
 let probeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -20,7 +20,9 @@ export function startEngine(): void {
   loadBuiltin(BUILTIN_CORPORA[0].id);
   // A shared link pasted into this tab changes only the hash: apply it like an edit.
   window.addEventListener('hashchange', () => {
-    proposeConfig(decodeHash(location.hash, useApp.getState().config));
+    const { config, ignored } = readHash(location.hash, useApp.getState().config);
+    useApp.setState({ ignoredSettings: ignored });
+    proposeConfig(config);
   });
   // Closing or hiding the tab keeps the last steps: the worker saves the run now.
   document.addEventListener('visibilitychange', () => {
@@ -39,14 +41,26 @@ export function loadBuiltin(id: string): void {
  * fresh model on it; the probe text then switches to `probe`.
  */
 export function submitCorpus(name: string, text: string, probe?: string): void {
-  const id = newCorpusId();
-  rememberPending(id, probe);
-  useApp.setState({
-    pendingCorpusId: id,
-    loading: { name, loaded: 0, total: 0 },
-    corpusError: null,
+  askBeforeReplacingModel(name, () => {
+    const id = newCorpusId();
+    rememberPending(id, probe);
+    useApp.setState({
+      pendingCorpusId: id,
+      loading: { name, loaded: 0, total: 0 },
+      corpusError: null,
+    });
+    send({ type: 'setCorpus', id, name, text });
   });
-  send({ type: 'setCorpus', id, name, text });
+}
+
+/**
+ * A new corpus means a fresh model: at once while nothing has been trained,
+ * otherwise once the person confirms (the trained run stays in Saved runs).
+ */
+function askBeforeReplacingModel(name: string, apply: () => void): void {
+  const { status } = useApp.getState();
+  if (status.step === 0 && !status.training) apply();
+  else useApp.setState({ pendingCorpus: { name, apply } });
 }
 
 export function setDraft(draft: string): void {
@@ -66,14 +80,16 @@ export function submitDraft(): void {
 
 /** Reads a dropped or picked file in the worker (progress arrives as it reads). */
 export function loadCorpusFile(file: File): void {
-  const id = newCorpusId();
-  rememberPending(id);
-  useApp.setState({
-    pendingCorpusId: id,
-    loading: { name: file.name, loaded: 0, total: file.size },
-    corpusError: null,
+  askBeforeReplacingModel(file.name, () => {
+    const id = newCorpusId();
+    rememberPending(id);
+    useApp.setState({
+      pendingCorpusId: id,
+      loading: { name: file.name, loaded: 0, total: file.size },
+      corpusError: null,
+    });
+    send({ type: 'loadCorpusFile', id, file });
   });
-  send({ type: 'loadCorpusFile', id, file });
 }
 
 export function train(): void {
@@ -126,15 +142,20 @@ export function proposeConfig(next: RunConfig): void {
   useApp.setState({ pendingConfig: { config: next, changes } });
 }
 
+/** The person confirmed the dialog: apply the pending corpus or configuration. */
 export function confirmConfig(): void {
-  const pending = useApp.getState().pendingConfig;
-  if (!pending) return;
-  useApp.setState({ pendingConfig: null });
-  applyConfig(pending.config);
+  const { pendingConfig, pendingCorpus } = useApp.getState();
+  useApp.setState({ pendingConfig: null, pendingCorpus: null });
+  if (pendingCorpus) pendingCorpus.apply();
+  else if (pendingConfig) applyConfig(pendingConfig.config);
 }
 
 export function cancelConfig(): void {
-  useApp.setState((s) => ({ pendingConfig: null, configRevision: s.configRevision + 1 }));
+  useApp.setState((s) => ({
+    pendingConfig: null,
+    pendingCorpus: null,
+    configRevision: s.configRevision + 1,
+  }));
 }
 
 export function resetConfigToDefaults(): void {
@@ -188,6 +209,10 @@ export function stopSample(): void {
   if (sampleId === null) return;
   send({ type: 'stopSample', id: sampleId });
   useApp.setState({ sampleId: null });
+}
+
+export function dismissIgnoredSettings(): void {
+  useApp.setState({ ignoredSettings: [] });
 }
 
 export function dismissEngineError(): void {

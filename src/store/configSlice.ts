@@ -5,7 +5,7 @@ import type { StateCreator } from 'zustand';
 import { DEFAULT_OPTIMIZER, DEFAULT_TRAIN } from '../engine/config';
 import type { RunConfig } from '../engine/protocol';
 import type { AppState } from './app';
-import { decodeHash } from './urlHash';
+import { readHash } from './urlHash';
 
 /**
  * Smaller than the engine's defaults: it trains visibly within seconds even on
@@ -26,12 +26,24 @@ export interface ConfigSlice {
   config: RunConfig;
   /** A change that needs a fresh model, shown in a confirmation dialog. */
   pendingConfig: { config: RunConfig; changes: string[] } | null;
+  /** A new corpus waiting for the same confirmation: `apply` sends it to the engine. */
+  pendingCorpus: { name: string; apply: () => void } | null;
+  /** Settings of the page's link that were malformed and ignored, each with why. */
+  ignoredSettings: string[];
   /** Bumped when edits are abandoned, so the form shows the configuration in use again. */
   configRevision: number;
 }
 
-export const createConfigSlice: StateCreator<AppState, [], [], ConfigSlice> = () => ({
-  config: decodeHash(typeof location === 'undefined' ? '' : location.hash, UI_DEFAULT_CONFIG),
-  pendingConfig: null,
-  configRevision: 0,
-});
+export const createConfigSlice: StateCreator<AppState, [], [], ConfigSlice> = () => {
+  const fromLink = readHash(
+    typeof location === 'undefined' ? '' : location.hash,
+    UI_DEFAULT_CONFIG,
+  );
+  return {
+    config: fromLink.config,
+    ignoredSettings: fromLink.ignored,
+    pendingConfig: null,
+    pendingCorpus: null,
+    configRevision: 0,
+  };
+};

@@ -2,7 +2,7 @@
 // messages into the store (and the hot metrics into metrics.ts).
 
 import type { EngineMessage, RunStatus, UiMessage } from '../engine/protocol';
-import { downloadFiles } from '../ui/download';
+import { downloadFiles } from './download';
 import { useApp } from './app';
 import { mostVariedUnit } from './gatesSlice';
 import { metrics } from './metrics';

@@ -98,20 +98,46 @@ export function encodeHash(config: RunConfig): string {
 
 /** Applies whatever valid fields the hash holds; anything malformed keeps the default. */
 export function decodeHash(hash: string, defaults: RunConfig): RunConfig {
+  return readHash(hash, defaults).config;
+}
+
+/**
+ * The configuration a hash describes, and the settings of it that were
+ * ignored, each saying why ("H=abc: a whole number from 1 to 2048"), so a
+ * mistyped link does not fail silently.
+ */
+export function readHash(
+  hash: string,
+  defaults: RunConfig,
+): { config: RunConfig; ignored: string[] } {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   let config = defaults;
+  const ignored: string[] = [];
   for (const f of FIELDS) {
     const raw = params.get(f.key);
-    if (raw === null || raw.trim() === '') continue;
-    const value = Number(raw);
+    if (raw === null) continue;
+    const value = raw.trim() === '' ? NaN : Number(raw);
     const [lo, hi] = f.range;
-    if (!Number.isFinite(value) || value < lo || value > hi) continue;
-    if (f.integer && !Number.isInteger(value)) continue;
+    if (
+      !Number.isFinite(value) ||
+      value < lo ||
+      value > hi ||
+      (f.integer && !Number.isInteger(value))
+    ) {
+      ignored.push(
+        `${f.key}=${raw}: ${f.integer ? 'a whole number' : 'a number'} from ${lo} to ${hi}`,
+      );
+      continue;
+    }
     config = f.set(config, value);
   }
-  const backend = params.get('backend') as BackendPreference | null;
-  if (backend && BACKENDS.includes(backend)) config = { ...config, backend };
-  return config;
+  const backend = params.get('backend');
+  if (backend !== null) {
+    if ((BACKENDS as string[]).includes(backend))
+      config = { ...config, backend: backend as BackendPreference };
+    else ignored.push(`backend=${backend}: one of ${BACKENDS.join(', ')}`);
+  }
+  return { config, ignored };
 }
 
 /** Puts `config` in the address bar without adding a history entry per tweak. */

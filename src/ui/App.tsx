@@ -6,6 +6,7 @@ import { BackendBadge, EngineError, FallbackNote } from './components/BackendBad
 import { ConfirmDialog } from './components/ConfirmDialog';
 import { Controls } from './components/Controls';
 import { CorpusPanel } from './components/CorpusPanel';
+import { PanelBoundary } from './components/ErrorBoundary';
 import { GatesPanel } from './components/GatesPanel';
 import { HyperParams } from './components/HyperParams';
 import { Logo } from './components/Icons';
@@ -33,15 +34,29 @@ export function App() {
       <ResumeOffer />
       <main className="layout">
         <div className="column">
-          <CorpusPanel />
-          <HyperParams />
-          <ModelFilesPanel />
-          <SavedRunsPanel />
+          <PanelBoundary name="corpus">
+            <CorpusPanel />
+          </PanelBoundary>
+          <PanelBoundary name="settings">
+            <HyperParams />
+          </PanelBoundary>
+          <PanelBoundary name="model files">
+            <ModelFilesPanel />
+          </PanelBoundary>
+          <PanelBoundary name="saved runs">
+            <SavedRunsPanel />
+          </PanelBoundary>
         </div>
         <div className="column">
-          <MetricsPanel />
-          <GatesPanel />
-          <SamplePanel />
+          <PanelBoundary name="metrics">
+            <MetricsPanel />
+          </PanelBoundary>
+          <PanelBoundary name="gates">
+            <GatesPanel />
+          </PanelBoundary>
+          <PanelBoundary name="sampling">
+            <SamplePanel />
+          </PanelBoundary>
         </div>
       </main>
       <ConfirmDialog />

@@ -10,7 +10,6 @@
 
 import type { DownloadFile, ExportChoice } from '../engine/protocol';
 import { corpusWithVocabulary, type Vocabulary } from '../engine/tokenizer';
-import type { Trainer } from '../engine/trainer';
 import {
   checkpointFile,
   checkVocabulary,
@@ -18,20 +17,22 @@ import {
   exportVocabJson,
   importFiles,
   newRunId,
-  restoreCheckpoint,
   VocabularyMismatchError,
   type LoadedCheckpoint,
   type TrainingSnapshot,
 } from '../io';
-import type { Session } from './session';
+import { resumeFrom, type Session } from './session';
 
 export async function exportChoice(
   session: Session,
   choice: ExportChoice,
 ): Promise<DownloadFile[]> {
   if (choice === 'checkpoint') {
+    const lastLoss = session.history.lastLoss;
+    if (lastLoss !== undefined && !Number.isFinite(lastLoss)) throw new Error(DIVERGED);
     const { bytes } = await session.checkpoint();
-    return [checkpointFile(bytes)];
+    // A copy: the download is transferred to the page, the session keeps its own.
+    return [checkpointFile(bytes.slice())];
   }
   const vocab = session.corpus?.corpus.vocab;
   if (!vocab) throw new Error('no model yet: load a corpus first');
@@ -49,13 +50,13 @@ export async function exportChoice(
   return exportFiles(choice, model, params, vocab).filter((f) => f.name !== 'vocab.json');
 }
 
+const DIVERGED =
+  'the weights hold NaN or infinite values because training diverged: ' +
+  'reset, or resume a saved run, and lower the learning rate';
+
 /** A diverged model's weights would load nowhere (and our own import refuses them). */
 function refuseNonFinite(params: Float32Array): void {
-  if (params.every(Number.isFinite)) return;
-  throw new Error(
-    'the weights hold NaN or infinite values because training diverged: ' +
-      'reset, or resume a saved run, and lower the learning rate',
-  );
+  if (!params.every(Number.isFinite)) throw new Error(DIVERGED);
 }
 
 /** Thrown when the file's vocabulary could replace the corpus' (the page asks first). */
@@ -166,17 +167,5 @@ export async function resumeCheckpoint(
   }
   session.useCorpus(corpusId, loaded, snapshot.extra?.probe);
   session.config = config;
-  const extra = snapshot.extra ?? {};
-  await session.rebuild({
-    params: snapshot.params,
-    run,
-    history: extra.history,
-    restore: async (trainer: Trainer) => {
-      await trainer.exclusive((backend, batcher) => restoreCheckpoint(backend, batcher, snapshot));
-      trainer.restoreProgress({
-        epoch: Number(extra.epoch) || 0,
-        elapsedMs: Number(extra.elapsedMs) || 0,
-      });
-    },
-  });
+  await session.rebuild(resumeFrom(snapshot, run));
 }

@@ -15,6 +15,7 @@ import {
 import { messageOf } from '../engine/trainer';
 import { FormatError } from '../io';
 import { AdoptableVocabularyError, exportChoice, importChosenFiles } from './files';
+import { TaskQueue } from './queue';
 import { RunKeeper } from './runs';
 import { Session } from './session';
 
@@ -27,16 +28,13 @@ function post(message: EngineMessage): void {
 const device: Promise<DeviceReport> = detectWebGpu();
 device.then((report) => post({ type: 'device', report }));
 
-const session = new Session(post, device);
+// Commands that replace the model or the corpus run one after another.
+const queue = new TaskQueue((error) => post({ type: 'error', message: messageOf(error) }));
+const enqueue = (task: () => Promise<void>) => queue.enqueue(task);
+
+const session = new Session(post, device, queue);
 const runs = new RunKeeper(session, post);
 void runs.list();
-
-// Commands that replace the model or the corpus are asynchronous (GPU set-up,
-// reading files) and run one after another.
-let queue: Promise<void> = Promise.resolve();
-function enqueue(task: () => Promise<void>): void {
-  queue = queue.then(task).catch((error) => post({ type: 'error', message: messageOf(error) }));
-}
 
 scope.onmessage = (event: MessageEvent<UiMessage>) => {
   const message = event.data;

@@ -28,8 +28,16 @@ import type {
 import { Rng } from '../engine/rng';
 import { buildCorpus, CorpusError, type Corpus } from '../engine/tokenizer';
 import { DivergedError, messageOf, Trainer } from '../engine/trainer';
-import { captureCheckpoint, newRunId, sha256Hex } from '../io';
+import {
+  captureCheckpoint,
+  loadCheckpoint,
+  newRunId,
+  restoreCheckpoint,
+  sha256Hex,
+  type TrainingSnapshot,
+} from '../io';
 import { LossHistory } from './history';
+import type { TaskQueue } from './queue';
 
 interface GpuModule {
   createGpuBackend(
@@ -81,10 +89,18 @@ export class Session {
   probeText = '';
   /** Set once a GPU backend has failed at run time, so later models go to the CPU directly. */
   private gpuFailure: string | undefined;
+  /**
+   * The latest checkpoint taken of the run in training (autosave, pause,
+   * export): what a GPU failure falls back to, so at most the steps since
+   * then are lost.
+   */
+  private lastCheckpoint: { runId: string; step: number; bytes: Uint8Array } | null = null;
 
   constructor(
     private readonly post: (message: EngineMessage) => void,
     private readonly device: Promise<DeviceReport>,
+    /** Where model rebuilds run, one at a time, with the page's commands. */
+    private readonly queue: TaskQueue,
   ) {}
 
   /** Reads a dropped or picked file in the worker, reporting progress, and uses it. */
@@ -209,7 +225,7 @@ export class Session {
         if (message.type === 'metrics') this.history.add(message);
         this.post(message);
       },
-      (error) => this.onTrainerFailure(trainer, error),
+      (error, wasTraining) => this.onTrainerFailure(trainer, error, wasTraining),
     );
     this.trainer = trainer;
     this.run = start?.run ?? {
@@ -252,6 +268,7 @@ export class Session {
           history: JSON.stringify(this.history.toJSON()),
         },
       });
+      this.lastCheckpoint = { runId: run.id, step: backend.step, bytes };
       return { bytes, step: backend.step };
     });
   }
@@ -299,22 +316,68 @@ export class Session {
     };
   }
 
-  private onTrainerFailure(failed: Trainer, error: unknown): void {
+  private onTrainerFailure(failed: Trainer, error: unknown, wasTraining: boolean): void {
     const message = messageOf(error);
     const gpuFault = failed.backend.info.kind === 'webgpu' && !(error instanceof DivergedError);
     if (gpuFault && this.trainer === failed) {
       // A lost device does not come back: finish this session on the CPU.
       this.gpuFailure = `the GPU failed during training (${message})`;
-      this.post({
-        type: 'error',
-        message: `${this.gpuFailure}; a fresh model now trains on the CPU`,
+      this.queue.enqueue(async () => {
+        // A command queued before this one may have replaced the model already.
+        if (this.trainer !== failed) return;
+        const resumedAt = await this.continueOnCpu();
+        this.post({
+          type: 'error',
+          message:
+            resumedAt === null
+              ? `${this.gpuFailure}; no checkpoint of this run was taken yet, so a fresh model trains on the CPU`
+              : `${this.gpuFailure}; the run goes on on the CPU from its last checkpoint, step ${resumedAt}`,
+        });
+        if (wasTraining) this.trainer?.start();
       });
-      void this.rebuild().catch((e) => this.post({ type: 'error', message: messageOf(e) }));
       return;
     }
     this.post({ type: 'error', message });
     this.postStatus(failed.step, true);
   }
+
+  /**
+   * After a GPU failure (gpuFailure is set, so rebuild picks the CPU): the
+   * run's latest checkpoint, restored exactly, or a fresh model when there is
+   * none. Returns the step it resumed at, or null for a fresh model.
+   */
+  private async continueOnCpu(): Promise<number | null> {
+    const saved = this.lastCheckpoint;
+    if (!saved || saved.runId !== this.run.id || !this.corpus) {
+      await this.rebuild();
+      return null;
+    }
+    const snapshot = loadCheckpoint(saved.bytes, {
+      file: 'the last checkpoint',
+      requireCheckpoint: true,
+    });
+    if (snapshot.kind !== 'checkpoint')
+      throw new Error('the last checkpoint holds no training state');
+    await this.rebuild(resumeFrom(snapshot, this.run));
+    return saved.step;
+  }
+}
+
+/** A model start that continues `snapshot` exactly: weights, optimizer, stream positions, curves. */
+export function resumeFrom(snapshot: TrainingSnapshot, run: RunIdentity): ModelStart {
+  const extra = snapshot.extra ?? {};
+  return {
+    params: snapshot.params,
+    run,
+    history: extra.history,
+    restore: async (trainer) => {
+      await trainer.exclusive((backend, batcher) => restoreCheckpoint(backend, batcher, snapshot));
+      trainer.restoreProgress({
+        epoch: Number(extra.epoch) || 0,
+        elapsedMs: Number(extra.elapsedMs) || 0,
+      });
+    },
+  };
 }
 
 /** Why this corpus cannot train under this configuration, or null when it can. */

@@ -45,16 +45,41 @@ export function watchErrors(page: Page): PageLog {
 
 /**
  * Installed before the app loads: records every main-thread long task
- * (PerformanceObserver 'longtask', > 50 ms) and counts animation frames.
+ * (PerformanceObserver 'longtask', > 50 ms), what ran in each long animation
+ * frame (so a failure names the script), and counts animation frames.
  */
 export async function installResponsivenessProbe(page: Page): Promise<void> {
   await page.addInitScript(() => {
-    const w = window as unknown as { __longTasks: number[]; __frames: number };
+    const w = window as unknown as {
+      __longTasks: number[];
+      __frames: number;
+      __slowFrames: string[];
+    };
     w.__longTasks = [];
+    w.__slowFrames = [];
     w.__frames = 0;
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) w.__longTasks.push(e.duration);
     }).observe({ type: 'longtask', buffered: true });
+    type Script = {
+      invoker: string;
+      sourceFunctionName: string;
+      sourceURL: string;
+      duration: number;
+    };
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as (PerformanceEntry & { scripts?: Script[] })[]) {
+        const scripts = (e.scripts ?? [])
+          .map(
+            (x) =>
+              `${x.invoker} ${x.sourceFunctionName}@${x.sourceURL.split('/').pop()} ${Math.round(x.duration)} ms`,
+          )
+          .join(', ');
+        w.__slowFrames.push(
+          `${Math.round(e.duration)} ms at ${Math.round(e.startTime)}: ${scripts || 'no script'}`,
+        );
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
     const tick = () => {
       w.__frames++;
       requestAnimationFrame(tick);
@@ -66,11 +91,21 @@ export async function installResponsivenessProbe(page: Page): Promise<void> {
 export interface Responsiveness {
   longTasks: number[];
   frames: number;
+  /** Long animation frames: duration, start and the scripts that ran in them. */
+  slowFrames: string[];
 }
 
 export async function readResponsiveness(page: Page): Promise<Responsiveness> {
   return page.evaluate(() => {
-    const w = window as unknown as { __longTasks: number[]; __frames: number };
-    return { longTasks: w.__longTasks.slice(), frames: w.__frames };
+    const w = window as unknown as {
+      __longTasks: number[];
+      __frames: number;
+      __slowFrames: string[];
+    };
+    return {
+      longTasks: w.__longTasks.slice(),
+      frames: w.__frames,
+      slowFrames: w.__slowFrames.slice(),
+    };
   });
 }

@@ -253,6 +253,10 @@ describe('model files', () => {
       .getByLabel('Corpus text')
       .fill(Array.from({ length: 300 }, () => 'abba cab').join(' '));
     await page.getByRole('button', { name: 'Use pasted text' }).click();
+    // The resumed run has trained: a new text asks before it replaces the model.
+    const ask = page.getByRole('dialog', { name: 'Start a new model?' });
+    await expect.poll(() => ask.isVisible()).toBe(true);
+    await ask.getByRole('button', { name: 'Use the new text' }).click();
     await expect.poll(() => page.getByLabel('Vocabulary size').textContent()).toBe('4');
     await picker.setInputFiles(files['model.safetensors']);
     const adopt = page.getByRole('alertdialog', { name: "Adopt the model's vocabulary" });

@@ -90,6 +90,20 @@ describe('corpus input', () => {
     await page.getByRole('button', { name: 'Nested brackets' }).click();
     await expect.poll(() => inUse.textContent(), { timeout: 20_000 }).toContain('Nested brackets');
     expect(await page.getByRole('alert').count()).toBe(0);
+
+    // A file dropped anywhere on the page (here on the metrics panel) becomes the corpus.
+    const dropped = agreementCorpus(3, 5000);
+    const transfer = await page.evaluateHandle((text) => {
+      const data = new DataTransfer();
+      data.items.add(new File([text], 'dropped.txt', { type: 'text/plain' }));
+      return data;
+    }, dropped);
+    const target = page.getByRole('heading', { name: 'Gates', exact: true });
+    await target.dispatchEvent('dragenter', { dataTransfer: transfer });
+    await target.dispatchEvent('dragover', { dataTransfer: transfer });
+    await target.dispatchEvent('drop', { dataTransfer: transfer });
+    await expect.poll(() => inUse.textContent(), { timeout: 20_000 }).toContain('dropped.txt');
+    expect(page.url()).toContain(server.url); // the browser did not navigate to the file
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -128,6 +142,43 @@ describe('corpus input', () => {
     expect(
       await page.evaluate(() => (window as unknown as { __sawProgress: boolean }).__sawProgress),
     ).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('gates', () => {
+  it('draws six maps of 512 units × 200 characters, refreshed while training, without long tasks', async () => {
+    // A wide model on a short window: the snapshots are big, the steps stay cheap.
+    const { page, errors } = await open('#E=16&H=512&L=1&T=8&B=2&backend=cpu');
+    const probe = agreementCorpus(5, 400).replace(/\n/g, ' ').slice(0, 200);
+    await page.getByLabel('Probe text').fill(probe);
+    const heatmap = page.getByRole('img', { name: /^forget gate heatmap/ });
+    await expect
+      .poll(() => heatmap.getAttribute('aria-label'), { timeout: 30_000 })
+      .toContain('200 positions × 512 units');
+    const snapshotStep = async () =>
+      Number(
+        ((await page.getByLabel('Gate snapshot step').textContent()) ?? '').replace(/\D/g, ''),
+      );
+    const before = await readResponsiveness(page);
+    const started = Date.now();
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await expect.poll(snapshotStep, { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.waitForTimeout(6000);
+    const after = await readResponsiveness(page);
+    const seconds = (Date.now() - started) / 1000;
+    await page.getByRole('button', { name: 'Pause' }).click();
+    const longTasks = after.longTasks.slice(before.longTasks.length);
+    const maxLongTask = Math.max(0, ...longTasks);
+    const fps = (after.frames - before.frames) / seconds;
+    console.log(
+      `[e2e gates] H=512 × 200: ${seconds.toFixed(1)} s of training with snapshots, ` +
+        `longest task ${maxLongTask.toFixed(0)} ms, ${fps.toFixed(1)} frames/s`,
+    );
+    await page.screenshot({ path: join('test-results', 'gates-h512.png'), fullPage: true });
+    expect(maxLongTask).toBeLessThanOrEqual(100);
+    expect(fps).toBeGreaterThan(25);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -179,6 +230,34 @@ describe('settings', () => {
     await expect
       .poll(async () => Number(await page.getByLabel('Steps').textContent()), { timeout: 30_000 })
       .toBe(0);
+
+    // Page-wide shortcuts, away from any field: Space trains and pauses, '.' steps once.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('Space');
+    await expect.poll(() => pauseButton.isEnabled(), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(async () => Number(await page.getByLabel('Steps').textContent()), { timeout: 30_000 })
+      .toBeGreaterThan(0);
+    await page.keyboard.press('Space');
+    const stepButton = page.getByRole('button', { name: 'Step' });
+    await expect.poll(() => stepButton.isEnabled(), { timeout: 10_000 }).toBe(true);
+    await page.waitForTimeout(1500); // steps in flight at the pause land
+    const paused = Number(await page.getByLabel('Steps').textContent());
+    await page.keyboard.press('.');
+    await expect
+      .poll(async () => Number(await page.getByLabel('Steps').textContent()), { timeout: 30_000 })
+      .toBe(paused + 1);
+
+    // Another corpus on a trained model asks first; keeping the model keeps the corpus.
+    const inUse = page.getByRole('group', { name: 'Corpus in use' });
+    const before = await inUse.textContent();
+    await page.getByRole('button', { name: 'Nested brackets' }).click();
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await dialog.textContent()).toContain('Saved runs');
+    await page.getByRole('button', { name: 'Keep current model' }).click();
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    expect(await inUse.textContent()).toBe(before);
+    expect(Number(await page.getByLabel('Steps').textContent())).toBe(paused + 1);
 
     // Out of range: an inline message, nothing applied.
     await page.getByLabel('Layers L').fill('99');

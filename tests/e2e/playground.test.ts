@@ -71,6 +71,16 @@ async function settledSteps(page: Page): Promise<number> {
   throw new Error(`the step count kept changing after Pause (now ${last})`);
 }
 
+/** The figures and messages a person would read off the page. */
+async function pageState(page: Page) {
+  return {
+    backend: await page.getByRole('status', { name: 'Backend' }).textContent(),
+    steps: await page.getByLabel('Steps', { exact: true }).textContent(),
+    validation: await page.getByLabel('Validation loss (nats)', { exact: true }).textContent(),
+    alerts: await page.getByRole('alert').allTextContents(),
+  };
+}
+
 /** Share of a canvas's pixels that differ from its background colour. */
 async function nonBackgroundShare(page: Page, name: string): Promise<number> {
   return page.getByRole('img', { name }).evaluate((canvas: HTMLCanvasElement) => {
@@ -113,6 +123,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('playground (%s)', (mode) => {
       const after = await readResponsiveness(page);
       const seconds = (Date.now() - started) / 1000;
       const steps = await numberOf(page, 'Steps');
+      const backend = (await page.getByRole('status', { name: 'Backend' }).textContent()) ?? '';
       await page.screenshot({ path: `${RESULTS}/default-${mode}-training.png` });
       await page.getByRole('button', { name: 'Pause' }).click();
 
@@ -123,6 +134,11 @@ describe.each<Mode>(['webgpu', 'cpu'])('playground (%s)', (mode) => {
         `[e2e responsiveness ${mode}] ${seconds.toFixed(1)} s of training, ${steps} steps: ` +
           `${longTasks.length} long tasks, max ${maxLongTask.toFixed(0)} ms; ${fps.toFixed(1)} frames/s`,
       );
+      const slowFrames = after.slowFrames.slice(before.slowFrames.length);
+      if (maxLongTask > MAX_LONG_TASK_MS / 2) {
+        console.log(`[e2e responsiveness ${mode}] long frames:\n  ${slowFrames.join('\n  ')}`);
+      }
+      expect(backend).toMatch(mode === 'cpu' ? /^CPU/ : /^WebGPU/);
       expect(steps).toBeGreaterThan(0);
       expect(maxLongTask).toBeLessThanOrEqual(MAX_LONG_TASK_MS);
       expect(fps).toBeGreaterThan(MIN_FPS);
@@ -149,22 +165,50 @@ describe.each<Mode>(['webgpu', 'cpu'])('playground (%s)', (mode) => {
       await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
       const backend = (await page.getByRole('status', { name: 'Backend' }).textContent()) ?? '';
       console.log(`[e2e playground ${mode}] backend: ${backend}`);
-      if (mode === 'cpu') expect(backend).toMatch(/^CPU/);
+      expect(backend).toMatch(mode === 'cpu' ? /^CPU/ : /^WebGPU/);
 
       // Train until validation loss is under the bound.
       const started = Date.now();
       await train.click();
-      await expect
-        .poll(() => numberOf(page, 'Validation loss (nats)'), {
-          timeout: 120_000,
-          interval: 500,
-        })
-        .toBeLessThan(VALIDATION_BOUND);
+      try {
+        await expect
+          .poll(() => numberOf(page, 'Validation loss (nats)'), {
+            timeout: 120_000,
+            interval: 500,
+          })
+          .toBeLessThan(VALIDATION_BOUND);
+      } catch (error) {
+        // What the page showed, so a failure here says whether training stalled, failed or crawled.
+        console.log(`[e2e playground ${mode}] stuck: ${JSON.stringify(await pageState(page))}`);
+        await page.screenshot({ path: `${RESULTS}/playground-${mode}-stuck.png`, fullPage: true });
+        throw error;
+      }
       console.log(
         `[e2e playground ${mode}] validation ${await numberOf(page, 'Validation loss (nats)')} nats ` +
           `after ${((Date.now() - started) / 1000).toFixed(1)} s, ${await numberOf(page, 'Steps')} steps`,
       );
       await page.screenshot({ path: `${RESULTS}/playground-${mode}-training.png` });
+
+      // While it trains, the gate snapshots follow the model, and sampling streams text.
+      const snapshotStep = () =>
+        page
+          .getByLabel('Gate snapshot step')
+          .textContent()
+          .then((t) => Number((t ?? '').replace(/[^\d]/g, '')));
+      const firstSnapshot = await snapshotStep();
+      await expect.poll(snapshotStep, { timeout: 30_000 }).toBeGreaterThan(firstSnapshot);
+      await page.getByLabel('Prime').fill('the ');
+      await page.getByLabel('Sample length').fill('120');
+      const stepsBeforeSample = await numberOf(page, 'Steps');
+      await page.getByRole('button', { name: 'Generate' }).click();
+      const output = page.getByRole('log', { name: 'Generated text' });
+      await expect
+        .poll(() => page.getByRole('button', { name: 'Generate' }).count(), { timeout: 60_000 })
+        .toBe(1);
+      const liveSample = (await output.locator('.generated').textContent()) ?? '';
+      expect(liveSample.length).toBe(120);
+      expect([...liveSample].filter((c) => !VOCAB.has(c))).toEqual([]);
+      expect(await numberOf(page, 'Steps')).toBeGreaterThan(stepsBeforeSample);
 
       // Pause: the step count stops.
       await page.getByRole('button', { name: 'Pause' }).click();
@@ -202,11 +246,8 @@ describe.each<Mode>(['webgpu', 'cpu'])('playground (%s)', (mode) => {
       await page.screenshot({ path: `${RESULTS}/playground-${mode}-hover.png` });
       await page.mouse.move(0, 0);
 
-      // Sampling streams text made of the corpus's characters.
-      await page.getByLabel('Prime').fill('the ');
-      await page.getByLabel('Sample length').fill('120');
+      // Paused, sampling streams text made of the corpus's characters too.
       await page.getByRole('button', { name: 'Generate' }).click();
-      const output = page.getByRole('log', { name: 'Generated text' });
       await expect
         .poll(() => page.getByRole('button', { name: 'Generate' }).count(), { timeout: 30_000 })
         .toBe(1);
@@ -225,6 +266,10 @@ describe.each<Mode>(['webgpu', 'cpu'])('playground (%s)', (mode) => {
       await page.getByRole('button', { name: 'Reset' }).click();
       await expect.poll(() => numberOf(page, 'Steps'), { timeout: 60_000 }).toBe(0);
       await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
+      // Fresh weights: the step-0 validation loss is back near a uniform guess, ln V.
+      await expect
+        .poll(() => numberOf(page, 'Validation loss (nats)'), { timeout: 60_000 })
+        .toBeGreaterThan(0.8 * Math.log(VOCAB.size));
 
       expect(await page.getByRole('alert').count()).toBe(0);
       expect(log.errors).toEqual([]);

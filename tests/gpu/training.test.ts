@@ -133,6 +133,50 @@ describe('training on the GPU', () => {
     }
   });
 
+  test('losses come back in order, each once, when drained up to an earlier step', async () => {
+    const model: ModelConfig = { vocabSize: V, embedSize: 8, hiddenSize: 16, layers: 1 };
+    const B = 2;
+    const T = 6;
+    const { params, cpu } = setup(model, B, T);
+    // readbackEvery 1000: only flushLosses and drainLosses copy, so the test drives every copy.
+    const gpu = await createGpuBackend(harness!.device, model, params, {
+      batchSize: B,
+      seqLen: T,
+      readbackEvery: 1000,
+    });
+    try {
+      const batcher = new Batcher(corpus.tokens, B, T, 3);
+      const read: number[] = [];
+      const losses = new Map<number, number>();
+      const take = (got: { step: number; loss: number }[]) => {
+        for (const l of got) {
+          read.push(l.step);
+          losses.set(l.step, l.loss);
+        }
+      };
+      for (let step = 1; step <= 30; step++) {
+        const { batch } = batcher.next();
+        gpu.trainStep(batch, optimizer);
+        cpu.trainStep(batch, optimizer);
+        if (step % 7 === 0) gpu.flushLosses();
+        if (step % 10 === 0) {
+          // Up to a step a flush covered: at least that far, never a step twice.
+          const got = await gpu.drainLosses(step - 3);
+          expect(got.length).toBeGreaterThan(0);
+          expect(got[got.length - 1].step).toBeGreaterThanOrEqual(step - 3);
+          take(got);
+        }
+      }
+      take(await gpu.drainLosses(12)); // already read: returns whatever landed since
+      take(await gpu.drainLosses());
+      expect(read).toEqual(Array.from({ length: 30 }, (_, k) => k + 1));
+      const expected = (await cpu.drainLosses()).map((l) => l.loss);
+      expectClose('losses', [...losses.values()], expected, 1e-5, 1e-4);
+    } finally {
+      gpu.dispose();
+    }
+  });
+
   test('evaluate, probe and sampling match the CPU and leave training state alone', async () => {
     const model: ModelConfig = { vocabSize: V, embedSize: 10, hiddenSize: 20, layers: 2 };
     const B = 4;
@@ -337,6 +381,44 @@ describe('training on the GPU', () => {
     expect(() => gpu.trainStep(batch, optimizer)).toThrow(GpuDeviceLostError);
     await expect(gpu.getParams()).rejects.toThrow(/device was lost/);
     gpu.dispose();
+  });
+
+  test('given the GPU, it opens a device of its own with the limits and features it needs', async () => {
+    const model: ModelConfig = { vocabSize: V, embedSize: 8, hiddenSize: 16, layers: 1 };
+    const gpu = await createGpuBackend(harness!.gpu, model, initParams(model, new Rng(1)), {
+      batchSize: 2,
+      seqLen: 4,
+    });
+    try {
+      const { device } = gpu;
+      const adapter = harness!.adapter;
+      expect(device).not.toBe(harness!.device);
+      // All the workgroup memory there is (it decides where the persistent kernels fit)…
+      expect(device.limits.maxComputeWorkgroupStorageSize).toBe(
+        adapter.limits.maxComputeWorkgroupStorageSize,
+      );
+      // …and never more than the adapter has, whatever the model needs.
+      for (const name of ['maxStorageBufferBindingSize', 'maxBufferSize'] as const) {
+        expect(device.limits[name]).toBeLessThanOrEqual(adapter.limits[name]);
+      }
+      expect(device.features.has('timestamp-query')).toBe(adapter.features.has('timestamp-query'));
+      const batch = new Batcher(corpus.tokens, 2, 4, 1).next().batch;
+      gpu.trainStep(batch, optimizer);
+      expect((await gpu.drainLosses()).map((l) => Number.isFinite(l.loss))).toEqual([true]);
+    } finally {
+      gpu.dispose();
+    }
+  });
+
+  test('a window too big for this adapter is refused before any allocation, naming the buffer', async () => {
+    const model: ModelConfig = { vocabSize: V, embedSize: 8, hiddenSize: 256, layers: 1 };
+    // gates (T, B, 4H) alone: 1024 · 1024 · 1024 floats = 4 GiB, past any binding limit here.
+    const attempt = createGpuBackend(harness!.gpu, model, initParams(model, new Rng(1)), {
+      batchSize: 1024,
+      seqLen: 1024,
+    });
+    await expect(attempt).rejects.toThrow(GpuCapacityError);
+    await expect(attempt).rejects.toThrow(/gates/);
   });
 
   test('a model too big for the limits is refused before allocation', () => {

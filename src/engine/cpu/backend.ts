@@ -198,10 +198,15 @@ export class CpuBackend implements Backend {
     this.pending.push({ step: this.stepCount, loss, gradNorm: norm });
   }
 
+  /** Steps run synchronously here: every loss is ready, whatever `through` asks. */
   async drainLosses(): Promise<StepLoss[]> {
     const out = this.pending;
     this.pending = [];
     return out;
+  }
+
+  flushLosses(): void {
+    // Nothing to bring back: the losses are on the host already.
   }
 
   resetState(): void {

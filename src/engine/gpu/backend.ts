@@ -287,23 +287,40 @@ export class GpuBackend implements Backend {
     this.stepCount = step;
   }
 
-  async drainLosses(): Promise<StepLoss[]> {
+  /** Starts copying out the losses of every step queued so far, without waiting. */
+  flushLosses(): void {
+    this.checkAlive();
+    this.copyLosses();
+  }
+
+  async drainLosses(through = this.stepCount): Promise<StepLoss[]> {
     this.checkAlive();
     const out = this.carriedLosses.splice(0);
+    const upTo = Math.min(through, this.stepCount);
     try {
       for (;;) {
-        const encoder = this.device.createCommandEncoder({ label: 'loss readback' });
-        const afterSubmit = this.readback.maybeCopy(encoder, this.stepCount, true);
-        this.device.queue.submit([encoder.finish()]);
-        afterSubmit?.();
-        out.push(...(await this.readback.drain()));
-        if (afterSubmit || this.readback.copiedThrough === this.stepCount) break;
+        // Only a copy encoded after step `upTo` can bring its loss back; one of every
+        // step in flight is the price of asking for a step no copy covers yet.
+        const copied = this.readback.copiedThrough >= upTo || this.copyLosses();
+        out.push(...(await this.readback.drain(upTo)));
+        // No staging buffer was free: the drain freed them all, so the next copy finds one.
+        if (copied) break;
       }
     } catch (error) {
       throw this.explain(error);
     }
     if (this.firstError) throw new Error(`WebGPU error: ${this.firstError}`);
     return out;
+  }
+
+  /** Copies the slots no copy covers yet into a free staging buffer; false when none was free. */
+  private copyLosses(): boolean {
+    if (this.readback.copiedThrough === this.stepCount) return true;
+    const encoder = this.device.createCommandEncoder({ label: 'loss readback' });
+    const afterSubmit = this.readback.maybeCopy(encoder, this.stepCount, true);
+    this.device.queue.submit([encoder.finish()]);
+    afterSubmit?.();
+    return afterSubmit !== null;
   }
 
   /** A rejected map or copy after device loss says so, rather than something cryptic. */

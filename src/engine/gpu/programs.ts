@@ -80,9 +80,12 @@ export class ProgramCache {
     } else {
       program = buildProgram(this.ctx, job, T, B);
       if (this.programs.size >= MAX_PROGRAMS) {
-        const [oldestKey, oldest] = this.programs.entries().next().value!;
-        this.programs.delete(oldestKey);
-        this.ctx.kernels.resources.release(oldest.uniformBuffer);
+        // Training programs stay: rebuilding one mid-run would create GPU objects per step.
+        const oldest = [...this.programs].find(([k]) => !k.startsWith('train:'));
+        if (oldest) {
+          this.programs.delete(oldest[0]);
+          this.ctx.kernels.resources.release(oldest[1].uniformBuffer);
+        }
       }
     }
     this.programs.set(key, program);

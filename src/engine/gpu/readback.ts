@@ -94,9 +94,13 @@ export class LossReadback {
     this.inFlight.push(entry);
   }
 
-  /** Waits for every copy in flight and returns the losses read since the last call. */
-  async drain(): Promise<StepLoss[]> {
-    while (this.inFlight.length > 0) {
+  /**
+   * Waits for the copies in flight that hold steps up to `through` (default:
+   * all of them) and returns every loss read since the last call, which may
+   * include later steps whose copies landed meanwhile.
+   */
+  async drain(through = Infinity): Promise<StepLoss[]> {
+    while (this.inFlight.length > 0 && this.inFlight[0].from <= through) {
       const entry = this.inFlight.shift()!;
       await entry.done;
     }

@@ -1,4 +1,4 @@
-// Asks before a settings change throws away a trained model. A native modal
+// Asks before a settings change or a new corpus throws away a trained model. A native modal
 // <dialog>: focus is trapped (starting on the safe choice, keeping the model),
 // Escape cancels, and it is announced as a dialog.
 
@@ -7,18 +7,21 @@ import { cancelConfig, confirmConfig } from '../../store/actions';
 import { useApp } from '../../store/app';
 
 export function ConfirmDialog() {
-  const pending = useApp((s) => s.pendingConfig);
+  const pendingConfig = useApp((s) => s.pendingConfig);
+  const pendingCorpus = useApp((s) => s.pendingCorpus);
+  const asking = pendingConfig !== null || pendingCorpus !== null;
   // Read only while asking: the step count changes many times a second.
-  const step = useApp((s) => (s.pendingConfig ? s.status.step : 0));
+  const step = useApp((s) => (s.pendingConfig || s.pendingCorpus ? s.status.step : 0));
   const ref = useRef<HTMLDialogElement>(null);
 
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (pending && !dialog.open) dialog.showModal();
-    if (!pending && dialog.open) dialog.close();
-  }, [pending]);
+    if (asking && !dialog.open) dialog.showModal();
+    if (!asking && dialog.open) dialog.close();
+  }, [asking]);
 
+  const steps = `${step.toLocaleString('en-US')} training steps`;
   return (
     <dialog
       ref={ref}
@@ -29,16 +32,23 @@ export function ConfirmDialog() {
       }}
     >
       <h2 id="confirm-title">Start a new model?</h2>
-      <p>
-        Changing the {pending?.changes.join(', ')} needs fresh weights: the{' '}
-        {step.toLocaleString('en-US')} training steps so far will be lost.
-      </p>
+      {pendingCorpus ? (
+        <p>
+          Training on {pendingCorpus.name} needs a fresh model. This one ({steps}) stays under Saved
+          runs as of its last save, so you can resume it later.
+        </p>
+      ) : (
+        <p>
+          Changing the {pendingConfig?.changes.join(', ')} needs fresh weights: the {steps} so far
+          will be lost.
+        </p>
+      )}
       <div className="row">
         <button type="button" className="btn" onClick={cancelConfig}>
           Keep current model
         </button>
         <button type="button" className="btn primary" onClick={confirmConfig}>
-          Reset and apply
+          {pendingCorpus ? 'Use the new text' : 'Reset and apply'}
         </button>
       </div>
     </dialog>

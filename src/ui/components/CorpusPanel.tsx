@@ -2,11 +2,57 @@
 // drag-and-drop. A failed load shows why and leaves both the paste area and
 // the corpus in use untouched.
 
-import { useRef, useState, type DragEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { BUILTIN_CORPORA } from '../../corpora';
 import { loadBuiltin, loadCorpusFile, setDraft, submitDraft } from '../../store/actions';
 import { useApp } from '../../store/app';
 import { formatBytes, formatCount } from '../format';
+
+/**
+ * A file dropped anywhere on the page becomes the corpus (the browser would
+ * otherwise open it and leave the page). True while a file is dragged over
+ * the page, so the paste area can show where it goes.
+ */
+function useFileDragAnywhere(): boolean {
+  const [dragging, setDragging] = useState(false);
+  useEffect(() => {
+    // dragenter/dragleave fire for every child crossed: count them, so the highlight does not flicker.
+    let depth = 0;
+    const carriesFiles = (e: DragEvent) => e.dataTransfer?.types.includes('Files') ?? false;
+    const onEnter = (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      depth++;
+      setDragging(true);
+    };
+    const onLeave = (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) setDragging(false);
+    };
+    const onOver = (e: DragEvent) => {
+      if (carriesFiles(e)) e.preventDefault();
+    };
+    const onDrop = (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      depth = 0;
+      setDragging(false);
+      const file = e.dataTransfer?.files[0];
+      if (file) loadCorpusFile(file);
+    };
+    window.addEventListener('dragenter', onEnter);
+    window.addEventListener('dragleave', onLeave);
+    window.addEventListener('dragover', onOver);
+    window.addEventListener('drop', onDrop);
+    return () => {
+      window.removeEventListener('dragenter', onEnter);
+      window.removeEventListener('dragleave', onLeave);
+      window.removeEventListener('dragover', onOver);
+      window.removeEventListener('drop', onDrop);
+    };
+  }, []);
+  return dragging;
+}
 
 export function CorpusPanel() {
   const draft = useApp((s) => s.draft);
@@ -15,14 +61,7 @@ export function CorpusPanel() {
   const loading = useApp((s) => s.loading);
   const error = useApp((s) => s.corpusError);
   const fileInput = useRef<HTMLInputElement>(null);
-  const [dragging, setDragging] = useState(false);
-
-  const onDrop = (event: DragEvent) => {
-    event.preventDefault();
-    setDragging(false);
-    const file = event.dataTransfer.files[0];
-    if (file) loadCorpusFile(file);
-  };
+  const dragging = useFileDragAnywhere();
 
   return (
     <section className="panel" aria-labelledby="corpus-title">
@@ -46,19 +85,11 @@ export function CorpusPanel() {
         ))}
       </div>
 
-      <div
-        className={`dropzone ${dragging ? 'dragging' : ''}`}
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={onDrop}
-      >
+      <div className={`dropzone ${dragging ? 'dragging' : ''}`}>
         <textarea
           className="corpus"
           aria-label="Corpus text"
-          placeholder="Paste any text here (a book, code, song lyrics…), or drop a .txt file."
+          placeholder="Paste any text here (a book, code, song lyrics…), or drop a .txt file anywhere on the page."
           value={draft}
           spellCheck={false}
           onChange={(e) => setDraft(e.target.value)}

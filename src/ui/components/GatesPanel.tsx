@@ -3,11 +3,13 @@
 // coloured by one unit. Snapshots come from the training model every few steps.
 
 import { useCallback, useState } from 'react';
+import { MAX_PROBE_CHARS } from '../../engine/config';
 import type { ProbeLayer, ProbeMessage } from '../../engine/protocol';
 import { setLayer, setProbeText, setTextGate, setUnit } from '../../store/actions';
-import { useApp } from '../../store/app';
+import { useApp, type AppState } from '../../store/app';
 import { GATE_KEYS, type GateKey } from '../../store/gatesSlice';
 import { GATE_INFO, showChar } from '../gateInfo';
+import { useTransitionedState } from '../hooks/useTransitionedState';
 import { Heatmap, type Cell } from './Heatmap';
 import { UnitText } from './UnitText';
 
@@ -67,8 +69,10 @@ function HoverCard({
   );
 }
 
+const selectSnapshot = (s: AppState) => s.snapshot;
+
 export function GatesPanel() {
-  const snapshot = useApp((s) => s.snapshot);
+  const snapshot = useTransitionedState(selectSnapshot);
   const probeText = useApp((s) => s.probeText);
   const layerIndex = useApp((s) => s.layer);
   const unit = useApp((s) => s.unit);
@@ -109,11 +113,16 @@ export function GatesPanel() {
           <textarea
             className="input probe"
             aria-label="Probe text"
+            aria-describedby="probe-length"
             rows={2}
+            maxLength={MAX_PROBE_CHARS}
             value={probeText}
             spellCheck={false}
             onChange={(e) => setProbeText(e.target.value)}
           />
+          <span id="probe-length" className="hint">
+            {probeText.length} / {MAX_PROBE_CHARS} characters
+          </span>
         </label>
         <label className="labelled">
           <span>Layer</span>
@@ -170,7 +179,11 @@ export function GatesPanel() {
           Skipped characters the corpus never uses: {snapshot.unknown.map(showChar).join(' ')}
         </div>
       )}
-      {snapshot && layer ? (
+      {probeText.trim().length === 0 ? (
+        <div className="chart-empty" style={{ height: 160 }}>
+          Type a probe text to see what every gate does at each of its characters.
+        </div>
+      ) : snapshot && layer ? (
         <>
           <div className="heatmaps">
             {GATE_KEYS.map((g) => (
@@ -198,7 +211,10 @@ export function GatesPanel() {
             pinned={pinned}
             onHover={onHover}
           />
-          {hover && <HoverCard hover={hover} snapshot={snapshot} layer={layer} />}
+          {hover && hover.pos < snapshot.chars.length && hover.unit < hidden && (
+            // A snapshot of a shorter probe or a smaller model may land under a still pointer.
+            <HoverCard hover={hover} snapshot={snapshot} layer={layer} />
+          )}
         </>
       ) : (
         <div className="chart-empty" style={{ height: 160 }}>

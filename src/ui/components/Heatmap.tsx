@@ -56,6 +56,51 @@ function schedulePaint(owner: object, job: () => void): () => void {
   };
 }
 
+/**
+ * Canvases drawn on the CPU. A GPU-backed 2D canvas makes the page wait for
+ * the browser's GPU process on every put and draw, and while WebGPU training
+ * keeps that process busy (seconds per submit on a software adapter) the wait
+ * is a long task on the main thread. These maps are small: the CPU draws them
+ * in a millisecond and the compositor takes the result without a round trip.
+ */
+const CPU_CANVAS: CanvasRenderingContext2DSettings = { willReadFrequently: true };
+
+const shrunk = new WeakMap<HTMLCanvasElement, HTMLCanvasElement>();
+
+/**
+ * The cells at most one per device pixel on each axis. More units (or
+ * positions) than pixels are averaged down with smoothing, so every unit
+ * still shows (nearest-neighbour would drop whole rows at H = 512); the result
+ * is then scaled up without smoothing, keeping the cells crisp.
+ */
+function shrunkToFit(
+  image: HTMLCanvasElement,
+  P: number,
+  H: number,
+  width: number,
+  height: number,
+): CanvasImageSource {
+  if (P <= width && H <= height) return image;
+  const w = Math.min(P, width);
+  const h = Math.min(H, height);
+  let out = shrunk.get(image);
+  if (!out) {
+    out = document.createElement('canvas');
+    shrunk.set(image, out);
+  }
+  if (out.width !== w || out.height !== h) {
+    out.width = w;
+    out.height = h;
+  }
+  const ctx = out.getContext('2d', CPU_CANVAS);
+  if (!ctx) return image;
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = 'high';
+  ctx.clearRect(0, 0, w, h);
+  ctx.drawImage(image, 0, 0, P, H, 0, 0, w, h);
+  return out;
+}
+
 /** Scales the painted cells onto the visible canvas, marking the hover column and the chosen unit. */
 function drawVisible(
   canvas: HTMLCanvasElement,
@@ -73,10 +118,10 @@ function drawVisible(
     canvas.width = width;
     canvas.height = height;
   }
-  const ctx = canvas.getContext('2d');
+  const ctx = canvas.getContext('2d', CPU_CANVAS);
   if (!ctx) return;
   ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(image, 0, 0, P, H, 0, 0, width, height);
+  ctx.drawImage(shrunkToFit(image, P, H, width, height), 0, 0, width, height);
   const cellW = width / P;
   const cellH = height / H;
   ctx.lineWidth = Math.max(1, dpr);
@@ -111,7 +156,7 @@ export const Heatmap = memo(function Heatmap(props: Props) {
       const image = (imageRef.current ??= document.createElement('canvas'));
       image.width = P;
       image.height = H;
-      const ctx = image.getContext('2d');
+      const ctx = image.getContext('2d', CPU_CANVAS);
       if (!ctx) return;
       const pixels = ctx.createImageData(P, H);
       // One 32-bit write per cell; the table is RGBA bytes, so a Uint32 view of it matches.

@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import { RANGES } from '../../engine/config';
 import type { BackendPreference, RunConfig } from '../../engine/protocol';
-import { proposeConfig, resetConfigToDefaults } from '../../store/actions';
+import { dismissIgnoredSettings, proposeConfig, resetConfigToDefaults } from '../../store/actions';
 import { useApp } from '../../store/app';
 import { formatCount } from '../format';
 import { NumberField } from './NumberField';
@@ -129,6 +129,7 @@ function CopyLink() {
 export function HyperParams() {
   const config = useApp((s) => s.config);
   const revision = useApp((s) => s.configRevision);
+  const ignored = useApp((s) => s.ignoredSettings);
   const parameters = useApp((s) => s.parameters);
   const device = useApp((s) => s.device);
 
@@ -142,16 +143,23 @@ export function HyperParams() {
           Defaults
         </button>
       </header>
+      {ignored.length > 0 && (
+        <div className="note warn" role="status" aria-label="Ignored link settings">
+          <span>
+            The link&apos;s {ignored.length === 1 ? 'setting' : 'settings'} {ignored.join('; ')}{' '}
+            {ignored.length === 1 ? 'was' : 'were'} not understood, so the default is used.
+          </span>
+          <button type="button" className="btn small" onClick={dismissIgnoredSettings}>
+            Dismiss
+          </button>
+        </div>
+      )}
       <div className="params" key={revision}>
         {FIELDS.map((f) => (
           <NumberField
             key={f.label}
-            label={
-              <>
-                {f.label}
-                {f.live && <span className="live">live</span>}
-              </>
-            }
+            label={f.label}
+            badge={f.live && <span className="live">live</span>}
             value={f.get(config)}
             min={f.range[0]}
             max={f.range[1]}

@@ -2,7 +2,7 @@
 // with the uniform-guess baseline ln V. Redrawn once a second at most from
 // a thinned copy of the series, so a long run never slows the page.
 
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import {
   CartesianGrid,
   Line,
@@ -47,7 +47,7 @@ function PlainTick(props: {
 }
 
 /** Round step ticks (1, 2 or 5 × 10^k apart), about five of them, from 0 past the last step. */
-function stepTicks(lastStep: number): { top: number; ticks: number[] } {
+function stepTicks(lastStep: number): { domain: [number, number]; ticks: number[] } {
   const span = Math.max(10, lastStep);
   const raw = span / 5;
   const power = 10 ** Math.floor(Math.log10(raw));
@@ -55,7 +55,7 @@ function stepTicks(lastStep: number): { top: number; ticks: number[] } {
   const top = Math.ceil(span / stride) * stride;
   const ticks: number[] = [];
   for (let v = 0; v <= top; v += stride) ticks.push(v);
-  return { top, ticks };
+  return { domain: [0, top], ticks };
 }
 
 interface Row {
@@ -84,24 +84,73 @@ function mergeByStep(train: LossPoint[], validation: LossPoint[]): Row[] {
   return rows;
 }
 
-/** Round ticks from 0 to just above the highest loss (or the baseline). */
-function yTicks(
+/** A round top just above the highest loss (or the baseline), and the tick spacing under it. */
+function yScale(
   train: { loss: number }[],
   validation: { loss: number }[],
   baseline: number,
-): { top: number; ticks: number[] } {
+): { top: number; spacing: number } {
   let max = baseline;
   for (const p of train) if (p.loss > max) max = p.loss;
   for (const p of validation) if (p.loss > max) max = p.loss;
-  const step = max > 8 ? 2 : max > 4 ? 1 : 0.5;
-  const top = Math.max(step, Math.ceil((max * 1.02) / step) * step);
+  const spacing = max > 8 ? 2 : max > 4 ? 1 : 0.5;
+  return { top: Math.max(spacing, Math.ceil((max * 1.02) / spacing) * spacing), spacing };
+}
+
+function yTicks(top: number, spacing: number): number[] {
   const ticks: number[] = [];
-  for (let v = 0; v <= top + 1e-9; v += step) ticks.push(Number(v.toFixed(2)));
-  return { top, ticks };
+  for (let v = 0; v <= top + 1e-9; v += spacing) ticks.push(Number(v.toFixed(2)));
+  return ticks;
 }
 const MAX_POINTS = 200;
+const CHART_MARGIN = { top: 8, right: 16, bottom: 4, left: 0 };
+const VALIDATION_DOT = { r: 2.5 };
+const stepLabel = (step: unknown) => `step ${String(step)}`;
+const lossLabel = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : String(v));
+
+const WARM_UP_ROWS: Row[] = [
+  { step: 0, train: 2, validation: 2 },
+  { step: 1, train: 1, validation: 1 },
+];
+
+/**
+ * A tiny chart drawn once, out of sight, while the page is idle, then
+ * removed: the first time recharts draws lines it compiles a great deal of
+ * code, which would otherwise make the first redraw after Train a long task.
+ */
+function WarmUp({ axis }: { axis: string }) {
+  const [done, setDone] = useState(false);
+  useEffect(() => {
+    if (!done) requestAnimationFrame(() => setDone(true));
+  }, [done]);
+  if (done) return null;
+  return (
+    <div aria-hidden="true" style={{ position: 'absolute', left: -10_000, width: 120, height: 80 }}>
+      <LineChart width={120} height={80} data={WARM_UP_ROWS} margin={CHART_MARGIN}>
+        <CartesianGrid stroke={axis} strokeDasharray="3 3" vertical={false} />
+        <XAxis dataKey="step" type="number" domain={[0, 1]} ticks={[0, 1]} interval={0} />
+        <YAxis domain={[0, 2]} ticks={[0, 1, 2]} interval={0} />
+        <Tooltip isAnimationActive={false} />
+        <ReferenceLine y={1.5} stroke={axis} />
+        <Line dataKey="train" stroke={axis} dot={false} isAnimationActive={false} />
+        <Line dataKey="validation" stroke={axis} dot={VALIDATION_DOT} isAnimationActive={false} />
+      </LineChart>
+    </div>
+  );
+}
+
+/** Mounts WarmUp once the browser is idle (or after a second at the latest). */
+function useIdle(): boolean {
+  const [idle, setIdle] = useState(false);
+  useEffect(() => {
+    const id = requestIdleCallback(() => setIdle(true), { timeout: 1000 });
+    return () => cancelIdleCallback(id);
+  }, []);
+  return idle;
+}
 
 export function LossChart() {
+  const idle = useIdle();
   const [unit, setUnit] = useState<Unit>('nats');
   const snapshot = useThrottledMetrics(1000);
   const vocabSize = useApp((s) => s.active?.vocabSize ?? 0);
@@ -117,13 +166,34 @@ export function LossChart() {
   }, [snapshot, scale]);
 
   const baseline = vocabSize > 1 ? Math.log(vocabSize) * scale : null;
-  const { top, ticks } = useMemo(
-    () => yTicks(train, validation, baseline ?? 0),
+  const { top, spacing } = useMemo(
+    () => yScale(train, validation, baseline ?? 0),
     [train, validation, baseline],
   );
+  // Kept while the scale holds, so new data alone does not redo the axis.
+  const yAxis = useMemo(() => ({ domain: [0, top], ticks: yTicks(top, spacing) }), [top, spacing]);
   const lastStep = rows.length > 0 ? rows[rows.length - 1].step : 0;
   const xAxis = useMemo(() => stepTicks(lastStep), [lastStep]);
   const empty = train.length === 0 && validation.length === 0;
+  // recharts 3 copies its props into an internal store and re-renders the chart when one
+  // changes identity: every object and element prop is made once per colour scheme, so a
+  // redraw with new data updates the data alone.
+  const fixed = useMemo(
+    () => ({
+      xTick: <PlainTick fill={colors.axis} axis="x" />,
+      yTick: <PlainTick fill={colors.axis} axis="y" />,
+      xLabel: {
+        value: 'step',
+        position: 'insideBottomRight' as const,
+        offset: -2,
+        fill: colors.axis,
+        fontSize: 11,
+      },
+      tooltipStyle: { background: colors.bg, border: `1px solid ${colors.grid}`, borderRadius: 8 },
+    }),
+    [colors.axis, colors.bg, colors.grid],
+  );
+  const validationDot = validation.length <= 40 ? VALIDATION_DOT : false;
 
   return (
     <div>
@@ -151,6 +221,7 @@ export function LossChart() {
           ))}
         </div>
       </div>
+      {idle && <WarmUp axis={colors.axis} />}
       <div className="chart" role="img" aria-label="Loss curves for training and validation">
         {/* Mounted from the start, empty or not: recharts' first render is the costly one,
             and it should not land in the middle of training. */}
@@ -159,41 +230,31 @@ export function LossChart() {
         )}
         {
           <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+            <LineChart data={rows} margin={CHART_MARGIN}>
               <CartesianGrid stroke={colors.grid} strokeDasharray="3 3" vertical={false} />
               <XAxis
                 dataKey="step"
                 type="number"
-                domain={[0, xAxis.top]}
+                domain={xAxis.domain}
                 ticks={xAxis.ticks}
                 interval={0}
                 stroke={colors.axis}
-                tick={<PlainTick fill={colors.axis} axis="x" />}
-                label={{
-                  value: 'step',
-                  position: 'insideBottomRight',
-                  offset: -2,
-                  fill: colors.axis,
-                  fontSize: 11,
-                }}
+                tick={fixed.xTick}
+                label={fixed.xLabel}
               />
               <YAxis
                 stroke={colors.axis}
                 width={44}
-                domain={[0, top]}
-                ticks={ticks}
+                domain={yAxis.domain}
+                ticks={yAxis.ticks}
                 interval={0}
-                tick={<PlainTick fill={colors.axis} axis="y" />}
+                tick={fixed.yTick}
               />
               <Tooltip
                 isAnimationActive={false}
-                contentStyle={{
-                  background: colors.bg,
-                  border: `1px solid ${colors.grid}`,
-                  borderRadius: 8,
-                }}
-                labelFormatter={(s) => `step ${s}`}
-                formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))}
+                contentStyle={fixed.tooltipStyle}
+                labelFormatter={stepLabel}
+                formatter={lossLabel}
               />
               {baseline !== null && (
                 <ReferenceLine y={baseline} stroke={colors.axis} strokeDasharray="5 4" />
@@ -213,7 +274,7 @@ export function LossChart() {
                 connectNulls
                 stroke={colors.val}
                 strokeWidth={2.2}
-                dot={validation.length <= 40 ? { r: 2.5 } : false}
+                dot={validationDot}
                 isAnimationActive={false}
               />
             </LineChart>

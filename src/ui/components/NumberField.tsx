@@ -4,7 +4,10 @@
 import { useId, useState, type ReactNode } from 'react';
 
 interface Props {
-  label: ReactNode;
+  /** The field's name: also its accessible name. */
+  label: string;
+  /** Shown after the name, outside it (e.g. a "live" badge). */
+  badge?: ReactNode;
   value: number;
   min: number;
   max: number;
@@ -14,10 +17,12 @@ interface Props {
   className?: string;
 }
 
-export function NumberField({ label, value, min, max, integer, step, onCommit, className }: Props) {
+export function NumberField(props: Props) {
+  const { label, badge, value, min, max, integer, step, onCommit, className } = props;
   const [text, setText] = useState(String(value));
   const [shown, setShown] = useState(value);
   const errorId = useId();
+  const nameId = useId();
   if (shown !== value) {
     // The value changed outside (URL, reset, refused edit): show it.
     setShown(value);
@@ -35,8 +40,13 @@ export function NumberField({ label, value, min, max, integer, step, onCommit, c
 
   return (
     <label className={className}>
-      <span>{label}</span>
+      <span>
+        <span id={nameId}>{label}</span>
+        {badge}
+      </span>
       <input
+        // Named by the label text alone: the badge and the error are not part of the name.
+        aria-labelledby={nameId}
         type="number"
         inputMode={integer ? 'numeric' : 'decimal'}
         min={min}

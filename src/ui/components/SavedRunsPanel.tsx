@@ -73,6 +73,11 @@ export function SavedRunsPanel() {
                 <button
                   type="button"
                   className="btn small"
+                  // The run in training would be saved again at once: it is kept while it trains.
+                  disabled={run.id === current}
+                  title={
+                    run.id === current ? 'the run in training is kept while it trains' : undefined
+                  }
                   aria-label={`Delete ${run.name}`}
                   onClick={() => deleteRun(run.id)}
                 >

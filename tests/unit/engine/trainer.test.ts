@@ -9,7 +9,7 @@ import { initParams } from '../../../src/engine/params';
 import type { EngineMessage, MetricsMessage, ProbeMessage } from '../../../src/engine/protocol';
 import { Rng } from '../../../src/engine/rng';
 import { buildCorpus } from '../../../src/engine/tokenizer';
-import { Trainer } from '../../../src/engine/trainer';
+import { DivergedError, Trainer } from '../../../src/engine/trainer';
 
 const TEXT = 'the cat sat on the mat.\na dog ran to the park.\n'.repeat(150);
 
@@ -34,13 +34,18 @@ function setUp() {
   });
   const messages: EngineMessage[] = [];
   const failures: unknown[] = [];
+  /** For each failure: whether the trainer was training (not paused) when it came. */
+  const wasTraining: boolean[] = [];
   const trainer = new Trainer(
     backend,
     corpus.vocab,
     splitCorpus(corpus.tokens, train.valFraction),
     train,
     (m) => messages.push(m),
-    (e) => failures.push(e),
+    (e, training) => {
+      failures.push(e);
+      wasTraining.push(training);
+    },
     {
       validateEvery: 10,
       maxValidationWindows: 2,
@@ -49,7 +54,7 @@ function setUp() {
       tickBudgetMs: 5,
     },
   );
-  return { corpus, model, trainer, messages, failures };
+  return { corpus, model, trainer, messages, failures, wasTraining };
 }
 
 async function until(condition: () => boolean, ms = 20_000): Promise<void> {
@@ -180,6 +185,26 @@ describe('Trainer', () => {
     for (const [step, loss] of resumed) expect(loss).toBe(uninterrupted.get(step));
     await a.trainer.dispose();
     await b.trainer.dispose();
+  });
+
+  it('stops with a clear message when training diverges, and says it was training', async () => {
+    const { trainer, failures, wasTraining } = setUp();
+    trainer.start();
+    await until(() => trainer.step >= 3);
+    // A weight turned NaN (as a too-high learning rate eventually makes one): the next loss is NaN.
+    await trainer.exclusive(async (backend) => {
+      const params = await backend.getParams();
+      params[0] = NaN;
+      await backend.setParams(params, await backend.getOptimizerState());
+    });
+    await until(() => failures.length > 0);
+    expect(failures[0]).toBeInstanceOf(DivergedError);
+    expect(String(failures[0])).toMatch(
+      /training diverged at step \d+ \(loss NaN\): lower the learning rate, then Reset or resume/,
+    );
+    expect(wasTraining).toEqual([true]);
+    expect(trainer.isTraining).toBe(false);
+    await trainer.dispose();
   });
 
   it('rejects exclusive work after dispose, and reports the error of a failing job without stopping', async () => {

@@ -190,6 +190,15 @@ describe('loadCheckpoint refuses', () => {
         batcher: { ...snapshot.batcher, window: 10_000 },
       }),
     ).rejects.toMatchObject({ code: 'corpus-mismatch' });
+    // A shift past the slack would read beyond a stream's segment.
+    for (const shift of [batcher.segment, -1, 0.5]) {
+      await expect(
+        restoreCheckpoint(backend, batcher, {
+          ...snapshot,
+          batcher: { ...snapshot.batcher, shift },
+        }),
+      ).rejects.toMatchObject({ code: 'corpus-mismatch' });
+    }
     const wrongShape = new Batcher(tokens, 2, train.seqLen, train.seed);
     await expect(restoreCheckpoint(backend, wrongShape, snapshot)).rejects.toMatchObject({
       code: 'config-mismatch',

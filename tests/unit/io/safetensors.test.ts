@@ -160,6 +160,19 @@ describe('readSafetensors rejects broken files with a code and a message', () =>
       'bad-offsets',
     ],
     [
+      // The same offsets twice: JSON.parse alone would keep one and see a perfect tiling.
+      'a tensor named twice',
+      () =>
+        rawFile(
+          null,
+          new Uint8Array(16),
+          '{"__metadata__":{"note":"\\"a\\":"},"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},' +
+            ' "a" :{"dtype":"F32","shape":[4],"data_offsets":[0,16]},' +
+            '"b\\"":{"dtype":"F32","shape":[0],"data_offsets":[16,16]}}',
+        ),
+      'header-invalid',
+    ],
+    [
       'a gap between tensors',
       () =>
         rawFile(

@@ -2,7 +2,7 @@
 // or stale hash can only ever yield a valid configuration.
 import { describe, expect, it } from 'vitest';
 import { UI_DEFAULT_CONFIG } from '../../../src/store/configSlice';
-import { decodeHash, encodeHash } from '../../../src/store/urlHash';
+import { decodeHash, encodeHash, readHash } from '../../../src/store/urlHash';
 
 describe('URL hash', () => {
   it('round-trips every setting', () => {
@@ -34,6 +34,18 @@ describe('URL hash', () => {
       ...UI_DEFAULT_CONFIG,
       model: { ...UI_DEFAULT_CONFIG.model, embedSize: 48 },
     });
+  });
+
+  it('names every ignored setting and why', () => {
+    const { ignored } = readHash('#H=0&L=2.5&T=abc&B=&E=48&backend=tpu', UI_DEFAULT_CONFIG);
+    expect(ignored).toEqual([
+      'H=0: a whole number from 1 to 2048',
+      'L=2.5: a whole number from 1 to 8',
+      'T=abc: a whole number from 1 to 1024',
+      'B=: a whole number from 1 to 1024',
+      'backend=tpu: one of auto, webgpu, cpu',
+    ]);
+    expect(readHash('#E=48', UI_DEFAULT_CONFIG).ignored).toEqual([]);
   });
 
   it('never carries the corpus', () => {

@@ -1,0 +1,68 @@
+// A gate snapshot of the model for the probe text: every gate (i, f, g, o),
+// the cell state c and the output h of every layer at every character, plus
+// the probability the model gave each next character. The trainer takes one
+// every few steps; the page draws it as heatmaps.
+//
+// Dimension legend: L layers, H hidden, V vocabulary, P probe characters kept.
+
+import type { Backend } from './backend';
+import { MAX_PROBE_CHARS } from './config';
+import type { EngineMessage, ProbeLayer } from './protocol';
+import { normalizeText, type Vocabulary } from './tokenizer';
+
+/**
+ * The snapshot message for `probeText` (characters outside the vocabulary are
+ * skipped and named; at most MAX_PROBE_CHARS are kept), or a probeError
+ * message when no character of it is known to the model.
+ */
+export async function probeSnapshot(
+  backend: Backend,
+  vocab: Vocabulary,
+  probeText: string,
+): Promise<EngineMessage> {
+  const step = backend.step;
+  const chars: string[] = [];
+  const unknown = new Set<string>();
+  for (const ch of normalizeText(probeText)) {
+    if (chars.length === MAX_PROBE_CHARS) break;
+    if (vocab.has(ch)) chars.push(ch);
+    else unknown.add(ch);
+  }
+  if (chars.length === 0) {
+    return { type: 'probeError', message: 'the probe text has no character the model knows' };
+  }
+  const tokens = vocab.encode(chars.join('')); // (P)
+  const result = await backend.probe(tokens);
+  const V = vocab.size;
+  const nextCharProb = new Float32Array(tokens.length).fill(NaN); // (P)
+  for (let t = 0; t + 1 < tokens.length; t++) {
+    nextCharProb[t] = softmaxAt(result.logits, t * V, V, tokens[t + 1]);
+  }
+  // Copies, each (P, H): transferring must not detach buffers the backend may reuse.
+  const layers: ProbeLayer[] = result.layers.map((l) => ({
+    i: l.i.slice(),
+    f: l.f.slice(),
+    g: l.g.slice(),
+    o: l.o.slice(),
+    c: l.c.slice(),
+    h: l.h.slice(),
+  }));
+  return {
+    type: 'probe',
+    step,
+    chars,
+    hidden: backend.model.hiddenSize,
+    layers,
+    nextCharProb,
+    unknown: [...unknown],
+  };
+}
+
+/** softmax(logits[offset … offset+V))[index], computed stably. */
+function softmaxAt(logits: Float32Array, offset: number, V: number, index: number): number {
+  let max = -Infinity;
+  for (let v = 0; v < V; v++) max = Math.max(max, logits[offset + v]);
+  let sum = 0;
+  for (let v = 0; v < V; v++) sum += Math.exp(logits[offset + v] - max);
+  return Math.exp(logits[offset + index] - max) / sum;
+}
