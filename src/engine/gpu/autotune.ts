@@ -43,7 +43,7 @@ import {
   type PassContext,
   type WindowShape,
 } from './passes';
-import { PERSISTENT_DEFAULT_MAX_H, persistentFits, type RecurrentMode } from './plan';
+import { persistentFits, type RecurrentMode } from './plan';
 import { ProgramBuilder, type DispatchSpec, type Recorder } from './program';
 import { GpuTimer, type TimingMethod } from './timing';
 
@@ -299,7 +299,8 @@ async function tuneRecurrence(
       reason: 'persistent kernel exceeds workgroup memory',
     };
   }
-  const fallback: RecurrentMode = H <= PERSISTENT_DEFAULT_MAX_H ? 'persistent' : 'step';
+  // What runs unmeasured (it fits, see above): as initialRecurrentMode in backend.ts.
+  const fallback: RecurrentMode = 'persistent';
   const key = `lstm-${direction} H${H} B${B} T${T}`;
   const hit = options.fresh ? undefined : cached(adapter, key);
   if (hit === 'step' || hit === 'persistent') return { mode: hit, source: 'cache' };
@@ -348,7 +349,11 @@ async function tuneRecurrence(
     steps = Math.min(T, Math.floor(left / (2 * perStep)));
   }
   if (steps <= small) {
-    steps = small;
+    // One or two steps of a longer window cannot show what the persistent kernel saves
+    // over a whole one (its set-up is paid once per window): keep the default.
+    if (small < T)
+      return { mode: fallback, source: 'default', reason: 'no time to time a window', ms };
+    steps = small; // the whole window is what was timed
   } else {
     ms.step = ms.persistent = Infinity;
     for (let r = 0; r < runs; r++) {

@@ -44,11 +44,13 @@ export interface GemmArgs {
  * The engine option:
  * 'auto': a short autotune at model build times every eligible GemmChoice on
  *   the model's own GEMM shapes and keeps the fastest per shape (autotune.ts).
- * 'register': register tiles without workgroup memory — gemm_vec4 where the
- *   shape allows vec4 loads, gemm_register elsewhere; no autotune. Fastest on
+ * 'register': register tiles without workgroup memory — gemm_vec4_8x8 or
+ *   gemm_vec4 where the shape allows vec4 loads (defaultChoice), gemm_register
+ *   elsewhere; no autotune. Fastest on
  *   software adapters (SwiftShader), where barriers are expensive.
- * 'tiled': gemm_tiled with 64×64 workgroup-memory tiles everywhere, the
- *   classic choice on real GPUs. 'vec4' forces gemm_vec4 (throws on shapes it
+ * 'tiled': 64×64 workgroup-memory tiles everywhere, the classic choice on
+ *   real GPUs: gemm_tiled_vec4 where the shape allows vec4 loads, gemm_tiled
+ *   elsewhere. 'vec4' forces gemm_vec4 (throws on shapes it
  *   cannot take).
  */
 export type GemmVariant = 'auto' | 'register' | 'tiled' | 'vec4';
@@ -59,7 +61,8 @@ export type GemmVariant = 'auto' | 'register' | 'tiled' | 'vec4';
  * big tiles reuse each loaded element more, small ones give small products
  * (M = H = 256, N = V = 65, ...) enough workgroups to fill a GPU.
  */
-export type GemmChoice = 'vec4' | 'register' | 'tiled64' | 'tiled32' | 'tiled32x64';
+export type GemmChoice =
+  'vec4' | 'register' | 'tiled64' | 'tiled32' | 'tiled32x64' | 'tiled64v4' | 'vec4x8';
 
 export const GEMM_CHOICES: readonly GemmChoice[] = [
   'vec4',
@@ -67,9 +70,15 @@ export const GEMM_CHOICES: readonly GemmChoice[] = [
   'tiled64',
   'tiled32',
   'tiled32x64',
+  'tiled64v4',
+  'vec4x8',
 ];
 
-export type GemmKernel = 'gemm_tiled' | 'gemm_vec4' | 'gemm_register';
+export type GemmKernel =
+  'gemm_tiled' | 'gemm_tiled_vec4' | 'gemm_vec4' | 'gemm_vec4_8x8' | 'gemm_register';
+
+/** Kernels that read both operands as aligned vec4s (vec4Eligible shapes only). */
+const VEC4_KERNELS: readonly GemmKernel[] = ['gemm_vec4', 'gemm_vec4_8x8', 'gemm_tiled_vec4'];
 
 /** Kernel, override constants and output tile (rows, columns of C per workgroup) of a choice. */
 const CHOICES: Record<
@@ -81,7 +90,14 @@ const CHOICES: Record<
   tiled64: { kernel: 'gemm_tiled', rows: 64, cols: 64, threads: [16, 16] },
   tiled32: { kernel: 'gemm_tiled', rows: 32, cols: 32, threads: [8, 8] },
   tiled32x64: { kernel: 'gemm_tiled', rows: 32, cols: 64, threads: [16, 8] },
+  tiled64v4: { kernel: 'gemm_tiled_vec4', rows: 64, cols: 64 }, // 16×16 × (4, 4), vec4 loads
+  vec4x8: { kernel: 'gemm_vec4_8x8', rows: 64, cols: 64 }, // 8×8 × (8 rows, 8 columns)
 };
+
+/** Whether a choice needs vec4Eligible shapes. */
+export function needsVec4(choice: GemmChoice): boolean {
+  return VEC4_KERNELS.includes(CHOICES[choice].kernel);
+}
 
 /** Whether gemm_vec4 can read both operands as aligned vec4s. */
 export function vec4Eligible(g: GemmArgs): boolean {
@@ -91,19 +107,30 @@ export function vec4Eligible(g: GemmArgs): boolean {
   return aligned(g.a) && aligned(g.b) && aContiguous % 4 === 0 && bContiguous % 4 === 0;
 }
 
-/** The choices that can run this product (vec4 only on aligned shapes). */
+/** The choices that can run this product (vec4 loads only on aligned shapes). */
 export function eligibleChoices(g: GemmArgs): GemmChoice[] {
-  return GEMM_CHOICES.filter((c) => c !== 'vec4' || vec4Eligible(g));
+  const aligned = vec4Eligible(g);
+  return GEMM_CHOICES.filter((c) => aligned || !needsVec4(c));
 }
 
-/** The fixed rule of 'register' (and 'auto' for shapes the autotune has not seen). */
+/** 64×64 blocks of C that keep a GPU's cores busy with vec4x8 (8×8 outputs per invocation). */
+const WIDE_TILE_MIN_BLOCKS = 16;
+
+/**
+ * The fixed rule of 'register' (and 'auto' for shapes the autotune has not
+ * seen): register tiles with vec4 loads where the shape allows, the 8×8 ones
+ * (most reuse per load) when the product has blocks enough for every core,
+ * the 4×8 ones on small products, scalar register tiles elsewhere.
+ */
 export function defaultChoice(g: GemmArgs): GemmChoice {
-  return vec4Eligible(g) ? 'vec4' : 'register';
+  if (!vec4Eligible(g)) return 'register';
+  const blocks = Math.ceil(g.M / 64) * Math.ceil(g.N / 64);
+  return blocks >= WIDE_TILE_MIN_BLOCKS ? 'vec4x8' : 'vec4';
 }
 
 /** A fixed variant's choice for one product. */
 export function choiceFor(g: GemmArgs, variant: Exclude<GemmVariant, 'auto'>): GemmChoice {
-  if (variant === 'tiled') return 'tiled64';
+  if (variant === 'tiled') return vec4Eligible(g) ? 'tiled64v4' : 'tiled64';
   if (variant === 'vec4') {
     if (!vec4Eligible(g))
       throw new Error(`gemm_vec4 cannot take this shape (M=${g.M}, N=${g.N}, K=${g.K})`);
@@ -130,8 +157,8 @@ export function gemmFlops(g: { M: number; N: number; K: number }): number {
 /** A dispatch of one GEMM with the given choice. */
 export function gemmDispatch(g: GemmArgs, choice: GemmChoice): DispatchSpec {
   const spec = CHOICES[choice];
-  if (spec.kernel === 'gemm_vec4' && !vec4Eligible(g)) {
-    throw new Error(`gemm_vec4 cannot take this shape (M=${g.M}, N=${g.N}, K=${g.K})`);
+  if (needsVec4(choice) && !vec4Eligible(g)) {
+    throw new Error(`${spec.kernel} cannot take this shape (M=${g.M}, N=${g.N}, K=${g.K})`);
   }
   const constants: Record<string, boolean | number> = {
     TRANS_A: !!g.transA,
@@ -163,11 +190,4 @@ export function gemmDispatch(g: GemmArgs, choice: GemmChoice): DispatchSpec {
     buffers: [g.a.buffer, g.b.buffer, g.c.buffer, g.bias?.buffer ?? g.placeholder],
     workgroups: [Math.ceil(g.N / spec.cols), Math.ceil(g.M / spec.rows)],
   };
-}
-
-/** A dispatch of one named GEMM kernel in its default configuration (tests reach every kernel). */
-export function gemmKernelDispatch(g: GemmArgs, kernel: GemmKernel): DispatchSpec {
-  const choice: GemmChoice =
-    kernel === 'gemm_tiled' ? 'tiled64' : kernel === 'gemm_vec4' ? 'vec4' : 'register';
-  return gemmDispatch(g, choice);
 }

@@ -47,6 +47,18 @@ export const KERNELS = {
     bindings: GEMM_BINDINGS,
     uniforms: GEMM_UNIFORMS,
   },
+  gemm_vec4_8x8: {
+    shader: 'gemm_vec4_8x8',
+    layout: 'gemm',
+    bindings: GEMM_BINDINGS,
+    uniforms: GEMM_UNIFORMS,
+  },
+  gemm_tiled_vec4: {
+    shader: 'gemm_tiled_vec4',
+    layout: 'gemm',
+    bindings: GEMM_BINDINGS,
+    uniforms: GEMM_UNIFORMS,
+  },
   gemm_register: {
     shader: 'gemm_register',
     layout: 'gemm',

@@ -31,9 +31,6 @@ export interface RecurrentPlan {
   backward: RecurrentMode;
 }
 
-/** Hidden sizes up to this run persistently when nothing was measured. */
-export const PERSISTENT_DEFAULT_MAX_H = 128;
-
 /**
  * Invocations per workgroup of the persistent kernels: each owns two units,
  * so the smallest power of two from 32 to 256 that covers ⌈H/2⌉.

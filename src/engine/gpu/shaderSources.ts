@@ -8,7 +8,9 @@ import embeddingBackward from '../../../shaders/embedding_backward.wgsl?raw';
 import embeddingForward from '../../../shaders/embedding_forward.wgsl?raw';
 import gemmRegister from '../../../shaders/gemm_register.wgsl?raw';
 import gemmTiled from '../../../shaders/gemm_tiled.wgsl?raw';
+import gemmTiledVec4 from '../../../shaders/gemm_tiled_vec4.wgsl?raw';
 import gemmVec4 from '../../../shaders/gemm_vec4.wgsl?raw';
+import gemmVec4Wide from '../../../shaders/gemm_vec4_8x8.wgsl?raw';
 import gradNorm from '../../../shaders/grad_norm.wgsl?raw';
 import adam from '../../../shaders/adam.wgsl?raw';
 import lossSum from '../../../shaders/loss_sum.wgsl?raw';
@@ -25,7 +27,9 @@ export const SHADER_SOURCES = {
   embedding_forward: embeddingForward,
   gemm_register: gemmRegister,
   gemm_tiled: gemmTiled,
+  gemm_tiled_vec4: gemmTiledVec4,
   gemm_vec4: gemmVec4,
+  gemm_vec4_8x8: gemmVec4Wide,
   grad_norm: gradNorm,
   loss_sum: lossSum,
   lstm_seq_backward: lstmSeqBackward,
