@@ -7,14 +7,15 @@
 //                                            state is detached)
 //   dc     = dc_{t+1}·f_{t+1} (carried) + dh ⊙ o ⊙ (1 − tanh²c_t)
 //   dz     = (dc·g·i(1−i), dc·c_{t−1}·f(1−f), dc·i·(1−g²), dh·tanh(c_t)·o(1−o))
-// An invocation owns TWO units (j and j + WG) of the four streams, so each
-// dz_{t+1} vec4 it reads from workgroup memory feeds two rows of Wh (six
-// loads for 32 FMAs). It carries dc·f in the dc buffer (its own elements
-// only) and re-reads the dz it wrote to `gates` to publish it in workgroup
-// memory after a barrier.
+// An invocation owns FOUR units (j, j + WG, j + 2·WG, j + 3·WG) of the four
+// streams, so each dz_{t+1} vec4 it reads from workgroup memory feeds four
+// rows of Wh: eight loads for 64 FMAs per unit q of the product (two units
+// per invocation took six for 32). It carries dc·f in the dc buffer (its own
+// elements only) and re-reads the dz it wrote to `gates` to publish it in
+// workgroup memory after a barrier.
 //
 // Dimension legend: B batch, T window, H hidden; WG invocations per
-// workgroup (32..256, covering ⌈H/2⌉ units), HMAX = H (sizes the workgroup
+// workgroup (32..256, covering ⌈H/4⌉ units), HMAX = H (sizes the workgroup
 // array). Workgroup memory: 4·H vec4 = 64·H bytes.
 // Buffers:
 //   params  arena as vec4; Wh (H, 4H) starts at vec4 index whOffset4
@@ -85,11 +86,7 @@ fn ownDz(t: u32, b: u32, j: u32) -> vec4<f32> {
   return vec4<f32>(0.0);
 }
 
-fn wRow(j: u32, q: u32) -> vec4<f32> {
-  return params[p.whOffset4 + min(j, p.H - 1u) * p.H + q];
-}
-
-// Written out for four streams and two units (no private arrays indexed in loops).
+// Written out for four streams and four units (no private arrays indexed in loops).
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let b0 = wg.x * ROWS;
@@ -97,46 +94,39 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   for (var step = 0u; step < p.T; step++) {
     let t = p.T - 1u - step;
     let last = step == 0u;
-    for (var j = lid.x; j < H; j += 2u * WG) {
-      let j2 = j + WG; // may be ≥ H: computed on clamped loads, never stored
-      // (dz_{t+1} · Whᵀ)[b0 + r, j] in r{r}, [b0 + r, j2] in s{r}.
-      var r0 = 0.0;
-      var r1 = 0.0;
-      var r2 = 0.0;
-      var r3 = 0.0;
-      var s0 = 0.0;
-      var s1 = 0.0;
-      var s2 = 0.0;
-      var s3 = 0.0;
+    for (var j = lid.x; j < H; j += 4u * WG) {
+      // Units j + WG, j + 2·WG, j + 3·WG may be ≥ H: computed on clamped loads, never stored.
+      let ju = array<u32, 4>(j, j + WG, j + 2u * WG, j + 3u * WG);
+      // (dz_{t+1} · Whᵀ)[b0 + r, unit u] in a{u}.{r}: one vec4 per unit over the four streams.
+      var a0 = vec4<f32>(0.0);
+      var a1 = vec4<f32>(0.0);
+      var a2 = vec4<f32>(0.0);
+      var a3 = vec4<f32>(0.0);
       if (!last) {
+        let w0 = p.whOffset4 + min(ju[0], H - 1u) * H;
+        let w1 = p.whOffset4 + min(ju[1], H - 1u) * H;
+        let w2 = p.whOffset4 + min(ju[2], H - 1u) * H;
+        let w3 = p.whOffset4 + min(ju[3], H - 1u) * H;
         // Row j of Wh holds unit j's weights into every gate of every unit q.
         for (var q = 0u; q < H; q++) {
-          let u = wRow(j, q);
-          let v = wRow(j2, q);
           let d0 = dzs[q];
           let d1 = dzs[H + q];
           let d2 = dzs[2u * H + q];
           let d3 = dzs[3u * H + q];
-          r0 += dot(d0, u);
-          r1 += dot(d1, u);
-          r2 += dot(d2, u);
-          r3 += dot(d3, u);
-          s0 += dot(d0, v);
-          s1 += dot(d1, v);
-          s2 += dot(d2, v);
-          s3 += dot(d3, v);
+          let u0 = params[w0 + q];
+          let u1 = params[w1 + q];
+          let u2 = params[w2 + q];
+          let u3 = params[w3 + q];
+          a0 += vec4<f32>(dot(d0, u0), dot(d1, u0), dot(d2, u0), dot(d3, u0));
+          a1 += vec4<f32>(dot(d0, u1), dot(d1, u1), dot(d2, u1), dot(d3, u1));
+          a2 += vec4<f32>(dot(d0, u2), dot(d1, u2), dot(d2, u2), dot(d3, u2));
+          a3 += vec4<f32>(dot(d0, u3), dot(d1, u3), dot(d2, u3), dot(d3, u3));
         }
       }
-      finish(t, last, b0, j, r0);
-      finish(t, last, b0 + 1u, j, r1);
-      finish(t, last, b0 + 2u, j, r2);
-      finish(t, last, b0 + 3u, j, r3);
-      if (j2 < H) {
-        finish(t, last, b0, j2, s0);
-        finish(t, last, b0 + 1u, j2, s1);
-        finish(t, last, b0 + 2u, j2, s2);
-        finish(t, last, b0 + 3u, j2, s3);
-      }
+      finishUnit(t, last, b0, ju[0], a0);
+      finishUnit(t, last, b0, ju[1], a1);
+      finishUnit(t, last, b0, ju[2], a2);
+      finishUnit(t, last, b0, ju[3], a3);
     }
     // Everyone has read dz_{t+1}; publish dz_t (each invocation its own units).
     workgroupBarrier();
@@ -148,4 +138,15 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     }
     workgroupBarrier();
   }
+}
+
+// The four streams of unit j (skipped past H), with their recurrent terms.
+fn finishUnit(t: u32, last: bool, b0: u32, j: u32, recurrent: vec4<f32>) {
+  if (j >= p.H) {
+    return;
+  }
+  finish(t, last, b0, j, recurrent.x);
+  finish(t, last, b0 + 1u, j, recurrent.y);
+  finish(t, last, b0 + 2u, j, recurrent.z);
+  finish(t, last, b0 + 3u, j, recurrent.w);
 }

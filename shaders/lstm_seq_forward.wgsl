@@ -9,13 +9,14 @@
 //   c_t    = f ⊙ c_{t-1} + i ⊙ g            h_t = o ⊙ tanh(c_t)
 // Gates are interleaved per unit (column 4j + k, k = i,f,g,o), so a unit's
 // four gates are one vec4 column block of Wh. The product is register-tiled
-// like gemm_vec4.wgsl: an invocation owns TWO units (j and j + WG) of the four
-// streams, walks k four at a time, and per step of four reads h as one vec4
-// per stream and Wh as four vec4 rows per unit — 12 loads for 128 FMAs. It
-// reads back the c_{t-1} it wrote itself at step t − 1 (no sharing needed).
+// like gemm_vec4_8x8.wgsl: an invocation owns FOUR units (j, j + WG, j + 2·WG,
+// j + 3·WG) of the four streams, walks k four at a time, and per step of four
+// reads h as one vec4 per stream and Wh as four vec4 rows per unit — 20 loads
+// for 256 FMAs. It reads back the c_{t-1} it wrote itself at step t − 1 (no
+// sharing needed).
 //
 // Dimension legend: B batch, T window, H hidden; H4 = ⌈H/4⌉; WG invocations
-// per workgroup (32..256, covering ⌈H/2⌉ units), HMAX = H (sizes the
+// per workgroup (32..256, covering ⌈H/4⌉ units), HMAX = H (sizes the
 // workgroup array). Workgroup memory: 2 · 4 · H4 vec4 ≈ 32·H bytes.
 // Buffers:
 //   params  arena as vec4; Wh (H, 4H) starts at vec4 index whOffset4
@@ -86,6 +87,17 @@ fn finish(t: u32, r: u32, j: u32, z: vec4<f32>, to: u32, H4: u32) {
   hs[(to * ROWS + r) * H4 + j / 4u][j % 4u] = h;
 }
 
+// The four streams of unit j (skipped past H).
+fn finishUnit(t: u32, j: u32, z0: vec4<f32>, z1: vec4<f32>, z2: vec4<f32>, z3: vec4<f32>, to: u32, H4: u32) {
+  if (j >= p.H) {
+    return;
+  }
+  finish(t, 0u, j, z0, to, H4);
+  finish(t, 1u, j, z1, to, H4);
+  finish(t, 2u, j, z2, to, H4);
+  finish(t, 3u, j, z3, to, H4);
+}
+
 var<private> wgBase: u32;
 
 // Accumulators written out (no private arrays indexed in loops: software
@@ -105,21 +117,34 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     let src = t % 2u;
     let to = 1u - src;
     let hBase = src * ROWS * H4;
-    for (var j = lid.x; j < p.H; j += 2u * WG) {
-      let j2 = j + WG; // may be ≥ H: computed on clamped loads, never stored
-      // a{r}: unit j, stream r; b{r}: unit j2, stream r.
-      var a0 = vec4<f32>(0.0);
-      var a1 = vec4<f32>(0.0);
-      var a2 = vec4<f32>(0.0);
-      var a3 = vec4<f32>(0.0);
-      var c0 = vec4<f32>(0.0);
-      var c1 = vec4<f32>(0.0);
-      var c2 = vec4<f32>(0.0);
-      var c3 = vec4<f32>(0.0);
-      // Column bases of units j and j2 in Wh, and row offsets: rows past H
-      // (the last partial step of four) meet zeros in hs, so clamping is enough.
-      let wj = p.whOffset4 + min(j, p.H - 1u);
-      let wj2 = p.whOffset4 + min(j2, p.H - 1u);
+    for (var j = lid.x; j < p.H; j += 4u * WG) {
+      // Units j + WG·u may be ≥ H: computed on clamped loads, never stored.
+      let j1 = j + WG;
+      let j2 = j + 2u * WG;
+      let j3 = j + 3u * WG;
+      // a{u}{r}: unit j + WG·u, stream r.
+      var a00 = vec4<f32>(0.0);
+      var a01 = vec4<f32>(0.0);
+      var a02 = vec4<f32>(0.0);
+      var a03 = vec4<f32>(0.0);
+      var a10 = vec4<f32>(0.0);
+      var a11 = vec4<f32>(0.0);
+      var a12 = vec4<f32>(0.0);
+      var a13 = vec4<f32>(0.0);
+      var a20 = vec4<f32>(0.0);
+      var a21 = vec4<f32>(0.0);
+      var a22 = vec4<f32>(0.0);
+      var a23 = vec4<f32>(0.0);
+      var a30 = vec4<f32>(0.0);
+      var a31 = vec4<f32>(0.0);
+      var a32 = vec4<f32>(0.0);
+      var a33 = vec4<f32>(0.0);
+      // Column bases of the units in Wh, and row offsets: rows past H (the last
+      // partial step of four) meet zeros in hs, so clamping is enough.
+      let w0 = p.whOffset4 + min(j, p.H - 1u);
+      let w1 = p.whOffset4 + min(j1, p.H - 1u);
+      let w2 = p.whOffset4 + min(j2, p.H - 1u);
+      let w3 = p.whOffset4 + min(j3, p.H - 1u);
       let lastRow = (p.H - 1u) * p.H;
       for (var k4 = 0u; k4 < H4; k4++) {
         let x0 = hs[hBase + k4];
@@ -130,31 +155,43 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
         let r1 = min(r0 + p.H, lastRow);
         let r2 = min(r1 + p.H, lastRow);
         let r3 = min(r2 + p.H, lastRow);
-        let u0 = params[wj + r0];
-        let u1 = params[wj + r1];
-        let u2 = params[wj + r2];
-        let u3 = params[wj + r3];
-        let v0 = params[wj2 + r0];
-        let v1 = params[wj2 + r1];
-        let v2 = params[wj2 + r2];
-        let v3 = params[wj2 + r3];
-        a0 += x0.x * u0 + x0.y * u1 + x0.z * u2 + x0.w * u3;
-        a1 += x1.x * u0 + x1.y * u1 + x1.z * u2 + x1.w * u3;
-        a2 += x2.x * u0 + x2.y * u1 + x2.z * u2 + x2.w * u3;
-        a3 += x3.x * u0 + x3.y * u1 + x3.z * u2 + x3.w * u3;
-        c0 += x0.x * v0 + x0.y * v1 + x0.z * v2 + x0.w * v3;
-        c1 += x1.x * v0 + x1.y * v1 + x1.z * v2 + x1.w * v3;
-        c2 += x2.x * v0 + x2.y * v1 + x2.z * v2 + x2.w * v3;
-        c3 += x3.x * v0 + x3.y * v1 + x3.z * v2 + x3.w * v3;
+        var u0 = params[w0 + r0];
+        var u1 = params[w0 + r1];
+        var u2 = params[w0 + r2];
+        var u3 = params[w0 + r3];
+        a00 += x0.x * u0 + x0.y * u1 + x0.z * u2 + x0.w * u3;
+        a01 += x1.x * u0 + x1.y * u1 + x1.z * u2 + x1.w * u3;
+        a02 += x2.x * u0 + x2.y * u1 + x2.z * u2 + x2.w * u3;
+        a03 += x3.x * u0 + x3.y * u1 + x3.z * u2 + x3.w * u3;
+        u0 = params[w1 + r0];
+        u1 = params[w1 + r1];
+        u2 = params[w1 + r2];
+        u3 = params[w1 + r3];
+        a10 += x0.x * u0 + x0.y * u1 + x0.z * u2 + x0.w * u3;
+        a11 += x1.x * u0 + x1.y * u1 + x1.z * u2 + x1.w * u3;
+        a12 += x2.x * u0 + x2.y * u1 + x2.z * u2 + x2.w * u3;
+        a13 += x3.x * u0 + x3.y * u1 + x3.z * u2 + x3.w * u3;
+        u0 = params[w2 + r0];
+        u1 = params[w2 + r1];
+        u2 = params[w2 + r2];
+        u3 = params[w2 + r3];
+        a20 += x0.x * u0 + x0.y * u1 + x0.z * u2 + x0.w * u3;
+        a21 += x1.x * u0 + x1.y * u1 + x1.z * u2 + x1.w * u3;
+        a22 += x2.x * u0 + x2.y * u1 + x2.z * u2 + x2.w * u3;
+        a23 += x3.x * u0 + x3.y * u1 + x3.z * u2 + x3.w * u3;
+        u0 = params[w3 + r0];
+        u1 = params[w3 + r1];
+        u2 = params[w3 + r2];
+        u3 = params[w3 + r3];
+        a30 += x0.x * u0 + x0.y * u1 + x0.z * u2 + x0.w * u3;
+        a31 += x1.x * u0 + x1.y * u1 + x1.z * u2 + x1.w * u3;
+        a32 += x2.x * u0 + x2.y * u1 + x2.z * u2 + x2.w * u3;
+        a33 += x3.x * u0 + x3.y * u1 + x3.z * u2 + x3.w * u3;
       }
-      finish(t, 0u, j, a0, to, H4);
-      finish(t, 1u, j, a1, to, H4);
-      finish(t, 2u, j, a2, to, H4);
-      finish(t, 3u, j, a3, to, H4);
-      finish(t, 0u, j2, c0, to, H4);
-      finish(t, 1u, j2, c1, to, H4);
-      finish(t, 2u, j2, c2, to, H4);
-      finish(t, 3u, j2, c3, to, H4);
+      finishUnit(t, j, a00, a01, a02, a03, to, H4);
+      finishUnit(t, j1, a10, a11, a12, a13, to, H4);
+      finishUnit(t, j2, a20, a21, a22, a23, to, H4);
+      finishUnit(t, j3, a30, a31, a32, a33, to, H4);
     }
     workgroupBarrier();
   }

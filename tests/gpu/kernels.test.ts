@@ -139,10 +139,10 @@ describe('persistent recurrent kernels (one dispatch per window) vs the CPU laye
       expect(persistentFits(H, limits, 'forward') && persistentFits(H, limits, 'backward')).toBe(
         true,
       );
-      const constants = {
-        WG: wg ?? persistentWorkgroupSize(H, limits.maxComputeInvocationsPerWorkgroup),
+      const constantsFor = (direction: 'forward' | 'backward') => ({
+        WG: wg ?? persistentWorkgroupSize(H, direction, limits.maxComputeInvocationsPerWorkgroup),
         HMAX: H,
-      };
+      });
       const c = layerCase(T, B, X, H);
       const params = k.upload('params', c.params);
       const gates = k.upload('gates', c.gx);
@@ -155,7 +155,7 @@ describe('persistent recurrent kernels (one dispatch per window) vs the CPU laye
       await k.run((p) =>
         p.dispatch({
           kernel: 'lstm_seq_forward',
-          constants,
+          constants: constantsFor('forward'),
           uniforms: { B, H, T, whOffset4: W_OFFSET / 4 },
           buffers: [params, gates, hBuf, cBuf],
           workgroups: [Math.ceil(B / 4)],
@@ -185,7 +185,7 @@ describe('persistent recurrent kernels (one dispatch per window) vs the CPU laye
       await k.run((p) =>
         p.dispatch({
           kernel: 'lstm_seq_backward',
-          constants,
+          constants: constantsFor('backward'),
           uniforms: { B, H, T, whOffset4: W_OFFSET / 4 },
           buffers: [params, dGatesGpu, cTrace, dhGpu, dc],
           workgroups: [Math.ceil(B / 4)],

@@ -99,7 +99,7 @@ export function recordRecurrenceForward(
   if (mode === 'persistent') {
     rec.dispatch({
       kernel: 'lstm_seq_forward',
-      constants: persistentConstants(ctx, H),
+      constants: persistentConstants(ctx, H, 'forward'),
       uniforms: { B, H, T, whOffset4: w.wh.offset / 4 },
       buffers,
       workgroups: [Math.ceil(B / STEP_ROWS)],
@@ -135,7 +135,7 @@ export function recordRecurrenceBackward(
   if (mode === 'persistent') {
     rec.dispatch({
       kernel: 'lstm_seq_backward',
-      constants: persistentConstants(ctx, H),
+      constants: persistentConstants(ctx, H, 'backward'),
       uniforms: { B, H, T, whOffset4: w.wh.offset / 4 },
       buffers,
       workgroups: [Math.ceil(B / STEP_ROWS)],
@@ -152,9 +152,13 @@ export function recordRecurrenceBackward(
   }
 }
 
-function persistentConstants(ctx: PassContext, H: number): Record<string, number> {
+function persistentConstants(
+  ctx: PassContext,
+  H: number,
+  direction: 'forward' | 'backward',
+): Record<string, number> {
   const limit = ctx.kernels.device.limits.maxComputeInvocationsPerWorkgroup;
-  return { WG: persistentWorkgroupSize(H, limit), HMAX: H };
+  return { WG: persistentWorkgroupSize(H, direction, limit), HMAX: H };
 }
 
 /** Embedding → L layers → head logits (N, V), from the state in slot 0. */

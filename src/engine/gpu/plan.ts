@@ -32,13 +32,24 @@ export interface RecurrentPlan {
 }
 
 /**
- * Invocations per workgroup of the persistent kernels: each owns two units,
- * so the smallest power of two from 32 to 256 that covers ⌈H/2⌉.
+ * Units of the hidden state one invocation owns in the persistent kernels
+ * (lstm_seq_forward.wgsl, lstm_seq_backward.wgsl), each over four streams.
  */
-export function persistentWorkgroupSize(H: number, maxInvocations = 256): number {
+export const PERSISTENT_UNITS = { forward: 4, backward: 4 } as const;
+
+/**
+ * Invocations per workgroup of a persistent kernel: the smallest power of
+ * two from 32 to 256 that covers H / PERSISTENT_UNITS of the direction.
+ */
+export function persistentWorkgroupSize(
+  H: number,
+  direction: 'forward' | 'backward',
+  maxInvocations = 256,
+): number {
   const cap = Math.min(256, maxInvocations);
+  const units = Math.ceil(H / PERSISTENT_UNITS[direction]);
   let wg = 32;
-  while (2 * wg < H && wg < cap) wg *= 2;
+  while (wg < units && wg < cap) wg *= 2;
   return Math.min(wg, cap);
 }
 
