@@ -4,7 +4,7 @@
 // after warm-up. Prints a Markdown table and writes bench/results/latest.json.
 //
 //   npm run bench                  default shape (V65 E256 H256 L2 T64 B32)
-//   npm run bench -- --grid        the H × B × T × L grid
+//   npm run bench -- --grid        the H × B × T × L grid (--H=128,256 --B=1,8 ... narrow it)
 //   npm run bench -- --quick       tiny shape, one run: checks the harness (no claims)
 //   options: --contenders=a,b  --runs=N  --steps=N  --out=path  --headed
 //
@@ -42,7 +42,18 @@ function option(name: string): string | undefined {
 const flag = (name: string) => process.argv.includes(`--${name}`);
 
 const quick = flag('quick');
-const shapes: BenchShape[] = quick ? QUICK_SHAPES : flag('grid') ? gridShapes() : [DEFAULT_SHAPE];
+/** `--H=128,256` and the like narrow the grid to those values of an axis. */
+const narrowed = Object.fromEntries(
+  (['H', 'B', 'T', 'L'] as const).flatMap((k) => {
+    const v = option(k);
+    return v === undefined ? [] : [[k, v.split(',').map(Number)]];
+  }),
+);
+const shapes: BenchShape[] = quick
+  ? QUICK_SHAPES
+  : flag('grid')
+    ? gridShapes(narrowed)
+    : [DEFAULT_SHAPE];
 const contenders = (option('contenders')?.split(',') as ContenderName[] | undefined) ?? ALL;
 const runs = Number(option('runs') ?? (quick ? 1 : 3));
 const stepsPerRun = Number(option('steps') ?? (quick ? 1 : 2));

@@ -14,13 +14,18 @@ export interface BenchShape {
 
 export const DEFAULT_SHAPE: BenchShape = { V: 65, E: 256, H: 256, L: 2, T: 64, B: 32 };
 
-/** The grid of the issue: H × B × T × L, E = H, V = 65. */
-export function gridShapes(): BenchShape[] {
+export const GRID = { H: [128, 256, 512], B: [1, 8, 32, 64], T: [32, 128], L: [1, 2] };
+
+/**
+ * The grid H × B × T × L (E = H, V = 65), each axis optionally narrowed to
+ * some of its values: the whole grid is hours of work on a software adapter.
+ */
+export function gridShapes(only: Partial<Record<keyof typeof GRID, number[]>> = {}): BenchShape[] {
+  const axis = (k: keyof typeof GRID) => only[k] ?? GRID[k];
   const out: BenchShape[] = [];
-  for (const L of [1, 2])
-    for (const T of [32, 128])
-      for (const H of [128, 256, 512])
-        for (const B of [1, 8, 32, 64]) out.push({ V: 65, E: H, H, L, T, B });
+  for (const L of axis('L'))
+    for (const T of axis('T'))
+      for (const H of axis('H')) for (const B of axis('B')) out.push({ V: 65, E: H, H, L, T, B });
   return out;
 }
 

@@ -26,7 +26,6 @@ import type { Rng } from './rng';
 export const ALIGN = 64;
 
 export const GATES = 4;
-export const GATE_NAMES = ['input', 'forget', 'candidate', 'output'] as const;
 
 export interface TensorSpec {
   name: string;

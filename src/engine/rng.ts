@@ -4,6 +4,8 @@
 //
 // PCG32 (O'Neill, pcg-random.org: XSH-RR output, 64-bit LCG state), done with
 // two 32-bit halves because BigInt is slow in hot loops.
+//
+// Dimension legend: none (scalars; the callers fill (V, E), (T, B), ... arrays).
 
 export interface RngState {
   hi: number;

@@ -247,16 +247,27 @@ describe('model files', () => {
     await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('.safetensors');
     expect(await stepCount(page)).toBe(savedStep);
 
+    // Another text with the same characters: the checkpoint gives its weights, not its state.
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByLabel('Corpus text').fill(CORPUS.split(' ').reverse().join(' '));
+    await page.getByRole('button', { name: 'Use pasted text' }).click();
+    // The resumed run has trained: a new text asks before it replaces the model.
+    const ask = page.getByRole('dialog', { name: 'Start a new model?' });
+    await expect.poll(() => ask.isVisible()).toBe(true);
+    await ask.getByRole('button', { name: 'Use the new text' }).click();
+    await expect.poll(() => stepCount(page), { timeout: 30_000 }).toBe(0);
+    await picker.setInputFiles(files['checkpoint.safetensors']);
+    await expect
+      .poll(() => result.textContent(), { timeout: 30_000 })
+      .toContain('saved while training on another text, so only its weights were loaded');
+    expect(await stepCount(page)).toBe(0);
+
     // A text using only some of the model's characters: adopt the model's vocabulary.
     await page.getByRole('button', { name: 'Dismiss' }).click();
     await page
       .getByLabel('Corpus text')
       .fill(Array.from({ length: 300 }, () => 'abba cab').join(' '));
     await page.getByRole('button', { name: 'Use pasted text' }).click();
-    // The resumed run has trained: a new text asks before it replaces the model.
-    const ask = page.getByRole('dialog', { name: 'Start a new model?' });
-    await expect.poll(() => ask.isVisible()).toBe(true);
-    await ask.getByRole('button', { name: 'Use the new text' }).click();
     await expect.poll(() => page.getByLabel('Vocabulary size').textContent()).toBe('4');
     await picker.setInputFiles(files['model.safetensors']);
     const adopt = page.getByRole('alertdialog', { name: "Adopt the model's vocabulary" });

@@ -1,5 +1,8 @@
 // Global-norm gradient clipping and Adam/AdamW over the flat parameter arena.
 // The GPU's fused optimizer kernel must match this bit-for-bit in structure.
+//
+// Dimension legend: P floats in the parameter arena (params.ts); every array
+// here (params, grads, m, v, decay mask) is (P).
 
 import type { OptimizerConfig } from '../config';
 import type { Arr } from './gemm';

@@ -5,8 +5,9 @@
 // multiply-adds and C is read and written once per tile instead of once per
 // multiply-add (1.7–2.6× per product over the 4-row loop this replaced, 2×
 // over a whole training step).
-// Long shared dimensions are cut into blocks of KC so a tile's strips of A and
-// B stay in the L1 cache across neighbouring tiles.
+// In NN and TN, long shared dimensions are cut into blocks of KC so a tile's
+// strips of A and B stay in the L1 cache across neighbouring tiles (NT reads
+// both operands along contiguous rows and gains nothing from it).
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers. Shapes here are given as (rows, cols) and K is the shared

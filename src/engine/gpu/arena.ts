@@ -45,7 +45,6 @@ export function arenaSizes(m: ModelConfig, layout: ParamLayout, Tmax: number, Bm
     dH: N * H,
     dX0: N * E,
     state: L * Bmax * H,
-    perLayerCount: L,
   };
 }
 

@@ -1,6 +1,6 @@
 // The probe pass: every layer's gates, c and h, and the logits, for a text
-// fed from zero state (B = 1). Long texts run in chunks of the configured
-// window's size, carrying (h, c) on the GPU in the evaluation state; each
+// fed from zero state (B = 1). Long texts run in chunks of at most
+// min(256, T·B) tokens of the configured window, carrying (h, c) on the GPU in the evaluation state; each
 // chunk's activations are copied out right behind it and mapped together.
 //
 // Dimension legend: T tokens of the text, C ≤ chunk tokens per submit,

@@ -1,6 +1,8 @@
 // Reading buffers back to the host. Staging buffers are pooled by size so
 // periodic reads (validation loss, snapshots) stop creating GPU objects after
 // the first use.
+//
+// Dimension legend: none (byte ranges of any buffer; shapes are the callers').
 
 import type { GpuResources } from './resources';
 

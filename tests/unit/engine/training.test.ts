@@ -33,13 +33,12 @@ function train(seed: number, steps: number) {
     seqLen: 16,
   });
   const batcher = new Batcher(trainTokens, 8, 16, seed);
-  const losses: number[] = [];
   for (let s = 0; s < steps; s++) {
     const { batch, startsEpoch } = batcher.next();
     if (startsEpoch) backend.resetState();
     backend.trainStep(batch, { ...DEFAULT_OPTIMIZER, learningRate: 1e-2 });
   }
-  return { backend, validation, V: corpus.vocab.size, losses, batcher };
+  return { backend, validation, V: corpus.vocab.size, batcher };
 }
 
 describe('CPU training', () => {
