@@ -5,7 +5,9 @@
 // time; no workgroup memory and no barriers, which software adapters favour.
 // gemm_tiled.wgsl is the workgroup-memory alternative real GPUs may prefer.
 //
-// Dimension legend and the products it serves: see gemm_tiled.wgsl.
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
+// L layers, X layer input (E or H); the products it serves (M, N, K among
+// T·B, X, H, 4H, V): see gemm_tiled.wgsl.
 // Buffers (row-major; offsets and leading dimensions in elements):
 //   a     A (M, K), or with TRANS_A stored (K, M)
 //   b     B (K, N), or with TRANS_B stored (N, K)
@@ -13,31 +15,12 @@
 //   bias  (N), added when ADD_BIAS
 // COLUMN_SUMS also writes c[colSumOffset + n] (+)= Σ_k op(B)[k, n].
 
-struct Params {
-  M: u32,
-  N: u32,
-  K: u32,
-  lda: u32,
-  ldb: u32,
-  ldc: u32,
-  aOffset: u32,
-  bOffset: u32,
-  cOffset: u32,
-  biasOffset: u32,
-  colSumOffset: u32,
-}
+// Params, the variant overrides (TRANS_A, TRANS_B, ACCUMULATE, ADD_BIAS,
+// COLUMN_SUMS), the p/c/bias bindings and the masked stores:
+// gemm_common.wgsl, prepended at load.
 
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override ACCUMULATE: bool = false;
-override ADD_BIAS: bool = false;
-override COLUMN_SUMS: bool = false;
-
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
-@group(0) @binding(4) var<storage, read> bias: array<f32>;
 
 fn loadA(m: u32, k: u32) -> f32 {
   if (m >= p.M) {
@@ -80,35 +63,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
   }
   for (var r = 0u; r < 4u; r++) {
-    let row = m0 + r;
-    if (row >= p.M) {
-      break;
-    }
-    for (var s = 0u; s < 4u; s++) {
-      let col = n0 + s;
-      if (col < p.N) {
-        let at = p.cOffset + row * p.ldc + col;
-        var value = acc[r][s];
-        if (ADD_BIAS) {
-          value += bias[p.biasOffset + col];
-        }
-        if (ACCUMULATE) {
-          value += c[at];
-        }
-        c[at] = value;
-      }
-    }
+    store(m0 + r, n0, acc[r]);
   }
   if (sumsColumns) {
-    for (var s = 0u; s < 4u; s++) {
-      let col = n0 + s;
-      if (col < p.N) {
-        var value = colSum[s];
-        if (ACCUMULATE) {
-          value += c[p.colSumOffset + col];
-        }
-        c[p.colSumOffset + col] = value;
-      }
-    }
+    storeColumnSums(n0, colSum);
   }
 }

@@ -24,25 +24,9 @@
 // gradient that rides along with a weight-gradient product (dW = Xᵀ·dG, db = Σ dG).
 // Workgroup memory: (TILE_M + TILE_N) · TILE_K floats, 8 KiB at 64×64.
 
-struct Params {
-  M: u32,
-  N: u32,
-  K: u32,
-  lda: u32,
-  ldb: u32,
-  ldc: u32,
-  aOffset: u32,
-  bOffset: u32,
-  cOffset: u32,
-  biasOffset: u32,
-  colSumOffset: u32,
-}
-
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override ACCUMULATE: bool = false;
-override ADD_BIAS: bool = false;
-override COLUMN_SUMS: bool = false;
+// Params, the variant overrides (TRANS_A, TRANS_B, ACCUMULATE, ADD_BIAS,
+// COLUMN_SUMS), the p/c/bias bindings and the masked stores:
+// gemm_common.wgsl, prepended at load.
 
 override WG_X: u32 = 16u; // invocations along N
 override WG_Y: u32 = 16u; // invocations along M
@@ -51,11 +35,8 @@ override TILE_M = 4u * WG_Y;
 override TILE_N = 4u * WG_X;
 override THREADS = WG_X * WG_Y;
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
-@group(0) @binding(4) var<storage, read> bias: array<f32>;
 
 var<workgroup> aTile: array<f32, TILE_K * TILE_M>; // [k·TILE_M + m]
 var<workgroup> bTile: array<f32, TILE_K * TILE_N>; // [k·TILE_N + n]
@@ -123,36 +104,11 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     workgroupBarrier();
   }
 
+  let n0 = col0 + lid.x * 4u;
   for (var r = 0u; r < 4u; r++) {
-    let row = row0 + lid.y * 4u + r;
-    if (row >= p.M) {
-      break;
-    }
-    for (var s = 0u; s < 4u; s++) {
-      let col = col0 + lid.x * 4u + s;
-      if (col < p.N) {
-        let at = p.cOffset + row * p.ldc + col;
-        var value = acc[r][s];
-        if (ADD_BIAS) {
-          value += bias[p.biasOffset + col];
-        }
-        if (ACCUMULATE) {
-          value += c[at];
-        }
-        c[at] = value;
-      }
-    }
+    store(row0 + lid.y * 4u + r, n0, acc[r]);
   }
   if (sumsColumns) {
-    for (var s = 0u; s < 4u; s++) {
-      let col = col0 + lid.x * 4u + s;
-      if (col < p.N) {
-        var value = colSum[s];
-        if (ACCUMULATE) {
-          value += c[p.colSumOffset + col];
-        }
-        c[p.colSumOffset + col] = value;
-      }
-    }
+    storeColumnSums(n0, colSum);
   }
 }

@@ -10,7 +10,9 @@
 // per k is two vec4 reads for 16 multiply-adds. gemm_tiled.wgsl is the same
 // plan with scalar loads, for any shape.
 //
-// Dimension legend and the products it serves: see gemm_tiled.wgsl.
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
+// L layers, X layer input (E or H); the products it serves (M, N, K among
+// T·B, X, H, 4H, V): see gemm_tiled.wgsl.
 // Buffers (row-major; offsets and leading dimensions in FLOATS, each a multiple of 4):
 //   a     A (M, K), or with TRANS_A stored (K, M)    requires K % 4 == 0 (plain) or M % 4 == 0 (TRANS_A)
 //   b     B (K, N), or with TRANS_B stored (N, K)    requires N % 4 == 0 (plain) or K % 4 == 0 (TRANS_B)
@@ -19,36 +21,16 @@
 // COLUMN_SUMS also writes c[colSumOffset + n] (+)= Σ_k op(B)[k, n].
 // Workgroup memory: 2 · TILE_K · 64 floats = 8 KiB.
 
-struct Params {
-  M: u32,
-  N: u32,
-  K: u32,
-  lda: u32,
-  ldb: u32,
-  ldc: u32,
-  aOffset: u32,
-  bOffset: u32,
-  cOffset: u32,
-  biasOffset: u32,
-  colSumOffset: u32,
-}
-
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override ACCUMULATE: bool = false;
-override ADD_BIAS: bool = false;
-override COLUMN_SUMS: bool = false;
+// Params, the variant overrides (TRANS_A, TRANS_B, ACCUMULATE, ADD_BIAS,
+// COLUMN_SUMS), the p/c/bias bindings and the masked stores:
+// gemm_common.wgsl, prepended at load.
 
 const WG = 16u; // invocations along each of M and N
 const TILE = 64u; // rows and columns of C per workgroup
 const TILE4 = 16u; // TILE / 4: vec4s across a tile
 const TILE_K = 16u;
 
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> a: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> b: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
-@group(0) @binding(4) var<storage, read> bias: array<f32>;
+// Bindings and the masked stores: gemm_vec4_common.wgsl, prepended at load.
 
 // aTile[k·TILE4 + m4] = op(A)[row0 + 4·m4 + (0..3), k0 + k]: four rows at one k.
 // bTile[k·TILE4 + n4] = op(B)[k0 + k, col0 + 4·n4 + (0..3)]: four columns at one k.
@@ -145,35 +127,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   store(row0 + lid.y * 4u + 2u, col0 + lid.x * 4u, acc2);
   store(row0 + lid.y * 4u + 3u, col0 + lid.x * 4u, acc3);
   if (sumsColumns) {
-    for (var s = 0u; s < 4u; s++) {
-      let col = col0 + lid.x * 4u + s;
-      if (col < p.N) {
-        var value = colSum[s];
-        if (ACCUMULATE) {
-          value += c[p.colSumOffset + col];
-        }
-        c[p.colSumOffset + col] = value;
-      }
-    }
-  }
-}
-
-// Four outputs of one row from column `col` on, masked at the edges of C.
-fn store(row: u32, col: u32, v: vec4<f32>) {
-  if (row >= p.M) {
-    return;
-  }
-  for (var s = 0u; s < 4u; s++) {
-    if (col + s < p.N) {
-      let at = p.cOffset + row * p.ldc + col + s;
-      var value = v[s];
-      if (ADD_BIAS) {
-        value += bias[p.biasOffset + col + s];
-      }
-      if (ACCUMULATE) {
-        value += c[at];
-      }
-      c[at] = value;
-    }
+    storeColumnSums(col0 + lid.x * 4u, colSum);
   }
 }

@@ -8,7 +8,9 @@
 // registers: which wins depends on the adapter, so both are autotune
 // candidates. A workgroup of 8 × 8 invocations covers 64 × 64 of C.
 //
-// Dimension legend and the products it serves: see gemm_tiled.wgsl.
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
+// L layers, X layer input (E or H); the products it serves (M, N, K among
+// T·B, X, H, 4H, V): see gemm_tiled.wgsl.
 // Buffers (row-major; offsets and leading dimensions in FLOATS, each a multiple of 4):
 //   a     A (M, K), or with TRANS_A stored (K, M)    requires K % 4 == 0 (plain) or M % 4 == 0 (TRANS_A)
 //   b     B (K, N), or with TRANS_B stored (N, K)    requires N % 4 == 0 (plain) or K % 4 == 0 (TRANS_B)
@@ -16,118 +18,14 @@
 //   bias  (N), added when ADD_BIAS
 // COLUMN_SUMS also writes c[colSumOffset + n] (+)= Σ_k B[k, n].
 
-struct Params {
-  M: u32,
-  N: u32,
-  K: u32,
-  lda: u32,
-  ldb: u32,
-  ldc: u32,
-  aOffset: u32,
-  bOffset: u32,
-  cOffset: u32,
-  biasOffset: u32,
-  colSumOffset: u32,
-}
-
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override ACCUMULATE: bool = false;
-override ADD_BIAS: bool = false;
-override COLUMN_SUMS: bool = false;
+// Params, the variant overrides (TRANS_A, TRANS_B, ACCUMULATE, ADD_BIAS,
+// COLUMN_SUMS), the p/c/bias bindings and the masked stores:
+// gemm_common.wgsl, prepended at load.
 
 const ROWS = 8u; // rows of C per invocation (two 4-row blocks)
 const COLS = 8u; // columns of C per invocation (two 4-wide blocks)
 
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> a: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> b: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
-@group(0) @binding(4) var<storage, read> bias: array<f32>;
-
-// Loads index the vec4 arrays from bases computed once per invocation; rows
-// and columns past the edge of M or N are clamped there. Rows past K (when
-// K % 4 ≠ 0 on a K-strided operand) read zero.
-
-// Rows k .. k+3 of op(B) over four columns: plain B reads them directly from
-// `base` + k·ldb4; transposed B reads four columns (bases n0..n0+3) along k.
-struct BRows {
-  r0: vec4<f32>,
-  r1: vec4<f32>,
-  r2: vec4<f32>,
-  r3: vec4<f32>,
-}
-
-fn bRowAt(base: u32, k: u32) -> vec4<f32> {
-  let value = b[base + min(k, p.K - 1u) * (p.ldb / 4u)];
-  return select(vec4<f32>(0.0), value, k < p.K);
-}
-
-fn bRowsPlain(base: u32, k: u32) -> BRows {
-  return BRows(bRowAt(base, k), bRowAt(base, k + 1u), bRowAt(base, k + 2u), bRowAt(base, k + 3u));
-}
-
-fn bRowsTransposed(columns: vec4<u32>, k4: u32) -> BRows {
-  let s0 = b[columns.x + k4];
-  let s1 = b[columns.y + k4];
-  let s2 = b[columns.z + k4];
-  let s3 = b[columns.w + k4];
-  return BRows(
-    vec4<f32>(s0.x, s1.x, s2.x, s3.x),
-    vec4<f32>(s0.y, s1.y, s2.y, s3.y),
-    vec4<f32>(s0.z, s1.z, s2.z, s3.z),
-    vec4<f32>(s0.w, s1.w, s2.w, s3.w),
-  );
-}
-
-// A[m0 .. m0+3, k] from A stored (K, M), at `base` + k·lda4.
-fn aColumnAt(base: u32, k: u32) -> vec4<f32> {
-  let value = a[base + min(k, p.K - 1u) * (p.lda / 4u)];
-  return select(vec4<f32>(0.0), value, k < p.K);
-}
-
-// Base (vec4 index) of column n of B stored (N, K); columns past N clamp.
-fn bColumnBase(n: u32) -> u32 {
-  return (p.bOffset + min(n, p.N - 1u) * p.ldb) / 4u;
-}
-
-// Base (vec4 index) of row m of plain A; rows past M clamp.
-fn aRowBase(m: u32) -> u32 {
-  return (p.aOffset + min(m, p.M - 1u) * p.lda) / 4u;
-}
-
-fn store(row: u32, n0: u32, value: vec4<f32>) {
-  if (row >= p.M) {
-    return;
-  }
-  for (var s = 0u; s < 4u; s++) {
-    let col = n0 + s;
-    if (col < p.N) {
-      let at = p.cOffset + row * p.ldc + col;
-      var x = value[s];
-      if (ADD_BIAS) {
-        x += bias[p.biasOffset + col];
-      }
-      if (ACCUMULATE) {
-        x += c[at];
-      }
-      c[at] = x;
-    }
-  }
-}
-
-fn storeColumnSums(n0: u32, sums: vec4<f32>) {
-  for (var s = 0u; s < 4u; s++) {
-    let col = n0 + s;
-    if (col < p.N) {
-      var x = sums[s];
-      if (ACCUMULATE) {
-        x += c[p.colSumOffset + col];
-      }
-      c[p.colSumOffset + col] = x;
-    }
-  }
-}
+// A/B bindings and loads: gemm_vec4_common.wgsl, prepended at load.
 
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {

@@ -20,18 +20,17 @@ import type {
   Sampler,
   StepLoss,
 } from '../backend';
-import { validateModelConfig, type ModelConfig, type OptimizerConfig } from '../config';
+import type { ModelConfig, OptimizerConfig } from '../config';
 import { paramLayout, type ParamLayout } from '../params';
 import { GpuArena, LOSS_LOG_SLOTS } from './arena';
 import { autotune, trainingGemms, type AutotuneOptions, type TuneReport } from './autotune';
-import { acquireDevice, bufferNeeds, GpuCapacityError, GpuDeviceLostError } from './device';
+import { GpuDeviceLostError } from './device';
 import { gemmShapeKey, type GemmVariant } from './gemm';
 import { KernelLibrary } from './kernels';
 import { adamHyperparameters, type PassContext } from './passes';
 import {
+  initialRecurrentMode,
   KernelPlan,
-  persistentFits,
-  persistentWorkgroupBytes,
   type RecurrentMode,
   type RecurrentVariant,
 } from './plan';
@@ -499,66 +498,4 @@ export class GpuBackend implements Backend {
     this.resources.destroyAll();
     if (this.ownsDevice) this.device.destroy();
   }
-}
-
-/**
- * Creates the WebGPU backend on an adapter of `source` (or on a device the
- * caller owns). Rejects with GpuUnavailableError when there is no adapter and
- * GpuCapacityError when the model does not fit, before allocating.
- */
-export async function createGpuBackend(
-  source: GPU | GPUDevice,
-  model: ModelConfig,
-  params: Float32Array,
-  options: GpuBackendOptions,
-): Promise<GpuBackend> {
-  validateModelConfig(model);
-  const layout = paramLayout(model);
-  const acquired = await acquireDevice(
-    source,
-    bufferNeeds(model, layout, options.seqLen, options.batchSize),
-  );
-  const { device } = acquired;
-  device.pushErrorScope('validation');
-  device.pushErrorScope('out-of-memory');
-  let backend: GpuBackend | undefined;
-  let failure: unknown = null;
-  try {
-    backend = new GpuBackend(device, acquired.description, acquired.owned, model, params, options);
-    await backend.prepare(acquired.adapterKey);
-  } catch (error) {
-    failure = error;
-  }
-  const oom = await device.popErrorScope();
-  const invalid = await device.popErrorScope();
-  const scoped = oom ?? invalid;
-  if (failure !== null || scoped || !backend) {
-    backend?.dispose();
-    if (acquired.owned) device.destroy();
-    if (failure !== null) throw failure;
-    throw new Error(`could not set up the GPU engine: ${scoped?.message ?? 'unknown error'}`);
-  }
-  return backend;
-}
-
-/** The recurrent mode before (or without) the autotune; throws when 'persistent' cannot fit. */
-function initialRecurrentMode(
-  variant: RecurrentVariant | undefined,
-  H: number,
-  device: GPUDevice,
-  direction: 'forward' | 'backward',
-): RecurrentMode {
-  const fits = persistentFits(H, device.limits, direction);
-  if (variant === 'persistent' && !fits) {
-    throw new GpuCapacityError(
-      `the persistent ${direction} kernel needs ${persistentWorkgroupBytes(H, direction)} bytes ` +
-        `of workgroup memory at H=${H}; this GPU has ${device.limits.maxComputeWorkgroupStorageSize}`,
-    );
-  }
-  if (variant === 'step') return 'step';
-  if (variant === 'persistent') return 'persistent';
-  // Unmeasured, the persistent kernels run wherever they fit: the adapters whose autotune
-  // cannot measure in time are the slow (software) ones, and there they win at every H
-  // measured (64 to 512: 1.3–2.9× per direction, gpu-engine.md).
-  return fits ? 'persistent' : 'step';
 }

@@ -4,7 +4,8 @@
 // Dimension legend (of every engine file): B batch, T window, E embedding,
 // H hidden, V vocabulary, L layers, X layer input (E or H).
 
-export { createGpuBackend, GpuBackend, type GpuBackendOptions } from './backend';
+export { GpuBackend, type GpuBackendOptions } from './backend';
+export { createGpuBackend } from './create';
 export { GpuCapacityError, GpuDeviceLostError, GpuUnavailableError } from './device';
 export type { GemmChoice, GemmVariant } from './gemm';
 export type { RecurrentMode, RecurrentVariant } from './plan';

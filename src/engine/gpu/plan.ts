@@ -15,6 +15,7 @@ import {
   type GemmChoice,
   type GemmVariant,
 } from './gemm';
+import { GpuCapacityError } from './device';
 
 export type RecurrentMode = 'step' | 'persistent';
 
@@ -90,4 +91,26 @@ export class KernelPlan {
     if (this.gemmVariant !== 'auto') return choiceFor(args, this.gemmVariant);
     return this.gemmChoices.get(gemmShapeKey(args)) ?? defaultChoice(args);
   }
+}
+
+/** The recurrent mode before (or without) the autotune; throws when 'persistent' cannot fit. */
+export function initialRecurrentMode(
+  variant: RecurrentVariant | undefined,
+  H: number,
+  device: GPUDevice,
+  direction: 'forward' | 'backward',
+): RecurrentMode {
+  const fits = persistentFits(H, device.limits, direction);
+  if (variant === 'persistent' && !fits) {
+    throw new GpuCapacityError(
+      `the persistent ${direction} kernel needs ${persistentWorkgroupBytes(H, direction)} bytes ` +
+        `of workgroup memory at H=${H}; this GPU has ${device.limits.maxComputeWorkgroupStorageSize}`,
+    );
+  }
+  if (variant === 'step') return 'step';
+  if (variant === 'persistent') return 'persistent';
+  // Unmeasured, the persistent kernels run wherever they fit: the adapters whose autotune
+  // cannot measure in time are the slow (software) ones, and there they win at every H
+  // measured (64 to 512: 1.3–2.9× per direction, gpu-engine.md).
+  return fits ? 'persistent' : 'step';
 }
