@@ -6,15 +6,17 @@
 // A character vocabulary is small (V ≈ 100), so a row per invocation beats a
 // workgroup reduction per row: no barriers, and N = T·B rows fill the GPU.
 //
-// Dimension legend: T window, B batch, V vocabulary; N = T·B.
+// Dimension legend: T window, B batch, V vocabulary; N = T·B; ld ≥ V the
+// row stride of logits (the GPU pads rows to a multiple of 4, params.ts).
 // Buffers:
-//   logits   (N, V) logits in, dlogits out
+//   logits   (N, ld) logits in, dlogits out, in columns 0..V-1 (the rest untouched)
 //   targets  (N) target token ids at targetOffset
 //   rowLoss  (N) per-position loss (summed later by adam.wgsl or loss_sum.wgsl)
 
 struct Params {
   N: u32,
   V: u32,
+  ld: u32,
   targetOffset: u32,
   scale: f32,
 }
@@ -34,7 +36,7 @@ fn main(
   if (n >= p.N) {
     return;
   }
-  let row = n * p.V;
+  let row = n * p.ld;
   let label = u32(targets[p.targetOffset + n]);
   let targetLogit = logits[row + label];
   var rowMax = -3.0e38;

@@ -18,6 +18,10 @@
 //            b     (4H)      one bias (PyTorch's b_ih + b_hh)
 //   head:   w      (H, V)
 //           b      (V)
+// The GPU backend keeps its own copy with the head's rows padded to
+// Vs = V rounded up to 4 (paramLayout(m, 4)): every head product then reads
+// aligned vec4s. The padding holds zeros and stays zero (zero gradient, and
+// decay of zero is zero); repackParams converts between the two layouts.
 
 import { layerInputSize, type ModelConfig } from './config';
 import type { Rng } from './rng';
@@ -56,8 +60,14 @@ function alignUp(n: number): number {
   return Math.ceil(n / ALIGN) * ALIGN;
 }
 
-export function paramLayout(m: ModelConfig): ParamLayout {
+/**
+ * Where each tensor lives in the arena. `headColumnsMultiple` pads the head's
+ * vocabulary axis (head.w's rows and head.b) to a multiple of it: 1 (the
+ * default) is the exact layout every format and the CPU use, 4 the GPU's.
+ */
+export function paramLayout(m: ModelConfig, headColumnsMultiple = 1): ParamLayout {
   const { vocabSize: V, embedSize: E, hiddenSize: H, layers: L } = m;
+  const Vs = Math.ceil(V / headColumnsMultiple) * headColumnsMultiple;
   const tensors: TensorSpec[] = [];
   let offset = 0;
   const add = (name: string, shape: number[], decay: boolean): TensorSpec => {
@@ -77,9 +87,40 @@ export function paramLayout(m: ModelConfig): ParamLayout {
       b: add(`lstm.${l}.b`, [GATES * H], false),
     });
   }
-  const headW = add('head.w', [H, V], true);
-  const headB = add('head.b', [V], false);
+  const headW = add('head.w', [H, Vs], true);
+  const headB = add('head.b', [Vs], false);
   return { tensors, embedding, layers, headW, headB, total: offset };
+}
+
+/**
+ * `source` (in layout `from`) copied into a fresh arena of layout `to`, tensor
+ * by tensor: rows of the last axis keep min(columns) values and the rest of a
+ * wider row is zero. Both layouts must describe the same model.
+ */
+export function repackParams(
+  source: Float32Array,
+  from: ParamLayout,
+  to: ParamLayout,
+): Float32Array {
+  if (from === to) return source.slice();
+  const out = new Float32Array(to.total);
+  to.tensors.forEach((dst, index) => {
+    const src = from.tensors[index];
+    const srcCols = src.shape[src.shape.length - 1];
+    const dstCols = dst.shape[dst.shape.length - 1];
+    const cols = Math.min(srcCols, dstCols);
+    const rows = src.size / srcCols;
+    for (let r = 0; r < rows; r++) {
+      const at = src.offset + r * srcCols;
+      out.set(source.subarray(at, at + cols), dst.offset + r * dstCols);
+    }
+  });
+  return out;
+}
+
+/** Columns of the head in this layout: V, or V padded (the head's row stride). */
+export function headColumns(layout: ParamLayout): number {
+  return layout.headB.shape[0];
 }
 
 /** Number of real parameters (padding excluded). */

@@ -4,10 +4,11 @@
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers, X layer input (E or H), P floats in the parameter arena,
-// N = T·B positions.
+// N = T·B positions, Vs = V padded to a multiple of 4 (the head's row stride,
+// params.ts).
 
 import type { ModelConfig } from '../config';
-import { decayMask, type ParamLayout } from '../params';
+import { decayMask, headColumns, paramLayout, type ParamLayout } from '../params';
 import type { GpuResources } from './resources';
 
 /** Workgroups of grad_norm.wgsl, hence partial sums adam.wgsl adds up. */
@@ -31,9 +32,19 @@ export interface StateBuffers {
   c: GPUBuffer;
 }
 
+/**
+ * The parameter arena as the GPU holds it: the head's vocabulary axis padded
+ * to a multiple of 4 so its three products (logits, dW, dH) read aligned vec4s
+ * (gemm.ts vec4Eligible) instead of scalars, which costs SwiftShader a quarter
+ * of the default step. The backend repacks at upload and readback.
+ */
+export function deviceParamLayout(m: ModelConfig): ParamLayout {
+  return paramLayout(m, 4);
+}
+
 /** Float counts of every buffer, to check device limits before allocating. */
 export function arenaSizes(m: ModelConfig, layout: ParamLayout, Tmax: number, Bmax: number) {
-  const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = m;
+  const { embedSize: E, hiddenSize: H, layers: L } = m;
   const N = Tmax * Bmax;
   return {
     params: layout.total,
@@ -41,7 +52,7 @@ export function arenaSizes(m: ModelConfig, layout: ParamLayout, Tmax: number, Bm
     x0: N * E,
     gates: N * 4 * H,
     states: (Tmax + 1) * Bmax * H,
-    logits: N * V,
+    logits: N * headColumns(layout),
     dH: N * H,
     dX0: N * E,
     state: L * Bmax * H,
@@ -61,7 +72,7 @@ export class GpuArena {
   // Activations and their gradients.
   readonly x0: GPUBuffer; // (T, B, E) embedded inputs
   readonly layers: LayerBuffers[]; // per layer
-  readonly logits: GPUBuffer; // (T, B, V), dlogits after the loss kernel
+  readonly logits: GPUBuffer; // (T, B, Vs), dlogits after the loss kernel; columns ≥ V stay 0
   readonly rowLoss: GPUBuffer; // (T, B) per-position loss
   readonly dH: GPUBuffer; // (T, B, H) gradient w.r.t. the current layer's outputs
   readonly dX0: GPUBuffer; // (T, B, E) gradient w.r.t. the embedded inputs
@@ -100,7 +111,7 @@ export class GpuArena {
       hAll: f(`layer${l}.hAll (T+1,B,H)`, s.states),
       cAll: f(`layer${l}.cAll (T+1,B,H)`, s.states),
     }));
-    this.logits = f('logits (T,B,V)', s.logits);
+    this.logits = f('logits (T,B,Vs)', s.logits);
     this.rowLoss = f('rowLoss (T,B)', s.tokens);
     this.dH = f('dH (T,B,H)', s.dH);
     this.dX0 = f('dX0 (T,B,E)', s.dX0);

@@ -21,8 +21,8 @@ import type {
   StepLoss,
 } from '../backend';
 import type { ModelConfig, OptimizerConfig } from '../config';
-import { paramLayout, type ParamLayout } from '../params';
-import { GpuArena, LOSS_LOG_SLOTS } from './arena';
+import { headColumns, paramLayout, repackParams, type ParamLayout } from '../params';
+import { deviceParamLayout, GpuArena, LOSS_LOG_SLOTS } from './arena';
 import { autotune, trainingGemms, type AutotuneOptions, type TuneReport } from './autotune';
 import { GpuDeviceLostError } from './device';
 import { gemmShapeKey, type GemmVariant } from './gemm';
@@ -68,7 +68,9 @@ const PROBE_CHUNK = 256;
 
 export class GpuBackend implements Backend {
   readonly info: BackendInfo;
+  /** The arena callers see (params.ts); the GPU holds deviceLayout and repacks. */
   readonly layout: ParamLayout;
+  private readonly deviceLayout: ParamLayout;
   private readonly resources: GpuResources;
   private readonly ctx: PassContext;
   private readonly arena: GpuArena;
@@ -97,6 +99,7 @@ export class GpuBackend implements Backend {
   ) {
     this.info = { kind: 'webgpu', device: deviceDescription };
     this.layout = paramLayout(model);
+    this.deviceLayout = deviceParamLayout(model);
     if (params.length !== this.layout.total) {
       throw new Error(
         `parameter arena has ${params.length} floats, the model needs ${this.layout.total}`,
@@ -112,7 +115,7 @@ export class GpuBackend implements Backend {
     this.arena = new GpuArena(
       this.resources,
       model,
-      this.layout,
+      this.deviceLayout,
       options.seqLen,
       options.batchSize,
     );
@@ -120,7 +123,7 @@ export class GpuBackend implements Backend {
       kernels,
       arena: this.arena,
       model,
-      layout: this.layout,
+      layout: this.deviceLayout,
       plan,
     };
     this.readback = new LossReadback(
@@ -130,7 +133,7 @@ export class GpuBackend implements Backend {
     );
     this.staging = new StagingPool(this.resources);
     this.programs = new ProgramCache(this.ctx);
-    device.queue.writeBuffer(this.arena.params, 0, params);
+    device.queue.writeBuffer(this.arena.params, 0, this.toDevice(params));
     void device.lost.then((info) => {
       if (this.disposed) return;
       this.lostMessage = `the GPU device was lost (${info.reason}): ${info.message || 'no details'}`;
@@ -381,11 +384,11 @@ export class GpuBackend implements Backend {
     try {
       const [sum, grads] = await this.staging.read(this.device, [
         { buffer: this.arena.lossAccumulator, offset: 0, bytes: 4 },
-        { buffer: this.arena.grads, offset: 0, bytes: this.layout.total * 4 },
+        { buffer: this.arena.grads, offset: 0, bytes: this.deviceLayout.total * 4 },
       ]);
       return {
         loss: new Float32Array(sum)[0] / (batch.seqLen * batch.batchSize),
-        grads: new Float32Array(grads),
+        grads: this.toHost(new Float32Array(grads)),
       };
     } catch (error) {
       throw this.explain(error);
@@ -413,6 +416,7 @@ export class GpuBackend implements Backend {
           arena: this.arena,
           model: this.model,
           staging: this.staging,
+          logitsStride: headColumns(this.deviceLayout),
           run: (T) => this.submit(this.program('probe', T, 1)),
         },
         tokens,
@@ -425,7 +429,7 @@ export class GpuBackend implements Backend {
 
   async getParams(): Promise<Float32Array> {
     this.checkAlive();
-    return this.readFloats(this.arena.params, this.layout.total);
+    return this.toHost(await this.readFloats(this.arena.params, this.deviceLayout.total));
   }
 
   async setParams(
@@ -441,10 +445,10 @@ export class GpuBackend implements Backend {
     // Losses of steps already taken still belong to the caller.
     this.carriedLosses.push(...(await this.drainLosses()));
     const queue = this.device.queue;
-    queue.writeBuffer(this.arena.params, 0, params);
+    queue.writeBuffer(this.arena.params, 0, this.toDevice(params));
     if (moments) {
-      queue.writeBuffer(this.arena.m, 0, moments.m);
-      queue.writeBuffer(this.arena.v, 0, moments.v);
+      queue.writeBuffer(this.arena.m, 0, this.toDevice(moments.m));
+      queue.writeBuffer(this.arena.v, 0, this.toDevice(moments.v));
     } else {
       const encoder = this.device.createCommandEncoder({ label: 'reset moments' });
       encoder.clearBuffer(this.arena.m);
@@ -458,12 +462,21 @@ export class GpuBackend implements Backend {
   async getOptimizerState(): Promise<{ m: Float32Array; v: Float32Array; step: number }> {
     this.checkAlive();
     const step = this.stepCount;
-    const P = this.layout.total;
+    const P = this.deviceLayout.total;
     const [m, v] = await this.staging.read(this.device, [
       { buffer: this.arena.m, offset: 0, bytes: P * 4 },
       { buffer: this.arena.v, offset: 0, bytes: P * 4 },
     ]);
-    return { m: new Float32Array(m), v: new Float32Array(v), step };
+    return { m: this.toHost(new Float32Array(m)), v: this.toHost(new Float32Array(v)), step };
+  }
+
+  /** An arena of the caller's layout as the GPU holds it (head rows padded). */
+  private toDevice(arena: Float32Array): Float32Array {
+    return repackParams(arena, this.layout, this.deviceLayout);
+  }
+
+  private toHost(arena: Float32Array): Float32Array {
+    return repackParams(arena, this.deviceLayout, this.layout);
   }
 
   private get stateFloats(): number {

@@ -7,8 +7,8 @@
 // L layers (the buffers are sized in device.ts bufferNeeds).
 
 import { validateModelConfig, type ModelConfig } from '../config';
-import { paramLayout } from '../params';
 import { GpuBackend, type GpuBackendOptions } from './backend';
+import { deviceParamLayout } from './arena';
 import { acquireDevice, bufferNeeds } from './device';
 
 /**
@@ -23,7 +23,7 @@ export async function createGpuBackend(
   options: GpuBackendOptions,
 ): Promise<GpuBackend> {
   validateModelConfig(model);
-  const layout = paramLayout(model);
+  const layout = deviceParamLayout(model);
   const acquired = await acquireDevice(
     source,
     bufferNeeds(model, layout, options.seqLen, options.batchSize),

@@ -150,6 +150,7 @@ export const KERNELS = {
     uniforms: [
       ['N', 'u32'],
       ['V', 'u32'],
+      ['ld', 'u32'],
       ['targetOffset', 'u32'],
       ['scale', 'f32'],
     ],

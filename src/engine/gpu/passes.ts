@@ -9,10 +9,11 @@
 // dispatches with step kernels, L·6 + 8 with persistent ones.
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
-// L layers, X layer input (E or H); N = T·B positions, time-major.
+// L layers, X layer input (E or H); N = T·B positions, time-major; Vs = V
+// padded to a multiple of 4, the head's row stride (params.ts).
 
 import { layerInputSize, type ModelConfig } from '../config';
-import type { ParamLayout } from '../params';
+import { headColumns, type ParamLayout } from '../params';
 import { NORM_PARTIALS, type GpuArena, type StateBuffers } from './arena';
 import { gemmDispatch, type GemmArgs, type MatrixView } from './gemm';
 import type { KernelLibrary } from './kernels';
@@ -161,10 +162,15 @@ function persistentConstants(
   return { WG: persistentWorkgroupSize(H, direction, limit), HMAX: H };
 }
 
-/** Embedding → L layers → head logits (N, V), from the state in slot 0. */
+/**
+ * Embedding → L layers → head logits (N, Vs), from the state in slot 0. The
+ * head runs over all Vs padded columns (zero weights and bias: zero logits),
+ * so its operands stay vec4-aligned; the loss skips the padding.
+ */
 export function recordForward(rec: Recorder, ctx: PassContext, { T, B }: WindowShape): void {
   const { arena, model, layout } = ctx;
-  const { embedSize: E, hiddenSize: H, vocabSize: V } = model;
+  const { embedSize: E, hiddenSize: H } = model;
+  const Vs = headColumns(layout);
   const N = T * B;
   rec.dispatch({
     kernel: 'embedding_forward',
@@ -191,23 +197,32 @@ export function recordForward(rec: Recorder, ctx: PassContext, { T, B }: WindowS
   rec.dispatch(
     gemm(ctx, {
       M: N,
-      N: V,
+      N: Vs,
       K: H,
       a: { buffer: arena.layers[model.layers - 1].hAll, offset: B * H, ld: H },
-      b: { buffer: arena.params, offset: layout.headW.offset, ld: V },
-      c: { buffer: arena.logits, offset: 0, ld: V },
+      b: { buffer: arena.params, offset: layout.headW.offset, ld: Vs },
+      c: { buffer: arena.logits, offset: 0, ld: Vs },
       bias: { buffer: arena.params, offset: layout.headB.offset },
       placeholder: arena.placeholder,
     }),
   );
 }
 
-/** Per-position loss into rowLoss and the mean-loss gradient into logits (in place). */
+/**
+ * Per-position loss into rowLoss and the mean-loss gradient into logits (in
+ * place, the V real columns of each Vs-wide row; the padding stays zero).
+ */
 export function recordLoss(rec: Recorder, ctx: PassContext, { T, B }: WindowShape): void {
   const N = T * B;
   rec.dispatch({
     kernel: 'softmax_cross_entropy',
-    uniforms: { N, V: ctx.model.vocabSize, targetOffset: 0, scale: 1 / N },
+    uniforms: {
+      N,
+      V: ctx.model.vocabSize,
+      ld: headColumns(ctx.layout),
+      targetOffset: 0,
+      scale: 1 / N,
+    },
     buffers: [ctx.arena.logits, ctx.arena.targets, ctx.arena.rowLoss],
     workgroups: grid(Math.ceil(N / 64)),
   });
@@ -230,20 +245,23 @@ export function recordLossSum(rec: Recorder, ctx: PassContext, N: number, slot: 
 export function recordBackward(rec: Recorder, ctx: PassContext, { T, B }: WindowShape): void {
   const { arena, model, layout } = ctx;
   const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = model;
+  const Vs = headColumns(layout);
   const N = T * B;
   const top = { buffer: arena.layers[L - 1].hAll, offset: B * H, ld: H };
-  const dLogits = { buffer: arena.logits, offset: 0, ld: V };
+  const dLogits = { buffer: arena.logits, offset: 0, ld: Vs };
   const placeholder = arena.placeholder;
-  // Head: dWout (H, V) = hᵀ · dlogits with dbout = Σ dlogits; dH (N, H) = dlogits · Woutᵀ.
+  // Head, over the Vs padded columns (dlogits and Wout are zero there, so the
+  // padding's gradients are written as zeros and dH gains nothing from it):
+  // dWout (H, Vs) = hᵀ · dlogits with dbout = Σ dlogits; dH (N, H) = dlogits · Woutᵀ.
   rec.dispatch(
     gemm(ctx, {
       M: H,
-      N: V,
+      N: Vs,
       K: N,
       transA: true,
       a: top,
       b: dLogits,
-      c: { buffer: arena.grads, offset: layout.headW.offset, ld: V },
+      c: { buffer: arena.grads, offset: layout.headW.offset, ld: Vs },
       columnSumsOffset: layout.headB.offset,
       placeholder,
     }),
@@ -252,10 +270,10 @@ export function recordBackward(rec: Recorder, ctx: PassContext, { T, B }: Window
     gemm(ctx, {
       M: N,
       N: H,
-      K: V,
+      K: Vs,
       transB: true,
       a: dLogits,
-      b: { buffer: arena.params, offset: layout.headW.offset, ld: V },
+      b: { buffer: arena.params, offset: layout.headW.offset, ld: Vs },
       c: { buffer: arena.dH, offset: 0, ld: H },
       placeholder,
     }),

@@ -4,7 +4,7 @@
 // chunk's activations are copied out right behind it and mapped together.
 //
 // Dimension legend: T tokens of the text, C ≤ chunk tokens per submit,
-// H hidden, V vocabulary, L layers.
+// H hidden, V vocabulary, L layers; Vs ≥ V the GPU's logits row stride.
 
 import type { LayerActivations, ProbeResult } from '../backend';
 import type { ModelConfig } from '../config';
@@ -16,6 +16,8 @@ export interface ProbeDeps {
   arena: GpuArena;
   model: ModelConfig;
   staging: StagingPool;
+  /** Vs: floats per row of arena.logits (V padded, params.ts). */
+  logitsStride: number;
   /** Submits the probe program for a window of T tokens at arena.inputs. */
   run: (T: number) => void;
 }
@@ -28,6 +30,7 @@ export async function probeWindows(
   const { device, arena, model, staging } = deps;
   const T = tokens.length;
   const { hiddenSize: H, vocabSize: V, layers: L } = model;
+  const Vs = deps.logitsStride;
   const layers: LayerActivations[] = Array.from({ length: L }, () => ({
     i: new Float32Array(T * H), // (T, H) each
     f: new Float32Array(T * H),
@@ -46,13 +49,13 @@ export async function probeWindows(
     const length = Math.min(chunk, T - start);
     device.queue.writeBuffer(arena.inputs, 0, tokens.subarray(start, start + length));
     deps.run(length);
-    // gates (C, 4H) and states (C, H) from slot 1 on, per layer; then logits (C, V).
+    // gates (C, 4H) and states (C, H) from slot 1 on, per layer; then logits (C, Vs).
     const ranges = arena.layers.flatMap((layer) => [
       { buffer: layer.gates, offset: 0, bytes: length * 4 * H * 4 },
       { buffer: layer.cAll, offset: H * 4, bytes: length * H * 4 },
       { buffer: layer.hAll, offset: H * 4, bytes: length * H * 4 },
     ]);
-    ranges.push({ buffer: arena.logits, offset: 0, bytes: length * V * 4 });
+    ranges.push({ buffer: arena.logits, offset: 0, bytes: length * Vs * 4 });
     reads.push(
       staging.read(device, ranges).then((parts) => {
         layers.forEach((out, l) => {
@@ -67,7 +70,10 @@ export async function probeWindows(
           out.c.set(new Float32Array(parts[3 * l + 1]), start * H);
           out.h.set(new Float32Array(parts[3 * l + 2]), start * H);
         });
-        logits.set(new Float32Array(parts[3 * L]), start * V);
+        const rows = new Float32Array(parts[3 * L]); // (C, Vs)
+        for (let t = 0; t < length; t++) {
+          logits.set(rows.subarray(t * Vs, t * Vs + V), (start + t) * V);
+        }
       }),
     );
   }

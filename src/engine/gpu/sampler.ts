@@ -9,9 +9,11 @@
 // Dimension legend: E embedding, H hidden, V vocabulary, L layers, X layer
 // input; C ≤ CHUNK positions per submit. The state ring has two slots, and
 // each position reads one and writes the other (the host tracks which).
+// Vs = V padded to a multiple of 4, the head's row stride (params.ts).
 
 import type { SampleOptions, Sampler } from '../backend';
 import { layerInputSize } from '../config';
+import { headColumns } from '../params';
 import { Rng } from '../rng';
 import { gemm, type PassContext } from './passes';
 import { ProgramBuilder, type Program } from './program';
@@ -33,7 +35,7 @@ interface SamplerLayer {
 export class GpuSampler implements Sampler {
   private readonly x0: GPUBuffer; // (1, E)
   private readonly layers: SamplerLayer[];
-  private readonly logits: GPUBuffer; // (1, V)
+  private readonly logits: GPUBuffer; // (1, Vs): V real columns, then zeros
   private readonly tokens: GPUBuffer; // (CHUNK + 1) i32: [input of position 0, outputs...]
   private readonly uniforms: GPUBuffer; // (CHUNK) f32 random numbers
   private readonly buffers: GPUBuffer[] = [];
@@ -72,7 +74,7 @@ export class GpuSampler implements Sampler {
         cAll: f(`layer${l}.cAll (2,H)`, 2 * H),
       });
     }
-    this.logits = f('logits (1,V)', V);
+    this.logits = f('logits (1,Vs)', headColumns(ctx.layout));
     this.tokens = f('tokens (C+1) i32', CHUNK + 1);
     this.uniforms = f('uniforms (C)', CHUNK);
     this.rng = new Rng(options.seed);
@@ -110,6 +112,7 @@ export class GpuSampler implements Sampler {
     if (program) return program;
     const { kernels, arena, model, layout } = this.ctx;
     const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = model;
+    const Vs = headColumns(layout);
     const rec = new ProgramBuilder(kernels, `sampler ${key}`);
     for (let pos = 0; pos < length; pos++) {
       const prev = (start + pos) % 2;
@@ -150,11 +153,11 @@ export class GpuSampler implements Sampler {
         rec.dispatch(
           gemm(this.ctx, {
             M: 1,
-            N: V,
+            N: Vs,
             K: H,
             a: { buffer: this.layers[L - 1].hAll, offset: next * H, ld: H },
-            b: { buffer: arena.params, offset: layout.headW.offset, ld: V },
-            c: { buffer: this.logits, offset: 0, ld: V },
+            b: { buffer: arena.params, offset: layout.headW.offset, ld: Vs },
+            c: { buffer: this.logits, offset: 0, ld: Vs },
             bias: { buffer: arena.params, offset: layout.headB.offset },
             placeholder: arena.placeholder,
           }),
