@@ -93,6 +93,8 @@ export interface DeviceReport {
   webgpu: boolean;
   /** The adapter's vendor, architecture and description, when one was found. */
   adapterName?: string;
+  /** The adapter renders on the CPU (SwiftShader and the like, adapterKind.ts). */
+  softwareAdapter?: boolean;
   /** Why WebGPU cannot be used, when it cannot. */
   reason?: string;
 }

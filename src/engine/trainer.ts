@@ -13,6 +13,7 @@ import { Batcher, validationBatches, type Split } from './batcher';
 import type { OptimizerConfig, TrainConfig } from './config';
 import type { EngineMessage, SampleRequest } from './protocol';
 import { probeSnapshot } from './snapshot';
+import { ThroughputMeter } from './throughput';
 import { CorpusError, normalizeText, type Vocabulary } from './tokenizer';
 
 /** The loss became NaN or infinite: the model's fault (learning rate), not the device's. */
@@ -54,8 +55,6 @@ const MAX_QUEUED_STEPS = 8;
  * takes effect and before a sample or snapshot gets its turn.
  */
 const IN_FLIGHT_MS = 80;
-/** Window over which tokens per second is measured. */
-const RATE_WINDOW_MS = 3000;
 
 /** Where a run stands beyond the backend's own state: kept in checkpoints for the UI. */
 export interface TrainerProgress {
@@ -82,7 +81,7 @@ interface SampleJob {
 export class Trainer {
   private readonly batcher: Batcher;
   private readonly validation: Batch[];
-  private readonly tokensPerStep: number;
+  private readonly throughput: ThroughputMeter;
   private optimizer: OptimizerConfig;
 
   private training = false;
@@ -99,16 +98,6 @@ export class Trainer {
   private metricsDirty = false;
   private trainingMs = 0;
   private runStartedAt = 0;
-  private tokensPerSecond = 0;
-  private rateSamples: { time: number; step: number }[] = [];
-  /**
-   * Wall time per finished training step (moving average), for pacing the
-   * queue: measured between two collections of losses, as finished steps over
-   * elapsed time, so a GPU's queued-but-unfinished steps never count as done.
-   */
-  private stepMs = 0;
-  /** When losses were last collected while training, and up to which step. */
-  private lossMark: { time: number; step: number } | null = null;
 
   private probeText = '';
   private probeDirty = false;
@@ -138,7 +127,7 @@ export class Trainer {
       train.seqLen,
       options.maxValidationWindows,
     );
-    this.tokensPerStep = train.batchSize * train.seqLen;
+    this.throughput = new ThroughputMeter(train.batchSize * train.seqLen);
     this.optimizer = train.optimizer;
   }
 
@@ -163,7 +152,7 @@ export class Trainer {
     if (this.training || this.disposed) return;
     this.training = true;
     this.runStartedAt = performance.now();
-    this.rateSamples = [];
+    this.throughput.restart();
     this.emitStatus();
     this.wake();
   }
@@ -350,7 +339,8 @@ export class Trainer {
     const started = performance.now();
     const previousTickEnd = this.backend.step;
     // Two ticks' steps may be in flight (this one's and the one before): each gets half.
-    const limit = this.stepMs > 0 ? Math.floor(IN_FLIGHT_MS / (2 * this.stepMs)) : 1;
+    const { stepMs } = this.throughput;
+    const limit = stepMs > 0 ? Math.floor(IN_FLIGHT_MS / (2 * stepMs)) : 1;
     const maxQueued = Math.min(MAX_QUEUED_STEPS, Math.max(1, limit));
     let queued = 0;
     do {
@@ -374,7 +364,7 @@ export class Trainer {
     // their losses are on their way back. (The CPU backend has finished them all already.)
     this.backend.flushLosses();
     await this.collectLosses(previousTickEnd);
-    this.measureStepTime();
+    this.throughput.recordTick(performance.now(), this.lastLossStep, this.training);
     const step = this.backend.step;
     if (
       Math.floor(step / this.options.validateEvery) >
@@ -382,21 +372,6 @@ export class Trainer {
     ) {
       await this.validate();
     }
-  }
-
-  private measureStepTime(): void {
-    if (!this.training) {
-      this.lossMark = null; // single steps between pauses say nothing about throughput
-      return;
-    }
-    const now = performance.now();
-    const mark = this.lossMark;
-    const finished = mark ? this.lastLossStep - mark.step : 0;
-    if (mark && finished > 0) {
-      const perStep = (now - mark.time) / finished;
-      this.stepMs = this.stepMs === 0 ? perStep : 0.7 * this.stepMs + 0.3 * perStep;
-    }
-    if (!mark || finished > 0) this.lossMark = { time: now, step: this.lastLossStep };
   }
 
   /** Takes in the losses read back so far, waiting for those of steps up to `through` (default all). */
@@ -412,7 +387,7 @@ export class Trainer {
     const drainedAll = through === undefined || through >= this.backend.step;
     if (drainedAll && losses.length === 0 && !this.training) this.lastLossStep = this.backend.step;
     if (losses.length > 0) this.metricsDirty = true;
-    this.measureRate();
+    if (this.training) this.throughput.recordLosses(performance.now(), this.lastLossStep);
   }
 
   private async validate(): Promise<void> {
@@ -423,20 +398,6 @@ export class Trainer {
     this.metricsDirty = true;
   }
 
-  private measureRate(): void {
-    if (!this.training) return;
-    const now = performance.now();
-    this.rateSamples.push({ time: now, step: this.lastLossStep });
-    while (this.rateSamples.length > 2 && now - this.rateSamples[1].time > RATE_WINDOW_MS) {
-      this.rateSamples.shift();
-    }
-    const first = this.rateSamples[0];
-    const seconds = (now - first.time) / 1000;
-    if (seconds > 0.2 && this.lastLossStep > first.step) {
-      this.tokensPerSecond = ((this.lastLossStep - first.step) * this.tokensPerStep) / seconds;
-    }
-  }
-
   private flushMetrics(now: number): void {
     this.lastMetricsAt = now;
     this.metricsDirty = false;
@@ -445,7 +406,7 @@ export class Trainer {
       step: this.backend.step,
       epoch: this.epoch,
       elapsedMs: this.trainingMs + (this.training ? now - this.runStartedAt : 0),
-      tokensPerSecond: this.tokensPerSecond,
+      tokensPerSecond: this.throughput.tokensPerSecond,
       train: Float64Array.from(this.pendingTrain),
       validation: Float64Array.from(this.pendingValidation),
     });
@@ -491,7 +452,7 @@ export class Trainer {
     const took = performance.now() - started;
     // Aim each chunk at a share of a training step's time (at least ~16 ms): smooth
     // streaming beside fast steps, and not one character per step beside slow ones.
-    const target = this.training ? Math.max(16, 0.5 * this.stepMs) : 16;
+    const target = this.training ? Math.max(16, 0.5 * this.throughput.stepMs) : 16;
     if (took < target / 2 && job.chunk < 64) job.chunk *= 2;
     else if (took > 2 * target && job.chunk > 1) job.chunk = Math.max(1, job.chunk >> 1);
     if (this.job !== job) return; // stopped or replaced while generating

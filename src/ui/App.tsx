@@ -2,7 +2,12 @@
 // on the left, then model files and saved runs; metrics, gates and samples
 // on the right.
 
-import { BackendBadge, EngineError, FallbackNote } from './components/BackendBadge';
+import {
+  BackendBadge,
+  EngineError,
+  FallbackNote,
+  SoftwareAdapterNote,
+} from './components/BackendBadge';
 import { ConfirmDialog } from './components/ConfirmDialog';
 import { Controls } from './components/Controls';
 import { CorpusPanel } from './components/CorpusPanel';
@@ -30,6 +35,7 @@ export function App() {
         <Controls />
       </header>
       <FallbackNote />
+      <SoftwareAdapterNote />
       <EngineError />
       <ResumeOffer />
       <main className="layout">

@@ -12,6 +12,7 @@ import {
   type EngineMessage,
   type UiMessage,
 } from '../engine/protocol';
+import { isSoftwareAdapter } from '../engine/gpu/adapterKind';
 import { messageOf } from '../engine/trainer';
 import { FormatError } from '../io';
 import { AdoptableVocabularyError, exportChoice, importChosenFiles } from './files';
@@ -150,7 +151,11 @@ async function detectWebGpu(): Promise<DeviceReport> {
     if (!adapter) {
       return { webgpu: false, reason: 'WebGPU is present but no GPU adapter is available' };
     }
-    return { webgpu: true, adapterName: adapterName(adapter.info) };
+    return {
+      webgpu: true,
+      adapterName: adapterName(adapter.info),
+      softwareAdapter: isSoftwareAdapter(adapter.info),
+    };
   } catch (error) {
     return { webgpu: false, reason: `requesting a WebGPU adapter failed: ${messageOf(error)}` };
   }

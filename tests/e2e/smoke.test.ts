@@ -41,11 +41,17 @@ describe.each<Mode>(['webgpu', 'cpu'])('first screen (%s)', (mode) => {
         expect(detected).toMatch(/^WebGPU adapter: \S/);
         expect(detected.toLowerCase()).toContain('swiftshader');
         expect(backend).toMatch(/^WebGPU/);
+        // SwiftShader renders on the CPU, and the page says so (until dismissed).
+        const note = page.getByRole('note', { name: 'Software adapter' });
+        await expect.poll(() => note.textContent()).toMatch(/software adapter.*swiftshader/i);
+        await note.getByRole('button', { name: 'Dismiss' }).click();
+        await expect.poll(() => note.count()).toBe(0);
       } else {
         expect(detected).toMatch(/^no WebGPU/);
         expect(backend).toMatch(/^CPU/);
         const note = page.getByRole('note', { name: 'CPU fallback' });
         await expect.poll(() => note.textContent()).toMatch(/adapter|navigator\.gpu/);
+        expect(await page.getByRole('note', { name: 'Software adapter' }).count()).toBe(0);
       }
 
       // A visible loss number after a few steps of the built-in corpus.

@@ -7,6 +7,7 @@ import { Batcher, validationBatches } from '../../src/engine/batcher';
 import { DEFAULT_OPTIMIZER, type ModelConfig, type OptimizerConfig } from '../../src/engine/config';
 import { CpuBackend } from '../../src/engine/cpu/backend';
 import { createGpuBackend, GpuDeviceLostError, type GpuBackendOptions } from '../../src/engine/gpu';
+import { isSoftwareAdapter } from '../../src/engine/gpu/adapterKind';
 import { checkFits, GpuCapacityError } from '../../src/engine/gpu/device';
 import { initParams } from '../../src/engine/params';
 import { Rng } from '../../src/engine/rng';
@@ -419,6 +420,22 @@ describe('training on the GPU', () => {
     });
     await expect(attempt).rejects.toThrow(GpuCapacityError);
     await expect(attempt).rejects.toThrow(/gates/);
+  });
+
+  test('the adapter here renders on the CPU, and is recognised as such', () => {
+    // The build machines have no GPU: the harness's adapter is SwiftShader.
+    expect(harness!.adapter.info.architecture.toLowerCase()).toContain('swiftshader');
+    expect(isSoftwareAdapter(harness!.adapter.info)).toBe(true);
+    const gpu = { vendor: 'nvidia', architecture: 'ampere', device: '', description: '' };
+    expect(isSoftwareAdapter(gpu as GPUAdapterInfo)).toBe(false);
+    const lavapipe = {
+      ...gpu,
+      vendor: 'mesa',
+      architecture: '',
+      description: 'llvmpipe (LLVM 15)',
+    };
+    expect(isSoftwareAdapter(lavapipe as GPUAdapterInfo)).toBe(true);
+    expect(isSoftwareAdapter({ ...gpu, isFallbackAdapter: true } as GPUAdapterInfo)).toBe(true);
   });
 
   test('a model too big for the limits is refused before allocation', () => {

@@ -1,6 +1,7 @@
 // Which engine trains the model, on which device; a live region so a change
 // (say, a fallback after the GPU was lost) is announced.
 
+import { useState } from 'react';
 import { useApp } from '../../store/app';
 
 export function BackendBadge() {
@@ -47,6 +48,30 @@ export function FallbackNote() {
       <strong>Training on the CPU</strong> because {backend.fallbackReason}.
       {device?.adapterName ? ` (WebGPU adapter found: ${device.adapterName}.)` : ''} The CPU
       reference gives the same results, only slower: keep the model small.
+    </div>
+  );
+}
+
+/**
+ * WebGPU works, but on a renderer that runs on the CPU (no GPU in the machine,
+ * or a blocked driver): the person should know the "GPU" figures are the CPU's,
+ * and that the CPU engine may be the faster choice there.
+ */
+export function SoftwareAdapterNote() {
+  const backend = useApp((s) => s.backend);
+  const device = useApp((s) => s.device);
+  const [dismissed, setDismissed] = useState(false);
+  if (dismissed || backend?.kind !== 'webgpu' || !device?.softwareAdapter) return null;
+  return (
+    <div className="note info banner" role="note" aria-label="Software adapter">
+      <span>
+        <strong>WebGPU runs on a software adapter</strong> ({backend.device}): the CPU emulates the
+        GPU. The CPU engine is often as fast on such a machine; pick Backend: CPU in the settings to
+        compare tokens/s.
+      </span>
+      <button type="button" className="btn small" onClick={() => setDismissed(true)}>
+        Dismiss
+      </button>
     </div>
   );
 }
