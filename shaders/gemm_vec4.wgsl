@@ -59,25 +59,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var k = 0u; k < p.K; k += 4u) {
     let k4 = k / 4u;
     // x{kk}: A[m0 .. m0+3, k + kk], one scalar per row of C.
-    var x0: vec4<f32>;
-    var x1: vec4<f32>;
-    var x2: vec4<f32>;
-    var x3: vec4<f32>;
-    if (TRANS_A) {
-      x0 = aColumnAt(aColumns, k);
-      x1 = aColumnAt(aColumns, k + 1u);
-      x2 = aColumnAt(aColumns, k + 2u);
-      x3 = aColumnAt(aColumns, k + 3u);
-    } else {
-      let a0 = a[aRows.x + k4];
-      let a1 = a[aRows.y + k4];
-      let a2 = a[aRows.z + k4];
-      let a3 = a[aRows.w + k4];
-      x0 = vec4<f32>(a0.x, a1.x, a2.x, a3.x);
-      x1 = vec4<f32>(a0.y, a1.y, a2.y, a3.y);
-      x2 = vec4<f32>(a0.z, a1.z, a2.z, a3.z);
-      x3 = vec4<f32>(a0.w, a1.w, a2.w, a3.w);
-    }
+    let xs = aColumns4(aRows, aColumns, k);
+    let x0 = xs.kk0;
+    let x1 = xs.kk1;
+    let x2 = xs.kk2;
+    let x3 = xs.kk3;
     var lo: BRows;
     var hi: BRows;
     if (TRANS_B) {

@@ -66,41 +66,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var k = 0u; k < p.K; k += 4u) {
     let k4 = k / 4u;
     // x{kk} / y{kk}: A[m0 .. m0+3, k + kk] / A[m0+4 .. m0+7, k + kk].
-    var x0: vec4<f32>;
-    var x1: vec4<f32>;
-    var x2: vec4<f32>;
-    var x3: vec4<f32>;
-    var y0: vec4<f32>;
-    var y1: vec4<f32>;
-    var y2: vec4<f32>;
-    var y3: vec4<f32>;
-    if (TRANS_A) {
-      x0 = aColumnAt(aColumnsLo, k);
-      x1 = aColumnAt(aColumnsLo, k + 1u);
-      x2 = aColumnAt(aColumnsLo, k + 2u);
-      x3 = aColumnAt(aColumnsLo, k + 3u);
-      y0 = aColumnAt(aColumnsHi, k);
-      y1 = aColumnAt(aColumnsHi, k + 1u);
-      y2 = aColumnAt(aColumnsHi, k + 2u);
-      y3 = aColumnAt(aColumnsHi, k + 3u);
-    } else {
-      let a0 = a[aRowsLo.x + k4];
-      let a1 = a[aRowsLo.y + k4];
-      let a2 = a[aRowsLo.z + k4];
-      let a3 = a[aRowsLo.w + k4];
-      let a4 = a[aRowsHi.x + k4];
-      let a5 = a[aRowsHi.y + k4];
-      let a6 = a[aRowsHi.z + k4];
-      let a7 = a[aRowsHi.w + k4];
-      x0 = vec4<f32>(a0.x, a1.x, a2.x, a3.x);
-      x1 = vec4<f32>(a0.y, a1.y, a2.y, a3.y);
-      x2 = vec4<f32>(a0.z, a1.z, a2.z, a3.z);
-      x3 = vec4<f32>(a0.w, a1.w, a2.w, a3.w);
-      y0 = vec4<f32>(a4.x, a5.x, a6.x, a7.x);
-      y1 = vec4<f32>(a4.y, a5.y, a6.y, a7.y);
-      y2 = vec4<f32>(a4.z, a5.z, a6.z, a7.z);
-      y3 = vec4<f32>(a4.w, a5.w, a6.w, a7.w);
-    }
+    let xs = aColumns4(aRowsLo, aColumnsLo, k);
+    let ys = aColumns4(aRowsHi, aColumnsHi, k);
+    let x0 = xs.kk0;
+    let x1 = xs.kk1;
+    let x2 = xs.kk2;
+    let x3 = xs.kk3;
+    let y0 = ys.kk0;
+    let y1 = ys.kk1;
+    let y2 = ys.kk2;
+    let y3 = ys.kk3;
     var lo: BRows;
     var hi: BRows;
     if (TRANS_B) {

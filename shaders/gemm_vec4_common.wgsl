@@ -54,6 +54,38 @@ fn aColumnAt(base: u32, k: u32) -> vec4<f32> {
   return select(vec4<f32>(0.0), value, k < p.K);
 }
 
+// Columns k .. k+3 of op(A) over four rows m0 .. m0+3: kk{i}[r] = A[m0 + r, k + i].
+// A stored (K, M) reads them directly from `columns` (aColumnAt); plain A
+// reads the four rows (bases `rows`) along k and transposes the 4×4 block.
+struct AColumns {
+  kk0: vec4<f32>,
+  kk1: vec4<f32>,
+  kk2: vec4<f32>,
+  kk3: vec4<f32>,
+}
+
+fn aColumns4(rows: vec4<u32>, columns: u32, k: u32) -> AColumns {
+  if (TRANS_A) {
+    return AColumns(
+      aColumnAt(columns, k),
+      aColumnAt(columns, k + 1u),
+      aColumnAt(columns, k + 2u),
+      aColumnAt(columns, k + 3u),
+    );
+  }
+  let k4 = k / 4u;
+  let a0 = a[rows.x + k4];
+  let a1 = a[rows.y + k4];
+  let a2 = a[rows.z + k4];
+  let a3 = a[rows.w + k4];
+  return AColumns(
+    vec4<f32>(a0.x, a1.x, a2.x, a3.x),
+    vec4<f32>(a0.y, a1.y, a2.y, a3.y),
+    vec4<f32>(a0.z, a1.z, a2.z, a3.z),
+    vec4<f32>(a0.w, a1.w, a2.w, a3.w),
+  );
+}
+
 // Base (vec4 index) of column n of B stored (N, K); columns past N clamp.
 fn bColumnBase(n: u32) -> u32 {
   return (p.bOffset + min(n, p.N - 1u) * p.ldb) / 4u;

@@ -299,7 +299,7 @@ async function tuneRecurrence(
       reason: 'persistent kernel exceeds workgroup memory',
     };
   }
-  // What runs unmeasured (it fits, see above): as initialRecurrentMode in backend.ts.
+  // What runs unmeasured (it fits, see above): as initialRecurrentMode in plan.ts.
   const fallback: RecurrentMode = 'persistent';
   const key = `lstm-${direction} H${H} B${B} T${T}`;
   const hit = options.fresh ? undefined : cached(adapter, key);
