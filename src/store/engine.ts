@@ -2,6 +2,7 @@
 // messages into the store (and the hot metrics into metrics.ts).
 
 import type { EngineMessage, RunStatus, UiMessage } from '../engine/protocol';
+import { onCorpusAccepted, onCorpusRefused } from './corpusActions';
 import { downloadFiles } from './download';
 import { useApp } from './app';
 import { mostVariedUnit } from './gatesSlice';
@@ -83,6 +84,7 @@ function receive(message: EngineMessage): void {
         loading: null,
         corpusError: null,
       });
+      onCorpusAccepted(message.id);
       const known = new Set(message.stats.vocabulary);
       if ([...state.prime].some((ch) => !known.has(ch))) {
         // The old prime cannot be fed to this model: start from this corpus's first word.
@@ -104,6 +106,7 @@ function receive(message: EngineMessage): void {
       pending.delete(message.id);
       if (message.id !== state.pendingCorpusId) break;
       useApp.setState({ loading: null, corpusError: message.message });
+      onCorpusRefused(message.id, message.message);
       break;
     case 'model':
       metrics.clear();
