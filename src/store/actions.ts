@@ -6,6 +6,7 @@ import { useApp } from './app';
 import { UI_DEFAULT_CONFIG } from './configSlice';
 import { loadFirstBuiltin, retryRefusedDraft, trainNewestCorpus } from './corpusActions';
 import { send } from './engine';
+import { installTestHooks } from './testHooks';
 import type { GateKey } from './gatesSlice';
 import { readHash, writeHash } from './urlHash';
 
@@ -14,6 +15,7 @@ let probeTimer: ReturnType<typeof setTimeout> | undefined;
 
 /** Starts the engine with the configuration from the URL and the first built-in corpus. */
 export function startEngine(): void {
+  installTestHooks(send);
   const { config } = useApp.getState();
   send({ type: 'configure', config });
   writeHash(config);

@@ -35,6 +35,11 @@ let draftCorpusId = -1;
 /** Train was pressed while this corpus was being checked: start once it is in use. */
 let trainOnceAccepted: number | null = null;
 
+/** The last corpus the page sent, so a restarted engine can be given it again. */
+type CorpusSource =
+  { kind: 'text'; name: string; text: string; probe?: string } | { kind: 'file'; file: File };
+let lastSource: CorpusSource | null = null;
+
 function untrained(): boolean {
   const { status } = useApp.getState();
   return status.step === 0 && !status.training;
@@ -79,7 +84,9 @@ function adoptDraft(): number {
     loading: { name: DRAFT_NAME, loaded: 0, total: 0 },
     corpusError: null,
   });
-  send({ type: 'setCorpus', id, name: DRAFT_NAME, text: useApp.getState().draftText });
+  const text = useApp.getState().draftText;
+  lastSource = { kind: 'text', name: DRAFT_NAME, text };
+  send({ type: 'setCorpus', id, name: DRAFT_NAME, text });
   return id;
 }
 
@@ -194,7 +201,8 @@ export function loadFirstBuiltin(): void {
  * Sends a text to the worker, which checks it and, if it is usable, builds a
  * fresh model on it; the probe text then switches to `probe`.
  */
-function sendText(name: string, text: string, probe?: string): void {
+function sendText(name: string, text: string, probe?: string): number {
+  lastSource = { kind: 'text', name, text, ...(probe ? { probe } : {}) };
   const id = newCorpusId();
   rememberPending(id, probe);
   useApp.setState({
@@ -203,21 +211,47 @@ function sendText(name: string, text: string, probe?: string): void {
     corpusError: null,
   });
   send({ type: 'setCorpus', id, name, text });
+  return id;
 }
 
 /** Reads a dropped or picked file in the worker (progress arrives as it reads). */
 export function loadCorpusFile(file: File): void {
   askBeforeReplacingModel(file.name, () => {
     setDraftAside();
-    const id = newCorpusId();
-    rememberPending(id);
-    useApp.setState({
-      pendingCorpusId: id,
-      loading: { name: file.name, loaded: 0, total: file.size },
-      corpusError: null,
-    });
-    send({ type: 'loadCorpusFile', id, file });
+    sendFile(file);
   });
+}
+
+function sendFile(file: File): number {
+  lastSource = { kind: 'file', file };
+  const id = newCorpusId();
+  rememberPending(id);
+  useApp.setState({
+    pendingCorpusId: id,
+    loading: { name: file.name, loaded: 0, total: file.size },
+    corpusError: null,
+  });
+  send({ type: 'loadCorpusFile', id, file });
+  return id;
+}
+
+/**
+ * A restarted engine gets the last corpus the page sent (the first built-in
+ * one if none), training once it is in use when `train`; returns its name.
+ */
+export function resendLastCorpus(train: boolean): string {
+  const source = lastSource ?? builtinSource();
+  const id =
+    source.kind === 'file'
+      ? sendFile(source.file)
+      : sendText(source.name, source.text, source.probe);
+  trainOnceAccepted = train ? id : null;
+  return source.kind === 'file' ? source.file.name : source.name;
+}
+
+function builtinSource(): CorpusSource {
+  const corpus = BUILTIN_CORPORA[0];
+  return { kind: 'text', name: corpus.title, text: corpus.generate(), probe: corpus.probe };
 }
 
 /**
