@@ -86,7 +86,14 @@ export type UiMessage =
   | { type: 'resumeRun'; runId: string; corpusId: number }
   | { type: 'deleteRun'; runId: string }
   /** Save the run now (the page is being hidden or closed). */
-  | { type: 'saveNow' };
+  | { type: 'saveNow' }
+  /** The page's watchdog: the worker answers with a pong at once, whatever it is doing. */
+  | { type: 'ping'; id: number }
+  /**
+   * Browser tests only (accepted by a worker started with the test-hooks name):
+   * an exception outside every handler, an endless loop, or the worker closing itself.
+   */
+  | { type: 'testFault'; fault: 'throw' | 'hang' | 'exit' };
 
 /** What the worker learned about WebGPU on this machine, once at start-up. */
 export interface DeviceReport {
@@ -169,7 +176,8 @@ export type EngineMessage =
   | { type: 'corpus'; id: number; stats: CorpusStats; preview: string; probe?: string }
   | { type: 'corpusError'; id: number; message: string }
   | { type: 'corpusProgress'; id: number; loaded: number; total: number }
-  | { type: 'model'; backend: ActiveBackend; parameters: number; config: RunConfig }
+  /** A model was built; `runId` is the saved-run id it is trained (and saved) under. */
+  | { type: 'model'; backend: ActiveBackend; parameters: number; config: RunConfig; runId: string }
   /** A configuration was refused; `config` is the one still in use (null before the first). */
   | { type: 'configError'; message: string; config: RunConfig | null }
   | { type: 'status'; status: RunStatus }
@@ -191,7 +199,8 @@ export type EngineMessage =
   /** The saved runs, newest first; `current` is the run being trained, if it is saved. */
   | { type: 'runs'; runs: SavedRun[]; current: string | null; storage: StorageReport }
   | { type: 'saved'; run: SavedRun }
-  | { type: 'saveError'; message: string; full: boolean };
+  | { type: 'saveError'; message: string; full: boolean }
+  | { type: 'pong'; id: number };
 
 /** The buffers of a message that can be transferred instead of copied. */
 export function transferablesOf(message: EngineMessage): Transferable[] {

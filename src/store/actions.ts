@@ -1,11 +1,12 @@
 // What a person can do, as plain functions: components call them, and so
 // could tests or keyboard shortcuts. Each updates the store and tells the worker.
 
-import { BUILTIN_CORPORA, builtinCorpus } from '../corpora';
 import type { RunConfig } from '../engine/protocol';
 import { useApp } from './app';
 import { UI_DEFAULT_CONFIG } from './configSlice';
-import { newCorpusId, rememberPending, send } from './engine';
+import { loadFirstBuiltin, retryRefusedDraft, trainNewestCorpus } from './corpusActions';
+import { send } from './engine';
+import { installTestHooks } from './testHooks';
 import type { GateKey } from './gatesSlice';
 import { readHash, writeHash } from './urlHash';
 
@@ -14,10 +15,11 @@ let probeTimer: ReturnType<typeof setTimeout> | undefined;
 
 /** Starts the engine with the configuration from the URL and the first built-in corpus. */
 export function startEngine(): void {
+  installTestHooks(send);
   const { config } = useApp.getState();
   send({ type: 'configure', config });
   writeHash(config);
-  loadBuiltin(BUILTIN_CORPORA[0].id);
+  loadFirstBuiltin();
   // A shared link pasted into this tab changes only the hash: apply it like an edit.
   window.addEventListener('hashchange', () => {
     const { config, ignored } = readHash(location.hash, useApp.getState().config);
@@ -30,70 +32,9 @@ export function startEngine(): void {
   });
 }
 
-export function loadBuiltin(id: string): void {
-  const corpus = builtinCorpus(id);
-  if (!corpus) return;
-  submitCorpus(corpus.title, corpus.generate(), corpus.probe);
-}
-
-/**
- * Sends a text to the worker, which checks it and, if it is usable, builds a
- * fresh model on it; the probe text then switches to `probe`.
- */
-export function submitCorpus(name: string, text: string, probe?: string): void {
-  askBeforeReplacingModel(name, () => {
-    const id = newCorpusId();
-    rememberPending(id, probe);
-    useApp.setState({
-      pendingCorpusId: id,
-      loading: { name, loaded: 0, total: 0 },
-      corpusError: null,
-    });
-    send({ type: 'setCorpus', id, name, text });
-  });
-}
-
-/**
- * A new corpus means a fresh model: at once while nothing has been trained,
- * otherwise once the person confirms (the trained run stays in Saved runs).
- */
-function askBeforeReplacingModel(name: string, apply: () => void): void {
-  const { status } = useApp.getState();
-  if (status.step === 0 && !status.training) apply();
-  else useApp.setState({ pendingCorpus: { name, apply } });
-}
-
-export function setDraft(draft: string): void {
-  useApp.setState({ draft });
-}
-
-export function submitDraft(): void {
-  const { draft } = useApp.getState();
-  if (draft.trim().length === 0) {
-    useApp.setState({
-      corpusError: 'the paste area is empty (or only whitespace): paste some text first',
-    });
-    return;
-  }
-  submitCorpus('Pasted text', draft);
-}
-
-/** Reads a dropped or picked file in the worker (progress arrives as it reads). */
-export function loadCorpusFile(file: File): void {
-  askBeforeReplacingModel(file.name, () => {
-    const id = newCorpusId();
-    rememberPending(id);
-    useApp.setState({
-      pendingCorpusId: id,
-      loading: { name: file.name, loaded: 0, total: file.size },
-      corpusError: null,
-    });
-    send({ type: 'loadCorpusFile', id, file });
-  });
-}
-
+/** Train: on the newest corpus the person gave (corpusActions.ts has the rule). */
 export function train(): void {
-  send({ type: 'train' });
+  trainNewestCorpus(() => send({ type: 'train' }));
 }
 
 export function pause(): void {
@@ -150,12 +91,15 @@ export function confirmConfig(): void {
   else if (pendingConfig) applyConfig(pendingConfig.config);
 }
 
+/** The person kept the current model (the dialog's safe choice, or Escape). */
 export function cancelConfig(): void {
+  const { pendingCorpus } = useApp.getState();
   useApp.setState((s) => ({
     pendingConfig: null,
     pendingCorpus: null,
     configRevision: s.configRevision + 1,
   }));
+  pendingCorpus?.keep?.();
 }
 
 export function resetConfigToDefaults(): void {
@@ -166,6 +110,7 @@ function applyConfig(next: RunConfig): void {
   useApp.setState({ config: next });
   send({ type: 'configure', config: next });
   writeHash(next);
+  retryRefusedDraft();
 }
 
 export function setProbeText(probeText: string): void {

@@ -26,8 +26,11 @@ export interface ConfigSlice {
   config: RunConfig;
   /** A change that needs a fresh model, shown in a confirmation dialog. */
   pendingConfig: { config: RunConfig; changes: string[] } | null;
-  /** A new corpus waiting for the same confirmation: `apply` sends it to the engine. */
-  pendingCorpus: { name: string; apply: () => void } | null;
+  /**
+   * A new corpus waiting for the same confirmation: `apply` sends it to the
+   * engine; `keep` runs when the person keeps the current model instead.
+   */
+  pendingCorpus: { name: string; apply: () => void; keep?: () => void } | null;
   /** Settings of the page's link that were malformed and ignored, each with why. */
   ignoredSettings: string[];
   /** Bumped when edits are abandoned, so the form shows the configuration in use again. */

@@ -1,14 +1,20 @@
-// The page's side of the worker: starts it, posts commands, and routes its
-// messages into the store (and the hot metrics into metrics.ts).
+// The page's side of the worker: starts it (and restarts it through
+// recovery.ts when it dies or hangs), posts commands, and routes its messages
+// into the store (and the hot metrics into metrics.ts).
 
 import type { EngineMessage, RunStatus, UiMessage } from '../engine/protocol';
+import { onCorpusAccepted, onCorpusRefused } from './corpusActions';
 import { downloadFiles } from './download';
 import { useApp } from './app';
 import { mostVariedUnit } from './gatesSlice';
 import { metrics } from './metrics';
+import { onResumeAnswer, recoverEngine, takeRecoveryNotice } from './recovery';
+import { testHooks } from './testHooks';
 import { writeHash } from './urlHash';
+import { Watchdog } from './watchdog';
 
 let worker: Worker | null = null;
+let watchdog: Watchdog | null = null;
 /** Probe texts chosen for corpora sent but not yet accepted, by id (undefined: derive one). */
 const pending = new Map<number, string | undefined>();
 /** Files of imports in flight, by id: kept to retry one with the file's vocabulary. */
@@ -21,17 +27,49 @@ export function newCorpusId(): number {
 }
 
 export function send(message: UiMessage): void {
-  if (!worker) {
-    worker = new Worker(new URL('../worker/main.ts', import.meta.url), {
-      type: 'module',
-      name: 'gatescope-engine',
-    });
-    worker.onmessage = (event: MessageEvent<EngineMessage>) => receive(event.data);
-    worker.onerror = (event) => {
-      useApp.setState({ engineError: `the engine stopped: ${event.message || 'unknown error'}` });
-    };
-  }
-  worker.postMessage(message);
+  (worker ?? startWorker()).postMessage(message);
+}
+
+function startWorker(): Worker {
+  const started = new Worker(new URL('../worker/main.ts', import.meta.url), {
+    type: 'module',
+    // The worker accepts injected faults only under this name (testHooks.ts).
+    name: testHooks.enabled ? 'gatescope-engine:test-hooks' : 'gatescope-engine',
+  });
+  const dog = new Watchdog(
+    (id) => started.postMessage({ type: 'ping', id } satisfies UiMessage),
+    (why) => recoverEngine(why),
+    () => useApp.getState().status.training,
+    testHooks.watchdog,
+  );
+  started.onmessage = (event: MessageEvent<EngineMessage>) => {
+    // Messages a replaced worker sent before it was ended describe a model that is gone.
+    if (worker !== started) return;
+    dog.heard();
+    if (event.data.type === 'metrics' || event.data.type === 'status') dog.progressed();
+    receive(event.data);
+  };
+  // An exception outside every handler leaves the worker in an unknown state: start afresh.
+  started.onerror = (event) => {
+    event.preventDefault();
+    if (worker !== started) return;
+    recoverEngine(`an error escaped it: ${event.message || 'unknown error'}`);
+  };
+  started.onmessageerror = () => {
+    if (worker === started) recoverEngine('a message from it could not be read');
+  };
+  dog.start();
+  worker = started;
+  watchdog = dog;
+  return started;
+}
+
+/** Ends the worker (dead, stuck or misbehaving); the next send starts a new one. */
+export function stopWorker(): void {
+  watchdog?.stop();
+  worker?.terminate();
+  watchdog = null;
+  worker = null;
 }
 
 /** The probe text to switch to once corpus `id` is accepted (none: one from its first line). */
@@ -83,6 +121,7 @@ function receive(message: EngineMessage): void {
         loading: null,
         corpusError: null,
       });
+      onCorpusAccepted(message.id);
       const known = new Set(message.stats.vocabulary);
       if ([...state.prime].some((ch) => !known.has(ch))) {
         // The old prime cannot be fed to this model: start from this corpus's first word.
@@ -104,16 +143,19 @@ function receive(message: EngineMessage): void {
       pending.delete(message.id);
       if (message.id !== state.pendingCorpusId) break;
       useApp.setState({ loading: null, corpusError: message.message });
+      onCorpusRefused(message.id, message.message);
       break;
     case 'model':
       metrics.clear();
       writeHash(message.config);
       useApp.setState({
+        modelRunId: message.runId,
         backend: message.backend,
         parameters: message.parameters,
         config: message.config,
         snapshot: null,
-        engineError: null,
+        // A restarted engine's first model says how it was restarted; any other clears the error.
+        engineError: takeRecoveryNotice(),
         // A generation in progress ended with the old model.
         sampleId: null,
         layer: Math.min(state.layer, message.config.model.layers - 1),
@@ -168,6 +210,7 @@ function receive(message: EngineMessage): void {
       useApp.setState({ exporting: null, exportError: message.message });
       break;
     case 'imported':
+      if (message.id === 0 && onResumeAnswer(message.summary)) break;
       imports.delete(message.id);
       useApp.setState({
         importId: 0,
@@ -177,6 +220,7 @@ function receive(message: EngineMessage): void {
       });
       break;
     case 'importError': {
+      if (message.id === 0 && onResumeAnswer(null, message.message)) break;
       const files = imports.get(message.id);
       imports.delete(message.id);
       useApp.setState({
@@ -205,5 +249,7 @@ function receive(message: EngineMessage): void {
     case 'saveError':
       useApp.setState({ saveProblem: message.message });
       break;
+    case 'pong':
+      break; // the watchdog heard it
   }
 }

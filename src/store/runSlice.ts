@@ -9,6 +9,8 @@ export interface RunSlice {
   device: DeviceReport | null;
   backend: ActiveBackend | null;
   parameters: number;
+  /** The run the model in the worker belongs to (its saved-run id). */
+  modelRunId: string | null;
   status: RunStatus;
   /** The last engine error, shown until dismissed or replaced. */
   engineError: string | null;
@@ -18,6 +20,7 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = () => ({
   device: null,
   backend: null,
   parameters: 0,
+  modelRunId: null,
   status: { ready: false, building: false, training: false, step: 0 },
   engineError: null,
 });

@@ -139,8 +139,28 @@ scope.onmessage = (event: MessageEvent<UiMessage>) => {
     case 'saveNow':
       void runs.saveNow(false);
       break;
+    case 'ping':
+      post({ type: 'pong', id: message.id });
+      break;
+    case 'testFault':
+      injectFault(message.fault);
+      break;
   }
 };
+
+/** Faults for the browser tests of the page's watchdog; refused unless started for tests. */
+function injectFault(fault: 'throw' | 'hang' | 'exit'): void {
+  if (scope.name !== 'gatescope-engine:test-hooks') {
+    post({ type: 'error', message: 'fault injection is only for tests' });
+    return;
+  }
+  if (fault === 'exit') scope.close();
+  else if (fault === 'hang') for (;;);
+  else
+    setTimeout(() => {
+      throw new Error('a fault injected by a test');
+    });
+}
 
 async function detectWebGpu(): Promise<DeviceReport> {
   if (!('gpu' in navigator) || !navigator.gpu) {

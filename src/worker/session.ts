@@ -238,6 +238,7 @@ export class Session {
       backend: active,
       parameters: parameterCount(paramLayout(model)),
       config,
+      runId: this.run.id,
     });
     if (start?.restore) {
       const progress = this.history.asMessage(0, 0, 0);

@@ -1,11 +1,20 @@
-// Corpus input: built-in generated corpora, a paste area, a file picker and
-// drag-and-drop. A failed load shows why and leaves both the paste area and
-// the corpus in use untouched.
+// Corpus input: built-in generated corpora, the corpus box (type or paste),
+// a file picker and drag-and-drop, under one rule (store/corpusActions.ts):
+// the newest text given is what Train trains. A failed load shows why and
+// leaves both the box and the corpus in use untouched.
 
 import { useEffect, useRef, useState } from 'react';
 import { BUILTIN_CORPORA } from '../../corpora';
-import { loadBuiltin, loadCorpusFile, setDraft, submitDraft } from '../../store/actions';
+import {
+  LARGE_PASTE_CHARS,
+  loadBuiltin,
+  loadCorpusFile,
+  pasteLargeText,
+  setDraft,
+  submitDraft,
+} from '../../store/corpusActions';
 import { useApp } from '../../store/app';
+import type { DraftStatus } from '../../store/corpusSlice';
 import { formatBytes, formatCount } from '../format';
 
 /**
@@ -54,8 +63,31 @@ function useFileDragAnywhere(): boolean {
   return dragging;
 }
 
+/** What the line under the box says about its text. */
+function draftNote(status: DraftStatus, trained: boolean): string {
+  switch (status) {
+    case 'waiting':
+      return trained
+        ? 'Train asks before this text replaces the trained model'
+        : 'the model will train on this text';
+    case 'checking':
+      return 'checking the text…';
+    case 'inUse':
+      return 'in use: Train trains this text';
+    case 'aside':
+      return 'not in use: another corpus was chosen or the trained model kept';
+    default:
+      return '';
+  }
+}
+
 export function CorpusPanel() {
   const draft = useApp((s) => s.draft);
+  const draftLength = useApp((s) => s.draftText.length);
+  const draftStatus = useApp((s) => s.draftStatus);
+  const trained = useApp((s) => s.status.step > 0 || s.status.training);
+  // A large paste shows only its start; editing that preview would lose the rest.
+  const previewing = draft.length < draftLength;
   const active = useApp((s) => s.active);
   const preview = useApp((s) => s.activePreview);
   const loading = useApp((s) => s.loading);
@@ -91,19 +123,40 @@ export function CorpusPanel() {
           aria-label="Corpus text"
           placeholder="Paste any text here (a book, code, song lyrics…), or drop a .txt file anywhere on the page."
           value={draft}
+          readOnly={previewing}
           spellCheck={false}
           onChange={(e) => setDraft(e.target.value)}
+          onPaste={(e) => {
+            const text = e.clipboardData.getData('text/plain');
+            if (text.length < LARGE_PASTE_CHARS) return; // the box takes it; onChange follows
+            e.preventDefault();
+            pasteLargeText(text);
+          }}
         />
       </div>
       <div className="row between corpus-actions">
-        <span className="hint">
-          {draft.length > 0 ? `${formatCount(draft.length)} characters pasted` : ''}
+        <span className="hint" aria-live="polite" aria-label="Corpus box status">
+          {draftLength > 0 &&
+            (previewing
+              ? `${formatCount(draftLength)} characters pasted (the box shows the first ${formatCount(draft.length)})`
+              : `${formatCount(draftLength)} characters`)}
+          {draftNote(draftStatus, trained) && ` · ${draftNote(draftStatus, trained)}`}
         </span>
         <div className="row">
+          {previewing && (
+            <button type="button" className="btn small" onClick={() => setDraft('')}>
+              Clear
+            </button>
+          )}
           <button type="button" className="btn small" onClick={() => fileInput.current?.click()}>
             Open file…
           </button>
-          <button type="button" className="btn small primary" onClick={submitDraft}>
+          <button
+            type="button"
+            className="btn small"
+            onClick={submitDraft}
+            title="Use the box's text now (it is also used when you press Train)"
+          >
             Use pasted text
           </button>
         </div>

@@ -1,0 +1,94 @@
+// When the engine worker dies or hangs (watchdog.ts, or an error that escaped
+// it), the page starts a new one and carries the run on: from the run's latest
+// save in this browser when there is one (at most the steps since that save
+// are lost), otherwise with a fresh model on the same corpus; training goes
+// on if it was training, and the person is told what happened. A worker that
+// keeps dying is not restarted a fourth time within five minutes.
+
+import { useApp } from './app';
+import { resendLastCorpus } from './corpusActions';
+import { newCorpusId, rememberPending, send, stopWorker } from './engine';
+
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 5 * 60_000;
+
+/** When the recent restarts happened. */
+const restarts: number[] = [];
+
+/** A restart waiting for its saved run to be resumed. */
+let resuming: { reason: string; wasTraining: boolean } | null = null;
+/** What the restarted engine's first model should tell the person (fresh-model restarts). */
+let notice: string | null = null;
+
+/** The notice for the model a restart built, once; null for every other model. */
+export function takeRecoveryNotice(): string | null {
+  const text = notice;
+  notice = null;
+  return text;
+}
+
+export function recoverEngine(reason: string): void {
+  stopWorker();
+  const now = performance.now();
+  while (restarts.length > 0 && now - restarts[0] > RESTART_WINDOW_MS) restarts.shift();
+  const state = useApp.getState();
+  if (restarts.length >= MAX_RESTARTS) {
+    resuming = null;
+    useApp.setState({
+      status: { ready: false, building: false, training: false, step: state.status.step },
+      engineError:
+        `the engine stopped again (${reason}), the ${MAX_RESTARTS + 1}th time within five ` +
+        'minutes, so it was not restarted: reload the page to go on; saved runs are kept',
+    });
+    return;
+  }
+  restarts.push(now);
+
+  const wasTraining = state.status.training;
+  const runId = state.modelRunId;
+  const saved = runId !== null && state.savedRuns.some((run) => run.id === runId);
+  useApp.setState({
+    status: { ready: false, building: true, training: false, step: state.status.step },
+    sampleId: null,
+    engineError: `the engine stopped (${reason}); restarting it…`,
+  });
+  send({ type: 'configure', config: state.config });
+  if (state.probeText) send({ type: 'setProbe', text: state.probeText });
+  if (saved) {
+    resuming = { reason, wasTraining };
+    const corpusId = newCorpusId();
+    rememberPending(corpusId, state.probeText || undefined);
+    useApp.setState({ pendingCorpusId: corpusId });
+    send({ type: 'resumeRun', runId, corpusId });
+    return;
+  }
+  resuming = null;
+  const corpus = resendLastCorpus(wasTraining);
+  notice =
+    `the engine stopped (${reason}) and was restarted; this run had no save yet, so a fresh ` +
+    `model starts on ${corpus}`;
+}
+
+/**
+ * The answer to a restart's resume request (`summary` when it resumed,
+ * `error` when it could not); false when no restart was waiting for one.
+ */
+export function onResumeAnswer(summary: string | null, error?: string): boolean {
+  const waiting = resuming;
+  if (!waiting) return false;
+  resuming = null;
+  if (summary !== null) {
+    useApp.setState({
+      engineError:
+        `the engine stopped (${waiting.reason}) and was restarted: ${summary}; ` +
+        'steps after that save were lost',
+    });
+    if (waiting.wasTraining) send({ type: 'train' });
+    return true;
+  }
+  const corpus = resendLastCorpus(waiting.wasTraining);
+  notice =
+    `the engine stopped (${waiting.reason}) and was restarted, but its last save could not be ` +
+    `resumed (${error ?? 'unknown error'}), so a fresh model starts on ${corpus}`;
+  return true;
+}

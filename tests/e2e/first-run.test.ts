@@ -1,0 +1,144 @@
+// A newcomer's first minute, exactly as they would do it, on both backends:
+// paste a text into the corpus box and press Train. The model must train the
+// pasted text (the "in use" card shows its characters and vocabulary) with no
+// other click; once a model has trained, Train asks before a new text
+// replaces it, and either answer trains. A very large paste reaches the
+// worker whole while the box shows only its start.
+
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, watchErrors, type Mode } from './browser';
+import { serveDist, type StaticServer } from './server';
+
+let server: StaticServer;
+
+beforeAll(async () => {
+  server = await serveDist();
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+/** A text of the kind a person pastes: mixed case, digits and punctuation. */
+function pastedText(seed: string): string {
+  const line = `${seed} The Quick Brown Fox (No. 42) jumps over 7 lazy dogs; why? "Because!"\n`;
+  return line.repeat(60);
+}
+
+function statsOf(text: string) {
+  return { chars: [...text].length, vocab: new Set(text).size };
+}
+
+async function numberOf(page: Page, label: string): Promise<number> {
+  const text = (await page.getByLabel(label, { exact: true }).textContent()) ?? '';
+  return Number(text.replace(/,/g, ''));
+}
+
+async function open(mode: Mode) {
+  const browser = await launch(mode);
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  const log = watchErrors(page);
+  // A small model, so steps come quickly on two shared cores.
+  await page.goto(`${server.url}#E=16&H=32&L=1&T=16&B=4`);
+  const train = page.getByRole('button', { name: 'Train', exact: true });
+  await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
+  return { browser, page, log, train };
+}
+
+describe.each<Mode>(['webgpu', 'cpu'])('first run (%s)', (mode) => {
+  it('paste, then Train, trains the pasted text; a later text asks first', async () => {
+    const { browser, page, log, train } = await open(mode);
+    try {
+      const inUse = page.getByRole('group', { name: 'Corpus in use' });
+      await expect.poll(() => inUse.textContent()).not.toContain('Pasted text');
+
+      // Paste and press Train at once, as a newcomer does.
+      const first = pastedText('Alpha');
+      await page.getByLabel('Corpus text').fill(first);
+      await train.click();
+      await expect.poll(() => inUse.textContent(), { timeout: 30_000 }).toContain('Pasted text');
+      expect(await numberOf(page, 'Vocabulary size')).toBe(statsOf(first).vocab);
+      expect(await numberOf(page, 'Character count')).toBe(statsOf(first).chars);
+      await expect.poll(() => numberOf(page, 'Steps'), { timeout: 60_000 }).toBeGreaterThan(0);
+      const pause = page.getByRole('button', { name: 'Pause' });
+      await pause.click();
+      await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
+
+      // The model has trained: a new text waits until Train, which asks first.
+      const second = pastedText('Zulu & Yankee: 1938');
+      await page.getByLabel('Corpus text').fill(second);
+      await expect
+        .poll(() => page.getByLabel('Corpus box status').textContent())
+        .toContain('Train asks');
+      expect(await numberOf(page, 'Vocabulary size')).toBe(statsOf(first).vocab);
+      await train.click();
+      const ask = page.getByRole('dialog', { name: 'Start a new model?' });
+      await expect.poll(() => ask.isVisible()).toBe(true);
+      await ask.getByRole('button', { name: 'Use the new text' }).click();
+      await expect
+        .poll(() => numberOf(page, 'Vocabulary size'), { timeout: 30_000 })
+        .toBe(statsOf(second).vocab);
+      expect(await numberOf(page, 'Character count')).toBe(statsOf(second).chars);
+      // …and it trains the new model without another click.
+      await expect.poll(() => pause.isEnabled(), { timeout: 60_000 }).toBe(true);
+      await expect.poll(() => numberOf(page, 'Steps'), { timeout: 60_000 }).toBeGreaterThan(0);
+      await pause.click();
+      await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
+
+      // Keeping the trained model also trains, on the corpus in use; Space does what Train does.
+      await page.getByLabel('Corpus text').fill(pastedText('Kilo'));
+      await page.getByRole('heading', { name: 'Corpus' }).click(); // focus leaves the box
+      await page.keyboard.press('Space');
+      await expect.poll(() => ask.isVisible()).toBe(true);
+      await ask.getByRole('button', { name: 'Keep current model' }).click();
+      await expect.poll(() => pause.isEnabled(), { timeout: 60_000 }).toBe(true);
+      expect(await numberOf(page, 'Vocabulary size')).toBe(statsOf(second).vocab);
+      await expect
+        .poll(() => page.getByLabel('Corpus box status').textContent())
+        .toContain('not in use');
+      await pause.click();
+      expect(log.errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('first run (large paste)', () => {
+  it('takes a 50 MB paste whole while the box shows its start', async () => {
+    const { browser, page, log } = await open('cpu');
+    try {
+      const size = 50 * 1024 * 1024;
+      const vocab = await page.getByLabel('Corpus text').evaluate((box, n) => {
+        const words = ['gates ', 'forget ', 'input ', 'output ', 'cell\n', 'State. '];
+        const parts: string[] = [];
+        let length = 0;
+        for (let k = 0; length < n; k++) {
+          const word = words[(k * 7 + (k >> 3)) % words.length];
+          parts.push(word);
+          length += word.length;
+        }
+        const text = parts.join('').slice(0, n);
+        const data = new DataTransfer();
+        data.setData('text/plain', text);
+        box.dispatchEvent(
+          new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
+        );
+        return new Set(text).size;
+      }, size);
+      const inUse = page.getByRole('group', { name: 'Corpus in use' });
+      await expect.poll(() => inUse.textContent(), { timeout: 120_000 }).toContain('Pasted text');
+      expect(await numberOf(page, 'Character count')).toBe(size);
+      expect(await numberOf(page, 'Vocabulary size')).toBe(vocab);
+      const shown = await page.getByLabel('Corpus text').inputValue();
+      expect(shown.length).toBeLessThan(size / 100);
+      expect(await page.getByLabel('Corpus box status').textContent()).toContain(
+        `${size.toLocaleString('en-US')} characters pasted`,
+      );
+      expect(log.errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});

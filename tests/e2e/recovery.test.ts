@@ -1,0 +1,132 @@
+// The engine worker never dies silently: faults injected into the built app
+// through its test hooks (an exception outside every handler, the worker
+// closing itself as an out-of-memory kill would, an endless loop) are noticed
+// by the page, which starts a new worker, resumes the run from its latest
+// save and trains on, saying what happened. A worker that keeps dying is not
+// restarted a fourth time. The limit of silence is shortened for the test
+// through the same hooks.
+
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, watchErrors, type Mode } from './browser';
+import { serveDist, type StaticServer } from './server';
+
+let server: StaticServer;
+
+beforeAll(async () => {
+  server = await serveDist();
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+async function steps(page: Page): Promise<number> {
+  const text = (await page.getByLabel('Steps', { exact: true }).textContent()) ?? '';
+  return Number(text.replace(/,/g, ''));
+}
+
+const alertText = async (page: Page) => (await page.getByRole('alert').allTextContents()).join(' ');
+
+/** Injects a fault, after clearing earlier messages so the next one is this fault's. */
+async function inject(page: Page, fault: 'throw' | 'hang' | 'exit'): Promise<void> {
+  const alerts = page.getByRole('alert');
+  for (let k = await alerts.count(); k > 0; k--) {
+    await alerts.first().getByRole('button', { name: 'Dismiss' }).click();
+  }
+  await expect.poll(() => alerts.count()).toBe(0);
+  await page.evaluate((f) => {
+    const hooks = (window as unknown as { gatescopeTest: { injectFault(f: string): void } })
+      .gatescopeTest;
+    hooks.injectFault(f);
+  }, fault);
+}
+
+/** Trains until the run is saved (Pause saves it), then trains on. */
+async function trainAndSave(page: Page): Promise<number> {
+  const train = page.getByRole('button', { name: 'Train', exact: true });
+  const pause = page.getByRole('button', { name: 'Pause' });
+  await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
+  await train.click();
+  await expect.poll(() => steps(page), { timeout: 60_000 }).toBeGreaterThan(5);
+  await pause.click();
+  await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
+  await expect
+    .poll(() => page.getByText(/autosaved at step [1-9]/).count(), { timeout: 60_000 })
+    .toBe(1);
+  const saved = await steps(page);
+  await train.click();
+  await expect.poll(() => pause.isEnabled(), { timeout: 60_000 }).toBe(true);
+  return saved;
+}
+
+/** After a fault: the page says it restarted and resumed, and training goes on past the save. */
+async function expectResumed(page: Page, saved: number, why: RegExp): Promise<void> {
+  await expect.poll(() => alertText(page), { timeout: 120_000 }).toMatch(why);
+  await expect.poll(() => alertText(page), { timeout: 120_000 }).toContain('resumed');
+  expect(await alertText(page)).toContain('restarted');
+  await expect
+    .poll(() => page.getByRole('button', { name: 'Pause' }).isEnabled(), { timeout: 120_000 })
+    .toBe(true);
+  await expect.poll(() => steps(page), { timeout: 120_000 }).toBeGreaterThan(saved);
+}
+
+async function open(mode: Mode) {
+  const browser = await launch(mode);
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  const log = watchErrors(page);
+  await page.addInitScript(() => {
+    localStorage.setItem('gatescope:test-hooks', '1');
+    localStorage.setItem('gatescope:test-hooks:silence-ms', '8000');
+  });
+  await page.goto(`${server.url}#E=16&H=32&L=1&T=16&B=4`);
+  return { browser, page, log };
+}
+
+describe.each<Mode>(['webgpu', 'cpu'])('engine recovery (%s)', (mode) => {
+  it('restarts a worker that threw outside its handlers and resumes the saved run', async () => {
+    const { browser, page } = await open(mode);
+    try {
+      const saved = await trainAndSave(page);
+      await inject(page, 'throw');
+      await expectResumed(page, saved, /an error escaped it/);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('engine recovery (silent faults)', () => {
+  it('notices a worker that closed or hangs, and stops restarting one that keeps dying', async () => {
+    const { browser, page, log } = await open('cpu');
+    try {
+      const train = page.getByRole('button', { name: 'Train', exact: true });
+      const pause = page.getByRole('button', { name: 'Pause' });
+      // Closed (as an out-of-memory kill would) before anything was saved: a fresh model.
+      await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
+      await inject(page, 'exit');
+      await expect
+        .poll(() => alertText(page), { timeout: 120_000 })
+        .toMatch(/has not answered.*no save yet, so a fresh model starts on Subject/);
+      await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
+
+      // Stuck in a loop while training: resumed from the save.
+      const saved = await trainAndSave(page);
+      await inject(page, 'hang');
+      await expectResumed(page, saved, /has not answered|has not finished/);
+
+      // The third restart within five minutes is the last one.
+      await inject(page, 'throw');
+      await expectResumed(page, saved, /an error escaped it/);
+      await inject(page, 'throw');
+      await expect
+        .poll(() => alertText(page), { timeout: 120_000 })
+        .toContain('it was not restarted');
+      expect(await train.isEnabled()).toBe(false);
+      expect(await pause.isEnabled()).toBe(false);
+      expect(log.errors.filter((e) => !e.includes('fault injected by a test'))).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
