@@ -219,10 +219,14 @@ function transact<T>(
 }
 
 /** Reads a request's result in a handler that may throw (a full disk, a bad record): the transaction then aborts with it. */
-function onResult<R>(req: IDBRequest, fail: (e: unknown) => void, use: (result: R) => void): void {
+function onResult<R>(
+  req: IDBRequest,
+  fail: (e: unknown) => void,
+  handle: (result: R) => void,
+): void {
   req.onsuccess = () => {
     try {
-      use(req.result as R);
+      handle(req.result as R);
     } catch (e) {
       fail(e);
     }
@@ -406,7 +410,10 @@ export async function openRunStore(options: StoreOptions = {}): Promise<RunStore
         hasCorpus: typeof loaded.corpus === 'string',
       });
       if (isDamaged(info)) {
-        throw new FormatError('storage-failed', `saved run "${info.name}" is damaged: ${info.damaged}`);
+        throw new FormatError(
+          'storage-failed',
+          `saved run "${info.name}" is damaged: ${info.damaged}`,
+        );
       }
       return { info, checkpoint: loaded.checkpoint as Uint8Array, corpus: loaded.corpus as string };
     },

@@ -106,6 +106,7 @@ export class RunKeeper {
 
   /** Training started: save every few seconds. */
   start(): void {
+    this.locks.releaseAllBut(this.session.run.id);
     void this.saver.then((saver) => saver?.start());
   }
 
@@ -117,8 +118,18 @@ export class RunKeeper {
     await saver.saveNow();
   }
 
+  /** Lets go of the runs and the store (a closing tab; the browser also drops its locks then). */
+  async close(): Promise<void> {
+    const saver = await this.saver;
+    saver?.stop();
+    this.locks.releaseAllBut(null);
+    (await this.store)?.close();
+  }
+
   /** Posts the saved runs and how much storage they use. */
   async list(): Promise<void> {
+    // A run this tab no longer trains (Reset, a new corpus) is free for other tabs to resume.
+    this.locks.releaseAllBut(this.session.run.id);
     const store = await this.store;
     let runs: Array<RunInfo | DamagedRun> = [];
     if (store) {
