@@ -4,6 +4,16 @@
 // exactly or deletes it. Storage that is missing or full turns saving off
 // with a message; training never waits for it.
 //
+// Tabs share the storage, so one tab writes a run: the tab whose model is a
+// run holds its Web Lock (runLocks.ts). A tab that resumes a run another tab
+// holds continues it as "<name> (copy)" under a new id, and says so; where
+// there are no locks, the store refuses a save that would take another
+// tab's run back in steps (StaleRunError) and this tab goes on as a copy
+// then. Both tabs' work is kept; neither replaces the other's. A record that
+// cannot be resumed (incomplete, or a checkpoint that does not load) is
+// listed as damaged with the reason and never loaded. A save cancelled
+// because the model was replaced (Reset, a new corpus) is not a failure.
+//
 // Dimension legend: none (whole checkpoints and texts).
 
 import type { EngineMessage, SavedRun, StorageReport } from '../engine/protocol';
@@ -248,7 +258,12 @@ export class RunKeeper {
       return null;
     }
     // One tab writes a run: one that another tab holds goes on here as a copy.
-    if (!(await this.locks.claim(session.run.id))) this.continueAsCopy();
+    if (!(await this.locks.claim(session.run.id))) {
+      const from = session.run;
+      this.continueAsCopy();
+      this.notice = `"${from.name}" is open in another tab; this tab continues it as "${session.run.name}"`;
+      await this.locks.claim(session.run.id);
+    }
     this.locks.releaseAllBut(session.run.id);
     const run = session.run;
     let bytes: Uint8Array;
