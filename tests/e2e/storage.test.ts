@@ -82,6 +82,10 @@ describe('saved runs in two tabs', () => {
       const a = await open(context);
       const logA = watchErrors(a);
       const savedA = await trainAndSave(a, 3);
+      // The browser was asked to keep the runs, and the panel says what it decided.
+      await expect
+        .poll(() => a.getByLabel('Storage persistence').textContent(), { timeout: 30_000 })
+        .toMatch(/\(persistent storage (granted|not granted)\)/);
       const runs = a.getByRole('list', { name: 'Saved runs' });
       const runName = (await runs.locator('li .name').first().textContent())!.replace(
         /training$/,
