@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
 // Cross-origin isolation lets the CPU engine share memory between workers
@@ -8,8 +8,55 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/**
+ * The built page's Content-Security-Policy: scripts, workers, styles, images
+ * and connections from the page's own origin only. Nothing of the app needs
+ * more: no inline script or style element (React's style props go through
+ * the CSSOM, which CSP does not govern), no eval, no WebAssembly (the CPU
+ * engine is plain JavaScript, so no 'wasm-unsafe-eval'), no third-party
+ * host. `blob:` and `data:` are absent on purpose: downloads navigate to a
+ * blob: URL, which CSP does not restrict. Checked in the built page by
+ * tests/e2e/csp.test.ts, on WebGPU and on the CPU engine.
+ *
+ * A <meta> policy cannot carry frame-ancestors and does not reach into the
+ * workers' own fetches; a host that can send headers should send this same
+ * policy as a Content-Security-Policy header (adding frame-ancestors 'none').
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "worker-src 'self'",
+  "connect-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/** For the build only: the dev server's hot reload needs inline scripts and eval. */
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'gatescope-content-security-policy',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html) {
+        // Right after <meta charset> (which must open the document), before any script or
+        // style: a policy applies only to what comes after it.
+        const charset = /<meta charset="UTF-8" \/>/i;
+        if (!charset.test(html))
+          throw new Error('index.html lost its <meta charset>: place the CSP');
+        const meta = `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}" />`;
+        return html.replace(charset, (tag) => `${tag}\n    ${meta}`);
+      },
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), contentSecurityPolicy()],
   server: { host: '127.0.0.1', port: 5173, headers: isolationHeaders },
   preview: { host: '127.0.0.1', port: 4173, headers: isolationHeaders },
   worker: { format: 'es' },

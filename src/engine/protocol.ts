@@ -28,6 +28,12 @@ export interface SavedRun {
   corpusLength: number;
   checkpointBytes: number;
   lastLoss?: number;
+  /**
+   * Set when the record cannot be resumed (incomplete, or its checkpoint does
+   * not load), saying why; then only id, name and updatedAt are meaningful and
+   * the page offers Delete alone.
+   */
+  damaged?: string;
 }
 
 export interface StorageReport {
@@ -37,6 +43,10 @@ export interface StorageReport {
   quota?: number;
   /** Why saving is off or the last save failed. */
   problem?: string;
+  /** Whether the browser keeps these runs under storage pressure (navigator.storage.persisted()). */
+  persisted?: boolean;
+  /** Something about saving the person should know that is not a failure (a run continued as a copy). */
+  notice?: string;
 }
 
 export type BackendPreference = 'auto' | 'webgpu' | 'cpu';

@@ -121,6 +121,23 @@ function countCodePoints(text: string): number {
   return n;
 }
 
+/** Index of the first unpaired UTF-16 surrogate in `text`, or -1 when it is well formed. */
+export function loneSurrogateAt(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const u = text.charCodeAt(i);
+    if (u < 0xd800 || u > 0xdfff) continue;
+    if (u <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    return i;
+  }
+  return -1;
+}
+
 export interface Corpus {
   text: string;
   vocab: Vocabulary;
@@ -129,16 +146,23 @@ export interface Corpus {
 }
 
 /**
- * Normalises and checks a corpus: rejects empty or whitespace-only text and
- * NUL bytes (the sign of a binary file), with a message a person can act on.
+ * Normalises and checks a corpus: rejects empty or whitespace-only text, NUL
+ * bytes (the sign of a binary file) and lone surrogates (not Unicode text),
+ * with a message a person can act on.
  */
 export function buildCorpus(raw: string): Corpus {
   if (raw.includes('\u0000')) {
     throw new CorpusError('the text contains NUL bytes: this looks like a binary file, not text');
   }
-  if (raw.includes('\ufffd')) {
+  // A pasted U+FFFD is a character like any other; a file that is not UTF-8 is refused
+  // where files are decoded (corpusFile.ts, fatal decoder), not here.
+  const lone = loneSurrogateAt(raw);
+  if (lone >= 0) {
+    // No UTF-8 file can hold one, and text encoders turn every one into U+FFFD, so two
+    // different texts would share a corpus hash (checkpoints name their text by it).
     throw new CorpusError(
-      'the text contains U+FFFD replacement characters: the file is not valid UTF-8',
+      `the text contains a lone UTF-16 surrogate (U+${raw.charCodeAt(lone).toString(16).toUpperCase()} ` +
+        `at character ${lone}): it is not valid Unicode text`,
     );
   }
   const text = normalizeText(raw);

@@ -322,7 +322,31 @@ function parseTrain(text: string, file: string): TrainConfig {
     ) {
       throw new Error('not a training configuration');
     }
-    return validateTrainConfig(raw);
+    // A fresh object of the known fields, each a finite number: nothing else the file
+    // carries travels on (validateTrainConfig compares, and "0.9" < 1 holds for a string).
+    const r = raw as unknown as Record<string, unknown>;
+    const o = raw.optimizer as unknown as Record<string, unknown>;
+    const num = (from: Record<string, unknown>, key: string): number => {
+      const v = from[key];
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new Error(`${key} must be a finite number, got ${JSON.stringify(v) ?? 'nothing'}`);
+      }
+      return v;
+    };
+    return validateTrainConfig({
+      seqLen: num(r, 'seqLen'),
+      batchSize: num(r, 'batchSize'),
+      seed: num(r, 'seed'),
+      valFraction: num(r, 'valFraction'),
+      optimizer: {
+        learningRate: num(o, 'learningRate'),
+        beta1: num(o, 'beta1'),
+        beta2: num(o, 'beta2'),
+        epsilon: num(o, 'epsilon'),
+        weightDecay: num(o, 'weightDecay'),
+        clipNorm: num(o, 'clipNorm'),
+      },
+    });
   } catch (e) {
     throw new FormatError(
       'metadata-invalid',
@@ -368,7 +392,8 @@ function parseExtra(text: string | undefined, file: string): Record<string, stri
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new FormatError('metadata-invalid', 'the "extra" metadata is not an object', file);
   }
-  const out: Record<string, string> = {};
+  // No prototype: "__proto__" or "constructor" in the file are plain keys, never inherited.
+  const out = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') out[k] = v;
   return out;
 }

@@ -11,6 +11,7 @@
 //                            can be re-encoded with the file's (`canAdopt`)
 //   CorpusMismatchError    — a checkpoint was saved on another corpus (hash differs)
 //   StorageFullError       — IndexedDB/quota is out of room (storage.ts)
+//   StaleRunError          — another tab saved the same run further along (storage.ts)
 
 export type FormatErrorCode =
   /** The file ends before its header or data do. */
@@ -49,6 +50,8 @@ export type FormatErrorCode =
   | 'storage-full'
   /** Browser storage is unavailable or failed. */
   | 'storage-failed'
+  /** Another writer (tab) saved the same run further along (see StaleRunError). */
+  | 'run-superseded'
   /** Anything else a reader did not foresee (a bug, reported as a typed error). */
   | 'internal';
 
@@ -124,6 +127,23 @@ export class StorageFullError extends FormatError {
   ) {
     super('storage-full', message);
     this.name = 'StorageFullError';
+  }
+}
+
+/**
+ * A save would replace a later step of the same run written by another tab:
+ * the stored run is kept and this tab's run must continue under a new id.
+ */
+export class StaleRunError extends FormatError {
+  constructor(
+    readonly storedStep: number,
+    readonly step: number,
+  ) {
+    super(
+      'run-superseded',
+      `this run was saved at step ${storedStep} by another tab; a save at step ${step} would replace it`,
+    );
+    this.name = 'StaleRunError';
   }
 }
 

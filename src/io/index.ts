@@ -20,9 +20,10 @@ export {
 } from './checkpoint';
 export type { TrainingSnapshot, LoadedCheckpoint, LoadOptions } from './checkpoint';
 export { sha256Hex } from './hash';
-export { openRunStore, createAutosaver, checkQuota, newRunId } from './storage';
+export { openRunStore, createAutosaver, checkQuota, newRunId, isDamaged } from './storage';
 export type {
   RunInfo,
+  DamagedRun,
   RunStore,
   SaveRunInput,
   LoadedRun,

@@ -11,6 +11,11 @@
 // Public API:
 //   writeSafetensors(tensors, metadata?) → Uint8Array
 //   readSafetensors(bytes, { file?, maxHeaderBytes? }) → { tensors, metadata }
+//     Nothing in the file is trusted before it is checked: the header length
+//     against the cap and the file size before the header is decoded; every
+//     entry's dtype, shape and offsets, and the offsets tiling the data
+//     section exactly (so shape products match the bytes), before any tensor
+//     is copied; keys are read as own properties only.
 //     throws FormatError (codes: truncated, header-too-large, header-not-json,
 //     header-invalid, bad-offsets, unsupported-dtype, metadata-invalid)
 
@@ -142,7 +147,12 @@ function parse(bytes: Uint8Array, maxHeader: number, file: string | undefined): 
 
   const dataStart = 8 + headerLen;
   const dataLen = bytes.length - dataStart;
-  const metadata = readMetadata((header as Record<string, unknown>)[METADATA_KEY], fail);
+  // Own keys only: JSON.parse makes "__proto__" an own key, and no inherited name is a tensor.
+  const fields = header as Record<string, unknown>;
+  const metadata = readMetadata(
+    Object.hasOwn(fields, METADATA_KEY) ? fields[METADATA_KEY] : undefined,
+    fail,
+  );
   const entries: Entry[] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === METADATA_KEY) continue;
@@ -232,9 +242,13 @@ function readMetadata(
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw fail('metadata-invalid', '__metadata__ is not a map of strings');
   }
-  const out: Record<string, string> = {};
+  // No prototype: a key such as "__proto__" or "constructor" is stored as itself, and a
+  // lookup of a key the file lacks finds nothing inherited.
+  const out = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-    if (typeof v !== 'string') throw fail('metadata-invalid', `__metadata__.${k} is not a string`);
+    if (typeof v !== 'string') {
+      throw fail('metadata-invalid', `__metadata__.${JSON.stringify(k)} is not a string`);
+    }
     out[k] = v;
   }
   return out;

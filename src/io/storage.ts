@@ -8,11 +8,25 @@
 //   checkpoints  key run id → Uint8Array (the checkpoint file)
 //   corpora      key corpus SHA-256 → string (shared by runs on the same text)
 //
+// Storage is shared by every tab of the origin and outlives this code, so:
+// - every record read back is validated (runRecord.ts); one that fails is
+//   listed as damaged and never loaded;
+// - a save never takes a run backwards in steps when another writer (tab)
+//   saved it last (StaleRunError): that tab's later state is kept;
+// - a newer gatescope in another tab that upgrades the database gets it at
+//   once (this connection closes on `versionchange` and reopens lazily; if
+//   the schema moved on, the next call says to reload); an open that is
+//   `blocked` by an older tab says so through `onBlocked` and goes on
+//   waiting.
+//
 // Public API:
 //   openRunStore(options?) → Promise<RunStore>
-//     store.saveRun(input)   quota-checked; throws StorageFullError when full
-//     store.listRuns()       newest first        store.latestRun()
+//     store.saveRun(input)   quota-checked; throws StorageFullError when full,
+//                            StaleRunError when another writer saved a later step
+//     store.listRuns()       newest first, damaged records included (isDamaged)
+//     store.latestRun()      the newest resumable run
 //     store.loadRun(id)      → { info, checkpoint, corpus }
+//     store.markDamaged(id, reason)  a run whose checkpoint turned out unusable
 //     store.deleteRun(id)    (the corpus goes when no other run uses it)
 //     store.close()
 //   checkQuota(bytesNeeded, storage?) → Promise<{ usage, quota } | null>
@@ -22,22 +36,11 @@
 //   newRunId() → string
 
 import type { ModelConfig } from '../engine/config';
-import { FormatError, StorageFullError } from './errors';
+import { FormatError, StaleRunError, StorageFullError } from './errors';
+import { checkRunRecord, isDamaged, type DamagedRun, type RunInfo } from './runRecord';
 
-export interface RunInfo {
-  id: string;
-  name: string;
-  /** Milliseconds since the epoch. */
-  createdAt: number;
-  updatedAt: number;
-  step: number;
-  model: ModelConfig;
-  corpusSha256: string;
-  /** Length of the corpus in UTF-16 units (what the UI shows as its size). */
-  corpusLength: number;
-  checkpointBytes: number;
-  lastLoss?: number;
-}
+export type { DamagedRun, RunInfo } from './runRecord';
+export { isDamaged } from './runRecord';
 
 export interface SaveRunInput {
   id: string;
@@ -48,6 +51,8 @@ export interface SaveRunInput {
   step: number;
   model: ModelConfig;
   lastLoss?: number;
+  /** Who saves (one id per tab): a writer may take its own run back in steps, no other may. */
+  writer?: string;
 }
 
 export interface LoadedRun {
@@ -58,9 +63,10 @@ export interface LoadedRun {
 
 export interface RunStore {
   saveRun(input: SaveRunInput): Promise<RunInfo>;
-  listRuns(): Promise<RunInfo[]>;
+  listRuns(): Promise<Array<RunInfo | DamagedRun>>;
   latestRun(): Promise<RunInfo | undefined>;
   loadRun(id: string): Promise<LoadedRun>;
+  markDamaged(id: string, reason: string): Promise<void>;
   deleteRun(id: string): Promise<void>;
   close(): void;
 }
@@ -72,8 +78,16 @@ export interface StoreOptions {
   storage?: Pick<StorageManager, 'estimate'> | null;
   /** Database name; tests use their own. */
   name?: string;
+  /** Schema version to open; tests raise it to play a newer gatescope. */
+  version?: number;
+  /** Another tab holds an older connection open; the open waits until it closes. */
+  onBlocked?: () => void;
+  /** This connection was closed for a newer gatescope in another tab. */
+  onVersionChange?: () => void;
 }
 
+/** The schema this code writes. */
+const DB_VERSION = 1;
 const RUNS = 'runs';
 const CHECKPOINTS = 'checkpoints';
 const CORPORA = 'corpora';
@@ -83,10 +97,17 @@ export function newRunId(): string {
 }
 
 function storageFailed(what: string, e: unknown): FormatError {
+  if (e instanceof FormatError) return e;
   const err = e as { name?: string; message?: string } | null;
   if (err?.name === 'QuotaExceededError') {
     return new StorageFullError(
       'browser storage is full: delete saved runs (or export this one to a file) and try again',
+    );
+  }
+  if (err?.name === 'VersionError') {
+    return new FormatError(
+      'storage-failed',
+      'a newer version of gatescope in another tab upgraded browser storage: reload this page to keep saving',
     );
   }
   return new FormatError('storage-failed', `${what} failed: ${err?.message ?? String(e)}`);
@@ -129,11 +150,16 @@ export async function checkQuota(
   return { usage, quota };
 }
 
-function openDatabase(factory: IDBFactory, name: string): Promise<IDBDatabase> {
+function openDatabase(
+  factory: IDBFactory,
+  name: string,
+  version: number,
+  onBlocked: (() => void) | undefined,
+): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     let req: IDBOpenDBRequest;
     try {
-      req = factory.open(name, 1);
+      req = factory.open(name, version);
     } catch (e) {
       reject(storageFailed('opening browser storage', e));
       return;
@@ -146,29 +172,26 @@ function openDatabase(factory: IDBFactory, name: string): Promise<IDBDatabase> {
     };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(storageFailed('opening browser storage', req.error));
-    req.onblocked = () =>
-      reject(
-        new FormatError(
-          'storage-failed',
-          'browser storage is held by another tab: close it and retry',
-        ),
-      );
+    // The request stays pending and succeeds once the other tab lets go: say so, keep waiting.
+    req.onblocked = () => onBlocked?.();
   });
 }
 
 /**
  * Runs `body` in one transaction and resolves with what it left in `result`
  * once the transaction COMMITS (so a resolved save is really on disk).
+ * `fail(error)` aborts the transaction and rejects with that error.
  */
 function transact<T>(
   db: IDBDatabase,
   stores: string[],
   mode: IDBTransactionMode,
   what: string,
-  body: (tx: IDBTransaction, done: (value: T) => void) => void,
+  body: (tx: IDBTransaction, done: (value: T) => void, fail: (error: unknown) => void) => void,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     let result: T | undefined;
+    let failure: unknown;
     let tx: IDBTransaction;
     try {
       tx = db.transaction(stores, mode);
@@ -176,57 +199,143 @@ function transact<T>(
       reject(storageFailed(what, e));
       return;
     }
+    const fail = (error: unknown) => {
+      failure ??= error;
+      try {
+        tx.abort();
+      } catch {
+        // Already finished or aborting: onabort reports `failure`.
+      }
+    };
     tx.oncomplete = () => resolve(result as T);
-    tx.onerror = () => reject(storageFailed(what, tx.error));
-    tx.onabort = () => reject(storageFailed(what, tx.error));
+    tx.onerror = () => reject(storageFailed(what, failure ?? tx.error));
+    tx.onabort = () => reject(storageFailed(what, failure ?? tx.error));
     try {
-      body(tx, (value) => (result = value));
+      body(tx, (value) => (result = value), fail);
     } catch (e) {
-      tx.abort();
-      reject(storageFailed(what, e));
+      fail(e);
     }
   });
+}
+
+/** Reads a request's result in a handler that may throw (a full disk, a bad record): the transaction then aborts with it. */
+function onResult<R>(
+  req: IDBRequest,
+  fail: (e: unknown) => void,
+  handle: (result: R) => void,
+): void {
+  req.onsuccess = () => {
+    try {
+      handle(req.result as R);
+    } catch (e) {
+      fail(e);
+    }
+  };
 }
 
 export async function openRunStore(options: StoreOptions = {}): Promise<RunStore> {
   const factory = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
   if (!factory) throw new FormatError('storage-failed', 'this browser offers no IndexedDB storage');
   const storage = options.storage === undefined ? defaultStorage() : options.storage;
-  const db = await openDatabase(factory, options.name ?? 'gatescope');
+  const name = options.name ?? 'gatescope';
+  const version = options.version ?? DB_VERSION;
+  let closed = false;
 
-  const getRun = (id: string) =>
-    transact<RunInfo | undefined>(db, [RUNS], 'readonly', 'reading a saved run', (tx, done) => {
-      const req = tx.objectStore(RUNS).get(id);
-      req.onsuccess = () => done(req.result as RunInfo | undefined);
+  // The live connection (null once closed for a newer tab) and the promise of it.
+  let current: IDBDatabase | null = null;
+  let connection: Promise<IDBDatabase> | null = null;
+  const connect = async (): Promise<IDBDatabase> => {
+    const db = await openDatabase(factory, name, version, options.onBlocked);
+    if (closed) {
+      db.close(); // closed while the open waited
+      throw new FormatError('storage-failed', 'the run store is closed');
+    }
+    // A newer gatescope in another tab wants to upgrade: let it, and reopen on the next call.
+    db.onversionchange = () => {
+      db.close();
+      if (current === db) {
+        current = null;
+        connection = null;
+      }
+      options.onVersionChange?.();
+    };
+    current = db;
+    return db;
+  };
+  connection = connect();
+  await connection;
+
+  const database = (): Promise<IDBDatabase> => {
+    if (closed) return Promise.reject(new FormatError('storage-failed', 'the run store is closed'));
+    connection ??= connect().catch((e: unknown) => {
+      connection = null; // Try again next time (the other tab may be gone).
+      throw e;
     });
+    return connection;
+  };
+
+  const run = async <T>(
+    stores: string[],
+    mode: IDBTransactionMode,
+    what: string,
+    body: (tx: IDBTransaction, done: (value: T) => void, fail: (error: unknown) => void) => void,
+  ) => transact<T>(await database(), stores, mode, what, body);
 
   const listRuns = () =>
-    transact<RunInfo[]>(db, [RUNS], 'readonly', 'listing saved runs', (tx, done) => {
-      const req = tx.objectStore(RUNS).getAll();
-      req.onsuccess = () =>
-        done((req.result as RunInfo[]).sort((a, b) => b.updatedAt - a.updatedAt));
-    });
+    run<Array<RunInfo | DamagedRun>>(
+      [RUNS, CHECKPOINTS, CORPORA],
+      'readonly',
+      'listing saved runs',
+      (tx, done, fail) => {
+        const keys = tx.objectStore(RUNS).getAllKeys();
+        const records = tx.objectStore(RUNS).getAll();
+        const checkpoints = tx.objectStore(CHECKPOINTS).getAllKeys();
+        onResult<IDBValidKey[]>(tx.objectStore(CORPORA).getAllKeys(), fail, (corpora) => {
+          const withCheckpoint = new Set(checkpoints.result as IDBValidKey[]);
+          const corpusKeys = new Set(corpora);
+          const list: Array<RunInfo | DamagedRun> = [];
+          (records.result as unknown[]).forEach((record, i) => {
+            const key = (keys.result as IDBValidKey[])[i];
+            // Only this code writes the store, always with string ids; anything else is not a run of ours.
+            if (typeof key !== 'string') return;
+            const sha = (record as { corpusSha256?: unknown } | null)?.corpusSha256;
+            list.push(
+              checkRunRecord(key, record, {
+                hasCheckpoint: withCheckpoint.has(key),
+                hasCorpus: typeof sha === 'string' && corpusKeys.has(sha),
+              }),
+            );
+          });
+          done(list.sort((a, b) => b.updatedAt - a.updatedAt));
+        });
+      },
+    );
 
   return {
     async saveRun(input) {
-      const [previous, hasCorpus] = await Promise.all([
-        getRun(input.id),
-        transact<boolean>(db, [CORPORA], 'readonly', 'reading browser storage', (tx, done) => {
-          const req = tx.objectStore(CORPORA).count(input.corpusSha256);
-          req.onsuccess = () => done(req.result > 0);
-        }),
-      ]);
+      const [previous, hasCorpus] = await run<[unknown, boolean]>(
+        [RUNS, CORPORA],
+        'readonly',
+        'reading browser storage',
+        (tx, done) => {
+          const prev = tx.objectStore(RUNS).get(input.id);
+          const count = tx.objectStore(CORPORA).count(input.corpusSha256);
+          count.onsuccess = () => done([prev.result, count.result > 0]);
+        },
+      );
+      const prior = checkRunRecord(input.id, previous);
+      const priorInfo = previous !== undefined && !isDamaged(prior) ? prior : undefined;
       // For the quota check only. Only the growth counts: the old checkpoint of this run is replaced.
       const growth =
         input.checkpoint.byteLength -
-        (previous?.checkpointBytes ?? 0) +
+        (priorInfo?.checkpointBytes ?? 0) +
         (hasCorpus ? 0 : input.corpus.length * 2);
       await checkQuota(Math.max(0, growth), storage);
       const now = Date.now();
       const info: RunInfo = {
         id: input.id,
         name: input.name,
-        createdAt: previous?.createdAt ?? now,
+        createdAt: priorInfo?.createdAt ?? now,
         updatedAt: now,
         step: input.step,
         model: { ...input.model },
@@ -234,22 +343,35 @@ export async function openRunStore(options: StoreOptions = {}): Promise<RunStore
         corpusLength: input.corpus.length,
         checkpointBytes: input.checkpoint.byteLength,
         ...(input.lastLoss !== undefined ? { lastLoss: input.lastLoss } : {}),
+        ...(input.writer !== undefined ? { writer: input.writer } : {}),
       };
-      await transact<void>(
-        db,
+      await run<void>(
         [RUNS, CHECKPOINTS, CORPORA],
         'readwrite',
         'saving the run',
-        (tx) => {
-          tx.objectStore(RUNS).put(info);
-          tx.objectStore(CHECKPOINTS).put(input.checkpoint, input.id);
-          // Checked again inside this transaction: a delete of another run since the read
-          // above may have taken the shared corpus with it.
-          const corpora = tx.objectStore(CORPORA);
-          const stored = corpora.count(input.corpusSha256);
-          stored.onsuccess = () => {
-            if (stored.result === 0) corpora.put(input.corpus, input.corpusSha256);
-          };
+        (tx, _done, fail) => {
+          const runs = tx.objectStore(RUNS);
+          // Read again inside the writing transaction: another tab may have saved since.
+          onResult<unknown>(runs.get(input.id), fail, (stored) => {
+            const current = stored === undefined ? undefined : checkRunRecord(input.id, stored);
+            if (
+              current &&
+              !isDamaged(current) &&
+              current.step > input.step &&
+              (input.writer === undefined || current.writer !== input.writer)
+            ) {
+              fail(new StaleRunError(current.step, input.step));
+              return;
+            }
+            runs.put(info);
+            tx.objectStore(CHECKPOINTS).put(input.checkpoint, input.id);
+            // Checked inside this transaction: a delete of another run since the read
+            // above may have taken the shared corpus with it.
+            const corpora = tx.objectStore(CORPORA);
+            onResult<number>(corpora.count(input.corpusSha256), fail, (count) => {
+              if (count === 0) corpora.put(input.corpus, input.corpusSha256);
+            });
+          });
         },
       );
       return info;
@@ -258,67 +380,84 @@ export async function openRunStore(options: StoreOptions = {}): Promise<RunStore
     listRuns,
 
     async latestRun() {
-      return (await listRuns())[0];
+      return (await listRuns()).find((r): r is RunInfo => !isDamaged(r));
     },
 
-    loadRun(id) {
-      return transact<LoadedRun>(
-        db,
+    async loadRun(id) {
+      const missing = () =>
+        new FormatError('storage-failed', `saved run ${id} is missing or incomplete`);
+      const loaded = await run<{ record: unknown; checkpoint: unknown; corpus: unknown }>(
         [RUNS, CHECKPOINTS, CORPORA],
         'readonly',
         'loading the run',
-        (tx, done) => {
-          const runReq = tx.objectStore(RUNS).get(id);
-          runReq.onsuccess = () => {
-            const info = runReq.result as RunInfo | undefined;
-            if (!info) {
-              tx.abort();
+        (tx, done, fail) => {
+          const ckReq = tx.objectStore(CHECKPOINTS).get(id);
+          onResult<unknown>(tx.objectStore(RUNS).get(id), fail, (record) => {
+            const sha = (record as { corpusSha256?: unknown } | null | undefined)?.corpusSha256;
+            if (typeof sha !== 'string') {
+              done({ record, checkpoint: undefined, corpus: undefined });
               return;
             }
-            const ckReq = tx.objectStore(CHECKPOINTS).get(id);
-            const corpusReq = tx.objectStore(CORPORA).get(info.corpusSha256);
-            corpusReq.onsuccess = () => {
-              const checkpoint = ckReq.result as unknown;
-              const corpus = corpusReq.result as unknown;
-              if (!(checkpoint instanceof Uint8Array) || typeof corpus !== 'string') {
-                tx.abort();
-                return;
-              }
-              done({ info, checkpoint, corpus });
-            };
-          };
+            onResult<unknown>(tx.objectStore(CORPORA).get(sha), fail, (corpus) =>
+              done({ record, checkpoint: ckReq.result as unknown, corpus }),
+            );
+          });
         },
-      ).catch((e: unknown) => {
-        throw e instanceof FormatError && e.code === 'storage-failed'
-          ? new FormatError('storage-failed', `saved run ${id} is missing or incomplete`)
-          : e;
+      );
+      if (loaded.record === undefined) throw missing();
+      const info = checkRunRecord(id, loaded.record, {
+        hasCheckpoint: loaded.checkpoint instanceof Uint8Array,
+        hasCorpus: typeof loaded.corpus === 'string',
+      });
+      if (isDamaged(info)) {
+        throw new FormatError(
+          'storage-failed',
+          `saved run "${info.name}" is damaged: ${info.damaged}`,
+        );
+      }
+      return { info, checkpoint: loaded.checkpoint as Uint8Array, corpus: loaded.corpus as string };
+    },
+
+    markDamaged(id, reason) {
+      return run<void>([RUNS], 'readwrite', 'marking a damaged run', (tx, _done, fail) => {
+        const runs = tx.objectStore(RUNS);
+        onResult<unknown>(runs.get(id), fail, (record) => {
+          if (record === undefined) return;
+          const base = typeof record === 'object' && record !== null ? record : {};
+          runs.put({ ...base, id, damaged: reason });
+        });
       });
     },
 
     deleteRun(id) {
-      return transact<void>(
-        db,
+      return run<void>(
         [RUNS, CHECKPOINTS, CORPORA],
         'readwrite',
         'deleting the run',
-        (tx) => {
+        (tx, _done, fail) => {
           const runs = tx.objectStore(RUNS);
-          const all = runs.getAll();
-          all.onsuccess = () => {
-            const list = all.result as RunInfo[];
-            const gone = list.find((r) => r.id === id);
+          onResult<unknown[]>(runs.getAll(), fail, (list) => {
+            const shaOf = (r: unknown) => (r as { corpusSha256?: unknown } | null)?.corpusSha256;
+            const idOf = (r: unknown) => (r as { id?: unknown } | null)?.id;
+            const gone = shaOf(list.find((r) => idOf(r) === id));
             runs.delete(id);
             tx.objectStore(CHECKPOINTS).delete(id);
-            if (gone && !list.some((r) => r.id !== id && r.corpusSha256 === gone.corpusSha256)) {
-              tx.objectStore(CORPORA).delete(gone.corpusSha256);
+            if (
+              typeof gone === 'string' &&
+              !list.some((r) => idOf(r) !== id && shaOf(r) === gone)
+            ) {
+              tx.objectStore(CORPORA).delete(gone);
             }
-          };
+          });
         },
       );
     },
 
     close() {
-      db.close();
+      closed = true;
+      current?.close();
+      current = null;
+      connection = null;
     },
   };
 }

@@ -236,7 +236,9 @@ function receive(message: EngineMessage): void {
         currentRunId: message.current,
         storage: message.storage,
         saveProblem: message.storage.problem ?? null,
-        ...(state.runsListed ? {} : { runsListed: true, resumeOffer: message.runs[0] ?? null }),
+        ...(state.runsListed
+          ? {}
+          : { runsListed: true, resumeOffer: message.runs.find((r) => !r.damaged) ?? null }),
       });
       break;
     case 'saved':

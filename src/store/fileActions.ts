@@ -57,6 +57,26 @@ export function deleteRun(runId: string): void {
   send({ type: 'deleteRun', runId });
 }
 
+let persistenceAsked = false;
+
+/**
+ * Asks the browser once per page to keep saved runs under storage pressure
+ * (persist() exists on the page only, not in workers), then lists the runs
+ * again so Saved runs says what the browser decided.
+ */
+export async function askPersistentStorage(): Promise<void> {
+  if (persistenceAsked) return;
+  persistenceAsked = true;
+  const storage = (navigator as { storage?: Partial<StorageManager> }).storage;
+  if (typeof storage?.persist !== 'function') return;
+  try {
+    await storage.persist();
+  } catch {
+    return; // The answer stays "not granted", which the panel already says.
+  }
+  send({ type: 'listRuns' });
+}
+
 export function dismissResumeOffer(): void {
   useApp.setState({ resumeOffer: null });
 }

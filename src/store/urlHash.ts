@@ -1,5 +1,12 @@
 // The run configuration (hyperparameters, seed, backend) as a URL hash, so a
 // configuration is a shareable link. The corpus never goes into the URL.
+//
+// A link is written by anyone, so reading one trusts nothing: only the known
+// keys are read (through URLSearchParams and a fixed field list, never as
+// object keys, so "__proto__" is just an unknown key), every value is range
+// checked, and whatever is ignored is reported; the report quotes at most a
+// few characters of each value, with control and bidirectional-override
+// characters escaped, so a link cannot make the page show text it chose.
 
 import { RANGES } from '../engine/config';
 import type { BackendPreference, RunConfig } from '../engine/protocol';
@@ -88,6 +95,35 @@ const FIELDS: NumericField[] = [
 ];
 
 const BACKENDS: BackendPreference[] = ['auto', 'webgpu', 'cpu'];
+const KNOWN_KEYS = new Set([...FIELDS.map((f) => f.key), 'backend']);
+/** Characters of a key or value quoted in a report, and how many reports at most. */
+const SHOWN_CHARS = 24;
+const MAX_REPORTS = 12;
+
+/** Control, direction-mark and bidirectional-override characters, and lone surrogates. */
+function isInvisible(c: string): boolean {
+  const u = c.charCodeAt(0);
+  return (
+    u < 0x20 ||
+    (u >= 0x7f && u <= 0x9f) ||
+    u === 0x200e ||
+    u === 0x200f ||
+    (u >= 0x202a && u <= 0x202e) ||
+    (u >= 0x2066 && u <= 0x2069) ||
+    (c.length === 1 && u >= 0xd800 && u <= 0xdfff)
+  );
+}
+
+function hex4(c: string): string {
+  return c.charCodeAt(0).toString(16).padStart(4, '0');
+}
+
+/** `text` as a report may quote it: short, with invisible or reordering characters escaped. */
+function shown(text: string): string {
+  const chars = [...text];
+  const cut = chars.slice(0, SHOWN_CHARS).join('') + (chars.length > SHOWN_CHARS ? '…' : '');
+  return Array.from(cut, (c) => (isInvisible(c) ? `\\u${hex4(c)}` : c)).join('');
+}
 
 export function encodeHash(config: RunConfig): string {
   const params = new URLSearchParams();
@@ -125,7 +161,7 @@ export function readHash(
       (f.integer && !Number.isInteger(value))
     ) {
       ignored.push(
-        `${f.key}=${raw}: ${f.integer ? 'a whole number' : 'a number'} from ${lo} to ${hi}`,
+        `${f.key}=${shown(raw)}: ${f.integer ? 'a whole number' : 'a number'} from ${lo} to ${hi}`,
       );
       continue;
     }
@@ -135,7 +171,13 @@ export function readHash(
   if (backend !== null) {
     if ((BACKENDS as string[]).includes(backend))
       config = { ...config, backend: backend as BackendPreference };
-    else ignored.push(`backend=${backend}: one of ${BACKENDS.join(', ')}`);
+    else ignored.push(`backend=${shown(backend)}: one of ${BACKENDS.join(', ')}`);
+  }
+  const unknown = [...new Set(params.keys())].filter((key) => !KNOWN_KEYS.has(key));
+  for (const key of unknown) ignored.push(`${shown(key)}: not a setting`);
+  if (ignored.length > MAX_REPORTS) {
+    const more = ignored.length - MAX_REPORTS;
+    ignored.splice(MAX_REPORTS, more, `and ${more} more`);
   }
   return { config, ignored };
 }

@@ -34,10 +34,17 @@ export function App() {
         <BackendBadge />
         <Controls />
       </header>
-      <FallbackNote />
-      <SoftwareAdapterNote />
-      <EngineError />
-      <ResumeOffer />
+      {/* Banners too: one that throws must not blank the page (a bad saved record, say). */}
+      <PanelBoundary name="backend note">
+        <FallbackNote />
+        <SoftwareAdapterNote />
+      </PanelBoundary>
+      <PanelBoundary name="error note">
+        <EngineError />
+      </PanelBoundary>
+      <PanelBoundary name="resume offer">
+        <ResumeOffer />
+      </PanelBoundary>
       <main className="layout">
         <div className="column">
           <PanelBoundary name="corpus">

@@ -1,9 +1,12 @@
 // The runs saved in this browser: autosaved while training, resumable
-// exactly, deletable; with how much storage they take and a clear message
-// when it is full.
+// exactly, deletable; with how much storage they take, whether the browser
+// keeps them under storage pressure, and a clear message when it is full.
+// A damaged record (incomplete, or a checkpoint that does not load) is
+// listed with the reason and offers Delete only.
 
+import { useEffect } from 'react';
 import { useApp } from '../../store/app';
-import { deleteRun, resumeRun } from '../../store/fileActions';
+import { askPersistentStorage, deleteRun, resumeRun } from '../../store/fileActions';
 import { formatBytes, formatCount } from '../format';
 import type { SavedRun } from '../../engine/protocol';
 
@@ -29,6 +32,12 @@ export function SavedRunsPanel() {
   const storage = useApp((s) => s.storage);
   const problem = useApp((s) => s.saveProblem);
   const lastSave = useApp((s) => s.lastSave);
+  const hasRuns = runs.some((r) => !r.damaged);
+
+  // Asked when there is something to keep, not at page load (some browsers ask the person).
+  useEffect(() => {
+    if (hasRuns && storage?.persisted === false) void askPersistentStorage();
+  }, [hasRuns, storage?.persisted]);
 
   return (
     <section className="panel" aria-labelledby="runs-title">
@@ -45,47 +54,22 @@ export function SavedRunsPanel() {
           <span>{problem}</span>
         </div>
       )}
+      {storage?.notice && (
+        <div className="note info" role="status">
+          <span>{storage.notice}</span>
+        </div>
+      )}
       {runs.length === 0 ? (
         <p className="hint">No saved runs yet: train, and the run is kept here.</p>
       ) : (
         <ul className="runs" aria-label="Saved runs">
-          {runs.map((run) => (
-            <li key={run.id} aria-current={run.id === current ? 'true' : undefined}>
-              <div className="run-text">
-                <span className="name">
-                  {run.name}
-                  {run.id === current && <span className="tag">training</span>}
-                </span>
-                <span className="hint">
-                  {describeRun(run)} · {savedAgo(run.updatedAt)}
-                </span>
-              </div>
-              <div className="row">
-                <button
-                  type="button"
-                  className="btn small"
-                  disabled={run.id === current}
-                  aria-label={`Resume ${run.name}`}
-                  onClick={() => resumeRun(run.id)}
-                >
-                  Resume
-                </button>
-                <button
-                  type="button"
-                  className="btn small"
-                  // The run in training would be saved again at once: it is kept while it trains.
-                  disabled={run.id === current}
-                  title={
-                    run.id === current ? 'the run in training is kept while it trains' : undefined
-                  }
-                  aria-label={`Delete ${run.name}`}
-                  onClick={() => deleteRun(run.id)}
-                >
-                  Delete
-                </button>
-              </div>
-            </li>
-          ))}
+          {runs.map((run) =>
+            run.damaged ? (
+              <DamagedRunItem key={run.id} run={run} />
+            ) : (
+              <RunItem key={run.id} run={run} current={run.id === current} />
+            ),
+          )}
         </ul>
       )}
       {storage?.usage !== undefined && storage.quota !== undefined && (
@@ -93,14 +77,88 @@ export function SavedRunsPanel() {
           {formatBytes(storage.usage)} of {formatBytes(storage.quota)} browser storage in use
         </p>
       )}
+      {hasRuns && storage?.persisted !== undefined && (
+        <p className="hint" aria-label="Storage persistence">
+          {storage.persisted
+            ? 'The browser keeps these runs until you delete them (persistent storage granted).'
+            : 'The browser may clear these runs when space runs low (persistent storage not granted): export the ones you want to keep.'}
+        </p>
+      )}
     </section>
+  );
+}
+
+function RunItem({ run, current }: { run: SavedRun; current: boolean }) {
+  return (
+    <li aria-current={current ? 'true' : undefined}>
+      <div className="run-text">
+        <span className="name">
+          {run.name}
+          {current && <span className="tag">training</span>}
+        </span>
+        <span className="hint">
+          {describeRun(run)} · {savedAgo(run.updatedAt)}
+        </span>
+      </div>
+      <div className="row">
+        <button
+          type="button"
+          className="btn small"
+          disabled={current}
+          aria-label={`Resume ${run.name}`}
+          onClick={() => resumeRun(run.id)}
+        >
+          Resume
+        </button>
+        <button
+          type="button"
+          className="btn small"
+          // The run in training would be saved again at once: it is kept while it trains.
+          disabled={current}
+          title={current ? 'the run in training is kept while it trains' : undefined}
+          aria-label={`Delete ${run.name}`}
+          onClick={() => deleteRun(run.id)}
+        >
+          Delete
+        </button>
+      </div>
+    </li>
+  );
+}
+
+/** A record that cannot be resumed: its name, why, and Delete. */
+function DamagedRunItem({ run }: { run: SavedRun }) {
+  return (
+    <li className="damaged">
+      <div className="run-text">
+        <span className="name">
+          {run.name}
+          <span className="tag">damaged</span>
+        </span>
+        <span className="hint">
+          cannot be resumed: {run.damaged}
+          {run.updatedAt > 0 ? ` · ${savedAgo(run.updatedAt)}` : ''}
+        </span>
+      </div>
+      <div className="row">
+        <button
+          type="button"
+          className="btn small"
+          aria-label={`Delete ${run.name}`}
+          onClick={() => deleteRun(run.id)}
+        >
+          Delete
+        </button>
+      </div>
+    </li>
   );
 }
 
 /** Offered once when the page opens and a run was saved before. */
 export function ResumeOffer() {
   const offer = useApp((s) => s.resumeOffer);
-  if (!offer) return null;
+  // A damaged record is never offered (the list shows it with the reason).
+  if (!offer || offer.damaged) return null;
   return (
     <div className="note info banner" role="region" aria-label="Resume a saved run">
       <span>

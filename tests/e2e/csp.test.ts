@@ -1,0 +1,91 @@
+// The built page under its Content-Security-Policy (vite.config.ts puts it in
+// index.html for the build): the app loads, finds its backend, trains and
+// draws with no violation, on WebGPU and on the CPU engine; and the policy
+// is really in force (an injected inline script is refused and reported).
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launch, type Mode } from './browser';
+import { serveDist, type StaticServer } from './server';
+
+// A small model so a few steps come quickly on shared cores.
+const HASH = '#E=16&H=32&L=1&T=32&B=4&seed=7';
+
+let server: StaticServer;
+
+beforeAll(async () => {
+  server = await serveDist();
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+/** Records every CSP violation the document reports, from before the app's first script. */
+async function watchViolations(page: Page): Promise<{ console: string[] }> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __violations: string[] };
+    w.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      w.__violations.push(
+        `${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`,
+      );
+    });
+  });
+  const log = { console: [] as string[] };
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) log.console.push(m.text());
+  });
+  return log;
+}
+
+const violations = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __violations: string[] }).__violations.slice());
+
+async function steps(page: Page): Promise<number> {
+  const text = (await page.getByLabel('Steps', { exact: true }).textContent()) ?? '';
+  return Number(text.replace(/,/g, ''));
+}
+
+describe.each<Mode>(['webgpu', 'cpu'])('Content-Security-Policy (%s)', (mode) => {
+  it('the app trains with no violation, and the policy refuses an inline script', async () => {
+    const browser = await launch(mode);
+    try {
+      const page = await browser.newPage();
+      const log = await watchViolations(page);
+      await page.goto(server.url + HASH);
+
+      const policy = await page
+        .locator('meta[http-equiv="Content-Security-Policy"]')
+        .getAttribute('content');
+      expect(policy).toContain("script-src 'self'");
+      expect(policy).not.toMatch(/unsafe-inline|unsafe-eval|wasm-unsafe-eval|\*/);
+
+      const badge = page.getByRole('status', { name: 'Backend' });
+      await expect
+        .poll(() => badge.textContent(), { timeout: 90_000 })
+        .toMatch(mode === 'webgpu' ? /^WebGPU/ : /^CPU/);
+      const train = page.getByRole('button', { name: 'Train', exact: true });
+      await expect.poll(() => train.isEnabled(), { timeout: 90_000 }).toBe(true);
+      await train.click();
+      await expect.poll(() => steps(page), { timeout: 120_000 }).toBeGreaterThan(0);
+      await page.getByRole('button', { name: 'Pause' }).click();
+
+      expect(await violations(page)).toEqual([]);
+      expect(log.console).toEqual([]);
+
+      // The control: the same page refuses what the policy forbids, and says so.
+      await page.evaluate(() => {
+        const script = document.createElement('script');
+        script.textContent = 'window.__inlineRan = true;';
+        document.head.append(script);
+      });
+      await expect
+        .poll(() => violations(page), { timeout: 30_000 })
+        .toEqual([expect.stringMatching(/^script-src-elem blocked inline/)]);
+      expect(await page.evaluate(() => '__inlineRan' in window)).toBe(false);
+    } finally {
+      await browser.close();
+    }
+  });
+});
