@@ -34,6 +34,9 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // A page on a loaded machine can take seconds to show what it will show: an
+          // `expect.poll` without a ceiling of its own waits this long, not Vitest's 1 s.
+          expect: { poll: { timeout: 30_000, interval: 100 } },
         },
       },
     ],
