@@ -20,42 +20,36 @@ interface ProbeWindow {
 /**
  * Installed before the app loads: records every main-thread long task
  * (PerformanceObserver 'longtask'), what ran in each long animation frame (so
- * a slow figure names the script), and counts animation frames.
+ * a slow figure names the script), and counts animation frames. Plain
+ * JavaScript source, not a function: tsx would wrap a function's inner names
+ * in a helper (`__name`) that does not exist in the page.
  */
-export async function installResponsivenessProbe(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const w = window as unknown as ProbeWindow;
-    w.__longTasks = [];
-    w.__slowFrames = [];
-    w.__frames = 0;
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.__longTasks.push(e.duration);
-    }).observe({ type: 'longtask', buffered: true });
-    type Script = {
-      invoker: string;
-      sourceFunctionName: string;
-      sourceURL: string;
-      duration: number;
-    };
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries() as (PerformanceEntry & { scripts?: Script[] })[]) {
-        const scripts = (e.scripts ?? [])
-          .map(
-            (x) =>
-              `${x.invoker} ${x.sourceFunctionName}@${x.sourceURL.split('/').pop()} ${Math.round(x.duration)} ms`,
-          )
-          .join(', ');
-        w.__slowFrames.push(
-          `${Math.round(e.duration)} ms at ${Math.round(e.startTime)}: ${scripts || 'no script'}`,
-        );
-      }
-    }).observe({ type: 'long-animation-frame', buffered: true });
-    const tick = () => {
-      w.__frames++;
-      requestAnimationFrame(tick);
-    };
+const PROBE_SCRIPT = `
+  window.__longTasks = [];
+  window.__slowFrames = [];
+  window.__frames = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+  }).observe({ type: 'longtask', buffered: true });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const scripts = (e.scripts || [])
+        .map((x) => x.invoker + ' ' + x.sourceFunctionName + '@' + x.sourceURL.split('/').pop() +
+          ' ' + Math.round(x.duration) + ' ms')
+        .join(', ');
+      window.__slowFrames.push(Math.round(e.duration) + ' ms at ' + Math.round(e.startTime) +
+        ': ' + (scripts || 'no script'));
+    }
+  }).observe({ type: 'long-animation-frame', buffered: true });
+  const tick = () => {
+    window.__frames++;
     requestAnimationFrame(tick);
-  });
+  };
+  requestAnimationFrame(tick);
+`;
+
+export async function installResponsivenessProbe(page: Page): Promise<void> {
+  await page.addInitScript({ content: PROBE_SCRIPT });
 }
 
 export interface Responsiveness {
