@@ -26,6 +26,8 @@ const vitestArgs = process.argv.slice(2);
 
 /** @type {import('node:child_process').ChildProcess[]} */
 const busy = [];
+/** The vitest run, while it runs. @type {import('node:child_process').ChildProcess | null} */
+let suite = null;
 
 /** Ends every busy loop this script started, by its PID; safe to call more than once. */
 function stopBusy() {
@@ -45,6 +47,14 @@ process.on('exit', stopBusy);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
     stopBusy();
+    // The suite runs in a process group of its own (npx, vitest and its workers): end it all.
+    if (suite && suite.exitCode === null) {
+      try {
+        process.kill(-suite.pid, signal);
+      } catch {
+        // already gone
+      }
+    }
     console.error(`\nstress: stopped by ${signal}; busy processes ended`);
     process.exit(130);
   });
@@ -67,7 +77,7 @@ try {
   console.log(
     `stress: ${busyCount} busy processes (PIDs ${busy.map((c) => c.pid).join(' ')}) on ${cores} cores`,
   );
-  const suite = spawn(
+  suite = spawn(
     'npx',
     [
       'vitest',
@@ -79,7 +89,8 @@ try {
       `--outputFile.json=${report}`,
       ...vitestArgs,
     ],
-    { stdio: 'inherit' },
+    // Its own process group, so a signal to this script ends every process of the suite.
+    { stdio: 'inherit', detached: true },
   );
   status = await new Promise((done) => {
     suite.on('error', (error) => {

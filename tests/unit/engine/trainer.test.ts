@@ -57,7 +57,8 @@ function setUp() {
   return { corpus, model, trainer, messages, failures, wasTraining };
 }
 
-async function until(condition: () => boolean, ms = 20_000): Promise<void> {
+/** Polls for `condition`; the ceiling is generous, as the loop may crawl on a loaded machine. */
+async function until(condition: () => boolean, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!condition()) {
     if (Date.now() > end) throw new Error('timed out');
