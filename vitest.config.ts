@@ -31,9 +31,14 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           environment: 'node',
-          testTimeout: 300_000,
+          // A ceiling, not an expectation: the playground tests take a minute or two, more
+          // while busy loops occupy every core (npm run test:e2e:stress).
+          testTimeout: 900_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // A page on a loaded machine can take seconds to show what it will show: an
+          // `expect.poll` without a ceiling of its own waits this long, not Vitest's 1 s.
+          expect: { poll: { timeout: 30_000, interval: 100 } },
         },
       },
     ],

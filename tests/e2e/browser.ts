@@ -1,6 +1,6 @@
-// Launching Debian's chromium for the browser tests, with or without WebGPU
-// (SwiftShader), and collecting what a page reports: console errors, main-
-// thread long tasks and animation frames.
+// Launching Debian's chromium for the browser tests (and `npm run bench:ui`),
+// with or without WebGPU (SwiftShader), and collecting a page's console
+// errors. Main-thread responsiveness is measured in bench/responsiveness.ts.
 
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
@@ -41,71 +41,4 @@ export function watchErrors(page: Page): PageLog {
   });
   page.on('pageerror', (e) => log.errors.push(`pageerror: ${e.message}`));
   return log;
-}
-
-/**
- * Installed before the app loads: records every main-thread long task
- * (PerformanceObserver 'longtask', > 50 ms), what ran in each long animation
- * frame (so a failure names the script), and counts animation frames.
- */
-export async function installResponsivenessProbe(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const w = window as unknown as {
-      __longTasks: number[];
-      __frames: number;
-      __slowFrames: string[];
-    };
-    w.__longTasks = [];
-    w.__slowFrames = [];
-    w.__frames = 0;
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.__longTasks.push(e.duration);
-    }).observe({ type: 'longtask', buffered: true });
-    type Script = {
-      invoker: string;
-      sourceFunctionName: string;
-      sourceURL: string;
-      duration: number;
-    };
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries() as (PerformanceEntry & { scripts?: Script[] })[]) {
-        const scripts = (e.scripts ?? [])
-          .map(
-            (x) =>
-              `${x.invoker} ${x.sourceFunctionName}@${x.sourceURL.split('/').pop()} ${Math.round(x.duration)} ms`,
-          )
-          .join(', ');
-        w.__slowFrames.push(
-          `${Math.round(e.duration)} ms at ${Math.round(e.startTime)}: ${scripts || 'no script'}`,
-        );
-      }
-    }).observe({ type: 'long-animation-frame', buffered: true });
-    const tick = () => {
-      w.__frames++;
-      requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  });
-}
-
-export interface Responsiveness {
-  longTasks: number[];
-  frames: number;
-  /** Long animation frames: duration, start and the scripts that ran in them. */
-  slowFrames: string[];
-}
-
-export async function readResponsiveness(page: Page): Promise<Responsiveness> {
-  return page.evaluate(() => {
-    const w = window as unknown as {
-      __longTasks: number[];
-      __frames: number;
-      __slowFrames: string[];
-    };
-    return {
-      longTasks: w.__longTasks.slice(),
-      frames: w.__frames,
-      slowFrames: w.__slowFrames.slice(),
-    };
-  });
 }

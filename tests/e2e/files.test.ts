@@ -16,6 +16,7 @@ import { CpuBackend } from '../../src/engine/cpu/backend';
 import { importWeights, loadCheckpoint } from '../../src/io';
 import { launch, watchErrors } from './browser';
 import { serveDist, type StaticServer } from './server';
+import { pausedSteps, stepCount } from './steps';
 
 // A small model on a text with a small alphabet, so training and the checks are quick.
 const HASH = '#E=12&H=24&L=2&T=24&B=4&lr=0.01&seed=5&backend=cpu';
@@ -59,11 +60,6 @@ async function open(hash = HASH): Promise<{ page: Page; errors: string[] }> {
   return { page, errors: log.errors };
 }
 
-async function stepCount(page: Page): Promise<number> {
-  const text = (await page.getByLabel('Steps', { exact: true }).textContent()) ?? '';
-  return Number(text.replace(/,/g, ''));
-}
-
 /** Clicks an export button and saves what it downloads; returns the paths by file name. */
 async function exportVia(page: Page, label: string, count = 1): Promise<Record<string, string>> {
   const saved: Record<string, string> = {};
@@ -104,14 +100,17 @@ describe('model files', () => {
     await page.getByRole('button', { name: 'Train', exact: true }).click();
     await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(40);
     await page.getByRole('button', { name: 'Pause' }).click();
-    // The pause saves the run: it shows in the list, marked as the one training.
+    // Every step in flight at the pause has landed: this is the step the pause saves.
+    savedStep = await pausedSteps(page);
+    // The pause saves the run: it shows in the list, marked as the one training. (An
+    // autosave during training may show first, with an earlier step: wait for this one.)
     const list = page.getByRole('list', { name: 'Saved runs' });
+    const shown = `step ${savedStep.toLocaleString('en-US')}`;
     await expect.poll(() => list.getByRole('listitem').count(), { timeout: 30_000 }).toBe(1);
     await expect
-      .poll(() => page.getByLabel('Autosave status').textContent())
-      .toMatch(/autosaved at step/);
-    savedStep = await stepCount(page);
-    expect(await list.textContent()).toContain(`step ${savedStep.toLocaleString('en-US')}`);
+      .poll(() => page.getByLabel('Autosave status').textContent(), { timeout: 30_000 })
+      .toMatch(`autosaved at ${shown}`);
+    expect(await list.textContent()).toContain(shown);
 
     files = {
       ...(await exportVia(page, 'PyTorch')),

@@ -1,7 +1,9 @@
 // Corpus input and settings in the browser (on the CPU backend: none of this
 // depends on the engine): bad text gets an inline message and never costs the
-// person their pasted text; a 20 MB file loads without freezing the page;
-// built-in corpora, the URL hash, the reset confirmation and the keyboard work.
+// person their pasted text; a 20 MB file loads with progress; built-in
+// corpora, the URL hash, the reset confirmation and the keyboard work. How
+// responsive the page stays while a big file loads or big gate maps redraw is
+// measured by `npm run bench:ui`, not here.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,8 +11,9 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agreementCorpus } from '../../src/corpora/agreement';
-import { installResponsivenessProbe, launch, readResponsiveness, watchErrors } from './browser';
+import { launch, watchErrors } from './browser';
 import { serveDist, type StaticServer } from './server';
+import { pausedSteps, stepCount } from './steps';
 
 let server: StaticServer;
 let browser: Browser | null;
@@ -31,7 +34,6 @@ afterAll(async () => {
 async function open(hash = ''): Promise<{ page: Page; errors: string[] }> {
   const page = await browser!.newPage({ viewport: { width: 1440, height: 1000 } });
   const log = watchErrors(page);
-  await installResponsivenessProbe(page);
   await page.goto(server.url + hash);
   await expect
     .poll(() => page.getByRole('button', { name: 'Train', exact: true }).isEnabled(), {
@@ -108,7 +110,7 @@ describe('corpus input', () => {
     await page.close();
   });
 
-  it('loads a 20 MB file with progress and without long tasks', async () => {
+  it('loads a 20 MB file with progress', async () => {
     const { page, errors } = await open();
     const text = agreementCorpus(11, 20_000_000);
     const path = file('big.txt', text);
@@ -121,24 +123,16 @@ describe('corpus input', () => {
           w.__sawProgress = true;
       }).observe(document.body, { childList: true, subtree: true });
     });
-    const before = await readResponsiveness(page);
     const started = Date.now();
     await page.getByLabel('Corpus file').setInputFiles(path);
     const inUse = page.getByRole('group', { name: 'Corpus in use' });
     await expect
-      .poll(() => inUse.textContent(), { timeout: 90_000, interval: 250 })
+      .poll(() => inUse.textContent(), { timeout: 240_000, interval: 250 })
       .toContain('big.txt');
-    const seconds = (Date.now() - started) / 1000;
-    const after = await readResponsiveness(page);
-    const longTasks = after.longTasks.slice(before.longTasks.length);
-    const maxLongTask = Math.max(0, ...longTasks);
-    console.log(
-      `[e2e inputs] 20 MB file in use after ${seconds.toFixed(1)} s; longest task ${maxLongTask.toFixed(0)} ms`,
-    );
+    console.log(`[e2e inputs] 20 MB file in use after ${(Date.now() - started) / 1000} s`);
     expect(await page.getByLabel('Character count').textContent()).toBe(
       text.length.toLocaleString('en-US'),
     );
-    expect(maxLongTask).toBeLessThanOrEqual(100);
     expect(
       await page.evaluate(() => (window as unknown as { __sawProgress: boolean }).__sawProgress),
     ).toBe(true);
@@ -148,7 +142,7 @@ describe('corpus input', () => {
 });
 
 describe('gates', () => {
-  it('draws six maps of 512 units × 200 characters, refreshed while training, without long tasks', async () => {
+  it('draws six maps of 512 units × 200 characters, refreshed while training', async () => {
     // A wide model on a short window: the snapshots are big, the steps stay cheap.
     const { page, errors } = await open('#E=16&H=512&L=1&T=8&B=2&backend=cpu');
     const probe = agreementCorpus(5, 400).replace(/\n/g, ' ').slice(0, 200);
@@ -161,24 +155,21 @@ describe('gates', () => {
       Number(
         ((await page.getByLabel('Gate snapshot step').textContent()) ?? '').replace(/\D/g, ''),
       );
-    const before = await readResponsiveness(page);
-    const started = Date.now();
     await page.getByRole('button', { name: 'Train', exact: true }).click();
-    await expect.poll(snapshotStep, { timeout: 30_000 }).toBeGreaterThan(0);
-    await page.waitForTimeout(6000);
-    const after = await readResponsiveness(page);
-    const seconds = (Date.now() - started) / 1000;
+    // Refreshed while training: a snapshot of a trained model, then a later one.
+    await expect.poll(snapshotStep, { timeout: 120_000 }).toBeGreaterThan(0);
+    const first = await snapshotStep();
+    await expect.poll(snapshotStep, { timeout: 120_000 }).toBeGreaterThan(first);
     await page.getByRole('button', { name: 'Pause' }).click();
-    const longTasks = after.longTasks.slice(before.longTasks.length);
-    const maxLongTask = Math.max(0, ...longTasks);
-    const fps = (after.frames - before.frames) / seconds;
-    console.log(
-      `[e2e gates] H=512 × 200: ${seconds.toFixed(1)} s of training with snapshots, ` +
-        `longest task ${maxLongTask.toFixed(0)} ms, ${fps.toFixed(1)} frames/s`,
-    );
+    const paused = await pausedSteps(page);
+    // Paused, the last snapshot is of the paused model.
+    await expect.poll(snapshotStep, { timeout: 60_000 }).toBe(paused);
+    expect(await heatmap.getAttribute('aria-label')).toContain('200 positions × 512 units');
+    for (const gate of ['input gate', 'candidate', 'output gate', 'cell state (tanh)']) {
+      const map = page.getByRole('img', { name: `${gate} heatmap: ` });
+      expect(await map.getAttribute('aria-label'), gate).toContain('200 positions × 512 units');
+    }
     await page.screenshot({ path: join('test-results', 'gates-h512.png'), fullPage: true });
-    expect(maxLongTask).toBeLessThanOrEqual(100);
-    expect(fps).toBeGreaterThan(25);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -195,14 +186,12 @@ describe('settings', () => {
     await page.getByRole('button', { name: 'Train', exact: true }).focus();
     await page.keyboard.press('Enter');
     const pauseButton = page.getByRole('button', { name: 'Pause' });
-    await expect.poll(() => pauseButton.isEnabled(), { timeout: 10_000 }).toBe(true);
-    await expect
-      .poll(async () => Number(await page.getByLabel('Steps').textContent()), { timeout: 30_000 })
-      .toBeGreaterThan(2);
+    await expect.poll(() => pauseButton.isEnabled(), { timeout: 60_000 }).toBe(true);
+    await expect.poll(() => stepCount(page), { timeout: 120_000 }).toBeGreaterThan(2);
     await pauseButton.focus();
     await page.keyboard.press('Space');
     await expect
-      .poll(() => page.getByRole('button', { name: 'Step' }).isEnabled(), { timeout: 10_000 })
+      .poll(() => page.getByRole('button', { name: 'Step' }).isEnabled(), { timeout: 60_000 })
       .toBe(true);
 
     // A live setting applies at once and lands in the URL.
@@ -220,33 +209,27 @@ describe('settings', () => {
     await page.getByRole('button', { name: 'Keep current model' }).click();
     await expect.poll(() => dialog.isVisible()).toBe(false);
     expect(await hidden.inputValue()).toBe('24');
-    expect(Number(await page.getByLabel('Steps').textContent())).toBeGreaterThan(0);
+    expect(await stepCount(page)).toBeGreaterThan(0);
 
     // Confirming resets the model with the new size.
     await hidden.fill('32');
     await hidden.press('Enter');
     await page.getByRole('button', { name: 'Reset and apply' }).click();
     await expect.poll(() => page.evaluate(() => location.hash)).toContain('H=32');
-    await expect
-      .poll(async () => Number(await page.getByLabel('Steps').textContent()), { timeout: 30_000 })
-      .toBe(0);
+    await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBe(0);
 
     // Page-wide shortcuts, away from any field: Space trains and pauses, '.' steps once.
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.keyboard.press('Space');
-    await expect.poll(() => pauseButton.isEnabled(), { timeout: 10_000 }).toBe(true);
-    await expect
-      .poll(async () => Number(await page.getByLabel('Steps').textContent()), { timeout: 30_000 })
-      .toBeGreaterThan(0);
+    await expect.poll(() => pauseButton.isEnabled(), { timeout: 60_000 }).toBe(true);
+    await expect.poll(() => stepCount(page), { timeout: 120_000 }).toBeGreaterThan(0);
     await page.keyboard.press('Space');
     const stepButton = page.getByRole('button', { name: 'Step' });
-    await expect.poll(() => stepButton.isEnabled(), { timeout: 10_000 }).toBe(true);
-    await page.waitForTimeout(1500); // steps in flight at the pause land
-    const paused = Number(await page.getByLabel('Steps').textContent());
+    await expect.poll(() => stepButton.isEnabled(), { timeout: 60_000 }).toBe(true);
+    const paused = await pausedSteps(page); // steps in flight at the pause land
     await page.keyboard.press('.');
-    await expect
-      .poll(async () => Number(await page.getByLabel('Steps').textContent()), { timeout: 30_000 })
-      .toBe(paused + 1);
+    await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBe(paused + 1);
+    expect(await pausedSteps(page)).toBe(paused + 1);
 
     // Another corpus on a trained model asks first; keeping the model keeps the corpus.
     const inUse = page.getByRole('group', { name: 'Corpus in use' });
@@ -257,7 +240,7 @@ describe('settings', () => {
     await page.getByRole('button', { name: 'Keep current model' }).click();
     await expect.poll(() => dialog.isVisible()).toBe(false);
     expect(await inUse.textContent()).toBe(before);
-    expect(Number(await page.getByLabel('Steps').textContent())).toBe(paused + 1);
+    expect(await stepCount(page)).toBe(paused + 1);
 
     // Out of range: an inline message, nothing applied.
     await page.getByLabel('Layers L').fill('99');

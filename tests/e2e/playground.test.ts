@@ -1,20 +1,17 @@
 // The playground end to end, once with WebGPU (SwiftShader) and once on the
 // CPU fallback: paste a corpus, train until the validation loss is under a
-// bound, pause, step, look at the gates, sample, reset; no console errors,
-// and the main thread stays responsive while training.
+// bound, pause, step, look at the gates, sample, reset; no console errors.
+// Every wait is for a condition the page states, with a generous ceiling, so
+// the suite holds on a loaded machine (`npm run test:e2e:stress`). How
+// responsive the page stays while training is measured by `npm run bench:ui`.
 
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  installResponsivenessProbe,
-  launch,
-  readResponsiveness,
-  watchErrors,
-  type Mode,
-} from './browser';
+import { launch, watchErrors, type Mode } from './browser';
 import { serveDist, type StaticServer } from './server';
+import { pausedSteps, stepCount } from './steps';
 
 const RESULTS = resolve(import.meta.dirname, '../../test-results');
 
@@ -38,10 +35,12 @@ const CORPUS = Array.from({ length: 700 }, (_, k) => SENTENCES[(k * 7) % 10]).jo
 const VOCAB = new Set(CORPUS);
 /** ln(V) ≈ 3.2 nats is a uniform guess; well under half of it means the model learned. */
 const VALIDATION_BOUND = 1.5;
-const MAX_LONG_TASK_MS = 100;
-/** Headless chromium draws at up to 60 frames/s; well under half of that would be visible jank. */
-const MIN_FPS = 25;
-const TRAINING_WINDOW_MS = 8000;
+/**
+ * Ceilings, not expectations: on an idle machine these take seconds; a
+ * default-size step on SwiftShader under full load can take a minute.
+ */
+const STEP_CEILING = { timeout: 180_000, interval: 500 };
+const LEARN_CEILING = { timeout: 360_000, interval: 500 };
 
 let server: StaticServer;
 
@@ -57,18 +56,6 @@ afterAll(async () => {
 async function numberOf(page: Page, label: string): Promise<number> {
   const text = (await page.getByLabel(label, { exact: true }).textContent()) ?? '';
   return Number(text.replace(/,/g, ''));
-}
-
-/** The step count once it stops changing (steps in flight finish after Pause). */
-async function settledSteps(page: Page): Promise<number> {
-  let last = await numberOf(page, 'Steps');
-  for (let k = 0; k < 30; k++) {
-    await page.waitForTimeout(700);
-    const now = await numberOf(page, 'Steps');
-    if (now === last) return now;
-    last = now;
-  }
-  throw new Error(`the step count kept changing after Pause (now ${last})`);
 }
 
 /** The figures and messages a person would read off the page. */
@@ -101,47 +88,29 @@ async function nonBackgroundShare(page: Page, name: string): Promise<number> {
 }
 
 describe.each<Mode>(['webgpu', 'cpu'])('playground (%s)', (mode) => {
-  it('keeps the main thread responsive while training at the default configuration', async () => {
+  it('trains at the default configuration', async () => {
+    // How responsive the page stays meanwhile is measured by `npm run bench:ui`, not here.
     const browser = await launch(mode);
     try {
       const page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
       const log = watchErrors(page);
-      await installResponsivenessProbe(page);
       await page.goto(server.url);
       const train = page.getByRole('button', { name: 'Train', exact: true });
       await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
-      // Let the first snapshot and the step-0 validation land: page load is not what is measured.
       await expect
         .poll(() => numberOf(page, 'Validation loss (nats)'), { timeout: 60_000 })
         .toBeGreaterThan(0);
-      await page.waitForTimeout(500);
-
-      const before = await readResponsiveness(page);
-      const started = Date.now();
-      await train.click();
-      await page.waitForTimeout(TRAINING_WINDOW_MS);
-      const after = await readResponsiveness(page);
-      const seconds = (Date.now() - started) / 1000;
-      const steps = await numberOf(page, 'Steps');
       const backend = (await page.getByRole('status', { name: 'Backend' }).textContent()) ?? '';
+      expect(backend).toMatch(mode === 'cpu' ? /^CPU/ : /^WebGPU/);
+
+      await train.click();
+      await expect.poll(() => stepCount(page), STEP_CEILING).toBeGreaterThan(0);
       await page.screenshot({ path: `${RESULTS}/default-${mode}-training.png` });
       await page.getByRole('button', { name: 'Pause' }).click();
-
-      const longTasks = after.longTasks.slice(before.longTasks.length);
-      const maxLongTask = Math.max(0, ...longTasks);
-      const fps = (after.frames - before.frames) / seconds;
-      console.log(
-        `[e2e responsiveness ${mode}] ${seconds.toFixed(1)} s of training, ${steps} steps: ` +
-          `${longTasks.length} long tasks, max ${maxLongTask.toFixed(0)} ms; ${fps.toFixed(1)} frames/s`,
-      );
-      const slowFrames = after.slowFrames.slice(before.slowFrames.length);
-      if (maxLongTask > MAX_LONG_TASK_MS / 2) {
-        console.log(`[e2e responsiveness ${mode}] long frames:\n  ${slowFrames.join('\n  ')}`);
-      }
-      expect(backend).toMatch(mode === 'cpu' ? /^CPU/ : /^WebGPU/);
-      expect(steps).toBeGreaterThan(0);
-      expect(maxLongTask).toBeLessThanOrEqual(MAX_LONG_TASK_MS);
-      expect(fps).toBeGreaterThan(MIN_FPS);
+      const paused = await pausedSteps(page, STEP_CEILING.timeout);
+      console.log(`[e2e default ${mode}] paused at step ${paused}`);
+      expect(paused).toBeGreaterThan(0);
+      expect(await page.getByRole('alert').count()).toBe(0);
       expect(log.errors).toEqual([]);
     } finally {
       await browser.close();
@@ -172,10 +141,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('playground (%s)', (mode) => {
       await train.click();
       try {
         await expect
-          .poll(() => numberOf(page, 'Validation loss (nats)'), {
-            timeout: 120_000,
-            interval: 500,
-          })
+          .poll(() => numberOf(page, 'Validation loss (nats)'), LEARN_CEILING)
           .toBeLessThan(VALIDATION_BOUND);
       } catch (error) {
         // What the page showed, so a failure here says whether training stalled, failed or crawled.
@@ -185,7 +151,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('playground (%s)', (mode) => {
       }
       console.log(
         `[e2e playground ${mode}] validation ${await numberOf(page, 'Validation loss (nats)')} nats ` +
-          `after ${((Date.now() - started) / 1000).toFixed(1)} s, ${await numberOf(page, 'Steps')} steps`,
+          `after ${((Date.now() - started) / 1000).toFixed(1)} s, ${await stepCount(page)} steps`,
       );
       await page.screenshot({ path: `${RESULTS}/playground-${mode}-training.png` });
 
@@ -199,7 +165,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('playground (%s)', (mode) => {
       await expect.poll(snapshotStep, { timeout: 30_000 }).toBeGreaterThan(firstSnapshot);
       await page.getByLabel('Prime').fill('the ');
       await page.getByLabel('Sample length').fill('120');
-      const stepsBeforeSample = await numberOf(page, 'Steps');
+      const stepsBeforeSample = await stepCount(page);
       await page.getByRole('button', { name: 'Generate' }).click();
       const output = page.getByRole('log', { name: 'Generated text' });
       await expect
@@ -208,20 +174,23 @@ describe.each<Mode>(['webgpu', 'cpu'])('playground (%s)', (mode) => {
       const liveSample = (await output.locator('.generated').textContent()) ?? '';
       expect(liveSample.length).toBe(120);
       expect([...liveSample].filter((c) => !VOCAB.has(c))).toEqual([]);
-      expect(await numberOf(page, 'Steps')).toBeGreaterThan(stepsBeforeSample);
+      // Sampling did not stop training: still running, and the count moves on. (Whether a
+      // step lands while 120 characters stream depends on the machine's speed, so the
+      // count is awaited, not compared at once.)
+      expect(await page.getByRole('button', { name: 'Pause' }).isEnabled()).toBe(true);
+      await expect.poll(() => stepCount(page), STEP_CEILING).toBeGreaterThan(stepsBeforeSample);
 
-      // Pause: the step count stops.
+      // Pause: the engine stops, and every step it ran lands on the page.
       await page.getByRole('button', { name: 'Pause' }).click();
       await expect
-        .poll(() => page.getByRole('button', { name: 'Step' }).isEnabled(), { timeout: 10_000 })
+        .poll(() => page.getByRole('button', { name: 'Step' }).isEnabled(), { timeout: 60_000 })
         .toBe(true);
-      const paused = await settledSteps(page);
-      await page.waitForTimeout(1000);
-      expect(await numberOf(page, 'Steps')).toBe(paused);
+      const paused = await pausedSteps(page);
 
-      // Step: exactly one more.
+      // Step: exactly one more, and then at rest again.
       await page.getByRole('button', { name: 'Step' }).click();
-      await expect.poll(() => numberOf(page, 'Steps'), { timeout: 30_000 }).toBe(paused + 1);
+      await expect.poll(() => stepCount(page), STEP_CEILING).toBe(paused + 1);
+      expect(await pausedSteps(page)).toBe(paused + 1);
 
       // The gate canvases are drawn.
       for (const gate of [
@@ -264,7 +233,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('playground (%s)', (mode) => {
 
       // Reset: a fresh model at step 0.
       await page.getByRole('button', { name: 'Reset' }).click();
-      await expect.poll(() => numberOf(page, 'Steps'), { timeout: 60_000 }).toBe(0);
+      await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBe(0);
       await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
       // Fresh weights: the step-0 validation loss is back near a uniform guess, ln V.
       await expect

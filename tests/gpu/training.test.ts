@@ -12,6 +12,7 @@ import { checkFits, GpuCapacityError } from '../../src/engine/gpu/device';
 import { initParams } from '../../src/engine/params';
 import { Rng } from '../../src/engine/rng';
 import { buildCorpus } from '../../src/engine/tokenizer';
+import { until } from '../helpers/until';
 import { openGpu } from '../helpers/webgpu';
 import { expectClose } from './support';
 
@@ -376,7 +377,8 @@ describe('training on the GPU', () => {
     });
     device.destroy();
     await device.lost;
-    await new Promise((r) => setTimeout(r, 10));
+    // The backend hears of the loss through its own handler: wait for its report.
+    await until('the device-lost report', () => messages.length > 0);
     expect(messages[0]).toMatch(/GPU device was lost/);
     const batch = new Batcher(corpus.tokens, 2, 3, 1).next().batch;
     expect(() => gpu.trainStep(batch, optimizer)).toThrow(GpuDeviceLostError);

@@ -1,8 +1,15 @@
 // The live numbers. They change many times a second, so they are written
 // straight into the DOM from a metrics subscription (once per frame at most)
 // instead of through React state.
+//
+// The Steps count also carries, as data attributes, what the engine last said
+// (data-engine-step, data-engine-training) and the step of the last training
+// loss received (data-loss-step): once the engine is paused and all three
+// agree with the count shown, every step in flight has landed. The browser
+// tests wait for that instead of for a quiet period.
 
 import { useEffect, useRef } from 'react';
+import { useApp } from '../../store/app';
 import { metrics, type MetricsSnapshot } from '../../store/metrics';
 import { formatCompact, formatCount, formatDuration, LN2 } from '../format';
 
@@ -37,6 +44,8 @@ function fields(s: MetricsSnapshot): Fields {
 
 export function MetricsTiles() {
   const container = useRef<HTMLDivElement>(null);
+  const engineStep = useApp((s) => s.status.step);
+  const engineTraining = useApp((s) => s.status.training);
 
   useEffect(() => {
     let frame = 0;
@@ -48,6 +57,8 @@ export function MetricsTiles() {
         const value = values[el.dataset.field as keyof Fields];
         if (el.textContent !== value) el.textContent = value;
       }
+      const steps = container.current?.querySelector<HTMLElement>('[data-loss-step]');
+      if (steps) steps.dataset.lossStep = String(metrics.get().train.at(-1)?.step ?? 0);
     };
     paint();
     const unsubscribe = metrics.subscribe(() => {
@@ -63,7 +74,13 @@ export function MetricsTiles() {
     <div className="tiles" ref={container}>
       <div className="tile">
         <div className="label">Steps</div>
-        <output aria-label="Steps" data-field="step">
+        <output
+          aria-label="Steps"
+          data-field="step"
+          data-loss-step="0"
+          data-engine-step={engineStep}
+          data-engine-training={engineTraining}
+        >
           0
         </output>
         <div className="sub" data-field="epoch" />

@@ -180,27 +180,19 @@ describe('fuzz: every reader ends in a parse or a FormatError', () => {
     });
     const rng = new Rng(2024);
     const tally = new Tally();
-    const started = performance.now();
-    let slowest = 0;
     for (let k = 0; k < 4000; k++) {
       const src = k % 2 === 0 ? weightsFile : checkpointFile;
       const bytes = k % 3 === 0 ? headerMutation(rng, src) : byteMutation(rng, src);
-      for (const [name, read] of Object.entries(readers)) {
-        const t0 = performance.now();
-        tally.run(read, bytes, `${name} #${k}`);
-        slowest = Math.max(slowest, performance.now() - t0);
-      }
+      for (const [name, read] of Object.entries(readers)) tally.run(read, bytes, `${name} #${k}`);
     }
-    const seconds = (performance.now() - started) / 1000;
-    console.log(
-      `fuzz readers: ${tally.summary()} in ${seconds.toFixed(2)} s, slowest ${slowest.toFixed(1)} ms`,
-    );
+    // How long this takes depends on the machine: no bound on it here (a reader that hung
+    // on some input would still fail, at the test's timeout).
+    console.log(`fuzz readers: ${tally.summary()}`);
     expect(tally.total).toBe(12_000);
     // 'internal' would mean a reader hit something it did not foresee (wrapped, but a bug).
     expect(tally.codes.get('internal') ?? 0).toBe(0);
     // Most damage must be caught; a flipped byte inside float data is a valid (different) file.
     expect(tally.codes.size).toBeGreaterThanOrEqual(10);
-    expect(slowest).toBeLessThan(1000);
   });
 
   test('thousands of damaged vocab.json texts', () => {

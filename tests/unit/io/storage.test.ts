@@ -16,6 +16,8 @@ import {
 import { tinyModel } from './helpers';
 
 const model = tinyModel(1);
+/** A ceiling for `vi.waitFor` (its own is 1 s): IndexedDB work on a loaded machine can take longer. */
+const WAIT = { timeout: 30_000, interval: 20 };
 const opened: RunStore[] = [];
 
 async function store(storage: Pick<StorageManager, 'estimate'> | null = null) {
@@ -45,8 +47,11 @@ afterEach(() => {
 describe('RunStore', () => {
   test('saves, lists newest first, loads and deletes runs', async () => {
     const s = await store();
+    // The clock decides "newest": set it, rather than sleep until it has moved on.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(1_000_000);
     const first = await s.saveRun(input({ name: 'first' }));
-    await new Promise((r) => setTimeout(r, 5));
+    vi.setSystemTime(2_000_000);
     const second = await s.saveRun(input({ name: 'second', step: 20, lastLoss: 1.5 }));
     expect((await s.listRuns()).map((r) => r.name)).toEqual(['second', 'first']);
     expect((await s.latestRun())?.id).toBe(second.id);
@@ -141,9 +146,9 @@ describe('createAutosaver', () => {
     });
     saver.start();
     await vi.advanceTimersByTimeAsync(1000);
-    await vi.waitFor(() => expect(saved).toEqual([1]));
+    await vi.waitFor(() => expect(saved).toEqual([1]), WAIT);
     await vi.advanceTimersByTimeAsync(1000);
-    await vi.waitFor(() => expect(saved).toEqual([1, 2]));
+    await vi.waitFor(() => expect(saved).toEqual([1, 2]), WAIT);
     saver.stop();
     await vi.advanceTimersByTimeAsync(5000);
     const last = await saver.saveNow();
@@ -165,7 +170,7 @@ describe('createAutosaver', () => {
     });
     saver.start();
     await vi.advanceTimersByTimeAsync(100);
-    await vi.waitFor(() => expect(errors).toEqual(['storage-full']));
+    await vi.waitFor(() => expect(errors).toEqual(['storage-full']), WAIT);
     await vi.advanceTimersByTimeAsync(1000);
     expect(capture).toHaveBeenCalledTimes(1);
   });

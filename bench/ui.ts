@@ -1,0 +1,287 @@
+// `npm run bench:ui`: how responsive the built playground stays while it
+// works, in Debian's headless chromium. Each scenario runs in a fresh browser
+// on the built app (dist/) and measures main-thread long tasks and frames/s
+// over its window; the bounds (longest long task ≤ MAX_LONG_TASK_MS, frames/s
+// ≥ MIN_FPS) are checked here, in a report a person reads, not in the test
+// suite, where a loaded machine would fail them with nothing wrong. Prints a
+// Markdown report and exits non-zero when a bound fails.
+//
+//   npm run bench:ui                         build, then every scenario
+//   npm run bench:ui -- --no-build           use the dist/ there is
+//   npm run bench:ui -- --only=training-cpu,gates-h512
+//   npm run bench:ui -- --window=15000       training windows of 15 s (default 8 s)
+//   npm run bench:ui -- --out=bench/results/ui.json
+//
+// Run it on an otherwise idle machine: the figures are about the page, and a
+// busy machine makes every page slow.
+
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { agreementCorpus } from '../src/corpora/agreement';
+import { launch, watchErrors, type Mode } from '../tests/e2e/browser';
+import { serveDist } from '../tests/e2e/server';
+import {
+  between,
+  installResponsivenessProbe,
+  MAX_LONG_TASK_MS,
+  MIN_FPS,
+  readResponsiveness,
+  type WindowFigures,
+} from './responsiveness';
+
+function option(name: string): string | undefined {
+  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return hit?.slice(name.length + 3);
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+
+const TRAINING_WINDOW_MS = Number(option('window') ?? 8000);
+const GATES_WINDOW_MS = Number(option('window') ?? 6000);
+/** Ceilings for getting a scenario ready (not measured). */
+const READY_MS = 180_000;
+
+type Bound = 'longest task' | 'frames/s';
+
+interface Scenario {
+  name: string;
+  mode: Mode;
+  what: string;
+  /** The bounds this scenario is held to. */
+  bounds: Bound[];
+  /** Opens the page, does the work, returns the figures over the measured window. */
+  run(browser: Browser, url: string): Promise<{ figures: WindowFigures; note: string }>;
+}
+
+interface Row {
+  scenario: Scenario;
+  backend: string;
+  chromium: string;
+  figures?: WindowFigures;
+  note: string;
+  failures: string[];
+}
+
+/** Polls `ok` until it holds; fails naming `what`. Only for getting ready, never measured. */
+async function until(what: string, ok: () => Promise<boolean>, timeoutMs = READY_MS) {
+  const end = Date.now() + timeoutMs;
+  while (!(await ok().catch(() => false))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function numberOf(page: Page, label: string): Promise<number> {
+  const text = (await page.getByLabel(label, { exact: true }).textContent()) ?? '';
+  return Number(text.replace(/[^\d.]/g, ''));
+}
+
+async function openApp(browser: Browser, url: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
+  const log = watchErrors(page);
+  page.on('close', () => {
+    if (log.errors.length > 0) console.error(`page errors:\n  ${log.errors.join('\n  ')}`);
+  });
+  await installResponsivenessProbe(page);
+  await page.goto(url);
+  const train = page.getByRole('button', { name: 'Train', exact: true });
+  await until('the Train button', () => train.isEnabled());
+  return page;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function trainingDefault(mode: Mode): Scenario {
+  return {
+    name: `training-${mode}`,
+    mode,
+    what: `training at the default configuration for ${TRAINING_WINDOW_MS / 1000} s`,
+    bounds: ['longest task', 'frames/s'],
+    async run(browser, url) {
+      const page = await openApp(browser, url);
+      // The first snapshot and the step-0 validation are page load, not what is measured.
+      await until('the step-0 validation loss', async () => {
+        return (await numberOf(page, 'Validation loss (nats)')) > 0;
+      });
+      await sleep(500);
+      const before = await readResponsiveness(page);
+      await page.getByRole('button', { name: 'Train', exact: true }).click();
+      await sleep(TRAINING_WINDOW_MS);
+      const after = await readResponsiveness(page);
+      const steps = await numberOf(page, 'Steps');
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await page.close();
+      return { figures: between(before, after), note: `${steps} steps` };
+    },
+  };
+}
+
+const corpusFile: Scenario = {
+  name: 'corpus-20mb',
+  mode: 'cpu',
+  what: 'loading a 20 MB corpus file, until it is in use',
+  // The read streams through the worker; the page draws progress meanwhile.
+  bounds: ['longest task'],
+  async run(browser, url) {
+    const dir = mkdtempSync(join(tmpdir(), 'gatescope-bench-ui-'));
+    try {
+      const text = agreementCorpus(11, 20_000_000);
+      const path = join(dir, 'big.txt');
+      writeFileSync(path, text);
+      const page = await openApp(browser, url);
+      const inUse = page.getByRole('group', { name: 'Corpus in use' });
+      const before = await readResponsiveness(page);
+      await page.getByLabel('Corpus file').setInputFiles(path);
+      await until('the 20 MB file in use', async () =>
+        ((await inUse.textContent()) ?? '').includes('big.txt'),
+      );
+      const after = await readResponsiveness(page);
+      const shown = await page.getByLabel('Character count').textContent();
+      await page.close();
+      return { figures: between(before, after), note: `${shown} characters` };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+const gatesH512: Scenario = {
+  name: 'gates-h512',
+  mode: 'cpu',
+  what: `six gate maps of 512 units × 200 characters redrawn while training, ${GATES_WINDOW_MS / 1000} s`,
+  bounds: ['longest task', 'frames/s'],
+  async run(browser, url) {
+    // A wide model on a short window: the snapshots are big, the steps stay cheap.
+    const page = await openApp(browser, `${url}#E=16&H=512&L=1&T=8&B=2&backend=cpu`);
+    const probe = agreementCorpus(5, 400).replace(/\n/g, ' ').slice(0, 200);
+    await page.getByLabel('Probe text').fill(probe);
+    const heatmap = page.getByRole('img', { name: /^forget gate heatmap/ });
+    await until('maps of 200 positions × 512 units', async () =>
+      ((await heatmap.getAttribute('aria-label')) ?? '').includes('200 positions × 512 units'),
+    );
+    const snapshotStep = () => numberOf(page, 'Gate snapshot step');
+    const before = await readResponsiveness(page);
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await until('a snapshot of a trained model', async () => (await snapshotStep()) > 0);
+    await sleep(GATES_WINDOW_MS);
+    const after = await readResponsiveness(page);
+    const snapshot = await snapshotStep();
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.close();
+    return { figures: between(before, after), note: `last snapshot at step ${snapshot}` };
+  },
+};
+
+const SCENARIOS: Scenario[] = [
+  trainingDefault('webgpu'),
+  trainingDefault('cpu'),
+  corpusFile,
+  gatesH512,
+];
+
+function check(scenario: Scenario, f: WindowFigures): string[] {
+  const failures: string[] = [];
+  if (scenario.bounds.includes('longest task') && f.longestTaskMs > MAX_LONG_TASK_MS) {
+    failures.push(`longest task ${f.longestTaskMs.toFixed(0)} ms > ${MAX_LONG_TASK_MS} ms`);
+  }
+  if (scenario.bounds.includes('frames/s') && !(f.framesPerSecond >= MIN_FPS)) {
+    failures.push(`${f.framesPerSecond.toFixed(1)} frames/s < ${MIN_FPS}`);
+  }
+  return failures;
+}
+
+async function runScenario(scenario: Scenario, url: string): Promise<Row> {
+  console.error(`▶ ${scenario.name}: ${scenario.what}`);
+  const browser = await launch(scenario.mode);
+  const chromium = browser.version();
+  try {
+    const page = await browser.newPage();
+    await page.goto(url);
+    const badge = page.getByRole('status', { name: 'Backend' });
+    await until('the backend badge', async () =>
+      /^(WebGPU|CPU)/.test((await badge.textContent()) ?? ''),
+    );
+    const backend = ((await badge.textContent()) ?? '').trim();
+    await page.close();
+    const { figures, note } = await scenario.run(browser, url);
+    return { scenario, backend, chromium, figures, note, failures: check(scenario, figures) };
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0];
+    return { scenario, backend: '?', chromium, note: '', failures: [`did not run: ${message}`] };
+  } finally {
+    await browser.close();
+  }
+}
+
+function report(rows: Row[]): string {
+  const lines = [
+    '## gatescope UI responsiveness (`npm run bench:ui`)',
+    '',
+    `${new Date().toISOString().slice(0, 16)}Z, chromium ${rows[0]?.chromium ?? '?'}, ` +
+      `${availableParallelism()} cores. Bounds: longest main-thread task ≤ ${MAX_LONG_TASK_MS} ms, ` +
+      `≥ ${MIN_FPS} frames/s (where the scenario is held to them).`,
+    '',
+    '| scenario | backend | window | work | long tasks | longest | frames/s | result |',
+    '|---|---|--:|---|--:|--:|--:|---|',
+  ];
+  for (const r of rows) {
+    const f = r.figures;
+    const held = r.scenario.bounds.length === 2 ? '' : ` (${r.scenario.bounds.join(', ')})`;
+    lines.push(
+      `| ${r.scenario.name} | ${r.backend} | ${f ? `${f.seconds.toFixed(1)} s` : '—'} | ${r.note || '—'} | ` +
+        `${f ? f.longTaskCount : '—'} | ${f ? `${f.longestTaskMs.toFixed(0)} ms` : '—'} | ` +
+        `${f ? f.framesPerSecond.toFixed(1) : '—'} | ` +
+        `${r.failures.length === 0 ? `pass${held}` : `**FAIL**: ${r.failures.join('; ')}`} |`,
+    );
+  }
+  for (const r of rows) {
+    if (r.failures.length === 0 || !r.figures || r.figures.slowFrames.length === 0) continue;
+    lines.push('', `Long animation frames in ${r.scenario.name}:`, '');
+    for (const frame of r.figures.slowFrames.slice(0, 20)) lines.push(`- ${frame}`);
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<number> {
+  if (!flag('no-build')) {
+    const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('the build failed');
+  }
+  const only = option('only')?.split(',');
+  const chosen = only ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
+  if (chosen.length === 0) {
+    throw new Error(`no scenario named ${only}: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  }
+  const server = await serveDist();
+  const rows: Row[] = [];
+  try {
+    for (const scenario of chosen) rows.push(await runScenario(scenario, server.url));
+  } finally {
+    await server.close();
+  }
+  console.log(report(rows));
+  const out = option('out');
+  if (out) {
+    mkdirSync(dirname(out), { recursive: true });
+    const data = rows.map((r) => ({
+      scenario: r.scenario.name,
+      backend: r.backend,
+      bounds: r.scenario.bounds,
+      note: r.note,
+      ...(r.figures ?? {}),
+      failures: r.failures,
+    }));
+    writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), rows: data }, null, 2));
+  }
+  return rows.some((r) => r.failures.length > 0) ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`bench:ui: ${(error as Error).message}`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,55 @@
+// Reading the step count off the page, and waiting until training has come
+// to rest: the engine says it is paused, and the count shown, the engine's
+// count and the step of the last training loss received all agree (the Steps
+// output carries the last two as data attributes). A condition the page states,
+// not a quiet period, so it holds however slow the machine is.
+
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+/** The step count shown on the Steps tile. */
+export async function stepCount(page: Page): Promise<number> {
+  const text = (await page.getByLabel('Steps', { exact: true }).textContent()) ?? '';
+  return Number(text.replace(/,/g, ''));
+}
+
+export interface StepsState {
+  shown: number;
+  engine: number;
+  engineTraining: boolean;
+  lastLoss: number;
+}
+
+/** What the Steps tile says: the count shown and the engine's own figures behind it. */
+export async function stepsState(page: Page): Promise<StepsState> {
+  const tile = page.getByLabel('Steps', { exact: true });
+  const [shown, engine, training, lastLoss] = await Promise.all([
+    stepCount(page),
+    tile.getAttribute('data-engine-step'),
+    tile.getAttribute('data-engine-training'),
+    tile.getAttribute('data-loss-step'),
+  ]);
+  return {
+    shown,
+    engine: Number(engine),
+    engineTraining: training !== 'false',
+    lastLoss: Number(lastLoss),
+  };
+}
+
+const atRest = (s: StepsState) =>
+  !s.engineTraining && s.shown === s.engine && s.lastLoss === s.engine;
+
+/**
+ * Waits until the engine is paused and every step it ran has landed on the
+ * page (count and loss), then returns that step count. Fails, showing the
+ * tile's figures, if that does not happen within `timeout` ms: a Pause that
+ * does not stop training fails here.
+ */
+export async function pausedSteps(page: Page, timeout = 60_000): Promise<number> {
+  await expect.poll(() => stepsState(page), { timeout, interval: 200 }).toSatisfy(atRest);
+  // Paused with everything landed, nothing moves any more: this read sees the same.
+  const state = await stepsState(page);
+  expect(state).toSatisfy(atRest);
+  return state.shown;
+}
