@@ -86,8 +86,7 @@ function cpuWorkspace(m: ModelConfig, T: number, B: number) {
   const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = m;
   const N = T * B;
   const perLayer = 4 * N * H + 2 * N * H; // gates (N, 4H); c and h (N, H)
-  const floats =
-    N * E + L * perLayer + N * V + N * H + 4 * N * H + N * Math.max(E, H) + B * H;
+  const floats = N * E + L * perLayer + N * V + N * H + 4 * N * H + N * Math.max(E, H) + B * H;
   return { floats, largest: Math.max(N * V, 4 * N * H, N * Math.max(E, H), N * E) };
 }
 
@@ -108,7 +107,9 @@ export function cpuFootprint(shape: RunShape): Footprint {
   const val = validation(shape);
   // evaluate() reuses the training workspace when its windows have the same (T, B).
   const valWorkspace =
-    val && (val.seqLen !== T || val.batchSize !== B) ? cpuWorkspace(m, val.seqLen, val.batchSize) : null;
+    val && (val.seqLen !== T || val.batchSize !== B)
+      ? cpuWorkspace(m, val.seqLen, val.batchSize)
+      : null;
   const probe = cpuWorkspace(m, MAX_PROBE_CHARS, 1);
   const floats =
     // weights, gradients, Adam m and v, the decay mask; the initial weights the session

@@ -181,6 +181,11 @@ export class Trainer {
     this.optimizer = optimizer;
   }
 
+  /** The optimizer settings the next step uses. */
+  get optimizerSettings(): OptimizerConfig {
+    return this.optimizer;
+  }
+
   setProbe(text: string): void {
     this.probeText = text;
     this.probeDirty = true;

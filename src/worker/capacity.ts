@@ -75,7 +75,11 @@ export function planCapacity(shape: RunShape, context: CapacityContext): Capacit
   if (wantsGpu && problems[0] === null) return { gpu: true, cpuFits };
   if (cpuFits) {
     return wantsGpu
-      ? { gpu: false, cpuFits, gpuRefusal: `the model is too large for WebGPU here: ${problems[0]}` }
+      ? {
+          gpu: false,
+          cpuFits,
+          gpuRefusal: `the model is too large for WebGPU here: ${problems[0]}`,
+        }
       : { gpu: false, cpuFits };
   }
   const fitsSomewhere = (s: RunShape) => limits.some((limit) => excess(s, limit) === null);
