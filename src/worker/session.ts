@@ -285,7 +285,7 @@ export class Session {
       // foresee, a checkpoint that does not restore): never leave the page 'building'.
       await this.disposeTrainer();
       this.postStatus(0, false);
-      throw new Error(`the new model could not be built: ${messageOf(error)}`);
+      throw new Error(`the new model could not be built: ${messageOf(error)}`, { cause: error });
     }
   }
 
