@@ -213,8 +213,8 @@ export function excess(shape: RunShape, limit: MemoryLimit): string | null {
   const engine = limit.backend === 'cpu' ? 'the CPU engine' : 'WebGPU';
   if (limit.maxBufferBytes !== undefined && need.largest.bytes > limit.maxBufferBytes) {
     return (
-      `its ${need.largest.name} needs ${bytesText(need.largest.bytes)} in one buffer, and this ` +
-      `GPU allows ${bytesText(limit.maxBufferBytes)} per buffer`
+      `its largest buffer, the ${need.largest.name}, needs ${bytesText(need.largest.bytes)}, ` +
+      `and this GPU allows ${bytesText(limit.maxBufferBytes)} per buffer`
     );
   }
   if (need.totalBytes > limit.totalBytes) {

@@ -192,20 +192,15 @@ export class Session {
       this.post({ type: 'configError', message: messageOf(error), config: this.config });
       return;
     }
-    if (this.corpus) {
-      const split = splitCorpus(this.corpus.corpus.tokens, next.train.valFraction);
-      const problem = misfit(split, this.corpus.corpus.tokens.length, next);
-      if (problem) {
-        this.post({ type: 'configError', message: problem, config: this.config });
-        return;
-      }
-      this.corpus = { ...this.corpus, split };
-    }
+    const split = this.corpus
+      ? splitCorpus(this.corpus.corpus.tokens, next.train.valFraction)
+      : undefined;
     try {
-      // Without a corpus yet, V is unknown: the smallest vocabulary still catches a model that
-      // cannot fit whatever text comes (a link asking for one, at start).
+      // First, whatever the text: a model no engine here can hold. Without a corpus yet, V is
+      // unknown; the smallest vocabulary still catches a model that cannot fit whatever text
+      // comes (a link asking for one, at start).
       const V = this.corpus?.corpus.vocab.size ?? RANGES.vocabSize[0];
-      await this.capacity({ vocabSize: V, ...next.model }, next, this.corpus?.split);
+      await this.capacity({ vocabSize: V, ...next.model }, next, split);
     } catch (error) {
       if (!(error instanceof CapacityError)) throw error;
       if (this.config || next === ENGINE_DEFAULTS) {
@@ -221,6 +216,14 @@ export class Session {
       });
       await this.configure(ENGINE_DEFAULTS);
       return;
+    }
+    if (this.corpus && split) {
+      const problem = misfit(split, this.corpus.corpus.tokens.length, next);
+      if (problem) {
+        this.post({ type: 'configError', message: problem, config: this.config });
+        return;
+      }
+      this.corpus = { ...this.corpus, split };
     }
     this.config = next;
     await this.rebuild();
