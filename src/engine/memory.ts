@@ -120,9 +120,12 @@ export function cpuFootprint(shape: RunShape): Footprint {
     2 * L * (val?.batchSize ?? 0) * H +
     training.floats +
     (valWorkspace?.floats ?? 0) +
-    // a gate snapshot: its workspace and the six (P, H) arrays per layer it sends
+    // a gate snapshot: its workspace, the six (P, H) arrays per layer and the (P, V) logits
+    // it hands back, and what it sends (snapshot.ts: the same arrays and (P) probabilities)
     probe.floats +
-    6 * L * MAX_PROBE_CHARS * H +
+    2 * (6 * L * MAX_PROBE_CHARS * H) +
+    MAX_PROBE_CHARS * m.vocabSize +
+    MAX_PROBE_CHARS +
     // token windows (int32): a training window's inputs and targets, the validation windows
     2 * T * B +
     2 * (val ? val.seqLen * val.batchSize * val.windows : 0);
@@ -143,12 +146,16 @@ function gpuBuffer(bytes: number): number {
 
 /**
  * Uniform bytes of one recorded program over T positions (program.ts: one
- * 256-byte slot per dispatch). A generous count of dispatches: the per-step
- * recurrent kernels take a few per layer and timestep in each direction.
+ * 256-byte slot per dispatch). Twice the dispatches measured per layer and
+ * timestep with the per-step recurrent kernels (about 2·L·T + 12 per
+ * training step; the persistent kernels take fewer).
  */
 function programUniformBytes(L: number, T: number): number {
-  return 256 * (16 * L * T + 64);
+  return 256 * (4 * L * T + 32);
 }
+
+/** Positions the GPU sampler records programs for: lengths 1, 2, 4 … 64, feed and draw, two slots. */
+const SAMPLER_PROGRAM_POSITIONS = 2 * 2 * (2 * 64 - 1);
 
 /** What the WebGPU engine allocates to train `shape` (gpu/arena.ts and its helpers). */
 export function gpuFootprint(shape: RunShape): Footprint {
@@ -189,8 +196,13 @@ export function gpuFootprint(shape: RunShape): Footprint {
     moments +
     gpuBuffer(probeChunk * (6 * L * H + Vs) * F) +
     4 * gpuBuffer(LOSS_LOG_SLOTS * 8);
-  // Training, evaluation and gradient programs over T; probe and sampler programs per chunk.
-  const uniforms = 3 * programUniformBytes(L, T) + 4 * programUniformBytes(L, probeChunk) + 64;
+  // Training, evaluation and gradient programs over T; two probe programs (a full chunk and
+  // the rest); a sampler's programs (per position: embedding, 2 per layer, head and draw).
+  const uniforms =
+    3 * programUniformBytes(L, T) +
+    2 * programUniformBytes(L, probeChunk) +
+    256 * SAMPLER_PROGRAM_POSITIONS * (2 * L + 3) +
+    64;
   const candidates: [string, number][] = [
     ['parameter arena (P floats)', s.params * F],
     ['gates (T·B·4H floats)', s.gates * F],
