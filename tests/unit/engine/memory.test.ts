@@ -38,7 +38,12 @@ function heldBytes(root: unknown): number {
       buffers.add(value);
       return;
     }
-    if (value instanceof Map) for (const [k, v] of value) (visit(k), visit(v));
+    if (value instanceof Map) {
+      for (const [k, v] of value) {
+        visit(k);
+        visit(v);
+      }
+    }
     if (value instanceof Set) for (const v of value) visit(v);
     for (const key of Object.getOwnPropertyNames(value)) {
       const descriptor = Object.getOwnPropertyDescriptor(value, key);
