@@ -124,18 +124,27 @@ export class Session {
   /** Checks a text and, if it can train under the current settings, builds a fresh model on it. */
   async loadText(id: number, name: string, text: string): Promise<void> {
     let loaded: LoadedCorpus;
+    let corpus: Corpus | null = null;
     try {
-      loaded = await this.prepareCorpus(name, buildCorpus(text), this.config);
+      corpus = buildCorpus(text);
+      loaded = await this.prepareCorpus(name, corpus, this.config);
     } catch (error) {
       // The previous corpus and model stay as they were.
-      this.post({ type: 'corpusError', id, message: messageOf(error) });
+      const message =
+        error instanceof CapacityError && corpus
+          ? `with this text's ${corpus.vocab.size} distinct characters, ${error.message}`
+          : messageOf(error);
+      this.post({ type: 'corpusError', id, message });
       return;
     }
     this.useCorpus(id, loaded);
     await this.rebuild();
   }
 
-  /** Splits and measures a corpus; throws CorpusError when it cannot train under `run`. */
+  /**
+   * Splits and measures a corpus; throws CorpusError when it cannot train
+   * under `run`, CapacityError when the model it makes would not fit.
+   */
   async prepareCorpus(name: string, corpus: Corpus, run: RunConfig | null): Promise<LoadedCorpus> {
     const V = corpus.vocab.size;
     const maxV = RANGES.vocabSize[1];
@@ -148,14 +157,8 @@ export class Session {
     const split = splitCorpus(corpus.tokens, run?.train.valFraction ?? 0.1);
     const problem = run ? misfit(split, corpus.tokens.length, run) : null;
     if (problem) throw new CorpusError(problem);
-    if (run) {
-      try {
-        await this.capacity({ vocabSize: V, ...run.model }, run, split);
-      } catch (error) {
-        if (!(error instanceof CapacityError)) throw error;
-        throw new CorpusError(`with this text's ${V} distinct characters, ${error.message}`);
-      }
-    }
+    // A model no engine here can hold (its V comes from this text): CapacityError.
+    if (run) await this.capacity({ vocabSize: V, ...run.model }, run, split);
     return {
       name,
       corpus,
