@@ -99,6 +99,8 @@ export class Session {
    * then are lost.
    */
   private lastCheckpoint: { runId: string; step: number; bytes: Uint8Array } | null = null;
+  /** A refusal to repeat once the next model is announced, so the page still shows it. */
+  private afterNextModel: EngineMessage | null = null;
 
   constructor(
     private readonly post: (message: EngineMessage) => void,
@@ -211,12 +213,15 @@ export class Session {
         return;
       }
       // The first settings (from a link, at start) cannot fit: train with the engine's
-      // defaults rather than with nothing, and say so.
-      this.post({
+      // defaults rather than with nothing, and say so, now and again once the model is built
+      // (the page clears its error line when a model arrives).
+      const refusal: EngineMessage = {
         type: 'configError',
         message: `${error.message} The default settings are used instead.`,
         config: ENGINE_DEFAULTS,
-      });
+      };
+      this.post(refusal);
+      this.afterNextModel = refusal;
       await this.configure(ENGINE_DEFAULTS);
       return;
     }
@@ -340,6 +345,8 @@ export class Session {
       parameters: parameterCount(paramLayout(model)),
       config,
     });
+    if (this.afterNextModel) this.post(this.afterNextModel);
+    this.afterNextModel = null;
     if (start?.restore) {
       const progress = this.history.asMessage(0, 0, 0);
       if (progress.train.length + progress.validation.length > 0) this.post(progress);

@@ -81,8 +81,11 @@ describe('a model too large for the CPU engine', () => {
     h.host.handle({ type: 'setCorpus', id: 1, name: 'fox', text: TEXT });
     await h.host.idle();
 
-    const [refusal] = h.of('configError');
+    const [refusal, again] = h.of('configError');
     expect(refusal.message).toMatch(/too large to train here.*default settings are used instead/);
+    // Said again right after the model, which clears the page's error line.
+    expect(again).toEqual(refusal);
+    expect(h.messages.lastIndexOf(again)).toBe(h.messages.findIndex((m) => m.type === 'model') + 1);
     expect(refusal.config?.model).toEqual(DEFAULT_MODEL);
     const [model] = h.of('model');
     expect(model.config.model).toEqual(DEFAULT_MODEL);
