@@ -16,6 +16,7 @@ import { validationShape } from './batcher';
 import { MAX_PROBE_CHARS, RANGES, type ModelConfig } from './config';
 import { arenaSizes, deviceParamLayout, LOSS_LOG_SLOTS, NORM_PARTIALS } from './gpu/arena';
 import { headColumns, paramLayout } from './params';
+import { MAX_PRIME_CHARS } from './sampleRequest';
 
 export const MIB = 2 ** 20;
 export const GIB = 2 ** 30;
@@ -110,7 +111,8 @@ export function cpuFootprint(shape: RunShape): Footprint {
     val && (val.seqLen !== T || val.batchSize !== B)
       ? cpuWorkspace(m, val.seqLen, val.batchSize)
       : null;
-  const probe = cpuWorkspace(m, MAX_PROBE_CHARS, 1);
+  // A probe's or a prime's workspace (P, 1), while it runs; never both at once.
+  const probe = cpuWorkspace(m, Math.max(MAX_PROBE_CHARS, MAX_PRIME_CHARS), 1);
   const floats =
     // weights, gradients, Adam m and v, the decay mask; the initial weights the session
     // hands over, and a copy read out for a checkpoint or an export

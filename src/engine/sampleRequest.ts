@@ -17,6 +17,12 @@ export const SAMPLE_LIMITS = {
   seed: [0, Number.MAX_SAFE_INTEGER],
 } as const satisfies Record<string, readonly [number, number]>;
 
+/**
+ * Characters of a prime: the CPU engine feeds it through one (P, 1)
+ * workspace, so its length is memory (memory.ts counts this many).
+ */
+export const MAX_PRIME_CHARS = 1000;
+
 /** A generation request that cannot run: names the field and the value it got. */
 export class SampleRequestError extends Error {
   constructor(message: string) {
@@ -62,4 +68,16 @@ export function checkSampleNumbers(
   checkSampleInteger('topK', request.topK, `${prefix}topK`);
   checkSampleInteger('seed', request.seed, `${prefix}seed`);
   if ('length' in request) checkSampleInteger('length', request.length, `${prefix}length`);
+}
+
+/** Throws SampleRequestError unless `prime` is a string of at most MAX_PRIME_CHARS characters. */
+export function checkPrime(prime: unknown, field = 'prime'): void {
+  if (typeof prime !== 'string') {
+    throw new SampleRequestError(`${field} must be a string, got ${show(prime)}`);
+  }
+  if (prime.length > MAX_PRIME_CHARS) {
+    throw new SampleRequestError(
+      `${field} must be at most ${MAX_PRIME_CHARS} characters, got ${prime.length}`,
+    );
+  }
 }

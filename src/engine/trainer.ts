@@ -12,7 +12,7 @@ import type { Backend, Batch, Sampler } from './backend';
 import { Batcher, validationBatches, type Split } from './batcher';
 import type { OptimizerConfig, TrainConfig } from './config';
 import type { EngineMessage, SampleRequest } from './protocol';
-import { checkSampleNumbers, SampleRequestError } from './sampleRequest';
+import { checkPrime, checkSampleNumbers, SampleRequestError } from './sampleRequest';
 import { probeSnapshot } from './snapshot';
 import { ThroughputMeter } from './throughput';
 import { CorpusError, normalizeText, type Vocabulary } from './tokenizer';
@@ -196,6 +196,7 @@ export class Trainer {
     this.stopJob();
     try {
       checkSampleNumbers(request);
+      checkPrime(request.prime);
     } catch (error) {
       this.emit({ type: 'sampleError', id: request.id, message: messageOf(error) });
       return;

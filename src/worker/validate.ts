@@ -20,7 +20,7 @@ import {
   type TrainConfig,
 } from '../engine/config';
 import type { BackendPreference, ExportChoice, RunConfig, UiMessage } from '../engine/protocol';
-import { checkSampleNumbers, SampleRequestError } from '../engine/sampleRequest';
+import { checkPrime, checkSampleNumbers, SampleRequestError } from '../engine/sampleRequest';
 
 /** A message the worker refuses; `field` is its dotted path, e.g. "setOptimizer.learningRate". */
 export class MessageError extends Error {
@@ -121,13 +121,14 @@ function sampleRequest(raw: unknown) {
   const r = record(raw, 'sample.request');
   const request = {
     id: id(r.id, 'sample.id'),
-    prime: string(r.prime, 'sample.prime'),
+    prime: r.prime as string,
     temperature: r.temperature as number,
     topK: r.topK as number,
     length: r.length as number,
     seed: r.seed as number,
   };
   try {
+    checkPrime(request.prime, 'sample.prime');
     checkSampleNumbers(request, 'sample.');
   } catch (error) {
     if (error instanceof SampleRequestError) throw asMessageError(error.message);

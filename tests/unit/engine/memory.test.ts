@@ -22,6 +22,7 @@ import {
 } from '../../../src/engine/memory';
 import { initParams, paramLayout } from '../../../src/engine/params';
 import { Rng } from '../../../src/engine/rng';
+import { MAX_PRIME_CHARS } from '../../../src/engine/sampleRequest';
 
 /** Bytes of every distinct ArrayBuffer reachable from `root` through properties, arrays and maps. */
 function heldBytes(root: unknown): number {
@@ -112,8 +113,14 @@ describe('the CPU estimate against the CPU engine', () => {
       });
       await sampler.next(4);
       // The session's initial weights stay alive while the backend is built, as do the windows.
-      // A probe's workspace lives only while it runs (cpu/backend.ts probe()): its peak is this.
-      const probeWorkspace = new Workspace(Float32Array, model, MAX_PROBE_CHARS, 1);
+      // A probe's or a prime's workspace lives only while it runs (cpu/backend.ts probe() and
+      // createSampler()): at its peak, the longer of the two.
+      const probeWorkspace = new Workspace(
+        Float32Array,
+        model,
+        Math.max(MAX_PROBE_CHARS, MAX_PRIME_CHARS),
+        1,
+      );
       const held =
         heldBytes(backend) +
         params.byteLength +

@@ -86,12 +86,14 @@ describe('a bad sampling request is a sampling error, and training goes on', () 
     h.host.handle({ type: 'sample', request: { ...REQUEST, id: 2, length: 0 } });
     h.host.handle({ type: 'sample', request: { ...REQUEST, id: 3, seed: -1 } });
     h.host.handle({ type: 'sample', request: { ...REQUEST, id: 4, prime: 5 } });
+    h.host.handle({ type: 'sample', request: { ...REQUEST, id: 5, prime: 'a'.repeat(1001) } });
     await h.host.idle();
     expect(h.of('sampleError').map((m) => [m.id, m.message])).toEqual([
       [1, 'sample.topK must be a whole number from 0 to 65536, got 2.5'],
       [2, 'sample.length must be a whole number from 1 to 100000, got 0'],
       [3, `sample.seed must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got -1`],
       [4, 'sample.prime must be a string, got 5'],
+      [5, 'sample.prime must be at most 1000 characters, got 1001'],
     ]);
   });
 });
