@@ -129,6 +129,24 @@ export function windowAt(
 }
 
 /**
+ * The (T, B) of the validation windows of a held-out text of `length` tokens,
+ * and how many there are; null when there is nothing to validate on. The
+ * memory estimate (memory.ts) sizes the evaluation workspace with it.
+ */
+export function validationShape(
+  length: number,
+  batchSize: number,
+  seqLen: number,
+  maxWindows: number,
+): { seqLen: number; batchSize: number; windows: number } | null {
+  if (length < 2) return null;
+  const T = Math.min(seqLen, length - 1);
+  const B = Math.max(1, Math.min(batchSize, Math.floor((length - 1) / T)));
+  const windows = Math.min(maxWindows, Math.floor(Math.floor((length - 1) / B) / T));
+  return { seqLen: T, batchSize: B, windows };
+}
+
+/**
  * Consecutive validation windows: up to B streams over the held-out text,
  * at most `maxWindows` windows each. A short split gets fewer streams or a
  * shorter window rather than none. Empty when there is nothing to validate on.
@@ -139,11 +157,10 @@ export function validationBatches(
   seqLen: number,
   maxWindows: number,
 ): Batch[] {
-  if (tokens.length < 2) return [];
-  const T = Math.min(seqLen, tokens.length - 1);
-  const B = Math.max(1, Math.min(batchSize, Math.floor((tokens.length - 1) / T)));
+  const shape = validationShape(tokens.length, batchSize, seqLen, maxWindows);
+  if (!shape) return [];
+  const { seqLen: T, batchSize: B, windows } = shape;
   const segment = Math.floor((tokens.length - 1) / B);
-  const windows = Math.min(maxWindows, Math.floor(segment / T));
   const out: Batch[] = [];
   for (let w = 0; w < windows; w++) out.push(windowAt(tokens, segment, w * T, B, T));
   return out;

@@ -114,6 +114,8 @@ export interface DeviceReport {
   softwareAdapter?: boolean;
   /** Why WebGPU cannot be used, when it cannot. */
   reason?: string;
+  /** The adapter's buffer limits in bytes, to refuse a model too large for it before building. */
+  limits?: { maxBufferSize: number; maxStorageBufferBindingSize: number };
 }
 
 export interface ActiveBackend {

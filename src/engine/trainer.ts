@@ -12,6 +12,7 @@ import type { Backend, Batch, Sampler } from './backend';
 import { Batcher, validationBatches, type Split } from './batcher';
 import type { OptimizerConfig, TrainConfig } from './config';
 import type { EngineMessage, SampleRequest } from './protocol';
+import { checkPrime, checkSampleNumbers, SampleRequestError } from './sampleRequest';
 import { probeSnapshot } from './snapshot';
 import { ThroughputMeter } from './throughput';
 import { CorpusError, normalizeText, type Vocabulary } from './tokenizer';
@@ -105,6 +106,8 @@ export class Trainer {
   private lastProbeStep = -1;
 
   private job: SampleJob | null = null;
+  /** The job whose chunk is being generated: its sampler is disposed once that chunk is back. */
+  private generating: SampleJob | null = null;
   private exclusiveJobs: ExclusiveJob[] = [];
 
   constructor(
@@ -178,6 +181,11 @@ export class Trainer {
     this.optimizer = optimizer;
   }
 
+  /** The optimizer settings the next step uses. */
+  get optimizerSettings(): OptimizerConfig {
+    return this.optimizer;
+  }
+
   setProbe(text: string): void {
     this.probeText = text;
     this.probeDirty = true;
@@ -186,6 +194,13 @@ export class Trainer {
 
   sample(request: SampleRequest): void {
     this.stopJob();
+    try {
+      checkSampleNumbers(request);
+      checkPrime(request.prime);
+    } catch (error) {
+      this.emit({ type: 'sampleError', id: request.id, message: messageOf(error) });
+      return;
+    }
     const prime = normalizeText(request.prime);
     if (prime.length === 0) {
       this.emit({
@@ -262,8 +277,10 @@ export class Trainer {
   }
 
   private stopJob(): void {
-    this.job?.sampler?.dispose();
+    const job = this.job;
     this.job = null;
+    // A sampler still generating is disposed by its tick when the chunk is back, not under it.
+    if (job !== this.generating) job?.sampler?.dispose();
   }
 
   private wake(): void {
@@ -440,15 +457,30 @@ export class Trainer {
 
   private async sampleTick(job: SampleJob): Promise<void> {
     const { request } = job;
-    job.sampler ??= this.backend.createSampler({
-      prime: job.prime,
-      temperature: request.temperature,
-      topK: request.topK,
-      seed: request.seed,
-    });
+    try {
+      job.sampler ??= this.backend.createSampler({
+        prime: job.prime,
+        temperature: request.temperature,
+        topK: request.topK,
+        seed: request.seed,
+      });
+    } catch (error) {
+      // The request's fault (its arguments), not the device's: training goes on.
+      if (!(error instanceof SampleRequestError)) throw error;
+      this.emit({ type: 'sampleError', id: request.id, message: error.message });
+      this.stopJob();
+      return;
+    }
     const count = Math.min(job.chunk, job.remaining);
     const started = performance.now();
-    const ids = await job.sampler.next(count);
+    let ids: Int32Array;
+    this.generating = job;
+    try {
+      ids = await job.sampler.next(count);
+    } finally {
+      this.generating = null;
+      if (this.job !== job) job.sampler.dispose();
+    }
     const took = performance.now() - started;
     // Aim each chunk at a share of a training step's time (at least ~16 ms): smooth
     // streaming beside fast steps, and not one character per step beside slow ones.

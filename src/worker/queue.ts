@@ -1,7 +1,9 @@
-// Commands that replace the model or the corpus are asynchronous (GPU set-up,
-// reading files, restoring a checkpoint) and must not interleave: each one
-// starts when the previous has finished, whoever queued it (a page message or
-// the session recovering from a GPU failure).
+// The page's commands (host.ts queues every one of them) and the session's
+// own rebuilds (GPU recovery) run in order: those that replace the model or
+// the corpus are asynchronous (GPU set-up, reading files, restoring a
+// checkpoint) and must not interleave, and a command sent after one of them
+// must apply to what it built. Each task starts when the previous has
+// finished, whoever queued it.
 //
 // Dimension legend: none (tasks, not tensors).
 

@@ -10,6 +10,9 @@
 import type { Backend } from '../engine/backend';
 import { minTokensFor, splitCorpus, type Split } from '../engine/batcher';
 import {
+  DEFAULT_MODEL,
+  DEFAULT_TRAIN,
+  RANGES,
   validateModelConfig,
   validateTrainConfig,
   type ModelConfig,
@@ -36,6 +39,7 @@ import {
   sha256Hex,
   type TrainingSnapshot,
 } from '../io';
+import { CapacityError, deviceMemoryGiB, planCapacity, type CapacityPlan } from './capacity';
 import { LossHistory } from './history';
 import type { TaskQueue } from './queue';
 
@@ -95,6 +99,8 @@ export class Session {
    * then are lost.
    */
   private lastCheckpoint: { runId: string; step: number; bytes: Uint8Array } | null = null;
+  /** A refusal to repeat once the next model is announced, so the page still shows it. */
+  private afterNextModel: EngineMessage | null = null;
 
   constructor(
     private readonly post: (message: EngineMessage) => void,
@@ -120,22 +126,41 @@ export class Session {
   /** Checks a text and, if it can train under the current settings, builds a fresh model on it. */
   async loadText(id: number, name: string, text: string): Promise<void> {
     let loaded: LoadedCorpus;
+    let corpus: Corpus | null = null;
     try {
-      loaded = await this.prepareCorpus(name, buildCorpus(text), this.config);
+      corpus = buildCorpus(text);
+      loaded = await this.prepareCorpus(name, corpus, this.config);
     } catch (error) {
       // The previous corpus and model stay as they were.
-      this.post({ type: 'corpusError', id, message: messageOf(error) });
+      const message =
+        error instanceof CapacityError && corpus
+          ? `with this text's ${corpus.vocab.size} distinct characters, ${error.message}`
+          : messageOf(error);
+      this.post({ type: 'corpusError', id, message });
       return;
     }
     this.useCorpus(id, loaded);
     await this.rebuild();
   }
 
-  /** Splits and measures a corpus; throws CorpusError when it cannot train under `run`. */
+  /**
+   * Splits and measures a corpus; throws CorpusError when it cannot train
+   * under `run`, CapacityError when the model it makes would not fit.
+   */
   async prepareCorpus(name: string, corpus: Corpus, run: RunConfig | null): Promise<LoadedCorpus> {
+    const V = corpus.vocab.size;
+    const maxV = RANGES.vocabSize[1];
+    if (V > maxV) {
+      throw new CorpusError(
+        `the text has ${V.toLocaleString('en')} distinct characters; a model takes at most ` +
+          `${maxV.toLocaleString('en')}: use a text with fewer different characters`,
+      );
+    }
     const split = splitCorpus(corpus.tokens, run?.train.valFraction ?? 0.1);
     const problem = run ? misfit(split, corpus.tokens.length, run) : null;
     if (problem) throw new CorpusError(problem);
+    // A model no engine here can hold (its V comes from this text): CapacityError.
+    if (run) await this.capacity({ vocabSize: V, ...run.model }, run, split);
     return {
       name,
       corpus,
@@ -172,8 +197,35 @@ export class Session {
       this.post({ type: 'configError', message: messageOf(error), config: this.config });
       return;
     }
-    if (this.corpus) {
-      const split = splitCorpus(this.corpus.corpus.tokens, next.train.valFraction);
+    const split = this.corpus
+      ? splitCorpus(this.corpus.corpus.tokens, next.train.valFraction)
+      : undefined;
+    try {
+      // First, whatever the text: a model no engine here can hold. Without a corpus yet, V is
+      // unknown; the smallest vocabulary still catches a model that cannot fit whatever text
+      // comes (a link asking for one, at start).
+      const V = this.corpus?.corpus.vocab.size ?? RANGES.vocabSize[0];
+      await this.capacity({ vocabSize: V, ...next.model }, next, split);
+    } catch (error) {
+      if (!(error instanceof CapacityError)) throw error;
+      if (this.config || next === ENGINE_DEFAULTS) {
+        this.post({ type: 'configError', message: error.message, config: this.config });
+        return;
+      }
+      // The first settings (from a link, at start) cannot fit: train with the engine's
+      // defaults rather than with nothing, and say so, now and again once the model is built
+      // (the page clears its error line when a model arrives).
+      const refusal: EngineMessage = {
+        type: 'configError',
+        message: `${error.message} The default settings are used instead.`,
+        config: ENGINE_DEFAULTS,
+      };
+      this.post(refusal);
+      this.afterNextModel = refusal;
+      await this.configure(ENGINE_DEFAULTS);
+      return;
+    }
+    if (this.corpus && split) {
       const problem = misfit(split, this.corpus.corpus.tokens.length, next);
       if (problem) {
         this.post({ type: 'configError', message: problem, config: this.config });
@@ -183,6 +235,28 @@ export class Session {
     }
     this.config = next;
     await this.rebuild();
+  }
+
+  /**
+   * Which engine can hold this model (capacity.ts); throws CapacityError when
+   * none can. `split` sizes the validation windows (default: as training's).
+   */
+  async capacity(model: ModelConfig, run: RunConfig, split?: Split): Promise<CapacityPlan> {
+    const device: DeviceReport = run.backend === 'cpu' ? { webgpu: false } : await this.device;
+    return planCapacity(
+      {
+        model,
+        seqLen: run.train.seqLen,
+        batchSize: run.train.batchSize,
+        ...(split ? { validationTokens: split.validation.length } : {}),
+      },
+      {
+        preference: run.backend,
+        device,
+        ...(this.gpuFailure !== undefined ? { gpuFailure: this.gpuFailure } : {}),
+        ...(deviceMemoryGiB() !== undefined ? { deviceMemoryGiB: deviceMemoryGiB() } : {}),
+      },
+    );
   }
 
   setOptimizer(optimizer: OptimizerConfig): void {
@@ -200,33 +274,65 @@ export class Session {
    * run), or from `start`'s weights and, when it restores one, a checkpoint.
    */
   async rebuild(start?: ModelStart): Promise<void> {
-    const old = this.trainer;
-    this.trainer = null;
-    await old?.dispose();
     const { corpus, config } = this;
     if (!corpus || !config) {
+      await this.disposeTrainer();
       this.postStatus(0, false);
       return;
     }
+    const model: ModelConfig = { vocabSize: corpus.corpus.vocab.size, ...config.model };
+    // Before the model in use is given up: one that no engine here can hold is refused
+    // (CapacityError) and the old model goes on as it was.
+    const plan = await this.capacity(model, config, corpus.split);
+    await this.disposeTrainer();
     this.post({
       type: 'status',
       status: { ready: false, building: true, training: false, step: 0 },
     });
-    const model: ModelConfig = { vocabSize: corpus.corpus.vocab.size, ...config.model };
+    try {
+      await this.build(corpus, config, model, plan, start);
+    } catch (error) {
+      // The old model is gone and the new one failed (an allocation the estimate did not
+      // foresee, a checkpoint that does not restore): never leave the page 'building'.
+      await this.disposeTrainer();
+      this.postStatus(0, false);
+      throw new Error(`the new model could not be built: ${messageOf(error)}`, { cause: error });
+    }
+  }
+
+  private async disposeTrainer(): Promise<void> {
+    const old = this.trainer;
+    this.trainer = null;
+    await old?.dispose();
+  }
+
+  private async build(
+    corpus: LoadedCorpus,
+    config: RunConfig,
+    model: ModelConfig,
+    plan: CapacityPlan,
+    start?: ModelStart,
+  ): Promise<void> {
     const params = start?.params ?? initParams(model, new Rng(config.train.seed));
     const options = { batchSize: config.train.batchSize, seqLen: config.train.seqLen };
-    const { backend, active } = await this.createBackend(model, params, options, config);
-    const trainer = new Trainer(
-      backend,
-      corpus.corpus.vocab,
-      corpus.split,
-      config.train,
-      (message) => {
-        if (message.type === 'metrics') this.history.add(message);
-        this.post(message);
-      },
-      (error, wasTraining) => this.onTrainerFailure(trainer, error, wasTraining),
-    );
+    const { backend, active } = await this.createBackend(model, params, options, config, plan);
+    let trainer: Trainer;
+    try {
+      trainer = new Trainer(
+        backend,
+        corpus.corpus.vocab,
+        corpus.split,
+        config.train,
+        (message) => {
+          if (message.type === 'metrics') this.history.add(message);
+          this.post(message);
+        },
+        (error, wasTraining) => this.onTrainerFailure(trainer, error, wasTraining),
+      );
+    } catch (error) {
+      backend.dispose();
+      throw error;
+    }
     this.trainer = trainer;
     this.run = start?.run ?? {
       id: newRunId(),
@@ -240,6 +346,8 @@ export class Session {
       config,
       runId: this.run.id,
     });
+    if (this.afterNextModel) this.post(this.afterNextModel);
+    this.afterNextModel = null;
     if (start?.restore) {
       const progress = this.history.asMessage(0, 0, 0);
       if (progress.train.length + progress.validation.length > 0) this.post(progress);
@@ -291,14 +399,15 @@ export class Session {
     params: Float32Array,
     options: { batchSize: number; seqLen: number },
     run: RunConfig,
+    plan: CapacityPlan,
   ): Promise<{ backend: Backend; active: ActiveBackend }> {
     if (run.backend === 'cpu') {
       const backend = await createCpuBackend(model, params, options);
       return { backend, active: { kind: 'cpu', device: backend.info.device } };
     }
     const report = await this.device;
-    let reason = this.gpuFailure ?? report.reason;
-    if (!reason) {
+    let reason = this.gpuFailure ?? report.reason ?? plan.gpuRefusal;
+    if (!reason && plan.gpu) {
       try {
         const gpu = await loadGpuModule();
         const backend = await gpu.createGpuBackend(navigator.gpu, model, params, options);
@@ -308,6 +417,7 @@ export class Session {
         };
       } catch (error) {
         reason = `WebGPU could not build this model (${messageOf(error)})`;
+        if (!plan.cpuFits) throw new CapacityError(`${reason}, and it is too large for the CPU`);
       }
     }
     const backend = await createCpuBackend(model, params, options);
@@ -326,7 +436,18 @@ export class Session {
       this.queue.enqueue(async () => {
         // A command queued before this one may have replaced the model already.
         if (this.trainer !== failed) return;
-        const resumedAt = await this.continueOnCpu();
+        let resumedAt: number | null;
+        try {
+          resumedAt = await this.continueOnCpu();
+        } catch (error) {
+          await this.disposeTrainer();
+          this.postStatus(0, false);
+          this.post({
+            type: 'error',
+            message: `${this.gpuFailure}; the run cannot go on on the CPU: ${messageOf(error)}`,
+          });
+          return;
+        }
         this.post({
           type: 'error',
           message:
@@ -380,6 +501,13 @@ export function resumeFrom(snapshot: TrainingSnapshot, run: RunIdentity): ModelS
     },
   };
 }
+
+/** What the engine trains when the first settings it is sent cannot fit. */
+const ENGINE_DEFAULTS: RunConfig = {
+  model: DEFAULT_MODEL,
+  train: DEFAULT_TRAIN,
+  backend: 'auto',
+};
 
 /** Why this corpus cannot train under this configuration, or null when it can. */
 function misfit(split: Split, total: number, run: RunConfig): string | null {

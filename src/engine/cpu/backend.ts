@@ -29,6 +29,7 @@ import {
   type ModelView,
   type RecurrentState,
 } from './model';
+import { checkSampleNumbers } from '../sampleRequest';
 import { sampleToken } from './sampling';
 import { GemmPool, SharedMemory, type SpawnGemmWorker } from './parallel/pool';
 
@@ -250,7 +251,7 @@ export class CpuBackend implements Backend {
   createSampler(options: SampleOptions): Sampler {
     if (options.prime.length === 0)
       throw new Error('sampling needs a prime of at least one character');
-    if (!(options.temperature > 0)) throw new Error('temperature must be positive');
+    checkSampleNumbers(options);
     const rng = new Rng(options.seed);
     const state = zeroState(Float32Array, this.model, 1);
     const V = this.model.vocabSize;

@@ -15,6 +15,7 @@ import type { SampleOptions, Sampler } from '../backend';
 import { layerInputSize } from '../config';
 import { headColumns } from '../params';
 import { Rng } from '../rng';
+import { checkSampleNumbers } from '../sampleRequest';
 import { gemm, type PassContext } from './passes';
 import { ProgramBuilder, type Program } from './program';
 import type { StagingPool } from './staging';
@@ -54,7 +55,7 @@ export class GpuSampler implements Sampler {
   ) {
     if (options.prime.length === 0)
       throw new Error('sampling needs a prime of at least one character');
-    if (!(options.temperature > 0)) throw new Error('temperature must be positive');
+    checkSampleNumbers(options);
     const { embedSize: E, hiddenSize: H, vocabSize: V } = ctx.model;
     for (const id of options.prime) {
       if (!(id >= 0 && id < V)) throw new Error(`prime token ${id} is outside the vocabulary`);

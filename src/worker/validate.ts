@@ -1,0 +1,277 @@
+// Every message the page posts is checked here before the worker acts on it:
+// the page is trusted to mean well, not to be right (a stale tab, a bug, a
+// crafted link or a script in the console can post anything). A message that
+// passes comes back as a fresh object holding only the fields its type
+// declares, so nothing unexpected (extra keys, prototypes, getters) reaches
+// the session. One that does not is refused with a MessageError naming the
+// field and the value it got, e.g. "sample.temperature must be a number > 0,
+// got 0". Ranges are those of engine/config.ts (RANGES) and
+// engine/sampleRequest.ts (SAMPLE_LIMITS), never restated here.
+//
+// Dimension legend: none (messages; the model's sizes are checked by config.ts).
+
+import {
+  ConfigError,
+  validateModelConfig,
+  validateOptimizerConfig,
+  validateTrainConfig,
+  type ModelConfig,
+  type OptimizerConfig,
+  type TrainConfig,
+} from '../engine/config';
+import type { BackendPreference, ExportChoice, RunConfig, UiMessage } from '../engine/protocol';
+import { checkPrime, checkSampleNumbers, SampleRequestError } from '../engine/sampleRequest';
+
+/** A message the worker refuses; `field` is its dotted path, e.g. "setOptimizer.learningRate". */
+export class MessageError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MessageError';
+  }
+}
+
+type Fields = Record<string, unknown>;
+
+const EXPORT_CHOICES: readonly ExportChoice[] = [
+  'safetensors',
+  'vocab',
+  'onnx',
+  'tfjs',
+  'checkpoint',
+];
+const BACKENDS: readonly BackendPreference[] = ['auto', 'webgpu', 'cpu'];
+
+/** The message types the worker knows, each with the checker of its fields. */
+const PARSERS: Record<UiMessage['type'], (m: Fields) => UiMessage> = {
+  setCorpus: (m) => ({
+    type: 'setCorpus',
+    id: requestId(m, 'setCorpus.id'),
+    name: string(m.name, 'setCorpus.name'),
+    text: string(m.text, 'setCorpus.text'),
+  }),
+  loadCorpusFile: (m) => ({
+    type: 'loadCorpusFile',
+    id: requestId(m, 'loadCorpusFile.id'),
+    file: file(m.file, 'loadCorpusFile.file'),
+  }),
+  configure: (m) => ({ type: 'configure', config: runConfig(m.config, 'configure') }),
+  train: () => ({ type: 'train' }),
+  pause: () => ({ type: 'pause' }),
+  step: () => ({ type: 'step' }),
+  reset: () => ({ type: 'reset' }),
+  setOptimizer: (m) => ({
+    type: 'setOptimizer',
+    optimizer: optimizer(m.optimizer, 'setOptimizer'),
+  }),
+  setProbe: (m) => ({ type: 'setProbe', text: string(m.text, 'setProbe.text') }),
+  sample: (m) => ({ type: 'sample', request: sampleRequest(m.request) }),
+  stopSample: (m) => ({ type: 'stopSample', id: requestId(m, 'stopSample.id') }),
+  export: (m) => ({
+    type: 'export',
+    id: requestId(m, 'export.id'),
+    choice: oneOf(m.choice, EXPORT_CHOICES, 'export.choice'),
+  }),
+  import: (m) => ({
+    type: 'import',
+    id: requestId(m, 'import.id'),
+    corpusId: id(m.corpusId, 'import.corpusId'),
+    files: files(m.files, 'import.files'),
+    adoptVocabulary: boolean(m.adoptVocabulary, 'import.adoptVocabulary'),
+  }),
+  listRuns: () => ({ type: 'listRuns' }),
+  resumeRun: (m) => ({
+    type: 'resumeRun',
+    runId: string(m.runId, 'resumeRun.runId'),
+    corpusId: id(m.corpusId, 'resumeRun.corpusId'),
+  }),
+  deleteRun: (m) => ({ type: 'deleteRun', runId: string(m.runId, 'deleteRun.runId') }),
+  saveNow: () => ({ type: 'saveNow' }),
+  ping: (m) => ({ type: 'ping', id: requestId(m, 'ping.id') }),
+  testFault: (m) => ({
+    type: 'testFault',
+    fault: oneOf(m.fault, ['throw', 'hang', 'exit'] as const, 'testFault.fault'),
+  }),
+};
+
+/** The message as the worker may act on it, or a MessageError naming what is wrong. */
+export function parseUiMessage(data: unknown): UiMessage {
+  if (!isRecord(data))
+    throw new MessageError('message', `a message must be an object, got ${show(data)}`);
+  const type = data.type;
+  if (typeof type !== 'string' || !Object.hasOwn(PARSERS, type)) {
+    throw new MessageError('type', `unknown message type ${show(type)}`);
+  }
+  return PARSERS[type as UiMessage['type']](data);
+}
+
+/**
+ * The id a refused message carried, when it has a usable one: its reply (a
+ * corpusError, sampleError, exportError or importError) then reaches the
+ * request that is waiting for it.
+ */
+export function requestIdOf(data: unknown): number | null {
+  if (!isRecord(data)) return null;
+  const raw = data.type === 'sample' && isRecord(data.request) ? data.request.id : data.id;
+  return isId(raw) ? raw : null;
+}
+
+function requestId(m: Fields, field: string): number {
+  return id(m.id, field);
+}
+
+function sampleRequest(raw: unknown) {
+  const r = record(raw, 'sample.request');
+  const request = {
+    id: id(r.id, 'sample.id'),
+    prime: r.prime as string,
+    temperature: r.temperature as number,
+    topK: r.topK as number,
+    length: r.length as number,
+    seed: r.seed as number,
+  };
+  try {
+    checkPrime(request.prime, 'sample.prime');
+    checkSampleNumbers(request, 'sample.');
+  } catch (error) {
+    if (error instanceof SampleRequestError) throw asMessageError(error.message);
+    throw error;
+  }
+  return request;
+}
+
+/** A RunConfig with every field a number of its range; ConfigError's message names the field. */
+function runConfig(raw: unknown, at: string): RunConfig {
+  const c = record(raw, `${at}.config`);
+  const m = record(c.model, `${at}.model`);
+  const t = record(c.train, `${at}.train`);
+  const model: Omit<ModelConfig, 'vocabSize'> = {
+    embedSize: number(m.embedSize, `${at}.model.embedSize`),
+    hiddenSize: number(m.hiddenSize, `${at}.model.hiddenSize`),
+    layers: number(m.layers, `${at}.model.layers`),
+  };
+  const train: TrainConfig = {
+    seqLen: number(t.seqLen, `${at}.train.seqLen`),
+    batchSize: number(t.batchSize, `${at}.train.batchSize`),
+    seed: number(t.seed, `${at}.train.seed`),
+    valFraction: number(t.valFraction, `${at}.train.valFraction`),
+    optimizer: optimizer(t.optimizer, `${at}.train.optimizer`),
+  };
+  // vocabSize comes from the corpus; 2 is the smallest it can be.
+  ranged(`${at}.model`, () => validateModelConfig({ vocabSize: 2, ...model }));
+  ranged(`${at}.train`, () => validateTrainConfig(train));
+  return { model, train, backend: oneOf(c.backend, BACKENDS, `${at}.backend`) };
+}
+
+function optimizer(raw: unknown, at: string): OptimizerConfig {
+  const o = record(raw, at);
+  const out: OptimizerConfig = {
+    learningRate: number(o.learningRate, `${at}.learningRate`),
+    beta1: number(o.beta1, `${at}.beta1`),
+    beta2: number(o.beta2, `${at}.beta2`),
+    epsilon: number(o.epsilon, `${at}.epsilon`),
+    weightDecay: number(o.weightDecay, `${at}.weightDecay`),
+    clipNorm: number(o.clipNorm, `${at}.clipNorm`),
+  };
+  ranged(at, () => validateOptimizerConfig(out));
+  return out;
+}
+
+/**
+ * Runs a validator of config.ts; its ConfigError starts with the field's name
+ * ("learningRate must be between …"), which becomes `at.learningRate …`.
+ */
+function ranged(at: string, validate: () => unknown): void {
+  try {
+    validate();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw asMessageError(`${at}.${error.message}`);
+  }
+}
+
+function asMessageError(message: string): MessageError {
+  return new MessageError(message.split(' ')[0], message);
+}
+
+function record(value: unknown, field: string): Fields {
+  if (!isRecord(value))
+    throw new MessageError(field, `${field} must be an object, got ${show(value)}`);
+  return value;
+}
+
+function number(value: unknown, field: string): number {
+  if (typeof value !== 'number') {
+    throw new MessageError(field, `${field} must be a number, got ${show(value)}`);
+  }
+  return value;
+}
+
+function id(value: unknown, field: string): number {
+  if (!isId(value)) {
+    throw new MessageError(field, `${field} must be a whole number ≥ 0, got ${show(value)}`);
+  }
+  return value;
+}
+
+function string(value: unknown, field: string): string {
+  if (typeof value !== 'string') {
+    throw new MessageError(field, `${field} must be a string, got ${show(value)}`);
+  }
+  return value;
+}
+
+function boolean(value: unknown, field: string): boolean {
+  if (typeof value !== 'boolean') {
+    throw new MessageError(field, `${field} must be true or false, got ${show(value)}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new MessageError(
+      field,
+      `${field} must be one of ${allowed.join(', ')}, got ${show(value)}`,
+    );
+  }
+  return value as T;
+}
+
+function file(value: unknown, field: string): File {
+  if (!(value instanceof Blob)) {
+    throw new MessageError(field, `${field} must be a File, got ${show(value)}`);
+  }
+  // A Blob without a name (from a script) reads like a file named "text".
+  return value instanceof File ? value : new File([value], 'text');
+}
+
+function files(value: unknown, field: string): File[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new MessageError(
+      field,
+      `${field} must be a list of at least one File, got ${show(value)}`,
+    );
+  }
+  return value.map((f, k) => file(f, `${field}[${k}]`));
+}
+
+function isRecord(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null)
+    return String(value);
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : typeof value;
+}
