@@ -11,6 +11,7 @@ import { messageOf } from '../engine/trainer';
 import {
   createAutosaver,
   loadCheckpoint,
+  NonFiniteWeightsError,
   openRunStore,
   StorageFullError,
   type Autosaver,
@@ -30,6 +31,8 @@ export class RunKeeper {
   private problem: string | undefined;
   /** What was saved last, so a pause right after a save does not write the same run again. */
   private lastSaved = { runId: '', step: -1 };
+  /** Set while saves are skipped because the model is not finite, so that is said once. */
+  private skippingDiverged = false;
 
   constructor(
     private readonly session: Session,
@@ -49,6 +52,7 @@ export class RunKeeper {
             onSaved: (info) => {
               this.lastSaved = { runId: info.id, step: info.step };
               this.problem = undefined;
+              this.skippingDiverged = false;
               this.post({ type: 'saved', run: savedRun(info) });
               void this.list();
             },
@@ -128,12 +132,27 @@ export class RunKeeper {
     const trainer = session.trainer;
     const corpus = session.corpus;
     if (!trainer || !corpus || trainer.step === 0) return null;
-    // A diverged model is not worth keeping over the last good save.
-    const lastLoss = session.history.lastLoss;
-    if (lastLoss !== undefined && !Number.isFinite(lastLoss)) return null;
     const run = session.run;
     if (this.lastSaved.runId === run.id && this.lastSaved.step === trainer.step) return null;
-    const { bytes, step } = await session.checkpoint();
+    let taken: { bytes: Uint8Array; step: number };
+    try {
+      // The capture checks the weights themselves and refuses NaN or infinite ones.
+      taken = await session.checkpoint();
+    } catch (error) {
+      if (!(error instanceof NonFiniteWeightsError)) throw error;
+      // A diverged model is never written over the last good save.
+      if (!this.skippingDiverged) {
+        this.skippingDiverged = true;
+        this.post({
+          type: 'saveError',
+          message: `not saved: ${error.message}; the last good save is kept`,
+          full: false,
+        });
+      }
+      return null;
+    }
+    const { bytes, step } = taken;
+    const lastLoss = session.history.lastLoss;
     return {
       id: run.id,
       name: run.name,
