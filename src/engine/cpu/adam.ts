@@ -54,9 +54,9 @@ export function adamStep(
     v[i] = o.beta2 * v[i] + (1 - o.beta2) * g * g;
     let p = params[i];
     if (decayMask[i] !== 0) p -= decay * p;
-    const next = p - (stepSize * m[i]) / (Math.sqrt(v[i] / bc2) + o.epsilon);
-    params[i] = next;
-    finite += next - next;
+    params[i] = p - (stepSize * m[i]) / (Math.sqrt(v[i] / bc2) + o.epsilon);
+    // The stored value: a double that fits becomes ±∞ in a Float32Array.
+    finite += params[i] - params[i];
   }
   return finite === 0;
 }
