@@ -32,7 +32,12 @@ const HUGE_LEARNING_RATE = 1e38;
 
 function setUp() {
   const corpus = buildCorpus(TEXT);
-  const model: ModelConfig = { vocabSize: corpus.vocab.size, embedSize: 8, hiddenSize: 16, layers: 2 };
+  const model: ModelConfig = {
+    vocabSize: corpus.vocab.size,
+    embedSize: 8,
+    hiddenSize: 16,
+    layers: 2,
+  };
   const train: TrainConfig = {
     seqLen: 16,
     batchSize: 4,
@@ -217,8 +222,9 @@ describe('divergence on the CPU backend', () => {
     // Three spikes far apart: each is survived on its own, none stops training.
     for (const step of [9, 31, 53]) spikeLearningRate(s.backend, step, HUGE_LEARNING_RATE);
     s.trainer.start();
-    await until('three rollbacks and steps past the last', () =>
-      rollbacks(s.messages).length === 3 && s.trainer.step >= 70,
+    await until(
+      'three rollbacks and steps past the last',
+      () => rollbacks(s.messages).length === 3 && s.trainer.step >= 70,
     );
     expect(s.failures).toEqual([]);
     expect(s.trainer.isTraining).toBe(true);
