@@ -60,12 +60,10 @@ interface Divergence {
 /** What went wrong first in a step's results: the loss, the gradient norm or the weights. */
 function divergenceIn(l: StepLoss): Divergence | null {
   const { step } = l;
-  if (!Number.isFinite(l.loss))
-    return { step, problem: `loss ${l.loss}`, firstBadState: step - 1 };
+  if (!Number.isFinite(l.loss)) return { step, problem: `loss ${l.loss}`, firstBadState: step - 1 };
   if (!Number.isFinite(l.gradNorm))
     return { step, problem: `gradient norm ${l.gradNorm}`, firstBadState: step - 1 };
-  if (!l.weightsFinite)
-    return { step, problem: 'weights NaN or infinite', firstBadState: step };
+  if (!l.weightsFinite) return { step, problem: 'weights NaN or infinite', firstBadState: step };
   return null;
 }
 
@@ -381,9 +379,11 @@ export class Trainer {
 
   private async runExclusiveJobs(): Promise<void> {
     while (this.exclusiveJobs.length > 0 && !this.disposed) {
-      const job = this.exclusiveJobs.shift()!;
-      // Steps queued earlier (GPU) finish first; their losses are not lost.
+      // Steps queued earlier (GPU) finish first; their losses are not lost, and a
+      // divergence among them is rolled back before the job sees the model. (The job
+      // stays queued until then, so a failure here rejects it with the rest.)
       if (this.lastLossStep < this.backend.step) await this.collectLosses();
+      const job = this.exclusiveJobs.shift()!;
       try {
         job.resolve(await job.run(this.backend, this.batcher));
       } catch (error) {

@@ -145,7 +145,9 @@ async function expectSurvived(s: ReturnType<typeof setUp>, divergedAt: number) {
     'model.json',
     expect.stringMatching(/\.bin$/),
   ]);
-  const weights = loadCheckpoint(exports[0].bytes, { vocabJson: exports[1].bytes });
+  const weights = loadCheckpoint(exports[0].bytes, {
+    vocabJson: new TextDecoder().decode(exports[1].bytes),
+  });
   expect(allFinite(weights.params)).toBe(true);
 }
 
