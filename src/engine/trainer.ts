@@ -486,7 +486,11 @@ export class Trainer {
     if (this.training) this.throughput.recordLosses(performance.now(), this.lastLossStep);
   }
 
-  /** A step came back non-finite: back to the newest snapshot before the first bad state, with half the learning rate. */
+  /**
+   * A step came back non-finite: back to the newest snapshot before the first
+   * bad state (it is known good: every loss before this one was finite), with
+   * half the learning rate.
+   */
   private async rollBack({ step, problem, firstBadState }: Divergence): Promise<void> {
     const target = [...this.snapshots].reverse().find((s) => s.step < firstBadState);
     if (!target) {

@@ -75,7 +75,7 @@ export class CpuBackend implements Backend {
   private readonly workspaces = new Map<string, Workspace>();
   private pending: StepLoss[] = [];
   private stepCount = 0;
-  /** At most two, oldest first: a newer one is taken while the older is still the known good one. */
+  /** At most two, oldest first: a newer one is taken while the older is the known good one. */
   private snapshots: Snapshot[] = [];
   private readonly pool: GemmPool | null = null;
   private readonly trainingWorkspace: Workspace;

@@ -4,8 +4,9 @@
 // nothing is read back inside the loop (losses, gradient norms and the
 // optimizer's weights-finite flag come back in batches through LossReadback).
 // Snapshots for rollback after divergence are device-side buffer copies in
-// the step's own encoder (no extra dispatch, no readback). The carried (h, c) lives on the GPU; evaluation, sampling
-// and probing use their own state and queue behind training without stalling it.
+// the step's own encoder (no extra dispatch, no readback). The carried (h, c)
+// lives on the GPU; evaluation, sampling and probing use their own state and
+// queue behind training without stalling it.
 // At build, before any program is recorded, a short autotune (autotune.ts)
 // picks the GEMM kernels per product shape and the recurrent kernels
 // (per-timestep or persistent) for this adapter.
