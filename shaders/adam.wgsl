@@ -9,6 +9,16 @@
 // Workgroup 0 also sums the per-position losses into the loss log, so the
 // host reads loss and norm back in batches, never inside the training loop.
 //
+// Divergence: when the norm is not finite the update is skipped (weights and
+// moments stay as they were), and every invocation checks the weights it
+// leaves behind. WGSL has no isnan/isinf (and may assume finite floats), so
+// the check looks at the exponent bits: all ones is ±∞ or NaN. Any
+// invocation that finds one does atomicMax(step) on the slot's flag word; the
+// host reads "flag == step" as "weights not finite after this step". A max of
+// step numbers needs no clearing between steps (older steps wrote smaller
+// numbers); the host clears the log when the step count goes back (rollback,
+// setParams).
+//
 // Works on vec4s (the arena is a multiple of 64 floats) with 64 invocations per
 // workgroup, keeping barrier-heavy reductions small for software adapters.
 //
@@ -20,7 +30,8 @@
 //   decayMask     (P4) vec4, 1 where weight decay applies
 //   partials      (W) from grad_norm.wgsl
 //   rowLoss       (N) per-position cross-entropy
-//   lossLog       (R, 2) [mean loss, gradient norm] per step, slot lossSlot
+//   lossLog       (R, 4) u32 words per step, slot lossSlot:
+//                 [bits of mean loss, bits of gradient norm, non-finite flag, unused]
 
 struct Params {
   count4: u32, // P4
@@ -40,6 +51,7 @@ struct Step {
   epsilon: f32,
   decay: f32,
   clipNorm: f32,
+  step: u32, // 1-based step number, written to the flag word when weights are not finite
 }
 
 const THREADS = 64u;
@@ -53,7 +65,7 @@ const THREADS = 64u;
 @group(0) @binding(6) var<storage, read> decayMask: array<vec4<f32>>;
 @group(0) @binding(7) var<storage, read> partials: array<f32>;
 @group(0) @binding(8) var<storage, read> rowLoss: array<f32>;
-@group(0) @binding(9) var<storage, read_write> lossLog: array<f32>;
+@group(0) @binding(9) var<storage, read_write> lossLog: array<atomic<u32>>;
 
 var<workgroup> partial: array<f32, 64>;
 
@@ -68,6 +80,11 @@ fn reduceSum(lane: u32) -> f32 {
   let total = partial[0];
   workgroupBarrier();
   return total;
+}
+
+fn nonFinite(x: vec4<f32>) -> bool {
+  let exponent = vec4<u32>(0x7f800000u);
+  return any((bitcast<vec4<u32>>(x) & exponent) == exponent);
 }
 
 @compute @workgroup_size(64)
@@ -87,15 +104,27 @@ fn main(
     scale = min(1.0, hyper.clipNorm / (norm + 1e-6));
   }
 
+  // The same value in every invocation, so the branch below is uniform.
+  let update = !nonFinite(vec4<f32>(norm));
+  var bad = false;
   for (var i = wg.x * THREADS + lid.x; i < p.count4; i += nwg.x * THREADS) {
-    let g = grads[i] * scale;
-    let mi = hyper.beta1 * m[i] + hyper.oneMinusBeta1 * g;
-    let vi = hyper.beta2 * v[i] + hyper.oneMinusBeta2 * g * g;
-    m[i] = mi;
-    v[i] = vi;
-    // The mask is 0 or 1, so this is p − decay·p exactly where decay applies.
-    let w = params[i] * (1.0 - hyper.decay * decayMask[i]);
-    params[i] = w - hyper.stepSize * mi / (sqrt(vi / hyper.bc2) + hyper.epsilon);
+    if (update) {
+      let g = grads[i] * scale;
+      let mi = hyper.beta1 * m[i] + hyper.oneMinusBeta1 * g;
+      let vi = hyper.beta2 * v[i] + hyper.oneMinusBeta2 * g * g;
+      m[i] = mi;
+      v[i] = vi;
+      // The mask is 0 or 1, so this is p − decay·p exactly where decay applies.
+      let w = params[i] * (1.0 - hyper.decay * decayMask[i]);
+      let next = w - hyper.stepSize * mi / (sqrt(vi / hyper.bc2) + hyper.epsilon);
+      params[i] = next;
+      bad = bad || nonFinite(next);
+    } else {
+      bad = bad || nonFinite(params[i]);
+    }
+  }
+  if (bad) {
+    atomicMax(&lossLog[4u * hyper.lossSlot + 2u], hyper.step);
   }
 
   if (wg.x == 0u) {
@@ -106,8 +135,8 @@ fn main(
     partial[lid.x] = loss;
     let total = reduceSum(lid.x);
     if (lid.x == 0u) {
-      lossLog[2u * hyper.lossSlot] = total / f32(p.lossRows);
-      lossLog[2u * hyper.lossSlot + 1u] = norm;
+      atomicStore(&lossLog[4u * hyper.lossSlot], bitcast<u32>(total / f32(p.lossRows)));
+      atomicStore(&lossLog[4u * hyper.lossSlot + 1u], bitcast<u32>(norm));
     }
   }
 }

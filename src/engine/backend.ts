@@ -26,6 +26,13 @@ export interface StepLoss {
   loss: number;
   /** Global gradient norm before clipping. */
   gradNorm: number;
+  /**
+   * Whether every parameter was finite after this step's update (the
+   * optimizer checks the values it writes). A step whose gradient norm is
+   * not finite skips the update, so only an already broken model, or one
+   * whose moments overflowed, reports false.
+   */
+  weightsFinite: boolean;
 }
 
 export interface SampleOptions {
@@ -81,9 +88,30 @@ export interface Backend {
    * Queues one training step on a window: forward, loss, BPTT through the
    * window, clipping and the optimizer; the window's final (h, c) is carried
    * into the next call. Returns without waiting for the GPU; the loss arrives
-   * through `drainLosses`.
+   * through `drainLosses`. A step whose gradient norm is not finite leaves the
+   * weights and moments as they were (the step count still advances).
+   * With `snapshotAfter`, the state after this step is also copied into a
+   * snapshot slot, as `snapshot()` does, within the same submission.
    */
-  trainStep(batch: Batch, optimizer: OptimizerConfig): void;
+  trainStep(batch: Batch, optimizer: OptimizerConfig, snapshotAfter?: boolean): void;
+
+  /**
+   * Copies the training state after the last queued step (weights, Adam
+   * moments and step, carried (h, c)) into the older of two in-memory
+   * snapshot slots, on the device: nothing is read back. Returns the step
+   * the snapshot holds. setParams and setState forget every snapshot.
+   */
+  snapshot(): number;
+
+  /**
+   * Returns the training state to the snapshot taken at `step` (exactly the
+   * state it copied) and forgets every step queued after it: their losses
+   * are never handed out. Throws when no slot holds that step.
+   */
+  rollback(step: number): Promise<void>;
+
+  /** Steps the snapshot slots hold, oldest first. */
+  readonly snapshotSteps: readonly number[];
 
   /**
    * Resolves with the losses of every step finished since the last call, in

@@ -14,7 +14,13 @@
 
 import { validationShape } from './batcher';
 import { MAX_PROBE_CHARS, RANGES, type ModelConfig } from './config';
-import { arenaSizes, deviceParamLayout, LOSS_LOG_SLOTS, NORM_PARTIALS } from './gpu/arena';
+import {
+  arenaSizes,
+  deviceParamLayout,
+  LOSS_LOG_SLOTS,
+  LOSS_LOG_WORDS,
+  NORM_PARTIALS,
+} from './gpu/arena';
 import { headColumns, paramLayout } from './params';
 import { MAX_PRIME_CHARS } from './sampleRequest';
 
@@ -119,6 +125,8 @@ export function cpuFootprint(shape: RunShape): Footprint {
     7 * P +
     // carried (h, c) of training and of evaluation, (L, B, H) each
     2 * L * B * H +
+    // two in-memory snapshots for rolling back a divergence: weights, m, v, (h, c)
+    2 * (3 * P + 2 * L * B * H) +
     2 * L * (val?.batchSize ?? 0) * H +
     training.floats +
     (valWorkspace?.floats ?? 0) +
@@ -177,7 +185,7 @@ export function gpuFootprint(shape: RunShape): Footprint {
     s.dX0,
     B * H, // dc
     NORM_PARTIALS,
-    LOSS_LOG_SLOTS * 2,
+    LOSS_LOG_SLOTS * LOSS_LOG_WORDS, // [loss, norm, finite flag, 0] per step
     4, // loss accumulator
     4, // placeholder
     s.state, // training h, c and evaluation h, c
@@ -185,6 +193,8 @@ export function gpuFootprint(shape: RunShape): Footprint {
     s.state,
     s.state,
     ...Array.from({ length: L }, () => [s.gates, s.states, s.states]).flat(),
+    // two snapshot slots for rolling back a divergence: params, m, v, h, c each
+    ...Array.from({ length: 2 }, () => [s.params, s.params, s.params, s.state, s.state]).flat(),
     // a sampler: x0 (E), per layer gates (4H) and h, c rings (2H each), logits (Vs), tokens
     E + L * 8 * H + Vs + 2 * 64,
   ];
@@ -197,7 +207,7 @@ export function gpuFootprint(shape: RunShape): Footprint {
     gpuBuffer(s.params * F) +
     moments +
     gpuBuffer(probeChunk * (6 * L * H + Vs) * F) +
-    4 * gpuBuffer(LOSS_LOG_SLOTS * 8);
+    4 * gpuBuffer(LOSS_LOG_SLOTS * LOSS_LOG_WORDS * 4);
   // Training, evaluation and gradient programs over T; two probe programs (a full chunk and
   // the rest); a sampler's programs (per position: embedding, 2 per layer, head and draw).
   const uniforms =

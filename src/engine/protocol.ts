@@ -199,6 +199,12 @@ export type EngineMessage =
   | { type: 'sample'; id: number; text: string; done: boolean }
   | { type: 'sampleError'; id: number; message: string }
   | { type: 'error'; message: string }
+  /**
+   * Training diverged at `fromStep` and went back to the snapshot of
+   * `toStep` with the learning rate halved to `learningRate`: losses past
+   * `toStep` belong to abandoned steps. `message` says so for the person.
+   */
+  | { type: 'rollback'; fromStep: number; toStep: number; learningRate: number; message: string }
   | { type: 'exported'; id: number; files: DownloadFile[] }
   | { type: 'exportError'; id: number; message: string }
   /** `summary` says what was loaded and how (exact resume, or weights with a fresh optimizer). */

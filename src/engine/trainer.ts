@@ -5,11 +5,21 @@
 // the backend, so a GPU backend never sees two operations racing each other.
 // Commands (train, pause, sample, ...) only set flags and wake the loop.
 //
+// Divergence is survived: every `snapshotEvery` steps the backend copies its
+// training state into one of two in-memory slots (on the device, for the
+// GPU), and the trainer remembers the stream position and epoch that go with
+// it. A snapshot is known good once the losses of the steps after it came
+// back finite. A non-finite loss, gradient norm or weights flag rolls the run
+// back to the newest known-good snapshot before the first bad state, halves
+// the learning rate, says so ('rollback' message) and trains on; a third
+// rollback in a row without getting past the snapshot stops training
+// (DivergedError), leaving the rolled-back model in place.
+//
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers; P length of the probe text.
 
-import type { Backend, Batch, Sampler } from './backend';
-import { Batcher, validationBatches, type Split } from './batcher';
+import type { Backend, Batch, Sampler, StepLoss } from './backend';
+import { Batcher, validationBatches, type BatcherPosition, type Split } from './batcher';
 import type { OptimizerConfig, TrainConfig } from './config';
 import type { EngineMessage, SampleRequest } from './protocol';
 import { checkPrime, checkSampleNumbers, SampleRequestError } from './sampleRequest';
@@ -19,13 +29,43 @@ import { CorpusError, normalizeText, type Vocabulary } from './tokenizer';
 
 /** The loss became NaN or infinite: the model's fault (learning rate), not the device's. */
 export class DivergedError extends Error {
-  constructor(step: number, loss: number) {
-    super(
-      `training diverged at step ${step} (loss ${loss}): lower the learning rate, then Reset ` +
-        'or resume the last good save from Saved runs',
-    );
+  constructor(message: string) {
+    super(message);
     this.name = 'DivergedError';
   }
+}
+
+/** Rollbacks in a row (no snapshot confirmed past the last one's target) before training stops. */
+export const MAX_ROLLBACKS_IN_A_ROW = 3;
+
+/** What a snapshot slot of the backend holds, beyond the backend's own state. */
+interface SnapshotMark {
+  step: number;
+  epoch: number;
+  /** The batcher's position after the snapshot's step: where its next window comes from. */
+  position: BatcherPosition;
+}
+
+interface Divergence {
+  step: number;
+  problem: string;
+  /**
+   * The first state known bad. A non-finite loss or norm at step s condemns
+   * the state after step s − 1 (the one the step started from: replaying its
+   * window from there, at any learning rate, gives the same loss);
+   * non-finite weights condemn the state after step s.
+   */
+  firstBadState: number;
+}
+
+/** What went wrong first in a step's results: the loss, the gradient norm or the weights. */
+function divergenceIn(l: StepLoss): Divergence | null {
+  const { step } = l;
+  if (!Number.isFinite(l.loss)) return { step, problem: `loss ${l.loss}`, firstBadState: step - 1 };
+  if (!Number.isFinite(l.gradNorm))
+    return { step, problem: `gradient norm ${l.gradNorm}`, firstBadState: step - 1 };
+  if (!l.weightsFinite) return { step, problem: 'weights NaN or infinite', firstBadState: step };
+  return null;
 }
 
 export interface TrainerOptions {
@@ -39,6 +79,11 @@ export interface TrainerOptions {
   metricsIntervalMs: number;
   /** Longest stretch of queued steps before the loop waits for losses and yields. */
   tickBudgetMs: number;
+  /**
+   * Take an in-memory snapshot (for rollback after divergence) at least this
+   * many steps after the previous one, once that one is known good (default 25).
+   */
+  snapshotEvery?: number;
 }
 
 export const DEFAULT_TRAINER_OPTIONS: TrainerOptions = {
@@ -47,6 +92,7 @@ export const DEFAULT_TRAINER_OPTIONS: TrainerOptions = {
   probeIntervalMs: 800,
   metricsIntervalMs: 250,
   tickBudgetMs: 24,
+  snapshotEvery: 25,
 };
 
 /** Most steps a GPU backend may have in flight before the loop waits for their losses. */
@@ -109,6 +155,12 @@ export class Trainer {
   /** The job whose chunk is being generated: its sampler is disposed once that chunk is back. */
   private generating: SampleJob | null = null;
   private exclusiveJobs: ExclusiveJob[] = [];
+
+  /** The backend's snapshot slots, oldest first (at most two). */
+  private snapshots: SnapshotMark[] = [];
+  private rollbacksInARow = 0;
+  /** The step the last rollback returned to (-1: none yet). */
+  private lastRollbackTo = -1;
 
   constructor(
     readonly backend: Backend,
@@ -181,8 +233,8 @@ export class Trainer {
     this.optimizer = optimizer;
   }
 
-  /** The optimizer settings the next step uses. */
-  get optimizerSettings(): OptimizerConfig {
+  /** The optimizer settings in use (the learning rate halves at each rollback). */
+  get optimizerConfig(): OptimizerConfig {
     return this.optimizer;
   }
 
@@ -339,9 +391,11 @@ export class Trainer {
 
   private async runExclusiveJobs(): Promise<void> {
     while (this.exclusiveJobs.length > 0 && !this.disposed) {
-      const job = this.exclusiveJobs.shift()!;
-      // Steps queued earlier (GPU) finish first; their losses are not lost.
+      // Steps queued earlier (GPU) finish first; their losses are not lost, and a
+      // divergence among them is rolled back before the job sees the model. (The job
+      // stays queued until then, so a failure here rejects it with the rest.)
       if (this.lastLossStep < this.backend.step) await this.collectLosses();
+      const job = this.exclusiveJobs.shift()!;
       try {
         job.resolve(await job.run(this.backend, this.batcher));
       } catch (error) {
@@ -349,6 +403,10 @@ export class Trainer {
         // training goes on.
         job.reject(error);
       }
+      // A job that replaced the state (a restored checkpoint) made the backend forget
+      // its snapshots; their marks go too, and the next tick takes a fresh one.
+      const kept = new Set(this.backend.snapshotSteps);
+      this.snapshots = this.snapshots.filter((s) => kept.has(s.step));
     }
   }
 
@@ -360,13 +418,17 @@ export class Trainer {
     const limit = stepMs > 0 ? Math.floor(IN_FLIGHT_MS / (2 * stepMs)) : 1;
     const maxQueued = Math.min(MAX_QUEUED_STEPS, Math.max(1, limit));
     let queued = 0;
+    // The first snapshot (step 0, or the state a checkpoint restored) before any step.
+    if (this.snapshots.length === 0) this.markSnapshot(this.backend.snapshot());
     do {
       const { batch, startsEpoch } = this.batcher.next();
       if (startsEpoch) {
         this.backend.resetState();
         if (this.backend.step > 0) this.epoch++;
       }
-      this.backend.trainStep(batch, this.optimizer);
+      const snapshotAfter = this.snapshotDue(this.backend.step + 1);
+      this.backend.trainStep(batch, this.optimizer, snapshotAfter);
+      if (snapshotAfter) this.markSnapshot(this.backend.step);
       queued++;
       if (this.stepsRequested > 0) this.stepsRequested--;
     } while (
@@ -391,13 +453,42 @@ export class Trainer {
     }
   }
 
+  /**
+   * A new snapshot may replace the older slot only once the newer one is
+   * known good (the loss after it came back finite), so one good snapshot
+   * always exists while the next is being confirmed.
+   */
+  private snapshotDue(step: number): boolean {
+    const newest = this.snapshots[this.snapshots.length - 1];
+    return (
+      newest !== undefined &&
+      step - newest.step >= (this.options.snapshotEvery ?? 25) &&
+      this.lastLossStep > newest.step
+    );
+  }
+
+  private markSnapshot(step: number): void {
+    this.snapshots.push({ step, epoch: this.epoch, position: this.batcher.getPosition() });
+    if (this.snapshots.length > 2) this.snapshots.shift();
+  }
+
   /** Takes in the losses read back so far, waiting for those of steps up to `through` (default all). */
   private async collectLosses(through?: number): Promise<void> {
     const losses = await this.backend.drainLosses(through);
     for (const l of losses) {
-      if (!Number.isFinite(l.loss)) throw new DivergedError(l.step, l.loss);
+      const divergence = divergenceIn(l);
+      if (divergence) {
+        // The losses after it belong to the abandoned steps.
+        await this.rollBack(divergence);
+        return;
+      }
       this.pendingTrain.push(l.step, l.loss);
       this.lastLossStep = l.step;
+    }
+    // The run got past the snapshot the last rollback returned to: the count starts over.
+    const newest = this.snapshots[this.snapshots.length - 1];
+    if (newest && newest.step > this.lastRollbackTo && this.lastLossStep > newest.step) {
+      this.rollbacksInARow = 0;
     }
     // Steps with no loss to read (those before a restored checkpoint): a full drain that
     // brings nothing while paused means the losses are all in, so the loop can rest.
@@ -405,6 +496,52 @@ export class Trainer {
     if (drainedAll && losses.length === 0 && !this.training) this.lastLossStep = this.backend.step;
     if (losses.length > 0) this.metricsDirty = true;
     if (this.training) this.throughput.recordLosses(performance.now(), this.lastLossStep);
+  }
+
+  /**
+   * A step came back non-finite: back to the newest snapshot before the first
+   * bad state (it is known good: every loss before this one was finite), with
+   * half the learning rate.
+   */
+  private async rollBack({ step, problem, firstBadState }: Divergence): Promise<void> {
+    const target = [...this.snapshots].reverse().find((s) => s.step < firstBadState);
+    if (!target) {
+      throw new DivergedError(
+        `training diverged at step ${step} (${problem}): lower the learning rate, then Reset ` +
+          'or resume the last good save from Saved runs (no good in-memory snapshot of this ' +
+          'model was taken before it)',
+      );
+    }
+    await this.backend.rollback(target.step);
+    this.batcher.setPosition(target.position);
+    this.epoch = target.epoch;
+    this.snapshots = this.snapshots.filter((s) => s.step <= target.step);
+    const before = this.optimizer.learningRate;
+    this.optimizer = { ...this.optimizer, learningRate: before / 2 };
+    this.pendingTrain = dropAfter(this.pendingTrain, target.step);
+    this.pendingValidation = dropAfter(this.pendingValidation, target.step);
+    this.lastValidationStep = Math.min(this.lastValidationStep, target.step);
+    this.lastLossStep = target.step;
+    this.lastProbeStep = -1;
+    this.metricsDirty = true;
+    this.throughput.restart();
+    this.rollbacksInARow++;
+    this.lastRollbackTo = target.step;
+    const stop = this.rollbacksInARow >= MAX_ROLLBACKS_IN_A_ROW;
+    const learningRate = this.optimizer.learningRate;
+    const message =
+      `training diverged at step ${step} (${problem}): rolled back to step ${target.step} ` +
+      `and halved the learning rate, ${formatRate(before)} → ${formatRate(learningRate)}` +
+      (stop ? '' : '; training goes on');
+    this.emit({ type: 'rollback', fromStep: step, toStep: target.step, learningRate, message });
+    if (stop) {
+      throw new DivergedError(
+        `training stopped: it diverged ${this.rollbacksInARow} times in a row without getting ` +
+          `past step ${target.step}, even after halving the learning rate each time (now ` +
+          `${formatRate(learningRate)}). The model is back at step ${target.step}; lower the ` +
+          'learning rate or the clip norm, or Reset',
+      );
+    }
   }
 
   private async validate(): Promise<void> {
@@ -493,6 +630,19 @@ export class Trainer {
     this.emit({ type: 'sample', id: request.id, text: this.vocab.decode(ids), done });
     if (done) this.stopJob();
   }
+}
+
+/** (step, value) pairs with step ≤ `step`. */
+function dropAfter(pairs: number[], step: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; k + 1 < pairs.length; k += 2) {
+    if (pairs[k] <= step) out.push(pairs[k], pairs[k + 1]);
+  }
+  return out;
+}
+
+function formatRate(x: number): string {
+  return Number(x.toPrecision(3)).toString();
 }
 
 export function messageOf(error: unknown): string {

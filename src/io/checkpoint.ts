@@ -27,6 +27,8 @@
 //   (fresh optimizer, step 0), backend.resetState(), batcher.reset().
 //   Capture inside the trainer's serial loop (no trainStep between the reads),
 //   so weights, moments, (h, c) and the batcher position describe one instant.
+//   captureCheckpoint throws NonFiniteWeightsError rather than write a NaN or
+//   infinite value: no saved run or download ever holds a diverged model.
 //   Every reading failure is a FormatError.
 
 import type { Backend } from '../engine/backend';
@@ -220,6 +222,26 @@ export function loadCheckpoint(bytes: Uint8Array, options: LoadOptions = {}): Lo
 }
 
 /** Reads the whole training state off a backend and batcher into checkpoint bytes. */
+/** The model holds NaN or infinite values (training diverged): nothing is written. */
+export class NonFiniteWeightsError extends Error {
+  constructor() {
+    super(
+      'the weights hold NaN or infinite values because training diverged: ' +
+        'reset, or resume a saved run, and lower the learning rate',
+    );
+    this.name = 'NonFiniteWeightsError';
+  }
+}
+
+/** Throws NonFiniteWeightsError unless every value is finite (x − x is NaN for NaN and ±∞). */
+export function checkFinite(...arrays: Float32Array[]): void {
+  for (const xs of arrays) {
+    let sum = 0;
+    for (let i = 0; i < xs.length; i++) sum += xs[i] - xs[i];
+    if (sum !== 0) throw new NonFiniteWeightsError();
+  }
+}
+
 export async function captureCheckpoint(
   backend: Backend,
   batcher: Batcher,
@@ -235,6 +257,7 @@ export async function captureCheckpoint(
     backend.getOptimizerState(),
     backend.getState(),
   ]);
+  checkFinite(params, optimizer.m, optimizer.v, state.h, state.c);
   return saveCheckpoint({
     model: backend.model,
     params,

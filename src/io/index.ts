@@ -16,6 +16,8 @@ export {
   loadCheckpoint,
   captureCheckpoint,
   restoreCheckpoint,
+  checkFinite,
+  NonFiniteWeightsError,
   CHECKPOINT_FORMAT,
 } from './checkpoint';
 export type { TrainingSnapshot, LoadedCheckpoint, LoadOptions } from './checkpoint';

@@ -202,6 +202,25 @@ function receive(message: EngineMessage): void {
     case 'error':
       useApp.setState({ engineError: message.message });
       break;
+    case 'rollback': {
+      metrics.truncate(message.toStep);
+      // The engine halved the learning rate: the settings show the one in use.
+      const config = state.config && {
+        ...state.config,
+        train: {
+          ...state.config.train,
+          optimizer: { ...state.config.train.optimizer, learningRate: message.learningRate },
+        },
+      };
+      if (config) writeHash(config);
+      useApp.setState({
+        engineError: message.message,
+        // Re-keys the settings form, so the learning-rate field shows the new value.
+        configRevision: state.configRevision + 1,
+        ...(config ? { config } : {}),
+      });
+      break;
+    }
     case 'exported':
       downloadFiles(message.files);
       useApp.setState({ exporting: null, exportError: null });

@@ -68,6 +68,17 @@ export const metrics = {
     };
     notify();
   },
+  /** After the engine rolled back to `step`: the losses of the abandoned steps go. */
+  truncate(step: number): void {
+    current = {
+      ...current,
+      train: current.train.filter((p) => p.step <= step),
+      validation: current.validation.filter((p) => p.step <= step),
+      step: Math.min(current.step, step),
+      version: current.version + 1,
+    };
+    notify();
+  },
   clear(): void {
     current = { ...empty(), version: current.version + 1 };
     notify();

@@ -11,6 +11,7 @@
 import type { DownloadFile, ExportChoice } from '../engine/protocol';
 import { corpusWithVocabulary, type Vocabulary } from '../engine/tokenizer';
 import {
+  checkFinite,
   checkpointFile,
   checkVocabulary,
   exportFiles,
@@ -28,8 +29,7 @@ export async function exportChoice(
   choice: ExportChoice,
 ): Promise<DownloadFile[]> {
   if (choice === 'checkpoint') {
-    const lastLoss = session.history.lastLoss;
-    if (lastLoss !== undefined && !Number.isFinite(lastLoss)) throw new Error(DIVERGED);
+    // captureCheckpoint checks the weights, moments and state themselves.
     const { bytes } = await session.checkpoint();
     // A copy: the download is transferred to the page, the session keeps its own.
     return [checkpointFile(bytes.slice())];
@@ -46,17 +46,9 @@ export async function exportChoice(
     ];
   }
   const { model, params } = await session.weights();
-  refuseNonFinite(params);
+  // A diverged model's weights would load nowhere (and our own import refuses them).
+  checkFinite(params);
   return exportFiles(choice, model, params, vocab).filter((f) => f.name !== 'vocab.json');
-}
-
-const DIVERGED =
-  'the weights hold NaN or infinite values because training diverged: ' +
-  'reset, or resume a saved run, and lower the learning rate';
-
-/** A diverged model's weights would load nowhere (and our own import refuses them). */
-function refuseNonFinite(params: Float32Array): void {
-  if (!params.every(Number.isFinite)) throw new Error(DIVERGED);
 }
 
 /** Thrown when the file's vocabulary could replace the corpus' (the page asks first). */

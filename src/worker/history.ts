@@ -31,6 +31,19 @@ export class LossHistory {
     if (this.train.length > 2 * MAX_TRAIN_POINTS) this.train = halve(this.train);
   }
 
+  /** After a rollback to `step`: the losses of the abandoned steps go. */
+  truncate(step: number): void {
+    const keep = (pairs: number[]) => {
+      const out: number[] = [];
+      for (let k = 0; k + 1 < pairs.length; k += 2) {
+        if (pairs[k] <= step) out.push(pairs[k], pairs[k + 1]);
+      }
+      return out;
+    };
+    this.train = keep(this.train);
+    this.validation = keep(this.validation);
+  }
+
   /** The last validation loss, or the last training loss before any validation. */
   get lastLoss(): number | undefined {
     const series = this.validation.length > 0 ? this.validation : this.train;

@@ -24,6 +24,7 @@ import {
   isDamaged,
   loadCheckpoint,
   newRunId,
+  NonFiniteWeightsError,
   openRunStore,
   StaleRunError,
   StorageFullError,
@@ -68,6 +69,8 @@ export class RunKeeper {
   private notice: string | undefined;
   /** What was saved last, so a pause right after a save does not write the same run again. */
   private lastSaved = { runId: '', step: -1 };
+  /** Set while saves are skipped because the model is not finite, so that is said once. */
+  private skippingDiverged = false;
 
   constructor(
     private readonly session: Session,
@@ -105,6 +108,7 @@ export class RunKeeper {
               this.lastSaved = { runId: info.id, step: info.step };
               this.problem = undefined;
               this.full = false;
+              this.skippingDiverged = false;
               this.post({ type: 'saved', run: savedRun(info) });
               void this.list();
             },
@@ -251,9 +255,6 @@ export class RunKeeper {
     const trainer = session.trainer;
     const corpus = session.corpus;
     if (!trainer || !corpus || trainer.step === 0) return null;
-    // A diverged model is not worth keeping over the last good save.
-    const lastLoss = session.history.lastLoss;
-    if (lastLoss !== undefined && !Number.isFinite(lastLoss)) return null;
     if (this.lastSaved.runId === session.run.id && this.lastSaved.step === trainer.step) {
       return null;
     }
@@ -269,13 +270,25 @@ export class RunKeeper {
     let bytes: Uint8Array;
     let step: number;
     try {
+      // The capture checks the weights themselves and refuses NaN or infinite ones.
       ({ bytes, step } = await session.checkpoint());
     } catch (error) {
       // The model was replaced (Reset, a new corpus) while this save waited: nothing to keep, no failure.
       if (session.trainer !== trainer) return null;
-      throw error;
+      if (!(error instanceof NonFiniteWeightsError)) throw error;
+      // A diverged model is never written over the last good save.
+      if (!this.skippingDiverged) {
+        this.skippingDiverged = true;
+        this.post({
+          type: 'saveError',
+          message: `not saved: ${error.message}; the last good save is kept`,
+          full: false,
+        });
+      }
+      return null;
     }
     if (session.run.id !== run.id) return null;
+    const lastLoss = session.history.lastLoss;
     return {
       id: run.id,
       name: run.name,

@@ -325,6 +325,7 @@ export class Session {
         config.train,
         (message) => {
           if (message.type === 'metrics') this.history.add(message);
+          if (message.type === 'rollback') this.afterRollback(message.toStep, message.learningRate);
           this.post(message);
         },
         (error, wasTraining) => this.onTrainerFailure(trainer, error, wasTraining),
@@ -356,6 +357,15 @@ export class Session {
     this.postStatus(trainer.step, true);
     if (this.probeText) trainer.setProbe(this.probeText);
     trainer.begin();
+  }
+
+  /** Divergence rolled the run back: its curves and its learning rate (for checkpoints) follow. */
+  private afterRollback(toStep: number, learningRate: number): void {
+    this.history.truncate(toStep);
+    const config = this.config;
+    if (!config) return;
+    const optimizer = { ...config.train.optimizer, learningRate };
+    this.config = { ...config, train: { ...config.train, optimizer } };
   }
 
   /** The whole training state as checkpoint bytes, taken between two steps. */

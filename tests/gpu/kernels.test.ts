@@ -349,7 +349,9 @@ describe('head, embedding and optimizer kernels vs the CPU', () => {
       expectClose('params', await k.read(buffers.params, P), wantP, 1e-6, 1e-5);
       expectClose('m', await k.read(buffers.m, P), wantM, 1e-9, 1e-4);
       expectClose('v', await k.read(buffers.v, P), wantV, 1e-12, 1e-4);
-      const log = await k.read(buffers.log, 2, 6);
+      // Slot 3 of the (R, 4) log: [loss, norm, flag, unused]; the flag stays 0 (finite).
+      const log = await k.read(buffers.log, 2, 12);
+      expect(new Uint32Array((await k.read(buffers.log, 1, 14)).buffer)[0]).toBe(0);
       const meanLoss = rowLoss.reduce((a, b) => a + b, 0) / rowLoss.length;
       expectClose('loss log [mean loss, norm]', log, [meanLoss, norm], 0, 1e-5);
     });

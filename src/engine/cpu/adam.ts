@@ -20,10 +20,18 @@ export function clipScale(norm: number, clipNorm: number): number {
   return Math.min(1, clipNorm / (norm + 1e-6));
 }
 
+/** Whether every entry is a finite number (x − x is NaN exactly for NaN and ±∞). */
+export function allFinite(xs: Arr): boolean {
+  let ok = 0;
+  for (let i = 0; i < xs.length; i++) ok += xs[i] - xs[i];
+  return ok === 0;
+}
+
 /**
  * One Adam step (AdamW when weightDecay > 0: decay decoupled from the
  * gradient, as PyTorch's AdamW, on entries where decayMask is 1).
- * `step` is the 1-based step number, for bias correction.
+ * `step` is the 1-based step number, for bias correction. Returns whether
+ * every parameter it wrote is finite (as adam.wgsl's flag).
  */
 export function adamStep(
   params: Arr,
@@ -34,11 +42,12 @@ export function adamStep(
   gradScale: number,
   step: number,
   o: OptimizerConfig,
-): void {
+): boolean {
   const bc1 = 1 - Math.pow(o.beta1, step);
   const bc2 = 1 - Math.pow(o.beta2, step);
   const stepSize = o.learningRate / bc1;
   const decay = o.learningRate * o.weightDecay;
+  let finite = 0; // stays 0 while every written value is finite
   for (let i = 0; i < params.length; i++) {
     const g = grads[i] * gradScale;
     m[i] = o.beta1 * m[i] + (1 - o.beta1) * g;
@@ -46,5 +55,8 @@ export function adamStep(
     let p = params[i];
     if (decayMask[i] !== 0) p -= decay * p;
     params[i] = p - (stepSize * m[i]) / (Math.sqrt(v[i] / bc2) + o.epsilon);
+    // The stored value: a double that fits becomes ±∞ in a Float32Array.
+    finite += params[i] - params[i];
   }
+  return finite === 0;
 }

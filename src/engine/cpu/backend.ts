@@ -17,7 +17,7 @@ import type {
 import { validateModelConfig, type ModelConfig, type OptimizerConfig } from '../config';
 import { decayMask, paramLayout, type ParamLayout } from '../params';
 import { Rng } from '../rng';
-import { adamStep, clipScale, globalNorm } from './adam';
+import { adamStep, allFinite, clipScale, globalNorm } from './adam';
 import {
   carryState,
   modelForward,
@@ -52,6 +52,16 @@ function workspaceFloats(m: ModelConfig, T: number, B: number): number {
   return N * E + L * (perLayer + 12) + N * V + N * H + N * 4 * H + N * Math.max(E, H) + 20;
 }
 
+/** The training state at one step, copied in memory (see Backend.snapshot). */
+interface Snapshot {
+  step: number;
+  params: Float32Array; // arena
+  m: Float32Array; // arena
+  v: Float32Array; // arena
+  h: Float32Array; // (L, B, H)
+  c: Float32Array; // (L, B, H)
+}
+
 export class CpuBackend implements Backend {
   readonly info: BackendInfo;
   readonly layout: ParamLayout;
@@ -66,6 +76,8 @@ export class CpuBackend implements Backend {
   private readonly workspaces = new Map<string, Workspace>();
   private pending: StepLoss[] = [];
   private stepCount = 0;
+  /** At most two, oldest first: a newer one is taken while the older is the known good one. */
+  private snapshots: Snapshot[] = [];
   private readonly pool: GemmPool | null = null;
   private readonly trainingWorkspace: Workspace;
 
@@ -167,7 +179,7 @@ export class CpuBackend implements Backend {
     }
   }
 
-  trainStep(batch: Batch, optimizer: OptimizerConfig): void {
+  trainStep(batch: Batch, optimizer: OptimizerConfig, snapshotAfter = false): void {
     this.checkBatch(batch, true);
     // The usual window goes straight to its workspace (shared with the GEMM workers), no lookup key.
     const ws =
@@ -186,17 +198,63 @@ export class CpuBackend implements Backend {
     carryState(ws, this.state);
     const norm = globalNorm(this.grads);
     this.stepCount++;
-    adamStep(
-      this.params,
-      this.grads,
-      this.m,
-      this.v,
-      this.mask,
-      clipScale(norm, optimizer.clipNorm),
-      this.stepCount,
-      optimizer,
-    );
-    this.pending.push({ step: this.stepCount, loss, gradNorm: norm });
+    // A non-finite norm would spread NaN into every weight and moment: skip the update
+    // (as adam.wgsl does), so the trainer's rollback has less to undo.
+    const weightsFinite = Number.isFinite(norm)
+      ? adamStep(
+          this.params,
+          this.grads,
+          this.m,
+          this.v,
+          this.mask,
+          clipScale(norm, optimizer.clipNorm),
+          this.stepCount,
+          optimizer,
+        )
+      : allFinite(this.params);
+    this.pending.push({ step: this.stepCount, loss, gradNorm: norm, weightsFinite });
+    if (snapshotAfter) this.snapshot();
+  }
+
+  get snapshotSteps(): readonly number[] {
+    return this.snapshots.map((s) => s.step);
+  }
+
+  snapshot(): number {
+    // Reuses the older slot's arrays once both exist: no allocation per snapshot.
+    const slot: Snapshot =
+      this.snapshots.length === 2
+        ? this.snapshots.shift()!
+        : {
+            step: 0,
+            params: new Float32Array(this.params.length),
+            m: new Float32Array(this.m.length),
+            v: new Float32Array(this.v.length),
+            h: new Float32Array(this.state.h.length),
+            c: new Float32Array(this.state.c.length),
+          };
+    slot.step = this.stepCount;
+    slot.params.set(this.params);
+    slot.m.set(this.m);
+    slot.v.set(this.v);
+    slot.h.set(this.state.h);
+    slot.c.set(this.state.c);
+    this.snapshots.push(slot);
+    return slot.step;
+  }
+
+  async rollback(step: number): Promise<void> {
+    const slot = this.snapshots.find((s) => s.step === step);
+    if (!slot) throw new Error(`no snapshot of step ${step} to roll back to`);
+    this.params.set(slot.params);
+    this.m.set(slot.m);
+    this.v.set(slot.v);
+    this.state.h.set(slot.h);
+    this.state.c.set(slot.c);
+    this.stepCount = step;
+    // Snapshots taken after it describe the abandoned future.
+    this.snapshots = this.snapshots.filter((s) => s.step <= step);
+    this.pending = this.pending.filter((l) => l.step <= step);
   }
 
   /** Steps run synchronously here: every loss is ready, whatever `through` asks. */
@@ -316,6 +374,7 @@ export class CpuBackend implements Backend {
     if (params.length !== this.layout.total)
       throw new Error('parameter arena size does not match the model');
     this.params.set(params);
+    this.snapshots = [];
     if (moments) {
       this.m.set(moments.m);
       this.v.set(moments.v);
@@ -341,6 +400,7 @@ export class CpuBackend implements Backend {
     }
     this.state.h.set(state.h);
     this.state.c.set(state.c);
+    this.snapshots = [];
   }
 
   dispose(): void {

@@ -15,6 +15,8 @@ import type { GpuResources } from './resources';
 export const NORM_PARTIALS = 256;
 /** Slots of the on-GPU loss log (one per training step, reused as a ring). */
 export const LOSS_LOG_SLOTS = 1024;
+/** u32 words per loss log slot: [loss bits, grad norm bits, non-finite flag, unused]. */
+export const LOSS_LOG_WORDS = 4;
 
 export interface LayerBuffers {
   /** (T, B, 4H) Gx, then activated gates, then dz in backward (in place). */
@@ -59,6 +61,15 @@ export function arenaSizes(m: ModelConfig, layout: ParamLayout, Tmax: number, Bm
   };
 }
 
+/** One in-memory copy of the training state (Backend.snapshot), on the device. */
+export interface SnapshotBuffers {
+  params: GPUBuffer; // (P)
+  m: GPUBuffer; // (P)
+  v: GPUBuffer; // (P)
+  h: GPUBuffer; // (L, B, H)
+  c: GPUBuffer; // (L, B, H)
+}
+
 export class GpuArena {
   // Parameter-shaped (P each): see params.ts for the layout.
   readonly params: GPUBuffer;
@@ -79,7 +90,7 @@ export class GpuArena {
   readonly dc: GPUBuffer; // (B, H) carried cell gradient in BPTT
   // Reductions and logs.
   readonly normPartials: GPUBuffer; // (NORM_PARTIALS)
-  readonly lossLog: GPUBuffer; // (LOSS_LOG_SLOTS, 2) [mean loss, grad norm]
+  readonly lossLog: GPUBuffer; // (LOSS_LOG_SLOTS, 4) u32 [mean loss, grad norm, flag, 0]
   readonly lossAccumulator: GPUBuffer; // (4) summed window losses for evaluate/gradients
   readonly hyper: GPUBuffer; // uniform: optimizer values of the next step (adam.wgsl Step)
   /** Binds where a kernel has nothing to read (e.g. a GEMM without bias). */
@@ -87,6 +98,8 @@ export class GpuArena {
   // Carried recurrent states: training, and evaluation's own.
   readonly trainState: StateBuffers;
   readonly evalState: StateBuffers;
+  /** Two snapshot slots: a newer one is taken while the older is still the known good one. */
+  readonly snapshots: SnapshotBuffers[];
 
   constructor(
     resources: GpuResources,
@@ -117,7 +130,7 @@ export class GpuArena {
     this.dX0 = f('dX0 (T,B,E)', s.dX0);
     this.dc = f('dc (B,H)', maxBatch * model.hiddenSize);
     this.normPartials = f('normPartials (256)', NORM_PARTIALS);
-    this.lossLog = f('lossLog (R,2)', LOSS_LOG_SLOTS * 2);
+    this.lossLog = f('lossLog (R,4) u32', LOSS_LOG_SLOTS * LOSS_LOG_WORDS);
     this.lossAccumulator = f('lossAccumulator (4)', 4);
     this.hyper = resources.buffer(
       'adam.hyper (uniform)',
@@ -133,5 +146,12 @@ export class GpuArena {
       h: f('evalState.h (L,B,H)', s.state),
       c: f('evalState.c (L,B,H)', s.state),
     };
+    this.snapshots = [0, 1].map((k) => ({
+      params: f(`snapshot${k}.params (P)`, s.params),
+      m: f(`snapshot${k}.m (P)`, s.params),
+      v: f(`snapshot${k}.v (P)`, s.params),
+      h: f(`snapshot${k}.h (L,B,H)`, s.state),
+      c: f(`snapshot${k}.c (L,B,H)`, s.state),
+    }));
   }
 }

@@ -1,9 +1,12 @@
 // The WebGPU training engine: the Backend interface over the kernels in
 // shaders/. One training step — forward, loss, BPTT, clipping, Adam — is one
 // pre-built Program encoded into one command encoder and submitted once;
-// nothing is read back inside the loop (losses come back in batches through
-// LossReadback). The carried (h, c) lives on the GPU; evaluation, sampling
-// and probing use their own state and queue behind training without stalling it.
+// nothing is read back inside the loop (losses, gradient norms and the
+// optimizer's weights-finite flag come back in batches through LossReadback).
+// Snapshots for rollback after divergence are device-side buffer copies in
+// the step's own encoder (no extra dispatch, no readback). The carried (h, c)
+// lives on the GPU; evaluation, sampling and probing use their own state and
+// queue behind training without stalling it.
 // At build, before any program is recorded, a short autotune (autotune.ts)
 // picks the GEMM kernels per product shape and the recurrent kernels
 // (per-timestep or persistent) for this adapter.
@@ -22,7 +25,7 @@ import type {
 } from '../backend';
 import type { ModelConfig, OptimizerConfig } from '../config';
 import { headColumns, paramLayout, repackParams, type ParamLayout } from '../params';
-import { deviceParamLayout, GpuArena, LOSS_LOG_SLOTS } from './arena';
+import { deviceParamLayout, GpuArena, LOSS_LOG_SLOTS, type SnapshotBuffers } from './arena';
 import { autotune, trainingGemms, type AutotuneOptions, type TuneReport } from './autotune';
 import { GpuDeviceLostError } from './device';
 import { gemmShapeKey, type GemmVariant } from './gemm';
@@ -79,6 +82,8 @@ export class GpuBackend implements Backend {
   private readonly programs: ProgramCache;
   private readonly samplers = new Set<GpuSampler>();
   private stepCount = 0;
+  /** Which step each snapshot slot (arena.snapshots[k]) holds; -1 = empty. */
+  private slotSteps = [-1, -1];
   /** Losses drained before setParams reset the count, handed out by the next drainLosses. */
   private carriedLosses: StepLoss[] = [];
   private lostMessage: string | null = null;
@@ -271,7 +276,7 @@ export class GpuBackend implements Backend {
     this.device.queue.submit([encoder.finish()]);
   }
 
-  trainStep(batch: Batch, optimizer: OptimizerConfig): void {
+  trainStep(batch: Batch, optimizer: OptimizerConfig, snapshotAfter = false): void {
     this.checkAlive();
     this.checkWindow(batch, true);
     const program = this.program('train', batch.seqLen, batch.batchSize);
@@ -282,10 +287,66 @@ export class GpuBackend implements Backend {
     this.device.queue.writeBuffer(this.arena.hyper, 0, adamHyperparameters(optimizer, step, slot));
     const encoder = this.device.createCommandEncoder({ label: program.label });
     program.encode(encoder);
+    if (snapshotAfter) this.encodeSnapshot(encoder, step);
     const afterSubmit = this.readback.maybeCopy(encoder, step);
     this.device.queue.submit([encoder.finish()]);
     afterSubmit?.();
     this.stepCount = step;
+  }
+
+  get snapshotSteps(): readonly number[] {
+    return this.slotSteps.filter((s) => s >= 0).sort((a, b) => a - b);
+  }
+
+  snapshot(): number {
+    this.checkAlive();
+    const encoder = this.device.createCommandEncoder({ label: 'snapshot' });
+    this.encodeSnapshot(encoder, this.stepCount);
+    this.device.queue.submit([encoder.finish()]);
+    return this.stepCount;
+  }
+
+  /** Copies the training state into the older slot (the empty one first). */
+  private encodeSnapshot(encoder: GPUCommandEncoder, step: number): void {
+    const [a, b] = this.slotSteps;
+    const k = a <= b ? 0 : 1;
+    this.copyState(encoder, 'to', this.arena.snapshots[k]);
+    this.slotSteps[k] = step;
+  }
+
+  private copyState(encoder: GPUCommandEncoder, way: 'to' | 'from', slot: SnapshotBuffers): void {
+    const pairs: [GPUBuffer, GPUBuffer][] = [
+      [this.arena.params, slot.params],
+      [this.arena.m, slot.m],
+      [this.arena.v, slot.v],
+      [this.arena.trainState.h, slot.h],
+      [this.arena.trainState.c, slot.c],
+    ];
+    for (const [live, copy] of pairs) {
+      if (way === 'to') encoder.copyBufferToBuffer(live, 0, copy, 0, live.size);
+      else encoder.copyBufferToBuffer(copy, 0, live, 0, live.size);
+    }
+  }
+
+  async rollback(step: number): Promise<void> {
+    this.checkAlive();
+    const k = this.slotSteps.indexOf(step);
+    if (k < 0) throw new Error(`no snapshot of step ${step} to roll back to`);
+    try {
+      // Copies in flight land first; losses of the abandoned steps are dropped.
+      const kept = await this.readback.reset(step);
+      this.carriedLosses = [...this.carriedLosses.filter((l) => l.step <= step), ...kept];
+    } catch (error) {
+      throw this.explain(error);
+    }
+    const encoder = this.device.createCommandEncoder({ label: 'rollback' });
+    this.copyState(encoder, 'from', this.arena.snapshots[k]);
+    // The abandoned steps left flags (atomicMax of their step numbers) that the
+    // replayed steps, with the same numbers, would otherwise read as their own.
+    encoder.clearBuffer(this.arena.lossLog);
+    this.device.queue.submit([encoder.finish()]);
+    this.stepCount = step;
+    this.slotSteps = this.slotSteps.map((s) => (s > step ? -1 : s));
   }
 
   /** Starts copying out the losses of every step queued so far, without waiting. */
@@ -456,7 +517,12 @@ export class GpuBackend implements Backend {
       queue.submit([encoder.finish()]);
     }
     this.stepCount = moments?.step ?? 0;
-    this.readback.reset(this.stepCount);
+    await this.readback.reset(this.stepCount);
+    // Flags of earlier steps would read as the new ones' (see rollback); snapshots are stale.
+    const encoder = this.device.createCommandEncoder({ label: 'clear loss log' });
+    encoder.clearBuffer(this.arena.lossLog);
+    queue.submit([encoder.finish()]);
+    this.slotSteps = [-1, -1];
   }
 
   async getOptimizerState(): Promise<{ m: Float32Array; v: Float32Array; step: number }> {
@@ -500,6 +566,7 @@ export class GpuBackend implements Backend {
     }
     this.device.queue.writeBuffer(this.arena.trainState.h, 0, state.h);
     this.device.queue.writeBuffer(this.arena.trainState.c, 0, state.c);
+    this.slotSteps = [-1, -1];
   }
 
   dispose(): void {

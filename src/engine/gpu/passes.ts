@@ -392,5 +392,6 @@ export function adamHyperparameters(
     o.clipNorm,
   ];
   floats.forEach((x, i) => view.setFloat32(4 + 4 * i, x, true));
+  view.setUint32(4 + 4 * floats.length, step, true);
   return data;
 }

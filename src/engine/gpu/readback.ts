@@ -1,19 +1,22 @@
 // Losses come back from the GPU in batches, never inside the training loop:
-// adam.wgsl writes [mean loss, grad norm] of step s into slot (s − 1) mod R of
-// the loss log; every few steps the new slots are copied, in the step's own
+// adam.wgsl writes [mean loss, grad norm, non-finite flag] of step s into
+// slot (s − 1) mod R of the loss log (the flag equals s when the weights
+// were not all finite after step s); every few steps the new slots are copied, in the step's own
 // command encoder, into one of a small ring of staging buffers and mapped
 // asynchronously. drain() waits for whatever is still on its way.
 //
-// Dimension legend: R = LOSS_LOG_SLOTS.
+// Dimension legend: R = LOSS_LOG_SLOTS, W = LOSS_LOG_WORDS (u32 per slot).
 
 import type { StepLoss } from '../backend';
-import { LOSS_LOG_SLOTS } from './arena';
+import { LOSS_LOG_SLOTS, LOSS_LOG_WORDS } from './arena';
 import type { GpuResources } from './resources';
 
 interface Staging {
   buffer: GPUBuffer;
   busy: boolean;
 }
+
+const SLOT_BYTES = LOSS_LOG_WORDS * 4;
 
 interface InFlight {
   from: number; // first step (1-based) in the copy
@@ -32,14 +35,14 @@ export class LossReadback {
 
   constructor(
     resources: GpuResources,
-    private readonly lossLog: GPUBuffer, // (R, 2)
+    private readonly lossLog: GPUBuffer, // (R, W) u32
     private readonly every = 8,
     stagingBuffers = 4,
   ) {
     this.ring = Array.from({ length: stagingBuffers }, (_, i) => ({
       buffer: resources.buffer(
-        `lossStaging${i} (R,2)`,
-        LOSS_LOG_SLOTS * 8,
+        `lossStaging${i} (R,W)`,
+        LOSS_LOG_SLOTS * SLOT_BYTES,
         GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
       ),
       busy: false,
@@ -66,9 +69,17 @@ export class LossReadback {
     // Slots of steps from..lastStep, possibly wrapping around the ring.
     const first = (from - 1) % LOSS_LOG_SLOTS;
     const head = Math.min(pending, LOSS_LOG_SLOTS - first);
-    encoder.copyBufferToBuffer(this.lossLog, first * 8, staging.buffer, 0, head * 8);
-    if (head < pending)
-      encoder.copyBufferToBuffer(this.lossLog, 0, staging.buffer, head * 8, (pending - head) * 8);
+    const bytes = SLOT_BYTES;
+    encoder.copyBufferToBuffer(this.lossLog, first * bytes, staging.buffer, 0, head * bytes);
+    if (head < pending) {
+      encoder.copyBufferToBuffer(
+        this.lossLog,
+        0,
+        staging.buffer,
+        head * bytes,
+        (pending - head) * bytes,
+      );
+    }
     staging.busy = true;
     this.copied = lastStep;
     return () => this.map({ from, to: lastStep, staging, done: Promise.resolve() });
@@ -76,12 +87,20 @@ export class LossReadback {
 
   private map(entry: InFlight): void {
     const { staging, from, to } = entry;
-    entry.done = staging.buffer.mapAsync(GPUMapMode.READ, 0, (to - from + 1) * 8).then(
+    const bytes = (to - from + 1) * SLOT_BYTES;
+    entry.done = staging.buffer.mapAsync(GPUMapMode.READ, 0, bytes).then(
       () => {
-        const data = new Float32Array(staging.buffer.getMappedRange(0, (to - from + 1) * 8));
+        const range = staging.buffer.getMappedRange(0, bytes);
+        const floats = new Float32Array(range);
+        const words = new Uint32Array(range);
         for (let s = from; s <= to; s++) {
-          const at = 2 * (s - from);
-          this.finished.push({ step: s, loss: data[at], gradNorm: data[at + 1] });
+          const at = LOSS_LOG_WORDS * (s - from);
+          this.finished.push({
+            step: s,
+            loss: floats[at],
+            gradNorm: floats[at + 1],
+            weightsFinite: words[at + 2] !== s,
+          });
         }
         staging.buffer.unmap();
         staging.busy = false;
@@ -114,9 +133,16 @@ export class LossReadback {
     return out;
   }
 
-  /** Forgets steps whose losses will never be read (e.g. after setParams resets the count). */
-  reset(step: number): void {
+  /**
+   * Forgets steps whose losses will never be read (after setParams resets the
+   * count, or a rollback): the copies in flight land first, and the losses
+   * read but not yet drained of steps after `step` are dropped. Returns those
+   * up to `step`, which still belong to the caller.
+   */
+  async reset(step: number): Promise<StepLoss[]> {
+    const kept = (await this.drain()).filter((l) => l.step <= step);
     this.copied = step;
+    return kept;
   }
 
   /** The last step whose loss has been copied out of the log (or is being copied). */

@@ -27,7 +27,7 @@ describe('the worker applies commands in the order they were sent', () => {
     const trainer = h.host.session.trainer!;
     expect(trainer).not.toBe(before);
     expect(trainer.backend.model.hiddenSize).toBe(24);
-    expect(trainer.optimizerSettings.learningRate).toBe(0.05);
+    expect(trainer.optimizerConfig.learningRate).toBe(0.05);
     expect(h.host.session.config!.train.optimizer.learningRate).toBe(0.05);
     const saved = loadCheckpoint((await h.host.session.checkpoint()).bytes);
     expect(saved.kind).toBe('checkpoint');

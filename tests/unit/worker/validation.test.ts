@@ -40,7 +40,7 @@ describe('bad settings are refused and change nothing', () => {
       for (const m of h.of('configError')) expect(m.config).toEqual(config);
       expect(h.host.session.config).toEqual(config);
       expect(h.host.session.trainer).toBe(trainer);
-      expect(trainer.optimizerSettings.learningRate).toBe(CONFIG.train.optimizer.learningRate);
+      expect(trainer.optimizerConfig.learningRate).toBe(CONFIG.train.optimizer.learningRate);
     });
   }
 });
