@@ -16,7 +16,7 @@ const RESTART_WINDOW_MS = 5 * 60_000;
 const restarts: number[] = [];
 
 /** A restart waiting for its saved run to be resumed. */
-let resuming: { reason: string; wasTraining: boolean } | null = null;
+let resuming: { reason: string; wasTraining: boolean; fromStep: number } | null = null;
 /** What the restarted engine's first model should tell the person (fresh-model restarts). */
 let notice: string | null = null;
 
@@ -55,7 +55,7 @@ export function recoverEngine(reason: string): void {
   send({ type: 'configure', config: state.config });
   if (state.probeText) send({ type: 'setProbe', text: state.probeText });
   if (saved) {
-    resuming = { reason, wasTraining };
+    resuming = { reason, wasTraining, fromStep: state.status.step };
     const corpusId = newCorpusId();
     rememberPending(corpusId, state.probeText || undefined);
     useApp.setState({ pendingCorpusId: corpusId });
@@ -78,10 +78,13 @@ export function onResumeAnswer(summary: string | null, error?: string): boolean 
   if (!waiting) return false;
   resuming = null;
   if (summary !== null) {
+    // The resumed model's status came before this answer: the step it resumed at.
+    const lost = Math.max(0, waiting.fromStep - useApp.getState().status.step);
+    const cost = lost === 1 ? 'the 1 step' : `the ${lost.toLocaleString('en-US')} steps`;
     useApp.setState({
       engineError:
-        `the engine stopped (${waiting.reason}) and was restarted: ${summary}; ` +
-        'steps after that save were lost',
+        `the engine stopped (${waiting.reason}) and was restarted: ${summary}` +
+        (lost > 0 ? `; ${cost} since that save were lost` : ''),
     });
     if (waiting.wasTraining) send({ type: 'train' });
     return true;
