@@ -93,7 +93,12 @@ export type UiMessage =
    */
   | { type: 'import'; id: number; corpusId: number; files: File[]; adoptVocabulary: boolean }
   | { type: 'listRuns' }
-  | { type: 'resumeRun'; runId: string; corpusId: number }
+  /**
+   * `takeOver`: the page restarted its own engine worker, whose hold on this
+   * run may outlive it for a moment; the new worker takes the run over
+   * rather than continuing it as a copy.
+   */
+  | { type: 'resumeRun'; runId: string; corpusId: number; takeOver?: boolean }
   | { type: 'deleteRun'; runId: string }
   /** Save the run now (the page is being hidden or closed). */
   | { type: 'saveNow' }

@@ -59,7 +59,7 @@ export function recoverEngine(reason: string): void {
     const corpusId = newCorpusId();
     rememberPending(corpusId, state.probeText || undefined);
     useApp.setState({ pendingCorpusId: corpusId });
-    send({ type: 'resumeRun', runId, corpusId });
+    send({ type: 'resumeRun', runId, corpusId, takeOver: true });
     return;
   }
   resuming = null;

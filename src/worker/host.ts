@@ -138,7 +138,11 @@ export function createWorkerHost(options: WorkerHostOptions): WorkerHost {
       case 'resumeRun':
         return inOrder(async () => {
           try {
-            const summary = await runs.resume(message.runId, message.corpusId);
+            const summary = await runs.resume(
+              message.runId,
+              message.corpusId,
+              message.takeOver === true,
+            );
             post({ type: 'imported', id: 0, summary });
           } catch (error) {
             const detail = error instanceof FormatError ? error.message : messageOf(error);

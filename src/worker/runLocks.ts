@@ -16,7 +16,7 @@
 export interface RunLockManager {
   request(
     name: string,
-    options: { ifAvailable: true },
+    options: { ifAvailable: true } | { steal: true },
     callback: (lock: unknown) => Promise<unknown> | unknown,
   ): Promise<unknown>;
 }
@@ -44,13 +44,28 @@ export class RunLocks {
    * tab owns the run (or there are no locks to ask), false when another tab does.
    */
   claim(runId: string): Promise<boolean> {
+    return this.request(runId, { ifAvailable: true });
+  }
+
+  /**
+   * Takes the run's lock even from its holder: for a page that restarted its
+   * own engine worker, whose lock the browser may not have dropped yet.
+   */
+  take(runId: string): Promise<boolean> {
+    return this.request(runId, { steal: true });
+  }
+
+  private request(
+    runId: string,
+    options: { ifAvailable: true } | { steal: true },
+  ): Promise<boolean> {
     if (this.held.has(runId) || !this.locks) return Promise.resolve(true);
     const inFlight = this.claiming.get(runId);
     if (inFlight) return inFlight;
     const locks = this.locks;
     const claim = new Promise<boolean>((resolve) => {
       locks
-        .request(runLockName(runId), { ifAvailable: true }, (lock) => {
+        .request(runLockName(runId), options, (lock) => {
           if (!lock) {
             resolve(false);
             return undefined;

@@ -168,7 +168,8 @@ export class RunKeeper {
    * holds the run's lock), this tab continues it as a copy under a new id, so
    * neither tab's saves replace the other's.
    */
-  async resume(runId: string, corpusId: number): Promise<string> {
+  /** `takeOver`: this tab's previous engine held the run; take it even if its lock lingers. */
+  async resume(runId: string, corpusId: number, takeOver = false): Promise<string> {
     const store = await this.store;
     if (!store) throw new Error(this.problem ?? 'runs cannot be saved in this browser');
     const { info, checkpoint, corpus } = await store.loadRun(runId);
@@ -183,7 +184,7 @@ export class RunKeeper {
       await this.list();
       throw new FormatError('storage-failed', `saved run "${info.name}" is damaged: ${reason}`);
     }
-    const owned = await this.locks.claim(runId);
+    const owned = await (takeOver ? this.locks.take(runId) : this.locks.claim(runId));
     const run: RunIdentity = owned
       ? { id: info.id, name: info.name }
       : { id: newRunId(), name: copyName(info.name) };

@@ -86,6 +86,7 @@ const PARSERS: Record<UiMessage['type'], (m: Fields) => UiMessage> = {
     type: 'resumeRun',
     runId: string(m.runId, 'resumeRun.runId'),
     corpusId: id(m.corpusId, 'resumeRun.corpusId'),
+    ...(m.takeOver === undefined ? {} : { takeOver: boolean(m.takeOver, 'resumeRun.takeOver') }),
   }),
   deleteRun: (m) => ({ type: 'deleteRun', runId: string(m.runId, 'deleteRun.runId') }),
   saveNow: () => ({ type: 'saveNow' }),

@@ -65,6 +65,8 @@ async function expectResumed(page: Page, saved: number, why: RegExp): Promise<vo
   await expect.poll(() => alertText(page), { timeout: 120_000 }).toMatch(why);
   await expect.poll(() => alertText(page), { timeout: 120_000 }).toContain('resumed');
   expect(await alertText(page)).toContain('restarted');
+  // The same tab's run, taken over from the dead worker, not continued as a copy.
+  expect(await alertText(page)).not.toContain('as a copy');
   await expect
     .poll(() => page.getByRole('button', { name: 'Pause' }).isEnabled(), { timeout: 120_000 })
     .toBe(true);

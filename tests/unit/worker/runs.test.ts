@@ -41,10 +41,11 @@ class FakeLocks implements RunLockManager {
   readonly held = new Set<string>();
   async request(
     name: string,
-    _options: { ifAvailable: true },
+    options: { ifAvailable: true } | { steal: true },
     callback: (lock: unknown) => Promise<unknown> | unknown,
   ): Promise<unknown> {
-    if (this.held.has(name)) return callback(null);
+    // A steal takes the lock from its holder (whose hold simply ends, as in the browser).
+    if (this.held.has(name) && !('steal' in options)) return callback(null);
     this.held.add(name);
     try {
       return await callback({ name, mode: 'exclusive' });
@@ -174,6 +175,22 @@ describe('RunKeeper', () => {
     const c = await openTab(factory, { locks });
     expect(await c.keeper.resume(runX.id, 3)).toBe(`resumed ${runX.name} at step 10`);
     expect(c.session.run.id).toBe(runX.id);
+  });
+
+  it("a restarted engine takes its own run over while the dead worker's lock lingers", async () => {
+    const factory = new IDBFactory();
+    const locks = new FakeLocks();
+    const a = await openTab(factory, { locks });
+    await steps(a, 6);
+    await a.keeper.saveNow(false); // the worker that will die holds the run's lock
+    const runX = a.session.run;
+
+    const restarted = await openTab(factory, { locks });
+    expect(await restarted.keeper.resume(runX.id, 2, true)).toBe(`resumed ${runX.name} at step 6`);
+    expect(restarted.session.run).toEqual(runX);
+    await steps(restarted, 2);
+    await restarted.keeper.saveNow(false);
+    expect(lastOf(restarted.messages, 'saved')!.run).toMatchObject({ id: runX.id, step: 8 });
   });
 
   it('without Web Locks, a tab whose save would go back in steps continues as a copy', async () => {
