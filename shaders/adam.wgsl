@@ -10,8 +10,8 @@
 // host reads loss and norm back in batches, never inside the training loop.
 //
 // Divergence: when the norm is not finite the update is skipped (weights and
-// moments stay as they were), and every invocation checks the weights it
-// leaves behind. WGSL has no isnan/isinf (and may assume finite floats), so
+// moments stay as they were), and every invocation checks the weights (and
+// the moments it wrote) it leaves behind. WGSL has no isnan/isinf (and may assume finite floats), so
 // the check looks at the exponent bits: all ones is ±∞ or NaN. Any
 // invocation that finds one does atomicMax(step) on the slot's flag word; the
 // host reads "flag == step" as "weights not finite after this step". A max of
@@ -118,7 +118,8 @@ fn main(
       let w = params[i] * (1.0 - hyper.decay * decayMask[i]);
       let next = w - hyper.stepSize * mi / (sqrt(vi / hyper.bc2) + hyper.epsilon);
       params[i] = next;
-      bad = bad || nonFinite(next);
+      // Moments count too: a checkpoint of an infinite v could never be saved.
+      bad = bad || nonFinite(next) || nonFinite(mi) || nonFinite(vi);
     } else {
       bad = bad || nonFinite(params[i]);
     }

@@ -205,6 +205,8 @@ export class Trainer {
 
   start(): void {
     if (this.training || this.disposed) return;
+    // A person pressing Train after a stop for divergence starts the count afresh.
+    this.rollbacksInARow = 0;
     this.training = true;
     this.runStartedAt = performance.now();
     this.throughput.restart();

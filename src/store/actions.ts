@@ -4,7 +4,7 @@
 import type { RunConfig } from '../engine/protocol';
 import { useApp } from './app';
 import { UI_DEFAULT_CONFIG } from './configSlice';
-import { loadFirstBuiltin, retryRefusedDraft, trainNewestCorpus } from './corpusActions';
+import { loadFirstBuiltin, retryRefusedDraft, startOnNewestCorpus } from './corpusActions';
 import { send } from './engine';
 import { installTestHooks } from './testHooks';
 import type { GateKey } from './gatesSlice';
@@ -34,15 +34,16 @@ export function startEngine(): void {
 
 /** Train: on the newest corpus the person gave (corpusActions.ts has the rule). */
 export function train(): void {
-  trainNewestCorpus(() => send({ type: 'train' }));
+  startOnNewestCorpus('train', () => send({ type: 'train' }));
 }
 
 export function pause(): void {
   send({ type: 'pause' });
 }
 
+/** One step: on the newest corpus the person gave, like Train. */
 export function step(): void {
-  send({ type: 'step' });
+  startOnNewestCorpus('step', () => send({ type: 'step' }));
 }
 
 export function reset(): void {

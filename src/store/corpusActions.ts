@@ -32,13 +32,23 @@ const DRAFT_IN_DIALOG = 'the text in the corpus box';
 let adoptTimer: ReturnType<typeof setTimeout> | undefined;
 /** Id of the last corpus sent from the box: answers to it concern the box's text. */
 let draftCorpusId = -1;
-/** Train was pressed while this corpus was being checked: start once it is in use. */
-let trainOnceAccepted: number | null = null;
+/** The box's last text sent has no answer yet (a newer edit waits for it). */
+let draftInFlight = false;
+/** The box was edited while its previous text was being checked: adopt once that is answered. */
+let adoptAfterAnswer = false;
 
-/** The last corpus the page sent, so a restarted engine can be given it again. */
+/** Train or Step was pressed while a corpus was being checked: do it once that corpus is in use. */
+type StartCommand = 'train' | 'step';
+let startOnceAccepted: { id: number; command: StartCommand } | null = null;
+
+/** Where a corpus the page sent came from, so a restarted engine can be given it again. */
 type CorpusSource =
-  { kind: 'text'; name: string; text: string; probe?: string } | { kind: 'file'; file: File };
-let lastSource: CorpusSource | null = null;
+  | { kind: 'text'; name: string; text: string; probe?: string; fromBox?: true }
+  | { kind: 'file'; file: File };
+/** Corpora sent and not yet answered, by id. */
+const sentSources = new Map<number, CorpusSource>();
+/** The last corpus the worker accepted from the page. */
+let lastAccepted: CorpusSource | null = null;
 
 function untrained(): boolean {
   const { status } = useApp.getState();
@@ -57,6 +67,7 @@ export function pasteLargeText(text: string): void {
 
 function putDraft(shown: string, whole: string): void {
   clearTimeout(adoptTimer);
+  adoptAfterAnswer = false;
   const blank = whole.trim().length === 0;
   useApp.setState({
     draft: shown,
@@ -68,25 +79,21 @@ function putDraft(shown: string, whole: string): void {
 }
 
 function adoptDraftIfUntrained(): void {
-  if (useApp.getState().draftStatus === 'waiting' && untrained()) adoptDraft();
+  if (useApp.getState().draftStatus !== 'waiting' || !untrained()) return;
+  // One text of the box at a time: each would build a model the next one throws away.
+  if (draftInFlight) adoptAfterAnswer = true;
+  else adoptDraft();
 }
 
 /** Sends the box's text to the worker; returns the id its answer will carry. */
 function adoptDraft(): number {
   clearTimeout(adoptTimer);
-  trainOnceAccepted = null;
-  const id = newCorpusId();
-  draftCorpusId = id;
-  rememberPending(id);
-  useApp.setState({
-    draftStatus: 'checking',
-    pendingCorpusId: id,
-    loading: { name: DRAFT_NAME, loaded: 0, total: 0 },
-    corpusError: null,
-  });
+  adoptAfterAnswer = false;
   const text = useApp.getState().draftText;
-  lastSource = { kind: 'text', name: DRAFT_NAME, text };
-  send({ type: 'setCorpus', id, name: DRAFT_NAME, text });
+  const id = sendSource({ kind: 'text', name: DRAFT_NAME, text, fromBox: true });
+  draftCorpusId = id;
+  draftInFlight = true;
+  useApp.setState({ draftStatus: 'checking' });
   return id;
 }
 
@@ -107,11 +114,11 @@ export function submitDraft(): void {
 }
 
 /**
- * Train (button or Space) trains the box's text when it is the newest one:
- * it is adopted first (asking when a model has trained); a text the worker
- * refused stops Train with the reason rather than training another corpus.
+ * Train or Step (buttons, Space, period) on the newest text given: the box's
+ * text is adopted first (asking when a model has trained); a text the worker
+ * refused stops them with the reason rather than training another corpus.
  */
-export function trainNewestCorpus(start: () => void): void {
+export function startOnNewestCorpus(command: StartCommand, start: () => void): void {
   clearTimeout(adoptTimer);
   const { draftStatus, corpusError, active } = useApp.getState();
   switch (draftStatus) {
@@ -119,7 +126,7 @@ export function trainNewestCorpus(start: () => void): void {
       askBeforeReplacingModel(
         DRAFT_IN_DIALOG,
         () => {
-          trainOnceAccepted = adoptDraft();
+          startOnceAccepted = { id: adoptDraft(), command };
         },
         () => {
           useApp.setState({ draftStatus: 'aside' });
@@ -128,7 +135,7 @@ export function trainNewestCorpus(start: () => void): void {
       );
       return;
     case 'checking':
-      trainOnceAccepted = draftCorpusId;
+      startOnceAccepted = { id: draftCorpusId, command };
       return;
     case 'rejected':
       useApp.setState({
@@ -138,33 +145,55 @@ export function trainNewestCorpus(start: () => void): void {
       });
       return;
     default:
+      // A file or chip still being checked: start once it is in use.
+      if (useApp.getState().loading && sentSources.has(useApp.getState().pendingCorpusId)) {
+        startOnceAccepted = { id: useApp.getState().pendingCorpusId, command };
+        return;
+      }
       start();
   }
 }
 
-/** The worker accepted corpus `id` (from the box, a file, a chip, an import or a saved run). */
+/** The worker accepted corpus `id`, the newest the page asked for (box, file, chip, import, saved run). */
 export function onCorpusAccepted(id: number): void {
+  const source = sentSources.get(id);
+  sentSources.delete(id);
+  if (source) lastAccepted = source;
   const { draftStatus } = useApp.getState();
   if (id === draftCorpusId) {
-    useApp.setState({ draftStatus: 'inUse' });
+    draftInFlight = false;
+    // Edited while it was checked: the newer text is adopted in turn.
+    if (draftStatus === 'checking') useApp.setState({ draftStatus: 'inUse' });
+    else if (adoptAfterAnswer) adoptDraftIfUntrained();
   } else if (isPending(draftStatus)) {
     // Chosen after the box's text: the box's text is no longer the newest.
     clearTimeout(adoptTimer);
     useApp.setState({ draftStatus: 'aside' });
   }
-  if (id === trainOnceAccepted) {
-    trainOnceAccepted = null;
-    send({ type: 'train' });
+  if (startOnceAccepted?.id === id) {
+    const { command } = startOnceAccepted;
+    startOnceAccepted = null;
+    send({ type: command });
   }
 }
 
-/** The worker refused corpus `id`; the corpus in use stays. */
+/** The worker refused corpus `id`, the newest the page asked for; the corpus in use stays. */
 export function onCorpusRefused(id: number, message: string): void {
-  if (id === trainOnceAccepted) {
-    trainOnceAccepted = null;
+  sentSources.delete(id);
+  if (startOnceAccepted?.id === id) {
+    startOnceAccepted = null;
     useApp.setState({ engineError: `not training: the new text was refused (${message})` });
   }
-  if (id === draftCorpusId) useApp.setState({ draftStatus: 'rejected' });
+  if (id !== draftCorpusId) return;
+  draftInFlight = false;
+  if (useApp.getState().draftStatus === 'checking') useApp.setState({ draftStatus: 'rejected' });
+  else if (adoptAfterAnswer) adoptDraftIfUntrained();
+}
+
+/** An answer about a corpus the page no longer waits for (a newer one was asked for since). */
+export function onStaleCorpusAnswer(id: number): void {
+  sentSources.delete(id);
+  if (id === draftCorpusId) draftInFlight = false;
 }
 
 /** A refused box text may fit new settings (a shorter window, fewer streams): try it again. */
@@ -172,14 +201,17 @@ export function retryRefusedDraft(): void {
   if (useApp.getState().draftStatus === 'rejected' && untrained()) adoptDraft();
 }
 
+/** The box's text is the newest one given (or was refused): another source sets it aside. */
 function isPending(status: DraftStatus): boolean {
-  return status === 'waiting' || status === 'checking' || status === 'inUse';
+  return (
+    status === 'waiting' || status === 'checking' || status === 'inUse' || status === 'rejected'
+  );
 }
 
 /** Another source was chosen: the box's text waits aside, untouched. */
 function setDraftAside(): void {
   clearTimeout(adoptTimer);
-  trainOnceAccepted = null;
+  adoptAfterAnswer = false;
   if (isPending(useApp.getState().draftStatus)) useApp.setState({ draftStatus: 'aside' });
 }
 
@@ -188,7 +220,7 @@ export function loadBuiltin(id: string): void {
   if (!corpus) return;
   askBeforeReplacingModel(corpus.title, () => {
     setDraftAside();
-    sendText(corpus.title, corpus.generate(), corpus.probe);
+    sendSource({ kind: 'text', name: corpus.title, text: corpus.generate(), probe: corpus.probe });
   });
 }
 
@@ -197,55 +229,54 @@ export function loadFirstBuiltin(): void {
   loadBuiltin(BUILTIN_CORPORA[0].id);
 }
 
-/**
- * Sends a text to the worker, which checks it and, if it is usable, builds a
- * fresh model on it; the probe text then switches to `probe`.
- */
-function sendText(name: string, text: string, probe?: string): number {
-  lastSource = { kind: 'text', name, text, ...(probe ? { probe } : {}) };
-  const id = newCorpusId();
-  rememberPending(id, probe);
-  useApp.setState({
-    pendingCorpusId: id,
-    loading: { name, loaded: 0, total: 0 },
-    corpusError: null,
-  });
-  send({ type: 'setCorpus', id, name, text });
-  return id;
-}
-
 /** Reads a dropped or picked file in the worker (progress arrives as it reads). */
 export function loadCorpusFile(file: File): void {
   askBeforeReplacingModel(file.name, () => {
     setDraftAside();
-    sendFile(file);
+    sendSource({ kind: 'file', file });
   });
 }
 
-function sendFile(file: File): number {
-  lastSource = { kind: 'file', file };
+/**
+ * Sends a corpus to the worker, which checks it and, if it is usable, builds
+ * a fresh model on it (a text's probe then switches to `probe`). A Train or
+ * Step waiting for an earlier corpus now waits for this one, the newest.
+ */
+function sendSource(source: CorpusSource): number {
   const id = newCorpusId();
-  rememberPending(id);
-  useApp.setState({
-    pendingCorpusId: id,
-    loading: { name: file.name, loaded: 0, total: file.size },
-    corpusError: null,
-  });
-  send({ type: 'loadCorpusFile', id, file });
+  sentSources.set(id, source);
+  if (startOnceAccepted) startOnceAccepted = { ...startOnceAccepted, id };
+  if (source.kind === 'file') {
+    rememberPending(id);
+    useApp.setState({
+      pendingCorpusId: id,
+      loading: { name: source.file.name, loaded: 0, total: source.file.size },
+      corpusError: null,
+    });
+    send({ type: 'loadCorpusFile', id, file: source.file });
+  } else {
+    rememberPending(id, source.probe);
+    useApp.setState({
+      pendingCorpusId: id,
+      loading: { name: source.name, loaded: 0, total: 0 },
+      corpusError: null,
+    });
+    send({ type: 'setCorpus', id, name: source.name, text: source.text });
+  }
   return id;
 }
 
 /**
- * A restarted engine gets the last corpus the page sent (the first built-in
+ * A restarted engine gets the last corpus it had accepted (the first built-in
  * one if none), training once it is in use when `train`; returns its name.
  */
 export function resendLastCorpus(train: boolean): string {
-  const source = lastSource ?? builtinSource();
-  const id =
-    source.kind === 'file'
-      ? sendFile(source.file)
-      : sendText(source.name, source.text, source.probe);
-  trainOnceAccepted = train ? id : null;
+  const source = lastAccepted ?? builtinSource();
+  startOnceAccepted = null;
+  const boxStillHoldsIt =
+    source.kind === 'text' && source.fromBox && useApp.getState().draftText === source.text;
+  const id = boxStillHoldsIt ? adoptDraft() : sendSource(source);
+  startOnceAccepted = train ? { id, command: 'train' } : null;
   return source.kind === 'file' ? source.file.name : source.name;
 }
 

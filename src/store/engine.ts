@@ -3,7 +3,7 @@
 // into the store (and the hot metrics into metrics.ts).
 
 import type { EngineMessage, RunStatus, UiMessage } from '../engine/protocol';
-import { onCorpusAccepted, onCorpusRefused } from './corpusActions';
+import { onCorpusAccepted, onCorpusRefused, onStaleCorpusAnswer } from './corpusActions';
 import { downloadFiles } from './download';
 import { useApp } from './app';
 import { mostVariedUnit } from './gatesSlice';
@@ -27,6 +27,7 @@ export function newCorpusId(): number {
 }
 
 export function send(message: UiMessage): void {
+  if (stopped) return; // the page said to reload: a blank worker would only mislead
   (worker ?? startWorker()).postMessage(message);
 }
 
@@ -46,7 +47,7 @@ function startWorker(): Worker {
     // Messages a replaced worker sent before it was ended describe a model that is gone.
     if (worker !== started) return;
     dog.heard();
-    if (event.data.type === 'metrics' || event.data.type === 'status') dog.progressed();
+    watchProgress(dog, event.data);
     receive(event.data);
   };
   // An exception outside every handler leaves the worker in an unknown state: start afresh.
@@ -64,12 +65,26 @@ function startWorker(): Worker {
   return started;
 }
 
-/** Ends the worker (dead, stuck or misbehaving); the next send starts a new one. */
-export function stopWorker(): void {
+/** What a message tells the watchdog about training progress and step time. */
+function watchProgress(dog: Watchdog, message: EngineMessage): void {
+  if (message.type === 'model') dog.newModel();
+  if (message.type === 'metrics' || message.type === 'status') dog.progressed();
+  if (message.type === 'metrics' && message.tokensPerSecond > 0) {
+    const { seqLen, batchSize } = useApp.getState().config.train;
+    dog.measuredStep((1000 * seqLen * batchSize) / message.tokensPerSecond);
+  }
+}
+
+/** Set once the page gave up restarting the worker: nothing more is sent. */
+let stopped = false;
+
+/** Ends the worker (dead, stuck or misbehaving); the next send starts a new one unless `forGood`. */
+export function stopWorker(forGood = false): void {
   watchdog?.stop();
   worker?.terminate();
   watchdog = null;
   worker = null;
+  stopped = forGood;
 }
 
 /** The probe text to switch to once corpus `id` is accepted (none: one from its first line). */
@@ -113,7 +128,10 @@ function receive(message: EngineMessage): void {
     case 'corpus': {
       const chosen = pending.get(message.id);
       pending.delete(message.id);
-      if (message.id !== state.pendingCorpusId) break;
+      if (message.id !== state.pendingCorpusId) {
+        onStaleCorpusAnswer(message.id);
+        break;
+      }
       const probe = chosen ?? message.probe ?? probeFrom(message.preview);
       useApp.setState({
         active: message.stats,
@@ -141,7 +159,10 @@ function receive(message: EngineMessage): void {
       break;
     case 'corpusError':
       pending.delete(message.id);
-      if (message.id !== state.pendingCorpusId) break;
+      if (message.id !== state.pendingCorpusId) {
+        onStaleCorpusAnswer(message.id);
+        break;
+      }
       useApp.setState({ loading: null, corpusError: message.message });
       onCorpusRefused(message.id, message.message);
       break;
@@ -262,6 +283,8 @@ function receive(message: EngineMessage): void {
       break;
     case 'saved':
       useApp.setState({
+        // Saves are of the run this tab trains (a copy of another tab's run saves under its own id).
+        modelRunId: message.run.id,
         lastSave: { step: message.run.step, at: Date.now() },
         saveProblem: null,
         currentRunId: message.run.id,

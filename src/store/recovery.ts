@@ -28,11 +28,14 @@ export function takeRecoveryNotice(): string | null {
 }
 
 export function recoverEngine(reason: string): void {
-  stopWorker();
   const now = performance.now();
   while (restarts.length > 0 && now - restarts[0] > RESTART_WINDOW_MS) restarts.shift();
+  const giveUp = restarts.length >= MAX_RESTARTS;
+  stopWorker(giveUp);
   const state = useApp.getState();
-  if (restarts.length >= MAX_RESTARTS) {
+  // Exports, imports and offers in flight died with the worker: their buttons come back.
+  useApp.setState({ exporting: null, importId: 0, adoptOffer: null });
+  if (giveUp) {
     resuming = null;
     useApp.setState({
       status: { ready: false, building: false, training: false, step: state.status.step },

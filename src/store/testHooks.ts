@@ -27,7 +27,9 @@ export const testHooks: { enabled: boolean; watchdog: WatchdogOptions } = {
 export function installTestHooks(send: (message: UiMessage) => void): void {
   if (!testHooks.enabled) return;
   const silence = Number(localStorage.getItem(`${STORAGE_KEY}:silence-ms`));
-  if (silence > 0) testHooks.watchdog = { pingEveryMs: 1000, silenceLimitMs: silence };
+  if (silence > 0) {
+    testHooks.watchdog = { pingEveryMs: 1000, silenceLimitMs: silence, firstStepLimitMs: silence };
+  }
   (window as unknown as { gatescopeTest: unknown }).gatescopeTest = {
     injectFault: (fault: TestFault) => send({ type: 'testFault', fault }),
   };

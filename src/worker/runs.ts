@@ -17,7 +17,7 @@
 // Dimension legend: none (whole checkpoints and texts).
 
 import type { EngineMessage, SavedRun, StorageReport } from '../engine/protocol';
-import { messageOf } from '../engine/trainer';
+import { DivergedError, messageOf } from '../engine/trainer';
 import {
   createAutosaver,
   FormatError,
@@ -276,6 +276,8 @@ export class RunKeeper {
     } catch (error) {
       // The model was replaced (Reset, a new corpus) while this save waited: nothing to keep, no failure.
       if (session.trainer !== trainer) return null;
+      // Training stopped for divergence while this save waited: the last good save stays.
+      if (error instanceof DivergedError) return null;
       if (!(error instanceof NonFiniteWeightsError)) throw error;
       // A diverged model is never written over the last good save.
       if (!this.skippingDiverged) {

@@ -375,7 +375,8 @@ export class Session {
     return trainer.exclusive(async (backend, batcher) => {
       const progress = trainer.progress;
       const bytes = await captureCheckpoint(backend, batcher, {
-        train: config.train,
+        // The trainer's optimizer: a rollback just before this capture halved its rate.
+        train: { ...config.train, optimizer: trainer.optimizerConfig },
         vocab: corpus.corpus.vocab,
         corpusSha256: corpus.sha256,
         extra: {

@@ -105,6 +105,49 @@ describe.each<Mode>(['webgpu', 'cpu'])('first run (%s)', (mode) => {
   });
 });
 
+describe('first run (one rule for every source)', () => {
+  it('a refused text never blocks a corpus chosen after it; Step follows Train', async () => {
+    const { browser, page, log, train } = await open('cpu');
+    try {
+      const inUse = page.getByRole('group', { name: 'Corpus in use' });
+      const alerts = async () => (await page.getByRole('alert').allTextContents()).join(' ');
+      await page.getByLabel('Corpus text').fill('far too short');
+      await expect.poll(alerts, { timeout: 30_000 }).toContain('shorter than two windows');
+      await train.click();
+      await expect.poll(alerts).toContain('cannot be trained on');
+      expect(await numberOf(page, 'Steps')).toBe(0);
+
+      // Another corpus chosen after it is the newest: Train trains that one.
+      await page.getByRole('button', { name: 'Nested brackets' }).click();
+      await expect.poll(() => inUse.textContent(), { timeout: 30_000 }).toContain('brackets');
+      await expect
+        .poll(() => page.getByLabel('Corpus box status').textContent())
+        .toContain('not in use');
+      await train.click();
+      const pause = page.getByRole('button', { name: 'Pause' });
+      await expect.poll(() => pause.isEnabled(), { timeout: 60_000 }).toBe(true);
+      await expect.poll(() => numberOf(page, 'Steps'), { timeout: 60_000 }).toBeGreaterThan(0);
+      await pause.click();
+      await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
+
+      // Step, like Train, asks before the box's new text replaces the trained model.
+      const text = pastedText('Step by step');
+      await page.getByLabel('Corpus text').fill(text);
+      await page.getByRole('button', { name: 'Step' }).click();
+      const ask = page.getByRole('dialog', { name: 'Start a new model?' });
+      await expect.poll(() => ask.isVisible()).toBe(true);
+      await ask.getByRole('button', { name: 'Use the new text' }).click();
+      await expect
+        .poll(() => numberOf(page, 'Vocabulary size'), { timeout: 30_000 })
+        .toBe(statsOf(text).vocab);
+      await expect.poll(() => numberOf(page, 'Steps'), { timeout: 60_000 }).toBe(1);
+      expect(log.errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
 describe('first run (large paste)', () => {
   it('takes a 50 MB paste whole while the box shows its start', async () => {
     const { browser, page, log } = await open('cpu');

@@ -31,7 +31,7 @@ export function allFinite(xs: Arr): boolean {
  * One Adam step (AdamW when weightDecay > 0: decay decoupled from the
  * gradient, as PyTorch's AdamW, on entries where decayMask is 1).
  * `step` is the 1-based step number, for bias correction. Returns whether
- * every parameter it wrote is finite (as adam.wgsl's flag).
+ * every parameter and moment it wrote is finite (as adam.wgsl's flag).
  */
 export function adamStep(
   params: Arr,
@@ -55,8 +55,9 @@ export function adamStep(
     let p = params[i];
     if (decayMask[i] !== 0) p -= decay * p;
     params[i] = p - (stepSize * m[i]) / (Math.sqrt(v[i] / bc2) + o.epsilon);
-    // The stored value: a double that fits becomes ±∞ in a Float32Array.
-    finite += params[i] - params[i];
+    // The stored values: a double that fits becomes ±∞ in a Float32Array. Moments count
+    // too (as in adam.wgsl): a checkpoint of an infinite v could never be saved.
+    finite += params[i] - params[i] + (m[i] - m[i]) + (v[i] - v[i]);
   }
   return finite === 0;
 }

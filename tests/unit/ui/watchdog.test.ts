@@ -1,10 +1,12 @@
 // The page's watchdog of the engine worker, on a clock the test moves: pings
 // while the worker answers, and calls it dead after the limit of silence, or
-// after the limit without training progress while training; never twice.
+// after the limit without training progress while training; never twice. A
+// model's first step gets a longer allowance, slow measured steps stretch the
+// limit, and time the page itself was frozen does not count.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Watchdog } from '../../../src/store/watchdog';
 
-const OPTIONS = { pingEveryMs: 1000, silenceLimitMs: 10_000 };
+const OPTIONS = { pingEveryMs: 1000, silenceLimitMs: 10_000, firstStepLimitMs: 30_000 };
 
 describe('Watchdog', () => {
   let now = 0;
@@ -27,6 +29,7 @@ describe('Watchdog', () => {
       () => now,
     );
     dog.start();
+    dog.measuredStep(100); // fast steps: the limit is the silence limit
   });
 
   afterEach(() => {
@@ -69,6 +72,29 @@ describe('Watchdog', () => {
     expect(deaths).toEqual([]);
     advance(20_000, true);
     expect(deaths).toEqual(['a training step has not finished within 10 s']);
+  });
+
+  it("gives a model's first step the longer allowance, and slow steps five steps' time", () => {
+    dog.newModel();
+    training = true;
+    advance(25_000, false);
+    expect(deaths).toEqual([]);
+    dog.heard();
+    dog.progressed();
+    dog.measuredStep(8000); // five steps: 40 s
+    advance(35_000, false);
+    expect(deaths).toEqual([]);
+    advance(10_000, false);
+    expect(deaths).toEqual(['it has not answered for 40 s']);
+  });
+
+  it('does not count time the page itself was frozen', () => {
+    advance(5000, true);
+    now += 600_000; // the tab was frozen: no timer ran
+    advance(3000, false);
+    expect(deaths).toEqual([]);
+    advance(12_000, false);
+    expect(deaths).toEqual(['it has not answered for 10 s']);
   });
 
   it('does not count time paused against training progress', () => {
