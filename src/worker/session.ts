@@ -180,6 +180,12 @@ export class Session {
   /** Makes `loaded` the corpus in use and tells the page; `probe` suits it, if known. */
   useCorpus(id: number, loaded: LoadedCorpus, probe?: string): void {
     this.corpus = loaded;
+    // A new model on it follows (every caller rebuilds): the page shows the corpus only once
+    // its Train waits for that model, so a press cannot reach the model about to go.
+    this.post({
+      type: 'status',
+      status: { ready: false, building: true, training: false, step: this.trainer?.step ?? 0 },
+    });
     this.post({
       type: 'corpus',
       id,
@@ -324,6 +330,9 @@ export class Session {
         corpus.split,
         config.train,
         (message) => {
+          // A replaced model's last words (a tick that ends after the swap) would
+          // overwrite the new model's status and curves on the page.
+          if (this.trainer !== trainer) return;
           if (message.type === 'metrics') this.history.add(message);
           if (message.type === 'rollback') this.afterRollback(message.toStep, message.learningRate);
           this.post(message);
