@@ -34,7 +34,9 @@ afterAll(() => harness.close());
 const model: ModelConfig = { vocabSize: 29, embedSize: 12, hiddenSize: 24, layers: 2 };
 const T = 6;
 const B = 5;
-const tune = { minGemmFlops: 0, budgetMs: 60_000 };
+// No time budget to speak of: what this test checks must not depend on how fast the
+// machine is (a loaded CI machine ran out of a 60 s budget once, leaving a shape untimed).
+const tune = { minGemmFlops: 0, budgetMs: 3_600_000 };
 
 describe('autotune', () => {
   test('picks an eligible kernel for every GEMM shape and caches it per adapter', async () => {
