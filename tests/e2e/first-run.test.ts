@@ -42,7 +42,7 @@ async function open(mode: Mode) {
   // A small model, so steps come quickly on two shared cores.
   await page.goto(`${server.url}#E=16&H=32&L=1&T=16&B=4`);
   const train = page.getByRole('button', { name: 'Train', exact: true });
-  await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
+  await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
   return { browser, page, log, train };
 }
 
@@ -60,10 +60,13 @@ describe.each<Mode>(['webgpu', 'cpu'])('first run (%s)', (mode) => {
       await expect.poll(() => inUse.textContent(), { timeout: 30_000 }).toContain('Pasted text');
       expect(await numberOf(page, 'Vocabulary size')).toBe(statsOf(first).vocab);
       expect(await numberOf(page, 'Character count')).toBe(statsOf(first).chars);
-      await expect.poll(() => numberOf(page, 'Steps'), { timeout: 60_000 }).toBeGreaterThan(0);
+      // Training started (a lost Train fails here), then its first step lands: on a loaded
+      // machine a software adapter's first step (shader compiles) can take minutes.
       const pause = page.getByRole('button', { name: 'Pause' });
+      await expect.poll(() => pause.isEnabled(), { timeout: 300_000 }).toBe(true);
+      await expect.poll(() => numberOf(page, 'Steps'), { timeout: 300_000 }).toBeGreaterThan(0);
       await pause.click();
-      await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
+      await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
 
       // The model has trained: a new text waits until Train, which asks first.
       const second = pastedText('Zulu & Yankee: 1938');
@@ -81,10 +84,10 @@ describe.each<Mode>(['webgpu', 'cpu'])('first run (%s)', (mode) => {
         .toBe(statsOf(second).vocab);
       expect(await numberOf(page, 'Character count')).toBe(statsOf(second).chars);
       // …and it trains the new model without another click.
-      await expect.poll(() => pause.isEnabled(), { timeout: 60_000 }).toBe(true);
-      await expect.poll(() => numberOf(page, 'Steps'), { timeout: 60_000 }).toBeGreaterThan(0);
+      await expect.poll(() => pause.isEnabled(), { timeout: 300_000 }).toBe(true);
+      await expect.poll(() => numberOf(page, 'Steps'), { timeout: 300_000 }).toBeGreaterThan(0);
       await pause.click();
-      await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
+      await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
 
       // Keeping the trained model also trains, on the corpus in use; Space does what Train does.
       await page.getByLabel('Corpus text').fill(pastedText('Kilo'));
@@ -92,7 +95,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('first run (%s)', (mode) => {
       await page.keyboard.press('Space');
       await expect.poll(() => ask.isVisible()).toBe(true);
       await ask.getByRole('button', { name: 'Keep current model' }).click();
-      await expect.poll(() => pause.isEnabled(), { timeout: 60_000 }).toBe(true);
+      await expect.poll(() => pause.isEnabled(), { timeout: 300_000 }).toBe(true);
       expect(await numberOf(page, 'Vocabulary size')).toBe(statsOf(second).vocab);
       await expect
         .poll(() => page.getByLabel('Corpus box status').textContent())
@@ -125,10 +128,10 @@ describe('first run (one rule for every source)', () => {
         .toContain('not in use');
       await train.click();
       const pause = page.getByRole('button', { name: 'Pause' });
-      await expect.poll(() => pause.isEnabled(), { timeout: 60_000 }).toBe(true);
-      await expect.poll(() => numberOf(page, 'Steps'), { timeout: 60_000 }).toBeGreaterThan(0);
+      await expect.poll(() => pause.isEnabled(), { timeout: 300_000 }).toBe(true);
+      await expect.poll(() => numberOf(page, 'Steps'), { timeout: 300_000 }).toBeGreaterThan(0);
       await pause.click();
-      await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
+      await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
 
       // Step, like Train, asks before the box's new text replaces the trained model.
       const text = pastedText('Step by step');
@@ -140,7 +143,7 @@ describe('first run (one rule for every source)', () => {
       await expect
         .poll(() => numberOf(page, 'Vocabulary size'), { timeout: 30_000 })
         .toBe(statsOf(text).vocab);
-      await expect.poll(() => numberOf(page, 'Steps'), { timeout: 60_000 }).toBe(1);
+      await expect.poll(() => numberOf(page, 'Steps'), { timeout: 300_000 }).toBe(1);
       expect(log.errors).toEqual([]);
     } finally {
       await browser.close();
@@ -171,7 +174,7 @@ describe('first run (large paste)', () => {
         return new Set(text).size;
       }, size);
       const inUse = page.getByRole('group', { name: 'Corpus in use' });
-      await expect.poll(() => inUse.textContent(), { timeout: 120_000 }).toContain('Pasted text');
+      await expect.poll(() => inUse.textContent(), { timeout: 300_000 }).toContain('Pasted text');
       expect(await numberOf(page, 'Character count')).toBe(size);
       expect(await numberOf(page, 'Vocabulary size')).toBe(vocab);
       const shown = await page.getByLabel('Corpus text').inputValue();

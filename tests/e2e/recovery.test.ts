@@ -46,31 +46,31 @@ async function inject(page: Page, fault: 'throw' | 'hang' | 'exit'): Promise<voi
 async function trainAndSave(page: Page): Promise<number> {
   const train = page.getByRole('button', { name: 'Train', exact: true });
   const pause = page.getByRole('button', { name: 'Pause' });
-  await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
+  await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
   await train.click();
-  await expect.poll(() => steps(page), { timeout: 60_000 }).toBeGreaterThan(5);
+  await expect.poll(() => steps(page), { timeout: 300_000 }).toBeGreaterThan(5);
   await pause.click();
-  await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
+  await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
   await expect
-    .poll(() => page.getByText(/autosaved at step [1-9]/).count(), { timeout: 60_000 })
+    .poll(() => page.getByText(/autosaved at step [1-9]/).count(), { timeout: 300_000 })
     .toBe(1);
   const saved = await steps(page);
   await train.click();
-  await expect.poll(() => pause.isEnabled(), { timeout: 60_000 }).toBe(true);
+  await expect.poll(() => pause.isEnabled(), { timeout: 300_000 }).toBe(true);
   return saved;
 }
 
 /** After a fault: the page says it restarted and resumed, and training goes on past the save. */
 async function expectResumed(page: Page, saved: number, why: RegExp): Promise<void> {
-  await expect.poll(() => alertText(page), { timeout: 120_000 }).toMatch(why);
-  await expect.poll(() => alertText(page), { timeout: 120_000 }).toContain('resumed');
+  await expect.poll(() => alertText(page), { timeout: 300_000 }).toMatch(why);
+  await expect.poll(() => alertText(page), { timeout: 300_000 }).toContain('resumed');
   expect(await alertText(page)).toContain('restarted');
   // The same tab's run, taken over from the dead worker, not continued as a copy.
   expect(await alertText(page)).not.toContain('as a copy');
   await expect
-    .poll(() => page.getByRole('button', { name: 'Pause' }).isEnabled(), { timeout: 120_000 })
+    .poll(() => page.getByRole('button', { name: 'Pause' }).isEnabled(), { timeout: 300_000 })
     .toBe(true);
-  await expect.poll(() => steps(page), { timeout: 120_000 }).toBeGreaterThan(saved);
+  await expect.poll(() => steps(page), { timeout: 300_000 }).toBeGreaterThan(saved);
 }
 
 async function open(mode: Mode) {
@@ -105,12 +105,12 @@ describe('engine recovery (silent faults)', () => {
       const train = page.getByRole('button', { name: 'Train', exact: true });
       const pause = page.getByRole('button', { name: 'Pause' });
       // Closed (as an out-of-memory kill would) before anything was saved: a fresh model.
-      await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
+      await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
       await inject(page, 'exit');
       await expect
-        .poll(() => alertText(page), { timeout: 120_000 })
+        .poll(() => alertText(page), { timeout: 300_000 })
         .toMatch(/has not answered.*no save yet, so a fresh model starts on Subject/);
-      await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
+      await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
 
       // Stuck in a loop while training: resumed from the save.
       const saved = await trainAndSave(page);
@@ -122,7 +122,7 @@ describe('engine recovery (silent faults)', () => {
       await expectResumed(page, saved, /an error escaped it/);
       await inject(page, 'throw');
       await expect
-        .poll(() => alertText(page), { timeout: 120_000 })
+        .poll(() => alertText(page), { timeout: 300_000 })
         .toContain('it was not restarted');
       expect(await train.isEnabled()).toBe(false);
       expect(await pause.isEnabled()).toBe(false);
