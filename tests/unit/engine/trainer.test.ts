@@ -62,6 +62,7 @@ async function until(condition: () => boolean, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!condition()) {
     if (Date.now() > end) throw new Error('timed out');
+    // The interval between two looks at the condition, not a wait that anything is compared after.
     await new Promise((r) => setTimeout(r, 5));
   }
 }
