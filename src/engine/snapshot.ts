@@ -7,7 +7,7 @@
 
 import type { Backend } from './backend';
 import { MAX_PROBE_CHARS } from './config';
-import type { EngineMessage, ProbeLayer } from './protocol';
+import type { EngineMessage, ProbeLayer } from '../worker/protocol';
 import { normalizeText, type Vocabulary } from './tokenizer';
 
 /**

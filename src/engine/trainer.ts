@@ -21,7 +21,7 @@
 import type { Backend, Batch, Sampler, StepLoss } from './backend';
 import { Batcher, validationBatches, type BatcherPosition, type Split } from './batcher';
 import type { OptimizerConfig, TrainConfig } from './config';
-import type { EngineMessage, SampleRequest } from './protocol';
+import type { EngineMessage, SampleRequest } from '../worker/protocol';
 import { checkPrime, checkSampleNumbers, SampleRequestError } from './sampleRequest';
 import { probeSnapshot } from './snapshot';
 import { ThroughputMeter } from './throughput';

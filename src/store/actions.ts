@@ -1,7 +1,7 @@
 // What a person can do, as plain functions: components call them, and so
 // could tests or keyboard shortcuts. Each updates the store and tells the worker.
 
-import type { RunConfig } from '../engine/protocol';
+import type { RunConfig } from '../worker/protocol';
 import { useApp } from './app';
 import { UI_DEFAULT_CONFIG } from './configSlice';
 import { loadFirstBuiltin, retryRefusedDraft, startOnNewestCorpus } from './corpusActions';

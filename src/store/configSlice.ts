@@ -3,7 +3,7 @@
 
 import type { StateCreator } from 'zustand';
 import { DEFAULT_OPTIMIZER, DEFAULT_TRAIN } from '../engine/config';
-import type { RunConfig } from '../engine/protocol';
+import type { RunConfig } from '../worker/protocol';
 import type { AppState } from './app';
 import { readHash } from './urlHash';
 

@@ -2,7 +2,7 @@
 // the corpus the model trains on, and the progress and errors of loading one.
 
 import type { StateCreator } from 'zustand';
-import type { CorpusStats } from '../engine/protocol';
+import type { CorpusStats } from '../worker/protocol';
 import type { AppState } from './app';
 
 export interface CorpusLoading {

@@ -1,6 +1,6 @@
 // Hands files made in the worker to the browser as downloads.
 
-import type { DownloadFile } from '../engine/protocol';
+import type { DownloadFile } from '../worker/protocol';
 
 /** Browsers hold back a burst of downloads from one click; a short gap lets each through. */
 const GAP_MS = 250;

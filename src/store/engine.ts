@@ -2,7 +2,7 @@
 // recovery.ts when it dies or hangs), posts commands, and routes its messages
 // into the store (and the hot metrics into metrics.ts).
 
-import type { EngineMessage, RunStatus, UiMessage } from '../engine/protocol';
+import type { EngineMessage, RunStatus, UiMessage } from '../worker/protocol';
 import { onCorpusAccepted, onCorpusRefused, onStaleCorpusAnswer } from './corpusActions';
 import { downloadFiles } from './download';
 import { useApp } from './app';

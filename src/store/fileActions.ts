@@ -1,7 +1,7 @@
 // What a person can do with model files and saved runs: export, import (and
 // adopt a file's vocabulary when offered), resume or delete a saved run.
 
-import type { ExportChoice } from '../engine/protocol';
+import type { ExportChoice } from '../worker/protocol';
 import { useApp } from './app';
 import { newCorpusId, rememberImport, rememberPending, send } from './engine';
 

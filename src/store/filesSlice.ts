@@ -3,7 +3,7 @@
 // browser, the last autosave, and the offer to resume made when the page opens.
 
 import type { StateCreator } from 'zustand';
-import type { ExportChoice, SavedRun, StorageReport } from '../engine/protocol';
+import type { ExportChoice, SavedRun, StorageReport } from '../worker/protocol';
 import type { AppState } from './app';
 
 export interface ImportNotice {

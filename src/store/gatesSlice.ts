@@ -2,7 +2,7 @@
 // latest snapshot. Snapshots arrive a couple of times a second at most.
 
 import type { StateCreator } from 'zustand';
-import type { ProbeMessage } from '../engine/protocol';
+import type { ProbeMessage } from '../worker/protocol';
 import type { AppState } from './app';
 
 export const GATE_KEYS = ['i', 'f', 'g', 'o', 'c', 'h'] as const;

@@ -2,7 +2,7 @@
 // charts and counters subscribe here and redraw on their own schedule instead
 // of re-rendering the tree per step.
 
-import type { MetricsMessage } from '../engine/protocol';
+import type { MetricsMessage } from '../worker/protocol';
 
 export interface LossPoint {
   step: number;

@@ -2,7 +2,7 @@
 // use (and why the CPU, when it is the fallback), and the run's status.
 
 import type { StateCreator } from 'zustand';
-import type { ActiveBackend, DeviceReport, RunStatus } from '../engine/protocol';
+import type { ActiveBackend, DeviceReport, RunStatus } from '../worker/protocol';
 import type { AppState } from './app';
 
 export interface RunSlice {

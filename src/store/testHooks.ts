@@ -3,7 +3,7 @@
 // before the page loads; no link can). With them on, the engine worker
 // accepts `testFault` messages and `window.gatescopeTest` can send them.
 
-import type { UiMessage } from '../engine/protocol';
+import type { UiMessage } from '../worker/protocol';
 import { DEFAULT_WATCHDOG, type WatchdogOptions } from './watchdog';
 
 const STORAGE_KEY = 'gatescope:test-hooks';

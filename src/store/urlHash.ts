@@ -9,7 +9,7 @@
 // characters escaped, so a link cannot make the page show text it chose.
 
 import { RANGES } from '../engine/config';
-import type { BackendPreference, RunConfig } from '../engine/protocol';
+import type { BackendPreference, RunConfig } from '../worker/protocol';
 
 type NumericField = {
   key: string;

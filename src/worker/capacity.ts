@@ -19,7 +19,7 @@ import {
   type RunShape,
   type SizeSetting,
 } from '../engine/memory';
-import type { BackendPreference, DeviceReport } from '../engine/protocol';
+import type { BackendPreference, DeviceReport } from './protocol';
 
 /** The model cannot be held by any engine this session may use. */
 export class CapacityError extends Error {

@@ -8,7 +8,7 @@
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers.
 
-import type { DownloadFile, ExportChoice } from '../engine/protocol';
+import type { DownloadFile, ExportChoice } from './protocol';
 import { corpusWithVocabulary, type Vocabulary } from '../engine/tokenizer';
 import {
   checkFinite,

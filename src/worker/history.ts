@@ -5,7 +5,7 @@
 //
 // Dimension legend: none (scalars per step).
 
-import type { MetricsMessage } from '../engine/protocol';
+import type { MetricsMessage } from './protocol';
 
 /** Most training points kept; past this, neighbours are averaged in pairs. */
 const MAX_TRAIN_POINTS = 4000;

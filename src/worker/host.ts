@@ -14,7 +14,7 @@
 //
 // Dimension legend: none (messages; see session.ts for the model's).
 
-import type { DeviceReport, EngineMessage, UiMessage } from '../engine/protocol';
+import type { DeviceReport, EngineMessage, UiMessage } from './protocol';
 import { messageOf } from '../engine/trainer';
 import { FormatError } from '../io';
 import { AdoptableVocabularyError, exportChoice, importChosenFiles } from './files';

@@ -8,7 +8,7 @@
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers.
 
-import { transferablesOf, type DeviceReport, type EngineMessage } from '../engine/protocol';
+import { transferablesOf, type DeviceReport, type EngineMessage } from './protocol';
 import { isSoftwareAdapter } from '../engine/gpu/adapterKind';
 import { messageOf } from '../engine/trainer';
 import { createWorkerHost } from './host';

@@ -16,7 +16,7 @@
 //
 // Dimension legend: none (whole checkpoints and texts).
 
-import type { EngineMessage, SavedRun, StorageReport } from '../engine/protocol';
+import type { EngineMessage, SavedRun, StorageReport } from './protocol';
 import { DivergedError, messageOf } from '../engine/trainer';
 import {
   createAutosaver,

@@ -27,7 +27,7 @@ import type {
   DeviceReport,
   EngineMessage,
   RunConfig,
-} from '../engine/protocol';
+} from './protocol';
 import { Rng } from '../engine/rng';
 import { buildCorpus, CorpusError, type Corpus } from '../engine/tokenizer';
 import { DivergedError, messageOf, Trainer } from '../engine/trainer';

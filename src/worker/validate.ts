@@ -19,7 +19,7 @@ import {
   type OptimizerConfig,
   type TrainConfig,
 } from '../engine/config';
-import type { BackendPreference, ExportChoice, RunConfig, UiMessage } from '../engine/protocol';
+import type { BackendPreference, ExportChoice, RunConfig, UiMessage } from './protocol';
 import { checkPrime, checkSampleNumbers, SampleRequestError } from '../engine/sampleRequest';
 
 /** A message the worker refuses; `field` is its dotted path, e.g. "setOptimizer.learningRate". */

@@ -13,7 +13,7 @@ import { DEFAULT_OPTIMIZER, type ModelConfig, type TrainConfig } from '../../src
 import { CpuBackend } from '../../src/engine/cpu/backend';
 import { createGpuBackend, type GpuBackend } from '../../src/engine/gpu';
 import { initParams } from '../../src/engine/params';
-import type { EngineMessage } from '../../src/engine/protocol';
+import type { EngineMessage } from '../../src/worker/protocol';
 import { Rng } from '../../src/engine/rng';
 import { buildCorpus } from '../../src/engine/tokenizer';
 import { DivergedError, Trainer } from '../../src/engine/trainer';

@@ -7,7 +7,7 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { afterAll, describe, expect, test } from 'vitest';
 import { DEFAULT_OPTIMIZER } from '../../src/engine/config';
-import type { EngineMessage, RunConfig } from '../../src/engine/protocol';
+import type { EngineMessage, RunConfig } from '../../src/worker/protocol';
 import { openRunStore } from '../../src/io/storage';
 import { createWorkerHost } from '../../src/worker/host';
 import { until } from '../helpers/until';

@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIMIZER } from '../../src/engine/config';
 import type { GpuBackend } from '../../src/engine/gpu';
-import type { EngineMessage, RunConfig } from '../../src/engine/protocol';
+import type { EngineMessage, RunConfig } from '../../src/worker/protocol';
 import { TaskQueue } from '../../src/worker/queue';
 import { Session } from '../../src/worker/session';
 import { until } from '../helpers/until';

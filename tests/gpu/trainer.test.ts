@@ -8,7 +8,7 @@ import { splitCorpus } from '../../src/engine/batcher';
 import { DEFAULT_OPTIMIZER, type ModelConfig, type TrainConfig } from '../../src/engine/config';
 import { createGpuBackend } from '../../src/engine/gpu';
 import { initParams } from '../../src/engine/params';
-import type { EngineMessage } from '../../src/engine/protocol';
+import type { EngineMessage } from '../../src/worker/protocol';
 import { Rng } from '../../src/engine/rng';
 import { buildCorpus } from '../../src/engine/tokenizer';
 import { Trainer } from '../../src/engine/trainer';

@@ -8,7 +8,7 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { expect } from 'vitest';
 import { DEFAULT_OPTIMIZER } from '../../src/engine/config';
-import type { BackendPreference, EngineMessage, RunConfig } from '../../src/engine/protocol';
+import type { BackendPreference, EngineMessage, RunConfig } from '../../src/worker/protocol';
 import { importFiles, isDamaged, loadCheckpoint, openRunStore, type RunStore } from '../../src/io';
 import { exportChoice } from '../../src/worker/files';
 import { TaskQueue } from '../../src/worker/queue';

@@ -4,7 +4,7 @@
 
 import { useCallback, useState } from 'react';
 import { MAX_PROBE_CHARS } from '../../engine/config';
-import type { ProbeLayer, ProbeMessage } from '../../engine/protocol';
+import type { ProbeLayer, ProbeMessage } from '../../worker/protocol';
 import { setLayer, setProbeText, setTextGate, setUnit } from '../../store/actions';
 import { useApp, type AppState } from '../../store/app';
 import { GATE_KEYS, type GateKey } from '../../store/gatesSlice';

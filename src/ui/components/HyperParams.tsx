@@ -4,7 +4,7 @@
 
 import { useState } from 'react';
 import { RANGES } from '../../engine/config';
-import type { BackendPreference, RunConfig } from '../../engine/protocol';
+import type { BackendPreference, RunConfig } from '../../worker/protocol';
 import { dismissIgnoredSettings, proposeConfig, resetConfigToDefaults } from '../../store/actions';
 import { useApp } from '../../store/app';
 import { formatCount } from '../format';

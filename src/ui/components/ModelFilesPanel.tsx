@@ -3,7 +3,7 @@
 // the file is for; an import that cannot be used says why and changes nothing.
 
 import { useRef } from 'react';
-import type { ExportChoice } from '../../engine/protocol';
+import type { ExportChoice } from '../../worker/protocol';
 import { useApp } from '../../store/app';
 import {
   adoptVocabulary,

@@ -8,7 +8,7 @@ import { useEffect } from 'react';
 import { useApp } from '../../store/app';
 import { askPersistentStorage, deleteRun, resumeRun } from '../../store/fileActions';
 import { formatBytes, formatCount } from '../format';
-import type { SavedRun } from '../../engine/protocol';
+import type { SavedRun } from '../../worker/protocol';
 
 export function savedAgo(at: number, now = Date.now()): string {
   const s = Math.max(0, Math.round((now - at) / 1000));

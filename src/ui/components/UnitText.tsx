@@ -3,7 +3,7 @@
 // line-length cell lights up across exactly the span it tracks.
 
 import { memo } from 'react';
-import type { ProbeLayer, ProbeMessage } from '../../engine/protocol';
+import type { ProbeLayer, ProbeMessage } from '../../worker/protocol';
 import type { GateKey } from '../../store/gatesSlice';
 import { colorIndex, colorTable, cssColor, cssGradient } from '../colormap';
 import { useColorScheme } from '../hooks/useColorScheme';

@@ -6,7 +6,7 @@ import { splitCorpus } from '../../../src/engine/batcher';
 import { DEFAULT_OPTIMIZER, type ModelConfig, type TrainConfig } from '../../../src/engine/config';
 import { CpuBackend } from '../../../src/engine/cpu/backend';
 import { initParams } from '../../../src/engine/params';
-import type { EngineMessage, MetricsMessage, ProbeMessage } from '../../../src/engine/protocol';
+import type { EngineMessage, MetricsMessage, ProbeMessage } from '../../../src/worker/protocol';
 import { Rng } from '../../../src/engine/rng';
 import { buildCorpus } from '../../../src/engine/tokenizer';
 import { DivergedError, Trainer } from '../../../src/engine/trainer';

@@ -2,7 +2,7 @@
 // abandoned steps and go on from the snapshot's step; so does the history a
 // checkpoint carries in the worker.
 import { describe, expect, it } from 'vitest';
-import type { MetricsMessage } from '../../../src/engine/protocol';
+import type { MetricsMessage } from '../../../src/worker/protocol';
 import { metrics } from '../../../src/store/metrics';
 import { LossHistory } from '../../../src/worker/history';
 

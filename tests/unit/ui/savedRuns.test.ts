@@ -6,7 +6,7 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SavedRun } from '../../../src/engine/protocol';
+import type { SavedRun } from '../../../src/worker/protocol';
 import { useApp } from '../../../src/store/app';
 import { ResumeOffer, SavedRunsPanel } from '../../../src/ui/components/SavedRunsPanel';
 

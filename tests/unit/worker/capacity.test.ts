@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { DEFAULT_MODEL, DEFAULT_TRAIN } from '../../../src/engine/config';
 import { cpuMemoryBudget, excess, GIB, MIB, type RunShape } from '../../../src/engine/memory';
-import type { EngineMessage, RunConfig } from '../../../src/engine/protocol';
+import type { EngineMessage, RunConfig } from '../../../src/worker/protocol';
 import { CapacityError, cpuLimit, planCapacity } from '../../../src/worker/capacity';
 import { TaskQueue } from '../../../src/worker/queue';
 import { Session } from '../../../src/worker/session';

@@ -4,7 +4,7 @@
 
 import { IDBFactory } from 'fake-indexeddb';
 import { DEFAULT_OPTIMIZER } from '../../../src/engine/config';
-import type { EngineMessage, RunConfig } from '../../../src/engine/protocol';
+import type { EngineMessage, RunConfig } from '../../../src/worker/protocol';
 import { openRunStore } from '../../../src/io/storage';
 import { createWorkerHost, type WorkerHost } from '../../../src/worker/host';
 import { until } from '../../helpers/until';

@@ -1,7 +1,7 @@
 // The loss history a checkpoint carries: bounded however long a run trains,
 // averaged (not dropped) when thinned, and robust to a malformed record.
 import { describe, expect, it } from 'vitest';
-import type { MetricsMessage } from '../../../src/engine/protocol';
+import type { MetricsMessage } from '../../../src/worker/protocol';
 import { LossHistory } from '../../../src/worker/history';
 
 function metrics(train: number[], validation: number[] = []): MetricsMessage {

@@ -15,7 +15,7 @@ import type {
   RunConfig,
   SavedRun,
   StorageReport,
-} from '../../../src/engine/protocol';
+} from '../../../src/worker/protocol';
 import { openRunStore, type RunStore } from '../../../src/io/storage';
 import { TaskQueue } from '../../../src/worker/queue';
 import type { RunLockManager } from '../../../src/worker/runLocks';

@@ -5,7 +5,7 @@
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers; P length of the probe text in characters.
 
-import type { ModelConfig, OptimizerConfig, TrainConfig } from './config';
+import type { ModelConfig, OptimizerConfig, TrainConfig } from '../engine/config';
 
 /** What the export buttons offer: three weight formats and the full training state. */
 export type ExportChoice = 'safetensors' | 'vocab' | 'onnx' | 'tfjs' | 'checkpoint';
