@@ -1,10 +1,20 @@
-// Model and training configuration: types, defaults, ranges and validation.
+// Model and training configuration: the types, and the defaults, ranges and
+// validation read from their one declaration per field (configSchema.ts).
 //
 // Dimension legend (used in every engine and shader file):
 //   B batch (parallel streams)   T window length (timesteps of truncated BPTT)
 //   E embedding size             H hidden size
 //   V vocabulary size            L number of stacked LSTM layers
 //   X input size of a layer: E for layer 0, H above
+
+import {
+  VOCAB_SIZE,
+  type EnumValues,
+  type NumberRange,
+  type Schema,
+  type SettingGroup,
+} from './configSchema';
+import { accepts, allowedText, DEFAULT_RUN_CONFIG, SETTINGS, settingsIn } from './settings';
 
 export interface ModelConfig {
   /** V: vocabulary size (distinct code points of the corpus). */
@@ -40,42 +50,22 @@ export interface TrainConfig {
   optimizer: OptimizerConfig;
 }
 
-export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = {
-  embedSize: 64,
-  hiddenSize: 256,
-  layers: 2,
-};
+// The defaults and ranges are declared once, per setting, in configSchema.ts.
+export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = DEFAULT_RUN_CONFIG.model;
+export const DEFAULT_TRAIN: TrainConfig = DEFAULT_RUN_CONFIG.train;
+export const DEFAULT_OPTIMIZER: OptimizerConfig = DEFAULT_RUN_CONFIG.train.optimizer;
 
-export const DEFAULT_OPTIMIZER: OptimizerConfig = {
-  learningRate: 2e-3,
-  beta1: 0.9,
-  beta2: 0.999,
-  epsilon: 1e-8,
-  weightDecay: 0,
-  clipNorm: 5,
-};
+type NumberSettingName = {
+  [K in keyof Schema]: Schema[K] extends { kind: 'enum' } ? never : K;
+}[keyof Schema];
 
-export const DEFAULT_TRAIN: TrainConfig = {
-  seqLen: 64,
-  batchSize: 32,
-  seed: 1,
-  valFraction: 0.1,
-  optimizer: DEFAULT_OPTIMIZER,
-};
-
-/** Inclusive ranges a user may set; the UI and validation share them. */
-export const RANGES = {
-  vocabSize: [2, 65536],
-  embedSize: [1, 2048],
-  hiddenSize: [1, 2048],
-  layers: [1, 8],
-  seqLen: [1, 1024],
-  batchSize: [1, 1024],
-  learningRate: [1e-6, 1],
-  weightDecay: [0, 1],
-  clipNorm: [0, 1000],
-  valFraction: [0, 0.5],
-} as const satisfies Record<string, readonly [number, number]>;
+/**
+ * [min, max] of V and of every numeric setting, read from the schema (which
+ * also says whether a bound itself is allowed: beta < 1, epsilon > 0).
+ */
+export const RANGES = Object.fromEntries(
+  [VOCAB_SIZE, ...SETTINGS.filter((s) => s.kind !== 'enum')].map((s) => [s.key, [s.min, s.max]]),
+) as unknown as Readonly<Record<NumberSettingName | 'vocabSize', readonly [number, number]>>;
 
 /**
  * Characters of the probe text the gates are shown for (more are ignored):
@@ -91,45 +81,31 @@ export class ConfigError extends Error {
   }
 }
 
-function checkRange(name: keyof typeof RANGES, value: number, integer: boolean): void {
-  const [lo, hi] = RANGES[name];
-  if (!Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    throw new ConfigError(
-      `${name} must be ${integer ? 'a whole number' : 'a number'}, got ${value}`,
-    );
-  }
-  if (value < lo || value > hi) {
-    throw new ConfigError(`${name} must be between ${lo} and ${hi}, got ${value}`);
+/** Throws a ConfigError naming the field and what it allows when `value` is not allowed. */
+function check(spec: (NumberRange | EnumValues) & { key: string }, value: unknown): void {
+  if (!accepts(spec, value)) {
+    throw new ConfigError(`${spec.key} must be ${allowedText(spec)}, got ${String(value)}`);
   }
 }
 
+function checkGroup(group: SettingGroup, holder: object): void {
+  for (const s of settingsIn(group)) check(s, (holder as Record<string, unknown>)[s.key]);
+}
+
 export function validateModelConfig(m: ModelConfig): ModelConfig {
-  checkRange('vocabSize', m.vocabSize, true);
-  checkRange('embedSize', m.embedSize, true);
-  checkRange('hiddenSize', m.hiddenSize, true);
-  checkRange('layers', m.layers, true);
+  check(VOCAB_SIZE, m.vocabSize);
+  checkGroup('model', m);
   return m;
 }
 
 export function validateTrainConfig(t: TrainConfig): TrainConfig {
-  checkRange('seqLen', t.seqLen, true);
-  checkRange('batchSize', t.batchSize, true);
-  checkRange('valFraction', t.valFraction, false);
-  if (!Number.isInteger(t.seed) || t.seed < 0 || t.seed > 0xffffffff) {
-    throw new ConfigError(`seed must be a whole number from 0 to 4294967295, got ${t.seed}`);
-  }
+  checkGroup('train', t);
   validateOptimizerConfig(t.optimizer);
   return t;
 }
 
 export function validateOptimizerConfig(o: OptimizerConfig): OptimizerConfig {
-  checkRange('learningRate', o.learningRate, false);
-  checkRange('weightDecay', o.weightDecay, false);
-  checkRange('clipNorm', o.clipNorm, false);
-  if (!(o.beta1 >= 0 && o.beta1 < 1) || !(o.beta2 >= 0 && o.beta2 < 1)) {
-    throw new ConfigError('beta1 and beta2 must be in [0, 1)');
-  }
-  if (!(o.epsilon > 0)) throw new ConfigError('epsilon must be positive');
+  checkGroup('optimizer', o);
   return o;
 }
 

@@ -1,9 +1,9 @@
 // What a person can do, as plain functions: components call them, and so
 // could tests or keyboard shortcuts. Each updates the store and tells the worker.
 
+import { DEFAULT_RUN_CONFIG, freshModelChanges } from '../engine/settings';
 import type { RunConfig } from '../worker/protocol';
 import { useApp } from './app';
-import { UI_DEFAULT_CONFIG } from './configSlice';
 import { loadFirstBuiltin, retryRefusedDraft, startOnNewestCorpus } from './corpusActions';
 import { send } from './engine';
 import { installTestHooks } from './testHooks';
@@ -50,27 +50,14 @@ export function reset(): void {
   send({ type: 'reset' });
 }
 
-/** Names of the settings that differ in a way that needs a fresh model. */
-export function modelChanges(a: RunConfig, b: RunConfig): string[] {
-  const changes: string[] = [];
-  if (a.model.embedSize !== b.model.embedSize) changes.push('embedding size');
-  if (a.model.hiddenSize !== b.model.hiddenSize) changes.push('hidden size');
-  if (a.model.layers !== b.model.layers) changes.push('layers');
-  if (a.train.seqLen !== b.train.seqLen) changes.push('window T');
-  if (a.train.batchSize !== b.train.batchSize) changes.push('batch B');
-  if (a.train.seed !== b.train.seed) changes.push('seed');
-  if (a.backend !== b.backend) changes.push('backend');
-  return changes;
-}
-
 /**
- * Applies a new configuration: optimizer settings at once, while training;
- * changes to the model at once on an untrained model, otherwise after the
- * person confirms the reset.
+ * Applies a new configuration: live settings (the optimizer's, configSchema.ts)
+ * at once, while training; changes that need a fresh model at once on an
+ * untrained model, otherwise after the person confirms the reset.
  */
 export function proposeConfig(next: RunConfig): void {
   const { config, status } = useApp.getState();
-  const changes = modelChanges(config, next);
+  const changes = freshModelChanges(config, next);
   if (changes.length === 0) {
     useApp.setState({ config: next });
     send({ type: 'setOptimizer', optimizer: next.train.optimizer });
@@ -104,7 +91,7 @@ export function cancelConfig(): void {
 }
 
 export function resetConfigToDefaults(): void {
-  proposeConfig(UI_DEFAULT_CONFIG);
+  proposeConfig(DEFAULT_RUN_CONFIG);
 }
 
 function applyConfig(next: RunConfig): void {

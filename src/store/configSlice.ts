@@ -2,25 +2,10 @@
 // proposed change that would reset it, waiting for the person to confirm.
 
 import type { StateCreator } from 'zustand';
-import { DEFAULT_OPTIMIZER, DEFAULT_TRAIN } from '../engine/config';
+import { DEFAULT_RUN_CONFIG } from '../engine/settings';
 import type { RunConfig } from '../worker/protocol';
 import type { AppState } from './app';
 import { readHash } from './urlHash';
-
-/**
- * Smaller than the engine's defaults: it trains visibly within seconds even on
- * the CPU fallback, yet is big enough to learn the built-in corpora.
- */
-export const UI_DEFAULT_CONFIG: RunConfig = {
-  model: { embedSize: 32, hiddenSize: 128, layers: 1 },
-  train: {
-    ...DEFAULT_TRAIN,
-    seqLen: 48,
-    batchSize: 16,
-    optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 5e-3 },
-  },
-  backend: 'auto',
-};
 
 export interface ConfigSlice {
   config: RunConfig;
@@ -40,7 +25,7 @@ export interface ConfigSlice {
 export const createConfigSlice: StateCreator<AppState, [], [], ConfigSlice> = () => {
   const fromLink = readHash(
     typeof location === 'undefined' ? '' : location.hash,
-    UI_DEFAULT_CONFIG,
+    DEFAULT_RUN_CONFIG,
   );
   return {
     config: fromLink.config,

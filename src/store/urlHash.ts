@@ -1,101 +1,28 @@
 // The run configuration (hyperparameters, seed, backend) as a URL hash, so a
 // configuration is a shareable link. The corpus never goes into the URL.
 //
+// The keys are those of the settings schema (engine/configSchema.ts); a link
+// written before keeps opening to the same settings as long as no urlKey there
+// is renamed.
+//
 // A link is written by anyone, so reading one trusts nothing: only the known
-// keys are read (through URLSearchParams and a fixed field list, never as
-// object keys, so "__proto__" is just an unknown key), every value is range
-// checked, and whatever is ignored is reported; the report quotes at most a
-// few characters of each value, with control and bidirectional-override
-// characters escaped, so a link cannot make the page show text it chose.
+// keys are read (through URLSearchParams and the schema's settings, never as
+// object keys, so "__proto__" is just an unknown key), every value is checked
+// against its declaration, and whatever is ignored is reported; the report
+// quotes at most a few characters of each value, with control and
+// bidirectional-override characters escaped, so a link cannot make the page
+// show text it chose.
 
-import { RANGES } from '../engine/config';
-import type { BackendPreference, RunConfig } from '../worker/protocol';
+import {
+  PERSON_SETTINGS,
+  accepts,
+  allowedText,
+  readSetting,
+  writeSetting,
+} from '../engine/settings';
+import type { RunConfig } from '../worker/protocol';
 
-type NumericField = {
-  key: string;
-  get(c: RunConfig): number;
-  set(c: RunConfig, v: number): RunConfig;
-  range: readonly [number, number];
-  integer: boolean;
-};
-
-const FIELDS: NumericField[] = [
-  {
-    key: 'E',
-    get: (c) => c.model.embedSize,
-    set: (c, v) => ({ ...c, model: { ...c.model, embedSize: v } }),
-    range: RANGES.embedSize,
-    integer: true,
-  },
-  {
-    key: 'H',
-    get: (c) => c.model.hiddenSize,
-    set: (c, v) => ({ ...c, model: { ...c.model, hiddenSize: v } }),
-    range: RANGES.hiddenSize,
-    integer: true,
-  },
-  {
-    key: 'L',
-    get: (c) => c.model.layers,
-    set: (c, v) => ({ ...c, model: { ...c.model, layers: v } }),
-    range: RANGES.layers,
-    integer: true,
-  },
-  {
-    key: 'T',
-    get: (c) => c.train.seqLen,
-    set: (c, v) => ({ ...c, train: { ...c.train, seqLen: v } }),
-    range: RANGES.seqLen,
-    integer: true,
-  },
-  {
-    key: 'B',
-    get: (c) => c.train.batchSize,
-    set: (c, v) => ({ ...c, train: { ...c.train, batchSize: v } }),
-    range: RANGES.batchSize,
-    integer: true,
-  },
-  {
-    key: 'lr',
-    get: (c) => c.train.optimizer.learningRate,
-    set: (c, v) => ({
-      ...c,
-      train: { ...c.train, optimizer: { ...c.train.optimizer, learningRate: v } },
-    }),
-    range: RANGES.learningRate,
-    integer: false,
-  },
-  {
-    key: 'wd',
-    get: (c) => c.train.optimizer.weightDecay,
-    set: (c, v) => ({
-      ...c,
-      train: { ...c.train, optimizer: { ...c.train.optimizer, weightDecay: v } },
-    }),
-    range: RANGES.weightDecay,
-    integer: false,
-  },
-  {
-    key: 'clip',
-    get: (c) => c.train.optimizer.clipNorm,
-    set: (c, v) => ({
-      ...c,
-      train: { ...c.train, optimizer: { ...c.train.optimizer, clipNorm: v } },
-    }),
-    range: RANGES.clipNorm,
-    integer: false,
-  },
-  {
-    key: 'seed',
-    get: (c) => c.train.seed,
-    set: (c, v) => ({ ...c, train: { ...c.train, seed: v } }),
-    range: [0, 0xffffffff],
-    integer: true,
-  },
-];
-
-const BACKENDS: BackendPreference[] = ['auto', 'webgpu', 'cpu'];
-const KNOWN_KEYS = new Set([...FIELDS.map((f) => f.key), 'backend']);
+const KNOWN_KEYS = new Set(PERSON_SETTINGS.map((s) => s.urlKey));
 /** Characters of a key or value quoted in a report, and how many reports at most. */
 const SHOWN_CHARS = 24;
 const MAX_REPORTS = 12;
@@ -127,20 +54,15 @@ function shown(text: string): string {
 
 export function encodeHash(config: RunConfig): string {
   const params = new URLSearchParams();
-  for (const f of FIELDS) params.set(f.key, String(f.get(config)));
-  params.set('backend', config.backend);
+  for (const s of PERSON_SETTINGS) params.set(s.urlKey, String(readSetting(config, s)));
   return '#' + params.toString();
 }
 
-/** Applies whatever valid fields the hash holds; anything malformed keeps the default. */
-export function decodeHash(hash: string, defaults: RunConfig): RunConfig {
-  return readHash(hash, defaults).config;
-}
-
 /**
- * The configuration a hash describes, and the settings of it that were
- * ignored, each saying why ("H=abc: a whole number from 1 to 2048"), so a
- * mistyped link does not fail silently.
+ * The configuration a hash describes (each malformed setting keeps its value
+ * in `defaults`), and the settings of it that were ignored, each saying why
+ * ("H=abc: a whole number from 1 to 2048"), so a mistyped link does not fail
+ * silently.
  */
 export function readHash(
   hash: string,
@@ -149,29 +71,12 @@ export function readHash(
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   let config = defaults;
   const ignored: string[] = [];
-  for (const f of FIELDS) {
-    const raw = params.get(f.key);
+  for (const s of PERSON_SETTINGS) {
+    const raw = params.get(s.urlKey);
     if (raw === null) continue;
-    const value = raw.trim() === '' ? NaN : Number(raw);
-    const [lo, hi] = f.range;
-    if (
-      !Number.isFinite(value) ||
-      value < lo ||
-      value > hi ||
-      (f.integer && !Number.isInteger(value))
-    ) {
-      ignored.push(
-        `${f.key}=${shown(raw)}: ${f.integer ? 'a whole number' : 'a number'} from ${lo} to ${hi}`,
-      );
-      continue;
-    }
-    config = f.set(config, value);
-  }
-  const backend = params.get('backend');
-  if (backend !== null) {
-    if ((BACKENDS as string[]).includes(backend))
-      config = { ...config, backend: backend as BackendPreference };
-    else ignored.push(`backend=${shown(backend)}: one of ${BACKENDS.join(', ')}`);
+    const value = s.kind === 'enum' ? raw : raw.trim() === '' ? NaN : Number(raw);
+    if (accepts(s, value)) config = writeSetting(config, s, value);
+    else ignored.push(`${s.urlKey}=${shown(raw)}: ${allowedText(s)}`);
   }
   const unknown = [...new Set(params.keys())].filter((key) => !KNOWN_KEYS.has(key));
   for (const key of unknown) ignored.push(`${shown(key)}: not a setting`);

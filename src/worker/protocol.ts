@@ -5,7 +5,8 @@
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers; P length of the probe text in characters.
 
-import type { ModelConfig, OptimizerConfig, TrainConfig } from '../engine/config';
+import type { ModelConfig, OptimizerConfig } from '../engine/config';
+import type { RunConfig } from '../engine/configSchema';
 
 /** What the export buttons offer: three weight formats and the full training state. */
 export type ExportChoice = 'safetensors' | 'vocab' | 'onnx' | 'tfjs' | 'checkpoint';
@@ -49,14 +50,8 @@ export interface StorageReport {
   notice?: string;
 }
 
-export type BackendPreference = 'auto' | 'webgpu' | 'cpu';
-
-/** Everything that defines a model and its training run; changing it means a fresh model. */
-export interface RunConfig {
-  model: Omit<ModelConfig, 'vocabSize'>;
-  train: TrainConfig;
-  backend: BackendPreference;
-}
+/** The run configuration and its backend choice, declared setting by setting in the engine. */
+export type { BackendPreference, RunConfig } from '../engine/configSchema';
 
 export interface SampleRequest {
   /** Chosen by the page so late chunks of an abandoned generation can be ignored. */

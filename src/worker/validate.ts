@@ -5,21 +5,16 @@
 // declares, so nothing unexpected (extra keys, prototypes, getters) reaches
 // the session. One that does not is refused with a MessageError naming the
 // field and the value it got, e.g. "sample.temperature must be a number > 0,
-// got 0". Ranges are those of engine/config.ts (RANGES) and
-// engine/sampleRequest.ts (SAMPLE_LIMITS), never restated here.
+// got 0". Settings are checked by their declarations (engine/configSchema.ts)
+// and sampling requests by engine/sampleRequest.ts (SAMPLE_LIMITS), never
+// restated here.
 //
-// Dimension legend: none (messages; the model's sizes are checked by config.ts).
+// Dimension legend: none (messages; the model's sizes are checked by configSchema.ts).
 
-import {
-  ConfigError,
-  validateModelConfig,
-  validateOptimizerConfig,
-  validateTrainConfig,
-  type ModelConfig,
-  type OptimizerConfig,
-  type TrainConfig,
-} from '../engine/config';
-import type { BackendPreference, ExportChoice, RunConfig, UiMessage } from './protocol';
+import type { OptimizerConfig } from '../engine/config';
+import type { Setting, SettingGroup } from '../engine/configSchema';
+import { accepts, allowedText, optimizerFrom, runConfigFrom } from '../engine/settings';
+import type { ExportChoice, RunConfig, UiMessage } from './protocol';
 import { checkPrime, checkSampleNumbers, SampleRequestError } from '../engine/sampleRequest';
 
 /** A message the worker refuses; `field` is its dotted path, e.g. "setOptimizer.learningRate". */
@@ -42,7 +37,6 @@ const EXPORT_CHOICES: readonly ExportChoice[] = [
   'tfjs',
   'checkpoint',
 ];
-const BACKENDS: readonly BackendPreference[] = ['auto', 'webgpu', 'cpu'];
 
 /** The message types the worker knows, each with the checker of its fields. */
 const PARSERS: Record<UiMessage['type'], (m: Fields) => UiMessage> = {
@@ -143,54 +137,36 @@ function sampleRequest(raw: unknown) {
   return request;
 }
 
-/** A RunConfig with every field a number of its range; ConfigError's message names the field. */
+/**
+ * A RunConfig holding every declared setting (engine/configSchema.ts), each of
+ * its kind and range; a MessageError names the first that is not, by its path
+ * ("configure.train.optimizer.learningRate must be a number from …").
+ */
 function runConfig(raw: unknown, at: string): RunConfig {
   const c = record(raw, `${at}.config`);
-  const m = record(c.model, `${at}.model`);
-  const t = record(c.train, `${at}.train`);
-  const model: Omit<ModelConfig, 'vocabSize'> = {
-    embedSize: number(m.embedSize, `${at}.model.embedSize`),
-    hiddenSize: number(m.hiddenSize, `${at}.model.hiddenSize`),
-    layers: number(m.layers, `${at}.model.layers`),
+  const holders: Record<SettingGroup, { fields: Fields; path: string }> = {
+    run: { fields: c, path: at },
+    model: { fields: record(c.model, `${at}.model`), path: `${at}.model` },
+    train: { fields: record(c.train, `${at}.train`), path: `${at}.train` },
+    optimizer: { fields: {}, path: `${at}.train.optimizer` },
   };
-  const train: TrainConfig = {
-    seqLen: number(t.seqLen, `${at}.train.seqLen`),
-    batchSize: number(t.batchSize, `${at}.train.batchSize`),
-    seed: number(t.seed, `${at}.train.seed`),
-    valFraction: number(t.valFraction, `${at}.train.valFraction`),
-    optimizer: optimizer(t.optimizer, `${at}.train.optimizer`),
-  };
-  // vocabSize comes from the corpus; 2 is the smallest it can be.
-  ranged(`${at}.model`, () => validateModelConfig({ vocabSize: 2, ...model }));
-  ranged(`${at}.train`, () => validateTrainConfig(train));
-  return { model, train, backend: oneOf(c.backend, BACKENDS, `${at}.backend`) };
+  holders.optimizer.fields = record(holders.train.fields.optimizer, holders.optimizer.path);
+  return runConfigFrom((s) => setting(s, holders[s.group].fields, holders[s.group].path));
 }
 
+/** The optimizer's settings (setOptimizer), checked as in runConfig. */
 function optimizer(raw: unknown, at: string): OptimizerConfig {
   const o = record(raw, at);
-  const out: OptimizerConfig = {
-    learningRate: number(o.learningRate, `${at}.learningRate`),
-    beta1: number(o.beta1, `${at}.beta1`),
-    beta2: number(o.beta2, `${at}.beta2`),
-    epsilon: number(o.epsilon, `${at}.epsilon`),
-    weightDecay: number(o.weightDecay, `${at}.weightDecay`),
-    clipNorm: number(o.clipNorm, `${at}.clipNorm`),
-  };
-  ranged(at, () => validateOptimizerConfig(out));
-  return out;
+  return optimizerFrom((s) => setting(s, o, at));
 }
 
-/**
- * Runs a validator of config.ts; its ConfigError starts with the field's name
- * ("learningRate must be between …"), which becomes `at.learningRate …`.
- */
-function ranged(at: string, validate: () => unknown): void {
-  try {
-    validate();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    throw asMessageError(`${at}.${error.message}`);
+function setting(s: Setting, fields: Fields, at: string): unknown {
+  const value = fields[s.key];
+  if (!accepts(s, value)) {
+    const field = `${at}.${s.key}`;
+    throw new MessageError(field, `${field} must be ${allowedText(s)}, got ${show(value)}`);
   }
+  return value;
 }
 
 function asMessageError(message: string): MessageError {
@@ -200,13 +176,6 @@ function asMessageError(message: string): MessageError {
 function record(value: unknown, field: string): Fields {
   if (!isRecord(value))
     throw new MessageError(field, `${field} must be an object, got ${show(value)}`);
-  return value;
-}
-
-function number(value: unknown, field: string): number {
-  if (typeof value !== 'number') {
-    throw new MessageError(field, `${field} must be a number, got ${show(value)}`);
-  }
   return value;
 }
 

@@ -1,106 +1,45 @@
-// Hyperparameters, within the ranges of engine/config.ts. Learning rate, weight
-// decay and clipping apply live; anything that changes the model asks first
-// (ConfirmDialog) once the model has trained.
+// The person's settings, one field per entry of the settings schema
+// (engine/configSchema.ts) that has a URL key, in its order, with its label,
+// hint and range. Live ones (learning rate, weight decay, clipping) apply at
+// once; anything that needs a fresh model asks first (ConfirmDialog) once the
+// model has trained.
 
 import { useState } from 'react';
-import { RANGES } from '../../engine/config';
-import type { BackendPreference, RunConfig } from '../../worker/protocol';
+import type { EnumSetting, Setting } from '../../engine/configSchema';
+import { PERSON_SETTINGS, readSetting, writeSetting } from '../../engine/settings';
 import { dismissIgnoredSettings, proposeConfig, resetConfigToDefaults } from '../../store/actions';
 import { useApp } from '../../store/app';
+import type { RunConfig } from '../../worker/protocol';
 import { formatCount } from '../format';
 import { NumberField } from './NumberField';
 
-interface FieldSpec {
-  label: string;
-  live?: boolean;
-  range: readonly [number, number];
-  integer: boolean;
-  get(c: RunConfig): number;
-  set(c: RunConfig, v: number): RunConfig;
+function propose(setting: Setting, value: unknown): void {
+  proposeConfig(writeSetting(useApp.getState().config, setting, value));
 }
 
-const withOptimizer = (
-  c: RunConfig,
-  patch: Partial<RunConfig['train']['optimizer']>,
-): RunConfig => ({
-  ...c,
-  train: { ...c.train, optimizer: { ...c.train.optimizer, ...patch } },
-});
-
-const FIELDS: FieldSpec[] = [
-  {
-    label: 'Embedding E',
-    range: RANGES.embedSize,
-    integer: true,
-    get: (c) => c.model.embedSize,
-    set: (c, v) => ({ ...c, model: { ...c.model, embedSize: v } }),
-  },
-  {
-    label: 'Hidden H',
-    range: RANGES.hiddenSize,
-    integer: true,
-    get: (c) => c.model.hiddenSize,
-    set: (c, v) => ({ ...c, model: { ...c.model, hiddenSize: v } }),
-  },
-  {
-    label: 'Layers L',
-    range: RANGES.layers,
-    integer: true,
-    get: (c) => c.model.layers,
-    set: (c, v) => ({ ...c, model: { ...c.model, layers: v } }),
-  },
-  {
-    label: 'Window T',
-    range: RANGES.seqLen,
-    integer: true,
-    get: (c) => c.train.seqLen,
-    set: (c, v) => ({ ...c, train: { ...c.train, seqLen: v } }),
-  },
-  {
-    label: 'Batch B',
-    range: RANGES.batchSize,
-    integer: true,
-    get: (c) => c.train.batchSize,
-    set: (c, v) => ({ ...c, train: { ...c.train, batchSize: v } }),
-  },
-  {
-    label: 'Seed',
-    range: [0, 0xffffffff],
-    integer: true,
-    get: (c) => c.train.seed,
-    set: (c, v) => ({ ...c, train: { ...c.train, seed: v } }),
-  },
-  {
-    label: 'Learning rate',
-    live: true,
-    range: RANGES.learningRate,
-    integer: false,
-    get: (c) => c.train.optimizer.learningRate,
-    set: (c, v) => withOptimizer(c, { learningRate: v }),
-  },
-  {
-    label: 'Weight decay',
-    live: true,
-    range: RANGES.weightDecay,
-    integer: false,
-    get: (c) => c.train.optimizer.weightDecay,
-    set: (c, v) => withOptimizer(c, { weightDecay: v }),
-  },
-  {
-    label: 'Gradient clip',
-    live: true,
-    range: RANGES.clipNorm,
-    integer: false,
-    get: (c) => c.train.optimizer.clipNorm,
-    set: (c, v) => withOptimizer(c, { clipNorm: v }),
-  },
-];
-
-const BACKENDS: { value: BackendPreference; label: string }[] = [
-  { value: 'auto', label: 'Auto' },
-  { value: 'webgpu', label: 'WebGPU' },
-  { value: 'cpu', label: 'CPU' },
-];
+/** A choice among a few options (the backend) as a segmented radio group. */
+function EnumChoice({ setting, config }: { setting: EnumSetting & Setting; config: RunConfig }) {
+  const nameId = `${setting.key}-choice`;
+  return (
+    <div className="labelled wide" title={setting.hint}>
+      <span id={nameId}>{setting.label}</span>
+      <div className="segmented" role="radiogroup" aria-labelledby={nameId}>
+        {setting.options.map((o) => (
+          <label key={o.value}>
+            <input
+              type="radio"
+              name={setting.key}
+              value={o.value}
+              checked={readSetting(config, setting) === o.value}
+              onChange={() => propose(setting, o.value)}
+            />
+            {o.label}
+          </label>
+        ))}
+      </div>
+    </div>
+  );
+}
 
 /** The settings live in the URL hash: copying the address shares the configuration. */
 function CopyLink() {
@@ -155,35 +94,23 @@ export function HyperParams() {
         </div>
       )}
       <div className="params" key={revision}>
-        {FIELDS.map((f) => (
-          <NumberField
-            key={f.label}
-            label={f.label}
-            badge={f.live && <span className="live">live</span>}
-            value={f.get(config)}
-            min={f.range[0]}
-            max={f.range[1]}
-            integer={f.integer}
-            onCommit={(v) => proposeConfig(f.set(useApp.getState().config, v))}
-          />
-        ))}
-        <div className="labelled wide">
-          <span id="backend-choice">Backend</span>
-          <div className="segmented" role="radiogroup" aria-labelledby="backend-choice">
-            {BACKENDS.map((b) => (
-              <label key={b.value}>
-                <input
-                  type="radio"
-                  name="backend"
-                  value={b.value}
-                  checked={config.backend === b.value}
-                  onChange={() => proposeConfig({ ...useApp.getState().config, backend: b.value })}
-                />
-                {b.label}
-              </label>
-            ))}
-          </div>
-        </div>
+        {PERSON_SETTINGS.map((setting) =>
+          setting.kind === 'enum' ? (
+            <EnumChoice key={setting.key} setting={setting} config={config} />
+          ) : (
+            <NumberField
+              key={setting.key}
+              label={setting.label}
+              hint={setting.hint}
+              badge={setting.live && <span className="live">live</span>}
+              value={readSetting(config, setting) as number}
+              min={setting.min}
+              max={setting.max}
+              integer={setting.kind === 'integer'}
+              onCommit={(v) => propose(setting, v)}
+            />
+          ),
+        )}
       </div>
       <p className="model-size">
         {parameters > 0 && <>{formatCount(parameters)} parameters · </>}

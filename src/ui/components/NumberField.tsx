@@ -6,6 +6,8 @@ import { useId, useState, type ReactNode } from 'react';
 interface Props {
   /** The field's name: also its accessible name. */
   label: string;
+  /** What the setting does, shown on hover. */
+  hint?: string;
   /** Shown after the name, outside it (e.g. a "live" badge). */
   badge?: ReactNode;
   value: number;
@@ -18,7 +20,7 @@ interface Props {
 }
 
 export function NumberField(props: Props) {
-  const { label, badge, value, min, max, integer, step, onCommit, className } = props;
+  const { label, hint, badge, value, min, max, integer, step, onCommit, className } = props;
   const [text, setText] = useState(String(value));
   const [shown, setShown] = useState(value);
   const errorId = useId();
@@ -39,7 +41,7 @@ export function NumberField(props: Props) {
   };
 
   return (
-    <label className={className}>
+    <label className={className} title={hint}>
       <span>
         <span id={nameId}>{label}</span>
         {badge}

@@ -13,8 +13,8 @@ import { FormatError, VocabularyMismatchError } from '../../../src/io/errors';
 import { sha256Hex } from '../../../src/io/hash';
 import { readSafetensors, writeSafetensors } from '../../../src/io/safetensors';
 import { checkVocabulary, parseVocabJson } from '../../../src/io/vocabFile';
-import { UI_DEFAULT_CONFIG } from '../../../src/store/configSlice';
 import { readHash } from '../../../src/store/urlHash';
+import { DEFAULT_RUN_CONFIG } from '../../../src/engine/settings';
 import { seededParams, tinyCorpus, tinyModel } from './helpers';
 
 /** Object.prototype must come out of every test as it went in. */
@@ -240,7 +240,7 @@ describe('shared links (URL hash)', () => {
   test('unknown keys are ignored and reported; __proto__ pollutes nothing', () => {
     const { config, ignored } = readHash(
       '#__proto__[polluted]=1&__proto__=x&constructor=y&H=32&zz=1',
-      UI_DEFAULT_CONFIG,
+      DEFAULT_RUN_CONFIG,
     );
     expect(config.model.hiddenSize).toBe(32);
     expect(ignored).toEqual([
@@ -252,7 +252,7 @@ describe('shared links (URL hash)', () => {
   });
 
   test('reported values are short and cannot reorder the page text', () => {
-    const { ignored } = readHash(`#H=${'9'.repeat(5000)}&L=\u202e1&T=a\u0000b`, UI_DEFAULT_CONFIG);
+    const { ignored } = readHash(`#H=${'9'.repeat(5000)}&L=\u202e1&T=a\u0000b`, DEFAULT_RUN_CONFIG);
     expect(ignored[0]).toMatch(/^H=9{24}…: a whole number/);
     expect(ignored[1]).toBe('L=\\u202e1: a whole number from 1 to 8');
     expect(ignored[2]).toMatch(/^T=a\\u0000b: /);
@@ -261,8 +261,8 @@ describe('shared links (URL hash)', () => {
 
   test('a link with a thousand keys yields a bounded report', () => {
     const hash = '#' + Array.from({ length: 1000 }, (_, i) => `k${i}=1`).join('&');
-    const { config, ignored } = readHash(hash, UI_DEFAULT_CONFIG);
-    expect(config).toEqual(UI_DEFAULT_CONFIG);
+    const { config, ignored } = readHash(hash, DEFAULT_RUN_CONFIG);
+    expect(config).toEqual(DEFAULT_RUN_CONFIG);
     expect(ignored).toHaveLength(13);
     expect(ignored.at(-1)).toBe('and 988 more');
   });

@@ -1,0 +1,272 @@
+// One declaration per setting of a run (SCHEMA, below): its place in the
+// configuration, kind and range, default, whether it applies live, its key in
+// the shared link, its label and hint. Everything else reads this list through
+// settings.ts: the engine's validation and defaults (config.ts), the shared
+// link (store/urlHash.ts), the settings panel (ui/components/HyperParams.tsx),
+// the page's "does this need a fresh model" (store/actions.ts) and the
+// worker's check of configure and setOptimizer (worker/validate.ts). A new
+// setting is its field in a config.ts interface plus one entry here; the
+// Schema type makes the compiler ask for that entry.
+//
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
+// L layers.
+
+import type { ModelConfig, OptimizerConfig, TrainConfig } from './config';
+
+/** Everything that defines a model and its training run. */
+export interface RunConfig {
+  model: Omit<ModelConfig, 'vocabSize'>;
+  train: TrainConfig;
+  backend: BackendPreference;
+}
+
+/** The engines a run may ask for; 'auto' takes WebGPU when this machine offers it. */
+const BACKEND_OPTIONS = [
+  { value: 'auto', label: 'Auto' },
+  { value: 'webgpu', label: 'WebGPU' },
+  { value: 'cpu', label: 'CPU' },
+] as const;
+
+export type BackendPreference = (typeof BACKEND_OPTIONS)[number]['value'];
+
+/** Where a setting lives: run.model, run.train, run.train.optimizer or the run itself. */
+export type SettingGroup = 'model' | 'train' | 'optimizer' | 'run';
+
+/** The values a number may take: min and max inclusive unless marked exclusive. */
+export interface NumberRange {
+  kind: 'integer' | 'number';
+  min: number;
+  max: number;
+  /** The bound itself is not allowed (beta < 1, epsilon > 0). */
+  minExclusive?: boolean;
+  maxExclusive?: boolean;
+}
+
+export interface EnumValues<V extends string = string> {
+  kind: 'enum';
+  options: readonly { value: V; label: string }[];
+}
+
+interface SettingText {
+  group: SettingGroup;
+  /** The panel's name for it, also the input's accessible name. */
+  label: string;
+  /** One sentence the panel shows on hover. */
+  hint: string;
+  /** How the reset confirmation names a change: "Changing the hidden size needs fresh weights". */
+  noun: string;
+  /**
+   * True: applies to the model being trained, from the next step (the worker's
+   * setOptimizer). False: the change needs a fresh model.
+   */
+  live: boolean;
+  /**
+   * Its key in the shared link. A setting with one is a person's setting: in the
+   * link and in the settings panel. Never rename one: links already out use it.
+   */
+  urlKey?: string;
+}
+
+export type NumberSetting = NumberRange & SettingText & { default: number };
+export type EnumSetting<V extends string = string> = EnumValues<V> & SettingText & { default: V };
+
+/** A setting as the generic code reads it: its field name beside its declaration. */
+export type Setting = (NumberSetting | EnumSetting) & { key: string };
+
+// [V] keeps a union of strings (the backends) one enum rather than one per member.
+type SpecFor<V, G extends SettingGroup> = ([V] extends [number]
+  ? NumberSetting
+  : [V] extends [string]
+    ? EnumSetting<V>
+    : never) & { group: G };
+
+/** Exactly one declaration per field of the config interfaces, each of its field's kind. */
+export type Schema = {
+  [K in Exclude<keyof ModelConfig, 'vocabSize'>]: SpecFor<ModelConfig[K], 'model'>;
+} & { [K in Exclude<keyof TrainConfig, 'optimizer'>]: SpecFor<TrainConfig[K], 'train'> } & {
+  [K in keyof OptimizerConfig]: SpecFor<OptimizerConfig[K], 'optimizer'>;
+} & { backend: SpecFor<BackendPreference, 'run'> };
+
+/** V comes from the corpus, not from a setting, but is checked like one. */
+export const VOCAB_SIZE: NumberRange & { key: 'vocabSize' } = {
+  key: 'vocabSize',
+  kind: 'integer',
+  min: 2,
+  max: 65536,
+};
+
+/**
+ * The settings, in the order of the config interfaces (so objects built from
+ * it serialise as before), which is also the order of the settings panel and
+ * of the link's keys. The defaults are small: a model trains visibly within
+ * seconds even on the CPU fallback, yet learns the built-in corpora; the page
+ * starts with them and the worker falls back to them.
+ */
+export const SCHEMA: Schema = {
+  embedSize: {
+    group: 'model',
+    kind: 'integer',
+    min: 1,
+    max: 2048,
+    default: 32,
+    live: false,
+    urlKey: 'E',
+    label: 'Embedding E',
+    noun: 'embedding size',
+    hint: 'Length of the vector each character is embedded as.',
+  },
+  hiddenSize: {
+    group: 'model',
+    kind: 'integer',
+    min: 1,
+    max: 2048,
+    default: 128,
+    live: false,
+    urlKey: 'H',
+    label: 'Hidden H',
+    noun: 'hidden size',
+    hint: 'Units of every LSTM layer: the size of its hidden and cell state.',
+  },
+  layers: {
+    group: 'model',
+    kind: 'integer',
+    min: 1,
+    max: 8,
+    default: 1,
+    live: false,
+    urlKey: 'L',
+    label: 'Layers L',
+    noun: 'layers',
+    hint: 'LSTM layers stacked on one another.',
+  },
+  seqLen: {
+    group: 'train',
+    kind: 'integer',
+    min: 1,
+    max: 1024,
+    default: 48,
+    live: false,
+    urlKey: 'T',
+    label: 'Window T',
+    noun: 'window T',
+    hint: 'Characters per window of truncated backpropagation through time.',
+  },
+  batchSize: {
+    group: 'train',
+    kind: 'integer',
+    min: 1,
+    max: 1024,
+    default: 16,
+    live: false,
+    urlKey: 'B',
+    label: 'Batch B',
+    noun: 'batch B',
+    hint: 'Parallel streams through the corpus; each step trains one window of each.',
+  },
+  seed: {
+    group: 'train',
+    kind: 'integer',
+    min: 0,
+    max: 0xffffffff,
+    default: 1,
+    live: false,
+    urlKey: 'seed',
+    label: 'Seed',
+    noun: 'seed',
+    hint: 'Seed of the initial weights and of the order the streams read the corpus in.',
+  },
+  valFraction: {
+    group: 'train',
+    kind: 'number',
+    min: 0,
+    max: 0.5,
+    default: 0.1,
+    live: false,
+    label: 'Validation share',
+    noun: 'validation share',
+    hint: 'Share of the corpus, at its end, held out to measure the validation loss.',
+  },
+  learningRate: {
+    group: 'optimizer',
+    kind: 'number',
+    min: 1e-6,
+    max: 1,
+    default: 5e-3,
+    live: true,
+    urlKey: 'lr',
+    label: 'Learning rate',
+    noun: 'learning rate',
+    hint: 'Step size of Adam.',
+  },
+  beta1: {
+    group: 'optimizer',
+    kind: 'number',
+    min: 0,
+    max: 1,
+    maxExclusive: true,
+    default: 0.9,
+    live: true,
+    label: 'Adam β1',
+    noun: 'beta1',
+    hint: 'Decay of the running mean of the gradients.',
+  },
+  beta2: {
+    group: 'optimizer',
+    kind: 'number',
+    min: 0,
+    max: 1,
+    maxExclusive: true,
+    default: 0.999,
+    live: true,
+    label: 'Adam β2',
+    noun: 'beta2',
+    hint: 'Decay of the running mean of the squared gradients.',
+  },
+  epsilon: {
+    group: 'optimizer',
+    kind: 'number',
+    min: 0,
+    minExclusive: true,
+    max: Infinity,
+    default: 1e-8,
+    live: true,
+    label: 'Adam ε',
+    noun: 'epsilon',
+    hint: 'Added to the root of the squared-gradient mean, so no step divides by zero.',
+  },
+  weightDecay: {
+    group: 'optimizer',
+    kind: 'number',
+    min: 0,
+    max: 1,
+    default: 0,
+    live: true,
+    urlKey: 'wd',
+    label: 'Weight decay',
+    noun: 'weight decay',
+    hint: 'Decoupled (AdamW) decay of the weight matrices, not the biases; 0 is plain Adam.',
+  },
+  clipNorm: {
+    group: 'optimizer',
+    kind: 'number',
+    min: 0,
+    max: 1000,
+    default: 5,
+    live: true,
+    urlKey: 'clip',
+    label: 'Gradient clip',
+    noun: 'gradient clip',
+    hint: 'Largest global norm of the gradients; larger ones are scaled down to it. 0 turns it off.',
+  },
+  backend: {
+    group: 'run',
+    kind: 'enum',
+    options: BACKEND_OPTIONS,
+    default: 'auto',
+    live: false,
+    urlKey: 'backend',
+    label: 'Backend',
+    noun: 'backend',
+    hint: 'Where the model trains: Auto takes WebGPU when this browser offers a usable adapter.',
+  },
+};
