@@ -47,7 +47,7 @@ export interface EnumValues<V extends string = string> {
   options: readonly { value: V; label: string }[];
 }
 
-interface SettingText {
+interface SettingDeclaration {
   group: SettingGroup;
   /** The panel's name for it, also the input's accessible name. */
   label: string;
@@ -67,8 +67,9 @@ interface SettingText {
   urlKey?: string;
 }
 
-export type NumberSetting = NumberRange & SettingText & { default: number };
-export type EnumSetting<V extends string = string> = EnumValues<V> & SettingText & { default: V };
+export type NumberSetting = NumberRange & SettingDeclaration & { default: number };
+export type EnumSetting<V extends string = string> = EnumValues<V> &
+  SettingDeclaration & { default: V };
 
 /** A setting as the generic code reads it: its field name beside its declaration. */
 export type Setting = (NumberSetting | EnumSetting) & { key: string };

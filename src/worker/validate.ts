@@ -144,14 +144,20 @@ function sampleRequest(raw: unknown) {
  */
 function runConfig(raw: unknown, at: string): RunConfig {
   const c = record(raw, `${at}.config`);
-  const holders: Record<SettingGroup, { fields: Fields; path: string }> = {
-    run: { fields: c, path: at },
-    model: { fields: record(c.model, `${at}.model`), path: `${at}.model` },
-    train: { fields: record(c.train, `${at}.train`), path: `${at}.train` },
-    optimizer: { fields: {}, path: `${at}.train.optimizer` },
+  const paths: Record<SettingGroup, string> = {
+    run: at,
+    model: `${at}.model`,
+    train: `${at}.train`,
+    optimizer: `${at}.train.optimizer`,
   };
-  holders.optimizer.fields = record(holders.train.fields.optimizer, holders.optimizer.path);
-  return runConfigFrom((s) => setting(s, holders[s.group].fields, holders[s.group].path));
+  const train = record(c.train, paths.train);
+  const fields: Record<SettingGroup, Fields> = {
+    run: c,
+    model: record(c.model, paths.model),
+    train,
+    optimizer: record(train.optimizer, paths.optimizer),
+  };
+  return runConfigFrom((s) => setting(s, fields[s.group], paths[s.group]));
 }
 
 /** The optimizer's settings (setOptimizer), checked as in runConfig. */
