@@ -91,9 +91,9 @@ function groupFrom(group: SettingGroup, read: (setting: Setting) => unknown): ob
  */
 export function runConfigFrom(read: (setting: Setting) => unknown): RunConfig {
   return {
-    ...groupFrom('run', read),
     model: groupFrom('model', read),
     train: { ...groupFrom('train', read), optimizer: optimizerFrom(read) },
+    ...groupFrom('run', read),
   } as RunConfig;
 }
 
