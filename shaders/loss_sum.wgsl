@@ -6,14 +6,11 @@
 //   rowLoss  (N) per-position cross-entropy
 //   acc      (4) acc[slot] += Σ rowLoss
 
-struct Params {
-  rows: u32,
-  slot: u32,
-}
+// p: Params (binding 0), the uniform block declared in
+// src/engine/gpu/kernels.ts, is generated in front at load.
 
 const THREADS = 256u;
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> rowLoss: array<f32>;
 @group(0) @binding(2) var<storage, read_write> acc: array<f32>;
 
