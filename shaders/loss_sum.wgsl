@@ -4,7 +4,7 @@
 // Dimension legend: N = T·B positions.
 // Buffers:
 //   rowLoss  (N) per-position cross-entropy
-//   acc      (4) acc[slot] += Σ rowLoss
+//   acc      (1) acc[0] += Σ rowLoss
 
 // p: Params (binding 0), the uniform block declared in
 // src/engine/gpu/kernels.ts, is generated in front at load.
@@ -31,6 +31,6 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>) {
     workgroupBarrier();
   }
   if (lid.x == 0u) {
-    acc[p.slot] += partial[0];
+    acc[0] += partial[0];
   }
 }

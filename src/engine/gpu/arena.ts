@@ -92,7 +92,7 @@ export class GpuArena {
   // Reductions and logs.
   readonly normPartials: GPUBuffer; // (NORM_PARTIALS)
   readonly lossLog: GPUBuffer; // (LOSS_LOG_SLOTS, 4) u32 [mean loss, grad norm, flag, 0]
-  readonly lossAccumulator: GPUBuffer; // (4) summed window losses for evaluate/gradients
+  readonly lossAccumulator: GPUBuffer; // (1) summed window losses for evaluate/gradients
   readonly hyper: GPUBuffer; // uniform: optimizer values of the next step (kernels.ts ADAM_STEP)
   /** Binds where a kernel has nothing to read (e.g. a GEMM without bias). */
   readonly placeholder: GPUBuffer;
@@ -132,7 +132,7 @@ export class GpuArena {
     this.dc = f('dc (B,H)', maxBatch * model.hiddenSize);
     this.normPartials = f('normPartials (256)', NORM_PARTIALS);
     this.lossLog = f('lossLog (R,4) u32', LOSS_LOG_SLOTS * LOSS_LOG_WORDS);
-    this.lossAccumulator = f('lossAccumulator (4)', 4);
+    this.lossAccumulator = f('lossAccumulator (1)', 1);
     this.hyper = resources.buffer(
       'adam.hyper (uniform)',
       UNIFORM_BINDING_SIZE,

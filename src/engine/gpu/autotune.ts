@@ -19,8 +19,8 @@
 // seconds, measure the recurrence and little else.
 // Every candidate passes the same GPU-vs-CPU tolerance tests, so the choice
 // changes speed, never correctness. Choices are cached per adapter (vendor,
-// architecture, device, description) and shape for the session;
-// exportTuningCache / importTuningCache let the app keep them across sessions.
+// architecture, device, description) and shape for the session (in this
+// module, so for the worker's lifetime); nothing keeps them across sessions.
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers, X layer input; N = T·B rows of the position-wise products.
@@ -93,28 +93,7 @@ export interface TuneReport {
 /** adapter key → choice key → choice. */
 const cache = new Map<string, Map<string, string>>();
 
-/** The cached choices as plain JSON, e.g. for localStorage. */
-export interface TuningCacheExport {
-  version: 1;
-  adapters: Record<string, Record<string, string>>;
-}
-
-export function exportTuningCache(): TuningCacheExport {
-  const adapters: Record<string, Record<string, string>> = {};
-  for (const [adapter, entries] of cache) adapters[adapter] = Object.fromEntries(entries);
-  return { version: 1, adapters };
-}
-
-/** Merges choices saved by exportTuningCache (unknown versions are ignored). */
-export function importTuningCache(data: TuningCacheExport): void {
-  if (data?.version !== 1) return;
-  for (const [adapter, entries] of Object.entries(data.adapters)) {
-    const map = cache.get(adapter) ?? new Map<string, string>();
-    for (const [key, value] of Object.entries(entries)) map.set(key, value);
-    cache.set(adapter, map);
-  }
-}
-
+/** Forgets every cached choice (tests start from an empty cache). */
 export function clearTuningCache(): void {
   cache.clear();
 }

@@ -12,14 +12,7 @@ export { createGpuBackend };
 export { GpuCapacityError, GpuDeviceLostError, GpuUnavailableError } from './device';
 export type { GemmChoice, GemmVariant } from './gemm';
 export type { RecurrentMode, RecurrentVariant } from './plan';
-export {
-  clearTuningCache,
-  exportTuningCache,
-  importTuningCache,
-  type AutotuneOptions,
-  type TuneReport,
-  type TuningCacheExport,
-} from './autotune';
+export type { AutotuneOptions, TuneReport } from './autotune';
 export { measureGemmRoofline };
 export type { GemmShape, RooflineResult } from './roofline';
 

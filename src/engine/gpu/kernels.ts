@@ -199,7 +199,7 @@ export const KERNELS = {
     shader: 'loss_sum',
     layout: 'read_rw',
     bindings: ['read', 'rw'],
-    uniforms: params(['rows', 'u32'], ['slot', 'u32']),
+    uniforms: params(['rows', 'u32']),
   },
   sample: {
     shader: 'sample',

@@ -296,11 +296,11 @@ export function recordLoss(rec: Recorder, ctx: PassContext, { T, B }: WindowShap
   });
 }
 
-/** Adds Σ rowLoss (N) to lossAccumulator[slot]. */
-export function recordLossSum(rec: Recorder, ctx: PassContext, N: number, slot: number): void {
+/** Adds Σ rowLoss (N) to lossAccumulator. */
+export function recordLossSum(rec: Recorder, ctx: PassContext, N: number): void {
   rec.dispatch({
     kernel: 'loss_sum',
-    uniforms: { rows: N, slot },
+    uniforms: { rows: N },
     buffers: [ctx.arena.rowLoss, ctx.arena.lossAccumulator],
     workgroups: [1],
   });
