@@ -1,7 +1,8 @@
 // BPTT through the whole window of one LSTM layer in ONE dispatch
-// ("persistent" recurrent kernel, for small H): one workgroup owns a slice of
-// ROWS = 4 streams and walks t = T−1 down to 0 itself, keeping dz_{t+1} of
-// its streams in workgroup memory. Streams are independent, so no barrier
+// ("persistent" recurrent kernel, run wherever its workgroup memory fits,
+// plan.ts): one workgroup owns a slice of ROWS = 4 streams and walks
+// t = T−1 down to 0 itself, keeping dz_{t+1} of its streams in workgroup
+// memory. Streams are independent, so no barrier
 // has to span workgroups. Per timestep, exactly as lstm_step_backward.wgsl:
 //   dh     = dH[t] + dz_{t+1} · Whᵀ          (absent at t = T−1: the carried-out
 //                                            state is detached)

@@ -1,7 +1,7 @@
 // The whole window of one LSTM layer forward in ONE dispatch ("persistent"
-// recurrent kernel, for small H): one workgroup owns a slice of ROWS = 4
-// streams and walks all T timesteps itself, keeping h_{t-1} of its streams
-// in workgroup memory. Streams are independent, so no barrier has to span
+// recurrent kernel, run wherever its workgroup memory fits, plan.ts): one
+// workgroup owns a slice of ROWS = 4 streams and walks all T timesteps
+// itself, keeping h_{t-1} of its streams in workgroup memory. Streams are independent, so no barrier has to span
 // workgroups — the reason the step kernel (lstm_step_forward.wgsl) needs one
 // dispatch per timestep. Per timestep, exactly as the step kernel:
 //   z      = Gx[t] + h_{t-1} · Wh            (Gx already holds X·Wx + b)

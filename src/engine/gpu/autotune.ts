@@ -5,8 +5,9 @@
 //   recurrence  per direction, step kernels (T dispatches) against the
 //               persistent kernel (1 dispatch), where the latter fits;
 //   GEMMs       per product shape (gemm.ts gemmShapeKey), every eligible
-//               GemmChoice: vec4 / register tiles, workgroup-memory tiles of
-//               64×64, 32×32 and 32×64.
+//               GemmChoice: register tiles (4×8 and 8×8 with vec4 loads, 4×4
+//               scalar), workgroup-memory tiles of 64×64 (scalar or vec4
+//               loads), 32×32 and 32×64.
 //
 // It is short and bounded by a budget (default 1.5 s of wall time). Each
 // recurrent direction measures for at most a third of it, after compiling its
