@@ -34,7 +34,8 @@
 //                 [bits of mean loss, bits of gradient norm, non-finite flag, unused]
 
 // p: Params (binding 0) and hyper: Step (binding 1), the uniform blocks
-// declared in src/engine/gpu/kernels.ts, are generated in front at load.
+// declared in src/engine/gpu/kernels.ts and adamStep.ts, are generated in
+// front at load.
 
 const THREADS = 64u;
 

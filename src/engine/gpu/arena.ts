@@ -93,7 +93,7 @@ export class GpuArena {
   readonly normPartials: GPUBuffer; // (NORM_PARTIALS)
   readonly lossLog: GPUBuffer; // (LOSS_LOG_SLOTS, 4) u32 [mean loss, grad norm, flag, 0]
   readonly lossAccumulator: GPUBuffer; // (1) summed window losses for evaluate/gradients
-  readonly hyper: GPUBuffer; // uniform: optimizer values of the next step (kernels.ts ADAM_STEP)
+  readonly hyper: GPUBuffer; // uniform: optimizer values of the next step (adamStep.ts)
   /** Binds where a kernel has nothing to read (e.g. a GEMM without bias). */
   readonly placeholder: GPUBuffer;
   // Carried recurrent states: training, and evaluation's own.

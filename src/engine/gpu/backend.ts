@@ -30,7 +30,8 @@ import { autotune, trainingGemms, type AutotuneOptions, type TuneReport } from '
 import { GpuDeviceLostError } from './device';
 import { gemmShapeKey, type GemmVariant } from './gemm';
 import { KernelLibrary } from './kernels';
-import { adamHyperparameters, type PassContext } from './passes';
+import { adamHyperparameters } from './adamStep';
+import type { PassContext } from './passes';
 import {
   initialRecurrentMode,
   KernelPlan,

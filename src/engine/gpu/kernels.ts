@@ -12,6 +12,7 @@
 // uniforms); GEMMs take M, N, K (see gemm.ts). Buffer shapes: see each shader.
 
 import type { GpuResources } from './resources';
+import { ADAM_STEP } from './adamStep';
 import { SHADER_SOURCES, type ShaderName } from './shaderSources';
 import {
   UNIFORM_BINDING_SIZE,
@@ -36,28 +37,6 @@ export interface KernelSpec {
 function params(...fields: UniformField[]): UniformBlock {
   return { struct: 'Params', variable: 'p', fields };
 }
-
-/**
- * The optimizer's per-step values (binding 1 of adam, `hyper: Step`), written
- * by the host before each step: they change with the step number.
- */
-export const ADAM_STEP: UniformBlock = {
-  struct: 'Step',
-  variable: 'hyper',
-  fields: [
-    ['lossSlot', 'u32'],
-    ['stepSize', 'f32'], // lr / bc1
-    ['bc2', 'f32'],
-    ['beta1', 'f32'],
-    ['oneMinusBeta1', 'f32'],
-    ['beta2', 'f32'],
-    ['oneMinusBeta2', 'f32'],
-    ['epsilon', 'f32'],
-    ['decay', 'f32'], // lr · weight decay
-    ['clipNorm', 'f32'],
-    ['step', 'u32'], // 1-based, written to the flag word when weights are not finite
-  ],
-};
 
 const GEMM_UNIFORMS = params(
   ['M', 'u32'],

@@ -16,10 +16,9 @@ import { layerInputSize, type ModelConfig } from '../config';
 import { headColumns, type ParamLayout } from '../params';
 import { NORM_PARTIALS, type GpuArena, type LayerBuffers, type StateBuffers } from './arena';
 import { gemmDispatch, type GemmArgs, type MatrixView } from './gemm';
-import { ADAM_STEP, type KernelLibrary } from './kernels';
+import type { KernelLibrary } from './kernels';
 import { persistentWorkgroupSize, type KernelPlan, type RecurrentMode } from './plan';
 import { grid, rowsGrid, type DispatchSpec, type Recorder } from './program';
-import { UNIFORM_BINDING_SIZE, packUniforms } from './uniforms';
 
 export interface PassContext {
   kernels: KernelLibrary;
@@ -429,37 +428,4 @@ export function recordOptimizer(rec: Recorder, ctx: PassContext, N: number): voi
     ],
     workgroups: [Math.min(ADAM_WORKGROUPS, Math.ceil(count4 / 64))],
   });
-}
-
-/** The optimizer's per-step values, packed by adam.wgsl's `Step` block (kernels.ts ADAM_STEP). */
-export function adamHyperparameters(
-  o: {
-    learningRate: number;
-    beta1: number;
-    beta2: number;
-    epsilon: number;
-    weightDecay: number;
-    clipNorm: number;
-  },
-  step: number,
-  lossSlot: number,
-): ArrayBuffer {
-  const data = new ArrayBuffer(UNIFORM_BINDING_SIZE);
-  const bc1 = 1 - Math.pow(o.beta1, step);
-  const bc2 = 1 - Math.pow(o.beta2, step);
-  const values = {
-    lossSlot,
-    stepSize: o.learningRate / bc1,
-    bc2,
-    beta1: o.beta1,
-    oneMinusBeta1: 1 - o.beta1,
-    beta2: o.beta2,
-    oneMinusBeta2: 1 - o.beta2,
-    epsilon: o.epsilon,
-    decay: o.learningRate * o.weightDecay,
-    clipNorm: o.clipNorm,
-    step,
-  };
-  packUniforms(new DataView(data), 0, ADAM_STEP, values, 'adam step');
-  return data;
 }

@@ -1,9 +1,9 @@
 // Uniform blocks, declared once. A kernel's uniforms are a list of (name, WGSL
 // scalar type) in order; from that one list the WGSL struct and its binding
 // are generated and prepended to the shader (kernels.ts kernelSource), and
-// the host packs its values (program.ts, passes.ts adamHyperparameters), so
+// the host packs its values (program.ts, adamStep.ts adamHyperparameters), so
 // writer and reader cannot disagree on names, order or types. Shaders hold no
-// uniform struct of their own (tests/unit/engine/gpu/uniforms.test.ts).
+// uniform struct of their own (tests/unit/engine/gpu-uniforms.test.ts).
 //
 // Dimension legend: none here (the fields carry the shapes: B, T, H, M, N, K, ...).
 
