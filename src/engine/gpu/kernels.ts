@@ -1,9 +1,9 @@
 // Kernel descriptors and the pipeline cache. Each kernel names its shader, the
 // fields of its uniform block (binding 0, a slot of a program's uniform buffer
 // picked by dynamic offset) and the access mode of its other bindings. The
-// uniform blocks are declared here only: kernelSource generates their WGSL
-// structs in front of the shader (uniforms.ts).
-// Pipelines are cached by shader + override constants; kernels that bind the
+// uniform blocks are declared here only (Adam's step block in adamStep.ts):
+// kernelSource generates their WGSL structs in front of the shader
+// (uniforms.ts). Pipelines are cached by kernel + override constants; kernels that bind the
 // same kinds of buffers share one bind-group layout, so a bind group serves
 // every constant variant (e.g. all GEMM transposes, all tile sizes), and the
 // persistent recurrent kernels share the step kernels' layouts.
