@@ -5,6 +5,7 @@
 //
 // Dimension legend: none (scalars of Adam/AdamW, src/engine/cpu/adam.ts).
 
+import type { OptimizerConfig } from '../config';
 import { UNIFORM_BINDING_SIZE, packUniforms, type UniformBlock } from './uniforms';
 
 /** The fields of `hyper: Step`, in order; kernels.ts binds it to the adam kernel. */
@@ -28,14 +29,7 @@ export const ADAM_STEP: UniformBlock = {
 
 /** The bytes of the Step block for one step, packed by ADAM_STEP. */
 export function adamHyperparameters(
-  o: {
-    learningRate: number;
-    beta1: number;
-    beta2: number;
-    epsilon: number;
-    weightDecay: number;
-    clipNorm: number;
-  },
+  o: OptimizerConfig,
   step: number,
   lossSlot: number,
 ): ArrayBuffer {
