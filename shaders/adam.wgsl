@@ -33,31 +33,12 @@
 //   lossLog       (R, 4) u32 words per step, slot lossSlot:
 //                 [bits of mean loss, bits of gradient norm, non-finite flag, unused]
 
-struct Params {
-  count4: u32, // P4
-  partialCount: u32,
-  lossRows: u32,
-}
-
-// Written by the host before each step (it changes with the step number).
-struct Step {
-  lossSlot: u32,
-  stepSize: f32,
-  bc2: f32,
-  beta1: f32,
-  oneMinusBeta1: f32,
-  beta2: f32,
-  oneMinusBeta2: f32,
-  epsilon: f32,
-  decay: f32,
-  clipNorm: f32,
-  step: u32, // 1-based step number, written to the flag word when weights are not finite
-}
+// p: Params (binding 0) and hyper: Step (binding 1), the uniform blocks
+// declared in src/engine/gpu/kernels.ts and adamStep.ts, are generated in
+// front at load.
 
 const THREADS = 64u;
 
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<uniform> hyper: Step;
 @group(0) @binding(2) var<storage, read_write> params: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> grads: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> m: array<vec4<f32>>;

@@ -10,18 +10,12 @@
 //   dx0     (N, E) loss gradient w.r.t. the embedded inputs
 //   grads   arena; dEmbedding (V, E) at gradOffset (overwritten)
 
-struct Params {
-  N: u32,
-  E: u32,
-  V: u32,
-  tokenOffset: u32,
-  gradOffset: u32,
-}
+// p: Params (binding 0), the uniform block declared in
+// src/engine/gpu/kernels.ts, is generated in front at load.
 
 const THREADS = 64u;
 const MAX_COLUMNS_PER_THREAD = 32u; // E ≤ 2048 = 64 · 32
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> tokens: array<i32>;
 @group(0) @binding(2) var<storage, read> dx0: array<f32>;
 @group(0) @binding(3) var<storage, read_write> grads: array<f32>;

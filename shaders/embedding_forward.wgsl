@@ -8,15 +8,9 @@
 //   tokens  (N) token ids (time-major) at tokenOffset
 //   x0      (N, E) embedded inputs at outOffset
 
-struct Params {
-  N: u32,
-  E: u32,
-  tokenOffset: u32,
-  embOffset: u32,
-  outOffset: u32,
-}
+// p: Params (binding 0), the uniform block declared in
+// src/engine/gpu/kernels.ts, is generated in front at load.
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> params: array<f32>;
 @group(0) @binding(2) var<storage, read> tokens: array<i32>;
 @group(0) @binding(3) var<storage, read_write> x0: array<f32>;

@@ -1,6 +1,6 @@
 // Register-tiled GEMM with scalar loads, any shape (the vocabulary-wide head
 // products, V = 65 and the like, whose rows are not vec4-aligned):
-//   C (M, N) = op(A) (M, K) · op(B) (K, N)  [+ bias (N)]  [+ C when ACCUMULATE]
+//   C (M, N) = op(A) (M, K) · op(B) (K, N)  [+ bias (N)]
 // Each invocation owns a 4×4 block of C in registers and walks K one step at a
 // time; no workgroup memory and no barriers, which software adapters favour.
 // gemm_tiled.wgsl is the workgroup-memory alternative real GPUs may prefer.
@@ -13,11 +13,11 @@
 //   b     B (K, N), or with TRANS_B stored (N, K)
 //   c     C (M, N)
 //   bias  (N), added when ADD_BIAS
-// COLUMN_SUMS also writes c[colSumOffset + n] (+)= Σ_k op(B)[k, n].
+// COLUMN_SUMS also writes c[colSumOffset + n] = Σ_k op(B)[k, n].
 
-// Params, the variant overrides (TRANS_A, TRANS_B, ACCUMULATE, ADD_BIAS,
-// COLUMN_SUMS), the p/c/bias bindings and the masked stores:
-// gemm_common.wgsl, prepended at load.
+// The variant overrides (TRANS_A, TRANS_B, ADD_BIAS, COLUMN_SUMS), the c and
+// bias bindings and the masked stores: gemm_common.wgsl, prepended at load;
+// the uniforms p (M, N, K, strides, offsets) are generated in front of it.
 
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;

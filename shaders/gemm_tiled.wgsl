@@ -1,5 +1,5 @@
 // GEMM with workgroup-memory tiles, any shape:
-//   C (M, N) = op(A) (M, K) · op(B) (K, N)  [+ bias (N) on every row]  [+ C when ACCUMULATE]
+//   C (M, N) = op(A) (M, K) · op(B) (K, N)  [+ bias (N) on every row]
 // A workgroup of WG_X × WG_Y invocations computes a (4·WG_Y) × (4·WG_X)
 // output tile, 4×4 outputs per invocation, staging 16 K at a time of both
 // operands in workgroup memory. The tile size is an override so the autotune
@@ -20,13 +20,13 @@
 //   b     B (K, N) at bOffset, row stride ldb; with TRANS_B B is stored (N, K)
 //   c     C (M, N) at cOffset, row stride ldc
 //   bias  (N) at biasOffset, added when ADD_BIAS
-// COLUMN_SUMS also writes c[colSumOffset + n] (+)= Σ_k op(B)[k, n]: the bias
+// COLUMN_SUMS also writes c[colSumOffset + n] = Σ_k op(B)[k, n]: the bias
 // gradient that rides along with a weight-gradient product (dW = Xᵀ·dG, db = Σ dG).
 // Workgroup memory: (TILE_M + TILE_N) · TILE_K floats, 8 KiB at 64×64.
 
-// Params, the variant overrides (TRANS_A, TRANS_B, ACCUMULATE, ADD_BIAS,
-// COLUMN_SUMS), the p/c/bias bindings and the masked stores:
-// gemm_common.wgsl, prepended at load.
+// The variant overrides (TRANS_A, TRANS_B, ADD_BIAS, COLUMN_SUMS), the c and
+// bias bindings and the masked stores: gemm_common.wgsl, prepended at load;
+// the uniforms p (M, N, K, strides, offsets) are generated in front of it.
 
 override WG_X: u32 = 16u; // invocations along N
 override WG_Y: u32 = 16u; // invocations along M

@@ -1,7 +1,7 @@
 // GEMM with workgroup-memory tiles AND vec4 loads, for shapes whose
 // contiguous axes are multiples of 4 (the engine's 4H-wide gate matrices, E
 // and H of 4k); the classic shape of a fast GEMM on a real GPU:
-//   C (M, N) = op(A) (M, K) · op(B) (K, N)  [+ bias (N) on every row]  [+ C when ACCUMULATE]
+//   C (M, N) = op(A) (M, K) · op(B) (K, N)  [+ bias (N) on every row]
 // A workgroup of 16 × 16 invocations computes a 64 × 64 tile of C, 4 × 4
 // outputs per invocation, staging 16 K at a time of both operands in
 // workgroup memory. Every global load is one vec4 along the operand's
@@ -18,12 +18,12 @@
 //   b     B (K, N), or with TRANS_B stored (N, K)    requires N % 4 == 0 (plain) or K % 4 == 0 (TRANS_B)
 //   c     C (M, N), any shape (scalar, masked stores)
 //   bias  (N), added when ADD_BIAS
-// COLUMN_SUMS also writes c[colSumOffset + n] (+)= Σ_k op(B)[k, n].
+// COLUMN_SUMS also writes c[colSumOffset + n] = Σ_k op(B)[k, n].
 // Workgroup memory: 2 · TILE_K · 64 floats = 8 KiB.
 
-// Params, the variant overrides (TRANS_A, TRANS_B, ACCUMULATE, ADD_BIAS,
-// COLUMN_SUMS), the p/c/bias bindings and the masked stores:
-// gemm_common.wgsl, prepended at load.
+// The variant overrides (TRANS_A, TRANS_B, ADD_BIAS, COLUMN_SUMS), the c and
+// bias bindings and the masked stores: gemm_common.wgsl, prepended at load;
+// the uniforms p (M, N, K, strides, offsets) are generated in front of it.
 
 const WG = 16u; // invocations along each of M and N
 const TILE = 64u; // rows and columns of C per workgroup

@@ -1,6 +1,6 @@
 // Register-tiled GEMM with vec4 operands, for shapes whose contiguous axes
 // are multiples of 4 (the engine's 4H-wide gate matrices, E and H of 4k):
-//   C (M, N) = op(A) (M, K) · op(B) (K, N)  [+ bias (N)]  [+ C when ACCUMULATE]
+//   C (M, N) = op(A) (M, K) · op(B) (K, N)  [+ bias (N)]
 // No workgroup memory: each invocation owns a 4-row × 8-column block of C in
 // eight vec4 registers and walks K four at a time, loading 4×4 blocks of A and
 // B as vec4s along whichever axis is contiguous in memory. Whatever the
@@ -19,11 +19,11 @@
 //   b     B (K, N), or with TRANS_B stored (N, K)    requires N % 4 == 0 (plain) or K % 4 == 0 (TRANS_B)
 //   c     C (M, N), any shape (scalar, masked stores)
 //   bias  (N), added when ADD_BIAS
-// COLUMN_SUMS also writes c[colSumOffset + n] (+)= Σ_k B[k, n].
+// COLUMN_SUMS also writes c[colSumOffset + n] = Σ_k B[k, n].
 
-// Params, the variant overrides (TRANS_A, TRANS_B, ACCUMULATE, ADD_BIAS,
-// COLUMN_SUMS), the p/c/bias bindings and the masked stores:
-// gemm_common.wgsl, prepended at load.
+// The variant overrides (TRANS_A, TRANS_B, ADD_BIAS, COLUMN_SUMS), the c and
+// bias bindings and the masked stores: gemm_common.wgsl, prepended at load;
+// the uniforms p (M, N, K, strides, offsets) are generated in front of it.
 
 const ROWS = 4u; // rows of C per invocation
 const COLS = 8u; // columns of C per invocation (two 4-wide blocks)

@@ -1,6 +1,6 @@
 // Register-tiled GEMM with vec4 operands and 8 × 8 outputs per invocation,
 // for shapes whose contiguous axes are multiples of 4:
-//   C (M, N) = op(A) (M, K) · op(B) (K, N)  [+ bias (N)]  [+ C when ACCUMULATE]
+//   C (M, N) = op(A) (M, K) · op(B) (K, N)  [+ bias (N)]
 // gemm_vec4.wgsl's plan with twice the rows: each invocation owns an 8-row ×
 // 8-column block of C in sixteen vec4 registers and walks K four at a time,
 // so per step of four it loads 8 vec4s of A and 8 of B for 256
@@ -16,11 +16,11 @@
 //   b     B (K, N), or with TRANS_B stored (N, K)    requires N % 4 == 0 (plain) or K % 4 == 0 (TRANS_B)
 //   c     C (M, N), any shape (scalar, masked stores)
 //   bias  (N), added when ADD_BIAS
-// COLUMN_SUMS also writes c[colSumOffset + n] (+)= Σ_k B[k, n].
+// COLUMN_SUMS also writes c[colSumOffset + n] = Σ_k B[k, n].
 
-// Params, the variant overrides (TRANS_A, TRANS_B, ACCUMULATE, ADD_BIAS,
-// COLUMN_SUMS), the p/c/bias bindings and the masked stores:
-// gemm_common.wgsl, prepended at load.
+// The variant overrides (TRANS_A, TRANS_B, ADD_BIAS, COLUMN_SUMS), the c and
+// bias bindings and the masked stores: gemm_common.wgsl, prepended at load;
+// the uniforms p (M, N, K, strides, offsets) are generated in front of it.
 
 const ROWS = 8u; // rows of C per invocation (two 4-row blocks)
 const COLS = 8u; // columns of C per invocation (two 4-wide blocks)

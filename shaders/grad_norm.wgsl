@@ -9,13 +9,11 @@
 //   grads     (P4) vec4 gradient arena
 //   partials  (W) one sum of squares per workgroup, W = number of workgroups (≤ 256)
 
-struct Params {
-  count4: u32, // P4
-}
+// p: Params (binding 0), the uniform block declared in
+// src/engine/gpu/kernels.ts, is generated in front at load.
 
 const THREADS = 64u;
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> grads: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> partials: array<f32>;
 

@@ -4,16 +4,13 @@
 // Dimension legend: N = T·B positions.
 // Buffers:
 //   rowLoss  (N) per-position cross-entropy
-//   acc      (4) acc[slot] += Σ rowLoss
+//   acc      (1) acc[0] += Σ rowLoss
 
-struct Params {
-  rows: u32,
-  slot: u32,
-}
+// p: Params (binding 0), the uniform block declared in
+// src/engine/gpu/kernels.ts, is generated in front at load.
 
 const THREADS = 256u;
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> rowLoss: array<f32>;
 @group(0) @binding(2) var<storage, read_write> acc: array<f32>;
 
@@ -34,6 +31,6 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>) {
     workgroupBarrier();
   }
   if (lid.x == 0u) {
-    acc[p.slot] += partial[0];
+    acc[0] += partial[0];
   }
 }

@@ -1,7 +1,8 @@
 // BPTT through the whole window of one LSTM layer in ONE dispatch
-// ("persistent" recurrent kernel, for small H): one workgroup owns a slice of
-// ROWS = 4 streams and walks t = T−1 down to 0 itself, keeping dz_{t+1} of
-// its streams in workgroup memory. Streams are independent, so no barrier
+// ("persistent" recurrent kernel, run wherever its workgroup memory fits,
+// plan.ts): one workgroup owns a slice of ROWS = 4 streams and walks
+// t = T−1 down to 0 itself, keeping dz_{t+1} of its streams in workgroup
+// memory. Streams are independent, so no barrier
 // has to span workgroups. Per timestep, exactly as lstm_step_backward.wgsl:
 //   dh     = dH[t] + dz_{t+1} · Whᵀ          (absent at t = T−1: the carried-out
 //                                            state is detached)
@@ -24,18 +25,13 @@
 //   dH      (T, B, H) loss gradient w.r.t. this layer's outputs (from the head or the layer above)
 //   dc      (B, H) carried cell gradient (scratch owned per invocation)
 
-struct Params {
-  B: u32,
-  H: u32,
-  T: u32,
-  whOffset4: u32,
-}
+// p: Params (binding 0), the uniform block declared in
+// src/engine/gpu/kernels.ts, is generated in front at load.
 
 override WG: u32 = 64u;
 override HMAX: u32 = 64u;
 const ROWS = 4u;
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> params: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> gates: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> cAll: array<f32>;
@@ -45,11 +41,6 @@ const ROWS = 4u;
 // dzs[r·H + q] = dz_{t+1}[b0 + r, q] (zero for streams past B).
 var<workgroup> dzs: array<vec4<f32>, 4u * HMAX>;
 
-fn tanhSafe(x: f32) -> f32 {
-  let e = exp(-2.0 * abs(x));
-  return sign(x) * (1.0 - e) / (1.0 + e);
-}
-
 fn finish(t: u32, last: bool, b: u32, j: u32, recurrent: f32) {
   if (b >= p.B) {
     return;
@@ -58,9 +49,7 @@ fn finish(t: u32, last: bool, b: u32, j: u32, recurrent: f32) {
   let bj = b * p.H + j;
   let at = t * BH + bj;
   let act = gates[at];
-  let i = act.x;
   let f = act.y;
-  let g = act.z;
   let o = act.w;
   let tc = tanhSafe(cAll[(t + 1u) * BH + bj]);
   let cPrev = cAll[t * BH + bj];
@@ -70,12 +59,7 @@ fn finish(t: u32, last: bool, b: u32, j: u32, recurrent: f32) {
     dcNext = dc[bj];
   }
   let dcv = dcNext + dh * o * (1.0 - tc * tc);
-  gates[at] = vec4<f32>(
-    dcv * g * i * (1.0 - i),
-    dcv * cPrev * f * (1.0 - f),
-    dcv * i * (1.0 - g * g),
-    dh * tc * o * (1.0 - o),
-  );
+  gates[at] = gateGradients(act, dcv, dh, tc, cPrev);
   dc[bj] = dcv * f;
 }
 

@@ -1,7 +1,7 @@
 // The whole window of one LSTM layer forward in ONE dispatch ("persistent"
-// recurrent kernel, for small H): one workgroup owns a slice of ROWS = 4
-// streams and walks all T timesteps itself, keeping h_{t-1} of its streams
-// in workgroup memory. Streams are independent, so no barrier has to span
+// recurrent kernel, run wherever its workgroup memory fits, plan.ts): one
+// workgroup owns a slice of ROWS = 4 streams and walks all T timesteps
+// itself, keeping h_{t-1} of its streams in workgroup memory. Streams are independent, so no barrier has to span
 // workgroups — the reason the step kernel (lstm_step_forward.wgsl) needs one
 // dispatch per timestep. Per timestep, exactly as the step kernel:
 //   z      = Gx[t] + h_{t-1} · Wh            (Gx already holds X·Wx + b)
@@ -24,19 +24,14 @@
 //   hAll    (T + 1, B, H) hidden states, slot 0 = carried-in h, slot t + 1 = h_t
 //   cAll    (T + 1, B, H) likewise for c
 
-struct Params {
-  B: u32,
-  H: u32,
-  T: u32,
-  whOffset4: u32,
-}
+// p: Params (binding 0), the uniform block declared in
+// src/engine/gpu/kernels.ts, is generated in front at load.
 
 override WG: u32 = 64u;
 override HMAX: u32 = 64u;
 const ROWS = 4u; // streams per workgroup: each Wh load feeds four of them
 override H4MAX = (HMAX + 3u) / 4u;
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> params: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> gates: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> hAll: array<f32>;
@@ -47,16 +42,6 @@ override H4MAX = (HMAX + 3u) / 4u;
 // from the next writes. Workgroup memory starts zeroed, so the padding past H
 // and the streams past B stay zero.
 var<workgroup> hs: array<vec4<f32>, 2u * ROWS * H4MAX>;
-
-fn sigmoid(x: f32) -> f32 {
-  return 1.0 / (1.0 + exp(-x));
-}
-
-// tanh that stays finite for large |x| on every implementation.
-fn tanhSafe(x: f32) -> f32 {
-  let e = exp(-2.0 * abs(x));
-  return sign(x) * (1.0 - e) / (1.0 + e);
-}
 
 fn loadH0(b: u32, k: u32) -> f32 {
   if (b < p.B && k < p.H) {
@@ -75,13 +60,14 @@ fn finish(t: u32, r: u32, j: u32, z: vec4<f32>, to: u32, H4: u32) {
   let bj = b * p.H + j;
   let at = t * BH + bj;
   let zt = z + gates[at];
-  let i = sigmoid(zt.x);
-  let f = sigmoid(zt.y);
-  let g = tanhSafe(zt.z);
-  let o = sigmoid(zt.w);
+  let act = activateGates(zt);
+  let i = act.x;
+  let f = act.y;
+  let g = act.z;
+  let o = act.w;
   let c = f * cAll[t * BH + bj] + i * g;
   let h = o * tanhSafe(c);
-  gates[at] = vec4<f32>(i, f, g, o);
+  gates[at] = act;
   cAll[(t + 1u) * BH + bj] = c;
   hAll[(t + 1u) * BH + bj] = h;
   hs[(to * ROWS + r) * H4 + j / 4u][j % 4u] = h;

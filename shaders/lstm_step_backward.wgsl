@@ -15,18 +15,12 @@
 //   dH      (T, B, H) loss gradient w.r.t. this layer's outputs (from the head or the layer above)
 //   dc      (B, H) carried cell gradient
 
-struct Params {
-  B: u32,
-  H: u32,
-  t: u32,
-  last: u32, // 1 when t = T − 1
-  whOffset4: u32,
-}
+// p: Params (binding 0), the uniform block declared in
+// src/engine/gpu/kernels.ts, is generated in front at load.
 
 const ROWS = 4u;
 const UNITS = 64u;
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> params: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> gates: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> cAll: array<f32>;
@@ -38,11 +32,6 @@ var<workgroup> dz0: array<vec4<f32>, 64>;
 var<workgroup> dz1: array<vec4<f32>, 64>;
 var<workgroup> dz2: array<vec4<f32>, 64>;
 var<workgroup> dz3: array<vec4<f32>, 64>;
-
-fn tanhSafe(x: f32) -> f32 {
-  let e = exp(-2.0 * abs(x));
-  return sign(x) * (1.0 - e) / (1.0 + e);
-}
 
 fn loadNext(b: u32, q: u32) -> vec4<f32> {
   if (b < p.B && q < p.H) {
@@ -59,9 +48,7 @@ fn finish(b: u32, j: u32, recurrent: f32) {
   let bj = b * p.H + j;
   let at = p.t * BH + bj;
   let act = gates[at];
-  let i = act.x;
   let f = act.y;
-  let g = act.z;
   let o = act.w;
   let tc = tanhSafe(cAll[(p.t + 1u) * BH + bj]);
   let cPrev = cAll[p.t * BH + bj];
@@ -71,12 +58,7 @@ fn finish(b: u32, j: u32, recurrent: f32) {
     dcNext = dc[bj];
   }
   let dcv = dcNext + dh * o * (1.0 - tc * tc);
-  gates[at] = vec4<f32>(
-    dcv * g * i * (1.0 - i),
-    dcv * cPrev * f * (1.0 - f),
-    dcv * i * (1.0 - g * g),
-    dh * tc * o * (1.0 - o),
-  );
+  gates[at] = gateGradients(act, dcv, dh, tc, cPrev);
   dc[bj] = dcv * f;
 }
 

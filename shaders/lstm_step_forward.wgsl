@@ -15,19 +15,12 @@
 //   hAll    (S, B, H) hidden states
 //   cAll    (S, B, H) cell states
 
-struct Params {
-  B: u32,
-  H: u32,
-  row: u32,
-  prevSlot: u32,
-  nextSlot: u32,
-  whOffset4: u32,
-}
+// p: Params (binding 0), the uniform block declared in
+// src/engine/gpu/kernels.ts, is generated in front at load.
 
 const ROWS = 4u; // streams per workgroup: each Wh load feeds four of them
 const UNITS = 64u; // units per workgroup = invocations
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> params: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> gates: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> hAll: array<f32>;
@@ -35,16 +28,6 @@ const UNITS = 64u; // units per workgroup = invocations
 
 // hPrev[k] = h_{t-1}[b0 .. b0+3, k0 + k]: one load gives the four streams.
 var<workgroup> hPrev: array<vec4<f32>, 64>;
-
-fn sigmoid(x: f32) -> f32 {
-  return 1.0 / (1.0 + exp(-x));
-}
-
-// tanh that stays finite for large |x| on every implementation.
-fn tanhSafe(x: f32) -> f32 {
-  let e = exp(-2.0 * abs(x));
-  return sign(x) * (1.0 - e) / (1.0 + e);
-}
 
 fn loadPrev(b: u32, k: u32) -> f32 {
   if (b < p.B && k < p.H) {
@@ -60,12 +43,13 @@ fn finish(b: u32, j: u32, z: vec4<f32>) {
   let bj = b * p.H + j;
   let at = p.row * p.B * p.H + bj;
   let zt = z + gates[at];
-  let i = sigmoid(zt.x);
-  let f = sigmoid(zt.y);
-  let g = tanhSafe(zt.z);
-  let o = sigmoid(zt.w);
+  let act = activateGates(zt);
+  let i = act.x;
+  let f = act.y;
+  let g = act.z;
+  let o = act.w;
   let c = f * cAll[p.prevSlot * p.B * p.H + bj] + i * g;
-  gates[at] = vec4<f32>(i, f, g, o);
+  gates[at] = act;
   cAll[p.nextSlot * p.B * p.H + bj] = c;
   hAll[p.nextSlot * p.B * p.H + bj] = o * tanhSafe(c);
 }

@@ -14,17 +14,11 @@
 //   uniforms  (C) host random numbers in [0, 1); entry `position` is used
 //   tokens    (C + 1) token ids; writes tokens[position + 1]
 
-struct Params {
-  V: u32,
-  logitsOffset: u32,
-  position: u32,
-  topK: u32,
-  temperature: f32,
-}
+// p: Params (binding 0), the uniform block declared in
+// src/engine/gpu/kernels.ts, is generated in front at load.
 
 const THREADS = 64u;
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> logits: array<f32>;
 @group(0) @binding(2) var<storage, read> uniforms: array<f32>;
 @group(0) @binding(3) var<storage, read_write> tokens: array<i32>;

@@ -13,15 +13,9 @@
 //   targets  (N) target token ids at targetOffset
 //   rowLoss  (N) per-position loss (summed later by adam.wgsl or loss_sum.wgsl)
 
-struct Params {
-  N: u32,
-  V: u32,
-  ld: u32,
-  targetOffset: u32,
-  scale: f32,
-}
+// p: Params (binding 0), the uniform block declared in
+// src/engine/gpu/kernels.ts, is generated in front at load.
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> logits: array<f32>;
 @group(0) @binding(2) var<storage, read> targets: array<i32>;
 @group(0) @binding(3) var<storage, read_write> rowLoss: array<f32>;

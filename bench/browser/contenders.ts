@@ -10,6 +10,7 @@ import type { Backend, Batch } from '../../src/engine/backend';
 import type { ModelConfig, OptimizerConfig } from '../../src/engine/config';
 import { CpuBackend } from '../../src/engine/cpu/backend';
 import { createCpuBackend } from '../../src/engine/cpu/create';
+import type { GpuEngineModule } from '../../src/engine/gpu';
 import { createTfjsContender, type PreparedBatch } from '../contenders/tfjs';
 
 setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
@@ -113,23 +114,9 @@ export async function createContender(
   };
 }
 
-type GpuEngine = {
-  createGpuBackend: (
-    gpu: GPU,
-    model: ModelConfig,
-    params: Float32Array,
-    options: { batchSize: number; seqLen: number },
-  ) => Promise<Backend>;
-  measureGemmRoofline: (
-    gpu: GPU,
-    shape: { M: number; N: number; K: number },
-    options: { runs?: number },
-  ) => Promise<{ gflops: number; best: string }>;
-};
-
 /** The GPU engine, loaded only when a WebGPU contender runs. */
-async function loadGpuEngine(): Promise<GpuEngine> {
-  const found = import.meta.glob<GpuEngine>('../../src/engine/gpu/index.ts');
+async function loadGpuEngine(): Promise<GpuEngineModule> {
+  const found = import.meta.glob<GpuEngineModule>('../../src/engine/gpu/index.ts');
   const load = Object.values(found)[0];
   if (!load) throw new Error('the GPU engine is not built yet');
   return load();

@@ -20,6 +20,7 @@ import {
 } from '../engine/config';
 import { readCorpusFile } from '../engine/corpusFile';
 import { createCpuBackend } from '../engine/cpu/create';
+import type { GpuEngineModule } from '../engine/gpu';
 import { initParams, paramLayout, parameterCount } from '../engine/params';
 import type {
   ActiveBackend,
@@ -43,17 +44,8 @@ import { CapacityError, deviceMemoryGiB, planCapacity, type CapacityPlan } from 
 import { LossHistory } from './history';
 import type { TaskQueue } from './queue';
 
-interface GpuModule {
-  createGpuBackend(
-    gpu: GPU,
-    model: ModelConfig,
-    params: Float32Array,
-    options: { batchSize: number; seqLen: number },
-  ): Promise<Backend>;
-}
-
 // The GPU engine is loaded lazily: a CPU-only session never downloads or compiles it.
-const gpuEntries = import.meta.glob<GpuModule>(['../engine/gpu/index.ts']);
+const gpuEntries = import.meta.glob<GpuEngineModule>(['../engine/gpu/index.ts']);
 
 export interface LoadedCorpus {
   name: string;
@@ -544,7 +536,7 @@ function misfit(split: Split, total: number, run: RunConfig): string | null {
   return null;
 }
 
-async function loadGpuModule(): Promise<GpuModule> {
+async function loadGpuModule(): Promise<GpuEngineModule> {
   for (const load of Object.values(gpuEntries)) {
     const module = await load();
     if (typeof module.createGpuBackend === 'function') return module;

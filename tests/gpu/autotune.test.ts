@@ -1,7 +1,7 @@
 // The autotune at model build and the roofline measurement, on the real
 // adapter: every GEMM shape of a training step gets an eligible kernel
-// configuration, the choices are cached per adapter and shape (and survive an
-// export / import), the budget bounds the work, a forced persistent plan that
+// configuration, the choices are cached per adapter and shape for the
+// session, the budget bounds the work, a forced persistent plan that
 // cannot fit is refused before allocation, and stats() tells what was chosen.
 // Correctness of every choice is gemm.test.ts's and backend.test.ts's job;
 // speed is never asserted here.
@@ -10,15 +10,8 @@
 
 import { afterAll, describe, expect, test } from 'vitest';
 import type { ModelConfig } from '../../src/engine/config';
-import {
-  clearTuningCache,
-  createGpuBackend,
-  exportTuningCache,
-  GpuCapacityError,
-  importTuningCache,
-  measureGemmRoofline,
-} from '../../src/engine/gpu';
-import { adapterKey } from '../../src/engine/gpu/device';
+import { createGpuBackend, GpuCapacityError, measureGemmRoofline } from '../../src/engine/gpu';
+import { clearTuningCache } from '../../src/engine/gpu/autotune';
 import { GEMM_CHOICES } from '../../src/engine/gpu/gemm';
 import { persistentFits, persistentWorkgroupBytes } from '../../src/engine/gpu/plan';
 import { initParams } from '../../src/engine/params';
@@ -85,27 +78,6 @@ describe('autotune', () => {
     for (const record of Object.values(again.gemm)) expect(record.source).toBe('cache');
     expect(again.recurrent.forward.source).toBe('cache');
     expect(again.recurrent.backward.source).toBe('cache');
-
-    // The cache exports as JSON under the adapter's key and imports back after a clear.
-    const saved = JSON.parse(JSON.stringify(exportTuningCache())) as ReturnType<
-      typeof exportTuningCache
-    >;
-    const key = adapterKey(harness.device.adapterInfo);
-    expect(Object.keys(saved.adapters)).toEqual([key]);
-    expect(Object.keys(saved.adapters[key]).length).toBe(shapes.length + 2);
-    clearTuningCache();
-    expect(exportTuningCache().adapters).toEqual({});
-    importTuningCache(saved);
-    const third = await createGpuBackend(harness.device, model, params, {
-      batchSize: B,
-      seqLen: T,
-      autotune: tune,
-    });
-    expect(third.kernelChoices()).toEqual(choices);
-    for (const record of Object.values(third.autotuneReport!.gemm)) {
-      expect(record.source).toBe('cache');
-    }
-    third.dispose();
   });
 
   test('the budget bounds it: with none left, every choice is the default', async () => {

@@ -11,7 +11,7 @@ import { softmaxCrossEntropyBackward } from '../../src/engine/cpu/head';
 import { lstmLayerBackward, lstmLayerForward } from '../../src/engine/cpu/lstmLayer';
 import { sampleToken } from '../../src/engine/cpu/sampling';
 import { NORM_PARTIALS } from '../../src/engine/gpu/arena';
-import { adamHyperparameters } from '../../src/engine/gpu/passes';
+import { adamHyperparameters } from '../../src/engine/gpu/adamStep';
 import { persistentFits, persistentWorkgroupSize } from '../../src/engine/gpu/plan';
 import { grid, rowsGrid } from '../../src/engine/gpu/program';
 import { openGpu } from '../helpers/webgpu';

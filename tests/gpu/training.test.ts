@@ -7,7 +7,6 @@ import { Batcher, validationBatches } from '../../src/engine/batcher';
 import { DEFAULT_OPTIMIZER, type ModelConfig, type OptimizerConfig } from '../../src/engine/config';
 import { CpuBackend } from '../../src/engine/cpu/backend';
 import { createGpuBackend, GpuDeviceLostError, type GpuBackendOptions } from '../../src/engine/gpu';
-import { isSoftwareAdapter } from '../../src/engine/gpu/adapterKind';
 import { checkFits, GpuCapacityError } from '../../src/engine/gpu/device';
 import { initParams } from '../../src/engine/params';
 import { Rng } from '../../src/engine/rng';
@@ -364,22 +363,30 @@ describe('training on the GPU', () => {
     }
   });
 
-  test('device loss is reported and later calls fail with a clear error', async () => {
+  test('after device loss every call fails with a clear error', async () => {
     // A device of its own (Dawn adapters hand out one device each).
     const adapter = await harness!.gpu.requestAdapter();
     const device = await adapter!.requestDevice();
     const model: ModelConfig = { vocabSize: V, embedSize: 4, hiddenSize: 8, layers: 1 };
-    const messages: string[] = [];
     const gpu = await createGpuBackend(device, model, initParams(model, new Rng(1)), {
       batchSize: 2,
       seqLen: 3,
-      onDeviceLost: (m) => messages.push(m),
     });
     device.destroy();
     await device.lost;
-    // The backend hears of the loss through its own handler: wait for its report.
-    await until('the device-lost report', () => messages.length > 0);
-    expect(messages[0]).toMatch(/GPU device was lost/);
+    // The backend hears of the loss through its own handler: wait until its calls say so.
+    let failure: unknown = null;
+    await until('a call that reports the loss', () => {
+      try {
+        gpu.resetState();
+        return false;
+      } catch (error) {
+        failure = error;
+        return true;
+      }
+    });
+    expect(failure).toBeInstanceOf(GpuDeviceLostError);
+    expect((failure as Error).message).toMatch(/GPU device was lost/);
     const batch = new Batcher(corpus.tokens, 2, 3, 1).next().batch;
     expect(() => gpu.trainStep(batch, optimizer)).toThrow(GpuDeviceLostError);
     await expect(gpu.getParams()).rejects.toThrow(/device was lost/);
@@ -422,22 +429,6 @@ describe('training on the GPU', () => {
     });
     await expect(attempt).rejects.toThrow(GpuCapacityError);
     await expect(attempt).rejects.toThrow(/gates/);
-  });
-
-  test('the adapter here renders on the CPU, and is recognised as such', () => {
-    // The build machines have no GPU: the harness's adapter is SwiftShader.
-    expect(harness!.adapter.info.architecture.toLowerCase()).toContain('swiftshader');
-    expect(isSoftwareAdapter(harness!.adapter.info)).toBe(true);
-    const gpu = { vendor: 'nvidia', architecture: 'ampere', device: '', description: '' };
-    expect(isSoftwareAdapter(gpu as GPUAdapterInfo)).toBe(false);
-    const lavapipe = {
-      ...gpu,
-      vendor: 'mesa',
-      architecture: '',
-      description: 'llvmpipe (LLVM 15)',
-    };
-    expect(isSoftwareAdapter(lavapipe as GPUAdapterInfo)).toBe(true);
-    expect(isSoftwareAdapter({ ...gpu, isFallbackAdapter: true } as GPUAdapterInfo)).toBe(true);
   });
 
   test('a model too big for the limits is refused before allocation', () => {

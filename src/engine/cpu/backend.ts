@@ -25,6 +25,7 @@ import {
   viewArena,
   windowLossSum,
   Workspace,
+  workspaceAllocations,
   zeroState,
   type ModelView,
   type RecurrentState,
@@ -41,15 +42,6 @@ export interface CpuBackendOptions {
    * (see parallel/). Omitted or 0: everything runs on the calling thread.
    */
   parallel?: { threads: number; spawn: SpawnGemmWorker };
-}
-
-/** Floats of a training Workspace of (T, B), for sizing shared memory. */
-function workspaceFloats(m: ModelConfig, T: number, B: number): number {
-  const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = m;
-  const N = T * B;
-  const perLayer = N * 4 * H + 2 * N * H;
-  // + 4 per array: SharedMemory rounds each allocation up to 16 bytes.
-  return N * E + L * (perLayer + 12) + N * V + N * H + N * 4 * H + N * Math.max(E, H) + 20;
 }
 
 /** The training state at one step, copied in memory (see Backend.snapshot). */
@@ -98,9 +90,16 @@ export class CpuBackend implements Backend {
     // With worker threads, every operand of a training product lives in one shared buffer.
     let allocate: (n: number) => Float32Array = (n) => new Float32Array(n);
     if (threads > 0 && options.parallel) {
-      const stateFloats = 2 * model.layers * B * model.hiddenSize;
+      // What the constructor allocates below: params, grads, h, c and the training workspace.
+      const state = model.layers * B * model.hiddenSize;
       const memory = new SharedMemory(
-        2 * this.layout.total + stateFloats + workspaceFloats(model, T, B) + 64,
+        SharedMemory.floatsFor([
+          this.layout.total,
+          this.layout.total,
+          state,
+          state,
+          ...workspaceAllocations(model, T, B),
+        ]),
       );
       this.pool = new GemmPool(memory, threads, options.parallel.spawn);
       allocate = (n) => memory.allocate(n);

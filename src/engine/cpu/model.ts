@@ -75,21 +75,41 @@ export class Workspace {
     readonly gemm: GemmOps = serialGemm,
     allocate: Allocate = (n) => new ctor(n),
   ) {
-    const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = model;
-    const N = T * B;
-    this.x0 = allocate(N * E);
-    this.traces = Array.from({ length: L }, () => ({
-      gates: allocate(N * 4 * H),
-      c: allocate(N * H),
-      h: allocate(N * H),
+    const sizes = workspaceSizes(model, T, B);
+    this.x0 = allocate(sizes.x0);
+    this.traces = Array.from({ length: model.layers }, () => ({
+      gates: allocate(sizes.trace.gates),
+      c: allocate(sizes.trace.c),
+      h: allocate(sizes.trace.h),
     }));
-    this.logits = allocate(N * V);
-    this.dh = allocate(N * H);
-    this.dGates = allocate(N * 4 * H);
-    this.dx = allocate(N * Math.max(E, H));
+    this.logits = allocate(sizes.logits);
+    this.dh = allocate(sizes.dh);
+    this.dGates = allocate(sizes.dGates);
+    this.dx = allocate(sizes.dx);
     // Only the calling thread touches it: no need for shared memory.
-    this.dc = new ctor(B * H);
+    this.dc = new ctor(model.hiddenSize * B);
   }
+}
+
+/** Lengths of the arrays a Workspace of (T, B) allocates, each layer's trace once. */
+function workspaceSizes(m: ModelConfig, T: number, B: number) {
+  const { embedSize: E, hiddenSize: H, vocabSize: V } = m;
+  const N = T * B;
+  return {
+    x0: N * E,
+    trace: { gates: N * 4 * H, c: N * H, h: N * H },
+    logits: N * V,
+    dh: N * H,
+    dGates: N * 4 * H,
+    dx: N * Math.max(E, H),
+  };
+}
+
+/** Lengths of every array a Workspace of (T, B) takes from `allocate` (sizing shared memory). */
+export function workspaceAllocations(m: ModelConfig, T: number, B: number): number[] {
+  const { trace, ...rest } = workspaceSizes(m, T, B);
+  const traces = Array.from({ length: m.layers }, () => Object.values(trace));
+  return [...Object.values(rest), ...traces.flat()];
 }
 
 /** Layer `layer`'s (B, H) slice of a carried (L, B, H) state array. */

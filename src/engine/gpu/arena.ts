@@ -10,6 +10,7 @@
 import type { ModelConfig } from '../config';
 import { decayMask, headColumns, paramLayout, type ParamLayout } from '../params';
 import type { GpuResources } from './resources';
+import { UNIFORM_BINDING_SIZE } from './uniforms';
 
 /** Workgroups of grad_norm.wgsl, hence partial sums adam.wgsl adds up. */
 export const NORM_PARTIALS = 256;
@@ -91,8 +92,8 @@ export class GpuArena {
   // Reductions and logs.
   readonly normPartials: GPUBuffer; // (NORM_PARTIALS)
   readonly lossLog: GPUBuffer; // (LOSS_LOG_SLOTS, 4) u32 [mean loss, grad norm, flag, 0]
-  readonly lossAccumulator: GPUBuffer; // (4) summed window losses for evaluate/gradients
-  readonly hyper: GPUBuffer; // uniform: optimizer values of the next step (adam.wgsl Step)
+  readonly lossAccumulator: GPUBuffer; // (1) summed window losses for evaluate/gradients
+  readonly hyper: GPUBuffer; // uniform: optimizer values of the next step (adamStep.ts)
   /** Binds where a kernel has nothing to read (e.g. a GEMM without bias). */
   readonly placeholder: GPUBuffer;
   // Carried recurrent states: training, and evaluation's own.
@@ -131,10 +132,10 @@ export class GpuArena {
     this.dc = f('dc (B,H)', maxBatch * model.hiddenSize);
     this.normPartials = f('normPartials (256)', NORM_PARTIALS);
     this.lossLog = f('lossLog (R,4) u32', LOSS_LOG_SLOTS * LOSS_LOG_WORDS);
-    this.lossAccumulator = f('lossAccumulator (4)', 4);
+    this.lossAccumulator = f('lossAccumulator (1)', 1);
     this.hyper = resources.buffer(
       'adam.hyper (uniform)',
-      64,
+      UNIFORM_BINDING_SIZE,
       GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
     );
     this.placeholder = f('placeholder (4)', 4);

@@ -5,8 +5,9 @@
 //   recurrence  per direction, step kernels (T dispatches) against the
 //               persistent kernel (1 dispatch), where the latter fits;
 //   GEMMs       per product shape (gemm.ts gemmShapeKey), every eligible
-//               GemmChoice: vec4 / register tiles, workgroup-memory tiles of
-//               64×64, 32×32 and 32×64.
+//               GemmChoice: register tiles (4×8 and 8×8 with vec4 loads, 4×4
+//               scalar), workgroup-memory tiles of 64×64 (scalar or vec4
+//               loads), 32×32 and 32×64.
 //
 // It is short and bounded by a budget (default 1.5 s of wall time). Each
 // recurrent direction measures for at most a third of it, after compiling its
@@ -19,8 +20,8 @@
 // seconds, measure the recurrence and little else.
 // Every candidate passes the same GPU-vs-CPU tolerance tests, so the choice
 // changes speed, never correctness. Choices are cached per adapter (vendor,
-// architecture, device, description) and shape for the session;
-// exportTuningCache / importTuningCache let the app keep them across sessions.
+// architecture, device, description) and shape for the session (in this
+// module, so for the worker's lifetime); nothing keeps them across sessions.
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers, X layer input; N = T·B rows of the position-wise products.
@@ -93,28 +94,7 @@ export interface TuneReport {
 /** adapter key → choice key → choice. */
 const cache = new Map<string, Map<string, string>>();
 
-/** The cached choices as plain JSON, e.g. for localStorage. */
-export interface TuningCacheExport {
-  version: 1;
-  adapters: Record<string, Record<string, string>>;
-}
-
-export function exportTuningCache(): TuningCacheExport {
-  const adapters: Record<string, Record<string, string>> = {};
-  for (const [adapter, entries] of cache) adapters[adapter] = Object.fromEntries(entries);
-  return { version: 1, adapters };
-}
-
-/** Merges choices saved by exportTuningCache (unknown versions are ignored). */
-export function importTuningCache(data: TuningCacheExport): void {
-  if (data?.version !== 1) return;
-  for (const [adapter, entries] of Object.entries(data.adapters)) {
-    const map = cache.get(adapter) ?? new Map<string, string>();
-    for (const [key, value] of Object.entries(entries)) map.set(key, value);
-    cache.set(adapter, map);
-  }
-}
-
+/** Forgets every cached choice (tests start from an empty cache). */
 export function clearTuningCache(): void {
   cache.clear();
 }

@@ -30,7 +30,8 @@ import { autotune, trainingGemms, type AutotuneOptions, type TuneReport } from '
 import { GpuDeviceLostError } from './device';
 import { gemmShapeKey, type GemmVariant } from './gemm';
 import { KernelLibrary } from './kernels';
-import { adamHyperparameters, type PassContext } from './passes';
+import { adamHyperparameters } from './adamStep';
+import type { PassContext } from './passes';
 import {
   initialRecurrentMode,
   KernelPlan,
@@ -62,8 +63,6 @@ export interface GpuBackendOptions {
   autotune?: AutotuneOptions | false;
   /** Read losses back every this many steps (default 8). */
   readbackEvery?: number;
-  /** Called once if the GPU device is lost, so the app can fall back to the CPU. */
-  onDeviceLost?: (message: string) => void;
 }
 
 /** Longest probe window per submit (B = 1); longer texts are probed in chunks. */
@@ -141,8 +140,8 @@ export class GpuBackend implements Backend {
     device.queue.writeBuffer(this.arena.params, 0, this.toDevice(params));
     void device.lost.then((info) => {
       if (this.disposed) return;
+      // Every later call throws GpuDeviceLostError with this message: the worker falls back to the CPU.
       this.lostMessage = `the GPU device was lost (${info.reason}): ${info.message || 'no details'}`;
-      options.onDeviceLost?.(this.lostMessage);
     });
     device.addEventListener?.('uncapturederror', this.onUncapturedError);
   }

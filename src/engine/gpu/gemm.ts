@@ -1,6 +1,6 @@
 // Dispatch descriptors for the GEMM kernels, and the choices among them.
 // Every GEMM of the engine is one of
-//   C (M, N) = op(A) (M, K) · op(B) (K, N)  [+ bias]  [+ C]  [and column sums of B]
+//   C (M, N) = op(A) (M, K) · op(B) (K, N)  [+ bias]  [and column sums of op(B)]
 // over views (buffer, float offset, row stride) into larger buffers.
 //
 // Dimension legend (what M, N, K are in the engine): B batch, T window,
@@ -31,7 +31,6 @@ export interface GemmArgs {
   c: MatrixView;
   transA?: boolean;
   transB?: boolean;
-  accumulate?: boolean;
   /** (N) added to every row of C. */
   bias?: { buffer: GPUBuffer; offset: number };
   /** Float offset in C's buffer where Σ_k op(B)[k, n] (N) is written (bias gradients). */
@@ -141,7 +140,7 @@ export function choiceFor(g: GemmArgs, variant: Exclude<GemmVariant, 'auto'>): G
 
 /**
  * What the autotune keys its choices on: the shape, the transposes and
- * whether vec4 loads are possible. Bias, accumulation and column sums change
+ * whether vec4 loads are possible. Bias and column sums change
  * a product's cost by a row or a column, so they share the key.
  */
 export function gemmShapeKey(g: GemmArgs): string {
@@ -163,7 +162,6 @@ export function gemmDispatch(g: GemmArgs, choice: GemmChoice): DispatchSpec {
   const constants: Record<string, boolean | number> = {
     TRANS_A: !!g.transA,
     TRANS_B: !!g.transB,
-    ACCUMULATE: !!g.accumulate,
     ADD_BIAS: !!g.bias,
     COLUMN_SUMS: g.columnSumsOffset !== undefined,
   };

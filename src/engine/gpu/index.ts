@@ -4,17 +4,23 @@
 // Dimension legend (of every engine file): B batch, T window, E embedding,
 // H hidden, V vocabulary, L layers, X layer input (E or H).
 
+import { createGpuBackend } from './create';
+import { measureGemmRoofline } from './roofline';
+
 export { GpuBackend, type GpuBackendOptions } from './backend';
-export { createGpuBackend } from './create';
+export { createGpuBackend };
 export { GpuCapacityError, GpuDeviceLostError, GpuUnavailableError } from './device';
 export type { GemmChoice, GemmVariant } from './gemm';
 export type { RecurrentMode, RecurrentVariant } from './plan';
-export {
-  clearTuningCache,
-  exportTuningCache,
-  importTuningCache,
-  type AutotuneOptions,
-  type TuneReport,
-  type TuningCacheExport,
-} from './autotune';
-export { measureGemmRoofline, type GemmShape, type RooflineResult } from './roofline';
+export type { AutotuneOptions, TuneReport } from './autotune';
+export { measureGemmRoofline };
+export type { GemmShape, RooflineResult } from './roofline';
+
+/**
+ * What a lazy import of this module gives the app's worker and the
+ * benchmark page, which load it only when WebGPU is there.
+ */
+export interface GpuEngineModule {
+  createGpuBackend: typeof createGpuBackend;
+  measureGemmRoofline: typeof measureGemmRoofline;
+}

@@ -1,7 +1,9 @@
 // Kernel descriptors and the pipeline cache. Each kernel names its shader, the
 // fields of its uniform block (binding 0, a slot of a program's uniform buffer
-// picked by dynamic offset) and the access mode of its other bindings.
-// Pipelines are cached by shader + override constants; kernels that bind the
+// picked by dynamic offset) and the access mode of its other bindings. The
+// uniform blocks are declared here only (Adam's step block in adamStep.ts):
+// kernelSource generates their WGSL structs in front of the shader
+// (uniforms.ts). Pipelines are cached by kernel + override constants; kernels that bind the
 // same kinds of buffers share one bind-group layout, so a bind group serves
 // every constant variant (e.g. all GEMM transposes, all tile sizes), and the
 // persistent recurrent kernels share the step kernels' layouts.
@@ -10,22 +12,33 @@
 // uniforms); GEMMs take M, N, K (see gemm.ts). Buffer shapes: see each shader.
 
 import type { GpuResources } from './resources';
+import { ADAM_STEP } from './adamStep';
 import { SHADER_SOURCES, type ShaderName } from './shaderSources';
+import {
+  UNIFORM_BINDING_SIZE,
+  uniformDeclaration,
+  type UniformBlock,
+  type UniformField,
+} from './uniforms';
 
-/** Binding after binding 0: a plain uniform buffer, or storage read / read-write. */
-export type BindingKind = 'uniform' | 'read' | 'rw';
-/** Uniform field: name and WGSL scalar type. */
-export type UniformField = readonly [string, 'u32' | 'f32'];
+/** Binding after binding 0: storage read / read-write, or a plain uniform buffer of a block. */
+export type BindingKind = 'read' | 'rw' | UniformBlock;
 
 export interface KernelSpec {
   shader: ShaderName;
   /** Name of the bind-group layout (kernels with equal binding kinds may share one). */
   layout: string;
   bindings: readonly BindingKind[];
-  uniforms: readonly UniformField[];
+  /** The dispatch's uniforms, read in WGSL as `p.<field>` (struct Params, binding 0). */
+  uniforms: UniformBlock;
 }
 
-const GEMM_UNIFORMS: readonly UniformField[] = [
+/** A dispatch's uniform block: `p: Params` in the shader. */
+function params(...fields: UniformField[]): UniformBlock {
+  return { struct: 'Params', variable: 'p', fields };
+}
+
+const GEMM_UNIFORMS = params(
   ['M', 'u32'],
   ['N', 'u32'],
   ['K', 'u32'],
@@ -37,7 +50,7 @@ const GEMM_UNIFORMS: readonly UniformField[] = [
   ['cOffset', 'u32'],
   ['biasOffset', 'u32'],
   ['colSumOffset', 'u32'],
-];
+);
 const GEMM_BINDINGS: readonly BindingKind[] = ['read', 'read', 'rw', 'read'];
 
 export const KERNELS = {
@@ -75,136 +88,133 @@ export const KERNELS = {
     shader: 'lstm_step_forward',
     layout: 'lstm_step_forward',
     bindings: ['read', 'rw', 'rw', 'rw'],
-    uniforms: [
+    uniforms: params(
       ['B', 'u32'],
       ['H', 'u32'],
       ['row', 'u32'],
       ['prevSlot', 'u32'],
       ['nextSlot', 'u32'],
       ['whOffset4', 'u32'],
-    ],
+    ),
   },
   // The persistent kernels bind what the step kernels bind, so they share their layouts.
   lstm_seq_forward: {
     shader: 'lstm_seq_forward',
     layout: 'lstm_step_forward',
     bindings: ['read', 'rw', 'rw', 'rw'],
-    uniforms: [
-      ['B', 'u32'],
-      ['H', 'u32'],
-      ['T', 'u32'],
-      ['whOffset4', 'u32'],
-    ],
+    uniforms: params(['B', 'u32'], ['H', 'u32'], ['T', 'u32'], ['whOffset4', 'u32']),
   },
   lstm_seq_backward: {
     shader: 'lstm_seq_backward',
     layout: 'lstm_step_backward',
     bindings: ['read', 'rw', 'read', 'read', 'rw'],
-    uniforms: [
-      ['B', 'u32'],
-      ['H', 'u32'],
-      ['T', 'u32'],
-      ['whOffset4', 'u32'],
-    ],
+    uniforms: params(['B', 'u32'], ['H', 'u32'], ['T', 'u32'], ['whOffset4', 'u32']),
   },
   lstm_step_backward: {
     shader: 'lstm_step_backward',
     layout: 'lstm_step_backward',
     bindings: ['read', 'rw', 'read', 'read', 'rw'],
-    uniforms: [
+    uniforms: params(
       ['B', 'u32'],
       ['H', 'u32'],
       ['t', 'u32'],
-      ['last', 'u32'],
+      ['last', 'u32'], // 1 when t = T − 1
       ['whOffset4', 'u32'],
-    ],
+    ),
   },
   embedding_forward: {
     shader: 'embedding_forward',
     layout: 'read_read_rw',
     bindings: ['read', 'read', 'rw'],
-    uniforms: [
+    uniforms: params(
       ['N', 'u32'],
       ['E', 'u32'],
       ['tokenOffset', 'u32'],
       ['embOffset', 'u32'],
       ['outOffset', 'u32'],
-    ],
+    ),
   },
   embedding_backward: {
     shader: 'embedding_backward',
     layout: 'read_read_rw',
     bindings: ['read', 'read', 'rw'],
-    uniforms: [
+    uniforms: params(
       ['N', 'u32'],
       ['E', 'u32'],
       ['V', 'u32'],
       ['tokenOffset', 'u32'],
       ['gradOffset', 'u32'],
-    ],
+    ),
   },
   softmax_cross_entropy: {
     shader: 'softmax_cross_entropy',
     layout: 'softmax_cross_entropy',
     bindings: ['rw', 'read', 'rw'],
-    uniforms: [
+    uniforms: params(
       ['N', 'u32'],
       ['V', 'u32'],
       ['ld', 'u32'],
       ['targetOffset', 'u32'],
       ['scale', 'f32'],
-    ],
+    ),
   },
   grad_norm: {
     shader: 'grad_norm',
     layout: 'read_rw',
     bindings: ['read', 'rw'],
-    uniforms: [['count4', 'u32']],
+    uniforms: params(['count4', 'u32']), // P/4 vec4s of the arena
   },
   adam: {
     shader: 'adam',
     layout: 'adam',
-    bindings: ['uniform', 'rw', 'read', 'rw', 'rw', 'read', 'read', 'read', 'rw'],
-    uniforms: [
-      ['count4', 'u32'],
+    bindings: [ADAM_STEP, 'rw', 'read', 'rw', 'rw', 'read', 'read', 'read', 'rw'],
+    uniforms: params(
+      ['count4', 'u32'], // P/4 vec4s of the arena
       ['partialCount', 'u32'],
       ['lossRows', 'u32'],
-    ],
+    ),
   },
   loss_sum: {
     shader: 'loss_sum',
     layout: 'read_rw',
     bindings: ['read', 'rw'],
-    uniforms: [
-      ['rows', 'u32'],
-      ['slot', 'u32'],
-    ],
+    uniforms: params(['rows', 'u32']),
   },
   sample: {
     shader: 'sample',
     layout: 'read_read_rw',
     bindings: ['read', 'read', 'rw'],
-    uniforms: [
+    uniforms: params(
       ['V', 'u32'],
       ['logitsOffset', 'u32'],
       ['position', 'u32'],
       ['topK', 'u32'],
       ['temperature', 'f32'],
-    ],
+    ),
   },
 } as const satisfies Record<string, KernelSpec>;
 
 export type KernelName = keyof typeof KERNELS;
 export type Constants = Record<string, boolean | number>;
 
-/** Bytes of the uniform block every dispatch binds (all structs fit in 64). */
-export const UNIFORM_BINDING_SIZE = 64;
+/**
+ * The WGSL a kernel compiles: its uniform structs and bindings, generated
+ * from the declarations above, then the shader.
+ */
+export function kernelSource(kernel: KernelName): string {
+  const spec: KernelSpec = KERNELS[kernel];
+  const declarations = [uniformDeclaration(spec.uniforms, 0)];
+  spec.bindings.forEach((kind, i) => {
+    if (typeof kind === 'object') declarations.push(uniformDeclaration(kind, i + 1));
+  });
+  return [...declarations, SHADER_SOURCES[spec.shader]].join('\n');
+}
 
 /** Builds pipelines and bind-group layouts once and hands out cached ones. */
 export class KernelLibrary {
   private readonly layouts = new Map<string, GPUBindGroupLayout>();
   private readonly pipelineLayouts = new Map<string, GPUPipelineLayout>();
-  private readonly modules = new Map<ShaderName, GPUShaderModule>();
+  private readonly modules = new Map<KernelName, GPUShaderModule>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
 
   constructor(readonly resources: GpuResources) {}
@@ -228,7 +238,11 @@ export class KernelLibrary {
           visibility: GPUShaderStage.COMPUTE,
           buffer: {
             type:
-              kind === 'uniform' ? 'uniform' : kind === 'read' ? 'read-only-storage' : 'storage',
+              typeof kind === 'object'
+                ? 'uniform'
+                : kind === 'read'
+                  ? 'read-only-storage'
+                  : 'storage',
           },
         })),
       ];
@@ -241,16 +255,16 @@ export class KernelLibrary {
   pipeline(kernel: KernelName, constants: Constants = {}): GPUComputePipeline {
     const spec: KernelSpec = KERNELS[kernel];
     const names = Object.keys(constants).sort();
-    const key = `${spec.shader}|${names.map((n) => `${n}=${String(constants[n])}`).join(',')}`;
+    const key = `${kernel}|${names.map((n) => `${n}=${String(constants[n])}`).join(',')}`;
     let pipeline = this.pipelines.get(key);
     if (!pipeline) {
-      let module = this.modules.get(spec.shader);
+      let module = this.modules.get(kernel);
       if (!module) {
         module = this.resources.shaderModule({
-          label: `shader:${spec.shader}`,
-          code: SHADER_SOURCES[spec.shader],
+          label: `shader:${kernel}`,
+          code: kernelSource(kernel),
         });
-        this.modules.set(spec.shader, module);
+        this.modules.set(kernel, module);
       }
       let pipelineLayout = this.pipelineLayouts.get(spec.layout);
       if (!pipelineLayout) {

@@ -14,7 +14,7 @@
 
 import { layerInputSize, type ModelConfig } from '../config';
 import { headColumns, type ParamLayout } from '../params';
-import { NORM_PARTIALS, type GpuArena, type StateBuffers } from './arena';
+import { NORM_PARTIALS, type GpuArena, type LayerBuffers, type StateBuffers } from './arena';
 import { gemmDispatch, type GemmArgs, type MatrixView } from './gemm';
 import type { KernelLibrary } from './kernels';
 import { persistentWorkgroupSize, type KernelPlan, type RecurrentMode } from './plan';
@@ -43,12 +43,55 @@ const STEP_UNITS = 64; // units per workgroup of the step kernels
 const STEP_ROWS = 4; // streams per workgroup of the step kernels
 const ADAM_WORKGROUPS = 256; // grid-stride beyond: each workgroup re-reduces the norm partials
 
-/** The input of layer l as a (N, X) matrix: x0, or h_1..h_T of the layer below. */
-function layerInput(ctx: PassContext, l: number, B: number): MatrixView {
-  const { arena, model } = ctx;
-  if (l === 0) return { buffer: arena.x0, offset: 0, ld: model.embedSize };
+/**
+ * Where a forward pass reads and writes: the arena's window (windowTarget) or
+ * the sampler's own buffers (B = 1, one position at a time). Each layer's
+ * hAll and cAll are a ring of S slots of (B, H): step t reads slot
+ * (start + t) mod S and writes the next, and the T slots written must not
+ * wrap (the layer above and the head read them as one (N, H) matrix).
+ */
+export interface ForwardTarget {
+  /** (N) i32 input tokens, from tokenOffset. */
+  tokens: GPUBuffer;
+  tokenOffset: number;
+  /** (N, E) embedded inputs. */
+  x0: GPUBuffer;
+  /** Per layer: gates (N, 4H); hAll, cAll (S, B, H). */
+  layers: readonly LayerBuffers[];
+  /** (N, Vs) head output, or null to stop after the last layer. */
+  logits: GPUBuffer | null;
+  /** Ring slot of the state in, and S. */
+  start: number;
+  slots: number;
+  recurrence: RecurrentMode;
+}
+
+/** The training window of the arena: slot 0 holds the state in, slot t + 1 step t's. */
+export function windowTarget(ctx: PassContext, T: number): ForwardTarget {
+  const { arena } = ctx;
+  return {
+    tokens: arena.inputs,
+    tokenOffset: 0,
+    x0: arena.x0,
+    layers: arena.layers,
+    logits: arena.logits,
+    start: 0,
+    slots: T + 1,
+    recurrence: ctx.plan.recurrent.forward,
+  };
+}
+
+/** Slot of the ring that step 0 writes (steps 1..T−1 follow it). */
+function firstOutputSlot(target: ForwardTarget): number {
+  return (target.start + 1) % target.slots;
+}
+
+/** The input of layer l as a (N, X) matrix: x0, or h_1..h_T of the layer below (l = L: the head's). */
+function layerInput(ctx: PassContext, l: number, B: number, target: ForwardTarget): MatrixView {
+  const { model } = ctx;
+  if (l === 0) return { buffer: target.x0, offset: 0, ld: model.embedSize };
   const H = model.hiddenSize;
-  return { buffer: arena.layers[l - 1].hAll, offset: B * H, ld: H };
+  return { buffer: target.layers[l - 1].hAll, offset: firstOutputSlot(target) * B * H, ld: H };
 }
 
 /** Loads a carried (L, B, H) state into slot 0 of every layer's h and c. */
@@ -81,9 +124,10 @@ export function recordStateOut(
 
 /**
  * The recurrence of layer l forward over the window: gates (T, B, 4H) from
- * Gx to activated gates, hAll and cAll slots 1..T from slot 0. 'step' is one
- * dispatch per timestep (64 units × 4 streams per workgroup); 'persistent' is
- * one dispatch in which each workgroup walks all T steps for 4 streams.
+ * Gx to activated gates, hAll and cAll slots 1..T from slot 0 (of the ring
+ * of `target`, the arena's window unless given). 'step' is one dispatch per
+ * timestep (64 units × 4 streams per workgroup); 'persistent' is one
+ * dispatch in which each workgroup walks all T steps for 4 streams.
  */
 export function recordRecurrenceForward(
   rec: Recorder,
@@ -91,13 +135,18 @@ export function recordRecurrenceForward(
   l: number,
   { T, B }: WindowShape,
   mode: RecurrentMode,
+  target: ForwardTarget = windowTarget(ctx, T),
 ): void {
   const { arena, layout, model } = ctx;
   const H = model.hiddenSize;
   const w = layout.layers[l];
-  const layer = arena.layers[l];
+  const layer = target.layers[l];
   const buffers = [arena.params, layer.gates, layer.hAll, layer.cAll];
   if (mode === 'persistent') {
+    // The persistent kernel reads slot 0 and writes slots 1..T: the arena's window only.
+    if (target.start !== 0 || target.slots !== T + 1) {
+      throw new Error('the persistent kernel needs a window ring (slot 0 in, slots 1..T out)');
+    }
     rec.dispatch({
       kernel: 'lstm_seq_forward',
       constants: persistentConstants(ctx, H, 'forward'),
@@ -108,9 +157,11 @@ export function recordRecurrenceForward(
     return;
   }
   for (let t = 0; t < T; t++) {
+    const prevSlot = (target.start + t) % target.slots;
+    const nextSlot = (prevSlot + 1) % target.slots;
     rec.dispatch({
       kernel: 'lstm_step_forward',
-      uniforms: { B, H, row: t, prevSlot: t, nextSlot: t + 1, whOffset4: w.wh.offset / 4 },
+      uniforms: { B, H, row: t, prevSlot, nextSlot, whOffset4: w.wh.offset / 4 },
       buffers,
       workgroups: [Math.ceil(H / STEP_UNITS), Math.ceil(B / STEP_ROWS)],
     });
@@ -163,45 +214,61 @@ function persistentConstants(
 }
 
 /**
- * Embedding → L layers → head logits (N, Vs), from the state in slot 0. The
- * head runs over all Vs padded columns (zero weights and bias: zero logits),
- * so its operands stay vec4-aligned; the loss skips the padding.
+ * Embedding → L layers → head logits (N, Vs), from the state in the ring's
+ * start slot (the arena's window unless `target` says otherwise; the sampler
+ * records one position at a time through here). The head runs over all Vs
+ * padded columns (zero weights and bias: zero logits), so its operands stay
+ * vec4-aligned; the loss skips the padding.
  */
-export function recordForward(rec: Recorder, ctx: PassContext, { T, B }: WindowShape): void {
+export function recordForward(
+  rec: Recorder,
+  ctx: PassContext,
+  { T, B }: WindowShape,
+  target: ForwardTarget = windowTarget(ctx, T),
+): void {
   const { arena, model, layout } = ctx;
   const { embedSize: E, hiddenSize: H } = model;
   const Vs = headColumns(layout);
   const N = T * B;
+  if (firstOutputSlot(target) + T > target.slots) {
+    throw new Error(`a window of ${T} steps wraps around a ring of ${target.slots} slots`);
+  }
   rec.dispatch({
     kernel: 'embedding_forward',
-    uniforms: { N, E, tokenOffset: 0, embOffset: layout.embedding.offset, outOffset: 0 },
-    buffers: [arena.params, arena.inputs, arena.x0],
+    uniforms: {
+      N,
+      E,
+      tokenOffset: target.tokenOffset,
+      embOffset: layout.embedding.offset,
+      outOffset: 0,
+    },
+    buffers: [arena.params, target.tokens, target.x0],
     workgroups: rowsGrid(Math.ceil(E / 64), N),
   });
   layout.layers.forEach((w, l) => {
-    const layer = arena.layers[l];
     rec.dispatch(
       gemm(ctx, {
         M: N,
         N: 4 * H,
         K: layerInputSize(model, l),
-        a: layerInput(ctx, l, B),
+        a: layerInput(ctx, l, B, target),
         b: { buffer: arena.params, offset: w.wx.offset, ld: 4 * H },
-        c: { buffer: layer.gates, offset: 0, ld: 4 * H },
+        c: { buffer: target.layers[l].gates, offset: 0, ld: 4 * H },
         bias: { buffer: arena.params, offset: w.b.offset },
         placeholder: arena.placeholder,
       }),
     );
-    recordRecurrenceForward(rec, ctx, l, { T, B }, ctx.plan.recurrent.forward);
+    recordRecurrenceForward(rec, ctx, l, { T, B }, target.recurrence, target);
   });
+  if (!target.logits) return;
   rec.dispatch(
     gemm(ctx, {
       M: N,
       N: Vs,
       K: H,
-      a: { buffer: arena.layers[model.layers - 1].hAll, offset: B * H, ld: H },
+      a: layerInput(ctx, model.layers, B, target),
       b: { buffer: arena.params, offset: layout.headW.offset, ld: Vs },
-      c: { buffer: arena.logits, offset: 0, ld: Vs },
+      c: { buffer: target.logits, offset: 0, ld: Vs },
       bias: { buffer: arena.params, offset: layout.headB.offset },
       placeholder: arena.placeholder,
     }),
@@ -228,11 +295,11 @@ export function recordLoss(rec: Recorder, ctx: PassContext, { T, B }: WindowShap
   });
 }
 
-/** Adds Σ rowLoss (N) to lossAccumulator[slot]. */
-export function recordLossSum(rec: Recorder, ctx: PassContext, N: number, slot: number): void {
+/** Adds Σ rowLoss (N) to lossAccumulator. */
+export function recordLossSum(rec: Recorder, ctx: PassContext, N: number): void {
   rec.dispatch({
     kernel: 'loss_sum',
-    uniforms: { rows: N, slot },
+    uniforms: { rows: N },
     buffers: [ctx.arena.rowLoss, ctx.arena.lossAccumulator],
     workgroups: [1],
   });
@@ -247,7 +314,8 @@ export function recordBackward(rec: Recorder, ctx: PassContext, { T, B }: Window
   const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = model;
   const Vs = headColumns(layout);
   const N = T * B;
-  const top = { buffer: arena.layers[L - 1].hAll, offset: B * H, ld: H };
+  const window = windowTarget(ctx, T);
+  const top = layerInput(ctx, L, B, window);
   const dLogits = { buffer: arena.logits, offset: 0, ld: Vs };
   const placeholder = arena.placeholder;
   // Head, over the Vs padded columns (dlogits and Wout are zero there, so the
@@ -291,7 +359,7 @@ export function recordBackward(rec: Recorder, ctx: PassContext, { T, B }: Window
         N: 4 * H,
         K: N,
         transA: true,
-        a: layerInput(ctx, l, B),
+        a: layerInput(ctx, l, B, window),
         b: dz,
         c: { buffer: arena.grads, offset: w.wx.offset, ld: 4 * H },
         columnSumsOffset: w.b.offset,
@@ -360,38 +428,4 @@ export function recordOptimizer(rec: Recorder, ctx: PassContext, N: number): voi
     ],
     workgroups: [Math.min(ADAM_WORKGROUPS, Math.ceil(count4 / 64))],
   });
-}
-
-/** The optimizer's per-step values, laid out as adam.wgsl's `Step` struct. */
-export function adamHyperparameters(
-  o: {
-    learningRate: number;
-    beta1: number;
-    beta2: number;
-    epsilon: number;
-    weightDecay: number;
-    clipNorm: number;
-  },
-  step: number,
-  lossSlot: number,
-): ArrayBuffer {
-  const data = new ArrayBuffer(64);
-  const view = new DataView(data);
-  const bc1 = 1 - Math.pow(o.beta1, step);
-  const bc2 = 1 - Math.pow(o.beta2, step);
-  view.setUint32(0, lossSlot, true);
-  const floats = [
-    o.learningRate / bc1,
-    bc2,
-    o.beta1,
-    1 - o.beta1,
-    o.beta2,
-    1 - o.beta2,
-    o.epsilon,
-    o.learningRate * o.weightDecay,
-    o.clipNorm,
-  ];
-  floats.forEach((x, i) => view.setFloat32(4 + 4 * i, x, true));
-  view.setUint32(4 + 4 * floats.length, step, true);
-  return data;
 }

@@ -1,7 +1,7 @@
 // The kernel plan of one backend: which GEMM kernel configuration each
 // product runs with, and whether the recurrence runs as one dispatch per
 // timestep ('step') or one dispatch per layer and direction ('persistent').
-// passes.ts and sampler.ts consult it while recording; autotune.ts fills it
+// passes.ts consults it while recording (the sampler records through it); autotune.ts fills it
 // in at model build, before any program is recorded.
 //
 // Dimension legend: B batch, T window, H hidden, L layers; the workgroup
@@ -21,9 +21,9 @@ export type RecurrentMode = 'step' | 'persistent';
 
 /**
  * The engine option: 'auto' runs the persistent kernels where they fit the
- * device's workgroup memory and the autotune measures them no slower (with no
- * measurement: where they fit and H ≤ 128); 'step' and 'persistent' force one
- * ('persistent' throws when H does not fit).
+ * device's workgroup memory and the autotune does not measure them slower
+ * (with no measurement: wherever they fit); 'step' and 'persistent' force
+ * one ('persistent' throws when H does not fit).
  */
 export type RecurrentVariant = 'auto' | RecurrentMode;
 

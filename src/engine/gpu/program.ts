@@ -8,12 +8,12 @@
 
 import {
   KERNELS,
-  UNIFORM_BINDING_SIZE,
   type Constants,
   type KernelLibrary,
   type KernelName,
   type KernelSpec,
 } from './kernels';
+import { UNIFORM_BINDING_SIZE, packUniforms } from './uniforms';
 
 export interface DispatchSpec {
   kernel: KernelName;
@@ -98,7 +98,7 @@ export class ProgramBuilder implements Recorder {
         `${spec.kernel} takes ${kernel.bindings.length} buffers, got ${spec.buffers.length}`,
       );
     }
-    for (const [name] of kernel.uniforms) {
+    for (const [name] of kernel.uniforms.fields) {
       if (!(name in spec.uniforms)) throw new Error(`${spec.kernel}: uniform ${name} missing`);
     }
     if (spec.workgroups.some((n) => !(n >= 1 && n <= MAX_WORKGROUPS_PER_DIMENSION))) {
@@ -148,16 +148,7 @@ export class ProgramBuilder implements Recorder {
       const at = this.slotOf.get(index)!;
       const { kernel, uniforms, buffers } = this.pending[at];
       const spec: KernelSpec = KERNELS[kernel];
-      spec.uniforms.forEach(([name, type], field) => {
-        const value = uniforms[name];
-        if (type === 'f32') view.setFloat32(at * slot + field * 4, value, true);
-        else {
-          if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
-            throw new Error(`${kernel}: uniform ${name} = ${value} is not a u32`);
-          }
-          view.setUint32(at * slot + field * 4, value, true);
-        }
-      });
+      packUniforms(view, at * slot, spec.uniforms, uniforms, kernel);
       const layoutName = spec.layout;
       const key = `${layoutName}|${buffers.map(bufferId).join(',')}`;
       let bindGroup = bindGroups.get(key);

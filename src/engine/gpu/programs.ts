@@ -47,14 +47,14 @@ export function buildProgram(ctx: PassContext, job: Job, T: number, B: number): 
       recordForward(rec, ctx, shape);
       recordLoss(rec, ctx, shape);
       recordBackward(rec, ctx, shape);
-      rec.clear(lossAccumulator, 0, 16);
-      recordLossSum(rec, ctx, N, 0);
+      rec.clear(lossAccumulator, 0, 4);
+      recordLossSum(rec, ctx, N);
       break;
     case 'eval':
       recordStateIn(rec, ctx, evalState, B);
       recordForward(rec, ctx, shape);
       recordLoss(rec, ctx, shape);
-      recordLossSum(rec, ctx, N, 0);
+      recordLossSum(rec, ctx, N);
       recordStateOut(rec, ctx, evalState, shape);
       break;
     case 'probe':

@@ -2,8 +2,9 @@
 // (B = 1, one position at a time) apart from training's buffers, so it can
 // run between training steps without disturbing them. Positions are chained
 // entirely on the GPU — embed → L × (GEMM + step) → head → sample writes the
-// next token, which the next position embeds — and a chunk of positions is one
-// submit with no readback; the host only supplies the uniform random numbers
+// next token, which the next position embeds, each position recorded by
+// passes.ts recordForward with the step kernel — and a chunk of positions is
+// one submit with no readback; the host only supplies the uniform random numbers
 // (from the seeded Rng, as the CPU sampler draws them) and reads the tokens.
 //
 // Dimension legend: E embedding, H hidden, V vocabulary, L layers, X layer
@@ -12,11 +13,11 @@
 // Vs = V padded to a multiple of 4, the head's row stride (params.ts).
 
 import type { SampleOptions, Sampler } from '../backend';
-import { layerInputSize } from '../config';
 import { headColumns } from '../params';
 import { Rng } from '../rng';
 import { checkSampleNumbers } from '../sampleRequest';
-import { gemm, type PassContext } from './passes';
+import type { LayerBuffers } from './arena';
+import { recordForward, type PassContext } from './passes';
 import { ProgramBuilder, type Program } from './program';
 import type { StagingPool } from './staging';
 
@@ -27,15 +28,9 @@ function chunkLength(remaining: number): number {
   return 1 << Math.floor(Math.log2(Math.min(CHUNK, remaining)));
 }
 
-interface SamplerLayer {
-  gates: GPUBuffer; // (1, 4H)
-  hAll: GPUBuffer; // (2, H) ping-pong
-  cAll: GPUBuffer; // (2, H)
-}
-
 export class GpuSampler implements Sampler {
   private readonly x0: GPUBuffer; // (1, E)
-  private readonly layers: SamplerLayer[];
+  private readonly layers: LayerBuffers[]; // gates (1, 4H); hAll, cAll (2, H) ping-pong
   private readonly logits: GPUBuffer; // (1, Vs): V real columns, then zeros
   private readonly tokens: GPUBuffer; // (CHUNK + 1) i32: [input of position 0, outputs...]
   private readonly uniforms: GPUBuffer; // (CHUNK) f32 random numbers
@@ -111,71 +106,37 @@ export class GpuSampler implements Sampler {
     const key = `${sample ? 'sample' : 'feed'}:${length}:${start}`;
     let program = this.programs.get(key);
     if (program) return program;
-    const { kernels, arena, model, layout } = this.ctx;
-    const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = model;
-    const Vs = headColumns(layout);
+    const { kernels, model } = this.ctx;
     const rec = new ProgramBuilder(kernels, `sampler ${key}`);
     for (let pos = 0; pos < length; pos++) {
-      const prev = (start + pos) % 2;
-      const next = 1 - prev;
+      recordForward(
+        rec,
+        this.ctx,
+        { T: 1, B: 1 },
+        {
+          tokens: this.tokens,
+          tokenOffset: pos,
+          x0: this.x0,
+          layers: this.layers,
+          logits: sample ? this.logits : null,
+          start: (start + pos) % 2,
+          slots: 2,
+          recurrence: 'step',
+        },
+      );
+      if (!sample) continue;
       rec.dispatch({
-        kernel: 'embedding_forward',
-        uniforms: { N: 1, E, tokenOffset: pos, embOffset: layout.embedding.offset, outOffset: 0 },
-        buffers: [arena.params, this.tokens, this.x0],
-        workgroups: [Math.ceil(E / 64), 1, 1],
+        kernel: 'sample',
+        uniforms: {
+          V: model.vocabSize,
+          logitsOffset: 0,
+          position: pos,
+          topK: Math.max(0, Math.floor(this.options.topK)),
+          temperature: this.options.temperature,
+        },
+        buffers: [this.logits, this.uniforms, this.tokens],
+        workgroups: [1],
       });
-      for (let l = 0; l < L; l++) {
-        const w = layout.layers[l];
-        const layer = this.layers[l];
-        const input =
-          l === 0
-            ? { buffer: this.x0, offset: 0, ld: E }
-            : { buffer: this.layers[l - 1].hAll, offset: next * H, ld: H };
-        rec.dispatch(
-          gemm(this.ctx, {
-            M: 1,
-            N: 4 * H,
-            K: layerInputSize(model, l),
-            a: input,
-            b: { buffer: arena.params, offset: w.wx.offset, ld: 4 * H },
-            c: { buffer: layer.gates, offset: 0, ld: 4 * H },
-            bias: { buffer: arena.params, offset: w.b.offset },
-            placeholder: arena.placeholder,
-          }),
-        );
-        rec.dispatch({
-          kernel: 'lstm_step_forward',
-          uniforms: { B: 1, H, row: 0, prevSlot: prev, nextSlot: next, whOffset4: w.wh.offset / 4 },
-          buffers: [arena.params, layer.gates, layer.hAll, layer.cAll],
-          workgroups: [Math.ceil(H / 64), 1],
-        });
-      }
-      if (sample) {
-        rec.dispatch(
-          gemm(this.ctx, {
-            M: 1,
-            N: Vs,
-            K: H,
-            a: { buffer: this.layers[L - 1].hAll, offset: next * H, ld: H },
-            b: { buffer: arena.params, offset: layout.headW.offset, ld: Vs },
-            c: { buffer: this.logits, offset: 0, ld: Vs },
-            bias: { buffer: arena.params, offset: layout.headB.offset },
-            placeholder: arena.placeholder,
-          }),
-        );
-        rec.dispatch({
-          kernel: 'sample',
-          uniforms: {
-            V,
-            logitsOffset: 0,
-            position: pos,
-            topK: Math.max(0, Math.floor(this.options.topK)),
-            temperature: this.options.temperature,
-          },
-          buffers: [this.logits, this.uniforms, this.tokens],
-          workgroups: [1],
-        });
-      }
     }
     program = rec.build();
     this.programs.set(key, program);

@@ -1,12 +1,16 @@
 // The WGSL sources of every kernel, one file per kernel and direction in
 // shaders/. Vite's `?raw` suffix inlines them as strings in the app bundle;
-// Vitest goes through Vite too, so tests see the same text. The GEMM kernels
-// share their uniform block and variant overrides (gemm_common.wgsl) and,
-// for the vec4-operand ones, bindings, loads and stores
-// (gemm_vec4_common.wgsl): WGSL has no includes, so those are prepended here.
+// Vitest goes through Vite too, so tests see the same text. WGSL has no
+// includes, so shared parts are prepended here: the GEMM kernels share their
+// variant overrides and stores (gemm_common.wgsl) and, for the vec4-operand
+// ones, bindings and loads (gemm_vec4_common.wgsl); the recurrent kernels
+// share sigmoid and tanhSafe (common_math.wgsl) and the cell's pointwise
+// math (lstm_cell.wgsl). The uniform structs come from kernels.ts
+// (kernelSource), in front of all of it.
 //
 // Dimension legend and buffer shapes: at the top of every shader.
 
+import commonMath from '../../../shaders/common_math.wgsl?raw';
 import embeddingBackward from '../../../shaders/embedding_backward.wgsl?raw';
 import embeddingForward from '../../../shaders/embedding_forward.wgsl?raw';
 import gemmCommon from '../../../shaders/gemm_common.wgsl?raw';
@@ -19,6 +23,7 @@ import gemmVec4Common from '../../../shaders/gemm_vec4_common.wgsl?raw';
 import gradNorm from '../../../shaders/grad_norm.wgsl?raw';
 import adam from '../../../shaders/adam.wgsl?raw';
 import lossSum from '../../../shaders/loss_sum.wgsl?raw';
+import lstmCell from '../../../shaders/lstm_cell.wgsl?raw';
 import lstmSeqBackward from '../../../shaders/lstm_seq_backward.wgsl?raw';
 import lstmSeqForward from '../../../shaders/lstm_seq_forward.wgsl?raw';
 import lstmStepBackward from '../../../shaders/lstm_step_backward.wgsl?raw';
@@ -28,6 +33,8 @@ import softmaxCrossEntropy from '../../../shaders/softmax_cross_entropy.wgsl?raw
 
 /** A GEMM kernel with the shared parts it relies on in front. */
 const gemm = (...parts: string[]) => [gemmCommon, ...parts].join('\n');
+/** A recurrent kernel with the scalar math and the cell's math in front. */
+const lstm = (kernel: string) => [commonMath, lstmCell, kernel].join('\n');
 
 export const SHADER_SOURCES = {
   adam,
@@ -40,10 +47,10 @@ export const SHADER_SOURCES = {
   gemm_vec4_8x8: gemm(gemmVec4Common, gemmVec4Wide),
   grad_norm: gradNorm,
   loss_sum: lossSum,
-  lstm_seq_backward: lstmSeqBackward,
-  lstm_seq_forward: lstmSeqForward,
-  lstm_step_backward: lstmStepBackward,
-  lstm_step_forward: lstmStepForward,
+  lstm_seq_backward: lstm(lstmSeqBackward),
+  lstm_seq_forward: lstm(lstmSeqForward),
+  lstm_step_backward: lstm(lstmStepBackward),
+  lstm_step_forward: lstm(lstmStepForward),
   sample,
   softmax_cross_entropy: softmaxCrossEntropy,
 } as const;

@@ -76,6 +76,11 @@ export class SharedMemory {
     this.buffer = new SharedArrayBuffer(Math.ceil(floats / 4) * 16 + 16);
   }
 
+  /** Floats to ask for so that arrays of these lengths can all be allocated (16-byte aligned). */
+  static floatsFor(lengths: readonly number[]): number {
+    return lengths.reduce((sum, length) => sum + Math.ceil(length / 4) * 4, 0);
+  }
+
   allocate(length: number): Float32Array {
     const at = this.used;
     const bytes = Math.ceil(length / 4) * 16;
