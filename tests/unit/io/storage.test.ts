@@ -4,12 +4,13 @@
 
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
-import { StorageFullError } from '../../../src/io/errors';
 import {
   checkQuota,
   createAutosaver,
   newRunId,
   openRunStore,
+  StorageError,
+  StorageFullError,
   type RunStore,
   type SaveRunInput,
 } from '../../../src/io/storage';
@@ -71,6 +72,8 @@ describe('RunStore', () => {
     await s.deleteRun(first.id);
     expect((await s.listRuns()).map((r) => r.name)).toEqual(['second']);
     await expect(s.loadRun(first.id)).rejects.toMatchObject({ code: 'storage-failed' });
+    // A storage failure, not a bad file: the page words the two differently.
+    await expect(s.loadRun(first.id)).rejects.toBeInstanceOf(StorageError);
     // The corpus is shared with the second run, so it stays.
     expect((await s.loadRun(second.id)).corpus).toBe('hello world');
     await s.deleteRun(second.id);
@@ -166,7 +169,7 @@ describe('createAutosaver', () => {
       store: s,
       intervalMs: 100,
       capture,
-      onError: (e) => errors.push(e.code),
+      onError: (e) => errors.push(e instanceof StorageError ? e.code : String(e)),
     });
     saver.start();
     await vi.advanceTimersByTimeAsync(100);

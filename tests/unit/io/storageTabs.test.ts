@@ -7,11 +7,11 @@
 
 import { afterEach, describe, expect, test } from 'vitest';
 import { IDBFactory } from 'fake-indexeddb';
-import { StaleRunError } from '../../../src/io/errors';
 import {
   isDamaged,
   newRunId,
   openRunStore,
+  StaleRunError,
   type RunStore,
   type SaveRunInput,
 } from '../../../src/io/storage';
