@@ -18,7 +18,7 @@ import { CorpusMismatchError, FormatError } from '../../../src/io/errors';
 import { sha256Hex } from '../../../src/io/hash';
 import { readSafetensors, writeSafetensors } from '../../../src/io/safetensors';
 import { exportSafetensors, importWeights } from '../../../src/io/weights';
-import { cpuBackend, seededParams, tinyCorpus, tinyModel, TEXT } from './helpers';
+import { cpuBackend, seededParams, tinyCorpus, tinyModel, TEXT } from '../../helpers/io';
 
 const corpus = tinyCorpus(TEXT.repeat(3));
 const model = tinyModel(2, corpus);

@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { exportOnnx } from '../../../src/io/exportOnnx';
 import type { RecurrentState } from '../../../src/engine/state';
-import { cpuLogits, maxAbsDiff, seededParams, tinyCorpus, tinyModel, TEXT } from './helpers';
+import { cpuLogits, maxAbsDiff, seededParams, tinyCorpus, tinyModel, TEXT } from '../../helpers/io';
 
 const corpus = tinyCorpus();
 

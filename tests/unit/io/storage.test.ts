@@ -8,40 +8,22 @@ import {
   checkQuota,
   createAutosaver,
   newRunId,
-  openRunStore,
   StorageError,
   StorageFullError,
-  type RunStore,
   type SaveRunInput,
 } from '../../../src/io/storage';
-import { tinyModel } from './helpers';
+import { tinyModel } from '../../helpers/io';
+import { runInput, runStores } from '../../helpers/runStore';
 
 const model = tinyModel(1);
 /** A ceiling for `vi.waitFor` (its own is 1 s): IndexedDB work on a loaded machine can take longer. */
 const WAIT = { timeout: 30_000, interval: 20 };
-const opened: RunStore[] = [];
-
-async function store(storage: Pick<StorageManager, 'estimate'> | null = null) {
-  const s = await openRunStore({ indexedDB: new IDBFactory(), storage });
-  opened.push(s);
-  return s;
-}
-
-function input(over: Partial<SaveRunInput> = {}): SaveRunInput {
-  return {
-    id: newRunId(),
-    name: 'run',
-    checkpoint: Uint8Array.from({ length: 1000 }, (_, i) => i & 255),
-    corpus: 'hello world',
-    corpusSha256: 'a'.repeat(64),
-    step: 10,
-    model,
-    ...over,
-  };
-}
+const stores = runStores();
+const store = (storage: Pick<StorageManager, 'estimate'> | null = null) =>
+  stores.open({ indexedDB: new IDBFactory(), storage });
+const input = (over: Partial<SaveRunInput> = {}) => runInput(model, over);
 
 afterEach(() => {
-  for (const s of opened.splice(0)) s.close();
   vi.useRealTimers();
 });
 
