@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { swiftshaderEnv } from './scripts/swiftshader.mjs';
 
 // Three projects, run in this order by `npm test`:
 //   unit — pure TypeScript, the CPU reference and the formats;
@@ -20,6 +21,8 @@ export default defineConfig({
           name: 'gpu',
           include: ['tests/gpu/**/*.test.ts'],
           environment: 'node',
+          // Every way into these tests (npm test, npm run test:gpu, npx vitest) finds the adapter.
+          env: swiftshaderEnv(),
           testTimeout: 300_000,
           hookTimeout: 120_000,
           // One Dawn instance per file is plenty on 2 cores; software Vulkan is CPU-bound.

@@ -19,6 +19,7 @@
 
 import { createServer } from 'vite';
 import { create, globals } from 'webgpu';
+import { swiftshaderEnv } from '../scripts/swiftshader.mjs';
 import type { Backend } from '../src/engine/backend';
 import type { OptimizerConfig } from '../src/engine/config';
 import { DEFAULT_SHAPE, flopsPerToken, QUICK_SHAPES, shapeLabel, type BenchShape } from './shapes';
@@ -48,8 +49,7 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  process.env.VK_ICD_FILENAMES ??= '/usr/lib/chromium/vk_swiftshader_icd.json';
-  process.env.XDG_RUNTIME_DIR ??= '/tmp';
+  Object.assign(process.env, swiftshaderEnv());
   Object.assign(globalThis, globals);
   // Vite's loader resolves the engine's `?raw` shader imports as the app build does.
   const vite = await createServer({

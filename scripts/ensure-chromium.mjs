@@ -4,9 +4,9 @@
 // we are root; otherwise stops with a one-line instruction.
 import { existsSync } from 'node:fs';
 import { execSync } from 'node:child_process';
+import { SWIFTSHADER_ICD } from './swiftshader.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const VULKAN_LOADERS = [
   '/usr/lib/x86_64-linux-gnu/libvulkan.so.1',
   '/usr/lib/aarch64-linux-gnu/libvulkan.so.1',

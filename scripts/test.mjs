@@ -1,6 +1,7 @@
 // `npm test`: every test, in the order that fails fastest.
 //   1. make sure Debian's chromium (SwiftShader Vulkan + headless browser) is here;
-//   2. unit tests (CPU reference, formats) and GPU tests (Dawn in Node on SwiftShader);
+//   2. unit tests (CPU reference, formats) and GPU tests (Dawn in Node on SwiftShader,
+//      whose driver path vitest.config.ts gives the gpu project: scripts/swiftshader.mjs);
 //   3. build the app and run the browser tests against the build.
 // Ends with one plain line "N passed, N failed, N skipped" over all phases.
 import { spawnSync } from 'node:child_process';
@@ -8,18 +9,13 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const env = {
-  ...process.env,
-  VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? '/usr/lib/chromium/vk_swiftshader_icd.json',
-  XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp',
-};
 const outDir = mkdtempSync(join(tmpdir(), 'gatescope-test-'));
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let failedPhase = null;
 
 function run(label, command, args) {
   console.log(`\n▶ ${label}: ${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { stdio: 'inherit', env });
+  const result = spawnSync(command, args, { stdio: 'inherit' });
   if (result.status !== 0 && !failedPhase) failedPhase = label;
   return result.status === 0;
 }

@@ -7,6 +7,7 @@
 // stream b at timestep t, so one timestep of all streams is contiguous.
 
 import type { ModelConfig, OptimizerConfig } from './config';
+import type { AdamMoments, RecurrentState } from './state';
 
 export interface Batch {
   /** (T, B) input token ids, time-major. */
@@ -152,15 +153,12 @@ export interface Backend {
   /** A copy of the parameter arena (see params.ts for the layout). */
   getParams(): Promise<Float32Array>;
   /** Replaces the parameters; the optimizer moments are reset unless given. */
-  setParams(
-    params: Float32Array,
-    moments?: { m: Float32Array; v: Float32Array; step: number },
-  ): Promise<void>;
+  setParams(params: Float32Array, moments?: AdamMoments): Promise<void>;
   /** Adam's first and second moments and the step, for checkpoints. */
-  getOptimizerState(): Promise<{ m: Float32Array; v: Float32Array; step: number }>;
+  getOptimizerState(): Promise<AdamMoments>;
   /** The carried training (h, c), each (L, B, H), for checkpoints. */
-  getState(): Promise<{ h: Float32Array; c: Float32Array }>;
-  setState(state: { h: Float32Array; c: Float32Array }): Promise<void>;
+  getState(): Promise<RecurrentState>;
+  setState(state: RecurrentState): Promise<void>;
 
   dispose(): void;
 }

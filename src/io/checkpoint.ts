@@ -35,6 +35,7 @@ import type { Backend } from '../engine/backend';
 import type { Batcher, BatcherPosition } from '../engine/batcher';
 import { validateTrainConfig, type ModelConfig, type TrainConfig } from '../engine/config';
 import { paramLayout } from '../engine/params';
+import type { AdamMoments, RecurrentState } from '../engine/state';
 import type { Vocabulary } from '../engine/tokenizer';
 import { CorpusMismatchError, FormatError, guarded } from './errors';
 import { toPytorchTensors } from './pytorch';
@@ -58,9 +59,9 @@ export interface TrainingSnapshot {
   /** Arena layout. */
   params: Float32Array;
   /** Adam moments (arena layout) and the optimizer step. */
-  optimizer: { m: Float32Array; v: Float32Array; step: number };
+  optimizer: AdamMoments;
   /** Carried (h, c), each (L, B, H). */
-  state: { h: Float32Array; c: Float32Array };
+  state: RecurrentState;
   batcher: BatcherPosition;
   corpusSha256: string;
   /** Free-form strings for the UI (run name, elapsed time, …). */

@@ -10,8 +10,9 @@
 //                            carries both vocabularies and whether the corpus
 //                            can be re-encoded with the file's (`canAdopt`)
 //   CorpusMismatchError    — a checkpoint was saved on another corpus (hash differs)
-//   StorageFullError       — IndexedDB/quota is out of room (storage.ts)
-//   StaleRunError          — another tab saved the same run further along (storage.ts)
+//
+// Browser storage failing is not a bad file: it has its own StorageError
+// (storage/errors.ts).
 
 export type FormatErrorCode =
   /** The file ends before its header or data do. */
@@ -46,12 +47,6 @@ export type FormatErrorCode =
   | 'corpus-mismatch'
   /** The file is a plain weights file or something else where a checkpoint is needed. */
   | 'not-a-checkpoint'
-  /** Browser storage is full or refused the write. */
-  | 'storage-full'
-  /** Browser storage is unavailable or failed. */
-  | 'storage-failed'
-  /** Another writer (tab) saved the same run further along (see StaleRunError). */
-  | 'run-superseded'
   /** Anything else a reader did not foresee (a bug, reported as a typed error). */
   | 'internal';
 
@@ -115,35 +110,6 @@ export class CorpusMismatchError extends FormatError {
       file,
     );
     this.name = 'CorpusMismatchError';
-  }
-}
-
-export class StorageFullError extends FormatError {
-  constructor(
-    message: string,
-    /** Bytes in use and available, from navigator.storage.estimate(), when known. */
-    readonly usage?: number,
-    readonly quota?: number,
-  ) {
-    super('storage-full', message);
-    this.name = 'StorageFullError';
-  }
-}
-
-/**
- * A save would replace a later step of the same run written by another tab:
- * the stored run is kept and this tab's run must continue under a new id.
- */
-export class StaleRunError extends FormatError {
-  constructor(
-    readonly storedStep: number,
-    readonly step: number,
-  ) {
-    super(
-      'run-superseded',
-      `this run was saved at step ${storedStep} by another tab; a save at step ${step} would replace it`,
-    );
-    this.name = 'StaleRunError';
   }
 }
 

@@ -22,7 +22,16 @@ export {
 } from './checkpoint';
 export type { TrainingSnapshot, LoadedCheckpoint, LoadOptions } from './checkpoint';
 export { sha256Hex } from './hash';
-export { openRunStore, createAutosaver, checkQuota, newRunId, isDamaged } from './storage';
+export {
+  openRunStore,
+  createAutosaver,
+  checkQuota,
+  newRunId,
+  isDamaged,
+  StorageError,
+  StorageFullError,
+  StaleRunError,
+} from './storage';
 export type {
   RunInfo,
   DamagedRun,
@@ -31,6 +40,7 @@ export type {
   LoadedRun,
   Autosaver,
   AutosaverOptions,
+  StorageErrorCode,
 } from './storage';
 export { exportFiles, checkpointFile, importFiles } from './bundle';
 export type { ExportFile, ExportKind } from './bundle';

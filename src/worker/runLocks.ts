@@ -8,7 +8,7 @@
 // Web Locks (navigator.locks) exist in pages and workers of every current
 // browser; where they do not (older browsers, Node), every claim succeeds and
 // the store's own guard (a save never goes back in steps for another writer,
-// storage.ts) keeps the later run.
+// io/storage/runStore.ts) keeps the later run.
 //
 // Dimension legend: none (locks, not tensors).
 

@@ -20,13 +20,13 @@ import type { EngineMessage, SavedRun, StorageReport } from './protocol';
 import { DivergedError, messageOf } from '../engine/trainer';
 import {
   createAutosaver,
-  FormatError,
   isDamaged,
   loadCheckpoint,
   newRunId,
   NonFiniteWeightsError,
   openRunStore,
   StaleRunError,
+  StorageError,
   StorageFullError,
   type Autosaver,
   type DamagedRun,
@@ -182,7 +182,7 @@ export class RunKeeper {
       const reason = `its checkpoint does not load (${messageOf(error)})`;
       await store.markDamaged(runId, reason).catch(() => undefined);
       await this.list();
-      throw new FormatError('storage-failed', `saved run "${info.name}" is damaged: ${reason}`);
+      throw new StorageError('run-damaged', `saved run "${info.name}" is damaged: ${reason}`);
     }
     const owned = await (takeOver ? this.locks.take(runId) : this.locks.claim(runId));
     const run: RunIdentity = owned
@@ -225,7 +225,7 @@ export class RunKeeper {
     await this.list();
   }
 
-  private saveFailed(error: FormatError): void {
+  private saveFailed(error: unknown): void {
     if (error instanceof StaleRunError) {
       // Another tab saved this run further along: keep its save, go on as a copy.
       const from = this.session.run;
@@ -237,9 +237,12 @@ export class RunKeeper {
       return;
     }
     this.full = error instanceof StorageFullError;
+    // Browser storage refusing the save, or the checkpoint not being taken at all: say which.
     this.problem = this.full
-      ? `${error.message} Saving is off until there is room; training goes on.`
-      : `autosave failed: ${error.message}`;
+      ? `${messageOf(error)} Saving is off until there is room; training goes on.`
+      : error instanceof StorageError
+        ? `autosave failed: ${error.message}`
+        : `autosave failed: the checkpoint could not be taken (${messageOf(error)})`;
     this.post({ type: 'saveError', message: this.problem, full: this.full });
   }
 

@@ -3,23 +3,16 @@
 // draws with no violation, on WebGPU and on the CPU engine; and the policy
 // is really in force (an injected inline script is refused and reported).
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launch, type Mode } from './browser';
-import { serveDist, type StaticServer } from './server';
+import { serveBuiltApp, withBrowser } from '../helpers/app';
+import type { Mode } from './browser';
+import { stepCount } from './steps';
 
 // A small model so a few steps come quickly on shared cores.
 const HASH = '#E=16&H=32&L=1&T=32&B=4&seed=7';
 
-let server: StaticServer;
-
-beforeAll(async () => {
-  server = await serveDist();
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+const app = serveBuiltApp();
 
 /** Records every CSP violation the document reports, from before the app's first script. */
 async function watchViolations(page: Page): Promise<{ console: string[] }> {
@@ -42,18 +35,12 @@ async function watchViolations(page: Page): Promise<{ console: string[] }> {
 const violations = (page: Page) =>
   page.evaluate(() => (window as unknown as { __violations: string[] }).__violations.slice());
 
-async function steps(page: Page): Promise<number> {
-  const text = (await page.getByLabel('Steps', { exact: true }).textContent()) ?? '';
-  return Number(text.replace(/,/g, ''));
-}
-
 describe.each<Mode>(['webgpu', 'cpu'])('Content-Security-Policy (%s)', (mode) => {
   it('the app trains with no violation, and the policy refuses an inline script', async () => {
-    const browser = await launch(mode);
-    try {
+    await withBrowser(mode, async (browser) => {
       const page = await browser.newPage();
       const log = await watchViolations(page);
-      await page.goto(server.url + HASH);
+      await page.goto(app.url + HASH);
 
       const policy = await page
         .locator('meta[http-equiv="Content-Security-Policy"]')
@@ -68,7 +55,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('Content-Security-Policy (%s)', (mode) =>
       const train = page.getByRole('button', { name: 'Train', exact: true });
       await expect.poll(() => train.isEnabled(), { timeout: 90_000 }).toBe(true);
       await train.click();
-      await expect.poll(() => steps(page), { timeout: 120_000 }).toBeGreaterThan(0);
+      await expect.poll(() => stepCount(page), { timeout: 120_000 }).toBeGreaterThan(0);
       await page.getByRole('button', { name: 'Pause' }).click();
 
       expect(await violations(page)).toEqual([]);
@@ -84,8 +71,6 @@ describe.each<Mode>(['webgpu', 'cpu'])('Content-Security-Policy (%s)', (mode) =>
         .poll(() => violations(page), { timeout: 30_000 })
         .toEqual([expect.stringMatching(/^script-src-elem blocked inline/)]);
       expect(await page.evaluate(() => '__inlineRan' in window)).toBe(false);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });

@@ -14,9 +14,9 @@ import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/engine/cpu/backend';
 import { importWeights, loadCheckpoint } from '../../src/io';
-import { launch, watchErrors } from './browser';
-import { serveDist, type StaticServer } from './server';
-import { pausedSteps, stepCount } from './steps';
+import { openPage, serveBuiltApp } from '../helpers/app';
+import { launch } from './browser';
+import { pausedSteps, stepCount, untilTrainable } from './steps';
 
 // A small model on a text with a small alphabet, so training and the checks are quick.
 const HASH = '#E=12&H=24&L=2&T=24&B=4&lr=0.01&seed=5&backend=cpu';
@@ -25,13 +25,12 @@ const CORPUS = Array.from({ length: 900 }, (_, k) => WORDS[(k * 5 + (k >> 3)) % 
 const PROBE = 'a bad cab';
 const VOCAB_SIZE = new Set(CORPUS).size;
 
-let server: StaticServer;
+const app = serveBuiltApp();
 let browser: Browser;
 let context: BrowserContext;
 let dir: string;
 
 beforeAll(async () => {
-  server = await serveDist();
   browser = await launch('cpu');
   context = await browser.newContext({
     acceptDownloads: true,
@@ -44,19 +43,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await browser?.close();
-  await server?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 async function open(hash = HASH): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  const log = watchErrors(page);
-  await page.goto(server.url + hash);
-  await expect
-    .poll(() => page.getByRole('button', { name: 'Train', exact: true }).isEnabled(), {
-      timeout: 60_000,
-    })
-    .toBe(true);
+  const { page, log } = await openPage(context, app.url + hash);
+  await untilTrainable(page, 60_000);
   return { page, errors: log.errors };
 }
 

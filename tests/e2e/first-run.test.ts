@@ -5,20 +5,13 @@
 // replaces it, and either answer trains. A very large paste reaches the
 // worker whole while the box shows only its start.
 
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, watchErrors, type Mode } from './browser';
-import { serveDist, type StaticServer } from './server';
+import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
+import type { Mode } from './browser';
+import { shownNumber, untilTrainable } from './steps';
 
-let server: StaticServer;
-
-beforeAll(async () => {
-  server = await serveDist();
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+const app = serveBuiltApp();
 
 /** A text of the kind a person pastes: mixed case, digits and punctuation. */
 function pastedText(seed: string): string {
@@ -30,26 +23,19 @@ function statsOf(text: string) {
   return { chars: [...text].length, vocab: new Set(text).size };
 }
 
-async function numberOf(page: Page, label: string): Promise<number> {
-  const text = (await page.getByLabel(label, { exact: true }).textContent()) ?? '';
-  return Number(text.replace(/,/g, ''));
-}
-
-async function open(mode: Mode) {
-  const browser = await launch(mode);
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  const log = watchErrors(page);
+async function open(browser: Browser) {
   // A small model, so steps come quickly on two shared cores.
-  await page.goto(`${server.url}#E=16&H=32&L=1&T=16&B=4`);
-  const train = page.getByRole('button', { name: 'Train', exact: true });
-  await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
-  return { browser, page, log, train };
+  const { page, log } = await openPage(browser, `${app.url}#E=16&H=32&L=1&T=16&B=4`, {
+    viewport: { width: 1440, height: 1000 },
+  });
+  await untilTrainable(page, 300_000);
+  return { page, log, train: page.getByRole('button', { name: 'Train', exact: true }) };
 }
 
 describe.each<Mode>(['webgpu', 'cpu'])('first run (%s)', (mode) => {
   it('paste, then Train, trains the pasted text; a later text asks first', async () => {
-    const { browser, page, log, train } = await open(mode);
-    try {
+    await withBrowser(mode, async (browser) => {
+      const { page, log, train } = await open(browser);
       const inUse = page.getByRole('group', { name: 'Corpus in use' });
       await expect.poll(() => inUse.textContent()).not.toContain('Pasted text');
 
@@ -58,13 +44,13 @@ describe.each<Mode>(['webgpu', 'cpu'])('first run (%s)', (mode) => {
       await page.getByLabel('Corpus text').fill(first);
       await train.click();
       await expect.poll(() => inUse.textContent(), { timeout: 30_000 }).toContain('Pasted text');
-      expect(await numberOf(page, 'Vocabulary size')).toBe(statsOf(first).vocab);
-      expect(await numberOf(page, 'Character count')).toBe(statsOf(first).chars);
+      expect(await shownNumber(page, 'Vocabulary size')).toBe(statsOf(first).vocab);
+      expect(await shownNumber(page, 'Character count')).toBe(statsOf(first).chars);
       // Training started (a lost Train fails here), then its first step lands: on a loaded
       // machine a software adapter's first step (shader compiles) can take minutes.
       const pause = page.getByRole('button', { name: 'Pause' });
       await expect.poll(() => pause.isEnabled(), { timeout: 300_000 }).toBe(true);
-      await expect.poll(() => numberOf(page, 'Steps'), { timeout: 300_000 }).toBeGreaterThan(0);
+      await expect.poll(() => shownNumber(page, 'Steps'), { timeout: 300_000 }).toBeGreaterThan(0);
       await pause.click();
       await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
 
@@ -74,18 +60,18 @@ describe.each<Mode>(['webgpu', 'cpu'])('first run (%s)', (mode) => {
       await expect
         .poll(() => page.getByLabel('Corpus box status').textContent())
         .toContain('Train asks');
-      expect(await numberOf(page, 'Vocabulary size')).toBe(statsOf(first).vocab);
+      expect(await shownNumber(page, 'Vocabulary size')).toBe(statsOf(first).vocab);
       await train.click();
       const ask = page.getByRole('dialog', { name: 'Start a new model?' });
       await expect.poll(() => ask.isVisible()).toBe(true);
       await ask.getByRole('button', { name: 'Use the new text' }).click();
       await expect
-        .poll(() => numberOf(page, 'Vocabulary size'), { timeout: 30_000 })
+        .poll(() => shownNumber(page, 'Vocabulary size'), { timeout: 30_000 })
         .toBe(statsOf(second).vocab);
-      expect(await numberOf(page, 'Character count')).toBe(statsOf(second).chars);
+      expect(await shownNumber(page, 'Character count')).toBe(statsOf(second).chars);
       // …and it trains the new model without another click.
       await expect.poll(() => pause.isEnabled(), { timeout: 300_000 }).toBe(true);
-      await expect.poll(() => numberOf(page, 'Steps'), { timeout: 300_000 }).toBeGreaterThan(0);
+      await expect.poll(() => shownNumber(page, 'Steps'), { timeout: 300_000 }).toBeGreaterThan(0);
       await pause.click();
       await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
 
@@ -96,29 +82,27 @@ describe.each<Mode>(['webgpu', 'cpu'])('first run (%s)', (mode) => {
       await expect.poll(() => ask.isVisible()).toBe(true);
       await ask.getByRole('button', { name: 'Keep current model' }).click();
       await expect.poll(() => pause.isEnabled(), { timeout: 300_000 }).toBe(true);
-      expect(await numberOf(page, 'Vocabulary size')).toBe(statsOf(second).vocab);
+      expect(await shownNumber(page, 'Vocabulary size')).toBe(statsOf(second).vocab);
       await expect
         .poll(() => page.getByLabel('Corpus box status').textContent())
         .toContain('not in use');
       await pause.click();
       expect(log.errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
 
 describe('first run (one rule for every source)', () => {
   it('a refused text never blocks a corpus chosen after it; Step follows Train', async () => {
-    const { browser, page, log, train } = await open('cpu');
-    try {
+    await withBrowser('cpu', async (browser) => {
+      const { page, log, train } = await open(browser);
       const inUse = page.getByRole('group', { name: 'Corpus in use' });
       const alerts = async () => (await page.getByRole('alert').allTextContents()).join(' ');
       await page.getByLabel('Corpus text').fill('far too short');
       await expect.poll(alerts, { timeout: 30_000 }).toContain('shorter than two windows');
       await train.click();
       await expect.poll(alerts).toContain('cannot be trained on');
-      expect(await numberOf(page, 'Steps')).toBe(0);
+      expect(await shownNumber(page, 'Steps')).toBe(0);
 
       // Another corpus chosen after it is the newest: Train trains that one.
       await page.getByRole('button', { name: 'Nested brackets' }).click();
@@ -129,7 +113,7 @@ describe('first run (one rule for every source)', () => {
       await train.click();
       const pause = page.getByRole('button', { name: 'Pause' });
       await expect.poll(() => pause.isEnabled(), { timeout: 300_000 }).toBe(true);
-      await expect.poll(() => numberOf(page, 'Steps'), { timeout: 300_000 }).toBeGreaterThan(0);
+      await expect.poll(() => shownNumber(page, 'Steps'), { timeout: 300_000 }).toBeGreaterThan(0);
       await pause.click();
       await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
 
@@ -141,20 +125,18 @@ describe('first run (one rule for every source)', () => {
       await expect.poll(() => ask.isVisible()).toBe(true);
       await ask.getByRole('button', { name: 'Use the new text' }).click();
       await expect
-        .poll(() => numberOf(page, 'Vocabulary size'), { timeout: 30_000 })
+        .poll(() => shownNumber(page, 'Vocabulary size'), { timeout: 30_000 })
         .toBe(statsOf(text).vocab);
-      await expect.poll(() => numberOf(page, 'Steps'), { timeout: 300_000 }).toBe(1);
+      await expect.poll(() => shownNumber(page, 'Steps'), { timeout: 300_000 }).toBe(1);
       expect(log.errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
 
 describe('first run (large paste)', () => {
   it('takes a 50 MB paste whole while the box shows its start', async () => {
-    const { browser, page, log } = await open('cpu');
-    try {
+    await withBrowser('cpu', async (browser) => {
+      const { page, log } = await open(browser);
       const size = 50 * 1024 * 1024;
       const vocab = await page.getByLabel('Corpus text').evaluate((box, n) => {
         const words = ['gates ', 'forget ', 'input ', 'output ', 'cell\n', 'State. '];
@@ -175,16 +157,14 @@ describe('first run (large paste)', () => {
       }, size);
       const inUse = page.getByRole('group', { name: 'Corpus in use' });
       await expect.poll(() => inUse.textContent(), { timeout: 300_000 }).toContain('Pasted text');
-      expect(await numberOf(page, 'Character count')).toBe(size);
-      expect(await numberOf(page, 'Vocabulary size')).toBe(vocab);
+      expect(await shownNumber(page, 'Character count')).toBe(size);
+      expect(await shownNumber(page, 'Vocabulary size')).toBe(vocab);
       const shown = await page.getByLabel('Corpus text').inputValue();
       expect(shown.length).toBeLessThan(size / 100);
       expect(await page.getByLabel('Corpus box status').textContent()).toContain(
         `${size.toLocaleString('en-US')} characters pasted`,
       );
       expect(log.errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });

@@ -11,35 +11,29 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agreementCorpus } from '../../src/corpora/agreement';
-import { launch, watchErrors } from './browser';
-import { serveDist, type StaticServer } from './server';
-import { pausedSteps, stepCount } from './steps';
+import { openPage, serveBuiltApp } from '../helpers/app';
+import { launch } from './browser';
+import { pausedSteps, stepCount, untilTrainable } from './steps';
 
-let server: StaticServer;
+const app = serveBuiltApp();
 let browser: Browser | null;
 let dir: string;
 
 beforeAll(async () => {
-  server = await serveDist();
   browser = await launch('cpu');
   dir = mkdtempSync(join(tmpdir(), 'gatescope-e2e-'));
 });
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 async function open(hash = ''): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser!.newPage({ viewport: { width: 1440, height: 1000 } });
-  const log = watchErrors(page);
-  await page.goto(server.url + hash);
-  await expect
-    .poll(() => page.getByRole('button', { name: 'Train', exact: true }).isEnabled(), {
-      timeout: 60_000,
-    })
-    .toBe(true);
+  const { page, log } = await openPage(browser!, app.url + hash, {
+    viewport: { width: 1440, height: 1000 },
+  });
+  await untilTrainable(page, 60_000);
   return { page, errors: log.errors };
 }
 
@@ -105,7 +99,7 @@ describe('corpus input', () => {
     await target.dispatchEvent('dragover', { dataTransfer: transfer });
     await target.dispatchEvent('drop', { dataTransfer: transfer });
     await expect.poll(() => inUse.textContent(), { timeout: 20_000 }).toContain('dropped.txt');
-    expect(page.url()).toContain(server.url); // the browser did not navigate to the file
+    expect(page.url()).toContain(app.url); // the browser did not navigate to the file
     expect(errors).toEqual([]);
     await page.close();
   });

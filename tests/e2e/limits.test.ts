@@ -4,27 +4,16 @@
 // trains the default model instead and never stays 'building'. With WebGPU
 // and on the CPU fallback.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, watchErrors, type Mode } from './browser';
-import { serveDist, type StaticServer } from './server';
+import { describe, expect, it } from 'vitest';
+import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
+import type { Mode } from './browser';
 
-let server: StaticServer;
-
-beforeAll(async () => {
-  server = await serveDist();
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+const app = serveBuiltApp();
 
 describe.each<Mode>(['webgpu', 'cpu'])('a link asking for too large a model (%s)', (mode) => {
   it('is refused with the limit named, and the default model trains', async () => {
-    const browser = await launch(mode);
-    try {
-      const page = await browser.newPage();
-      const log = watchErrors(page);
-      await page.goto(`${server.url}#E=64&H=2048&L=8&T=1024&B=1`);
+    await withBrowser(mode, async (browser) => {
+      const { page, log } = await openPage(browser, `${app.url}#E=64&H=2048&L=8&T=1024&B=1`);
       const alert = page.getByRole('alert');
       await expect
         .poll(() => alert.textContent(), { timeout: 60_000 })
@@ -38,8 +27,6 @@ describe.each<Mode>(['webgpu', 'cpu'])('a link asking for too large a model (%s)
         .poll(async () => Number(await loss.textContent()), { timeout: 60_000 })
         .toBeGreaterThan(0);
       expect(log.errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });

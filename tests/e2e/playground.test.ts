@@ -8,10 +8,10 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, watchErrors, type Mode } from './browser';
-import { serveDist, type StaticServer } from './server';
-import { pausedSteps, stepCount } from './steps';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
+import type { Mode } from './browser';
+import { pausedSteps, shownNumber, stepCount } from './steps';
 
 const RESULTS = resolve(import.meta.dirname, '../../test-results');
 
@@ -39,24 +39,15 @@ const VALIDATION_BOUND = 1.5;
  * Ceilings, not expectations: on an idle machine these take seconds; a
  * default-size step on SwiftShader under full load can take a minute.
  */
+const VIEWPORT = { width: 1440, height: 1100 };
 const STEP_CEILING = { timeout: 180_000, interval: 500 };
 const LEARN_CEILING = { timeout: 360_000, interval: 500 };
 
-let server: StaticServer;
+const app = serveBuiltApp();
 
-beforeAll(async () => {
-  server = await serveDist();
+beforeAll(() => {
   mkdirSync(RESULTS, { recursive: true });
 });
-
-afterAll(async () => {
-  await server?.close();
-});
-
-async function numberOf(page: Page, label: string): Promise<number> {
-  const text = (await page.getByLabel(label, { exact: true }).textContent()) ?? '';
-  return Number(text.replace(/,/g, ''));
-}
 
 /** The figures and messages a person would read off the page. */
 async function pageState(page: Page) {
@@ -90,15 +81,12 @@ async function nonBackgroundShare(page: Page, name: string): Promise<number> {
 describe.each<Mode>(['webgpu', 'cpu'])('playground (%s)', (mode) => {
   it('trains at the default configuration', async () => {
     // How responsive the page stays meanwhile is measured by `npm run bench:ui`, not here.
-    const browser = await launch(mode);
-    try {
-      const page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
-      const log = watchErrors(page);
-      await page.goto(server.url);
+    await withBrowser(mode, async (browser) => {
+      const { page, log } = await openPage(browser, app.url, { viewport: VIEWPORT });
       const train = page.getByRole('button', { name: 'Train', exact: true });
       await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
       await expect
-        .poll(() => numberOf(page, 'Validation loss (nats)'), { timeout: 60_000 })
+        .poll(() => shownNumber(page, 'Validation loss (nats)'), { timeout: 60_000 })
         .toBeGreaterThan(0);
       const backend = (await page.getByRole('status', { name: 'Backend' }).textContent()) ?? '';
       expect(backend).toMatch(mode === 'cpu' ? /^CPU/ : /^WebGPU/);
@@ -112,17 +100,12 @@ describe.each<Mode>(['webgpu', 'cpu'])('playground (%s)', (mode) => {
       expect(paused).toBeGreaterThan(0);
       expect(await page.getByRole('alert').count()).toBe(0);
       expect(log.errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 
   it('trains a pasted corpus, pauses, steps, shows gates, samples and resets', async () => {
-    const browser = await launch(mode);
-    try {
-      const page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
-      const log = watchErrors(page);
-      await page.goto(server.url + HASH);
+    await withBrowser(mode, async (browser) => {
+      const { page, log } = await openPage(browser, app.url + HASH, { viewport: VIEWPORT });
 
       // Paste a corpus and use it.
       await page.getByLabel('Corpus text').fill(CORPUS);
@@ -141,7 +124,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('playground (%s)', (mode) => {
       await train.click();
       try {
         await expect
-          .poll(() => numberOf(page, 'Validation loss (nats)'), LEARN_CEILING)
+          .poll(() => shownNumber(page, 'Validation loss (nats)'), LEARN_CEILING)
           .toBeLessThan(VALIDATION_BOUND);
       } catch (error) {
         // What the page showed, so a failure here says whether training stalled, failed or crawled.
@@ -150,7 +133,7 @@ describe.each<Mode>(['webgpu', 'cpu'])('playground (%s)', (mode) => {
         throw error;
       }
       console.log(
-        `[e2e playground ${mode}] validation ${await numberOf(page, 'Validation loss (nats)')} nats ` +
+        `[e2e playground ${mode}] validation ${await shownNumber(page, 'Validation loss (nats)')} nats ` +
           `after ${((Date.now() - started) / 1000).toFixed(1)} s, ${await stepCount(page)} steps`,
       );
       await page.screenshot({ path: `${RESULTS}/playground-${mode}-training.png` });
@@ -237,13 +220,11 @@ describe.each<Mode>(['webgpu', 'cpu'])('playground (%s)', (mode) => {
       await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
       // Fresh weights: the step-0 validation loss is back near a uniform guess, ln V.
       await expect
-        .poll(() => numberOf(page, 'Validation loss (nats)'), { timeout: 60_000 })
+        .poll(() => shownNumber(page, 'Validation loss (nats)'), { timeout: 60_000 })
         .toBeGreaterThan(0.8 * Math.log(VOCAB.size));
 
       expect(await page.getByRole('alert').count()).toBe(0);
       expect(log.errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });

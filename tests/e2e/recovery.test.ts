@@ -6,25 +6,13 @@
 // restarted a fourth time. The limit of silence is shortened for the test
 // through the same hooks.
 
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, watchErrors, type Mode } from './browser';
-import { serveDist, type StaticServer } from './server';
+import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
+import type { Mode } from './browser';
+import { stepCount } from './steps';
 
-let server: StaticServer;
-
-beforeAll(async () => {
-  server = await serveDist();
-});
-
-afterAll(async () => {
-  await server?.close();
-});
-
-async function steps(page: Page): Promise<number> {
-  const text = (await page.getByLabel('Steps', { exact: true }).textContent()) ?? '';
-  return Number(text.replace(/,/g, ''));
-}
+const app = serveBuiltApp();
 
 const alertText = async (page: Page) => (await page.getByRole('alert').allTextContents()).join(' ');
 
@@ -48,13 +36,13 @@ async function trainAndSave(page: Page): Promise<number> {
   const pause = page.getByRole('button', { name: 'Pause' });
   await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
   await train.click();
-  await expect.poll(() => steps(page), { timeout: 300_000 }).toBeGreaterThan(5);
+  await expect.poll(() => stepCount(page), { timeout: 300_000 }).toBeGreaterThan(5);
   await pause.click();
   await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
   await expect
     .poll(() => page.getByText(/autosaved at step [1-9]/).count(), { timeout: 300_000 })
     .toBe(1);
-  const saved = await steps(page);
+  const saved = await stepCount(page);
   await train.click();
   await expect.poll(() => pause.isEnabled(), { timeout: 300_000 }).toBe(true);
   return saved;
@@ -70,38 +58,35 @@ async function expectResumed(page: Page, saved: number, why: RegExp): Promise<vo
   await expect
     .poll(() => page.getByRole('button', { name: 'Pause' }).isEnabled(), { timeout: 300_000 })
     .toBe(true);
-  await expect.poll(() => steps(page), { timeout: 300_000 }).toBeGreaterThan(saved);
+  await expect.poll(() => stepCount(page), { timeout: 300_000 }).toBeGreaterThan(saved);
 }
 
-async function open(mode: Mode) {
-  const browser = await launch(mode);
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  const log = watchErrors(page);
-  await page.addInitScript(() => {
-    localStorage.setItem('gatescope:test-hooks', '1');
-    localStorage.setItem('gatescope:test-hooks:silence-ms', '8000');
+function open(browser: Browser) {
+  return openPage(browser, `${app.url}#E=16&H=32&L=1&T=16&B=4`, {
+    viewport: { width: 1440, height: 1000 },
+    beforeLoad: (page) =>
+      page.addInitScript(() => {
+        localStorage.setItem('gatescope:test-hooks', '1');
+        localStorage.setItem('gatescope:test-hooks:silence-ms', '8000');
+      }),
   });
-  await page.goto(`${server.url}#E=16&H=32&L=1&T=16&B=4`);
-  return { browser, page, log };
 }
 
 describe.each<Mode>(['webgpu', 'cpu'])('engine recovery (%s)', (mode) => {
   it('restarts a worker that threw outside its handlers and resumes the saved run', async () => {
-    const { browser, page } = await open(mode);
-    try {
+    await withBrowser(mode, async (browser) => {
+      const { page } = await open(browser);
       const saved = await trainAndSave(page);
       await inject(page, 'throw');
       await expectResumed(page, saved, /an error escaped it/);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
 
 describe('engine recovery (silent faults)', () => {
   it('notices a worker that closed or hangs, and stops restarting one that keeps dying', async () => {
-    const { browser, page, log } = await open('cpu');
-    try {
+    await withBrowser('cpu', async (browser) => {
+      const { page, log } = await open(browser);
       const train = page.getByRole('button', { name: 'Train', exact: true });
       const pause = page.getByRole('button', { name: 'Pause' });
       // Closed (as an out-of-memory kill would) before anything was saved: a fresh model.
@@ -127,8 +112,6 @@ describe('engine recovery (silent faults)', () => {
       expect(await train.isEnabled()).toBe(false);
       expect(await pause.isEnabled()).toBe(false);
       expect(log.errors.filter((e) => !e.includes('fault injected by a test'))).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });

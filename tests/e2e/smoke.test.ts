@@ -2,27 +2,16 @@
 // backend it found: the WebGPU adapter (SwiftShader here) when chromium runs
 // with WebGPU, the CPU (with the reason) when it runs without.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, watchErrors, type Mode } from './browser';
-import { serveDist, type StaticServer } from './server';
+import { describe, expect, it } from 'vitest';
+import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
+import type { Mode } from './browser';
 
-let server: StaticServer;
-
-beforeAll(async () => {
-  server = await serveDist();
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+const app = serveBuiltApp();
 
 describe.each<Mode>(['webgpu', 'cpu'])('first screen (%s)', (mode) => {
   it('loads and reports the backend it detected', async () => {
-    const browser = await launch(mode);
-    try {
-      const page = await browser.newPage();
-      const log = watchErrors(page);
-      await page.goto(server.url);
+    await withBrowser(mode, async (browser) => {
+      const { page, log } = await openPage(browser, app.url);
       await expect.poll(() => page.title()).toContain('gatescope');
 
       const detection = page.getByLabel('WebGPU detection');
@@ -62,8 +51,6 @@ describe.each<Mode>(['webgpu', 'cpu'])('first screen (%s)', (mode) => {
         .poll(async () => Number(await loss.textContent()), { timeout: 60_000 })
         .toBeGreaterThan(0);
       expect(log.errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });

@@ -1,4 +1,4 @@
-// Reading the step count off the page, and waiting until training has come
+// Reading numbers off the page, waiting until it can train, and until training has come
 // to rest: the engine says it is paused, and the count shown, the engine's
 // count and the step of the last training loss received all agree (the Steps
 // output carries the last two as data attributes). A condition the page states,
@@ -7,10 +7,22 @@
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 
-/** The step count shown on the Steps tile. */
-export async function stepCount(page: Page): Promise<number> {
-  const text = (await page.getByLabel('Steps', { exact: true }).textContent()) ?? '';
+/** The number a labelled tile shows ("1,234" reads as 1234). */
+export async function shownNumber(page: Page, label: string): Promise<number> {
+  const text = (await page.getByLabel(label, { exact: true }).textContent()) ?? '';
   return Number(text.replace(/,/g, ''));
+}
+
+/** The step count shown on the Steps tile. */
+export function stepCount(page: Page): Promise<number> {
+  return shownNumber(page, 'Steps');
+}
+
+/** Waits until the Train button can be pressed: the page has built its first model. */
+export async function untilTrainable(page: Page, timeout: number): Promise<void> {
+  await expect
+    .poll(() => page.getByRole('button', { name: 'Train', exact: true }).isEnabled(), { timeout })
+    .toBe(true);
 }
 
 export interface StepsState {

@@ -5,47 +5,33 @@
 // never offered, deletable, and the page keeps working.
 
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, watchErrors } from './browser';
-import { serveDist, type StaticServer } from './server';
+import { describe, expect, it } from 'vitest';
+import { serveBuiltApp, withBrowser } from '../helpers/app';
+import { watchErrors } from './browser';
+import { stepCount, untilTrainable } from './steps';
 
 const HASH = '#E=16&H=32&L=1&T=32&B=4&seed=7&backend=cpu';
 
-let server: StaticServer;
-
-beforeAll(async () => {
-  server = await serveDist();
-});
-
-afterAll(async () => {
-  await server?.close();
-});
-
-async function steps(page: Page): Promise<number> {
-  const text = (await page.getByLabel('Steps', { exact: true }).textContent()) ?? '';
-  return Number(text.replace(/,/g, ''));
-}
+const app = serveBuiltApp();
 
 async function open(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
-  await page.goto(server.url + HASH);
-  await expect
-    .poll(() => page.getByRole('button', { name: 'Train', exact: true }).isEnabled(), {
-      timeout: 90_000,
-    })
-    .toBe(true);
+  await page.goto(app.url + HASH);
+  await untilTrainable(page, 90_000);
   return page;
 }
 
 /** Trains until at least `more` steps were added, pauses, and waits for the autosave of the pause. */
 async function trainAndSave(page: Page, more: number): Promise<number> {
-  const from = await steps(page);
+  const from = await stepCount(page);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await expect.poll(() => steps(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(from + more);
+  await expect
+    .poll(() => stepCount(page), { timeout: 120_000 })
+    .toBeGreaterThanOrEqual(from + more);
   await page.getByRole('button', { name: 'Pause' }).click();
   // Once paused, the shown step settles and the pause's save is of that step.
   const saved = async () => {
-    const at = await steps(page);
+    const at = await stepCount(page);
     const status = await page.getByLabel('Autosave status').textContent();
     return status === `autosaved at step ${at.toLocaleString('en-US')}` ? at : -1;
   };
@@ -76,8 +62,7 @@ function storedRuns(page: Page): Promise<Record<string, unknown>> {
 
 describe('saved runs in two tabs', () => {
   it('a second tab resuming the run in training continues it as a copy; both are kept', async () => {
-    const browser = await launch('cpu');
-    try {
+    await withBrowser('cpu', async (browser) => {
       const context = await browser.newContext();
       const a = await open(context);
       const logA = watchErrors(a);
@@ -101,7 +86,7 @@ describe('saved runs in two tabs', () => {
       await expect
         .poll(() => b.locator('body').textContent(), { timeout: 60_000 })
         .toContain('as a copy');
-      await expect.poll(() => steps(b), { timeout: 30_000 }).toBe(savedA);
+      await expect.poll(() => stepCount(b), { timeout: 30_000 }).toBe(savedA);
 
       // B saves fewer steps than A goes on to; A saves more; neither replaces the other.
       const savedB = await trainAndSave(b, 1);
@@ -113,14 +98,11 @@ describe('saved runs in two tabs', () => {
 
       expect(logA.errors).toEqual([]);
       expect(logB.errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 
   it('a damaged record is listed as damaged, never offered, and deletable', async () => {
-    const browser = await launch('cpu');
-    try {
+    await withBrowser('cpu', async (browser) => {
       const context = await browser.newContext();
       const page = await open(context);
       // An incomplete record (no step, no model), as a failed write or another version could leave.
@@ -157,8 +139,6 @@ describe('saved runs in two tabs', () => {
       await page.getByRole('button', { name: 'Delete broken run' }).click();
       await expect.poll(() => storedRuns(page), { timeout: 30_000 }).toEqual({});
       expect(log.errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });

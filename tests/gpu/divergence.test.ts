@@ -9,17 +9,16 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { Batcher, splitCorpus } from '../../src/engine/batcher';
-import { DEFAULT_OPTIMIZER, type ModelConfig, type TrainConfig } from '../../src/engine/config';
 import { CpuBackend } from '../../src/engine/cpu/backend';
 import { createGpuBackend, type GpuBackend } from '../../src/engine/gpu';
 import { initParams } from '../../src/engine/params';
 import type { EngineMessage } from '../../src/worker/protocol';
 import { Rng } from '../../src/engine/rng';
-import { buildCorpus } from '../../src/engine/tokenizer';
 import { DivergedError, Trainer } from '../../src/engine/trainer';
 import { injectNaN, spikeLearningRate } from '../helpers/divergence';
 import { refusalScenario, rollbackScenario, startSession } from '../helpers/divergenceSession';
 import { until } from '../helpers/until';
+import { corpus, model, train } from '../helpers/smallRun';
 import { openGpu } from '../helpers/webgpu';
 
 const harness = await openGpu();
@@ -30,20 +29,6 @@ Object.defineProperty(globalThis, 'navigator', {
 });
 afterAll(() => harness.close());
 
-const corpus = buildCorpus('the cat sat on the mat.\na dog ran to the park.\n'.repeat(60));
-const model: ModelConfig = {
-  vocabSize: corpus.vocab.size,
-  embedSize: 8,
-  hiddenSize: 16,
-  layers: 1,
-};
-const train: TrainConfig = {
-  seqLen: 8,
-  batchSize: 4,
-  seed: 2,
-  valFraction: 0.1,
-  optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 1e-2 },
-};
 const HUGE_LEARNING_RATE = 1e38; // overflows float32 (see tests/unit/engine/divergence.test.ts)
 
 function gpuBackend(): Promise<GpuBackend> {

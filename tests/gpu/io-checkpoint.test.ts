@@ -2,7 +2,6 @@
 // uninterrupted GPU run within 1e-5, and a GPU checkpoint resumes on the CPU.
 
 import { afterAll, describe, expect, test } from 'vitest';
-import type { Backend } from '../../src/engine/backend';
 import { Batcher, splitCorpus } from '../../src/engine/batcher';
 import { DEFAULT_OPTIMIZER, type TrainConfig } from '../../src/engine/config';
 import { CpuBackend } from '../../src/engine/cpu/backend';
@@ -13,6 +12,7 @@ import { buildCorpus } from '../../src/engine/tokenizer';
 import { captureCheckpoint, loadCheckpoint, restoreCheckpoint } from '../../src/io/checkpoint';
 import { sha256Hex } from '../../src/io/hash';
 import { openGpu } from '../helpers/webgpu';
+import { runSteps } from '../helpers/training';
 
 const harness = await openGpu();
 afterAll(() => harness?.close());
@@ -28,15 +28,6 @@ const train: TrainConfig = {
 };
 const tokens = splitCorpus(corpus.tokens, train.valFraction).train;
 
-async function runSteps(backend: Backend, batcher: Batcher, n: number): Promise<number[]> {
-  for (let k = 0; k < n; k++) {
-    const { batch, startsEpoch } = batcher.next();
-    if (startsEpoch) backend.resetState();
-    backend.trainStep(batch, train.optimizer);
-  }
-  return (await backend.drainLosses()).map((s) => s.loss);
-}
-
 describe('checkpoint → resume on the GPU backend', () => {
   test('the next 10 losses agree with the uninterrupted run within 1e-5', async () => {
     const corpusSha256 = await sha256Hex(corpus.text);
@@ -45,13 +36,13 @@ describe('checkpoint → resume on the GPU backend', () => {
     const b = await createGpuBackend(harness!.device, model, initParams(model, new Rng(2)), opts);
     try {
       const batcherA = new Batcher(tokens, train.batchSize, train.seqLen, train.seed);
-      await runSteps(a, batcherA, batcherA.windowsPerEpoch - 4); // resume crosses the epoch end
+      await runSteps(a, batcherA, batcherA.windowsPerEpoch - 4, train.optimizer); // resume crosses the epoch end
       const bytes = await captureCheckpoint(a, batcherA, {
         train,
         vocab: corpus.vocab,
         corpusSha256,
       });
-      const uninterrupted = await runSteps(a, batcherA, 10);
+      const uninterrupted = await runSteps(a, batcherA, 10, train.optimizer);
 
       const loaded = loadCheckpoint(bytes, {
         corpusSha256,
@@ -61,7 +52,7 @@ describe('checkpoint → resume on the GPU backend', () => {
       if (loaded.kind !== 'checkpoint') throw new Error('expected a checkpoint');
       const batcherB = new Batcher(tokens, train.batchSize, train.seqLen, train.seed);
       await restoreCheckpoint(b, batcherB, loaded);
-      const resumed = await runSteps(b, batcherB, 10);
+      const resumed = await runSteps(b, batcherB, 10, train.optimizer);
       const diff = Math.max(...resumed.map((x, i) => Math.abs(x - uninterrupted[i])));
       console.log(`GPU resume: max |loss diff| over 10 steps ${diff.toExponential(2)}`);
       expect(resumed).toHaveLength(10);
@@ -71,7 +62,7 @@ describe('checkpoint → resume on the GPU backend', () => {
       const cpu = new CpuBackend(model, initParams(model, new Rng(3)), opts);
       const batcherC = new Batcher(tokens, train.batchSize, train.seqLen, train.seed);
       await restoreCheckpoint(cpu, batcherC, loaded);
-      const onCpu = await runSteps(cpu, batcherC, 10);
+      const onCpu = await runSteps(cpu, batcherC, 10, train.optimizer);
       const cross = Math.max(...onCpu.map((x, i) => Math.abs(x - uninterrupted[i])));
       console.log(`GPU checkpoint resumed on CPU: max |loss diff| ${cross.toExponential(2)}`);
       expect(cross).toBeLessThanOrEqual(1e-4);

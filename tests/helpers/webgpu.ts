@@ -1,11 +1,11 @@
 // Node WebGPU harness for the gpu test project: Dawn (npm `webgpu`) over
-// SwiftShader's Vulkan ICD, which Debian's chromium package ships. The build
-// and CI machines have no GPU, so this software adapter is the real target of
-// every GPU test. A missing adapter FAILS the run, in CI and everywhere else.
+// SwiftShader's Vulkan ICD, which Debian's chromium package ships; the gpu
+// project's environment points the Vulkan loader at it (vitest.config.ts,
+// scripts/swiftshader.mjs). The build and CI machines have no GPU, so this
+// software adapter is the real target of every GPU test. A missing adapter
+// FAILS the run, in CI and everywhere else.
 
 import { create, globals } from 'webgpu';
-
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 export interface GpuHarness {
   gpu: GPU;
@@ -34,8 +34,6 @@ function wantedLimits(adapter: GPUAdapter): Record<string, number> {
  * machine on which these tests have a reason not to run.
  */
 export async function openGpu(): Promise<GpuHarness> {
-  process.env.VK_ICD_FILENAMES ??= SWIFTSHADER_ICD;
-  process.env.XDG_RUNTIME_DIR ??= '/tmp';
   if (!installedGlobals) {
     Object.assign(globalThis, globals);
     installedGlobals = true;

@@ -14,9 +14,11 @@ import type {
   Sampler,
   StepLoss,
 } from '../backend';
+import { checkBatch, checkSampleOptions, checkTokens } from '../batchCheck';
 import { validateModelConfig, type ModelConfig, type OptimizerConfig } from '../config';
 import { decayMask, paramLayout, type ParamLayout } from '../params';
 import { Rng } from '../rng';
+import type { AdamMoments, RecurrentState } from '../state';
 import { adamStep, allFinite, clipScale, globalNorm } from './adam';
 import {
   carryState,
@@ -28,9 +30,7 @@ import {
   workspaceAllocations,
   zeroState,
   type ModelView,
-  type RecurrentState,
 } from './model';
-import { checkSampleNumbers } from '../sampleRequest';
 import { sampleToken } from './sampling';
 import { GemmPool, SharedMemory, type SpawnGemmWorker } from './parallel/pool';
 
@@ -45,13 +45,8 @@ export interface CpuBackendOptions {
 }
 
 /** The training state at one step, copied in memory (see Backend.snapshot). */
-interface Snapshot {
-  step: number;
+interface Snapshot extends AdamMoments, RecurrentState {
   params: Float32Array; // arena
-  m: Float32Array; // arena
-  v: Float32Array; // arena
-  h: Float32Array; // (L, B, H)
-  c: Float32Array; // (L, B, H)
 }
 
 export class CpuBackend implements Backend {
@@ -167,15 +162,7 @@ export class CpuBackend implements Backend {
   }
 
   private checkBatch(batch: Batch, training: boolean): void {
-    const { seqLen: T, batchSize: B } = batch;
-    if (training && B !== this.options.batchSize) {
-      throw new Error(
-        `training batch has B=${B}, the backend was built for B=${this.options.batchSize}`,
-      );
-    }
-    if (batch.inputs.length !== T * B || batch.targets.length !== T * B) {
-      throw new Error('batch arrays do not match its T·B');
-    }
+    checkBatch(batch, { ...this.options, vocabSize: this.model.vocabSize }, training);
   }
 
   trainStep(batch: Batch, optimizer: OptimizerConfig, snapshotAfter = false): void {
@@ -306,9 +293,7 @@ export class CpuBackend implements Backend {
   }
 
   createSampler(options: SampleOptions): Sampler {
-    if (options.prime.length === 0)
-      throw new Error('sampling needs a prime of at least one character');
-    checkSampleNumbers(options);
+    checkSampleOptions(options, this.model.vocabSize);
     const rng = new Rng(options.seed);
     const state = zeroState(Float32Array, this.model, 1);
     const V = this.model.vocabSize;
@@ -340,6 +325,7 @@ export class CpuBackend implements Backend {
   }
 
   async probe(tokens: Int32Array): Promise<ProbeResult> {
+    checkTokens(tokens, this.model.vocabSize);
     const T = tokens.length;
     const H = this.model.hiddenSize;
     const ws = new Workspace(Float32Array, this.model, T, 1);
@@ -366,10 +352,7 @@ export class CpuBackend implements Backend {
     return this.params.slice();
   }
 
-  async setParams(
-    params: Float32Array,
-    moments?: { m: Float32Array; v: Float32Array; step: number },
-  ): Promise<void> {
+  async setParams(params: Float32Array, moments?: AdamMoments): Promise<void> {
     if (params.length !== this.layout.total)
       throw new Error('parameter arena size does not match the model');
     this.params.set(params);
@@ -385,15 +368,15 @@ export class CpuBackend implements Backend {
     }
   }
 
-  async getOptimizerState(): Promise<{ m: Float32Array; v: Float32Array; step: number }> {
+  async getOptimizerState(): Promise<AdamMoments> {
     return { m: this.m.slice(), v: this.v.slice(), step: this.stepCount };
   }
 
-  async getState(): Promise<{ h: Float32Array; c: Float32Array }> {
+  async getState(): Promise<RecurrentState> {
     return { h: Float32Array.from(this.state.h), c: Float32Array.from(this.state.c) };
   }
 
-  async setState(state: { h: Float32Array; c: Float32Array }): Promise<void> {
+  async setState(state: RecurrentState): Promise<void> {
     if (state.h.length !== this.state.h.length || state.c.length !== this.state.c.length) {
       throw new Error('saved (h, c) does not match L·B·H of this model');
     }

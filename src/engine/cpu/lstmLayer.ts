@@ -24,11 +24,8 @@ export interface LayerWeights {
   b: Arr; // (4H)
 }
 
-export interface LayerGrads {
-  wx: Arr; // (X, 4H)
-  wh: Arr; // (H, 4H)
-  b: Arr; // (4H)
-}
+/** A layer's gradient has its weights' shape, tensor for tensor. */
+export type LayerGrads = LayerWeights;
 
 export interface LayerTrace {
   gates: Arr; // (T, B, 4H) activated

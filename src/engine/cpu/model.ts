@@ -7,6 +7,7 @@
 
 import { layerInputSize, type ModelConfig } from '../config';
 import type { ParamLayout, TensorSpec } from '../params';
+import type { RecurrentState } from '../state';
 import {
   addRowBias,
   serialGemm,
@@ -42,13 +43,7 @@ export function viewArena(layout: ParamLayout, arena: Arr): ModelView {
   };
 }
 
-/** Carried recurrent state: h and c, each (L, B, H). */
-export interface RecurrentState {
-  h: Arr;
-  c: Arr;
-}
-
-export function zeroState(ctor: ArrCtor, m: ModelConfig, B: number): RecurrentState {
+export function zeroState(ctor: ArrCtor, m: ModelConfig, B: number): RecurrentState<Arr> {
   const n = m.layers * B * m.hiddenSize;
   return { h: new ctor(n), c: new ctor(n) };
 }
@@ -122,7 +117,7 @@ export function modelForward(
   ws: Workspace,
   w: ModelView,
   inputs: Int32Array,
-  state: RecurrentState,
+  state: RecurrentState<Arr>,
 ): void {
   const { model: m, T, B } = ws;
   const { embedSize: E, hiddenSize: H, vocabSize: V } = m;
@@ -166,7 +161,7 @@ export function modelForwardBackward(
   grads: ModelView,
   inputs: Int32Array,
   targets: Int32Array,
-  state: RecurrentState,
+  state: RecurrentState<Arr>,
 ): number {
   modelForward(ws, w, inputs, state);
   const { model: m, T, B } = ws;
@@ -209,7 +204,7 @@ export function modelForwardBackward(
 }
 
 /** Copies the window's final (h, c) of every layer into `state`: the carry into the next window. */
-export function carryState(ws: Workspace, state: RecurrentState): void {
+export function carryState(ws: Workspace, state: RecurrentState<Arr>): void {
   const { T, B } = ws;
   const H = ws.model.hiddenSize;
   for (let l = 0; l < ws.model.layers; l++) {

@@ -11,6 +11,7 @@ import type { ModelConfig } from '../config';
 import { decayMask, headColumns, paramLayout, type ParamLayout } from '../params';
 import type { GpuResources } from './resources';
 import { UNIFORM_BINDING_SIZE } from './uniforms';
+import type { RecurrentState } from '../state';
 
 /** Workgroups of grad_norm.wgsl, hence partial sums adam.wgsl adds up. */
 export const NORM_PARTIALS = 256;
@@ -28,12 +29,8 @@ export interface LayerBuffers {
   cAll: GPUBuffer;
 }
 
-export interface StateBuffers {
-  /** (L, B, H) */
-  h: GPUBuffer;
-  /** (L, B, H) */
-  c: GPUBuffer;
-}
+/** A carried (h, c) on the device, each (L, B, H). */
+export type StateBuffers = RecurrentState<GPUBuffer>;
 
 /**
  * The parameter arena as the GPU holds it: the head's vocabulary axis padded
@@ -63,12 +60,10 @@ export function arenaSizes(m: ModelConfig, layout: ParamLayout, Tmax: number, Bm
 }
 
 /** One in-memory copy of the training state (Backend.snapshot), on the device. */
-export interface SnapshotBuffers {
+export interface SnapshotBuffers extends StateBuffers {
   params: GPUBuffer; // (P)
   m: GPUBuffer; // (P)
   v: GPUBuffer; // (P)
-  h: GPUBuffer; // (L, B, H)
-  c: GPUBuffer; // (L, B, H)
 }
 
 export class GpuArena {

@@ -23,6 +23,7 @@ import type {
   Sampler,
   StepLoss,
 } from '../backend';
+import { checkBatch, checkTokens } from '../batchCheck';
 import type { ModelConfig, OptimizerConfig } from '../config';
 import { headColumns, paramLayout, repackParams, type ParamLayout } from '../params';
 import { deviceParamLayout, GpuArena, LOSS_LOG_SLOTS, type SnapshotBuffers } from './arena';
@@ -45,6 +46,7 @@ import { LossReadback } from './readback';
 import { GpuResources, type ObjectCounts } from './resources';
 import { GpuSampler } from './sampler';
 import { StagingPool } from './staging';
+import type { AdamMoments, RecurrentState } from '../state';
 
 export interface GpuBackendOptions {
   /** B the training step is built for (validation may use fewer streams). */
@@ -235,33 +237,7 @@ export class GpuBackend implements Backend {
   }
 
   private checkWindow(batch: Batch, training: boolean): void {
-    const { seqLen: T, batchSize: B } = batch;
-    if (training && B !== this.options.batchSize) {
-      throw new Error(
-        `training batch has B=${B}, the backend was built for B=${this.options.batchSize}`,
-      );
-    }
-    if (B < 1 || B > this.options.batchSize) {
-      throw new Error(
-        `batch has B=${B}; this backend takes 1 to ${this.options.batchSize} streams`,
-      );
-    }
-    if (T < 1 || T > this.options.seqLen) {
-      throw new Error(`window has T=${T}; this backend takes 1 to ${this.options.seqLen} steps`);
-    }
-    if (batch.inputs.length !== T * B || batch.targets.length !== T * B) {
-      throw new Error('batch arrays do not match its T·B');
-    }
-    this.checkTokens(batch.inputs);
-    this.checkTokens(batch.targets);
-  }
-
-  private checkTokens(tokens: Int32Array): void {
-    const V = this.model.vocabSize;
-    for (let i = 0; i < tokens.length; i++) {
-      if (!(tokens[i] >= 0 && tokens[i] < V))
-        throw new Error(`token id ${tokens[i]} is outside the vocabulary`);
-    }
+    checkBatch(batch, { ...this.options, vocabSize: this.model.vocabSize }, training);
   }
 
   private writeWindow(batch: Batch): void {
@@ -467,7 +443,7 @@ export class GpuBackend implements Backend {
 
   async probe(tokens: Int32Array): Promise<ProbeResult> {
     this.checkAlive();
-    this.checkTokens(tokens);
+    checkTokens(tokens, this.model.vocabSize);
     const chunk = Math.min(PROBE_CHUNK, this.options.seqLen * this.options.batchSize);
     try {
       return await probeWindows(
@@ -492,10 +468,7 @@ export class GpuBackend implements Backend {
     return this.toHost(await this.readFloats(this.arena.params, this.deviceLayout.total));
   }
 
-  async setParams(
-    params: Float32Array,
-    moments?: { m: Float32Array; v: Float32Array; step: number },
-  ): Promise<void> {
+  async setParams(params: Float32Array, moments?: AdamMoments): Promise<void> {
     this.checkAlive();
     const P = this.layout.total;
     if (params.length !== P) throw new Error('parameter arena size does not match the model');
@@ -524,7 +497,7 @@ export class GpuBackend implements Backend {
     this.slotSteps = [-1, -1];
   }
 
-  async getOptimizerState(): Promise<{ m: Float32Array; v: Float32Array; step: number }> {
+  async getOptimizerState(): Promise<AdamMoments> {
     this.checkAlive();
     const step = this.stepCount;
     const P = this.deviceLayout.total;
@@ -548,7 +521,7 @@ export class GpuBackend implements Backend {
     return this.model.layers * this.options.batchSize * this.model.hiddenSize;
   }
 
-  async getState(): Promise<{ h: Float32Array; c: Float32Array }> {
+  async getState(): Promise<RecurrentState> {
     this.checkAlive();
     const bytes = this.stateFloats * 4;
     const [h, c] = await this.staging.read(this.device, [
@@ -558,7 +531,7 @@ export class GpuBackend implements Backend {
     return { h: new Float32Array(h), c: new Float32Array(c) };
   }
 
-  async setState(state: { h: Float32Array; c: Float32Array }): Promise<void> {
+  async setState(state: RecurrentState): Promise<void> {
     this.checkAlive();
     if (state.h.length !== this.stateFloats || state.c.length !== this.stateFloats) {
       throw new Error('saved (h, c) does not match L·B·H of this model');

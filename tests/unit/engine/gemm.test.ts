@@ -7,14 +7,17 @@ import { Rng } from '../../../src/engine/rng';
 const rng = new Rng(3);
 const random = (n: number) => Float64Array.from({ length: n }, () => rng.uniform(-1, 1));
 
+/** Reads element (row, col) of op(X), X stored plain or transposed. */
+type Element = (X: Float64Array, row: number, col: number) => number;
+
 function naive(
   A: Float64Array,
   B: Float64Array,
   M: number,
   N: number,
   K: number,
-  at: (A: Float64Array, i: number, k: number) => number,
-  bt: (B: Float64Array, k: number, j: number) => number,
+  at: Element, // (A, i, k) → element (i, k) of op(A)
+  bt: Element, // (B, k, j) → element (k, j) of op(B)
 ) {
   const C = new Float64Array(M * N).fill(0.5);
   for (let i = 0; i < M; i++)
@@ -30,61 +33,37 @@ describe.each([
   [9, 13, 6],
   [16, 12, 11],
 ])('GEMM M=%i N=%i K=%i', (M, N, K) => {
-  const check = (got: Float64Array, want: Float64Array) => {
-    for (let n = 0; n < want.length; n++) expect(got[n]).toBeCloseTo(want[n], 12);
+  /** C = 0.5 + op(A)·op(B) by `gemm` against the triple loop reading A and B through `at` and `bt`. */
+  const check = (gemm: typeof gemmNN, aSize: number, bSize: number, at: Element, bt: Element) => {
+    const A = random(aSize);
+    const B = random(bSize);
+    const C = new Float64Array(M * N).fill(0.5);
+    gemm(C, A, B, M, N, K);
+    const want = naive(A, B, M, N, K, at, bt);
+    for (let n = 0; n < want.length; n++) expect(C[n]).toBeCloseTo(want[n], 12);
   };
-  it('NN: C += A·B', () => {
-    const A = random(M * K);
-    const B = random(K * N);
-    const C = new Float64Array(M * N).fill(0.5);
-    gemmNN(C, A, B, M, N, K);
+  it('NN: C += A·B', () =>
     check(
-      C,
-      naive(
-        A,
-        B,
-        M,
-        N,
-        K,
-        (a, i, k) => a[i * K + k],
-        (b, k, j) => b[k * N + j],
-      ),
-    );
-  });
-  it('TN: C += Aᵀ·B', () => {
-    const A = random(K * M);
-    const B = random(K * N);
-    const C = new Float64Array(M * N).fill(0.5);
-    gemmTN(C, A, B, M, N, K);
+      gemmNN,
+      M * K,
+      K * N,
+      (a, i, k) => a[i * K + k],
+      (b, k, j) => b[k * N + j],
+    ));
+  it('TN: C += Aᵀ·B', () =>
     check(
-      C,
-      naive(
-        A,
-        B,
-        M,
-        N,
-        K,
-        (a, i, k) => a[k * M + i],
-        (b, k, j) => b[k * N + j],
-      ),
-    );
-  });
-  it('NT: C += A·Bᵀ', () => {
-    const A = random(M * K);
-    const B = random(N * K);
-    const C = new Float64Array(M * N).fill(0.5);
-    gemmNT(C, A, B, M, N, K);
+      gemmTN,
+      K * M,
+      K * N,
+      (a, i, k) => a[k * M + i],
+      (b, k, j) => b[k * N + j],
+    ));
+  it('NT: C += A·Bᵀ', () =>
     check(
-      C,
-      naive(
-        A,
-        B,
-        M,
-        N,
-        K,
-        (a, i, k) => a[i * K + k],
-        (b, k, j) => b[j * K + k],
-      ),
-    );
-  });
+      gemmNT,
+      M * K,
+      N * K,
+      (a, i, k) => a[i * K + k],
+      (b, k, j) => b[j * K + k],
+    ));
 });

@@ -10,9 +10,9 @@ import {
   viewArena,
   windowLossSum,
   Workspace,
-  type RecurrentState,
 } from '../../../src/engine/cpu/model';
-import type { ArrCtor } from '../../../src/engine/cpu/gemm';
+import type { RecurrentState } from '../../../src/engine/state';
+import type { Arr, ArrCtor } from '../../../src/engine/cpu/gemm';
 
 const model: ModelConfig = { vocabSize: 7, embedSize: 4, hiddenSize: 5, layers: 2 };
 const T = 4;
@@ -27,7 +27,7 @@ function fixture(ctor: ArrCtor) {
   const targets = Int32Array.from({ length: T * B }, () => rng.int(model.vocabSize));
   // A nonzero carried state, so the gradient path through h0 and c0 is exercised too.
   const n = model.layers * B * model.hiddenSize;
-  const state: RecurrentState = {
+  const state: RecurrentState<Arr> = {
     h: new ctor(n).map(() => rng.uniform(-0.5, 0.5)),
     c: new ctor(n).map(() => rng.uniform(-1, 1)),
   };

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { exportFiles, importFiles } from '../../../src/io/bundle';
 import { FormatError } from '../../../src/io/errors';
 import { readSafetensors, writeSafetensors } from '../../../src/io/safetensors';
-import { seededParams, tinyCorpus, tinyModel } from './helpers';
+import { seededParams, tinyCorpus, tinyModel } from '../../helpers/io';
 
 const corpus = tinyCorpus();
 const model = tinyModel(1, corpus);

@@ -6,7 +6,6 @@
 import { describe, expect, test } from 'vitest';
 import { Batcher, splitCorpus } from '../../../src/engine/batcher';
 import { DEFAULT_OPTIMIZER, type TrainConfig } from '../../../src/engine/config';
-import type { Backend } from '../../../src/engine/backend';
 import {
   captureCheckpoint,
   loadCheckpoint,
@@ -18,7 +17,8 @@ import { CorpusMismatchError, FormatError } from '../../../src/io/errors';
 import { sha256Hex } from '../../../src/io/hash';
 import { readSafetensors, writeSafetensors } from '../../../src/io/safetensors';
 import { exportSafetensors, importWeights } from '../../../src/io/weights';
-import { cpuBackend, seededParams, tinyCorpus, tinyModel, TEXT } from './helpers';
+import { cpuBackend, seededParams, tinyCorpus, tinyModel, TEXT } from '../../helpers/io';
+import { runSteps } from '../../helpers/training';
 
 const corpus = tinyCorpus(TEXT.repeat(3));
 const model = tinyModel(2, corpus);
@@ -31,15 +31,6 @@ const train: TrainConfig = {
 };
 const tokens = splitCorpus(corpus.tokens, train.valFraction).train;
 
-async function runSteps(backend: Backend, batcher: Batcher, n: number): Promise<number[]> {
-  for (let k = 0; k < n; k++) {
-    const { batch, startsEpoch } = batcher.next();
-    if (startsEpoch) backend.resetState();
-    backend.trainStep(batch, train.optimizer);
-  }
-  return (await backend.drainLosses()).map((s) => s.loss);
-}
-
 describe('checkpoint → resume on the CPU backend', () => {
   test('the next 10 losses are identical to the uninterrupted run, across an epoch boundary', async () => {
     const corpusSha256 = await sha256Hex(corpus.text);
@@ -47,7 +38,7 @@ describe('checkpoint → resume on the CPU backend', () => {
     const batcherA = new Batcher(tokens, train.batchSize, train.seqLen, train.seed);
     // Stop a few windows before the epoch ends so the 10 resumed steps cross it.
     const before = batcherA.windowsPerEpoch + batcherA.windowsPerEpoch - 3;
-    await runSteps(a, batcherA, before);
+    await runSteps(a, batcherA, before, train.optimizer);
     const bytes = await captureCheckpoint(a, batcherA, {
       train,
       vocab: corpus.vocab,
@@ -55,7 +46,7 @@ describe('checkpoint → resume on the CPU backend', () => {
       extra: { name: 'run 1' },
     });
     expect((await a.getState()).h.some((x) => x !== 0)).toBe(true);
-    const uninterrupted = await runSteps(a, batcherA, 10);
+    const uninterrupted = await runSteps(a, batcherA, 10, train.optimizer);
 
     const loaded = loadCheckpoint(bytes, {
       corpusVocab: corpus.vocab,
@@ -77,7 +68,7 @@ describe('checkpoint → resume on the CPU backend', () => {
     );
     await restoreCheckpoint(b, batcherB, loaded);
     expect(b.step).toBe(before);
-    const resumed = await runSteps(b, batcherB, 10);
+    const resumed = await runSteps(b, batcherB, 10, train.optimizer);
     console.log(
       `resumed losses (first 3): ${resumed
         .slice(0, 3)

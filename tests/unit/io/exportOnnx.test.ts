@@ -5,7 +5,8 @@ import { describe, expect, test } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { exportOnnx } from '../../../src/io/exportOnnx';
-import { cpuLogits, maxAbsDiff, seededParams, tinyCorpus, tinyModel, TEXT } from './helpers';
+import type { RecurrentState } from '../../../src/engine/state';
+import { cpuLogits, maxAbsDiff, seededParams, tinyCorpus, tinyModel, TEXT } from '../../helpers/io';
 
 const corpus = tinyCorpus();
 
@@ -17,7 +18,7 @@ async function run(
   B: number,
   L: number,
   H: number,
-  state?: { h: Float32Array; c: Float32Array },
+  state?: RecurrentState,
 ) {
   const out = await session.run({
     tokens: new ort.Tensor(

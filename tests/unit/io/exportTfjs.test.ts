@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { exportTfjs } from '../../../src/io/exportTfjs';
-import { cpuLogits, maxAbsDiff, seededParams, tinyCorpus, tinyModel, TEXT } from './helpers';
+import { cpuLogits, maxAbsDiff, seededParams, tinyCorpus, tinyModel, TEXT } from '../../helpers/io';
 
 const corpus = tinyCorpus();
 

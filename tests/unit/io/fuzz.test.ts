@@ -10,7 +10,7 @@ import { sha256Hex } from '../../../src/io/hash';
 import { readSafetensors } from '../../../src/io/safetensors';
 import { parseVocabJson } from '../../../src/io/vocabFile';
 import { exportSafetensors, exportVocabJson, importWeights } from '../../../src/io/weights';
-import { seededParams, tinyCorpus, tinyModel } from './helpers';
+import { emptyTrainingState, seededParams, tinyCorpus, tinyModel } from '../../helpers/io';
 
 const corpus = tinyCorpus();
 const model = tinyModel(2, corpus);
@@ -149,7 +149,6 @@ function headerMutation(rng: Rng, src: Uint8Array): Uint8Array {
 
 describe('fuzz: every reader ends in a parse or a FormatError', () => {
   test('thousands of damaged weights files and checkpoints', async () => {
-    const { layers: L, hiddenSize: H } = model;
     const B = 2;
     const checkpointFile = saveCheckpoint({
       model,
@@ -169,12 +168,7 @@ describe('fuzz: every reader ends in a parse or a FormatError', () => {
       },
       vocab: corpus.vocab,
       params,
-      optimizer: {
-        m: new Float32Array(params.length),
-        v: new Float32Array(params.length),
-        step: 3,
-      },
-      state: { h: new Float32Array(L * B * H), c: new Float32Array(L * B * H) },
+      ...emptyTrainingState(model, params, B),
       batcher: { epoch: 0, window: 1, shift: 0, rng: { hi: 1, lo: 2 } },
       corpusSha256: await sha256Hex(corpus.text),
     });

@@ -10,7 +10,7 @@ import { describe, expect, test } from 'vitest';
 import { readSafetensors } from '../../../src/io/safetensors';
 import { exportSafetensors, importWeights } from '../../../src/io/weights';
 import { buildCorpus } from '../../../src/engine/tokenizer';
-import { cpuLogits, maxAbsDiff } from './helpers';
+import { cpuLogits, maxAbsDiff } from '../../helpers/io';
 
 const dir = new URL('../../fixtures/pytorch/', import.meta.url);
 const bytes = new Uint8Array(readFileSync(new URL('model.safetensors', dir)));

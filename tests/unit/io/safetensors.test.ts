@@ -2,8 +2,9 @@
 // one test per way a file can be broken, each ending in its own error code.
 
 import { describe, expect, test } from 'vitest';
-import { FormatError, type FormatErrorCode } from '../../../src/io/errors';
+import type { FormatErrorCode } from '../../../src/io/errors';
 import { readSafetensors, writeSafetensors } from '../../../src/io/safetensors';
+import { codeOf } from '../../helpers/io';
 
 const a = { name: 'a', shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) };
 const b = { name: 'b', shape: [4], data: Float32Array.from([-1, 0.5, 1e-30, 3e38]) };
@@ -19,16 +20,6 @@ function rawFile(header: unknown, data: Uint8Array, headerText?: string | Uint8A
   out.set(json, 8);
   out.set(data, 8 + json.length);
   return out;
-}
-
-function codeOf(f: () => unknown): FormatErrorCode | 'no error' {
-  try {
-    f();
-    return 'no error';
-  } catch (e) {
-    if (e instanceof FormatError) return e.code;
-    throw e;
-  }
 }
 
 describe('writeSafetensors / readSafetensors', () => {

@@ -4,43 +4,26 @@
 
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
-import { StorageFullError } from '../../../src/io/errors';
 import {
   checkQuota,
   createAutosaver,
   newRunId,
-  openRunStore,
-  type RunStore,
+  StorageError,
+  StorageFullError,
   type SaveRunInput,
 } from '../../../src/io/storage';
-import { tinyModel } from './helpers';
+import { tinyModel } from '../../helpers/io';
+import { runInput, runStores } from '../../helpers/runStore';
 
 const model = tinyModel(1);
 /** A ceiling for `vi.waitFor` (its own is 1 s): IndexedDB work on a loaded machine can take longer. */
 const WAIT = { timeout: 30_000, interval: 20 };
-const opened: RunStore[] = [];
-
-async function store(storage: Pick<StorageManager, 'estimate'> | null = null) {
-  const s = await openRunStore({ indexedDB: new IDBFactory(), storage });
-  opened.push(s);
-  return s;
-}
-
-function input(over: Partial<SaveRunInput> = {}): SaveRunInput {
-  return {
-    id: newRunId(),
-    name: 'run',
-    checkpoint: Uint8Array.from({ length: 1000 }, (_, i) => i & 255),
-    corpus: 'hello world',
-    corpusSha256: 'a'.repeat(64),
-    step: 10,
-    model,
-    ...over,
-  };
-}
+const stores = runStores();
+const store = (storage: Pick<StorageManager, 'estimate'> | null = null) =>
+  stores.open({ indexedDB: new IDBFactory(), storage });
+const input = (over: Partial<SaveRunInput> = {}) => runInput(model, over);
 
 afterEach(() => {
-  for (const s of opened.splice(0)) s.close();
   vi.useRealTimers();
 });
 
@@ -71,6 +54,8 @@ describe('RunStore', () => {
     await s.deleteRun(first.id);
     expect((await s.listRuns()).map((r) => r.name)).toEqual(['second']);
     await expect(s.loadRun(first.id)).rejects.toMatchObject({ code: 'storage-failed' });
+    // A storage failure, not a bad file: the page words the two differently.
+    await expect(s.loadRun(first.id)).rejects.toBeInstanceOf(StorageError);
     // The corpus is shared with the second run, so it stays.
     expect((await s.loadRun(second.id)).corpus).toBe('hello world');
     await s.deleteRun(second.id);
@@ -166,7 +151,7 @@ describe('createAutosaver', () => {
       store: s,
       intervalMs: 100,
       capture,
-      onError: (e) => errors.push(e.code),
+      onError: (e) => errors.push(e instanceof StorageError ? e.code : String(e)),
     });
     saver.start();
     await vi.advanceTimersByTimeAsync(100);

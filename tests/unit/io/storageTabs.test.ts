@@ -7,43 +7,28 @@
 
 import { afterEach, describe, expect, test } from 'vitest';
 import { IDBFactory } from 'fake-indexeddb';
-import { StaleRunError } from '../../../src/io/errors';
 import {
   isDamaged,
   newRunId,
   openRunStore,
-  type RunStore,
+  StaleRunError,
   type SaveRunInput,
+  type StoreOptions,
 } from '../../../src/io/storage';
-import { tinyModel } from './helpers';
+import { tinyModel } from '../../helpers/io';
+import { runInput, runStores } from '../../helpers/runStore';
 
 const model = tinyModel(1);
-const opened: RunStore[] = [];
+const stores = runStores();
 const raw: IDBDatabase[] = [];
 
 afterEach(() => {
-  for (const s of opened.splice(0)) s.close();
   for (const db of raw.splice(0)) db.close();
 });
 
-async function tab(factory: IDBFactory, extra: Parameters<typeof openRunStore>[0] = {}) {
-  const s = await openRunStore({ indexedDB: factory, storage: null, ...extra });
-  opened.push(s);
-  return s;
-}
-
-function input(over: Partial<SaveRunInput> = {}): SaveRunInput {
-  return {
-    id: newRunId(),
-    name: 'run',
-    checkpoint: new Uint8Array([1, 2, 3]),
-    corpus: 'hello world',
-    corpusSha256: 'a'.repeat(64),
-    step: 10,
-    model,
-    ...over,
-  };
-}
+const tab = (factory: IDBFactory, extra: StoreOptions = {}) =>
+  stores.open({ indexedDB: factory, ...extra });
+const input = (over: Partial<SaveRunInput> = {}) => runInput(model, over);
 
 /** A plain connection, as another page (or devtools) would hold it. */
 function openRaw(factory: IDBFactory, version?: number): Promise<IDBDatabase> {
@@ -209,7 +194,7 @@ describe('schema upgrades by another tab', () => {
     await expect.poll(() => blocked, { timeout: 30_000 }).toBe(1);
     older.close();
     const store = await opening;
-    opened.push(store);
+    stores.keep(store);
     await store.saveRun(input({ step: 2 }));
     expect((await store.listRuns()).map((r) => (isDamaged(r) ? r.damaged : r.step))).toEqual([2]);
   });

@@ -4,27 +4,17 @@
 import { describe, expect, test } from 'vitest';
 import { paramLayout } from '../../../src/engine/params';
 import { Vocabulary } from '../../../src/engine/tokenizer';
-import { FormatError, VocabularyMismatchError, type FormatErrorCode } from '../../../src/io/errors';
+import { VocabularyMismatchError, type FormatErrorCode } from '../../../src/io/errors';
 import { toPytorchTensors } from '../../../src/io/pytorch';
 import { readSafetensors, writeSafetensors, type NamedTensor } from '../../../src/io/safetensors';
 import { parseVocabJson } from '../../../src/io/vocabFile';
 import { exportSafetensors, exportVocabJson, importWeights } from '../../../src/io/weights';
-import { cpuLogits, seededParams, tinyCorpus, tinyModel, TEXT } from './helpers';
+import { codeOf, cpuLogits, seededParams, tinyCorpus, tinyModel, TEXT } from '../../helpers/io';
 
 const corpus = tinyCorpus();
 const model = tinyModel(2, corpus);
 const params = seededParams(model);
 const { vocabSize: V, embedSize: E, hiddenSize: H } = model;
-
-function codeOf(f: () => unknown): FormatErrorCode | 'no error' {
-  try {
-    f();
-    return 'no error';
-  } catch (e) {
-    if (e instanceof FormatError) return e.code;
-    throw e;
-  }
-}
 
 /** Rewrites an exported file through `edit` of its tensors and metadata. */
 function edited(

@@ -11,7 +11,7 @@
 //
 // Dimension legend: none (records, not tensors).
 
-import { validateModelConfig, type ModelConfig } from '../engine/config';
+import { validateModelConfig, type ModelConfig } from '../../engine/config';
 
 export interface RunInfo {
   id: string;

@@ -1,13 +1,17 @@
 // Shared by the io tests: a small corpus and model with seeded weights, a CPU
-// backend to hold exports to, and a max-difference helper that reports where.
+// backend to hold exports to, a max-difference helper that reports where, the
+// code a reader's FormatError carries, and an empty training state for
+// checkpoints written by hand.
 //
 // Dimension legend: T steps, B batch, E embedding, H hidden, V vocabulary, L layers.
 
-import type { ModelConfig } from '../../../src/engine/config';
-import { CpuBackend } from '../../../src/engine/cpu/backend';
-import { initParams } from '../../../src/engine/params';
-import { Rng } from '../../../src/engine/rng';
-import { buildCorpus, type Corpus } from '../../../src/engine/tokenizer';
+import type { ModelConfig } from '../../src/engine/config';
+import { CpuBackend } from '../../src/engine/cpu/backend';
+import { initParams } from '../../src/engine/params';
+import { Rng } from '../../src/engine/rng';
+import { buildCorpus, type Corpus } from '../../src/engine/tokenizer';
+import type { AdamMoments, RecurrentState } from '../../src/engine/state';
+import { FormatError, type FormatErrorCode } from '../../src/io/errors';
 
 export const TEXT =
   'the cat sat on the mat. the dog ate the hat! ' +
@@ -44,4 +48,29 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
+}
+
+/** The code of the FormatError `read` throws, or 'no error'; anything else is rethrown. */
+export function codeOf(read: () => unknown): FormatErrorCode | 'no error' {
+  try {
+    read();
+    return 'no error';
+  } catch (e) {
+    if (e instanceof FormatError) return e.code;
+    throw e;
+  }
+}
+
+/** Zero Adam moments at `step` and a zero carried (h, c) for B streams: a checkpoint's state, empty. */
+export function emptyTrainingState(
+  model: ModelConfig,
+  params: Float32Array,
+  B: number,
+  step = 3,
+): { optimizer: AdamMoments; state: RecurrentState } {
+  const n = model.layers * B * model.hiddenSize; // (L, B, H)
+  return {
+    optimizer: { m: new Float32Array(params.length), v: new Float32Array(params.length), step },
+    state: { h: new Float32Array(n), c: new Float32Array(n) },
+  };
 }
