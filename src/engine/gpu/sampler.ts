@@ -15,7 +15,7 @@
 import type { SampleOptions, Sampler } from '../backend';
 import { headColumns } from '../params';
 import { Rng } from '../rng';
-import { checkSampleNumbers } from '../sampleRequest';
+import { checkSampleOptions } from '../batchCheck';
 import type { LayerBuffers } from './arena';
 import { recordForward, type PassContext } from './passes';
 import { ProgramBuilder, type Program } from './program';
@@ -48,13 +48,8 @@ export class GpuSampler implements Sampler {
     private readonly options: SampleOptions,
     private readonly hooks: { checkAlive: () => void; onDispose: () => void },
   ) {
-    if (options.prime.length === 0)
-      throw new Error('sampling needs a prime of at least one character');
-    checkSampleNumbers(options);
-    const { embedSize: E, hiddenSize: H, vocabSize: V } = ctx.model;
-    for (const id of options.prime) {
-      if (!(id >= 0 && id < V)) throw new Error(`prime token ${id} is outside the vocabulary`);
-    }
+    checkSampleOptions(options, ctx.model.vocabSize);
+    const { embedSize: E, hiddenSize: H } = ctx.model;
     const resources = ctx.kernels.resources;
     const f = (label: string, floats: number) => {
       const buffer = resources.storage(`sampler.${label}`, floats);
