@@ -7,19 +7,43 @@
 
 import type { Backend } from './backend';
 import { MAX_PROBE_CHARS } from './config';
-import type { EngineMessage, ProbeLayer } from '../worker/protocol';
 import { normalizeText, type Vocabulary } from './tokenizer';
 
+export interface ProbeLayer {
+  /** Each (P, H), row-major by position: activated gates, cell state and output. */
+  i: Float32Array;
+  f: Float32Array;
+  g: Float32Array;
+  o: Float32Array;
+  c: Float32Array;
+  h: Float32Array;
+}
+
+export interface ProbeSnapshot {
+  step: number;
+  /** The probed characters (after dropping ones outside the vocabulary), one per position. */
+  chars: string[];
+  hidden: number;
+  layers: ProbeLayer[];
+  /** (P) probability the model gave to each next character of the probe text (NaN at the end). */
+  nextCharProb: Float32Array;
+  /** Characters of the probe text the vocabulary lacks (skipped). */
+  unknown: string[];
+}
+
+/** A snapshot, or why the text cannot be probed. */
+export type ProbeResult = { snapshot: ProbeSnapshot } | { problem: string };
+
 /**
- * The snapshot message for `probeText` (characters outside the vocabulary are
- * skipped and named; at most MAX_PROBE_CHARS are kept), or a probeError
- * message when no character of it is known to the model.
+ * The snapshot of the gates over `probeText` (characters outside the
+ * vocabulary are skipped and named; at most MAX_PROBE_CHARS are kept), or a
+ * problem when no character of it is known to the model.
  */
 export async function probeSnapshot(
   backend: Backend,
   vocab: Vocabulary,
   probeText: string,
-): Promise<EngineMessage> {
+): Promise<ProbeResult> {
   const step = backend.step;
   const chars: string[] = [];
   const unknown = new Set<string>();
@@ -29,7 +53,7 @@ export async function probeSnapshot(
     else unknown.add(ch);
   }
   if (chars.length === 0) {
-    return { type: 'probeError', message: 'the probe text has no character the model knows' };
+    return { problem: 'the probe text has no character the model knows' };
   }
   const tokens = vocab.encode(chars.join('')); // (P)
   const result = await backend.probe(tokens);
@@ -48,13 +72,14 @@ export async function probeSnapshot(
     h: l.h.slice(),
   }));
   return {
-    type: 'probe',
-    step,
-    chars,
-    hidden: backend.model.hiddenSize,
-    layers,
-    nextCharProb,
-    unknown: [...unknown],
+    snapshot: {
+      step,
+      chars,
+      hidden: backend.model.hiddenSize,
+      layers,
+      nextCharProb,
+      unknown: [...unknown],
+    },
   };
 }
 

@@ -7,8 +7,7 @@
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers.
 
-import type { Backend } from '../engine/backend';
-import { minTokensFor, splitCorpus, type Split } from '../engine/batcher';
+import { splitCorpus, type Split } from '../engine/batcher';
 import {
   DEFAULT_MODEL,
   DEFAULT_TRAIN,
@@ -19,50 +18,29 @@ import {
   type OptimizerConfig,
 } from '../engine/config';
 import { readCorpusFile } from '../engine/corpusFile';
-import { createCpuBackend } from '../engine/cpu/create';
+import { messageOf } from '../engine/errorMessage';
 import { initParams, paramLayout, parameterCount } from '../engine/params';
-import type {
-  ActiveBackend,
-  CorpusStats,
-  DeviceReport,
-  EngineMessage,
-  RunConfig,
-} from './protocol';
+import type { DeviceReport, EngineMessage, RunConfig } from './protocol';
 import { Rng } from '../engine/rng';
-import { buildCorpus, CorpusError, type Corpus } from '../engine/tokenizer';
-import { DivergedError, messageOf, Trainer } from '../engine/trainer';
+import { buildCorpus, type Corpus } from '../engine/tokenizer';
+import { DivergedError } from '../engine/training/divergence';
+import type { TrainingEvents } from '../engine/training/events';
+import { Trainer } from '../engine/training/trainer';
 import {
   captureCheckpoint,
   loadCheckpoint,
   newRunId,
   restoreCheckpoint,
-  sha256Hex,
   type TrainingSnapshot,
 } from '../io';
+import { createBackend } from './backendChoice';
 import { CapacityError, deviceMemoryGiB, planCapacity, type CapacityPlan } from './capacity';
+import { misfit, prepareCorpus, PREVIEW_CHARS, probeFor, type LoadedCorpus } from './corpusLoad';
 import { LossHistory } from './history';
 import type { TaskQueue } from './queue';
+import { trainingWire } from './trainingWire';
 
-interface GpuModule {
-  createGpuBackend(
-    gpu: GPU,
-    model: ModelConfig,
-    params: Float32Array,
-    options: { batchSize: number; seqLen: number },
-  ): Promise<Backend>;
-}
-
-// The GPU engine is loaded lazily: a CPU-only session never downloads or compiles it.
-const gpuEntries = import.meta.glob<GpuModule>(['../engine/gpu/index.ts']);
-
-export interface LoadedCorpus {
-  name: string;
-  corpus: Corpus;
-  split: Split;
-  stats: CorpusStats;
-  /** Of the normalised text: checkpoints name the corpus they were trained on by it. */
-  sha256: string;
-}
+export type { LoadedCorpus } from './corpusLoad';
 
 /** The saved-run identity of the model being trained. */
 export interface RunIdentity {
@@ -81,15 +59,13 @@ export interface ModelStart {
   history?: string;
 }
 
-/** Characters of the corpus' start sent to the page for its preview. */
-const PREVIEW_CHARS = 1200;
-
 export class Session {
   corpus: LoadedCorpus | null = null;
   config: RunConfig | null = null;
   trainer: Trainer | null = null;
   run: RunIdentity = { id: newRunId(), name: '' };
   readonly history = new LossHistory();
+  /** The gate view's text: chosen with each corpus, then as the person edits it. */
   probeText = '';
   /** Set once a GPU backend has failed at run time, so later models go to the CPU directly. */
   private gpuFailure: string | undefined;
@@ -123,8 +99,11 @@ export class Session {
     await this.loadText(id, file.name, text);
   }
 
-  /** Checks a text and, if it can train under the current settings, builds a fresh model on it. */
-  async loadText(id: number, name: string, text: string): Promise<void> {
+  /**
+   * Checks a text and, if it can train under the current settings, builds a
+   * fresh model on it; `probe` is the probe text chosen for it, if any.
+   */
+  async loadText(id: number, name: string, text: string, probe?: string): Promise<void> {
     let loaded: LoadedCorpus;
     let corpus: Corpus | null = null;
     try {
@@ -139,47 +118,30 @@ export class Session {
       this.post({ type: 'corpusError', id, message });
       return;
     }
-    this.useCorpus(id, loaded);
+    this.useCorpus(id, loaded, probe);
     await this.rebuild();
   }
 
   /**
-   * Splits and measures a corpus; throws CorpusError when it cannot train
-   * under `run`, CapacityError when the model it makes would not fit.
+   * Splits and measures a corpus (corpusLoad.ts); throws CorpusError when it
+   * cannot train under `run`, CapacityError when the model it makes would not fit.
    */
-  async prepareCorpus(name: string, corpus: Corpus, run: RunConfig | null): Promise<LoadedCorpus> {
+  prepareCorpus(name: string, corpus: Corpus, run: RunConfig | null): Promise<LoadedCorpus> {
     const V = corpus.vocab.size;
-    const maxV = RANGES.vocabSize[1];
-    if (V > maxV) {
-      throw new CorpusError(
-        `the text has ${V.toLocaleString('en')} distinct characters; a model takes at most ` +
-          `${maxV.toLocaleString('en')}: use a text with fewer different characters`,
-      );
-    }
-    const split = splitCorpus(corpus.tokens, run?.train.valFraction ?? 0.1);
-    const problem = run ? misfit(split, corpus.tokens.length, run) : null;
-    if (problem) throw new CorpusError(problem);
-    // A model no engine here can hold (its V comes from this text): CapacityError.
-    if (run) await this.capacity({ vocabSize: V, ...run.model }, run, split);
-    return {
-      name,
-      corpus,
-      split,
-      sha256: await sha256Hex(corpus.text),
-      stats: {
-        name,
-        chars: corpus.tokens.length,
-        vocabSize: corpus.vocab.size,
-        trainChars: split.train.length,
-        validationChars: split.validation.length,
-        vocabulary: corpus.vocab.itos.join(''),
-      },
-    };
+    return prepareCorpus(name, corpus, run, (run, split) =>
+      this.capacity({ vocabSize: V, ...run.model }, run, split),
+    );
   }
 
-  /** Makes `loaded` the corpus in use and tells the page; `probe` suits it, if known. */
-  useCorpus(id: number, loaded: LoadedCorpus, probe?: string): void {
+  /**
+   * Makes `loaded` the corpus in use and tells the page, with the probe text
+   * that goes with it (probeFor: `chosen`, else its first line or so).
+   */
+  useCorpus(id: number, loaded: LoadedCorpus, chosen?: string): void {
     this.corpus = loaded;
+    // The model about to be built takes it (build); the model about to go never probes it.
+    const probe = probeFor(loaded.corpus.text, chosen);
+    if (probe) this.probeText = probe;
     // A new model on it follows (every caller rebuilds): the page shows the corpus only once
     // its Train waits for that model, so a press cannot reach the model about to go.
     this.post({
@@ -191,7 +153,7 @@ export class Session {
       id,
       stats: loaded.stats,
       preview: loaded.corpus.text.slice(0, PREVIEW_CHARS),
-      ...(probe ? { probe } : {}),
+      probe: this.probeText,
     });
   }
 
@@ -320,8 +282,14 @@ export class Session {
     start?: ModelStart,
   ): Promise<void> {
     const params = start?.params ?? initParams(model, new Rng(config.train.seed));
-    const options = { batchSize: config.train.batchSize, seqLen: config.train.seqLen };
-    const { backend, active } = await this.createBackend(model, params, options, config, plan);
+    const { backend, active } = await createBackend({
+      model,
+      params,
+      run: config,
+      plan,
+      device: this.device,
+      gpuFailure: this.gpuFailure,
+    });
     let trainer: Trainer;
     try {
       trainer = new Trainer(
@@ -329,15 +297,7 @@ export class Session {
         corpus.corpus.vocab,
         corpus.split,
         config.train,
-        (message) => {
-          // A replaced model's last words (a tick that ends after the swap) would
-          // overwrite the new model's status and curves on the page.
-          if (this.trainer !== trainer) return;
-          if (message.type === 'metrics') this.history.add(message);
-          if (message.type === 'rollback') this.afterRollback(message.toStep, message.learningRate);
-          this.post(message);
-        },
-        (error, wasTraining) => this.onTrainerFailure(trainer, error, wasTraining),
+        this.eventsOf(() => trainer),
       );
     } catch (error) {
       backend.dispose();
@@ -366,6 +326,34 @@ export class Session {
     this.postStatus(trainer.step, true);
     if (this.probeText) trainer.setProbe(this.probeText);
     trainer.begin();
+  }
+
+  /**
+   * What the session does with a trainer's events: the run's curves and
+   * settings follow, and the page is told. A replaced model's last words (a
+   * tick that ends after the swap) would overwrite the new model's status
+   * and curves on the page, so they are dropped.
+   */
+  private eventsOf(trainer: () => Trainer): TrainingEvents {
+    const current = () => this.trainer === trainer();
+    const wire = trainingWire(
+      (message) => {
+        if (current()) this.post(message);
+      },
+      (error, wasTraining) => this.onTrainerFailure(trainer(), error, wasTraining),
+    );
+    return {
+      ...wire,
+      metrics: (report) => {
+        // Before it is posted: posting transfers (detaches) the loss arrays.
+        if (current()) this.history.add(report);
+        wire.metrics(report);
+      },
+      rollback: (report) => {
+        if (current()) this.afterRollback(report.toStep, report.learningRate);
+        wire.rollback(report);
+      },
+    };
   }
 
   /** Divergence rolled the run back: its curves and its learning rate (for checkpoints) follow. */
@@ -412,39 +400,6 @@ export class Session {
 
   private postStatus(step: number, ready: boolean): void {
     this.post({ type: 'status', status: { ready, building: false, training: false, step } });
-  }
-
-  private async createBackend(
-    model: ModelConfig,
-    params: Float32Array,
-    options: { batchSize: number; seqLen: number },
-    run: RunConfig,
-    plan: CapacityPlan,
-  ): Promise<{ backend: Backend; active: ActiveBackend }> {
-    if (run.backend === 'cpu') {
-      const backend = await createCpuBackend(model, params, options);
-      return { backend, active: { kind: 'cpu', device: backend.info.device } };
-    }
-    const report = await this.device;
-    let reason = this.gpuFailure ?? report.reason ?? plan.gpuRefusal;
-    if (!reason && plan.gpu) {
-      try {
-        const gpu = await loadGpuModule();
-        const backend = await gpu.createGpuBackend(navigator.gpu, model, params, options);
-        return {
-          backend,
-          active: { kind: 'webgpu', device: report.adapterName ?? backend.info.device },
-        };
-      } catch (error) {
-        reason = `WebGPU could not build this model (${messageOf(error)})`;
-        if (!plan.cpuFits) throw new CapacityError(`${reason}, and it is too large for the CPU`);
-      }
-    }
-    const backend = await createCpuBackend(model, params, options);
-    return {
-      backend,
-      active: { kind: 'cpu', device: backend.info.device, fallbackReason: reason },
-    };
   }
 
   private onTrainerFailure(failed: Trainer, error: unknown, wasTraining: boolean): void {
@@ -528,26 +483,3 @@ const ENGINE_DEFAULTS: RunConfig = {
   train: DEFAULT_TRAIN,
   backend: 'auto',
 };
-
-/** Why this corpus cannot train under this configuration, or null when it can. */
-function misfit(split: Split, total: number, run: RunConfig): string | null {
-  const { seqLen: T, batchSize: B } = run.train;
-  if (total < 2 * T + 1) {
-    return `the text has ${total} characters, shorter than two windows of T=${T}: use a longer text or a smaller T`;
-  }
-  if (split.train.length < minTokensFor(B, T)) {
-    return (
-      `the training part has ${split.train.length} characters; B=${B} streams × T=${T} need ` +
-      `${minTokensFor(B, T)}: use a longer text or lower B or T`
-    );
-  }
-  return null;
-}
-
-async function loadGpuModule(): Promise<GpuModule> {
-  for (const load of Object.values(gpuEntries)) {
-    const module = await load();
-    if (typeof module.createGpuBackend === 'function') return module;
-  }
-  throw new Error('the WebGPU engine is not part of this build');
-}
