@@ -1,8 +1,11 @@
-// The engine worker's one training session: the corpus in use, the run
-// configuration, the backend (WebGPU when navigator.gpu gives an adapter and
-// the GPU engine can build the model, otherwise the CPU reference, always
-// saying why) and the Trainer around it. A model starts from the seed, from
-// imported weights, or from a checkpoint restored exactly.
+// The engine worker's one training session: the corpus in use (corpusLoad.ts
+// checks it and picks its probe text), the run configuration, the backend
+// (backendChoice.ts: WebGPU when navigator.gpu gives an adapter and the GPU
+// engine can build the model, otherwise the CPU reference, always saying
+// why) and the Trainer around it, whose events it follows (the curves, the
+// settings) and posts (trainingWire.ts). A model starts from the seed, from
+// imported weights, or from a checkpoint restored exactly; a GPU that fails
+// mid-run hands the run to the CPU (gpuFallback.ts).
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers.
@@ -23,19 +26,13 @@ import { initParams, paramLayout, parameterCount } from '../engine/params';
 import type { DeviceReport, EngineMessage, RunConfig } from './protocol';
 import { Rng } from '../engine/rng';
 import { buildCorpus, type Corpus } from '../engine/tokenizer';
-import { DivergedError } from '../engine/training/divergence';
 import type { TrainingEvents } from '../engine/training/events';
 import { Trainer } from '../engine/training/trainer';
-import {
-  captureCheckpoint,
-  loadCheckpoint,
-  newRunId,
-  restoreCheckpoint,
-  type TrainingSnapshot,
-} from '../io';
+import { captureCheckpoint, newRunId, restoreCheckpoint, type TrainingSnapshot } from '../io';
 import { createBackend } from './backendChoice';
 import { CapacityError, deviceMemoryGiB, planCapacity, type CapacityPlan } from './capacity';
 import { misfit, prepareCorpus, PREVIEW_CHARS, probeFor, type LoadedCorpus } from './corpusLoad';
+import { GpuFallback } from './gpuFallback';
 import { LossHistory } from './history';
 import type { TaskQueue } from './queue';
 import { trainingWire } from './trainingWire';
@@ -67,14 +64,8 @@ export class Session {
   readonly history = new LossHistory();
   /** The gate view's text: chosen with each corpus, then as the person edits it. */
   probeText = '';
-  /** Set once a GPU backend has failed at run time, so later models go to the CPU directly. */
-  private gpuFailure: string | undefined;
-  /**
-   * The latest checkpoint taken of the run in training (autosave, pause,
-   * export): what a GPU failure falls back to, so at most the steps since
-   * then are lost.
-   */
-  private lastCheckpoint: { runId: string; step: number; bytes: Uint8Array } | null = null;
+  /** Where the run goes when the GPU fails mid-run. */
+  private readonly fallback: GpuFallback;
   /** A refusal to repeat once the next model is announced, so the page still shows it. */
   private afterNextModel: EngineMessage | null = null;
 
@@ -82,8 +73,10 @@ export class Session {
     private readonly post: (message: EngineMessage) => void,
     private readonly device: Promise<DeviceReport>,
     /** Where model rebuilds run, one at a time, with the page's commands. */
-    private readonly queue: TaskQueue,
-  ) {}
+    queue: TaskQueue,
+  ) {
+    this.fallback = new GpuFallback(this, post, queue);
+  }
 
   /** Reads a dropped or picked file in the worker, reporting progress, and uses it. */
   async loadFile(id: number, file: File): Promise<void> {
@@ -221,7 +214,7 @@ export class Session {
       {
         preference: run.backend,
         device,
-        ...(this.gpuFailure !== undefined ? { gpuFailure: this.gpuFailure } : {}),
+        ...(this.fallback.failure !== undefined ? { gpuFailure: this.fallback.failure } : {}),
         ...(deviceMemoryGiB() !== undefined ? { deviceMemoryGiB: deviceMemoryGiB() } : {}),
       },
     );
@@ -244,8 +237,7 @@ export class Session {
   async rebuild(start?: ModelStart): Promise<void> {
     const { corpus, config } = this;
     if (!corpus || !config) {
-      await this.disposeTrainer();
-      this.postStatus(0, false);
+      await this.abandonModel();
       return;
     }
     const model: ModelConfig = { vocabSize: corpus.corpus.vocab.size, ...config.model };
@@ -262,8 +254,7 @@ export class Session {
     } catch (error) {
       // The old model is gone and the new one failed (an allocation the estimate did not
       // foresee, a checkpoint that does not restore): never leave the page 'building'.
-      await this.disposeTrainer();
-      this.postStatus(0, false);
+      await this.abandonModel();
       throw new Error(`the new model could not be built: ${messageOf(error)}`, { cause: error });
     }
   }
@@ -272,6 +263,12 @@ export class Session {
     const old = this.trainer;
     this.trainer = null;
     await old?.dispose();
+  }
+
+  /** Disposes the model in use, if any, and tells the page nothing can train. */
+  async abandonModel(): Promise<void> {
+    await this.disposeTrainer();
+    this.postStatus(0, false);
   }
 
   private async build(
@@ -288,7 +285,7 @@ export class Session {
       run: config,
       plan,
       device: this.device,
-      gpuFailure: this.gpuFailure,
+      gpuFailure: this.fallback.failure,
     });
     let trainer: Trainer;
     try {
@@ -385,7 +382,7 @@ export class Session {
           history: JSON.stringify(this.history.toJSON()),
         },
       });
-      this.lastCheckpoint = { runId: run.id, step: backend.step, bytes };
+      this.fallback.remember({ runId: run.id, step: backend.step, bytes });
       return { bytes, step: backend.step };
     });
   }
@@ -402,61 +399,11 @@ export class Session {
     this.post({ type: 'status', status: { ready, building: false, training: false, step } });
   }
 
+  /** A trainer stopped on an error: the GPU's goes to the CPU (gpuFallback.ts), the rest is said. */
   private onTrainerFailure(failed: Trainer, error: unknown, wasTraining: boolean): void {
-    const message = messageOf(error);
-    const gpuFault = failed.backend.info.kind === 'webgpu' && !(error instanceof DivergedError);
-    if (gpuFault && this.trainer === failed) {
-      // A lost device does not come back: finish this session on the CPU.
-      this.gpuFailure = `the GPU failed during training (${message})`;
-      this.queue.enqueue(async () => {
-        // A command queued before this one may have replaced the model already.
-        if (this.trainer !== failed) return;
-        let resumedAt: number | null;
-        try {
-          resumedAt = await this.continueOnCpu();
-        } catch (error) {
-          await this.disposeTrainer();
-          this.postStatus(0, false);
-          this.post({
-            type: 'error',
-            message: `${this.gpuFailure}; the run cannot go on on the CPU: ${messageOf(error)}`,
-          });
-          return;
-        }
-        this.post({
-          type: 'error',
-          message:
-            resumedAt === null
-              ? `${this.gpuFailure}; no checkpoint of this run was taken yet, so a fresh model trains on the CPU`
-              : `${this.gpuFailure}; the run goes on on the CPU from its last checkpoint, step ${resumedAt}`,
-        });
-        if (wasTraining) this.trainer?.start();
-      });
-      return;
-    }
-    this.post({ type: 'error', message });
+    if (this.fallback.takeOver(failed, error, wasTraining)) return;
+    this.post({ type: 'error', message: messageOf(error) });
     this.postStatus(failed.step, true);
-  }
-
-  /**
-   * After a GPU failure (gpuFailure is set, so rebuild picks the CPU): the
-   * run's latest checkpoint, restored exactly, or a fresh model when there is
-   * none. Returns the step it resumed at, or null for a fresh model.
-   */
-  private async continueOnCpu(): Promise<number | null> {
-    const saved = this.lastCheckpoint;
-    if (!saved || saved.runId !== this.run.id || !this.corpus) {
-      await this.rebuild();
-      return null;
-    }
-    const snapshot = loadCheckpoint(saved.bytes, {
-      file: 'the last checkpoint',
-      requireCheckpoint: true,
-    });
-    if (snapshot.kind !== 'checkpoint')
-      throw new Error('the last checkpoint holds no training state');
-    await this.rebuild(resumeFrom(snapshot, this.run));
-    return saved.step;
   }
 }
 
