@@ -5,19 +5,12 @@
 //
 // Dimension legend: L layers, H hidden, V vocabulary, P probe characters kept.
 
-import type { Backend } from './backend';
+import type { Backend, LayerActivations } from './backend';
 import { MAX_PROBE_CHARS } from './config';
 import { normalizeText, type Vocabulary } from './tokenizer';
 
-export interface ProbeLayer {
-  /** Each (P, H), row-major by position: activated gates, cell state and output. */
-  i: Float32Array;
-  f: Float32Array;
-  g: Float32Array;
-  o: Float32Array;
-  c: Float32Array;
-  h: Float32Array;
-}
+/** Each (P, H), row-major by position: activated gates, cell state and output (copies). */
+export type ProbeLayer = LayerActivations;
 
 export interface ProbeSnapshot {
   step: number;
@@ -32,7 +25,7 @@ export interface ProbeSnapshot {
 }
 
 /** A snapshot, or why the text cannot be probed. */
-export type ProbeResult = { snapshot: ProbeSnapshot } | { problem: string };
+export type ProbeOutcome = { snapshot: ProbeSnapshot } | { problem: string };
 
 /**
  * The snapshot of the gates over `probeText` (characters outside the
@@ -43,7 +36,7 @@ export async function probeSnapshot(
   backend: Backend,
   vocab: Vocabulary,
   probeText: string,
-): Promise<ProbeResult> {
+): Promise<ProbeOutcome> {
   const step = backend.step;
   const chars: string[] = [];
   const unknown = new Set<string>();

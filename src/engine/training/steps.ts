@@ -56,6 +56,15 @@ export class StepLoop {
     this.optimizer = optimizer;
   }
 
+  /**
+   * A person pressed Train: the rate window starts afresh, and so does the
+   * count of rollbacks in a row (a stop for divergence is not held against it).
+   */
+  restart(): void {
+    this.snapshots.restartCount();
+    this.throughput.restart();
+  }
+
   /** Steps ran whose losses have not come in yet. */
   get lossesOwed(): boolean {
     return this.lastLossStep < this.backend.step;

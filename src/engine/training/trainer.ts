@@ -50,13 +50,7 @@ export class Trainer {
   ) {
     const { batchSize: B, seqLen: T } = train;
     this.metrics = new MetricsThrottle(options.metricsIntervalMs);
-    this.validation = new Validation(
-      split.validation,
-      B,
-      T,
-      options.maxValidationWindows,
-      options.validateEvery,
-    );
+    this.validation = new Validation(split.validation, train, options);
     this.probes = new ProbeSchedule(vocab, events, options.probeIntervalMs);
     this.samples = new SampleStream(vocab, events);
     this.steps = new StepLoop(
@@ -89,11 +83,9 @@ export class Trainer {
 
   start(): void {
     if (this.training || this.disposed) return;
-    // A person pressing Train after a stop for divergence starts the count afresh.
-    this.steps.snapshots.restartCount();
+    this.steps.restart();
     this.training = true;
     this.clock.start(performance.now());
-    this.steps.throughput.restart();
     this.events.state(this.state);
     this.wake();
   }

@@ -6,20 +6,22 @@
 
 import type { Backend, Batch } from '../backend';
 import { validationBatches } from '../batcher';
+import type { TrainConfig } from '../config';
+import type { TrainerOptions } from './options';
 
 export class Validation {
   private readonly batches: Batch[];
   /** The step of the last validation run (-1: none yet). */
   private lastStep = -1;
+  private readonly every: number;
 
   constructor(
     tokens: Int32Array,
-    batchSize: number,
-    seqLen: number,
-    maxWindows: number,
-    private readonly every: number,
+    { batchSize, seqLen }: TrainConfig,
+    { maxValidationWindows, validateEvery }: TrainerOptions,
   ) {
-    this.batches = validationBatches(tokens, batchSize, seqLen, maxWindows);
+    this.batches = validationBatches(tokens, batchSize, seqLen, maxValidationWindows);
+    this.every = validateEvery;
   }
 
   /** The step-0 run is still owed. */
