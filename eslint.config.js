@@ -27,6 +27,28 @@ export default tseslint.config(
     },
   },
   {
+    // The engine knows nothing of its host either: the worker owns the wire (protocol.ts) and
+    // turns the engine's events into messages, never the other way round.
+    files: ['src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['react', 'react-dom', 'zustand', 'recharts', '**/store/**', '**/ui/**'],
+              message: 'the engine runs in a worker and in Node: no React, store or UI',
+            },
+            {
+              group: ['**/worker/**', '**/worker'],
+              message: 'the engine publishes events (training/events.ts); src/worker owns the wire',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.{js,mjs}'],
     extends: [js.configs.recommended],
     languageOptions: { globals: { ...globals.node } },

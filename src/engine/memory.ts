@@ -23,6 +23,7 @@ import {
 } from './gpu/arena';
 import { headColumns, paramLayout } from './params';
 import { MAX_PRIME_CHARS } from './sampleRequest';
+import { DEFAULT_TRAINER_OPTIONS } from './training/options';
 
 export const MIB = 2 ** 20;
 export const GIB = 2 ** 30;
@@ -30,11 +31,8 @@ export const GIB = 2 ** 30;
 /** Bytes of a float32 or int32 element. */
 const F = 4;
 
-/**
- * Validation windows per stream (trainer.ts DEFAULT_TRAINER_OPTIONS, which
- * cannot be imported here without pulling the trainer into every estimate).
- */
-const VALIDATION_WINDOWS = 4;
+/** Validation windows per stream, as many as the training loop measures. */
+const VALIDATION_WINDOWS = DEFAULT_TRAINER_OPTIONS.maxValidationWindows;
 
 /** What decides a training run's memory. */
 export interface RunShape {

@@ -5,21 +5,38 @@
 //
 // Dimension legend: L layers, H hidden, V vocabulary, P probe characters kept.
 
-import type { Backend } from './backend';
+import type { Backend, LayerActivations } from './backend';
 import { MAX_PROBE_CHARS } from './config';
-import type { EngineMessage, ProbeLayer } from '../worker/protocol';
 import { normalizeText, type Vocabulary } from './tokenizer';
 
+/** Each (P, H), row-major by position: activated gates, cell state and output (copies). */
+export type ProbeLayer = LayerActivations;
+
+export interface ProbeSnapshot {
+  step: number;
+  /** The probed characters (after dropping ones outside the vocabulary), one per position. */
+  chars: string[];
+  hidden: number;
+  layers: ProbeLayer[];
+  /** (P) probability the model gave to each next character of the probe text (NaN at the end). */
+  nextCharProb: Float32Array;
+  /** Characters of the probe text the vocabulary lacks (skipped). */
+  unknown: string[];
+}
+
+/** A snapshot, or why the text cannot be probed. */
+export type ProbeOutcome = { snapshot: ProbeSnapshot } | { problem: string };
+
 /**
- * The snapshot message for `probeText` (characters outside the vocabulary are
- * skipped and named; at most MAX_PROBE_CHARS are kept), or a probeError
- * message when no character of it is known to the model.
+ * The snapshot of the gates over `probeText` (characters outside the
+ * vocabulary are skipped and named; at most MAX_PROBE_CHARS are kept), or a
+ * problem when no character of it is known to the model.
  */
 export async function probeSnapshot(
   backend: Backend,
   vocab: Vocabulary,
   probeText: string,
-): Promise<EngineMessage> {
+): Promise<ProbeOutcome> {
   const step = backend.step;
   const chars: string[] = [];
   const unknown = new Set<string>();
@@ -29,7 +46,7 @@ export async function probeSnapshot(
     else unknown.add(ch);
   }
   if (chars.length === 0) {
-    return { type: 'probeError', message: 'the probe text has no character the model knows' };
+    return { problem: 'the probe text has no character the model knows' };
   }
   const tokens = vocab.encode(chars.join('')); // (P)
   const result = await backend.probe(tokens);
@@ -48,13 +65,14 @@ export async function probeSnapshot(
     h: l.h.slice(),
   }));
   return {
-    type: 'probe',
-    step,
-    chars,
-    hidden: backend.model.hiddenSize,
-    layers,
-    nextCharProb,
-    unknown: [...unknown],
+    snapshot: {
+      step,
+      chars,
+      hidden: backend.model.hiddenSize,
+      layers,
+      nextCharProb,
+      unknown: [...unknown],
+    },
   };
 }
 

@@ -14,7 +14,7 @@
 import { BUILTIN_CORPORA, builtinCorpus } from '../corpora';
 import { useApp } from './app';
 import type { DraftStatus } from './corpusSlice';
-import { newCorpusId, rememberPending, send } from './engine';
+import { newCorpusId, send } from './engine';
 
 /** Pause in typing after which an untrained model adopts the box's text. */
 const ADOPT_DELAY_MS = 400;
@@ -239,7 +239,8 @@ export function loadCorpusFile(file: File): void {
 
 /**
  * Sends a corpus to the worker, which checks it and, if it is usable, builds
- * a fresh model on it (a text's probe then switches to `probe`). A Train or
+ * a fresh model on it (probing `probe` when given, else a probe text of its
+ * own choosing, named in its answer). A Train or
  * Step waiting for an earlier corpus now waits for this one, the newest.
  */
 function sendSource(source: CorpusSource): number {
@@ -247,7 +248,6 @@ function sendSource(source: CorpusSource): number {
   sentSources.set(id, source);
   if (startOnceAccepted) startOnceAccepted = { ...startOnceAccepted, id };
   if (source.kind === 'file') {
-    rememberPending(id);
     useApp.setState({
       pendingCorpusId: id,
       loading: { name: source.file.name, loaded: 0, total: source.file.size },
@@ -255,13 +255,13 @@ function sendSource(source: CorpusSource): number {
     });
     send({ type: 'loadCorpusFile', id, file: source.file });
   } else {
-    rememberPending(id, source.probe);
     useApp.setState({
       pendingCorpusId: id,
       loading: { name: source.name, loaded: 0, total: 0 },
       corpusError: null,
     });
-    send({ type: 'setCorpus', id, name: source.name, text: source.text });
+    const { name, text, probe } = source;
+    send({ type: 'setCorpus', id, name, text, ...(probe ? { probe } : {}) });
   }
   return id;
 }

@@ -1,11 +1,18 @@
 // What a person can do with model files and saved runs: export, import (and
-// adopt a file's vocabulary when offered), resume or delete a saved run.
+// adopt a file's vocabulary when offered), resume or delete a saved run; and
+// what the page does with the worker's answers to those requests.
 
-import type { ExportChoice } from '../worker/protocol';
+import type { EngineMessage, ExportChoice } from '../worker/protocol';
 import { useApp } from './app';
-import { newCorpusId, rememberImport, rememberPending, send } from './engine';
+import { downloadFiles } from './download';
+import { newCorpusId, send } from './engine';
+import { onResumeAnswer } from './recovery';
+
+type Message<K extends EngineMessage['type']> = Extract<EngineMessage, { type: K }>;
 
 let nextRequestId = 1;
+/** Files of imports in flight, by id: kept to retry one with the file's vocabulary. */
+const imports = new Map<number, File[]>();
 
 export function exportModel(choice: ExportChoice): void {
   if (useApp.getState().exporting) return;
@@ -18,8 +25,7 @@ export function importModelFiles(files: File[], adoptVocabulary = false): void {
   if (files.length === 0) return;
   const id = nextRequestId++;
   const corpusId = newCorpusId();
-  rememberImport(id, files);
-  rememberPending(corpusId);
+  imports.set(id, files);
   // A corpus the import brings (re-encoded or restored) is the one to show.
   useApp.setState({
     importId: id,
@@ -41,7 +47,6 @@ export function dismissImportNotice(): void {
 
 export function resumeRun(runId: string): void {
   const corpusId = newCorpusId();
-  rememberPending(corpusId);
   useApp.setState({
     resumeOffer: null,
     importNotice: null,
@@ -79,4 +84,57 @@ export async function askPersistentStorage(): Promise<void> {
 
 export function dismissResumeOffer(): void {
   useApp.setState({ resumeOffer: null });
+}
+
+export function onExported(message: Message<'exported'>): void {
+  downloadFiles(message.files);
+  useApp.setState({ exporting: null, exportError: null });
+}
+
+/** An import or a resume went through (id 0: a resume, maybe the one an engine restart asked for). */
+export function onImported(message: Message<'imported'>): void {
+  if (message.id === 0 && onResumeAnswer(message.summary)) return;
+  imports.delete(message.id);
+  useApp.setState({
+    importId: 0,
+    adoptOffer: null,
+    resumeOffer: null,
+    importNotice: { ok: true, text: message.summary },
+  });
+}
+
+/** An import or a resume failed; a file whose vocabulary could be adopted is offered again. */
+export function onImportFailed(message: Message<'importError'>): void {
+  if (message.id === 0 && onResumeAnswer(null, message.message)) return;
+  const files = imports.get(message.id);
+  imports.delete(message.id);
+  useApp.setState({
+    importId: 0,
+    adoptOffer: message.adoptable && files ? { files, message: message.message } : null,
+    importNotice: message.adoptable ? null : { ok: false, text: message.message },
+  });
+}
+
+/** The saved runs; the first listing of the page offers to resume the latest sound one. */
+export function onRunsListed(message: Message<'runs'>): void {
+  const { runsListed } = useApp.getState();
+  useApp.setState({
+    savedRuns: message.runs,
+    currentRunId: message.current,
+    storage: message.storage,
+    saveProblem: message.storage.problem ?? null,
+    ...(runsListed
+      ? {}
+      : { runsListed: true, resumeOffer: message.runs.find((r) => !r.damaged) ?? null }),
+  });
+}
+
+export function onSaved(message: Message<'saved'>): void {
+  useApp.setState({
+    // Saves are of the run this tab trains (a copy of another tab's run saves under its own id).
+    modelRunId: message.run.id,
+    lastSave: { step: message.run.step, at: Date.now() },
+    saveProblem: null,
+    currentRunId: message.run.id,
+  });
 }

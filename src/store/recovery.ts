@@ -7,7 +7,7 @@
 
 import { useApp } from './app';
 import { resendLastCorpus } from './corpusActions';
-import { newCorpusId, rememberPending, send, stopWorker } from './engine';
+import { newCorpusId, send, stopWorker } from './engine';
 
 const MAX_RESTARTS = 3;
 const RESTART_WINDOW_MS = 5 * 60_000;
@@ -56,13 +56,13 @@ export function recoverEngine(reason: string): void {
     engineError: `the engine stopped (${reason}); restarting it…`,
   });
   send({ type: 'configure', config: state.config });
-  if (state.probeText) send({ type: 'setProbe', text: state.probeText });
   if (saved) {
     resuming = { reason, wasTraining, fromStep: state.status.step };
     const corpusId = newCorpusId();
-    rememberPending(corpusId, state.probeText || undefined);
     useApp.setState({ pendingCorpusId: corpusId });
-    send({ type: 'resumeRun', runId, corpusId, takeOver: true });
+    // The gate view goes on with the text the person had, not the one the run was saved with.
+    const probe = state.probeText ? { probe: state.probeText } : {};
+    send({ type: 'resumeRun', runId, corpusId, takeOver: true, ...probe });
     return;
   }
   resuming = null;

@@ -130,7 +130,7 @@ async function startFromWeights(
 /**
  * Makes `snapshot` the model in training, over `text` encoded with the
  * checkpoint's vocabulary, so the next step is the one the saved run would
- * have taken.
+ * have taken. The probe text is `probe`, else the one the checkpoint saved.
  */
 export async function resumeCheckpoint(
   session: Session,
@@ -139,6 +139,7 @@ export async function resumeCheckpoint(
   text: string,
   snapshot: TrainingSnapshot,
   run: { id: string; name: string },
+  probe?: string,
 ): Promise<void> {
   const config = {
     model: {
@@ -157,7 +158,7 @@ export async function resumeCheckpoint(
   if (loaded.sha256 !== snapshot.corpusSha256) {
     throw new Error('the saved text does not match the checkpoint; it cannot resume exactly');
   }
-  session.useCorpus(corpusId, loaded, snapshot.extra?.probe);
+  session.useCorpus(corpusId, loaded, probe || snapshot.extra?.probe);
   session.config = config;
   await session.rebuild(resumeFrom(snapshot, run));
 }

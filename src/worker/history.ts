@@ -5,6 +5,7 @@
 //
 // Dimension legend: none (scalars per step).
 
+import type { MetricsReport } from '../engine/training/events';
 import type { MetricsMessage } from './protocol';
 
 /** Most training points kept; past this, neighbours are averaged in pairs. */
@@ -25,7 +26,7 @@ export class LossHistory {
     this.validation = [];
   }
 
-  add(message: MetricsMessage): void {
+  add(message: Pick<MetricsReport, 'train' | 'validation'>): void {
     for (const x of message.train) this.train.push(x);
     for (const x of message.validation) this.validation.push(x);
     if (this.train.length > 2 * MAX_TRAIN_POINTS) this.train = halve(this.train);

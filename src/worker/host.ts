@@ -15,7 +15,7 @@
 // Dimension legend: none (messages; see session.ts for the model's).
 
 import type { DeviceReport, EngineMessage, UiMessage } from './protocol';
-import { messageOf } from '../engine/trainer';
+import { messageOf } from '../engine/errorMessage';
 import { FormatError } from '../io';
 import { AdoptableVocabularyError, exportChoice, importChosenFiles } from './files';
 import { TaskQueue } from './queue';
@@ -71,7 +71,9 @@ export function createWorkerHost(options: WorkerHostOptions): WorkerHost {
   function apply(message: UiMessage): void {
     switch (message.type) {
       case 'setCorpus':
-        return inOrder(() => session.loadText(message.id, message.name, message.text));
+        return inOrder(() =>
+          session.loadText(message.id, message.name, message.text, message.probe),
+        );
       case 'loadCorpusFile':
         return inOrder(() => session.loadFile(message.id, message.file));
       case 'configure':
@@ -142,6 +144,7 @@ export function createWorkerHost(options: WorkerHostOptions): WorkerHost {
               message.runId,
               message.corpusId,
               message.takeOver === true,
+              message.probe,
             );
             post({ type: 'imported', id: 0, summary });
           } catch (error) {

@@ -10,7 +10,7 @@
 
 import { transferablesOf, type DeviceReport, type EngineMessage } from './protocol';
 import { isSoftwareAdapter } from '../engine/gpu/adapterKind';
-import { messageOf } from '../engine/trainer';
+import { messageOf } from '../engine/errorMessage';
 import { createWorkerHost } from './host';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;

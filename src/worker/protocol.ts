@@ -7,6 +7,12 @@
 
 import type { ModelConfig, OptimizerConfig } from '../engine/config';
 import type { RunConfig } from '../engine/configSchema';
+import type { SampleRequest } from '../engine/sampleRequest';
+import type { ProbeSnapshot } from '../engine/snapshot';
+import type { MetricsReport, RollbackReport } from '../engine/training/events';
+
+export type { SampleRequest } from '../engine/sampleRequest';
+export type { ProbeLayer } from '../engine/snapshot';
 
 /** What the export buttons offer: three weight formats and the full training state. */
 export type ExportChoice = 'safetensors' | 'vocab' | 'onnx' | 'tfjs' | 'checkpoint';
@@ -53,20 +59,9 @@ export interface StorageReport {
 /** The run configuration and its backend choice, declared setting by setting in the engine. */
 export type { BackendPreference, RunConfig } from '../engine/configSchema';
 
-export interface SampleRequest {
-  /** Chosen by the page so late chunks of an abandoned generation can be ignored. */
-  id: number;
-  prime: string;
-  temperature: number;
-  /** 0 keeps every token. */
-  topK: number;
-  /** Characters to generate. */
-  length: number;
-  seed: number;
-}
-
 export type UiMessage =
-  | { type: 'setCorpus'; id: number; name: string; text: string }
+  /** `probe`: the probe text chosen for this text (a built-in corpus's); else the worker picks one. */
+  | { type: 'setCorpus'; id: number; name: string; text: string; probe?: string }
   /** A dropped or picked file, read in the worker so the page never stalls on it. */
   | { type: 'loadCorpusFile'; id: number; file: File }
   | { type: 'configure'; config: RunConfig }
@@ -91,9 +86,10 @@ export type UiMessage =
   /**
    * `takeOver`: the page restarted its own engine worker, whose hold on this
    * run may outlive it for a moment; the new worker takes the run over
-   * rather than continuing it as a copy.
+   * rather than continuing it as a copy. `probe`: the probe text to keep
+   * (the page's own), instead of the one the run was saved with.
    */
-  | { type: 'resumeRun'; runId: string; corpusId: number; takeOver?: boolean }
+  | { type: 'resumeRun'; runId: string; corpusId: number; takeOver?: boolean; probe?: string }
   | { type: 'deleteRun'; runId: string }
   /** Save the run now (the page is being hidden or closed). */
   | { type: 'saveNow' }
@@ -146,46 +142,22 @@ export interface RunStatus {
 }
 
 /** New losses since the previous metrics message, plus the running figures. */
-export interface MetricsMessage {
+export interface MetricsMessage extends MetricsReport {
   type: 'metrics';
-  step: number;
-  epoch: number;
-  /** Time spent training (pauses excluded). */
-  elapsedMs: number;
-  tokensPerSecond: number;
-  /** Interleaved (step, loss in nats) pairs of training steps. */
-  train: Float64Array;
-  /** Interleaved (step, loss in nats) pairs of validation runs. */
-  validation: Float64Array;
 }
 
-export interface ProbeLayer {
-  /** Each (P, H), row-major by position: activated gates, cell state and output. */
-  i: Float32Array;
-  f: Float32Array;
-  g: Float32Array;
-  o: Float32Array;
-  c: Float32Array;
-  h: Float32Array;
-}
-
-export interface ProbeMessage {
+export interface ProbeMessage extends ProbeSnapshot {
   type: 'probe';
-  step: number;
-  /** The probed characters (after dropping ones outside the vocabulary), one per position. */
-  chars: string[];
-  hidden: number;
-  layers: ProbeLayer[];
-  /** (P) probability the model gave to each next character of the probe text (NaN at the end). */
-  nextCharProb: Float32Array;
-  /** Characters of the probe text the vocabulary lacks (skipped). */
-  unknown: string[];
 }
 
 export type EngineMessage =
   | { type: 'device'; report: DeviceReport }
-  /** A corpus in use; `preview` is its start, `probe` a probe text that suits it, if known. */
-  | { type: 'corpus'; id: number; stats: CorpusStats; preview: string; probe?: string }
+  /**
+   * A corpus in use; `preview` is its start, `probe` the probe text the
+   * worker uses with it from now on (the one chosen for it, the one its
+   * checkpoint saved, or its first line).
+   */
+  | { type: 'corpus'; id: number; stats: CorpusStats; preview: string; probe: string }
   | { type: 'corpusError'; id: number; message: string }
   | { type: 'corpusProgress'; id: number; loaded: number; total: number }
   /** A model was built; `runId` is the saved-run id it is trained (and saved) under. */
@@ -199,12 +171,8 @@ export type EngineMessage =
   | { type: 'sample'; id: number; text: string; done: boolean }
   | { type: 'sampleError'; id: number; message: string }
   | { type: 'error'; message: string }
-  /**
-   * Training diverged at `fromStep` and went back to the snapshot of
-   * `toStep` with the learning rate halved to `learningRate`: losses past
-   * `toStep` belong to abandoned steps. `message` says so for the person.
-   */
-  | { type: 'rollback'; fromStep: number; toStep: number; learningRate: number; message: string }
+  /** Divergence rolled the run back (RollbackReport says what the fields mean). */
+  | ({ type: 'rollback' } & RollbackReport)
   | { type: 'exported'; id: number; files: DownloadFile[] }
   | { type: 'exportError'; id: number; message: string }
   /** `summary` says what was loaded and how (exact resume, or weights with a fresh optimizer). */

@@ -17,7 +17,8 @@
 // Dimension legend: none (whole checkpoints and texts).
 
 import type { EngineMessage, SavedRun, StorageReport } from './protocol';
-import { DivergedError, messageOf } from '../engine/trainer';
+import { messageOf } from '../engine/errorMessage';
+import { DivergedError } from '../engine/training/divergence';
 import {
   createAutosaver,
   isDamaged,
@@ -168,8 +169,11 @@ export class RunKeeper {
    * holds the run's lock), this tab continues it as a copy under a new id, so
    * neither tab's saves replace the other's.
    */
-  /** `takeOver`: this tab's previous engine held the run; take it even if its lock lingers. */
-  async resume(runId: string, corpusId: number, takeOver = false): Promise<string> {
+  /**
+   * `takeOver`: this tab's previous engine held the run; take it even if its
+   * lock lingers. `probe`: the probe text to keep instead of the saved one.
+   */
+  async resume(runId: string, corpusId: number, takeOver = false, probe?: string): Promise<string> {
     const store = await this.store;
     if (!store) throw new Error(this.problem ?? 'runs cannot be saved in this browser');
     const { info, checkpoint, corpus } = await store.loadRun(runId);
@@ -196,6 +200,7 @@ export class RunKeeper {
         corpus,
         loaded,
         run,
+        probe,
       );
     } finally {
       // Whatever the session trains now is the only run this tab may hold.

@@ -1,17 +1,17 @@
-// The engine worker's one training session: the corpus in use, the run
-// configuration, the backend (WebGPU when navigator.gpu gives an adapter and
-// the GPU engine can build the model, otherwise the CPU reference, always
-// saying why) and the Trainer around it. A model starts from the seed, from
-// imported weights, or from a checkpoint restored exactly.
+// The engine worker's one training session: the corpus in use (corpusLoad.ts
+// checks it and picks its probe text), the run configuration, the backend
+// (backendChoice.ts: WebGPU when navigator.gpu gives an adapter and the GPU
+// engine can build the model, otherwise the CPU reference, always saying
+// why) and the Trainer around it, whose events it follows (the curves, the
+// settings) and posts (trainingWire.ts). A model starts from the seed, from
+// imported weights, or from a checkpoint restored exactly; a GPU that fails
+// mid-run hands the run to the CPU (gpuFallback.ts).
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers.
 
-import type { Backend } from '../engine/backend';
-import { minTokensFor, splitCorpus, type Split } from '../engine/batcher';
+import { splitCorpus, type Split } from '../engine/batcher';
 import {
-  DEFAULT_MODEL,
-  DEFAULT_TRAIN,
   RANGES,
   validateModelConfig,
   validateTrainConfig,
@@ -19,42 +19,24 @@ import {
   type OptimizerConfig,
 } from '../engine/config';
 import { readCorpusFile } from '../engine/corpusFile';
-import { createCpuBackend } from '../engine/cpu/create';
-import type { GpuEngineModule } from '../engine/gpu';
+import { messageOf } from '../engine/errorMessage';
+import { DEFAULT_RUN_CONFIG } from '../engine/settings';
 import { initParams, paramLayout, parameterCount } from '../engine/params';
-import type {
-  ActiveBackend,
-  CorpusStats,
-  DeviceReport,
-  EngineMessage,
-  RunConfig,
-} from './protocol';
+import type { DeviceReport, EngineMessage, RunConfig } from './protocol';
 import { Rng } from '../engine/rng';
-import { buildCorpus, CorpusError, type Corpus } from '../engine/tokenizer';
-import { DivergedError, messageOf, Trainer } from '../engine/trainer';
-import {
-  captureCheckpoint,
-  loadCheckpoint,
-  newRunId,
-  restoreCheckpoint,
-  sha256Hex,
-  type TrainingSnapshot,
-} from '../io';
+import { buildCorpus, type Corpus } from '../engine/tokenizer';
+import type { TrainingEvents } from '../engine/training/events';
+import { Trainer } from '../engine/training/trainer';
+import { captureCheckpoint, newRunId, restoreCheckpoint, type TrainingSnapshot } from '../io';
+import { createBackend } from './backendChoice';
 import { CapacityError, deviceMemoryGiB, planCapacity, type CapacityPlan } from './capacity';
+import { misfit, prepareCorpus, PREVIEW_CHARS, probeFor, type LoadedCorpus } from './corpusLoad';
+import { GpuFallback } from './gpuFallback';
 import { LossHistory } from './history';
 import type { TaskQueue } from './queue';
+import { trainingWire } from './trainingWire';
 
-// The GPU engine is loaded lazily: a CPU-only session never downloads or compiles it.
-const gpuEntries = import.meta.glob<GpuEngineModule>(['../engine/gpu/index.ts']);
-
-export interface LoadedCorpus {
-  name: string;
-  corpus: Corpus;
-  split: Split;
-  stats: CorpusStats;
-  /** Of the normalised text: checkpoints name the corpus they were trained on by it. */
-  sha256: string;
-}
+export type { LoadedCorpus } from './corpusLoad';
 
 /** The saved-run identity of the model being trained. */
 export interface RunIdentity {
@@ -73,24 +55,16 @@ export interface ModelStart {
   history?: string;
 }
 
-/** Characters of the corpus' start sent to the page for its preview. */
-const PREVIEW_CHARS = 1200;
-
 export class Session {
   corpus: LoadedCorpus | null = null;
   config: RunConfig | null = null;
   trainer: Trainer | null = null;
   run: RunIdentity = { id: newRunId(), name: '' };
   readonly history = new LossHistory();
+  /** The gate view's text: chosen with each corpus, then as the person edits it. */
   probeText = '';
-  /** Set once a GPU backend has failed at run time, so later models go to the CPU directly. */
-  private gpuFailure: string | undefined;
-  /**
-   * The latest checkpoint taken of the run in training (autosave, pause,
-   * export): what a GPU failure falls back to, so at most the steps since
-   * then are lost.
-   */
-  private lastCheckpoint: { runId: string; step: number; bytes: Uint8Array } | null = null;
+  /** Where the run goes when the GPU fails mid-run. */
+  private readonly fallback: GpuFallback;
   /** A refusal to repeat once the next model is announced, so the page still shows it. */
   private afterNextModel: EngineMessage | null = null;
 
@@ -98,8 +72,10 @@ export class Session {
     private readonly post: (message: EngineMessage) => void,
     private readonly device: Promise<DeviceReport>,
     /** Where model rebuilds run, one at a time, with the page's commands. */
-    private readonly queue: TaskQueue,
-  ) {}
+    queue: TaskQueue,
+  ) {
+    this.fallback = new GpuFallback(this, post, queue);
+  }
 
   /** Reads a dropped or picked file in the worker, reporting progress, and uses it. */
   async loadFile(id: number, file: File): Promise<void> {
@@ -115,8 +91,11 @@ export class Session {
     await this.loadText(id, file.name, text);
   }
 
-  /** Checks a text and, if it can train under the current settings, builds a fresh model on it. */
-  async loadText(id: number, name: string, text: string): Promise<void> {
+  /**
+   * Checks a text and, if it can train under the current settings, builds a
+   * fresh model on it; `probe` is the probe text chosen for it, if any.
+   */
+  async loadText(id: number, name: string, text: string, probe?: string): Promise<void> {
     let loaded: LoadedCorpus;
     let corpus: Corpus | null = null;
     try {
@@ -131,47 +110,30 @@ export class Session {
       this.post({ type: 'corpusError', id, message });
       return;
     }
-    this.useCorpus(id, loaded);
+    this.useCorpus(id, loaded, probe);
     await this.rebuild();
   }
 
   /**
-   * Splits and measures a corpus; throws CorpusError when it cannot train
-   * under `run`, CapacityError when the model it makes would not fit.
+   * Splits and measures a corpus (corpusLoad.ts); throws CorpusError when it
+   * cannot train under `run`, CapacityError when the model it makes would not fit.
    */
-  async prepareCorpus(name: string, corpus: Corpus, run: RunConfig | null): Promise<LoadedCorpus> {
+  prepareCorpus(name: string, corpus: Corpus, run: RunConfig | null): Promise<LoadedCorpus> {
     const V = corpus.vocab.size;
-    const maxV = RANGES.vocabSize[1];
-    if (V > maxV) {
-      throw new CorpusError(
-        `the text has ${V.toLocaleString('en')} distinct characters; a model takes at most ` +
-          `${maxV.toLocaleString('en')}: use a text with fewer different characters`,
-      );
-    }
-    const split = splitCorpus(corpus.tokens, run?.train.valFraction ?? 0.1);
-    const problem = run ? misfit(split, corpus.tokens.length, run) : null;
-    if (problem) throw new CorpusError(problem);
-    // A model no engine here can hold (its V comes from this text): CapacityError.
-    if (run) await this.capacity({ vocabSize: V, ...run.model }, run, split);
-    return {
-      name,
-      corpus,
-      split,
-      sha256: await sha256Hex(corpus.text),
-      stats: {
-        name,
-        chars: corpus.tokens.length,
-        vocabSize: corpus.vocab.size,
-        trainChars: split.train.length,
-        validationChars: split.validation.length,
-        vocabulary: corpus.vocab.itos.join(''),
-      },
-    };
+    return prepareCorpus(name, corpus, run, (run, split) =>
+      this.capacity({ vocabSize: V, ...run.model }, run, split),
+    );
   }
 
-  /** Makes `loaded` the corpus in use and tells the page; `probe` suits it, if known. */
-  useCorpus(id: number, loaded: LoadedCorpus, probe?: string): void {
+  /**
+   * Makes `loaded` the corpus in use and tells the page, with the probe text
+   * that goes with it (probeFor: `chosen`, else its first line or so).
+   */
+  useCorpus(id: number, loaded: LoadedCorpus, chosen?: string): void {
     this.corpus = loaded;
+    // The model about to be built takes it (build); the model about to go never probes it.
+    const probe = probeFor(loaded.corpus.text, chosen);
+    if (probe) this.probeText = probe;
     // A new model on it follows (every caller rebuilds): the page shows the corpus only once
     // its Train waits for that model, so a press cannot reach the model about to go.
     this.post({
@@ -183,7 +145,7 @@ export class Session {
       id,
       stats: loaded.stats,
       preview: loaded.corpus.text.slice(0, PREVIEW_CHARS),
-      ...(probe ? { probe } : {}),
+      probe: this.probeText,
     });
   }
 
@@ -206,7 +168,7 @@ export class Session {
       await this.capacity({ vocabSize: V, ...next.model }, next, split);
     } catch (error) {
       if (!(error instanceof CapacityError)) throw error;
-      if (this.config || next === ENGINE_DEFAULTS) {
+      if (this.config || next === DEFAULT_RUN_CONFIG) {
         this.post({ type: 'configError', message: error.message, config: this.config });
         return;
       }
@@ -216,11 +178,11 @@ export class Session {
       const refusal: EngineMessage = {
         type: 'configError',
         message: `${error.message} The default settings are used instead.`,
-        config: ENGINE_DEFAULTS,
+        config: DEFAULT_RUN_CONFIG,
       };
       this.post(refusal);
       this.afterNextModel = refusal;
-      await this.configure(ENGINE_DEFAULTS);
+      await this.configure(DEFAULT_RUN_CONFIG);
       return;
     }
     if (this.corpus && split) {
@@ -251,7 +213,7 @@ export class Session {
       {
         preference: run.backend,
         device,
-        ...(this.gpuFailure !== undefined ? { gpuFailure: this.gpuFailure } : {}),
+        ...(this.fallback.failure !== undefined ? { gpuFailure: this.fallback.failure } : {}),
         ...(deviceMemoryGiB() !== undefined ? { deviceMemoryGiB: deviceMemoryGiB() } : {}),
       },
     );
@@ -274,8 +236,7 @@ export class Session {
   async rebuild(start?: ModelStart): Promise<void> {
     const { corpus, config } = this;
     if (!corpus || !config) {
-      await this.disposeTrainer();
-      this.postStatus(0, false);
+      await this.abandonModel();
       return;
     }
     const model: ModelConfig = { vocabSize: corpus.corpus.vocab.size, ...config.model };
@@ -292,8 +253,7 @@ export class Session {
     } catch (error) {
       // The old model is gone and the new one failed (an allocation the estimate did not
       // foresee, a checkpoint that does not restore): never leave the page 'building'.
-      await this.disposeTrainer();
-      this.postStatus(0, false);
+      await this.abandonModel();
       throw new Error(`the new model could not be built: ${messageOf(error)}`, { cause: error });
     }
   }
@@ -304,6 +264,12 @@ export class Session {
     await old?.dispose();
   }
 
+  /** Disposes the model in use, if any, and tells the page nothing can train. */
+  async abandonModel(): Promise<void> {
+    await this.disposeTrainer();
+    this.postStatus(0, false);
+  }
+
   private async build(
     corpus: LoadedCorpus,
     config: RunConfig,
@@ -312,8 +278,14 @@ export class Session {
     start?: ModelStart,
   ): Promise<void> {
     const params = start?.params ?? initParams(model, new Rng(config.train.seed));
-    const options = { batchSize: config.train.batchSize, seqLen: config.train.seqLen };
-    const { backend, active } = await this.createBackend(model, params, options, config, plan);
+    const { backend, active } = await createBackend({
+      model,
+      params,
+      run: config,
+      plan,
+      device: this.device,
+      gpuFailure: this.fallback.failure,
+    });
     let trainer: Trainer;
     try {
       trainer = new Trainer(
@@ -321,15 +293,7 @@ export class Session {
         corpus.corpus.vocab,
         corpus.split,
         config.train,
-        (message) => {
-          // A replaced model's last words (a tick that ends after the swap) would
-          // overwrite the new model's status and curves on the page.
-          if (this.trainer !== trainer) return;
-          if (message.type === 'metrics') this.history.add(message);
-          if (message.type === 'rollback') this.afterRollback(message.toStep, message.learningRate);
-          this.post(message);
-        },
-        (error, wasTraining) => this.onTrainerFailure(trainer, error, wasTraining),
+        this.eventsOf(() => trainer),
       );
     } catch (error) {
       backend.dispose();
@@ -358,6 +322,34 @@ export class Session {
     this.postStatus(trainer.step, true);
     if (this.probeText) trainer.setProbe(this.probeText);
     trainer.begin();
+  }
+
+  /**
+   * What the session does with a trainer's events: the run's curves and
+   * settings follow, and the page is told. A replaced model's last words (a
+   * tick that ends after the swap) would overwrite the new model's status
+   * and curves on the page, so they are dropped.
+   */
+  private eventsOf(trainer: () => Trainer): TrainingEvents {
+    const current = () => this.trainer === trainer();
+    const wire = trainingWire(
+      (message) => {
+        if (current()) this.post(message);
+      },
+      (error, wasTraining) => this.onTrainerFailure(trainer(), error, wasTraining),
+    );
+    return {
+      ...wire,
+      metrics: (report) => {
+        // Before it is posted: posting transfers (detaches) the loss arrays.
+        if (current()) this.history.add(report);
+        wire.metrics(report);
+      },
+      rollback: (report) => {
+        if (current()) this.afterRollback(report.toStep, report.learningRate);
+        wire.rollback(report);
+      },
+    };
   }
 
   /** Divergence rolled the run back: its curves and its learning rate (for checkpoints) follow. */
@@ -389,7 +381,7 @@ export class Session {
           history: JSON.stringify(this.history.toJSON()),
         },
       });
-      this.lastCheckpoint = { runId: run.id, step: backend.step, bytes };
+      this.fallback.remember({ runId: run.id, step: backend.step, bytes });
       return { bytes, step: backend.step };
     });
   }
@@ -406,94 +398,11 @@ export class Session {
     this.post({ type: 'status', status: { ready, building: false, training: false, step } });
   }
 
-  private async createBackend(
-    model: ModelConfig,
-    params: Float32Array,
-    options: { batchSize: number; seqLen: number },
-    run: RunConfig,
-    plan: CapacityPlan,
-  ): Promise<{ backend: Backend; active: ActiveBackend }> {
-    if (run.backend === 'cpu') {
-      const backend = await createCpuBackend(model, params, options);
-      return { backend, active: { kind: 'cpu', device: backend.info.device } };
-    }
-    const report = await this.device;
-    let reason = this.gpuFailure ?? report.reason ?? plan.gpuRefusal;
-    if (!reason && plan.gpu) {
-      try {
-        const gpu = await loadGpuModule();
-        const backend = await gpu.createGpuBackend(navigator.gpu, model, params, options);
-        return {
-          backend,
-          active: { kind: 'webgpu', device: report.adapterName ?? backend.info.device },
-        };
-      } catch (error) {
-        reason = `WebGPU could not build this model (${messageOf(error)})`;
-        if (!plan.cpuFits) throw new CapacityError(`${reason}, and it is too large for the CPU`);
-      }
-    }
-    const backend = await createCpuBackend(model, params, options);
-    return {
-      backend,
-      active: { kind: 'cpu', device: backend.info.device, fallbackReason: reason },
-    };
-  }
-
+  /** A trainer stopped on an error: the GPU's goes to the CPU (gpuFallback.ts), the rest is said. */
   private onTrainerFailure(failed: Trainer, error: unknown, wasTraining: boolean): void {
-    const message = messageOf(error);
-    const gpuFault = failed.backend.info.kind === 'webgpu' && !(error instanceof DivergedError);
-    if (gpuFault && this.trainer === failed) {
-      // A lost device does not come back: finish this session on the CPU.
-      this.gpuFailure = `the GPU failed during training (${message})`;
-      this.queue.enqueue(async () => {
-        // A command queued before this one may have replaced the model already.
-        if (this.trainer !== failed) return;
-        let resumedAt: number | null;
-        try {
-          resumedAt = await this.continueOnCpu();
-        } catch (error) {
-          await this.disposeTrainer();
-          this.postStatus(0, false);
-          this.post({
-            type: 'error',
-            message: `${this.gpuFailure}; the run cannot go on on the CPU: ${messageOf(error)}`,
-          });
-          return;
-        }
-        this.post({
-          type: 'error',
-          message:
-            resumedAt === null
-              ? `${this.gpuFailure}; no checkpoint of this run was taken yet, so a fresh model trains on the CPU`
-              : `${this.gpuFailure}; the run goes on on the CPU from its last checkpoint, step ${resumedAt}`,
-        });
-        if (wasTraining) this.trainer?.start();
-      });
-      return;
-    }
-    this.post({ type: 'error', message });
+    if (this.fallback.takeOver(failed, error, wasTraining)) return;
+    this.post({ type: 'error', message: messageOf(error) });
     this.postStatus(failed.step, true);
-  }
-
-  /**
-   * After a GPU failure (gpuFailure is set, so rebuild picks the CPU): the
-   * run's latest checkpoint, restored exactly, or a fresh model when there is
-   * none. Returns the step it resumed at, or null for a fresh model.
-   */
-  private async continueOnCpu(): Promise<number | null> {
-    const saved = this.lastCheckpoint;
-    if (!saved || saved.runId !== this.run.id || !this.corpus) {
-      await this.rebuild();
-      return null;
-    }
-    const snapshot = loadCheckpoint(saved.bytes, {
-      file: 'the last checkpoint',
-      requireCheckpoint: true,
-    });
-    if (snapshot.kind !== 'checkpoint')
-      throw new Error('the last checkpoint holds no training state');
-    await this.rebuild(resumeFrom(snapshot, this.run));
-    return saved.step;
   }
 }
 
@@ -512,34 +421,4 @@ export function resumeFrom(snapshot: TrainingSnapshot, run: RunIdentity): ModelS
       });
     },
   };
-}
-
-/** What the engine trains when the first settings it is sent cannot fit. */
-const ENGINE_DEFAULTS: RunConfig = {
-  model: DEFAULT_MODEL,
-  train: DEFAULT_TRAIN,
-  backend: 'auto',
-};
-
-/** Why this corpus cannot train under this configuration, or null when it can. */
-function misfit(split: Split, total: number, run: RunConfig): string | null {
-  const { seqLen: T, batchSize: B } = run.train;
-  if (total < 2 * T + 1) {
-    return `the text has ${total} characters, shorter than two windows of T=${T}: use a longer text or a smaller T`;
-  }
-  if (split.train.length < minTokensFor(B, T)) {
-    return (
-      `the training part has ${split.train.length} characters; B=${B} streams × T=${T} need ` +
-      `${minTokensFor(B, T)}: use a longer text or lower B or T`
-    );
-  }
-  return null;
-}
-
-async function loadGpuModule(): Promise<GpuEngineModule> {
-  for (const load of Object.values(gpuEntries)) {
-    const module = await load();
-    if (typeof module.createGpuBackend === 'function') return module;
-  }
-  throw new Error('the WebGPU engine is not part of this build');
 }

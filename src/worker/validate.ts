@@ -45,6 +45,7 @@ const PARSERS: Record<UiMessage['type'], (m: Fields) => UiMessage> = {
     id: requestId(m, 'setCorpus.id'),
     name: string(m.name, 'setCorpus.name'),
     text: string(m.text, 'setCorpus.text'),
+    ...(m.probe === undefined ? {} : { probe: string(m.probe, 'setCorpus.probe') }),
   }),
   loadCorpusFile: (m) => ({
     type: 'loadCorpusFile',
@@ -81,6 +82,7 @@ const PARSERS: Record<UiMessage['type'], (m: Fields) => UiMessage> = {
     runId: string(m.runId, 'resumeRun.runId'),
     corpusId: id(m.corpusId, 'resumeRun.corpusId'),
     ...(m.takeOver === undefined ? {} : { takeOver: boolean(m.takeOver, 'resumeRun.takeOver') }),
+    ...(m.probe === undefined ? {} : { probe: string(m.probe, 'resumeRun.probe') }),
   }),
   deleteRun: (m) => ({ type: 'deleteRun', runId: string(m.runId, 'deleteRun.runId') }),
   saveNow: () => ({ type: 'saveNow' }),

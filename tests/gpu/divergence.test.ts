@@ -14,9 +14,11 @@ import { createGpuBackend, type GpuBackend } from '../../src/engine/gpu';
 import { initParams } from '../../src/engine/params';
 import type { EngineMessage } from '../../src/worker/protocol';
 import { Rng } from '../../src/engine/rng';
-import { DivergedError, Trainer } from '../../src/engine/trainer';
+import { DivergedError } from '../../src/engine/training/divergence';
+import { Trainer } from '../../src/engine/training/trainer';
 import { injectNaN, spikeLearningRate } from '../helpers/divergence';
 import { refusalScenario, rollbackScenario, startSession } from '../helpers/divergenceSession';
+import { EAGER_LOOP, recordEvents } from '../helpers/trainerEvents';
 import { until } from '../helpers/until';
 import { corpus, model, train } from '../helpers/smallRun';
 import { openGpu } from '../helpers/webgpu';
@@ -126,23 +128,14 @@ describe('GPU snapshots and the weights-finite flag', () => {
 
 describe('the training loop on the GPU survives divergence', () => {
   function setUp(backend: GpuBackend, snapshotEvery = 5) {
-    const messages: EngineMessage[] = [];
-    const failures: unknown[] = [];
+    const { events, messages, failures } = recordEvents();
     const trainer = new Trainer(
       backend,
       corpus.vocab,
       splitCorpus(corpus.tokens, train.valFraction),
       train,
-      (m) => messages.push(m),
-      (e) => failures.push(e),
-      {
-        validateEvery: 10,
-        maxValidationWindows: 2,
-        probeIntervalMs: 0,
-        metricsIntervalMs: 0,
-        tickBudgetMs: 5,
-        snapshotEvery,
-      },
+      events,
+      { ...EAGER_LOOP, snapshotEvery },
     );
     const rollbacks = () =>
       messages.filter(

@@ -9,7 +9,8 @@ import { createGpuBackend } from '../../src/engine/gpu';
 import { initParams } from '../../src/engine/params';
 import type { EngineMessage } from '../../src/worker/protocol';
 import { Rng } from '../../src/engine/rng';
-import { Trainer } from '../../src/engine/trainer';
+import { Trainer } from '../../src/engine/training/trainer';
+import { recordEvents } from '../helpers/trainerEvents';
 import { until } from '../helpers/until';
 import { corpus, model, train } from '../helpers/smallRun';
 import { openGpu } from '../helpers/webgpu';
@@ -31,15 +32,13 @@ describe('the training loop on the GPU backend', () => {
       initParams(model, new Rng(train.seed)),
       { batchSize: train.batchSize, seqLen: train.seqLen },
     );
-    const messages: EngineMessage[] = [];
-    const failures: unknown[] = [];
+    const { events, messages, failures } = recordEvents();
     const trainer = new Trainer(
       backend,
       corpus.vocab,
       splitCorpus(corpus.tokens, train.valFraction),
       train,
-      (m) => messages.push(m),
-      (e) => failures.push(e),
+      events,
     );
     try {
       trainer.begin();

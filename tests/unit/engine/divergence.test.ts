@@ -15,9 +15,11 @@ import { initParams } from '../../../src/engine/params';
 import type { EngineMessage, MetricsMessage } from '../../../src/worker/protocol';
 import { Rng } from '../../../src/engine/rng';
 import { buildCorpus } from '../../../src/engine/tokenizer';
-import { DivergedError, Trainer } from '../../../src/engine/trainer';
+import { DivergedError } from '../../../src/engine/training/divergence';
+import { Trainer } from '../../../src/engine/training/trainer';
 import { captureCheckpoint, exportFiles, loadCheckpoint } from '../../../src/io';
 import { injectNaN, spikeLearningRate } from '../../helpers/divergence';
+import { EAGER_LOOP, recordEvents } from '../../helpers/trainerEvents';
 import { until } from '../../helpers/until';
 
 const TEXT = 'the cat sat on the mat.\na dog ran to the park.\n'.repeat(150);
@@ -49,23 +51,14 @@ function setUp(snapshotEvery = 5) {
     batchSize: train.batchSize,
     seqLen: train.seqLen,
   });
-  const messages: EngineMessage[] = [];
-  const failures: unknown[] = [];
+  const { events, messages, failures } = recordEvents();
   const trainer = new Trainer(
     backend,
     corpus.vocab,
     splitCorpus(corpus.tokens, train.valFraction),
     train,
-    (m) => messages.push(m),
-    (e) => failures.push(e),
-    {
-      validateEvery: 10,
-      maxValidationWindows: 2,
-      probeIntervalMs: 0,
-      metricsIntervalMs: 0,
-      tickBudgetMs: 5,
-      snapshotEvery,
-    },
+    events,
+    { ...EAGER_LOOP, snapshotEvery },
   );
   return { corpus, model, train, backend, trainer, messages, failures };
 }

@@ -9,7 +9,9 @@ import { initParams } from '../../../src/engine/params';
 import type { EngineMessage, MetricsMessage, ProbeMessage } from '../../../src/worker/protocol';
 import { Rng } from '../../../src/engine/rng';
 import { buildCorpus } from '../../../src/engine/tokenizer';
-import { DivergedError, Trainer } from '../../../src/engine/trainer';
+import { DivergedError } from '../../../src/engine/training/divergence';
+import { Trainer } from '../../../src/engine/training/trainer';
+import { EAGER_LOOP, recordEvents } from '../../helpers/trainerEvents';
 
 const TEXT = 'the cat sat on the mat.\na dog ran to the park.\n'.repeat(150);
 
@@ -32,27 +34,14 @@ function setUp() {
     batchSize: train.batchSize,
     seqLen: train.seqLen,
   });
-  const messages: EngineMessage[] = [];
-  const failures: unknown[] = [];
-  /** For each failure: whether the trainer was training (not paused) when it came. */
-  const wasTraining: boolean[] = [];
+  const { events, messages, failures, wasTraining } = recordEvents();
   const trainer = new Trainer(
     backend,
     corpus.vocab,
     splitCorpus(corpus.tokens, train.valFraction),
     train,
-    (m) => messages.push(m),
-    (e, training) => {
-      failures.push(e);
-      wasTraining.push(training);
-    },
-    {
-      validateEvery: 10,
-      maxValidationWindows: 2,
-      probeIntervalMs: 0,
-      metricsIntervalMs: 0,
-      tickBudgetMs: 5,
-    },
+    events,
+    EAGER_LOOP,
   );
   return { corpus, model, trainer, messages, failures, wasTraining };
 }

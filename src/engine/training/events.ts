@@ -1,0 +1,61 @@
+// What the training loop tells the world, as typed events. The engine knows
+// nothing of the page or of messages: the worker implements this interface
+// (worker/trainingWire.ts turns each event into the page's message), and a
+// test can implement it to watch the loop directly.
+//
+// Dimension legend: P length of the probe text (see ProbeSnapshot).
+
+import type { ProbeSnapshot } from '../snapshot';
+
+/** New losses since the previous report, plus the running figures. */
+export interface MetricsReport {
+  step: number;
+  epoch: number;
+  /** Time spent training (pauses excluded). */
+  elapsedMs: number;
+  tokensPerSecond: number;
+  /** Interleaved (step, loss in nats) pairs of training steps. */
+  train: Float64Array;
+  /** Interleaved (step, loss in nats) pairs of validation runs. */
+  validation: Float64Array;
+}
+
+/**
+ * Training diverged at `fromStep` and went back to the snapshot of `toStep`
+ * with the learning rate halved to `learningRate`: losses past `toStep`
+ * belong to abandoned steps. `message` says so for the person.
+ */
+export interface RollbackReport {
+  fromStep: number;
+  toStep: number;
+  learningRate: number;
+  message: string;
+}
+
+/** Whether the loop trains, and at which step the model is. */
+export interface LoopState {
+  training: boolean;
+  step: number;
+}
+
+export interface TrainingEvents {
+  /** Losses and validation losses, throttled to one report per metrics interval. */
+  metrics(report: MetricsReport): void;
+  /** Training started or paused, or the step moved on (sent with every metrics report). */
+  state(state: LoopState): void;
+  /** A gate snapshot of the probe text. */
+  probe(snapshot: ProbeSnapshot): void;
+  /** The probe text cannot be probed (no character of it is in the vocabulary). */
+  probeError(message: string): void;
+  /** The next characters of generation `id`; `done` on the last chunk (or a stop). */
+  sampleChunk(id: number, text: string, done: boolean): void;
+  /** Generation `id` cannot run (its request's fault); training goes on. */
+  sampleError(id: number, message: string): void;
+  /** Divergence rolled the run back (the model, the stream position, the learning rate). */
+  rollback(report: RollbackReport): void;
+  /**
+   * A backend operation failed (or divergence could not be survived): the loop
+   * has stopped itself. `wasTraining` says whether it was running, not paused.
+   */
+  failed(error: unknown, wasTraining: boolean): void;
+}

@@ -1,0 +1,37 @@
+// The training loop's settings and the progress it keeps beyond the backend.
+//
+// Dimension legend: none (steps and milliseconds).
+
+export interface TrainerOptions {
+  /** Validate after every this many steps (and once before the first step). */
+  validateEvery: number;
+  /** At most this many windows per stream in a validation run, to keep it short. */
+  maxValidationWindows: number;
+  /** Least time between two gate snapshots while training. */
+  probeIntervalMs: number;
+  /** Least time between two metrics reports. */
+  metricsIntervalMs: number;
+  /** Longest stretch of queued steps before the loop waits for losses and yields. */
+  tickBudgetMs: number;
+  /**
+   * Take an in-memory snapshot (for rollback after divergence) at least this
+   * many steps after the previous one, once that one is known good (default 25).
+   */
+  snapshotEvery?: number;
+}
+
+export const DEFAULT_TRAINER_OPTIONS: TrainerOptions = {
+  validateEvery: 25,
+  maxValidationWindows: 4,
+  probeIntervalMs: 800,
+  metricsIntervalMs: 250,
+  tickBudgetMs: 24,
+  snapshotEvery: 25,
+};
+
+/** Where a run stands beyond the backend's own state: kept in checkpoints for the UI. */
+export interface TrainerProgress {
+  epoch: number;
+  /** Time spent training (pauses excluded). */
+  elapsedMs: number;
+}

@@ -1,0 +1,176 @@
+// The step loop of the training loop: queues training steps on the backend
+// within a bound on steps in flight, takes their losses in as they come back
+// (reported through metrics.ts), validates on every validation step, marks
+// the in-memory snapshots and, when a step comes back non-finite, rolls the
+// run back to the newest good one with half the learning rate
+// (divergence.ts says where to and with what words).
+//
+// Dimension legend: B batch, T window (a step trains on B·T tokens).
+
+import type { Backend } from '../backend';
+import type { Batcher } from '../batcher';
+import type { OptimizerConfig } from '../config';
+import { ThroughputMeter } from '../throughput';
+import { divergenceIn, SnapshotMarks, type Divergence } from './divergence';
+import type { TrainingEvents } from './events';
+import type { MetricsThrottle } from './metrics';
+import type { ProbeSchedule } from './probeSchedule';
+import type { Validation } from './validation';
+
+/** Most steps a GPU backend may have in flight before the loop waits for their losses. */
+const MAX_QUEUED_STEPS = 8;
+/**
+ * Fewer when steps are slow: the steps in flight must finish before Pause
+ * takes effect and before a sample or snapshot gets its turn.
+ */
+const IN_FLIGHT_MS = 80;
+
+/** The jobs a step or a rollback concerns. */
+export interface StepJobs {
+  metrics: MetricsThrottle;
+  validation: Validation;
+  probes: ProbeSchedule;
+  events: TrainingEvents;
+}
+
+export class StepLoop {
+  readonly throughput: ThroughputMeter;
+  readonly snapshots: SnapshotMarks;
+  optimizer: OptimizerConfig;
+  epoch = 0;
+  /** The last step whose loss came back (finite). */
+  private lastLossStep = 0;
+
+  constructor(
+    private readonly backend: Backend,
+    readonly batcher: Batcher,
+    private readonly jobs: StepJobs,
+    /** Whether the loop trains (a person's Train, not yet paused, the model not replaced). */
+    private readonly training: () => boolean,
+    optimizer: OptimizerConfig,
+    private readonly tickBudgetMs: number,
+    snapshotEvery: number,
+  ) {
+    this.throughput = new ThroughputMeter(batcher.batchSize * batcher.seqLen);
+    this.snapshots = new SnapshotMarks(snapshotEvery);
+    this.optimizer = optimizer;
+  }
+
+  /**
+   * A person pressed Train: the rate window starts afresh, and so does the
+   * count of rollbacks in a row (a stop for divergence is not held against it).
+   */
+  restart(): void {
+    this.snapshots.restartCount();
+    this.throughput.restart();
+  }
+
+  /** Steps ran whose losses have not come in yet. */
+  get lossesOwed(): boolean {
+    return this.lastLossStep < this.backend.step;
+  }
+
+  /**
+   * Queues one step, and more while training and the budget lasts, then takes
+   * in the previous tick's losses and validates if a validation step was
+   * passed. `taken` is called after each step.
+   */
+  async run(taken: () => void): Promise<void> {
+    const started = performance.now();
+    const previousTickEnd = this.backend.step;
+    // Two ticks' steps may be in flight (this one's and the one before): each gets half.
+    const { stepMs } = this.throughput;
+    const limit = stepMs > 0 ? Math.floor(IN_FLIGHT_MS / (2 * stepMs)) : 1;
+    const maxQueued = Math.min(MAX_QUEUED_STEPS, Math.max(1, limit));
+    let queued = 0;
+    // The first snapshot (step 0, or the state a checkpoint restored) before any step.
+    if (this.snapshots.none) this.markSnapshot(this.backend.snapshot());
+    do {
+      const { batch, startsEpoch } = this.batcher.next();
+      if (startsEpoch) {
+        this.backend.resetState();
+        if (this.backend.step > 0) this.epoch++;
+      }
+      const snapshotAfter = this.snapshots.dueAfter(this.backend.step + 1, this.lastLossStep);
+      this.backend.trainStep(batch, this.optimizer, snapshotAfter);
+      if (snapshotAfter) this.markSnapshot(this.backend.step);
+      queued++;
+      taken();
+    } while (
+      this.training() &&
+      // Stop at a validation step, so validation runs on exactly every N-th model.
+      !this.jobs.validation.isValidationStep(this.backend.step) &&
+      queued < maxQueued &&
+      performance.now() - started < this.tickBudgetMs
+    );
+    // Wait for the previous tick's steps only: this tick's keep the GPU busy meanwhile, and
+    // their losses are on their way back. (The CPU backend has finished them all already.)
+    this.backend.flushLosses();
+    await this.collectLosses(previousTickEnd);
+    this.throughput.recordTick(performance.now(), this.lastLossStep, this.training());
+    if (this.jobs.validation.dueAt(this.backend.step)) await this.validate();
+  }
+
+  async validate(): Promise<void> {
+    const loss = await this.jobs.validation.run(this.backend);
+    if (loss !== null) this.jobs.metrics.addValidation(this.backend.step, loss);
+  }
+
+  /** Takes in the losses read back so far, waiting for those of steps up to `through` (default all). */
+  async collectLosses(through?: number): Promise<void> {
+    const losses = await this.backend.drainLosses(through);
+    for (const l of losses) {
+      const divergence = divergenceIn(l);
+      if (divergence) {
+        // The losses after it belong to the abandoned steps.
+        await this.rollBack(divergence);
+        return;
+      }
+      this.jobs.metrics.addTrain(l.step, l.loss);
+      this.lastLossStep = l.step;
+    }
+    this.snapshots.confirm(this.lastLossStep);
+    // Steps with no loss to read (those before a restored checkpoint): a full drain that
+    // brings nothing while paused means the losses are all in, so the loop can rest.
+    const drainedAll = through === undefined || through >= this.backend.step;
+    if (drainedAll && losses.length === 0 && !this.training()) {
+      this.lastLossStep = this.backend.step;
+    }
+    if (this.training()) this.throughput.recordLosses(performance.now(), this.lastLossStep);
+  }
+
+  private markSnapshot(step: number): void {
+    this.snapshots.add({ step, epoch: this.epoch, position: this.batcher.getPosition() });
+  }
+
+  /** A step came back non-finite: back to the newest good snapshot, with half the learning rate. */
+  private async rollBack(divergence: Divergence): Promise<void> {
+    const target = this.snapshots.targetFor(divergence);
+    await this.backend.rollback(target.step);
+    this.batcher.setPosition(target.position);
+    this.epoch = target.epoch;
+    const before = this.optimizer.learningRate;
+    this.optimizer = { ...this.optimizer, learningRate: before / 2 };
+    const { learningRate } = this.optimizer;
+    this.jobs.metrics.dropAfter(target.step);
+    this.jobs.validation.rewind(target.step);
+    this.jobs.probes.forgetLast();
+    this.lastLossStep = target.step;
+    this.throughput.restart();
+    const stop = this.snapshots.rolledBack(target);
+    const message = this.snapshots.rollbackMessage(
+      divergence,
+      target.step,
+      before,
+      learningRate,
+      stop,
+    );
+    this.jobs.events.rollback({
+      fromStep: divergence.step,
+      toStep: target.step,
+      learningRate,
+      message,
+    });
+    if (stop) throw this.snapshots.stopError(target.step, learningRate);
+  }
+}

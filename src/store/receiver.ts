@@ -1,0 +1,73 @@
+// The page's side of the wire, inbound: one small handler per message the
+// engine worker posts (the table is typed by EngineMessage, so a message type
+// without a handler does not compile). Handlers route; what to do about a
+// corpus, a new model, a rollback, an import or a restart is decided in the
+// actions modules they call. Data flows one way: worker → store → UI.
+
+import type { EngineMessage, RunStatus } from '../worker/protocol';
+import { useApp } from './app';
+import { onCorpusError, onCorpusInUse, onCorpusProgress } from './corpusInUse';
+import { onExported, onImported, onImportFailed, onRunsListed, onSaved } from './fileActions';
+import { mostVariedUnit } from './gatesSlice';
+import { metrics } from './metrics';
+import { onConfigRefused, onModelBuilt, onRollback } from './runActions';
+
+type Handlers = {
+  [K in EngineMessage['type']]: (message: Extract<EngineMessage, { type: K }>) => void;
+};
+
+const set = useApp.setState;
+const get = useApp.getState;
+
+const handlers: Handlers = {
+  device: (m) => set({ device: m.report }),
+  corpus: onCorpusInUse,
+  corpusProgress: onCorpusProgress,
+  corpusError: onCorpusError,
+  model: onModelBuilt,
+  configError: onConfigRefused,
+  status: (m) => {
+    if (!sameStatus(get().status, m.status)) set({ status: m.status });
+  },
+  // The hot path: the charts read metrics.ts, not the store, so a report re-renders nothing else.
+  metrics: (m) => metrics.append(m),
+  probe: (m) => {
+    const { layer: l, unit, unitPinned, textGate } = get();
+    const layer = m.layers[Math.min(l, m.layers.length - 1)];
+    const keep = unitPinned || !layer;
+    const shown = keep ? unit : mostVariedUnit(layer[textGate], m.chars.length, m.hidden, unit);
+    set({ snapshot: m, probeError: null, unit: shown });
+  },
+  probeError: (m) => set({ probeError: m.message }),
+  // Chunks of a generation the page no longer shows (stopped, replaced) are dropped.
+  sample: (m) => {
+    const { sampleId, sampleText } = get();
+    if (m.id === sampleId) set({ sampleText: sampleText + m.text, sampleId: m.done ? null : m.id });
+  },
+  sampleError: (m) => {
+    if (m.id === get().sampleId) set({ sampleError: m.message, sampleId: null });
+  },
+  error: (m) => set({ engineError: m.message }),
+  rollback: onRollback,
+  exported: onExported,
+  exportError: (m) => set({ exporting: null, exportError: m.message }),
+  imported: onImported,
+  importError: onImportFailed,
+  runs: onRunsListed,
+  saved: onSaved,
+  saveError: (m) => set({ saveProblem: m.message }),
+  pong: () => {}, // the watchdog heard it (engine.ts)
+};
+
+export function receive(message: EngineMessage): void {
+  (handlers[message.type] as (message: EngineMessage) => void)(message);
+}
+
+function sameStatus(a: RunStatus, b: RunStatus): boolean {
+  return (
+    a.ready === b.ready &&
+    a.building === b.building &&
+    a.training === b.training &&
+    a.step === b.step
+  );
+}
