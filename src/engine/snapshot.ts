@@ -1,7 +1,10 @@
 // A gate snapshot of the model for the probe text: every gate (i, f, g, o),
 // the cell state c and the output h of every layer at every character, plus
 // the probability the model gave each next character. The trainer takes one
-// every few steps; the page draws it as heatmaps.
+// by time, not by step count (training/probeSchedule.ts: when the probe text
+// changes or training pauses, and while training at most once per
+// probeIntervalMs, 800 ms by default, training/options.ts), so a slow model
+// costs no more snapshots than a fast one; the page draws it as heatmaps.
 //
 // Dimension legend: L layers, H hidden, V vocabulary, P probe characters kept.
 

@@ -1,5 +1,10 @@
-// The one store, built from typed slices. Actions live in actions.ts as plain
-// functions so the worker bridge and components call the same code.
+// The one store, built from typed slices. What changes it lives outside, as
+// plain functions, so every caller (a component, the receiver) runs the same
+// code: a person's commands in actions.ts (run, sample, settings),
+// corpusActions.ts (choosing the corpus) and fileActions.ts (model files,
+// saved runs); what to do about the worker's messages in corpusInUse.ts,
+// runActions.ts and fileActions.ts (receiver.ts routes them there); a restart
+// of the worker in recovery.ts.
 
 import { create } from 'zustand';
 import { createConfigSlice, type ConfigSlice } from './configSlice';

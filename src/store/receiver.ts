@@ -1,8 +1,11 @@
 // The page's side of the wire, inbound: one small handler per message the
 // engine worker posts (the table is typed by EngineMessage, so a message type
 // without a handler does not compile). Handlers route; what to do about a
-// corpus, a new model, a rollback, an import or a restart is decided in the
-// actions modules they call. Data flows one way: worker → store → UI.
+// corpus, a new model, a refused setting, a rollback or an import is decided
+// in the modules they call (corpusInUse.ts, runActions.ts, fileActions.ts).
+// A restart is not a message: engine.ts calls recovery.ts when the worker dies
+// or hangs, and the restart's resume answer comes back through fileActions.ts.
+// Data flows one way: worker → store → UI.
 
 import type { EngineMessage, RunStatus } from '../worker/protocol';
 import { useApp } from './app';

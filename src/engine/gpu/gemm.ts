@@ -4,10 +4,12 @@
 // over views (buffer, float offset, row stride) into larger buffers.
 //
 // Dimension legend (what M, N, K are in the engine): B batch, T window,
-// E embedding, H hidden, V vocabulary, L layers, X layer input (E or H).
-//   Gx      M = T·B, N = 4H, K = X         logits  M = T·B, N = V,  K = H
-//   dWx     M = X,   N = 4H, K = T·B (Aᵀ)  dWout   M = H,   N = V,  K = T·B (Aᵀ)
-//   dX      M = T·B, N = X,  K = 4H (Bᵀ)   dH      M = T·B, N = H,  K = V   (Bᵀ)
+// E embedding, H hidden, V vocabulary, L layers, X layer input (E or H),
+// Vs = V padded to a multiple of 4 (the head's row stride, params.ts), so the
+// head's products take vec4 loads.
+//   Gx      M = T·B, N = 4H, K = X         logits  M = T·B, N = Vs, K = H
+//   dWx     M = X,   N = 4H, K = T·B (Aᵀ)  dWout   M = H,   N = Vs, K = T·B (Aᵀ)
+//   dX      M = T·B, N = X,  K = 4H (Bᵀ)   dH      M = T·B, N = H,  K = Vs  (Bᵀ)
 
 import type { DispatchSpec } from './program';
 
@@ -58,7 +60,7 @@ export type GemmVariant = 'auto' | 'register' | 'tiled' | 'vec4';
  * One concrete kernel configuration. The tiled ones differ in the workgroup's
  * output tile (rows × columns of C), each invocation owning 4×4 outputs:
  * big tiles reuse each loaded element more, small ones give small products
- * (M = H = 256, N = V = 65, ...) enough workgroups to fill a GPU.
+ * (M = H = 256, N = Vs = 68, ...) enough workgroups to fill a GPU.
  */
 export type GemmChoice =
   'vec4' | 'register' | 'tiled64' | 'tiled32' | 'tiled32x64' | 'tiled64v4' | 'vec4x8';

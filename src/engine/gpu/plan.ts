@@ -111,6 +111,6 @@ export function initialRecurrentMode(
   if (variant === 'persistent') return 'persistent';
   // Unmeasured, the persistent kernels run wherever they fit: the adapters whose autotune
   // cannot measure in time are the slow (software) ones, and there they win at every H
-  // measured (64 to 512: 1.3–2.9× per direction, gpu-engine.md).
+  // measured (64 to 512: forward 1.3–2.2×, backward 1.8–3.7× per window, gpu-engine.md).
   return fits ? 'persistent' : 'step';
 }
