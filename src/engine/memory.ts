@@ -14,6 +14,7 @@
 
 import { validationShape } from './batcher';
 import { MAX_PROBE_CHARS, RANGES, type ModelConfig } from './config';
+import { SCHEMA } from './configSchema';
 import {
   arenaSizes,
   deviceParamLayout,
@@ -249,18 +250,21 @@ export function excess(shape: RunShape, limit: MemoryLimit): string | null {
   return null;
 }
 
-/** The settings the largest-fit search may vary, with the letter the page shows for each. */
-export const SIZE_SETTINGS = {
-  hiddenSize: 'H',
-  batchSize: 'B',
-  seqLen: 'T',
-} as const;
+/** The settings the largest-fit search may vary: memory grows with each. */
+export const SIZE_SETTINGS = ['hiddenSize', 'batchSize', 'seqLen'] as const;
 
-export type SizeSetting = keyof typeof SIZE_SETTINGS;
+export type SizeSetting = (typeof SIZE_SETTINGS)[number];
 
-/** `shape` with one size setting changed. */
+/** The letter the page names a size setting by: its key in the shared link (H, B, T). */
+export function sizeLetter(setting: SizeSetting): string {
+  return SCHEMA[setting].urlKey ?? setting;
+}
+
+/** `shape` with one size setting changed, in the place its schema group gives it. */
 export function withSetting(shape: RunShape, setting: SizeSetting, value: number): RunShape {
-  if (setting === 'hiddenSize') return { ...shape, model: { ...shape.model, hiddenSize: value } };
+  if (SCHEMA[setting].group === 'model') {
+    return { ...shape, model: { ...shape.model, [setting]: value } };
+  }
   return { ...shape, [setting]: value };
 }
 
