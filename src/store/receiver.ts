@@ -4,7 +4,7 @@
 // corpus, a new model, a rollback, an import or a restart is decided in the
 // actions modules they call. Data flows one way: worker → store → UI.
 
-import type { EngineMessage, RunStatus } from '../worker/protocol';
+import type { EngineMessage, EngineMessageOf, RunStatus } from '../worker/protocol';
 import { useApp } from './app';
 import { onCorpusError, onCorpusInUse, onCorpusProgress } from './corpusInUse';
 import { onExported, onImported, onImportFailed, onRunsListed, onSaved } from './fileActions';
@@ -13,7 +13,7 @@ import { metrics } from './metrics';
 import { onConfigRefused, onModelBuilt, onRollback } from './runActions';
 
 type Handlers = {
-  [K in EngineMessage['type']]: (message: Extract<EngineMessage, { type: K }>) => void;
+  [K in EngineMessage['type']]: (message: EngineMessageOf<K>) => void;
 };
 
 const set = useApp.setState;

@@ -14,7 +14,7 @@
 import type { OptimizerConfig } from '../engine/config';
 import type { Setting, SettingGroup } from '../engine/configSchema';
 import { accepts, allowedText, optimizerFrom, runConfigFrom } from '../engine/settings';
-import type { ExportChoice, RunConfig, UiMessage } from './protocol';
+import { EXPORT_CHOICES, TEST_FAULTS, type RunConfig, type UiMessage } from './protocol';
 import { checkPrime, checkSampleNumbers, SampleRequestError } from '../engine/sampleRequest';
 
 /** A message the worker refuses; `field` is its dotted path, e.g. "setOptimizer.learningRate". */
@@ -29,14 +29,6 @@ export class MessageError extends Error {
 }
 
 type Fields = Record<string, unknown>;
-
-const EXPORT_CHOICES: readonly ExportChoice[] = [
-  'safetensors',
-  'vocab',
-  'onnx',
-  'tfjs',
-  'checkpoint',
-];
 
 /** The message types the worker knows, each with the checker of its fields. */
 const PARSERS: Record<UiMessage['type'], (m: Fields) => UiMessage> = {
@@ -89,7 +81,7 @@ const PARSERS: Record<UiMessage['type'], (m: Fields) => UiMessage> = {
   ping: (m) => ({ type: 'ping', id: requestId(m, 'ping.id') }),
   testFault: (m) => ({
     type: 'testFault',
-    fault: oneOf(m.fault, ['throw', 'hang', 'exit'] as const, 'testFault.fault'),
+    fault: oneOf(m.fault, TEST_FAULTS, 'testFault.fault'),
   }),
 };
 

@@ -8,7 +8,12 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { expect } from 'vitest';
 import { DEFAULT_OPTIMIZER } from '../../src/engine/config';
-import type { BackendPreference, EngineMessage, RunConfig } from '../../src/worker/protocol';
+import type {
+  BackendPreference,
+  EngineMessage,
+  EngineMessageOf,
+  RunConfig,
+} from '../../src/worker/protocol';
 import { importFiles, isDamaged, loadCheckpoint, openRunStore, type RunStore } from '../../src/io';
 import { exportChoice } from '../../src/worker/files';
 import { TaskQueue } from '../../src/worker/queue';
@@ -57,7 +62,7 @@ export async function startSession(backend: BackendPreference, kind: 'cpu' | 'we
 type Started = Awaited<ReturnType<typeof startSession>>;
 
 const ofType = <T extends EngineMessage['type']>(messages: EngineMessage[], type: T) =>
-  messages.filter((m): m is Extract<EngineMessage, { type: T }> => m.type === type);
+  messages.filter((m): m is EngineMessageOf<T> => m.type === type);
 
 const allFinite = (xs: ArrayLike<number>) => Array.from(xs).every(Number.isFinite);
 
