@@ -2,11 +2,9 @@
 // latest snapshot. Snapshots arrive a couple of times a second at most.
 
 import type { StateCreator } from 'zustand';
+import type { GateKey } from '../engine/snapshot';
 import type { ProbeMessage } from '../worker/protocol';
 import type { AppState } from './app';
-
-export const GATE_KEYS = ['i', 'f', 'g', 'o', 'c', 'h'] as const;
-export type GateKey = (typeof GATE_KEYS)[number];
 
 export interface GatesSlice {
   probeText: string;

@@ -8,7 +8,7 @@
 import type { ModelConfig, OptimizerConfig } from '../engine/config';
 import type { RunConfig } from '../engine/configSchema';
 import type { SampleRequest } from '../engine/sampleRequest';
-import type { ProbeSnapshot } from '../engine/snapshot';
+import { GATE_KEYS, type ProbeSnapshot } from '../engine/snapshot';
 import type { MetricsReport, RollbackReport } from '../engine/training/events';
 
 export type { SampleRequest } from '../engine/sampleRequest';
@@ -204,7 +204,7 @@ export function transferablesOf(message: EngineMessage): Transferable[] {
     case 'probe':
       return [
         message.nextCharProb.buffer,
-        ...message.layers.flatMap((l) => [l.i, l.f, l.g, l.o, l.c, l.h].map((a) => a.buffer)),
+        ...message.layers.flatMap((l) => GATE_KEYS.map((g) => l[g].buffer)),
       ];
     case 'exported':
       return message.files.map((f) => f.bytes.buffer as ArrayBuffer);
