@@ -5,11 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
 import { isSoftwareAdapter } from '../../src/engine/gpu/adapterKind';
-import type { Mode } from './browser';
+import { MODES } from './browser';
 
 const app = serveBuiltApp();
 
-describe.each<Mode>(['webgpu', 'cpu'])('first screen (%s)', (mode) => {
+describe.each(MODES)('first screen (%s)', (mode) => {
   it('loads and reports the backend it detected', async () => {
     await withBrowser(mode, async (browser) => {
       const { page, log } = await openPage(browser, app.url);
