@@ -105,7 +105,7 @@ function validation(shape: RunShape) {
 }
 
 /** What the CPU engine allocates to train `shape` (cpu/backend.ts, cpu/model.ts). */
-export function cpuFootprint(shape: RunShape): Footprint {
+function cpuFootprint(shape: RunShape): Footprint {
   const { model: m, seqLen: T, batchSize: B } = shape;
   const { hiddenSize: H, layers: L } = m;
   const P = paramLayout(m).total;
@@ -167,7 +167,7 @@ function programUniformBytes(L: number, T: number): number {
 const SAMPLER_PROGRAM_POSITIONS = 2 * 2 * (2 * 64 - 1);
 
 /** What the WebGPU engine allocates to train `shape` (gpu/arena.ts and its helpers). */
-export function gpuFootprint(shape: RunShape): Footprint {
+function gpuFootprint(shape: RunShape): Footprint {
   const { model: m, seqLen: T, batchSize: B } = shape;
   const { hiddenSize: H, layers: L, embedSize: E } = m;
   const layout = deviceParamLayout(m);
