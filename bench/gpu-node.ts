@@ -22,12 +22,21 @@ import { create, globals } from 'webgpu';
 import { swiftshaderEnv } from '../scripts/swiftshader.mjs';
 import type { Backend } from '../src/engine/backend';
 import type { OptimizerConfig } from '../src/engine/config';
+import type { GpuEngineModule } from '../src/engine/gpu';
 import { DEFAULT_SHAPE, flopsPerToken, QUICK_SHAPES, shapeLabel, type BenchShape } from './shapes';
 
 function option(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 }
 const flag = (name: string) => process.argv.includes(`--${name}`);
+
+/** The `--name=` option, one of the engine's `allowed` values (the first when absent). */
+function choice<T extends string>(name: string, allowed: readonly T[]): T {
+  const value = option(name) ?? allowed[0];
+  const found = allowed.find((a) => a === value);
+  if (found === undefined) throw new Error(`--${name} must be one of ${allowed.join(', ')}`);
+  return found;
+}
 
 const quick = flag('quick');
 const shape: BenchShape = { ...(quick ? QUICK_SHAPES[0] : DEFAULT_SHAPE) };
@@ -57,9 +66,7 @@ async function main(): Promise<void> {
     server: { middlewareMode: true, hmr: false, watch: null },
     appType: 'custom',
   });
-  const gpuEngine = (await vite.ssrLoadModule(
-    '/src/engine/gpu/index.ts',
-  )) as typeof import('../src/engine/gpu');
+  const gpuEngine = (await vite.ssrLoadModule('/src/engine/gpu/index.ts')) as GpuEngineModule;
   const { CpuBackend } = (await vite.ssrLoadModule(
     '/src/engine/cpu/backend.ts',
   )) as typeof import('../src/engine/cpu/backend');
@@ -112,8 +119,8 @@ async function main(): Promise<void> {
           `(${roofline.best}; ${per}; timing: ${roofline.method})`,
       );
     }
-    const gemm = (option('gemm') ?? 'auto') as 'auto' | 'register' | 'tiled' | 'vec4';
-    const recurrent = (option('recurrent') ?? 'auto') as 'auto' | 'step' | 'persistent';
+    const gemm = choice('gemm', gpuEngine.GEMM_VARIANTS);
+    const recurrent = choice('recurrent', gpuEngine.RECURRENT_VARIANTS);
     const budget = option('budget');
     const t0 = performance.now();
     const backend = await gpuEngine.createGpuBackend(gpu, model, params, {

@@ -12,7 +12,8 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../scripts/chromium';
 import { createServer } from 'vite';
 import type { ContenderName } from './browser/contenders';
 import type { OpenRequest } from './browser/main';
@@ -78,19 +79,10 @@ async function main() {
   });
   await server.listen();
   const url = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:5173/';
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: !flag('headed'),
-    args: [
-      '--enable-unsafe-webgpu',
-      '--enable-unsafe-swiftshader',
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium(
+    ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader'],
+    !flag('headed'),
+  );
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error(`[page] ${e.message}`));

@@ -144,12 +144,6 @@ export interface Backend {
   /** All gates, c and h of every layer for a text, from zero state. */
   probe(tokens: Int32Array): Promise<ProbeResult>;
 
-  /**
-   * Loss and raw gradients (arena layout) of one window from the carried
-   * state, with no optimizer step and no state carried. For tests and tools.
-   */
-  gradients(batch: Batch): Promise<{ loss: number; grads: Float32Array }>;
-
   /** A copy of the parameter arena (see params.ts for the layout). */
   getParams(): Promise<Float32Array>;
   /** Replaces the parameters; the optimizer moments are reset unless given. */
@@ -161,4 +155,23 @@ export interface Backend {
   setState(state: RecurrentState): Promise<void>;
 
   dispose(): void;
+}
+
+/** The loss of one window and the raw gradients of every parameter (arena layout). */
+export interface WindowGradients {
+  loss: number;
+  grads: Float32Array;
+}
+
+/**
+ * Raw gradients without an optimizer step: both engines offer them for the
+ * gradient check and the GPU–CPU parity tests. Not on Backend, because the
+ * app never asks for them.
+ */
+export interface GradientSource {
+  /**
+   * Loss and raw gradients of one window from the carried state, with no
+   * optimizer step and no state carried.
+   */
+  gradients(batch: Batch): Promise<WindowGradients>;
 }

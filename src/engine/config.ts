@@ -51,8 +51,6 @@ export interface TrainConfig {
 }
 
 // The defaults and ranges are declared once, per setting, in configSchema.ts.
-export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = DEFAULT_RUN_CONFIG.model;
-export const DEFAULT_TRAIN: TrainConfig = DEFAULT_RUN_CONFIG.train;
 export const DEFAULT_OPTIMIZER: OptimizerConfig = DEFAULT_RUN_CONFIG.train.optimizer;
 
 type NumberSettingName = {

@@ -14,6 +14,7 @@
 
 import { validationShape } from './batcher';
 import { MAX_PROBE_CHARS, RANGES, type ModelConfig } from './config';
+import { SCHEMA } from './configSchema';
 import {
   arenaSizes,
   deviceParamLayout,
@@ -104,7 +105,7 @@ function validation(shape: RunShape) {
 }
 
 /** What the CPU engine allocates to train `shape` (cpu/backend.ts, cpu/model.ts). */
-export function cpuFootprint(shape: RunShape): Footprint {
+function cpuFootprint(shape: RunShape): Footprint {
   const { model: m, seqLen: T, batchSize: B } = shape;
   const { hiddenSize: H, layers: L } = m;
   const P = paramLayout(m).total;
@@ -166,7 +167,7 @@ function programUniformBytes(L: number, T: number): number {
 const SAMPLER_PROGRAM_POSITIONS = 2 * 2 * (2 * 64 - 1);
 
 /** What the WebGPU engine allocates to train `shape` (gpu/arena.ts and its helpers). */
-export function gpuFootprint(shape: RunShape): Footprint {
+function gpuFootprint(shape: RunShape): Footprint {
   const { model: m, seqLen: T, batchSize: B } = shape;
   const { hiddenSize: H, layers: L, embedSize: E } = m;
   const layout = deviceParamLayout(m);
@@ -249,18 +250,21 @@ export function excess(shape: RunShape, limit: MemoryLimit): string | null {
   return null;
 }
 
-/** The settings the largest-fit search may vary, with the letter the page shows for each. */
-export const SIZE_SETTINGS = {
-  hiddenSize: 'H',
-  batchSize: 'B',
-  seqLen: 'T',
-} as const;
+/** The settings the largest-fit search may vary: memory grows with each. */
+export const SIZE_SETTINGS = ['hiddenSize', 'batchSize', 'seqLen'] as const;
 
-export type SizeSetting = keyof typeof SIZE_SETTINGS;
+export type SizeSetting = (typeof SIZE_SETTINGS)[number];
 
-/** `shape` with one size setting changed. */
+/** The letter the page names a size setting by: its key in the shared link (H, B, T). */
+export function sizeLetter(setting: SizeSetting): string {
+  return SCHEMA[setting].urlKey ?? setting;
+}
+
+/** `shape` with one size setting changed, in the place its schema group gives it. */
 export function withSetting(shape: RunShape, setting: SizeSetting, value: number): RunShape {
-  if (setting === 'hiddenSize') return { ...shape, model: { ...shape.model, hiddenSize: value } };
+  if (SCHEMA[setting].group === 'model') {
+    return { ...shape, model: { ...shape.model, [setting]: value } };
+  }
   return { ...shape, [setting]: value };
 }
 

@@ -7,6 +7,8 @@
 //
 // Dimension legend: V vocabulary (topK counts tokens of it).
 
+import { showValue } from './errorMessage';
+
 /** A generation the page asks for. */
 export interface SampleRequest {
   /** Chosen by the page so late chunks of an abandoned generation can be ignored. */
@@ -44,17 +46,10 @@ export class SampleRequestError extends Error {
   }
 }
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null)
-    return String(value);
-  return typeof value;
-}
-
 /** Throws SampleRequestError unless `temperature` is a finite number > 0. */
 export function checkTemperature(temperature: unknown, field = 'temperature'): void {
   if (typeof temperature !== 'number' || !Number.isFinite(temperature) || !(temperature > 0)) {
-    throw new SampleRequestError(`${field} must be a number > 0, got ${show(temperature)}`);
+    throw new SampleRequestError(`${field} must be a number > 0, got ${showValue(temperature)}`);
   }
 }
 
@@ -67,7 +62,7 @@ export function checkSampleInteger(
   const [lo, hi] = SAMPLE_LIMITS[name];
   if (typeof value !== 'number' || !Number.isInteger(value) || value < lo || value > hi) {
     throw new SampleRequestError(
-      `${field} must be a whole number from ${lo} to ${hi}, got ${show(value)}`,
+      `${field} must be a whole number from ${lo} to ${hi}, got ${showValue(value)}`,
     );
   }
 }
@@ -86,7 +81,7 @@ export function checkSampleNumbers(
 /** Throws SampleRequestError unless `prime` is a string of at most MAX_PRIME_CHARS characters. */
 export function checkPrime(prime: unknown, field = 'prime'): void {
   if (typeof prime !== 'string') {
-    throw new SampleRequestError(`${field} must be a string, got ${show(prime)}`);
+    throw new SampleRequestError(`${field} must be a string, got ${showValue(prime)}`);
   }
   if (prime.length > MAX_PRIME_CHARS) {
     throw new SampleRequestError(

@@ -15,6 +15,17 @@ import { normalizeText, type Vocabulary } from './tokenizer';
 /** Each (P, H), row-major by position: activated gates, cell state and output (copies). */
 export type ProbeLayer = LayerActivations;
 
+/** The signals of a layer, in the order the page shows them and the wire transfers them. */
+export const GATE_KEYS = [
+  'i',
+  'f',
+  'g',
+  'o',
+  'c',
+  'h',
+] as const satisfies readonly (keyof ProbeLayer)[];
+export type GateKey = (typeof GATE_KEYS)[number];
+
 export interface ProbeSnapshot {
   step: number;
   /** The probed characters (after dropping ones outside the vocabulary), one per position. */

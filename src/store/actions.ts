@@ -7,7 +7,7 @@ import { useApp } from './app';
 import { loadFirstBuiltin, retryRefusedDraft, startOnNewestCorpus } from './corpusActions';
 import { send } from './engine';
 import { installTestHooks } from './testHooks';
-import type { GateKey } from './gatesSlice';
+import type { GateKey } from '../engine/snapshot';
 import { readHash, writeHash } from './urlHash';
 
 let nextSampleId = 1;

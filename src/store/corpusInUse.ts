@@ -4,13 +4,11 @@
 // the new vocabulary cannot feed starts over at the probe's first word. An
 // answer about a corpus the page no longer waits for changes nothing shown.
 
-import type { EngineMessage } from '../worker/protocol';
+import type { EngineMessageOf } from '../worker/protocol';
 import { useApp } from './app';
 import { onCorpusAccepted, onCorpusRefused, onStaleCorpusAnswer } from './corpusActions';
 
-type Message<K extends EngineMessage['type']> = Extract<EngineMessage, { type: K }>;
-
-export function onCorpusInUse(message: Message<'corpus'>): void {
+export function onCorpusInUse(message: EngineMessageOf<'corpus'>): void {
   const state = useApp.getState();
   if (message.id !== state.pendingCorpusId) return onStaleCorpusAnswer(message.id);
   useApp.setState({
@@ -30,13 +28,13 @@ export function onCorpusInUse(message: Message<'corpus'>): void {
   if (probe && probe !== state.probeText) useApp.setState({ probeText: probe });
 }
 
-export function onCorpusProgress(message: Message<'corpusProgress'>): void {
+export function onCorpusProgress(message: EngineMessageOf<'corpusProgress'>): void {
   const { pendingCorpusId, loading } = useApp.getState();
   if (message.id !== pendingCorpusId || !loading) return;
   useApp.setState({ loading: { ...loading, loaded: message.loaded, total: message.total } });
 }
 
-export function onCorpusError(message: Message<'corpusError'>): void {
+export function onCorpusError(message: EngineMessageOf<'corpusError'>): void {
   if (message.id !== useApp.getState().pendingCorpusId) return onStaleCorpusAnswer(message.id);
   useApp.setState({ loading: null, corpusError: message.message });
   onCorpusRefused(message.id, message.message);

@@ -2,13 +2,11 @@
 // adopt a file's vocabulary when offered), resume or delete a saved run; and
 // what the page does with the worker's answers to those requests.
 
-import type { EngineMessage, ExportChoice } from '../worker/protocol';
+import type { EngineMessageOf, ExportChoice } from '../worker/protocol';
 import { useApp } from './app';
 import { downloadFiles } from './download';
 import { newCorpusId, send } from './engine';
 import { onResumeAnswer } from './recovery';
-
-type Message<K extends EngineMessage['type']> = Extract<EngineMessage, { type: K }>;
 
 let nextRequestId = 1;
 /** Files of imports in flight, by id: kept to retry one with the file's vocabulary. */
@@ -86,13 +84,13 @@ export function dismissResumeOffer(): void {
   useApp.setState({ resumeOffer: null });
 }
 
-export function onExported(message: Message<'exported'>): void {
+export function onExported(message: EngineMessageOf<'exported'>): void {
   downloadFiles(message.files);
   useApp.setState({ exporting: null, exportError: null });
 }
 
 /** An import or a resume went through (id 0: a resume, maybe the one an engine restart asked for). */
-export function onImported(message: Message<'imported'>): void {
+export function onImported(message: EngineMessageOf<'imported'>): void {
   if (message.id === 0 && onResumeAnswer(message.summary)) return;
   imports.delete(message.id);
   useApp.setState({
@@ -104,7 +102,7 @@ export function onImported(message: Message<'imported'>): void {
 }
 
 /** An import or a resume failed; a file whose vocabulary could be adopted is offered again. */
-export function onImportFailed(message: Message<'importError'>): void {
+export function onImportFailed(message: EngineMessageOf<'importError'>): void {
   if (message.id === 0 && onResumeAnswer(null, message.message)) return;
   const files = imports.get(message.id);
   imports.delete(message.id);
@@ -116,7 +114,7 @@ export function onImportFailed(message: Message<'importError'>): void {
 }
 
 /** The saved runs; the first listing of the page offers to resume the latest sound one. */
-export function onRunsListed(message: Message<'runs'>): void {
+export function onRunsListed(message: EngineMessageOf<'runs'>): void {
   const { runsListed } = useApp.getState();
   useApp.setState({
     savedRuns: message.runs,
@@ -129,7 +127,7 @@ export function onRunsListed(message: Message<'runs'>): void {
   });
 }
 
-export function onSaved(message: Message<'saved'>): void {
+export function onSaved(message: EngineMessageOf<'saved'>): void {
   useApp.setState({
     // Saves are of the run this tab trains (a copy of another tab's run saves under its own id).
     modelRunId: message.run.id,

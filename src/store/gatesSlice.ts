@@ -2,11 +2,9 @@
 // latest snapshot. Snapshots arrive a couple of times a second at most.
 
 import type { StateCreator } from 'zustand';
+import type { GateKey } from '../engine/snapshot';
 import type { ProbeMessage } from '../worker/protocol';
 import type { AppState } from './app';
-
-export const GATE_KEYS = ['i', 'f', 'g', 'o', 'c', 'h'] as const;
-export type GateKey = (typeof GATE_KEYS)[number];
 
 export interface GatesSlice {
   probeText: string;
@@ -32,16 +30,24 @@ export const createGatesSlice: StateCreator<AppState, [], [], GatesSlice> = () =
 });
 
 /**
+ * The unit to colour the probe text by once `snapshot` arrives: the one the
+ * person picked, else the most varied of the shown layer's chosen signal.
+ */
+export function unitToShow(
+  view: Pick<GatesSlice, 'layer' | 'unit' | 'unitPinned' | 'textGate'>,
+  snapshot: ProbeMessage,
+): number {
+  const layer = snapshot.layers[Math.min(view.layer, snapshot.layers.length - 1)];
+  if (view.unitPinned || !layer) return view.unit;
+  return mostVariedUnit(layer[view.textGate], snapshot.chars.length, snapshot.hidden, view.unit);
+}
+
+/**
  * The unit whose signal varies most along the probe text: a better first
  * look than unit 0. Sticks with `current` unless another is clearly (30 %) more
  * varied, so the text view does not flicker between snapshots.
  */
-export function mostVariedUnit(
-  values: Float32Array,
-  P: number,
-  H: number,
-  current: number,
-): number {
+function mostVariedUnit(values: Float32Array, P: number, H: number, current: number): number {
   const variance = new Float64Array(H);
   for (let j = 0; j < H; j++) {
     let sum = 0;

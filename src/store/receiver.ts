@@ -7,16 +7,16 @@
 // or hangs, and the restart's resume answer comes back through fileActions.ts.
 // Data flows one way: worker → store → UI.
 
-import type { EngineMessage, RunStatus } from '../worker/protocol';
+import type { EngineMessage, EngineMessageOf, RunStatus } from '../worker/protocol';
 import { useApp } from './app';
 import { onCorpusError, onCorpusInUse, onCorpusProgress } from './corpusInUse';
 import { onExported, onImported, onImportFailed, onRunsListed, onSaved } from './fileActions';
-import { mostVariedUnit } from './gatesSlice';
+import { unitToShow } from './gatesSlice';
 import { metrics } from './metrics';
 import { onConfigRefused, onModelBuilt, onRollback } from './runActions';
 
 type Handlers = {
-  [K in EngineMessage['type']]: (message: Extract<EngineMessage, { type: K }>) => void;
+  [K in EngineMessage['type']]: (message: EngineMessageOf<K>) => void;
 };
 
 const set = useApp.setState;
@@ -34,13 +34,7 @@ const handlers: Handlers = {
   },
   // The hot path: the charts read metrics.ts, not the store, so a report re-renders nothing else.
   metrics: (m) => metrics.append(m),
-  probe: (m) => {
-    const { layer: l, unit, unitPinned, textGate } = get();
-    const layer = m.layers[Math.min(l, m.layers.length - 1)];
-    const keep = unitPinned || !layer;
-    const shown = keep ? unit : mostVariedUnit(layer[textGate], m.chars.length, m.hidden, unit);
-    set({ snapshot: m, probeError: null, unit: shown });
-  },
+  probe: (m) => set({ snapshot: m, probeError: null, unit: unitToShow(get(), m) }),
   probeError: (m) => set({ probeError: m.message }),
   // Chunks of a generation the page no longer shows (stopped, replaced) are dropped.
   sample: (m) => {

@@ -2,16 +2,14 @@
 // refused configuration, a rollback after divergence. Plain functions the
 // receiver (receiver.ts) calls; the decisions live here, not in the routing.
 
-import type { EngineMessage, RunConfig } from '../worker/protocol';
+import type { EngineMessageOf, RunConfig } from '../worker/protocol';
 import { useApp } from './app';
 import { metrics } from './metrics';
 import { takeRecoveryNotice } from './recovery';
 import { writeHash } from './urlHash';
 
-type Message<K extends EngineMessage['type']> = Extract<EngineMessage, { type: K }>;
-
 /** A model was built: a fresh curve, its settings in the link, the gate view kept in range. */
-export function onModelBuilt(message: Message<'model'>): void {
+export function onModelBuilt(message: EngineMessageOf<'model'>): void {
   const state = useApp.getState();
   metrics.clear();
   writeHash(message.config);
@@ -32,7 +30,7 @@ export function onModelBuilt(message: Message<'model'>): void {
 }
 
 /** Settings were refused: say why, and show the ones still in use. */
-export function onConfigRefused(message: Message<'configError'>): void {
+export function onConfigRefused(message: EngineMessageOf<'configError'>): void {
   useApp.setState((state) => ({
     engineError: `settings not applied: ${message.message}`,
     configRevision: state.configRevision + 1,
@@ -44,7 +42,7 @@ export function onConfigRefused(message: Message<'configError'>): void {
  * Divergence rolled the run back: the curves drop the abandoned steps, and
  * the settings (and the link) show the halved learning rate now in use.
  */
-export function onRollback(message: Message<'rollback'>): void {
+export function onRollback(message: EngineMessageOf<'rollback'>): void {
   metrics.truncate(message.toStep);
   const state = useApp.getState();
   const config: RunConfig | null = state.config && {

@@ -3,7 +3,7 @@
 // before the page loads; no link can). With them on, the engine worker
 // accepts `testFault` messages and `window.gatescopeTest` can send them.
 
-import type { UiMessage } from '../worker/protocol';
+import type { TestFault, UiMessage } from '../worker/protocol';
 import { DEFAULT_WATCHDOG, type WatchdogOptions } from './watchdog';
 
 const STORAGE_KEY = 'gatescope:test-hooks';
@@ -15,8 +15,6 @@ function enabledByStorage(): boolean {
     return false; // storage blocked: no hooks
   }
 }
-
-export type TestFault = Extract<UiMessage, { type: 'testFault' }>['fault'];
 
 export const testHooks: { enabled: boolean; watchdog: WatchdogOptions } = {
   enabled: enabledByStorage(),

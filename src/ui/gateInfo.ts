@@ -1,6 +1,6 @@
 // Names and colour scales of the six signals a probe returns per layer.
 
-import type { GateKey } from '../store/gatesSlice';
+import type { GateKey } from '../engine/snapshot';
 import type { Scale } from './colormap';
 
 /** `title` heads a heatmap (saying how it is drawn); `name` labels a raw value. */

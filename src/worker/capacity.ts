@@ -15,9 +15,9 @@ import {
   GPU_MEMORY_BUDGET,
   largestFitting,
   SIZE_SETTINGS,
+  sizeLetter,
   type MemoryLimit,
   type RunShape,
-  type SizeSetting,
 } from '../engine/memory';
 import type { BackendPreference, DeviceReport } from './protocol';
 
@@ -91,9 +91,9 @@ export function planCapacity(shape: RunShape, context: CapacityContext): Capacit
 
 /** "With the other settings unchanged, the largest H that fits is 4, B 12, T 9." */
 function largestText(shape: RunShape, fits: (s: RunShape) => boolean): string {
-  const found = (Object.keys(SIZE_SETTINGS) as SizeSetting[]).flatMap((setting) => {
+  const found = SIZE_SETTINGS.flatMap((setting) => {
     const value = largestFitting(shape, setting, fits);
-    return value === null ? [] : [`${SIZE_SETTINGS[setting]}=${value}`];
+    return value === null ? [] : [`${sizeLetter(setting)}=${value}`];
   });
   if (found.length === 0) {
     return 'No H, B or T fits with the other settings unchanged: lower the layers L, the embedding E or the vocabulary.';

@@ -7,6 +7,7 @@
 
 import { minTokensFor, splitCorpus, type Split } from '../engine/batcher';
 import { RANGES } from '../engine/config';
+import { DEFAULT_RUN_CONFIG } from '../engine/settings';
 import { CorpusError, type Corpus } from '../engine/tokenizer';
 import { sha256Hex } from '../io';
 import type { CorpusStats, RunConfig } from './protocol';
@@ -42,7 +43,10 @@ export async function prepareCorpus(
         `${maxV.toLocaleString('en')}: use a text with fewer different characters`,
     );
   }
-  const split = splitCorpus(corpus.tokens, run?.train.valFraction ?? 0.1);
+  const split = splitCorpus(
+    corpus.tokens,
+    run?.train.valFraction ?? DEFAULT_RUN_CONFIG.train.valFraction,
+  );
   const problem = run ? misfit(split, corpus.tokens.length, run) : null;
   if (problem) throw new CorpusError(problem);
   if (run) await checkCapacity(run, split);

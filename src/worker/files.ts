@@ -22,6 +22,7 @@ import {
   type LoadedCheckpoint,
   type TrainingSnapshot,
 } from '../io';
+import { DEFAULT_RUN_CONFIG } from '../engine/settings';
 import { resumeFrom, type Session } from './session';
 
 export async function exportChoice(
@@ -148,7 +149,7 @@ export async function resumeCheckpoint(
       layers: snapshot.model.layers,
     },
     train: snapshot.train,
-    backend: session.config?.backend ?? 'auto',
+    backend: session.config?.backend ?? DEFAULT_RUN_CONFIG.backend,
   };
   const loaded = await session.prepareCorpus(
     corpusName,

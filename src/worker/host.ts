@@ -14,7 +14,7 @@
 //
 // Dimension legend: none (messages; see session.ts for the model's).
 
-import type { DeviceReport, EngineMessage, UiMessage } from './protocol';
+import type { DeviceReport, EngineMessage, TestFault, UiMessage } from './protocol';
 import { messageOf } from '../engine/errorMessage';
 import { FormatError } from '../io';
 import { AdoptableVocabularyError, exportChoice, importChosenFiles } from './files';
@@ -33,8 +33,6 @@ export interface WorkerHostOptions {
   /** Carries out a test's `testFault` (main.ts: only in a worker started for tests). */
   injectFault?: (fault: TestFault) => void;
 }
-
-type TestFault = Extract<UiMessage, { type: 'testFault' }>['fault'];
 
 export interface WorkerHost {
   /** Checks one message from the page and queues what it asks for. */

@@ -8,7 +8,7 @@
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers.
 
-import { transferablesOf, type DeviceReport, type EngineMessage } from './protocol';
+import { transferablesOf, type DeviceReport, type EngineMessage, type TestFault } from './protocol';
 import { isSoftwareAdapter } from '../engine/gpu/adapterKind';
 import { messageOf } from '../engine/errorMessage';
 import { createWorkerHost } from './host';
@@ -27,7 +27,7 @@ const host = createWorkerHost({ post, device, injectFault });
 scope.onmessage = (event: MessageEvent<unknown>) => host.handle(event.data);
 
 /** Faults for the browser tests of the page's watchdog; refused unless started for tests. */
-function injectFault(fault: 'throw' | 'hang' | 'exit'): void {
+function injectFault(fault: TestFault): void {
   if (scope.name !== 'gatescope-engine:test-hooks') {
     post({ type: 'error', message: 'fault injection is only for tests' });
     return;

@@ -8,14 +8,22 @@
 import type { ModelConfig, OptimizerConfig } from '../engine/config';
 import type { RunConfig } from '../engine/configSchema';
 import type { SampleRequest } from '../engine/sampleRequest';
-import type { ProbeSnapshot } from '../engine/snapshot';
+import { GATE_KEYS, type ProbeSnapshot } from '../engine/snapshot';
 import type { MetricsReport, RollbackReport } from '../engine/training/events';
 
 export type { SampleRequest } from '../engine/sampleRequest';
 export type { ProbeLayer } from '../engine/snapshot';
 
 /** What the export buttons offer: three weight formats and the full training state. */
-export type ExportChoice = 'safetensors' | 'vocab' | 'onnx' | 'tfjs' | 'checkpoint';
+export const EXPORT_CHOICES = ['safetensors', 'vocab', 'onnx', 'tfjs', 'checkpoint'] as const;
+export type ExportChoice = (typeof EXPORT_CHOICES)[number];
+
+/**
+ * The faults a browser test may inject: an exception outside every handler,
+ * an endless loop, or the worker closing itself.
+ */
+export const TEST_FAULTS = ['throw', 'hang', 'exit'] as const;
+export type TestFault = (typeof TEST_FAULTS)[number];
 
 /** A file made in the worker for the page to download. */
 export interface DownloadFile {
@@ -95,11 +103,8 @@ export type UiMessage =
   | { type: 'saveNow' }
   /** The page's watchdog: the worker answers with a pong at once, whatever it is doing. */
   | { type: 'ping'; id: number }
-  /**
-   * Browser tests only (accepted by a worker started with the test-hooks name):
-   * an exception outside every handler, an endless loop, or the worker closing itself.
-   */
-  | { type: 'testFault'; fault: 'throw' | 'hang' | 'exit' };
+  /** Browser tests only (accepted by a worker started with the test-hooks name). */
+  | { type: 'testFault'; fault: TestFault };
 
 /** What the worker learned about WebGPU on this machine, once at start-up. */
 export interface DeviceReport {
@@ -188,6 +193,9 @@ export type EngineMessage =
   | { type: 'saveError'; message: string; full: boolean }
   | { type: 'pong'; id: number };
 
+/** The engine message of one type, for a handler of that type. */
+export type EngineMessageOf<K extends EngineMessage['type']> = Extract<EngineMessage, { type: K }>;
+
 /** The buffers of a message that can be transferred instead of copied. */
 export function transferablesOf(message: EngineMessage): Transferable[] {
   switch (message.type) {
@@ -196,7 +204,7 @@ export function transferablesOf(message: EngineMessage): Transferable[] {
     case 'probe':
       return [
         message.nextCharProb.buffer,
-        ...message.layers.flatMap((l) => [l.i, l.f, l.g, l.o, l.c, l.h].map((a) => a.buffer)),
+        ...message.layers.flatMap((l) => GATE_KEYS.map((g) => l[g].buffer)),
       ];
     case 'exported':
       return message.files.map((f) => f.bytes.buffer as ArrayBuffer);

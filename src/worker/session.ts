@@ -34,7 +34,7 @@ import { misfit, prepareCorpus, PREVIEW_CHARS, probeFor, type LoadedCorpus } fro
 import { GpuFallback } from './gpuFallback';
 import { LossHistory } from './history';
 import type { TaskQueue } from './queue';
-import { trainingWire } from './trainingWire';
+import { statusMessage, trainingWire } from './trainingWire';
 
 export type { LoadedCorpus } from './corpusLoad';
 
@@ -136,10 +136,7 @@ export class Session {
     if (probe) this.probeText = probe;
     // A new model on it follows (every caller rebuilds): the page shows the corpus only once
     // its Train waits for that model, so a press cannot reach the model about to go.
-    this.post({
-      type: 'status',
-      status: { ready: false, building: true, training: false, step: this.trainer?.step ?? 0 },
-    });
+    this.post(statusMessage({ building: true, step: this.trainer?.step ?? 0 }));
     this.post({
       type: 'corpus',
       id,
@@ -244,10 +241,7 @@ export class Session {
     // (CapacityError) and the old model goes on as it was.
     const plan = await this.capacity(model, config, corpus.split);
     await this.disposeTrainer();
-    this.post({
-      type: 'status',
-      status: { ready: false, building: true, training: false, step: 0 },
-    });
+    this.post(statusMessage({ building: true, step: 0 }));
     try {
       await this.build(corpus, config, model, plan, start);
     } catch (error) {
@@ -395,7 +389,7 @@ export class Session {
   }
 
   private postStatus(step: number, ready: boolean): void {
-    this.post({ type: 'status', status: { ready, building: false, training: false, step } });
+    this.post(statusMessage({ ready, training: false, step }));
   }
 
   /** A trainer stopped on an error: the GPU's goes to the CPU (gpuFallback.ts), the rest is said. */

@@ -6,7 +6,7 @@
 // Dimension legend: none (see protocol.ts for the messages' shapes).
 
 import type { TrainingEvents } from '../engine/training/events';
-import type { EngineMessage } from './protocol';
+import type { EngineMessage, EngineMessageOf } from './protocol';
 
 /** Events posted as messages; `failed` is the session's to handle, not the page's. */
 export function trainingWire(
@@ -15,8 +15,7 @@ export function trainingWire(
 ): TrainingEvents {
   return {
     metrics: (report) => post({ type: 'metrics', ...report }),
-    state: ({ training, step }) =>
-      post({ type: 'status', status: { ready: true, building: false, training, step } }),
+    state: ({ training, step }) => post(statusMessage({ ready: true, training, step })),
     probe: (snapshot) => post({ type: 'probe', ...snapshot }),
     probeError: (message) => post({ type: 'probeError', message }),
     sampleChunk: (id, text, done) => post({ type: 'sample', id, text, done }),
@@ -24,4 +23,18 @@ export function trainingWire(
     rollback: (report) => post({ type: 'rollback', ...report }),
     failed,
   };
+}
+
+/**
+ * The run's status as the page reads it: a model being built (neither ready
+ * nor training), or one that is built, ready unless nothing can train.
+ */
+export function statusMessage(
+  status: { building: true; step: number } | { ready: boolean; training: boolean; step: number },
+): EngineMessageOf<'status'> {
+  const { step } = status;
+  if ('building' in status) {
+    return { type: 'status', status: { ready: false, building: true, training: false, step } };
+  }
+  return { type: 'status', status: { ...status, building: false } };
 }

@@ -14,8 +14,9 @@
 import type { OptimizerConfig } from '../engine/config';
 import type { Setting, SettingGroup } from '../engine/configSchema';
 import { accepts, allowedText, optimizerFrom, runConfigFrom } from '../engine/settings';
-import type { ExportChoice, RunConfig, UiMessage } from './protocol';
+import { EXPORT_CHOICES, TEST_FAULTS, type RunConfig, type UiMessage } from './protocol';
 import { checkPrime, checkSampleNumbers, SampleRequestError } from '../engine/sampleRequest';
+import { showValue } from '../engine/errorMessage';
 
 /** A message the worker refuses; `field` is its dotted path, e.g. "setOptimizer.learningRate". */
 export class MessageError extends Error {
@@ -29,14 +30,6 @@ export class MessageError extends Error {
 }
 
 type Fields = Record<string, unknown>;
-
-const EXPORT_CHOICES: readonly ExportChoice[] = [
-  'safetensors',
-  'vocab',
-  'onnx',
-  'tfjs',
-  'checkpoint',
-];
 
 /** The message types the worker knows, each with the checker of its fields. */
 const PARSERS: Record<UiMessage['type'], (m: Fields) => UiMessage> = {
@@ -89,17 +82,17 @@ const PARSERS: Record<UiMessage['type'], (m: Fields) => UiMessage> = {
   ping: (m) => ({ type: 'ping', id: requestId(m, 'ping.id') }),
   testFault: (m) => ({
     type: 'testFault',
-    fault: oneOf(m.fault, ['throw', 'hang', 'exit'] as const, 'testFault.fault'),
+    fault: oneOf(m.fault, TEST_FAULTS, 'testFault.fault'),
   }),
 };
 
 /** The message as the worker may act on it, or a MessageError naming what is wrong. */
 export function parseUiMessage(data: unknown): UiMessage {
   if (!isRecord(data))
-    throw new MessageError('message', `a message must be an object, got ${show(data)}`);
+    throw new MessageError('message', `a message must be an object, got ${showValue(data)}`);
   const type = data.type;
   if (typeof type !== 'string' || !Object.hasOwn(PARSERS, type)) {
-    throw new MessageError('type', `unknown message type ${show(type)}`);
+    throw new MessageError('type', `unknown message type ${showValue(type)}`);
   }
   return PARSERS[type as UiMessage['type']](data);
 }
@@ -172,7 +165,7 @@ function setting(s: Setting, fields: Fields, at: string): unknown {
   const value = fields[s.key];
   if (!accepts(s, value)) {
     const field = `${at}.${s.key}`;
-    throw new MessageError(field, `${field} must be ${allowedText(s)}, got ${show(value)}`);
+    throw new MessageError(field, `${field} must be ${allowedText(s)}, got ${showValue(value)}`);
   }
   return value;
 }
@@ -183,27 +176,27 @@ function asMessageError(message: string): MessageError {
 
 function record(value: unknown, field: string): Fields {
   if (!isRecord(value))
-    throw new MessageError(field, `${field} must be an object, got ${show(value)}`);
+    throw new MessageError(field, `${field} must be an object, got ${showValue(value)}`);
   return value;
 }
 
 function id(value: unknown, field: string): number {
   if (!isId(value)) {
-    throw new MessageError(field, `${field} must be a whole number ≥ 0, got ${show(value)}`);
+    throw new MessageError(field, `${field} must be a whole number ≥ 0, got ${showValue(value)}`);
   }
   return value;
 }
 
 function string(value: unknown, field: string): string {
   if (typeof value !== 'string') {
-    throw new MessageError(field, `${field} must be a string, got ${show(value)}`);
+    throw new MessageError(field, `${field} must be a string, got ${showValue(value)}`);
   }
   return value;
 }
 
 function boolean(value: unknown, field: string): boolean {
   if (typeof value !== 'boolean') {
-    throw new MessageError(field, `${field} must be true or false, got ${show(value)}`);
+    throw new MessageError(field, `${field} must be true or false, got ${showValue(value)}`);
   }
   return value;
 }
@@ -212,7 +205,7 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: s
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
     throw new MessageError(
       field,
-      `${field} must be one of ${allowed.join(', ')}, got ${show(value)}`,
+      `${field} must be one of ${allowed.join(', ')}, got ${showValue(value)}`,
     );
   }
   return value as T;
@@ -220,7 +213,7 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: s
 
 function file(value: unknown, field: string): File {
   if (!(value instanceof Blob)) {
-    throw new MessageError(field, `${field} must be a File, got ${show(value)}`);
+    throw new MessageError(field, `${field} must be a File, got ${showValue(value)}`);
   }
   // A Blob without a name (from a script) reads like a file named "text".
   return value instanceof File ? value : new File([value], 'text');
@@ -230,7 +223,7 @@ function files(value: unknown, field: string): File[] {
   if (!Array.isArray(value) || value.length === 0) {
     throw new MessageError(
       field,
-      `${field} must be a list of at least one File, got ${show(value)}`,
+      `${field} must be a list of at least one File, got ${showValue(value)}`,
     );
   }
   return value.map((f, k) => file(f, `${field}[${k}]`));
@@ -242,14 +235,4 @@ function isRecord(value: unknown): value is Fields {
 
 function isId(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-function show(value: unknown): string {
-  if (typeof value === 'string') {
-    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  }
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null)
-    return String(value);
-  if (Array.isArray(value)) return 'a list';
-  return typeof value === 'object' ? 'an object' : typeof value;
 }

@@ -2,31 +2,19 @@
 // with or without WebGPU (SwiftShader), and collecting a page's console
 // errors. Main-thread responsiveness is measured in bench/responsiveness.ts.
 
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import type { Browser, ConsoleMessage, Page } from 'playwright-core';
+import { launchChromium } from '../../scripts/chromium';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-const BASE_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-export type Mode = 'webgpu' | 'cpu';
+/** Every browser test runs in both: with WebGPU and without. */
+export const MODES = ['webgpu', 'cpu'] as const;
+export type Mode = (typeof MODES)[number];
 
 /**
  * Chromium with WebGPU on SwiftShader ('webgpu') or without WebGPU at all
  * ('cpu': no --enable-unsafe-webgpu, so requestAdapter() gives null).
- * A browser that cannot start is a failure, never a skip: `npm test`
- * installs Debian's chromium first.
  */
 export async function launch(mode: Mode): Promise<Browser> {
-  const args = mode === 'webgpu' ? ['--enable-unsafe-webgpu', ...BASE_ARGS] : BASE_ARGS;
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
-  return chromium.launch({ executablePath: CHROMIUM, args });
+  return launchChromium(mode === 'webgpu' ? ['--enable-unsafe-webgpu'] : []);
 }
 
 export interface PageLog {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { serveBuiltApp, withBrowser } from '../helpers/app';
-import type { Mode } from './browser';
+import { MODES } from './browser';
 import { stepCount } from './steps';
 
 // A small model so a few steps come quickly on shared cores.
@@ -35,7 +35,7 @@ async function watchViolations(page: Page): Promise<{ console: string[] }> {
 const violations = (page: Page) =>
   page.evaluate(() => (window as unknown as { __violations: string[] }).__violations.slice());
 
-describe.each<Mode>(['webgpu', 'cpu'])('Content-Security-Policy (%s)', (mode) => {
+describe.each(MODES)('Content-Security-Policy (%s)', (mode) => {
   it('the app trains with no violation, and the policy refuses an inline script', async () => {
     await withBrowser(mode, async (browser) => {
       const page = await browser.newPage();

@@ -8,7 +8,7 @@
 import type { Browser } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
-import type { Mode } from './browser';
+import { MODES } from './browser';
 import { shownNumber, untilTrainable } from './steps';
 
 const app = serveBuiltApp();
@@ -32,7 +32,7 @@ async function open(browser: Browser) {
   return { page, log, train: page.getByRole('button', { name: 'Train', exact: true }) };
 }
 
-describe.each<Mode>(['webgpu', 'cpu'])('first run (%s)', (mode) => {
+describe.each(MODES)('first run (%s)', (mode) => {
   it('paste, then Train, trains the pasted text; a later text asks first', async () => {
     await withBrowser(mode, async (browser) => {
       const { page, log, train } = await open(browser);

@@ -6,11 +6,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
-import type { Mode } from './browser';
+import { MODES } from './browser';
 
 const app = serveBuiltApp();
 
-describe.each<Mode>(['webgpu', 'cpu'])('a link asking for too large a model (%s)', (mode) => {
+describe.each(MODES)('a link asking for too large a model (%s)', (mode) => {
   it('is refused with the limit named, and the default model trains', async () => {
     await withBrowser(mode, async (browser) => {
       const { page, log } = await openPage(browser, `${app.url}#E=64&H=2048&L=8&T=1024&B=1`);

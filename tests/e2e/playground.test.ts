@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
-import type { Mode } from './browser';
+import { MODES } from './browser';
 import { pausedSteps, shownNumber, stepCount } from './steps';
 
 const RESULTS = resolve(import.meta.dirname, '../../test-results');
@@ -78,7 +78,7 @@ async function nonBackgroundShare(page: Page, name: string): Promise<number> {
   });
 }
 
-describe.each<Mode>(['webgpu', 'cpu'])('playground (%s)', (mode) => {
+describe.each(MODES)('playground (%s)', (mode) => {
   it('trains at the default configuration', async () => {
     // How responsive the page stays meanwhile is measured by `npm run bench:ui`, not here.
     await withBrowser(mode, async (browser) => {

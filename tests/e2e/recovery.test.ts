@@ -9,7 +9,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
-import type { Mode } from './browser';
+import { MODES } from './browser';
 import { stepCount } from './steps';
 
 const app = serveBuiltApp();
@@ -72,7 +72,7 @@ function open(browser: Browser) {
   });
 }
 
-describe.each<Mode>(['webgpu', 'cpu'])('engine recovery (%s)', (mode) => {
+describe.each(MODES)('engine recovery (%s)', (mode) => {
   it('restarts a worker that threw outside its handlers and resumes the saved run', async () => {
     await withBrowser(mode, async (browser) => {
       const { page } = await open(browser);

@@ -12,7 +12,7 @@ import { Batcher, splitCorpus } from '../../src/engine/batcher';
 import { CpuBackend } from '../../src/engine/cpu/backend';
 import { createGpuBackend, type GpuBackend } from '../../src/engine/gpu';
 import { initParams } from '../../src/engine/params';
-import type { EngineMessage } from '../../src/worker/protocol';
+import type { EngineMessageOf } from '../../src/worker/protocol';
 import { Rng } from '../../src/engine/rng';
 import { DivergedError } from '../../src/engine/training/divergence';
 import { Trainer } from '../../src/engine/training/trainer';
@@ -138,9 +138,7 @@ describe('the training loop on the GPU survives divergence', () => {
       { ...EAGER_LOOP, snapshotEvery },
     );
     const rollbacks = () =>
-      messages.filter(
-        (m): m is Extract<EngineMessage, { type: 'rollback' }> => m.type === 'rollback',
-      );
+      messages.filter((m): m is EngineMessageOf<'rollback'> => m.type === 'rollback');
     return { trainer, messages, failures, rollbacks };
   }
 

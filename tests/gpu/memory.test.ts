@@ -11,7 +11,7 @@ import { DEFAULT_OPTIMIZER, MAX_PROBE_CHARS, type ModelConfig } from '../../src/
 import { createGpuBackend, type GpuBackendOptions } from '../../src/engine/gpu';
 import { deviceParamLayout } from '../../src/engine/gpu/arena';
 import { bufferNeeds } from '../../src/engine/gpu/device';
-import { gpuFootprint, MIB } from '../../src/engine/memory';
+import { footprint, MIB } from '../../src/engine/memory';
 import { initParams } from '../../src/engine/params';
 import { Rng } from '../../src/engine/rng';
 import { openGpu } from '../helpers/webgpu';
@@ -77,7 +77,7 @@ describe('the GPU estimate against the WebGPU engine', () => {
           const live = gpu.stats().gpuBytes as number;
           sampler.dispose();
 
-          const estimate = gpuFootprint({ model, seqLen: T, batchSize: B });
+          const estimate = footprint({ model, seqLen: T, batchSize: B }, 'webgpu');
           expect(estimate.totalBytes).toBeGreaterThanOrEqual(live);
           // The probe's and sampler's programs are counted for every chunk length they may
           // record, a fixed ~1.5 MiB this test exercises only in part.

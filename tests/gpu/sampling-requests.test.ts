@@ -7,7 +7,7 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { afterAll, describe, expect, test } from 'vitest';
 import { DEFAULT_OPTIMIZER } from '../../src/engine/config';
-import type { EngineMessage, RunConfig } from '../../src/worker/protocol';
+import type { EngineMessage, EngineMessageOf, RunConfig } from '../../src/worker/protocol';
 import { openRunStore } from '../../src/io/storage';
 import { createWorkerHost } from '../../src/worker/host';
 import { until } from '../helpers/until';
@@ -49,7 +49,7 @@ async function startOnGpu() {
   const trainer = host.session.trainer!;
   expect(trainer.backend.info.kind).toBe('webgpu');
   const of = <K extends EngineMessage['type']>(type: K) =>
-    messages.filter((m): m is Extract<EngineMessage, { type: K }> => m.type === type);
+    messages.filter((m): m is EngineMessageOf<K> => m.type === type);
   const stepsAdvance = async (more: number) => {
     const from = trainer.step;
     await until(`${more} more GPU steps`, () => trainer.step >= from + more);

@@ -7,31 +7,28 @@
 
 import { IDBFactory } from 'fake-indexeddb';
 import { expect } from 'vitest';
-import { DEFAULT_OPTIMIZER } from '../../src/engine/config';
-import type { BackendPreference, EngineMessage, RunConfig } from '../../src/worker/protocol';
+import type {
+  BackendPreference,
+  EngineMessage,
+  EngineMessageOf,
+  RunConfig,
+} from '../../src/worker/protocol';
 import { importFiles, isDamaged, loadCheckpoint, openRunStore, type RunStore } from '../../src/io';
 import { exportChoice } from '../../src/worker/files';
 import { TaskQueue } from '../../src/worker/queue';
 import { RunKeeper } from '../../src/worker/runs';
 import { Session } from '../../src/worker/session';
 import { injectNaN } from './divergence';
+import { model, train } from './smallRun';
 import { until } from './until';
 
 const TEXT = 'the quick brown fox jumps over the lazy dog.\n'.repeat(40);
-export const LEARNING_RATE = 1e-2;
+const LEARNING_RATE = train.optimizer.learningRate;
 
+/** The shared small run (smallRun.ts) on `backend`, with its own seed. */
 function config(backend: BackendPreference): RunConfig {
-  return {
-    model: { embedSize: 8, hiddenSize: 16, layers: 1 },
-    train: {
-      seqLen: 8,
-      batchSize: 4,
-      seed: 3,
-      valFraction: 0.1,
-      optimizer: { ...DEFAULT_OPTIMIZER, learningRate: LEARNING_RATE },
-    },
-    backend,
-  };
+  const { embedSize, hiddenSize, layers } = model;
+  return { model: { embedSize, hiddenSize, layers }, train: { ...train, seed: 3 }, backend };
 }
 
 export async function startSession(backend: BackendPreference, kind: 'cpu' | 'webgpu') {
@@ -57,7 +54,7 @@ export async function startSession(backend: BackendPreference, kind: 'cpu' | 'we
 type Started = Awaited<ReturnType<typeof startSession>>;
 
 const ofType = <T extends EngineMessage['type']>(messages: EngineMessage[], type: T) =>
-  messages.filter((m): m is Extract<EngineMessage, { type: T }> => m.type === type);
+  messages.filter((m): m is EngineMessageOf<T> => m.type === type);
 
 const allFinite = (xs: ArrayLike<number>) => Array.from(xs).every(Number.isFinite);
 

@@ -3,7 +3,7 @@
 // and the failures (with whether the loop was training) kept apart, as the
 // session would handle them.
 
-import type { TrainerOptions } from '../../src/engine/training/options';
+import { DEFAULT_TRAINER_OPTIONS, type TrainerOptions } from '../../src/engine/training/options';
 import type { EngineMessage } from '../../src/worker/protocol';
 import { trainingWire } from '../../src/worker/trainingWire';
 
@@ -24,6 +24,7 @@ export function recordEvents() {
 
 /** A loop that reports everything at once and validates every 10 steps, for tests. */
 export const EAGER_LOOP: TrainerOptions = {
+  ...DEFAULT_TRAINER_OPTIONS,
   validateEvery: 10,
   maxValidationWindows: 2,
   probeIntervalMs: 0,

@@ -8,11 +8,13 @@ import type {
   Backend,
   BackendInfo,
   Batch,
+  GradientSource,
   LayerActivations,
   ProbeResult,
   SampleOptions,
   Sampler,
   StepLoss,
+  WindowGradients,
 } from '../backend';
 import { checkBatch, checkSampleOptions, checkTokens } from '../batchCheck';
 import { validateModelConfig, type ModelConfig, type OptimizerConfig } from '../config';
@@ -49,7 +51,7 @@ interface Snapshot extends AdamMoments, RecurrentState {
   params: Float32Array; // arena
 }
 
-export class CpuBackend implements Backend {
+export class CpuBackend implements Backend, GradientSource {
   readonly info: BackendInfo;
   readonly layout: ParamLayout;
   private params: Float32Array; // arena, see params.ts
@@ -277,7 +279,7 @@ export class CpuBackend implements Backend {
     return sum / count;
   }
 
-  async gradients(batch: Batch): Promise<{ loss: number; grads: Float32Array }> {
+  async gradients(batch: Batch): Promise<WindowGradients> {
     this.checkBatch(batch, true);
     const grads = new Float32Array(this.layout.total);
     const ws = this.workspace(batch.seqLen, batch.batchSize);

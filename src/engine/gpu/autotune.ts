@@ -44,7 +44,7 @@ import {
   type PassContext,
   type WindowShape,
 } from './passes';
-import { persistentFits, type RecurrentMode } from './plan';
+import { persistentFits, RECURRENT_MODES, type RecurrentMode } from './plan';
 import { ProgramBuilder, type DispatchSpec, type Recorder } from './program';
 import { GpuTimer, type TimingMethod } from './timing';
 
@@ -337,7 +337,7 @@ async function tuneRecurrence(
   } else {
     ms.step = ms.persistent = Infinity;
     for (let r = 0; r < runs; r++) {
-      for (const mode of ['step', 'persistent'] as const) {
+      for (const mode of RECURRENT_MODES) {
         const t = await tuner.time(
           `${direction} ${mode} ×${steps}`,
           (rec) => record(rec, steps, mode),

@@ -18,10 +18,12 @@ import type {
   Backend,
   BackendInfo,
   Batch,
+  GradientSource,
   ProbeResult,
   SampleOptions,
   Sampler,
   StepLoss,
+  WindowGradients,
 } from '../backend';
 import { checkBatch, checkTokens } from '../batchCheck';
 import type { ModelConfig, OptimizerConfig } from '../config';
@@ -70,7 +72,7 @@ export interface GpuBackendOptions {
 /** Longest probe window per submit (B = 1); longer texts are probed in chunks. */
 const PROBE_CHUNK = 256;
 
-export class GpuBackend implements Backend {
+export class GpuBackend implements Backend, GradientSource {
   readonly info: BackendInfo;
   /** The arena callers see (params.ts); the GPU holds deviceLayout and repacks. */
   readonly layout: ParamLayout;
@@ -412,7 +414,7 @@ export class GpuBackend implements Backend {
     return sum / count;
   }
 
-  async gradients(batch: Batch): Promise<{ loss: number; grads: Float32Array }> {
+  async gradients(batch: Batch): Promise<WindowGradients> {
     this.checkAlive();
     this.checkWindow(batch, true);
     this.writeWindow(batch);

@@ -54,7 +54,8 @@ export interface GemmArgs {
  *   elsewhere. 'vec4' forces gemm_vec4 (throws on shapes it
  *   cannot take).
  */
-export type GemmVariant = 'auto' | 'register' | 'tiled' | 'vec4';
+export const GEMM_VARIANTS = ['auto', 'register', 'tiled', 'vec4'] as const;
+export type GemmVariant = (typeof GEMM_VARIANTS)[number];
 
 /**
  * One concrete kernel configuration. The tiled ones differ in the workgroup's

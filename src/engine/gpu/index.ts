@@ -5,11 +5,14 @@
 // H hidden, V vocabulary, L layers, X layer input (E or H).
 
 import { createGpuBackend } from './create';
+import { GEMM_VARIANTS } from './gemm';
+import { RECURRENT_VARIANTS } from './plan';
 import { measureGemmRoofline } from './roofline';
 
 export { GpuBackend, type GpuBackendOptions } from './backend';
 export { createGpuBackend };
 export { GpuCapacityError, GpuDeviceLostError, GpuUnavailableError } from './device';
+export { GEMM_VARIANTS, RECURRENT_VARIANTS };
 export type { GemmChoice, GemmVariant } from './gemm';
 export type { RecurrentMode, RecurrentVariant } from './plan';
 export type { AutotuneOptions, TuneReport } from './autotune';
@@ -23,4 +26,7 @@ export type { GemmShape, RooflineResult } from './roofline';
 export interface GpuEngineModule {
   createGpuBackend: typeof createGpuBackend;
   measureGemmRoofline: typeof measureGemmRoofline;
+  /** The engine's `gemm` and `recurrent` options, for the benchmark's flags. */
+  GEMM_VARIANTS: typeof GEMM_VARIANTS;
+  RECURRENT_VARIANTS: typeof RECURRENT_VARIANTS;
 }

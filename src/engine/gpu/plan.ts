@@ -17,7 +17,8 @@ import {
 } from './gemm';
 import { GpuCapacityError } from './device';
 
-export type RecurrentMode = 'step' | 'persistent';
+export const RECURRENT_MODES = ['step', 'persistent'] as const;
+export type RecurrentMode = (typeof RECURRENT_MODES)[number];
 
 /**
  * The engine option: 'auto' runs the persistent kernels where they fit the
@@ -25,7 +26,8 @@ export type RecurrentMode = 'step' | 'persistent';
  * (with no measurement: wherever they fit); 'step' and 'persistent' force
  * one ('persistent' throws when H does not fit).
  */
-export type RecurrentVariant = 'auto' | RecurrentMode;
+export const RECURRENT_VARIANTS = ['auto', ...RECURRENT_MODES] as const;
+export type RecurrentVariant = (typeof RECURRENT_VARIANTS)[number];
 
 export interface RecurrentPlan {
   forward: RecurrentMode;

@@ -15,9 +15,9 @@ export interface TrainerOptions {
   tickBudgetMs: number;
   /**
    * Take an in-memory snapshot (for rollback after divergence) at least this
-   * many steps after the previous one, once that one is known good (default 25).
+   * many steps after the previous one, once that one is known good.
    */
-  snapshotEvery?: number;
+  snapshotEvery: number;
 }
 
 export const DEFAULT_TRAINER_OPTIONS: TrainerOptions = {

@@ -60,7 +60,7 @@ export class Trainer {
       () => this.training && !this.disposed,
       train.optimizer,
       options.tickBudgetMs,
-      options.snapshotEvery ?? 25,
+      options.snapshotEvery,
     );
   }
 

@@ -2,6 +2,7 @@
 // (say, a fallback after the GPU was lost) is announced.
 
 import { useState } from 'react';
+import { dismissEngineError } from '../../store/actions';
 import { useApp } from '../../store/app';
 
 export function BackendBadge() {
@@ -82,11 +83,7 @@ export function EngineError() {
   return (
     <div className="note error banner" role="alert">
       <span>{error}</span>
-      <button
-        type="button"
-        className="btn small"
-        onClick={() => useApp.setState({ engineError: null })}
-      >
+      <button type="button" className="btn small" onClick={dismissEngineError}>
         Dismiss
       </button>
     </div>

@@ -7,7 +7,7 @@ import { MAX_PROBE_CHARS } from '../../engine/config';
 import type { ProbeLayer, ProbeMessage } from '../../worker/protocol';
 import { setLayer, setProbeText, setTextGate, setUnit } from '../../store/actions';
 import { useApp, type AppState } from '../../store/app';
-import { GATE_KEYS, type GateKey } from '../../store/gatesSlice';
+import { GATE_KEYS, type GateKey } from '../../engine/snapshot';
 import { GATE_INFO, showChar } from '../gateInfo';
 import { useTransitionedState } from '../hooks/useTransitionedState';
 import { Heatmap, type Cell } from './Heatmap';

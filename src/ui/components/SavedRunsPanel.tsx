@@ -6,7 +6,12 @@
 
 import { useEffect } from 'react';
 import { useApp } from '../../store/app';
-import { askPersistentStorage, deleteRun, resumeRun } from '../../store/fileActions';
+import {
+  askPersistentStorage,
+  deleteRun,
+  dismissResumeOffer,
+  resumeRun,
+} from '../../store/fileActions';
 import { formatBytes, formatCount } from '../format';
 import type { SavedRun } from '../../worker/protocol';
 
@@ -168,11 +173,7 @@ export function ResumeOffer() {
       <button type="button" className="btn small primary" onClick={() => resumeRun(offer.id)}>
         Resume it
       </button>
-      <button
-        type="button"
-        className="btn small"
-        onClick={() => useApp.setState({ resumeOffer: null })}
-      >
+      <button type="button" className="btn small" onClick={dismissResumeOffer}>
         Start fresh
       </button>
     </div>

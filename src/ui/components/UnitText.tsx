@@ -4,7 +4,7 @@
 
 import { memo } from 'react';
 import type { ProbeLayer, ProbeMessage } from '../../worker/protocol';
-import type { GateKey } from '../../store/gatesSlice';
+import type { GateKey } from '../../engine/snapshot';
 import { colorIndex, colorTable, cssColor, cssGradient } from '../colormap';
 import { useColorScheme } from '../hooks/useColorScheme';
 import type { Cell } from './Heatmap';

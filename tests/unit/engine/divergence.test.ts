@@ -12,7 +12,7 @@ import { Batcher, splitCorpus } from '../../../src/engine/batcher';
 import { DEFAULT_OPTIMIZER, type ModelConfig, type TrainConfig } from '../../../src/engine/config';
 import { CpuBackend } from '../../../src/engine/cpu/backend';
 import { initParams } from '../../../src/engine/params';
-import type { EngineMessage, MetricsMessage } from '../../../src/worker/protocol';
+import type { EngineMessage, EngineMessageOf, MetricsMessage } from '../../../src/worker/protocol';
 import { Rng } from '../../../src/engine/rng';
 import { buildCorpus } from '../../../src/engine/tokenizer';
 import { DivergedError } from '../../../src/engine/training/divergence';
@@ -63,7 +63,7 @@ function setUp(snapshotEvery = 5) {
   return { corpus, model, train, backend, trainer, messages, failures };
 }
 
-type Rollback = Extract<EngineMessage, { type: 'rollback' }>;
+type Rollback = EngineMessageOf<'rollback'>;
 const rollbacks = (messages: EngineMessage[]) =>
   messages.filter((m): m is Rollback => m.type === 'rollback');
 

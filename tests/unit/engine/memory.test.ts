@@ -12,10 +12,9 @@ import { CpuBackend } from '../../../src/engine/cpu/backend';
 import { Workspace } from '../../../src/engine/cpu/model';
 import { DEFAULT_OPTIMIZER } from '../../../src/engine/config';
 import {
-  cpuFootprint,
   excess,
+  footprint,
   GIB,
-  gpuFootprint,
   largestFitting,
   withSetting,
   type RunShape,
@@ -128,12 +127,15 @@ describe('the CPU estimate against the CPU engine', () => {
         heldBytes(probe) +
         heldBytes(probeWorkspace);
       // The validation split whose windows are (Tv, Bv): Bv streams of 4 windows of Tv, plus one.
-      const estimate = cpuFootprint({
-        model,
-        seqLen: T,
-        batchSize: B,
-        validationTokens: Bv * 4 * Tv + 1,
-      });
+      const estimate = footprint(
+        {
+          model,
+          seqLen: T,
+          batchSize: B,
+          validationTokens: Bv * 4 * Tv + 1,
+        },
+        'cpu',
+      );
       expect(estimate.totalBytes).toBeGreaterThanOrEqual(held);
       expect(estimate.totalBytes).toBeLessThan(3 * held);
       expect(estimate.largest.bytes).toBeGreaterThanOrEqual(paramLayout(model).total * 4);
@@ -159,8 +161,10 @@ describe('the estimate grows with every size setting', () => {
       { ...base, model: { ...base.model, vocabSize: 200 } },
     ];
     for (const shape of bigger) {
-      expect(cpuFootprint(shape).totalBytes).toBeGreaterThan(cpuFootprint(base).totalBytes);
-      expect(gpuFootprint(shape).totalBytes).toBeGreaterThan(gpuFootprint(base).totalBytes);
+      expect(footprint(shape, 'cpu').totalBytes).toBeGreaterThan(footprint(base, 'cpu').totalBytes);
+      expect(footprint(shape, 'webgpu').totalBytes).toBeGreaterThan(
+        footprint(base, 'webgpu').totalBytes,
+      );
     }
   });
 
@@ -183,8 +187,8 @@ describe('the estimate grows with every size setting', () => {
       seqLen: 1024,
       batchSize: 1024,
     };
-    expect(cpuFootprint(shape).totalBytes).toBeGreaterThan(100 * GIB);
-    expect(gpuFootprint(shape).totalBytes).toBeGreaterThan(100 * GIB);
-    expect(gpuFootprint(shape).largest.name).toMatch(/gates/);
+    expect(footprint(shape, 'cpu').totalBytes).toBeGreaterThan(100 * GIB);
+    expect(footprint(shape, 'webgpu').totalBytes).toBeGreaterThan(100 * GIB);
+    expect(footprint(shape, 'webgpu').largest.name).toMatch(/gates/);
   });
 });

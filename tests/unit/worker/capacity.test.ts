@@ -6,7 +6,7 @@
 // the CPU engine, and the capacity plan itself for WebGPU's limits.
 
 import { afterEach, describe, expect, test } from 'vitest';
-import { DEFAULT_MODEL, DEFAULT_TRAIN } from '../../../src/engine/config';
+import { DEFAULT_RUN_CONFIG } from '../../../src/engine/settings';
 import { cpuMemoryBudget, excess, GIB, MIB, type RunShape } from '../../../src/engine/memory';
 import type { EngineMessage, RunConfig } from '../../../src/worker/protocol';
 import { CapacityError, cpuLimit, planCapacity } from '../../../src/worker/capacity';
@@ -86,10 +86,10 @@ describe('a model too large for the CPU engine', () => {
     // Said again right after the model, which clears the page's error line.
     expect(again).toEqual(refusal);
     expect(h.messages.lastIndexOf(again)).toBe(h.messages.findIndex((m) => m.type === 'model') + 1);
-    expect(refusal.config?.model).toEqual(DEFAULT_MODEL);
+    expect(refusal.config?.model).toEqual(DEFAULT_RUN_CONFIG.model);
     const [model] = h.of('model');
-    expect(model.config.model).toEqual(DEFAULT_MODEL);
-    expect(model.config.train.seqLen).toBe(DEFAULT_TRAIN.seqLen);
+    expect(model.config.model).toEqual(DEFAULT_RUN_CONFIG.model);
+    expect(model.config.train.seqLen).toBe(DEFAULT_RUN_CONFIG.train.seqLen);
     expect(h.of('status').at(-1)!.status).toMatchObject({ ready: true, building: false });
   });
 

@@ -4,7 +4,7 @@
 
 import { IDBFactory } from 'fake-indexeddb';
 import { DEFAULT_OPTIMIZER } from '../../../src/engine/config';
-import type { EngineMessage, RunConfig } from '../../../src/worker/protocol';
+import type { EngineMessage, EngineMessageOf, RunConfig } from '../../../src/worker/protocol';
 import { openRunStore } from '../../../src/io/storage';
 import { createWorkerHost, type WorkerHost } from '../../../src/worker/host';
 import { until } from '../../helpers/until';
@@ -27,7 +27,7 @@ export interface Harness {
   host: WorkerHost;
   messages: EngineMessage[];
   /** Messages of one type, in the order they were posted. */
-  of<K extends EngineMessage['type']>(type: K): Extract<EngineMessage, { type: K }>[];
+  of<K extends EngineMessage['type']>(type: K): EngineMessageOf<K>[];
   /** Waits for every command sent so far to apply, then stops the trainer. */
   close(): Promise<void>;
 }
@@ -40,7 +40,7 @@ export function startHost(): Harness {
     openStore: () => openRunStore({ indexedDB: new IDBFactory(), storage: null }),
   });
   const of = <K extends EngineMessage['type']>(type: K) =>
-    messages.filter((m): m is Extract<EngineMessage, { type: K }> => m.type === type);
+    messages.filter((m): m is EngineMessageOf<K> => m.type === type);
   return {
     host,
     messages,

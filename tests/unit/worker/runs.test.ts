@@ -12,6 +12,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { DEFAULT_OPTIMIZER } from '../../../src/engine/config';
 import type {
   EngineMessage,
+  EngineMessageOf,
   RunConfig,
   SavedRun,
   StorageReport,
@@ -104,8 +105,8 @@ async function steps(tab: Tab, count: number): Promise<number> {
 function lastOf<T extends EngineMessage['type']>(
   messages: EngineMessage[],
   type: T,
-): Extract<EngineMessage, { type: T }> | undefined {
-  return messages.filter((m): m is Extract<EngineMessage, { type: T }> => m.type === type).at(-1);
+): EngineMessageOf<T> | undefined {
+  return messages.filter((m): m is EngineMessageOf<T> => m.type === type).at(-1);
 }
 
 async function listed(tab: Tab): Promise<{ runs: SavedRun[]; storage: StorageReport }> {
