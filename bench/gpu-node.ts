@@ -23,7 +23,14 @@ import { swiftshaderEnv } from '../scripts/swiftshader.mjs';
 import type { Backend } from '../src/engine/backend';
 import type { OptimizerConfig } from '../src/engine/config';
 import type { GpuEngineModule } from '../src/engine/gpu';
-import { DEFAULT_SHAPE, flopsPerToken, QUICK_SHAPES, shapeLabel, type BenchShape } from './shapes';
+import {
+  BENCH_LEARNING_RATE,
+  DEFAULT_SHAPE,
+  flopsPerToken,
+  QUICK_SHAPES,
+  shapeLabel,
+  type BenchShape,
+} from './shapes';
 
 function option(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -89,7 +96,7 @@ async function main(): Promise<void> {
     const targets = Int32Array.from({ length: T * B }, () => rng.int(V));
     return { inputs, targets, seqLen: T, batchSize: B };
   });
-  const optimizer: OptimizerConfig = DEFAULT_OPTIMIZER;
+  const optimizer: OptimizerConfig = { ...DEFAULT_OPTIMIZER, learningRate: BENCH_LEARNING_RATE };
 
   async function measure(backend: Backend): Promise<{ msPerStep: number; losses: number[] }> {
     const losses: number[] = [];

@@ -14,6 +14,13 @@ export interface BenchShape {
 
 export const DEFAULT_SHAPE: BenchShape = { V: 65, E: 256, H: 256, L: 2, T: 64, B: 32 };
 
+/**
+ * The learning rate every contender trains with: fixed here rather than taken
+ * from the app's defaults, so a change of default never changes the work a
+ * benchmark measures or the losses it prints (4.1752 after the standard run).
+ */
+export const BENCH_LEARNING_RATE = 2e-3;
+
 export const GRID = { H: [128, 256, 512], B: [1, 8, 32, 64], T: [32, 128], L: [1, 2] };
 
 /**

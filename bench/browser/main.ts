@@ -9,7 +9,7 @@ import { Batcher } from '../../src/engine/batcher';
 import { DEFAULT_OPTIMIZER, type ModelConfig } from '../../src/engine/config';
 import { initParams } from '../../src/engine/params';
 import { Rng } from '../../src/engine/rng';
-import type { BenchShape } from '../shapes';
+import { BENCH_LEARNING_RATE, type BenchShape } from '../shapes';
 import {
   createContender,
   gatescopeGemmGflops,
@@ -63,7 +63,7 @@ async function openContender(req: OpenRequest): Promise<number> {
     layers: shape.L,
   };
   const params = initParams(model, new Rng(1));
-  const optimizer = { ...DEFAULT_OPTIMIZER, clipNorm: 0 };
+  const optimizer = { ...DEFAULT_OPTIMIZER, learningRate: BENCH_LEARNING_RATE, clipNorm: 0 };
   const batches = batchesFor(shape, req.warmupSteps + req.runs * req.stepsPerRun);
   const contender = await createContender(
     req.contender,
