@@ -5,6 +5,7 @@ export async function until(what: string, ok: () => boolean, timeoutMs = 60_000)
   const started = Date.now();
   while (!ok()) {
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    // The interval between two looks at the condition: nothing is compared after a fixed wait.
     await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -11,6 +11,7 @@ import { Rng } from '../../../src/engine/rng';
 import { buildCorpus } from '../../../src/engine/tokenizer';
 import { DivergedError } from '../../../src/engine/training/divergence';
 import { Trainer } from '../../../src/engine/training/trainer';
+import { until } from '../../helpers/until';
 import { EAGER_LOOP, recordEvents } from '../../helpers/trainerEvents';
 
 const TEXT = 'the cat sat on the mat.\na dog ran to the park.\n'.repeat(150);
@@ -46,16 +47,6 @@ function setUp() {
   return { corpus, model, trainer, messages, failures, wasTraining };
 }
 
-/** Polls for `condition`; the ceiling is generous, as the loop may crawl on a loaded machine. */
-async function until(condition: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out');
-    // The interval between two looks at the condition, not a wait that anything is compared after.
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 const metricsOf = (messages: EngineMessage[]) =>
   messages.filter((m): m is MetricsMessage => m.type === 'metrics');
 
@@ -70,15 +61,21 @@ describe('Trainer', () => {
   it('validates at step 0, trains, pauses and steps once', async () => {
     const { corpus, trainer, messages, failures } = setUp();
     trainer.begin();
-    await until(() => pairs(metricsOf(messages), 'validation').length === 1);
+    await until(
+      "pairs(metricsOf(messages), 'validation').length === 1",
+      () => pairs(metricsOf(messages), 'validation').length === 1,
+    );
     const [[step0, loss0]] = pairs(metricsOf(messages), 'validation');
     expect(step0).toBe(0);
     expect(Math.abs(loss0 - Math.log(corpus.vocab.size))).toBeLessThan(0.5);
 
     trainer.start();
-    await until(() => trainer.step >= 30);
+    await until('trainer.step >= 30', () => trainer.step >= 30);
     trainer.pause();
-    await until(() => metricsOf(messages).at(-1)?.step === trainer.step);
+    await until(
+      'metricsOf(messages).at(-1)?.step === trainer.step',
+      () => metricsOf(messages).at(-1)?.step === trainer.step,
+    );
     const paused = trainer.step;
     // Paused: the engine says so at the step it stopped at, and runs no further step
     // (the loss series below holds exactly the steps up to the one requested next).
@@ -88,7 +85,10 @@ describe('Trainer', () => {
     });
 
     trainer.stepOnce();
-    await until(() => metricsOf(messages).at(-1)?.step === paused + 1);
+    await until(
+      'metricsOf(messages).at(-1)?.step === paused + 1',
+      () => metricsOf(messages).at(-1)?.step === paused + 1,
+    );
 
     const train = pairs(metricsOf(messages), 'train');
     expect(train.map(([s]) => s)).toEqual(Array.from({ length: paused + 1 }, (_, k) => k + 1));
@@ -105,7 +105,9 @@ describe('Trainer', () => {
   it('snapshots the gates of every layer and skips unknown characters', async () => {
     const { model, trainer, messages } = setUp();
     trainer.setProbe('the cat Zat');
-    await until(() => messages.some((m) => m.type === 'probe'));
+    await until("messages.some((m) => m.type === 'probe')", () =>
+      messages.some((m) => m.type === 'probe'),
+    );
     const probe = messages.find((m): m is ProbeMessage => m.type === 'probe')!;
     expect(probe.chars.join('')).toBe('the cat at');
     expect(probe.unknown).toEqual(['Z']);
@@ -126,7 +128,9 @@ describe('Trainer', () => {
     const { corpus, trainer, messages } = setUp();
     trainer.start();
     trainer.sample({ id: 7, prime: 'the ', temperature: 0.8, topK: 5, length: 50, seed: 1 });
-    await until(() => messages.some((m) => m.type === 'sample' && m.done));
+    await until("messages.some((m) => m.type === 'sample' && m.done)", () =>
+      messages.some((m) => m.type === 'sample' && m.done),
+    );
     const chunks = messages.filter((m) => m.type === 'sample');
     const text = chunks.map((m) => (m.type === 'sample' ? m.text : '')).join('');
     expect(chunks.length).toBeGreaterThan(1);
@@ -150,7 +154,7 @@ describe('Trainer', () => {
   it('takes a checkpoint while training, between two steps, that resumes to the same losses', async () => {
     const a = setUp();
     a.trainer.start();
-    await until(() => a.trainer.step >= 7);
+    await until('a.trainer.step >= 7', () => a.trainer.step >= 7);
     // Requested mid-run: it must see one instant (weights, moments, state, stream position).
     const checkpoint = await a.trainer.exclusive(async (backend, batcher) => ({
       params: await backend.getParams(),
@@ -159,11 +163,13 @@ describe('Trainer', () => {
       position: batcher.getPosition(),
     }));
     a.trainer.pause();
-    await until(() => !a.trainer.isTraining);
+    await until('!a.trainer.isTraining', () => !a.trainer.isTraining);
     const stepAt = checkpoint.optimizer.step;
     for (let k = a.trainer.step; k < stepAt + 5; k++) a.trainer.stepOnce();
-    await until(() => a.trainer.step >= stepAt + 5);
-    await until(() => pairs(metricsOf(a.messages), 'train').some(([s]) => s === stepAt + 5));
+    await until('a.trainer.step >= stepAt + 5', () => a.trainer.step >= stepAt + 5);
+    await until("pairs(metricsOf(a.messages), 'train').some(([s]) => s === stepAt + 5)", () =>
+      pairs(metricsOf(a.messages), 'train').some(([s]) => s === stepAt + 5),
+    );
     const uninterrupted = new Map(pairs(metricsOf(a.messages), 'train'));
 
     const b = setUp();
@@ -174,7 +180,10 @@ describe('Trainer', () => {
     });
     expect(b.trainer.step).toBe(stepAt);
     for (let k = 0; k < 5; k++) b.trainer.stepOnce();
-    await until(() => pairs(metricsOf(b.messages), 'train').length >= 5);
+    await until(
+      "pairs(metricsOf(b.messages), 'train').length >= 5",
+      () => pairs(metricsOf(b.messages), 'train').length >= 5,
+    );
     const resumed = pairs(metricsOf(b.messages), 'train');
     expect(resumed.map(([s]) => s)).toEqual([1, 2, 3, 4, 5].map((k) => stepAt + k));
     for (const [step, loss] of resumed) expect(loss).toBe(uninterrupted.get(step));
@@ -185,14 +194,14 @@ describe('Trainer', () => {
   it('stops with a clear message when training diverges, and says it was training', async () => {
     const { trainer, failures, wasTraining } = setUp();
     trainer.start();
-    await until(() => trainer.step >= 3);
+    await until('trainer.step >= 3', () => trainer.step >= 3);
     // A weight turned NaN (as a too-high learning rate eventually makes one): the next loss is NaN.
     await trainer.exclusive(async (backend) => {
       const params = await backend.getParams();
       params[0] = NaN;
       await backend.setParams(params, await backend.getOptimizerState());
     });
-    await until(() => failures.length > 0);
+    await until('failures.length > 0', () => failures.length > 0);
     expect(failures[0]).toBeInstanceOf(DivergedError);
     expect(String(failures[0])).toMatch(
       /training diverged at step \d+ \(loss NaN\): lower the learning rate, then Reset or resume/,
@@ -211,7 +220,7 @@ describe('Trainer', () => {
     ).rejects.toThrow('storage is full');
     expect(failures).toEqual([]);
     trainer.stepOnce();
-    await until(() => trainer.step === 1);
+    await until('trainer.step === 1', () => trainer.step === 1);
     await trainer.dispose();
     await expect(trainer.exclusive(async () => 1)).rejects.toThrow('replaced');
   });
