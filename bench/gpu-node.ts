@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   )) as typeof import('../src/engine/config');
 
   const { V, E, H, L, T, B } = shape;
-  const model = { vocabSize: V, embedSize: E, hiddenSize: H, layers: L };
+  const model = { vocabSize: V, cell: 'lstm' as const, embedSize: E, hiddenSize: H, layers: L };
   const params = initParams(model, new Rng(1));
   const rng = new Rng(2);
   const batches = Array.from({ length: warmupSteps + timedSteps }, () => {

@@ -58,6 +58,7 @@ async function openContender(req: OpenRequest): Promise<number> {
   const { shape } = req;
   const model: ModelConfig = {
     vocabSize: shape.V,
+    cell: 'lstm',
     embedSize: shape.E,
     hiddenSize: shape.H,
     layers: shape.L,

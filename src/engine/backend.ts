@@ -6,6 +6,7 @@
 // L layers. Token arrays in a Batch are TIME-MAJOR: element [t·B + b] is
 // stream b at timestep t, so one timestep of all streams is contiguous.
 
+import type { SignalKey } from './cells';
 import type { ModelConfig, OptimizerConfig } from './config';
 import type { AdamMoments, RecurrentState } from './state';
 
@@ -54,15 +55,12 @@ export interface Sampler {
   dispose(): void;
 }
 
-export interface LayerActivations {
-  /** Each (T, H) for the probe text: activated gates, cell state and output. */
-  i: Float32Array;
-  f: Float32Array;
-  g: Float32Array;
-  o: Float32Array;
-  c: Float32Array;
-  h: Float32Array;
-}
+/**
+ * What the probe records of one layer, each (T, H) for the probe text: the
+ * signals its cell has (cells.ts CELLS[cell].signals; the LSTM's i, f, g, o,
+ * c, h, the GRU's r, z, n, h, the RNN's h), activated.
+ */
+export type LayerActivations = Partial<Record<SignalKey, Float32Array>>;
 
 export interface ProbeResult {
   /** T: length of the probe text in tokens. */
@@ -71,6 +69,25 @@ export interface ProbeResult {
   layers: LayerActivations[];
   /** (T, V) logits of the next character after each position. */
   logits: Float32Array;
+}
+
+/**
+ * How far the gradient of one position's loss reaches back through a window:
+ * the vanishing-gradient view. Computed from zero state over one batch, with
+ * no optimizer step and the training state untouched. ℓ_b is stream b's
+ * cross-entropy at the window's LAST position (t = T − 1) only.
+ */
+export interface GradientFlow {
+  /** Per layer, bottom first, each (T): entry k = mean over streams b of ‖∂ℓ_b/∂h_{T−1−k}[b, :]‖. */
+  h: Float32Array[];
+  /** The LSTM's cell state, the same way (per layer, (T)); null for cells without one. */
+  c: Float32Array[] | null;
+  /**
+   * (L + 2): ‖∂L/∂θ‖ per parameter group (embedding, layer 0 … L−1 with all
+   * its tensors, head) of the window's MEAN loss over all T·B positions,
+   * the training loss, on the same batch.
+   */
+  groupNorms: Float32Array;
 }
 
 export interface BackendInfo {
@@ -141,8 +158,11 @@ export interface Backend {
   /** Starts a generation from a prime text with its own state. */
   createSampler(options: SampleOptions): Sampler;
 
-  /** All gates, c and h of every layer for a text, from zero state. */
+  /** Every signal of every layer's cell for a text (LayerActivations), from zero state. */
   probe(tokens: Int32Array): Promise<ProbeResult>;
+
+  /** The gradient-flow probe over one batch (GradientFlow); the training state is untouched. */
+  gradientFlow(batch: Batch): Promise<GradientFlow>;
 
   /** A copy of the parameter arena (see params.ts for the layout). */
   getParams(): Promise<Float32Array>;

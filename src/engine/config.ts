@@ -4,9 +4,10 @@
 // Dimension legend (used in every engine and shader file):
 //   B batch (parallel streams)   T window length (timesteps of truncated BPTT)
 //   E embedding size             H hidden size
-//   V vocabulary size            L number of stacked LSTM layers
+//   V vocabulary size            L number of stacked recurrent layers
 //   X input size of a layer: E for layer 0, H above
 
+import type { CellType } from './cells';
 import {
   VOCAB_SIZE,
   type EnumValues,
@@ -19,11 +20,13 @@ import { accepts, allowedText, DEFAULT_RUN_CONFIG, SETTINGS, settingsIn } from '
 export interface ModelConfig {
   /** V: vocabulary size (distinct code points of the corpus). */
   vocabSize: number;
+  /** The recurrent cell of every layer (cells.ts). */
+  cell: CellType;
   /** E: embedding size. */
   embedSize: number;
-  /** H: hidden size of every LSTM layer. */
+  /** H: hidden size of every recurrent layer. */
   hiddenSize: number;
-  /** L: number of stacked LSTM layers. */
+  /** L: number of stacked recurrent layers. */
   layers: number;
 }
 
@@ -110,4 +113,20 @@ export function validateOptimizerConfig(o: OptimizerConfig): OptimizerConfig {
 /** Input size X of layer l. */
 export function layerInputSize(m: ModelConfig, layer: number): number {
   return layer === 0 ? m.embedSize : m.hiddenSize;
+}
+
+/**
+ * Exactly the model's fields of `r`, in one fixed order, whatever else it
+ * carries (a stored record, a file's metadata, a message). Files and saved
+ * runs from before there were cell types have no `cell`: they are LSTMs.
+ * Not validated: validateModelConfig does that.
+ */
+export function modelConfigFields(r: { [K in keyof ModelConfig]?: unknown }): ModelConfig {
+  return {
+    vocabSize: r.vocabSize,
+    cell: r.cell ?? 'lstm',
+    embedSize: r.embedSize,
+    hiddenSize: r.hiddenSize,
+    layers: r.layers,
+  } as ModelConfig;
 }

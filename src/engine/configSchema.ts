@@ -11,6 +11,7 @@
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers.
 
+import { CELL_TYPES, CELLS } from './cells';
 import type { ModelConfig, OptimizerConfig, TrainConfig } from './config';
 
 /** Everything that defines a model and its training run. */
@@ -28,6 +29,9 @@ const BACKEND_OPTIONS = [
 ] as const;
 
 export type BackendPreference = (typeof BACKEND_OPTIONS)[number]['value'];
+
+/** The cell types, as the panel names them. */
+const CELL_OPTIONS = CELL_TYPES.map((value) => ({ value, label: CELLS[value].label }));
 
 /** Where a setting lives: run.model, run.train, run.train.optimizer or the run itself. */
 export type SettingGroup = 'model' | 'train' | 'optimizer' | 'run';
@@ -104,6 +108,17 @@ export const VOCAB_SIZE: NumberRange & { key: 'vocabSize' } = {
  * starts with them and the worker falls back to them.
  */
 export const SCHEMA: Schema = {
+  cell: {
+    group: 'model',
+    kind: 'enum',
+    options: CELL_OPTIONS,
+    default: 'lstm',
+    live: false,
+    urlKey: 'cell',
+    label: 'Cell',
+    noun: 'cell type',
+    hint: 'The recurrent unit: LSTM (gated memory cell), GRU (reset and update gates) or a plain tanh RNN.',
+  },
   embedSize: {
     group: 'model',
     kind: 'integer',
@@ -126,7 +141,7 @@ export const SCHEMA: Schema = {
     urlKey: 'H',
     label: 'Hidden H',
     noun: 'hidden size',
-    hint: 'Units of every LSTM layer: the size of its hidden and cell state.',
+    hint: 'Units of every recurrent layer: the size of its hidden (and cell) state.',
   },
   layers: {
     group: 'model',
@@ -138,7 +153,7 @@ export const SCHEMA: Schema = {
     urlKey: 'L',
     label: 'Layers L',
     noun: 'layers',
-    hint: 'LSTM layers stacked on one another.',
+    hint: 'Recurrent layers stacked on one another.',
   },
   seqLen: {
     group: 'train',

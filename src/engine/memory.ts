@@ -12,6 +12,7 @@
 // L layers; N = T·B positions; P floats of the parameter arena; Vs = V padded
 // to a multiple of 4 (the GPU head's row stride).
 
+import { CELLS } from './cells';
 import { validationShape } from './batcher';
 import { MAX_PROBE_CHARS, RANGES, type ModelConfig } from './config';
 import { SCHEMA } from './configSchema';
@@ -89,11 +90,15 @@ export const GPU_MEMORY_BUDGET = 2 * GIB;
 
 /** Floats of a cpu/model.ts Workspace of (T, B), and its largest array. */
 function cpuWorkspace(m: ModelConfig, T: number, B: number) {
-  const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = m;
+  const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L, cell } = m;
   const N = T * B;
-  const perLayer = 4 * N * H + 2 * N * H; // gates (N, 4H); c and h (N, H)
-  const floats = N * E + L * perLayer + N * V + N * H + 4 * N * H + N * Math.max(E, H) + B * H;
-  return { floats, largest: Math.max(N * V, 4 * N * H, N * Math.max(E, H), N * E) };
+  const G = CELLS[cell].gates * H;
+  // gates (N, G) and h (N, H); the LSTM's c or the GRU's hn (N, H)
+  const perLayer = N * G + (cell === 'rnn' ? 1 : 2) * N * H;
+  // dGates (N, G), and the GRU's dGatesH (N, G) and ah (B, G)
+  const gateGrads = cell === 'gru' ? 2 * N * G + B * G : N * G;
+  const floats = N * E + L * perLayer + N * V + N * H + gateGrads + N * Math.max(E, H) + B * H;
+  return { floats, largest: Math.max(N * V, N * G, N * Math.max(E, H), N * E) };
 }
 
 function validation(shape: RunShape) {

@@ -4,32 +4,35 @@
 // Dimension legend: V vocabulary, E embedding, H hidden, L layers,
 // X input size of a layer (E for layer 0, H above).
 //
-// Gate layout: the four gates are INTERLEAVED PER UNIT in every gate matrix:
-// column 4·j + k holds gate k of hidden unit j, with k = 0 i (input),
-// 1 f (forget), 2 g (candidate), 3 o (output). One GPU thread then owns all
-// four gates of a unit and reads them as one vec4. Export converts to the
-// blocked i,f,g,o (PyTorch) / i,f,c,o (Keras) / i,o,f,c (ONNX) orders.
+// Gate layout: a cell's G gates (cells.ts: LSTM 4, GRU 3, RNN 1) are
+// INTERLEAVED PER UNIT in every gate matrix: column G·j + k holds gate k of
+// hidden unit j (LSTM k = i, f, g, o; GRU k = r, z, n). One GPU thread then
+// owns all gates of a unit (the LSTM's as one vec4). Export converts to the
+// blocked orders of PyTorch (i,f,g,o / r,z,n), Keras (i,f,c,o / z,r,h) and
+// ONNX (i,o,f,c / z,r,h).
 //
 // Tensors, row-major, each starting at a multiple of ALIGN floats so a GPU can
-// bind any of them at a legal storage-buffer offset (256 bytes):
-//   embedding      (V, E)
-//   layer l: wx    (X, 4H)   input → gates
-//            wh    (H, 4H)   previous hidden → gates
-//            b     (4H)      one bias (PyTorch's b_ih + b_hh)
-//   head:   w      (H, V)
-//           b      (V)
+// bind any of them at a legal storage-buffer offset (256 bytes); `cell` is
+// lstm, gru or rnn and names the layer tensors:
+//   embedding       (V, E)
+//   layer l: wx     (X, G·H)  input → gates
+//            wh     (H, G·H)  previous hidden → gates
+//            b      (G·H)     one bias (PyTorch's b_ih + b_hh; for the GRU's n
+//                             gate only b_in)
+//            bhn    (H)       GRU only: b_hn, inside r ⊙ (h·Whn + bhn)
+//   head:   w       (H, V)
+//           b       (V)
 // The GPU backend keeps its own copy with the head's rows padded to
 // Vs = V rounded up to 4 (paramLayout(m, 4)): every head product then reads
 // aligned vec4s. The padding holds zeros and stays zero (zero gradient, and
 // decay of zero is zero); repackParams converts between the two layouts.
 
+import { CELLS } from './cells';
 import { layerInputSize, type ModelConfig } from './config';
 import type { Rng } from './rng';
 
 /** Floats per alignment unit: 64 floats = 256 bytes (WebGPU's minStorageBufferOffsetAlignment). */
 export const ALIGN = 64;
-
-export const GATES = 4;
 
 export interface TensorSpec {
   name: string;
@@ -44,6 +47,8 @@ export interface LayerViews {
   wx: TensorSpec;
   wh: TensorSpec;
   b: TensorSpec;
+  /** The GRU's recurrent candidate bias b_hn (H); absent for the other cells. */
+  bhn?: TensorSpec;
 }
 
 export interface ParamLayout {
@@ -66,7 +71,8 @@ function alignUp(n: number): number {
  * default) is the exact layout every format and the CPU use, 4 the GPU's.
  */
 export function paramLayout(m: ModelConfig, headColumnsMultiple = 1): ParamLayout {
-  const { vocabSize: V, embedSize: E, hiddenSize: H, layers: L } = m;
+  const { vocabSize: V, embedSize: E, hiddenSize: H, layers: L, cell } = m;
+  const G = CELLS[cell].gates * H;
   const Vs = Math.ceil(V / headColumnsMultiple) * headColumnsMultiple;
   const tensors: TensorSpec[] = [];
   let offset = 0;
@@ -81,11 +87,13 @@ export function paramLayout(m: ModelConfig, headColumnsMultiple = 1): ParamLayou
   const layers: LayerViews[] = [];
   for (let l = 0; l < L; l++) {
     const X = layerInputSize(m, l);
-    layers.push({
-      wx: add(`lstm.${l}.wx`, [X, GATES * H], true),
-      wh: add(`lstm.${l}.wh`, [H, GATES * H], true),
-      b: add(`lstm.${l}.b`, [GATES * H], false),
-    });
+    const views: LayerViews = {
+      wx: add(`${cell}.${l}.wx`, [X, G], true),
+      wh: add(`${cell}.${l}.wh`, [H, G], true),
+      b: add(`${cell}.${l}.b`, [G], false),
+    };
+    if (cell === 'gru') views.bhn = add(`gru.${l}.bhn`, [H], false);
+    layers.push(views);
   }
   const headW = add('head.w', [H, Vs], true);
   const headB = add('head.b', [Vs], false);
@@ -129,8 +137,8 @@ export function parameterCount(layout: ParamLayout): number {
 }
 
 /**
- * Initial weights, as PyTorch initialises Embedding, LSTM and Linear:
- * embedding ~ N(0, 1); LSTM and head ~ U(−1/√H, 1/√H). Drawn in tensor order
+ * Initial weights, as PyTorch initialises Embedding, LSTM/GRU/RNN and Linear:
+ * embedding ~ N(0, 1); recurrent layers and head ~ U(−1/√H, 1/√H). Drawn in tensor order
  * from one seeded stream so every backend starts from the same numbers.
  */
 export function initParams(m: ModelConfig, rng: Rng): Float32Array {

@@ -1,5 +1,6 @@
-// A gate snapshot of the model for the probe text: every gate (i, f, g, o),
-// the cell state c and the output h of every layer at every character, plus
+// A gate snapshot of the model for the probe text: every signal of every
+// layer's cell (cells.ts: the LSTM's gates i, f, g, o, its cell state c and
+// output h; the GRU's r, z, n, h; the RNN's h) at every character, plus
 // the probability the model gave each next character. The trainer takes one
 // by time, not by step count (training/probeSchedule.ts: when the probe text
 // changes or training pauses, and while training at most once per
@@ -9,25 +10,20 @@
 // Dimension legend: L layers, H hidden, V vocabulary, P probe characters kept.
 
 import type { Backend, LayerActivations } from './backend';
+import { CELLS, type CellType, type SignalKey } from './cells';
 import { MAX_PROBE_CHARS } from './config';
 import { normalizeText, type Vocabulary } from './tokenizer';
 
-/** Each (P, H), row-major by position: activated gates, cell state and output (copies). */
+/** Each (P, H), row-major by position: the cell's signals (copies), CELLS[cell].signals. */
 export type ProbeLayer = LayerActivations;
 
-/** The signals of a layer, in the order the page shows them and the wire transfers them. */
-export const GATE_KEYS = [
-  'i',
-  'f',
-  'g',
-  'o',
-  'c',
-  'h',
-] as const satisfies readonly (keyof ProbeLayer)[];
-export type GateKey = (typeof GATE_KEYS)[number];
+/** A signal of a layer; which a snapshot has, and in what order the page shows them, is CELLS[cell].signals. */
+export type GateKey = SignalKey;
 
 export interface ProbeSnapshot {
   step: number;
+  /** The model's cell: which signals each layer holds. */
+  cell: CellType;
   /** The probed characters (after dropping ones outside the vocabulary), one per position. */
   chars: string[];
   hidden: number;
@@ -70,17 +66,14 @@ export async function probeSnapshot(
     nextCharProb[t] = softmaxAt(result.logits, t * V, V, tokens[t + 1]);
   }
   // Copies, each (P, H): transferring must not detach buffers the backend may reuse.
-  const layers: ProbeLayer[] = result.layers.map((l) => ({
-    i: l.i.slice(),
-    f: l.f.slice(),
-    g: l.g.slice(),
-    o: l.o.slice(),
-    c: l.c.slice(),
-    h: l.h.slice(),
-  }));
+  const { cell } = backend.model;
+  const layers: ProbeLayer[] = result.layers.map((l) =>
+    Object.fromEntries(CELLS[cell].signals.map((key) => [key, l[key]!.slice()])),
+  );
   return {
     snapshot: {
       step,
+      cell,
       chars,
       hidden: backend.model.hiddenSize,
       layers,

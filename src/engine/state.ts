@@ -28,8 +28,9 @@ export interface LstmState<A = Float32Array> extends HiddenState<A> {
 }
 
 /**
- * The state the model carries between windows. The LSTM is the one cell
- * today; a cell that carries only h (RNN, GRU) would make this a union with
- * HiddenState.
+ * The state the model carries between windows, for every cell: h, and c,
+ * which only the LSTM uses (the GRU and the RNN carry h alone and leave c at
+ * zero). One shape for all cells keeps checkpoints, snapshots and the GPU's
+ * state buffers the same whatever the cell.
  */
 export type RecurrentState<A = Float32Array> = LstmState<A>;

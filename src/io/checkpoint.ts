@@ -33,7 +33,12 @@
 
 import type { Backend } from '../engine/backend';
 import type { Batcher, BatcherPosition } from '../engine/batcher';
-import { validateTrainConfig, type ModelConfig, type TrainConfig } from '../engine/config';
+import {
+  modelConfigFields,
+  validateTrainConfig,
+  type ModelConfig,
+  type TrainConfig,
+} from '../engine/config';
 import { paramLayout } from '../engine/params';
 import type { AdamMoments, RecurrentState } from '../engine/state';
 import type { Vocabulary } from '../engine/tokenizer';
@@ -98,12 +103,7 @@ export function saveCheckpoint(s: TrainingSnapshot): Uint8Array {
   );
   return writeSafetensors(tensors, {
     [META.format]: CHECKPOINT_FORMAT,
-    [META.config]: JSON.stringify({
-      vocabSize: s.model.vocabSize,
-      embedSize: s.model.embedSize,
-      hiddenSize: s.model.hiddenSize,
-      layers: s.model.layers,
-    }),
+    [META.config]: JSON.stringify(modelConfigFields(s.model)),
     [META.vocab]: vocabJson(s.vocab),
     train: JSON.stringify(s.train),
     step: String(s.optimizer.step),

@@ -88,6 +88,8 @@ export function exportOnnx(
   vocab: Vocabulary,
 ): Uint8Array {
   const { vocabSize: V, embedSize: E, hiddenSize: H, layers: L } = model;
+  if (model.cell !== 'lstm')
+    throw new Error(`ONNX export of ${model.cell} models is not built yet`);
   const layout = paramLayout(model);
   if (params.length < layout.total) {
     throw new Error(`params has ${params.length} floats; the model needs ${layout.total}`);

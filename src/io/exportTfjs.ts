@@ -81,6 +81,8 @@ export function exportTfjs(
   weightsFile = 'model.weights.bin',
 ): TfjsExport {
   const { vocabSize: V, embedSize: E, hiddenSize: H } = model;
+  if (model.cell !== 'lstm')
+    throw new Error(`TF.js export of ${model.cell} models is not built yet`);
   const layout = paramLayout(model);
   if (params.length < layout.total) {
     throw new Error(`params has ${params.length} floats; the model needs ${layout.total}`);

@@ -16,7 +16,8 @@
 //   A checkpoint file imports too (its weights; the training state is skipped).
 //   Every failure is a FormatError.
 
-import { validateModelConfig, type ModelConfig } from '../engine/config';
+import { CELLS } from '../engine/cells';
+import { modelConfigFields, validateModelConfig, type ModelConfig } from '../engine/config';
 import type { Vocabulary } from '../engine/tokenizer';
 import { FormatError, guarded } from './errors';
 import { fromPytorchTensors, inferModelConfig, toPytorchTensors } from './pytorch';
@@ -137,13 +138,7 @@ export function weightsFromFile(
 }
 
 function modelConfigJson(m: ModelConfig): ModelConfig {
-  // Only the four fields, in a fixed order, whatever else the object carries.
-  return {
-    vocabSize: m.vocabSize,
-    embedSize: m.embedSize,
-    hiddenSize: m.hiddenSize,
-    layers: m.layers,
-  };
+  return modelConfigFields(m);
 }
 
 export function parseModelConfig(text: string, file?: string): ModelConfig {
@@ -157,12 +152,7 @@ export function parseModelConfig(text: string, file?: string): ModelConfig {
     throw new FormatError('metadata-invalid', 'the "config" metadata is not an object', file);
   }
   const r = raw as Record<string, unknown>;
-  const m = {
-    vocabSize: r.vocabSize,
-    embedSize: r.embedSize,
-    hiddenSize: r.hiddenSize,
-    layers: r.layers,
-  } as ModelConfig;
+  const m = modelConfigFields(r);
   try {
     return modelConfigJson(validateModelConfig(m));
   } catch (e) {
@@ -176,6 +166,7 @@ export function parseModelConfig(text: string, file?: string): ModelConfig {
 
 export function sameModel(a: ModelConfig, b: ModelConfig): boolean {
   return (
+    a.cell === b.cell &&
     a.vocabSize === b.vocabSize &&
     a.embedSize === b.embedSize &&
     a.hiddenSize === b.hiddenSize &&
@@ -184,5 +175,5 @@ export function sameModel(a: ModelConfig, b: ModelConfig): boolean {
 }
 
 function describe(m: ModelConfig): string {
-  return `V=${m.vocabSize}, E=${m.embedSize}, H=${m.hiddenSize}, L=${m.layers}`;
+  return `${CELLS[m.cell].label} V=${m.vocabSize}, E=${m.embedSize}, H=${m.hiddenSize}, L=${m.layers}`;
 }

@@ -39,7 +39,8 @@ export function unitToShow(
 ): number {
   const layer = snapshot.layers[Math.min(view.layer, snapshot.layers.length - 1)];
   if (view.unitPinned || !layer) return view.unit;
-  return mostVariedUnit(layer[view.textGate], snapshot.chars.length, snapshot.hidden, view.unit);
+  const values = layer[view.textGate] ?? layer.h!;
+  return mostVariedUnit(values, snapshot.chars.length, snapshot.hidden, view.unit);
 }
 
 /**

@@ -1,4 +1,4 @@
-// Names and colour scales of the six signals a probe returns per layer.
+// Names and colour scales of the signals a probe returns per layer (cells.ts).
 
 import type { GateKey } from '../engine/snapshot';
 import type { Scale } from './colormap';
@@ -13,6 +13,9 @@ export const GATE_INFO: Record<
   g: { title: 'candidate', name: 'candidate', scale: 'signed' },
   o: { title: 'output gate', name: 'output gate', scale: 'unit' },
   c: { title: 'cell state (tanh)', name: 'cell state', scale: 'signed', squash: true },
+  r: { title: 'reset gate', name: 'reset gate', scale: 'unit' },
+  z: { title: 'update gate', name: 'update gate', scale: 'unit' },
+  n: { title: 'candidate', name: 'candidate', scale: 'signed' },
   h: { title: 'hidden output', name: 'hidden output', scale: 'signed' },
 };
 

@@ -109,6 +109,7 @@ async function startFromWeights(
     vocab = loaded.vocab;
   }
   const model = {
+    cell: loaded.model.cell,
     embedSize: loaded.model.embedSize,
     hiddenSize: loaded.model.hiddenSize,
     layers: loaded.model.layers,
@@ -144,6 +145,7 @@ export async function resumeCheckpoint(
 ): Promise<void> {
   const config = {
     model: {
+      cell: snapshot.model.cell,
       embedSize: snapshot.model.embedSize,
       hiddenSize: snapshot.model.hiddenSize,
       layers: snapshot.model.layers,

@@ -8,7 +8,8 @@
 import type { ModelConfig, OptimizerConfig } from '../engine/config';
 import type { RunConfig } from '../engine/configSchema';
 import type { SampleRequest } from '../engine/sampleRequest';
-import { GATE_KEYS, type ProbeSnapshot } from '../engine/snapshot';
+import { CELLS } from '../engine/cells';
+import type { ProbeSnapshot } from '../engine/snapshot';
 import type { MetricsReport, RollbackReport } from '../engine/training/events';
 
 export type { SampleRequest } from '../engine/sampleRequest';
@@ -204,7 +205,7 @@ export function transferablesOf(message: EngineMessage): Transferable[] {
     case 'probe':
       return [
         message.nextCharProb.buffer,
-        ...message.layers.flatMap((l) => GATE_KEYS.map((g) => l[g].buffer)),
+        ...message.layers.flatMap((l) => CELLS[message.cell].signals.map((g) => l[g]!.buffer)),
       ];
     case 'exported':
       return message.files.map((f) => f.bytes.buffer as ArrayBuffer);

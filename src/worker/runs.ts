@@ -346,7 +346,7 @@ function savedRun(info: RunInfo | DamagedRun): SavedRun {
       name: info.name,
       updatedAt: info.updatedAt,
       step: 0,
-      model: { vocabSize: 0, embedSize: 0, hiddenSize: 0, layers: 0 },
+      model: { vocabSize: 0, cell: 'lstm', embedSize: 0, hiddenSize: 0, layers: 0 },
       corpusLength: 0,
       checkpointBytes: 0,
       damaged: info.damaged,

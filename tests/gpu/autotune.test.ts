@@ -24,7 +24,13 @@ afterAll(() => harness.close());
 // Small enough to tune in seconds on a software adapter, big enough that
 // every product clears a lowered threshold; E = 12 makes the input products
 // vec4-eligible, V = 29 makes the head's unaligned.
-const model: ModelConfig = { vocabSize: 29, embedSize: 12, hiddenSize: 24, layers: 2 };
+const model: ModelConfig = {
+  cell: 'lstm',
+  vocabSize: 29,
+  embedSize: 12,
+  hiddenSize: 24,
+  layers: 2,
+};
 const T = 6;
 const B = 5;
 // No time budget to speak of: what this test checks must not depend on how fast the
@@ -127,7 +133,7 @@ describe('autotune', () => {
     // The smallest H whose backward kernel needs more than the device has.
     const H = Math.floor(limit / persistentWorkgroupBytes(1, 'backward')) + 1;
     expect(persistentFits(H, harness.device.limits, 'backward')).toBe(false);
-    const big: ModelConfig = { vocabSize: 5, embedSize: 4, hiddenSize: H, layers: 1 };
+    const big: ModelConfig = { cell: 'lstm', vocabSize: 5, embedSize: 4, hiddenSize: H, layers: 1 };
     await expect(
       createGpuBackend(harness.device, big, initParams(big, new Rng(1)), {
         batchSize: 1,

@@ -33,10 +33,26 @@ interface Shape {
 }
 
 const shapes: Record<string, Shape> = {
-  odd: { model: { vocabSize: 53, embedSize: 11, hiddenSize: 37, layers: 2 }, T: 5, B: 3 },
-  round: { model: { vocabSize: 64, embedSize: 32, hiddenSize: 64, layers: 1 }, T: 8, B: 4 },
-  deep: { model: { vocabSize: 17, embedSize: 8, hiddenSize: 12, layers: 3 }, T: 4, B: 2 },
-  single: { model: { vocabSize: 9, embedSize: 4, hiddenSize: 5, layers: 2 }, T: 1, B: 1 },
+  odd: {
+    model: { cell: 'lstm', vocabSize: 53, embedSize: 11, hiddenSize: 37, layers: 2 },
+    T: 5,
+    B: 3,
+  },
+  round: {
+    model: { cell: 'lstm', vocabSize: 64, embedSize: 32, hiddenSize: 64, layers: 1 },
+    T: 8,
+    B: 4,
+  },
+  deep: {
+    model: { cell: 'lstm', vocabSize: 17, embedSize: 8, hiddenSize: 12, layers: 3 },
+    T: 4,
+    B: 2,
+  },
+  single: {
+    model: { cell: 'lstm', vocabSize: 9, embedSize: 4, hiddenSize: 5, layers: 2 },
+    T: 1,
+    B: 1,
+  },
 };
 
 const plans: Record<string, Partial<GpuBackendOptions>> = {

@@ -18,7 +18,13 @@ const harness = await openGpu();
 afterAll(() => harness?.close());
 
 const corpus = buildCorpus('a stitch in time saves nine; look before you leap.\n'.repeat(6));
-const model = { vocabSize: corpus.vocab.size, embedSize: 8, hiddenSize: 12, layers: 2 };
+const model = {
+  vocabSize: corpus.vocab.size,
+  cell: 'lstm' as const,
+  embedSize: 8,
+  hiddenSize: 12,
+  layers: 2,
+};
 const train: TrainConfig = {
   seqLen: 6,
   batchSize: 3,

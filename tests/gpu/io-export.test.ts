@@ -31,7 +31,13 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 describe('exports from the GPU backend', () => {
   test.each([1, 2])('ONNX Runtime logits equal GpuBackend.probe (≤ 1e-4), L=%i', async (L) => {
-    const model = { vocabSize: corpus.vocab.size, embedSize: 8, hiddenSize: 12, layers: L };
+    const model = {
+      vocabSize: corpus.vocab.size,
+      cell: 'lstm' as const,
+      embedSize: 8,
+      hiddenSize: 12,
+      layers: L,
+    };
     const B = 2;
     const T = 6;
     const gpu = await createGpuBackend(harness!.device, model, initParams(model, new Rng(L)), {

@@ -38,6 +38,7 @@ function layerCase(T: number, B: number, X: number, H: number) {
   const trace = {
     gates: new Float32Array(T * B * G),
     c: new Float32Array(T * B * H),
+    hn: new Float32Array(0),
     h: new Float32Array(T * B * H),
   };
   lstmLayerForward(trace, x, h0, c0, { wx, wh, b }, T, B, X, H);

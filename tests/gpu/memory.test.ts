@@ -25,16 +25,21 @@ function window(rng: Rng, V: number, T: number, B: number): Batch {
 }
 
 const shapes: { name: string; model: ModelConfig; T: number; B: number }[] = [
-  { name: 'small', model: { vocabSize: 30, embedSize: 8, hiddenSize: 16, layers: 1 }, T: 8, B: 4 },
+  {
+    name: 'small',
+    model: { cell: 'lstm', vocabSize: 30, embedSize: 8, hiddenSize: 16, layers: 1 },
+    T: 8,
+    B: 4,
+  },
   {
     name: 'two layers, odd vocabulary',
-    model: { vocabSize: 301, embedSize: 32, hiddenSize: 64, layers: 2 },
+    model: { cell: 'lstm', vocabSize: 301, embedSize: 32, hiddenSize: 64, layers: 2 },
     T: 32,
     B: 16,
   },
   {
     name: 'long window',
-    model: { vocabSize: 60, embedSize: 16, hiddenSize: 32, layers: 2 },
+    model: { cell: 'lstm', vocabSize: 60, embedSize: 16, hiddenSize: 32, layers: 2 },
     T: 128,
     B: 2,
   },

@@ -47,7 +47,13 @@ describe('training on the GPU', () => {
   };
   for (const [planName, plan] of Object.entries(plans)) {
     test(`32 steps from one seed: loss curve and state match the CPU (${planName})`, async () => {
-      const model: ModelConfig = { vocabSize: V, embedSize: 11, hiddenSize: 37, layers: 2 };
+      const model: ModelConfig = {
+        cell: 'lstm',
+        vocabSize: V,
+        embedSize: 11,
+        hiddenSize: 37,
+        layers: 2,
+      };
       const B = 3;
       const T = 5;
       const { params, cpu } = setup(model, B, T);
@@ -103,7 +109,13 @@ describe('training on the GPU', () => {
   }
 
   test('state carries across windows, resetState zeroes it, setState restores it', async () => {
-    const model: ModelConfig = { vocabSize: V, embedSize: 8, hiddenSize: 16, layers: 1 };
+    const model: ModelConfig = {
+      cell: 'lstm',
+      vocabSize: V,
+      embedSize: 8,
+      hiddenSize: 16,
+      layers: 1,
+    };
     const B = 2;
     const T = 6;
     const { params, cpu } = setup(model, B, T);
@@ -135,7 +147,13 @@ describe('training on the GPU', () => {
   });
 
   test('losses come back in order, each once, when drained up to an earlier step', async () => {
-    const model: ModelConfig = { vocabSize: V, embedSize: 8, hiddenSize: 16, layers: 1 };
+    const model: ModelConfig = {
+      cell: 'lstm',
+      vocabSize: V,
+      embedSize: 8,
+      hiddenSize: 16,
+      layers: 1,
+    };
     const B = 2;
     const T = 6;
     const { params, cpu } = setup(model, B, T);
@@ -179,7 +197,13 @@ describe('training on the GPU', () => {
   });
 
   test('evaluate, probe and sampling match the CPU and leave training state alone', async () => {
-    const model: ModelConfig = { vocabSize: V, embedSize: 10, hiddenSize: 20, layers: 2 };
+    const model: ModelConfig = {
+      cell: 'lstm',
+      vocabSize: V,
+      embedSize: 10,
+      hiddenSize: 20,
+      layers: 2,
+    };
     const B = 4;
     const T = 8;
     const { params, cpu } = setup(model, B, T);
@@ -200,7 +224,7 @@ describe('training on the GPU', () => {
       expect(gp.length).toBe(cp.length);
       gp.layers.forEach((layer, l) => {
         for (const key of ['i', 'f', 'g', 'o', 'c', 'h'] as const) {
-          expectClose(`probe layer ${l} ${key}`, layer[key], cp.layers[l][key], 1e-5, 1e-4);
+          expectClose(`probe layer ${l} ${key}`, layer[key]!, cp.layers[l][key]!, 1e-5, 1e-4);
         }
       });
       expectClose('probe logits', gp.logits, cp.logits, 1e-4, 1e-4);
@@ -228,7 +252,13 @@ describe('training on the GPU', () => {
   });
 
   test('a checkpoint (params, moments, state) resumes identically; shorter windows train', async () => {
-    const model: ModelConfig = { vocabSize: V, embedSize: 6, hiddenSize: 10, layers: 2 };
+    const model: ModelConfig = {
+      cell: 'lstm',
+      vocabSize: V,
+      embedSize: 6,
+      hiddenSize: 10,
+      layers: 2,
+    };
     const B = 2;
     const T = 6;
     const { params, cpu } = setup(model, B, T);
@@ -282,7 +312,13 @@ describe('training on the GPU', () => {
   });
 
   test('samplers with a one-token prime and a prime longer than a chunk match the CPU', async () => {
-    const model: ModelConfig = { vocabSize: V, embedSize: 5, hiddenSize: 9, layers: 1 };
+    const model: ModelConfig = {
+      cell: 'lstm',
+      vocabSize: V,
+      embedSize: 5,
+      hiddenSize: 9,
+      layers: 1,
+    };
     const { params, cpu } = setup(model, 1, 4);
     const gpu = await createGpuBackend(harness!.device, model, params, { batchSize: 1, seqLen: 4 });
     try {
@@ -308,7 +344,13 @@ describe('training on the GPU', () => {
       [2, 7],
       [3, 4],
     ]) {
-      const model: ModelConfig = { vocabSize: V, embedSize: 4, hiddenSize: 8, layers };
+      const model: ModelConfig = {
+        cell: 'lstm',
+        vocabSize: V,
+        embedSize: 4,
+        hiddenSize: 8,
+        layers,
+      };
       const expected = { step: layers * (2 * T + 4) + 8, persistent: layers * 6 + 8 };
       for (const recurrent of ['step', 'persistent'] as const) {
         const forced = await createGpuBackend(
@@ -367,7 +409,13 @@ describe('training on the GPU', () => {
     // A device of its own (Dawn adapters hand out one device each).
     const adapter = await harness!.gpu.requestAdapter();
     const device = await adapter!.requestDevice();
-    const model: ModelConfig = { vocabSize: V, embedSize: 4, hiddenSize: 8, layers: 1 };
+    const model: ModelConfig = {
+      cell: 'lstm',
+      vocabSize: V,
+      embedSize: 4,
+      hiddenSize: 8,
+      layers: 1,
+    };
     const gpu = await createGpuBackend(device, model, initParams(model, new Rng(1)), {
       batchSize: 2,
       seqLen: 3,
@@ -394,7 +442,13 @@ describe('training on the GPU', () => {
   });
 
   test('given the GPU, it opens a device of its own with the limits and features it needs', async () => {
-    const model: ModelConfig = { vocabSize: V, embedSize: 8, hiddenSize: 16, layers: 1 };
+    const model: ModelConfig = {
+      cell: 'lstm',
+      vocabSize: V,
+      embedSize: 8,
+      hiddenSize: 16,
+      layers: 1,
+    };
     const gpu = await createGpuBackend(harness!.gpu, model, initParams(model, new Rng(1)), {
       batchSize: 2,
       seqLen: 4,
@@ -421,7 +475,13 @@ describe('training on the GPU', () => {
   });
 
   test('a window too big for this adapter is refused before any allocation, naming the buffer', async () => {
-    const model: ModelConfig = { vocabSize: V, embedSize: 8, hiddenSize: 256, layers: 1 };
+    const model: ModelConfig = {
+      cell: 'lstm',
+      vocabSize: V,
+      embedSize: 8,
+      hiddenSize: 256,
+      layers: 1,
+    };
     // gates (T, B, 4H) alone: 1024 · 1024 · 1024 floats = 4 GiB, past any binding limit here.
     const attempt = createGpuBackend(harness!.gpu, model, initParams(model, new Rng(1)), {
       batchSize: 1024,

@@ -27,8 +27,8 @@ const LEARNING_RATE = train.optimizer.learningRate;
 
 /** The shared small run (smallRun.ts) on `backend`, with its own seed. */
 function config(backend: BackendPreference): RunConfig {
-  const { embedSize, hiddenSize, layers } = model;
-  return { model: { embedSize, hiddenSize, layers }, train: { ...train, seed: 3 }, backend };
+  const { cell, embedSize, hiddenSize, layers } = model;
+  return { model: { cell, embedSize, hiddenSize, layers }, train: { ...train, seed: 3 }, backend };
 }
 
 export async function startSession(backend: BackendPreference, kind: 'cpu' | 'webgpu') {

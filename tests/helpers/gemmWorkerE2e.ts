@@ -52,7 +52,13 @@ function mismatches(a: Float32Array, b: Float32Array): number {
 
 async function run(request: CpuThreadsRequest): Promise<CpuThreadsReport> {
   // Big enough that every product of a step is split (see MIN_PARALLEL_WORK in pool.ts).
-  const model: ModelConfig = { vocabSize: 37, embedSize: 32, hiddenSize: 48, layers: 2 };
+  const model: ModelConfig = {
+    cell: 'lstm',
+    vocabSize: 37,
+    embedSize: 32,
+    hiddenSize: 48,
+    layers: 2,
+  };
   const B = 16;
   const T = 12;
   const params = initParams(model, new Rng(5));

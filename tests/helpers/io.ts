@@ -23,7 +23,7 @@ export function tinyCorpus(text = TEXT): Corpus {
 }
 
 export function tinyModel(layers: number, corpus = tinyCorpus()): ModelConfig {
-  return { vocabSize: corpus.vocab.size, embedSize: 6, hiddenSize: 7, layers };
+  return { cell: 'lstm', vocabSize: corpus.vocab.size, embedSize: 6, hiddenSize: 7, layers };
 }
 
 /** Seeded weights; initParams draws every tensor, biases included, so no gate is trivially zero. */

@@ -10,6 +10,7 @@ import { buildCorpus } from '../../src/engine/tokenizer';
 export const corpus = buildCorpus('the cat sat on the mat.\na dog ran to the park.\n'.repeat(60));
 
 export const model: ModelConfig = {
+  cell: 'lstm',
   vocabSize: corpus.vocab.size,
   embedSize: 8, // E
   hiddenSize: 16, // H

@@ -4,6 +4,7 @@
 // Dimension legend: T window, B batch, E embedding, H hidden, V vocabulary,
 // L layers. Batches are time-major (T, B).
 
+import { CELLS } from '../cells';
 import type {
   Backend,
   BackendInfo,
@@ -15,6 +16,7 @@ import type {
   Sampler,
   StepLoss,
   WindowGradients,
+  GradientFlow,
 } from '../backend';
 import { checkBatch, checkSampleOptions, checkTokens } from '../batchCheck';
 import { validateModelConfig, type ModelConfig, type OptimizerConfig } from '../config';
@@ -332,22 +334,26 @@ export class CpuBackend implements Backend, GradientSource {
     const H = this.model.hiddenSize;
     const ws = new Workspace(Float32Array, this.model, T, 1);
     modelForward(ws, this.weights, tokens, zeroState(Float32Array, this.model, 1));
+    const { cell } = this.model;
+    const G = CELLS[cell].gates;
     const layers: LayerActivations[] = ws.traces.map((trace) => {
       const gate = (k: number) => {
         const out = new Float32Array(T * H);
-        for (let n = 0; n < T * H; n++) out[n] = trace.gates[4 * n + k];
+        for (let n = 0; n < T * H; n++) out[n] = trace.gates[G * n + k];
         return out;
       };
-      return {
-        i: gate(0),
-        f: gate(1),
-        g: gate(2),
-        o: gate(3),
-        c: Float32Array.from(trace.c),
-        h: Float32Array.from(trace.h),
-      };
+      const h = Float32Array.from(trace.h);
+      if (cell === 'lstm') {
+        const c = Float32Array.from(trace.c);
+        return { i: gate(0), f: gate(1), g: gate(2), o: gate(3), c, h };
+      }
+      return cell === 'gru' ? { r: gate(0), z: gate(1), n: gate(2), h } : { h };
     });
     return { length: T, layers, logits: Float32Array.from(ws.logits) };
+  }
+
+  async gradientFlow(_batch: Batch): Promise<GradientFlow> {
+    throw new Error('gradientFlow: not built yet');
   }
 
   async getParams(): Promise<Float32Array> {

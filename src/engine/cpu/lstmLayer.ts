@@ -17,21 +17,7 @@ import {
   type Arr,
   type GemmOps,
 } from './gemm';
-
-export interface LayerWeights {
-  wx: Arr; // (X, 4H)
-  wh: Arr; // (H, 4H)
-  b: Arr; // (4H)
-}
-
-/** A layer's gradient has its weights' shape, tensor for tensor. */
-export type LayerGrads = LayerWeights;
-
-export interface LayerTrace {
-  gates: Arr; // (T, B, 4H) activated
-  c: Arr; // (T, B, H)
-  h: Arr; // (T, B, H)
-}
+import type { LayerGrads, LayerTrace, LayerWeights } from './layerTypes';
 
 export function lstmLayerForward(
   trace: LayerTrace,

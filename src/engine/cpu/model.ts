@@ -1,10 +1,12 @@
-// The whole model on the CPU: embedding → L LSTM layers → head, forward and
+// The whole model on the CPU: embedding → L recurrent layers → head, forward and
 // backward over one window. Generic over Float32Array and Float64Array so the
 // same code is the float32 reference and the float64 gradient-check oracle.
 //
 // Dimension legend: T window, B batch, E embedding, H hidden, V vocabulary,
-// L layers, X layer input size (E for layer 0, H above). Time-major (T, B, ·).
+// L layers, X layer input size (E for layer 0, H above), G gate columns of a
+// layer (cells.ts: 4H LSTM, 3H GRU, H RNN). Time-major (T, B, ·).
 
+import { CELLS } from '../cells';
 import { layerInputSize, type ModelConfig } from '../config';
 import type { ParamLayout, TensorSpec } from '../params';
 import type { RecurrentState } from '../state';
@@ -17,18 +19,16 @@ import {
   type ArrCtor,
   type GemmOps,
 } from './gemm';
-import {
-  lstmLayerBackward,
-  lstmLayerForward,
-  type LayerTrace,
-  type LayerWeights,
-} from './lstmLayer';
+import { gruLayerBackward, gruLayerForward } from './gruLayer';
+import type { LayerTrace, LayerWeights } from './layerTypes';
+import { lstmLayerBackward, lstmLayerForward } from './lstmLayer';
+import { rnnLayerBackward, rnnLayerForward } from './rnnLayer';
 import { crossEntropySum, softmaxCrossEntropyBackward } from './head';
 
 /** Views of the tensors of a parameter (or gradient) arena. */
 export interface ModelView {
   embedding: Arr; // (V, E)
-  layers: LayerWeights[]; // wx (X, 4H), wh (H, 4H), b (4H)
+  layers: LayerWeights[]; // wx (X, G), wh (H, G), b (G), GRU bhn (H)
   headW: Arr; // (H, V)
   headB: Arr; // (V)
 }
@@ -37,7 +37,12 @@ export function viewArena(layout: ParamLayout, arena: Arr): ModelView {
   const v = (t: TensorSpec): Arr => arena.subarray(t.offset, t.offset + t.size);
   return {
     embedding: v(layout.embedding),
-    layers: layout.layers.map((l) => ({ wx: v(l.wx), wh: v(l.wh), b: v(l.b) })),
+    layers: layout.layers.map((l) => ({
+      wx: v(l.wx),
+      wh: v(l.wh),
+      b: v(l.b),
+      ...(l.bhn ? { bhn: v(l.bhn) } : {}),
+    })),
     headW: v(layout.headW),
     headB: v(layout.headB),
   };
@@ -54,12 +59,14 @@ export type Allocate = (length: number) => Arr;
 /** Buffers for one window shape, allocated once and reused every step. */
 export class Workspace {
   readonly x0: Arr; // (T, B, E) embedded inputs
-  readonly traces: LayerTrace[]; // per layer: gates (T, B, 4H), c and h (T, B, H)
+  readonly traces: LayerTrace[]; // per layer: gates (T, B, G); c (LSTM), hn (GRU), h (T, B, H)
   readonly logits: Arr; // (T, B, V), becomes dlogits in backward
   readonly dh: Arr; // (T, B, H) gradient w.r.t. the current layer's outputs
-  readonly dGates: Arr; // (T, B, 4H)
+  readonly dGates: Arr; // (T, B, G)
+  readonly dGatesH: Arr; // GRU: (T, B, G) gradient of h·Wh's pre-activations; else empty
   readonly dx: Arr; // (T, B, max(E, H)) gradient w.r.t. the current layer's inputs
-  readonly dc: Arr; // (B, H) cell gradient carried back through time
+  readonly dc: Arr; // LSTM: (B, H) cell gradient carried back through time
+  readonly ah: Arr; // GRU: (B, G) one step's h·Wh
 
   constructor(
     readonly ctor: ArrCtor,
@@ -75,27 +82,38 @@ export class Workspace {
     this.traces = Array.from({ length: model.layers }, () => ({
       gates: allocate(sizes.trace.gates),
       c: allocate(sizes.trace.c),
+      hn: allocate(sizes.trace.hn),
       h: allocate(sizes.trace.h),
     }));
     this.logits = allocate(sizes.logits);
     this.dh = allocate(sizes.dh);
     this.dGates = allocate(sizes.dGates);
+    this.dGatesH = allocate(sizes.dGatesH);
     this.dx = allocate(sizes.dx);
-    // Only the calling thread touches it: no need for shared memory.
-    this.dc = new ctor(model.hiddenSize * B);
+    // Only the calling thread touches these: no need for shared memory.
+    const { hiddenSize: H, cell } = model;
+    this.dc = new ctor(cell === 'lstm' ? H * B : 0);
+    this.ah = new ctor(cell === 'gru' ? CELLS.gru.gates * H * B : 0);
   }
 }
 
 /** Lengths of the arrays a Workspace of (T, B) allocates, each layer's trace once. */
 function workspaceSizes(m: ModelConfig, T: number, B: number) {
-  const { embedSize: E, hiddenSize: H, vocabSize: V } = m;
+  const { embedSize: E, hiddenSize: H, vocabSize: V, cell } = m;
   const N = T * B;
+  const G = CELLS[cell].gates * H;
   return {
     x0: N * E,
-    trace: { gates: N * 4 * H, c: N * H, h: N * H },
+    trace: {
+      gates: N * G,
+      c: cell === 'lstm' ? N * H : 0,
+      hn: cell === 'gru' ? N * H : 0,
+      h: N * H,
+    },
     logits: N * V,
     dh: N * H,
-    dGates: N * 4 * H,
+    dGates: N * G,
+    dGatesH: cell === 'gru' ? N * G : 0,
     dx: N * Math.max(E, H),
   };
 }
@@ -128,18 +146,19 @@ export function modelForward(
   }
   for (let l = 0; l < m.layers; l++) {
     const x = l === 0 ? ws.x0 : ws.traces[l - 1].h;
-    lstmLayerForward(
+    const [trace, h0, weights, X] = [
       ws.traces[l],
-      x,
       layerSlice(state.h, l, B, H),
-      layerSlice(state.c, l, B, H),
       w.layers[l],
-      T,
-      B,
       layerInputSize(m, l),
-      H,
-      ws.gemm,
-    );
+    ];
+    if (m.cell === 'lstm') {
+      lstmLayerForward(trace, x, h0, layerSlice(state.c, l, B, H), weights, T, B, X, H, ws.gemm);
+    } else if (m.cell === 'gru') {
+      gruLayerForward(trace, x, h0, weights, T, B, X, H, ws.gemm, ws.ah);
+    } else {
+      rnnLayerForward(trace, x, h0, weights, T, B, X, H, ws.gemm);
+    }
   }
   ws.logits.fill(0, 0, N * V);
   ws.gemm.nn(ws.logits, ws.traces[m.layers - 1].h, w.headW, N, V, H);
@@ -176,23 +195,51 @@ export function modelForwardBackward(
   for (let l = L - 1; l >= 0; l--) {
     const X = layerInputSize(m, l);
     const x = l === 0 ? ws.x0 : ws.traces[l - 1].h;
-    lstmLayerBackward(
+    const [g, trace, h0, weights] = [
       grads.layers[l],
-      ws.dx,
-      ws.dGates,
-      ws.dh,
       ws.traces[l],
-      x,
       layerSlice(state.h, l, B, H),
-      layerSlice(state.c, l, B, H),
       w.layers[l],
-      T,
-      B,
-      X,
-      H,
-      ws.gemm,
-      ws.dc,
-    );
+    ];
+    if (m.cell === 'lstm') {
+      const c0 = layerSlice(state.c, l, B, H);
+      lstmLayerBackward(
+        g,
+        ws.dx,
+        ws.dGates,
+        ws.dh,
+        trace,
+        x,
+        h0,
+        c0,
+        weights,
+        T,
+        B,
+        X,
+        H,
+        ws.gemm,
+        ws.dc,
+      );
+    } else if (m.cell === 'gru') {
+      gruLayerBackward(
+        g,
+        ws.dx,
+        ws.dGates,
+        ws.dGatesH,
+        ws.dh,
+        trace,
+        x,
+        h0,
+        weights,
+        T,
+        B,
+        X,
+        H,
+        ws.gemm,
+      );
+    } else {
+      rnnLayerBackward(g, ws.dx, ws.dGates, ws.dh, trace, x, h0, weights, T, B, X, H, ws.gemm);
+    }
     // The input gradient of this layer is the output gradient of the one below.
     if (l > 0) ws.dh.set(slice(ws.dx, 0, N * H));
   }
@@ -203,13 +250,16 @@ export function modelForwardBackward(
   return loss;
 }
 
-/** Copies the window's final (h, c) of every layer into `state`: the carry into the next window. */
+/**
+ * Copies the window's final h (and the LSTM's c) of every layer into `state`:
+ * the carry into the next window. The other cells leave `state.c` at zero.
+ */
 export function carryState(ws: Workspace, state: RecurrentState<Arr>): void {
   const { T, B } = ws;
   const H = ws.model.hiddenSize;
   for (let l = 0; l < ws.model.layers; l++) {
     const last = (T - 1) * B * H;
     state.h.set(slice(ws.traces[l].h, last, last + B * H), l * B * H);
-    state.c.set(slice(ws.traces[l].c, last, last + B * H), l * B * H);
+    if (ws.model.cell === 'lstm') state.c.set(slice(ws.traces[l].c, last, last + B * H), l * B * H);
   }
 }

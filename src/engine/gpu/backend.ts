@@ -24,6 +24,7 @@ import type {
   Sampler,
   StepLoss,
   WindowGradients,
+  GradientFlow,
 } from '../backend';
 import { checkBatch, checkTokens } from '../batchCheck';
 import type { ModelConfig, OptimizerConfig } from '../config';
@@ -463,6 +464,10 @@ export class GpuBackend implements Backend, GradientSource {
     } catch (error) {
       throw this.explain(error);
     }
+  }
+
+  async gradientFlow(_batch: Batch): Promise<GradientFlow> {
+    throw new Error('gradientFlow: not built yet');
   }
 
   async getParams(): Promise<Float32Array> {

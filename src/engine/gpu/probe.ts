@@ -31,7 +31,7 @@ export async function probeWindows(
   const T = tokens.length;
   const { hiddenSize: H, vocabSize: V, layers: L } = model;
   const Vs = deps.logitsStride;
-  const layers: LayerActivations[] = Array.from({ length: L }, () => ({
+  const layers = Array.from({ length: L }, () => ({
     i: new Float32Array(T * H), // (T, H) each
     f: new Float32Array(T * H),
     g: new Float32Array(T * H),
@@ -78,5 +78,5 @@ export async function probeWindows(
     );
   }
   await Promise.all(reads);
-  return { length: T, layers, logits };
+  return { length: T, layers: layers satisfies LayerActivations[], logits };
 }

@@ -11,7 +11,7 @@
 //
 // Dimension legend: none (records, not tensors).
 
-import { validateModelConfig, type ModelConfig } from '../../engine/config';
+import { modelConfigFields, validateModelConfig, type ModelConfig } from '../../engine/config';
 
 export interface RunInfo {
   id: string;
@@ -79,12 +79,7 @@ export function checkRunRecord(
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     step: r.step,
-    model: {
-      vocabSize: r.model.vocabSize,
-      embedSize: r.model.embedSize,
-      hiddenSize: r.model.hiddenSize,
-      layers: r.model.layers,
-    },
+    model: modelConfigFields(r.model),
     corpusSha256: r.corpusSha256,
     corpusLength: r.corpusLength,
     checkpointBytes: r.checkpointBytes,
@@ -109,12 +104,7 @@ function recordProblem(r: Record<string, unknown>): string | null {
   if (r.lastLoss !== undefined && typeof r.lastLoss !== 'number') return 'lastLoss is not a number';
   if (!isObject(r.model)) return 'no model';
   try {
-    validateModelConfig({
-      vocabSize: r.model.vocabSize as number,
-      embedSize: r.model.embedSize as number,
-      hiddenSize: r.model.hiddenSize as number,
-      layers: r.model.layers as number,
-    });
+    validateModelConfig(modelConfigFields(r.model));
   } catch (error) {
     return `model: ${(error as Error).message}`;
   }

@@ -7,7 +7,8 @@ import { MAX_PROBE_CHARS } from '../../engine/config';
 import type { ProbeLayer, ProbeMessage } from '../../worker/protocol';
 import { setLayer, setProbeText, setTextGate, setUnit } from '../../store/actions';
 import { useApp, type AppState } from '../../store/app';
-import { GATE_KEYS, type GateKey } from '../../engine/snapshot';
+import { CELLS } from '../../engine/cells';
+import type { GateKey } from '../../engine/snapshot';
 import { GATE_INFO, showChar } from '../gateInfo';
 import { useTransitionedState } from '../hooks/useTransitionedState';
 import { Heatmap, type Cell } from './Heatmap';
@@ -49,12 +50,12 @@ function HoverCard({
       </div>
       <table>
         <tbody>
-          {GATE_KEYS.map((g) => (
+          {CELLS[snapshot.cell].signals.map((g) => (
             <tr key={g}>
               <td>
                 {g} <span className="hint">{GATE_INFO[g].name}</span>
               </td>
-              <td>{layer[g][at].toFixed(3)}</td>
+              <td>{layer[g]![at].toFixed(3)}</td>
             </tr>
           ))}
           {next !== undefined && Number.isFinite(p) && (
@@ -93,6 +94,9 @@ export function GatesPanel() {
   const onPick = useCallback((cell: Cell) => setUnit(cell.unit), []);
 
   const layer = snapshot?.layers[Math.min(layerIndex, snapshot.layers.length - 1)];
+  const signals = CELLS[snapshot?.cell ?? 'lstm'].signals;
+  // A signal the shown cell lacks (the GRU has no forget gate) colours the text by h instead.
+  const shownTextGate = signals.includes(textGate) ? textGate : 'h';
   const hidden = snapshot?.hidden ?? 0;
 
   return (
@@ -142,10 +146,10 @@ export function GatesPanel() {
           <span>Colour text by</span>
           <select
             aria-label="Signal"
-            value={textGate}
+            value={shownTextGate}
             onChange={(e) => setTextGate(e.target.value as GateKey)}
           >
-            {GATE_KEYS.map((g) => (
+            {signals.map((g) => (
               <option key={g} value={g}>
                 {g}: {GATE_INFO[g].title}
               </option>
@@ -186,12 +190,12 @@ export function GatesPanel() {
       ) : snapshot && layer ? (
         <>
           <div className="heatmaps">
-            {GATE_KEYS.map((g) => (
+            {signals.map((g) => (
               <Heatmap
                 key={g}
                 symbol={g}
                 title={GATE_INFO[g].title}
-                data={layer[g]}
+                data={layer[g]!}
                 length={snapshot.chars.length}
                 hidden={hidden}
                 scale={GATE_INFO[g].scale}
@@ -207,7 +211,7 @@ export function GatesPanel() {
             snapshot={snapshot}
             layer={layer}
             unit={Math.min(unit, hidden - 1)}
-            gate={textGate}
+            gate={shownTextGate}
             pinned={pinned}
             onHover={onHover}
           />

@@ -31,7 +31,7 @@ export const UnitText = memo(function UnitText({
   const info = GATE_INFO[gate];
   const table = colorTable(info.scale, scheme);
   const H = snapshot.hidden;
-  const values = layer[gate];
+  const values = layer[gate] ?? layer.h!;
   return (
     <div className="unit-text">
       <div className="row between">

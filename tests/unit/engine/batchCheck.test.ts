@@ -7,7 +7,7 @@ import { DEFAULT_OPTIMIZER, type ModelConfig } from '../../../src/engine/config'
 import { initParams } from '../../../src/engine/params';
 import { Rng } from '../../../src/engine/rng';
 
-const model: ModelConfig = { vocabSize: 5, embedSize: 3, hiddenSize: 4, layers: 1 };
+const model: ModelConfig = { cell: 'lstm', vocabSize: 5, embedSize: 3, hiddenSize: 4, layers: 1 };
 const T = 3;
 const B = 2;
 

@@ -64,7 +64,13 @@ describe('Batcher', () => {
 });
 
 describe('carried state', () => {
-  const model: ModelConfig = { vocabSize: 97, embedSize: 6, hiddenSize: 8, layers: 2 };
+  const model: ModelConfig = {
+    cell: 'lstm',
+    vocabSize: 97,
+    embedSize: 6,
+    hiddenSize: 8,
+    layers: 2,
+  };
   const params = initParams(model, new Rng(2));
 
   it('two windows with the state carried equal one window of twice the length', async () => {

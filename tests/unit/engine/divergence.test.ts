@@ -35,6 +35,7 @@ const HUGE_LEARNING_RATE = 1e38;
 function setUp(snapshotEvery = 5) {
   const corpus = buildCorpus(TEXT);
   const model: ModelConfig = {
+    cell: 'lstm',
     vocabSize: corpus.vocab.size,
     embedSize: 8,
     hiddenSize: 16,

@@ -1,6 +1,7 @@
 // Finite-difference gradient check of the CPU reference, every parameter
-// tensor, in float64; then the float32 path against float64.
+// tensor, in float64, for every cell type; then the float32 path against float64.
 import { describe, expect, it } from 'vitest';
+import { CELL_TYPES, type CellType } from '../../../src/engine/cells';
 import type { ModelConfig } from '../../../src/engine/config';
 import { initParams, paramLayout } from '../../../src/engine/params';
 import { Rng } from '../../../src/engine/rng';
@@ -14,11 +15,14 @@ import {
 import type { RecurrentState } from '../../../src/engine/state';
 import type { Arr, ArrCtor } from '../../../src/engine/cpu/gemm';
 
-const model: ModelConfig = { vocabSize: 7, embedSize: 4, hiddenSize: 5, layers: 2 };
 const T = 4;
 const B = 3;
 
-function fixture(ctor: ArrCtor) {
+function modelOf(cell: CellType): ModelConfig {
+  return { cell, vocabSize: 7, embedSize: 4, hiddenSize: 5, layers: 2 };
+}
+
+function fixture(model: ModelConfig, ctor: ArrCtor) {
   const rng = new Rng(7);
   const layout = paramLayout(model);
   // Larger-than-init weights so every nonlinearity works away from its linear region.
@@ -34,8 +38,8 @@ function fixture(ctor: ArrCtor) {
   return { layout, params, inputs, targets, state };
 }
 
-function analyticGrads(ctor: ArrCtor) {
-  const f = fixture(ctor);
+function analyticGrads(model: ModelConfig, ctor: ArrCtor) {
+  const f = fixture(model, ctor);
   const grads = new ctor(f.layout.total);
   const ws = new Workspace(ctor, model, T, B);
   const loss = modelForwardBackward(
@@ -49,9 +53,11 @@ function analyticGrads(ctor: ArrCtor) {
   return { ...f, grads, loss };
 }
 
-describe('CPU reference gradients', () => {
+describe.each(CELL_TYPES)('CPU reference gradients, %s', (cell) => {
+  const model = modelOf(cell);
+
   it('match central finite differences in float64 for every tensor (rel. err ≤ 1e-6)', () => {
-    const { layout, params, inputs, targets, state, grads } = analyticGrads(Float64Array);
+    const { layout, params, inputs, targets, state, grads } = analyticGrads(model, Float64Array);
     const ws = new Workspace(Float64Array, model, T, B);
     const meanLoss = () => {
       modelForward(ws, viewArena(layout, params), inputs, state);
@@ -87,12 +93,12 @@ describe('CPU reference gradients', () => {
       expect(norm2, `${t.name} has a nonzero gradient`).toBeGreaterThan(0);
       expect(rel, t.name).toBeLessThanOrEqual(1e-6);
     }
-    console.log(`gradient check (float64, eps ${eps}):\n  ${report.join('\n  ')}`);
+    console.log(`gradient check, ${cell} (float64, eps ${eps}):\n  ${report.join('\n  ')}`);
   });
 
   it('float32 path agrees with float64 within 1e-4 per tensor', () => {
-    const r64 = analyticGrads(Float64Array);
-    const r32 = analyticGrads(Float32Array);
+    const r64 = analyticGrads(model, Float64Array);
+    const r32 = analyticGrads(model, Float32Array);
     expect(Math.abs(r32.loss - r64.loss) / r64.loss).toBeLessThan(1e-5);
     for (const t of r64.layout.tensors) {
       let diff2 = 0;

@@ -65,7 +65,7 @@ const shapes: { name: string; model: ModelConfig; T: number; B: number; Tv: numb
   [
     {
       name: 'small',
-      model: { vocabSize: 30, embedSize: 8, hiddenSize: 16, layers: 1 },
+      model: { cell: 'lstm', vocabSize: 30, embedSize: 8, hiddenSize: 16, layers: 1 },
       T: 8,
       B: 4,
       Tv: 8,
@@ -73,7 +73,7 @@ const shapes: { name: string; model: ModelConfig; T: number; B: number; Tv: numb
     },
     {
       name: 'two layers, wide vocabulary',
-      model: { vocabSize: 300, embedSize: 32, hiddenSize: 64, layers: 2 },
+      model: { cell: 'lstm', vocabSize: 300, embedSize: 32, hiddenSize: 64, layers: 2 },
       T: 32,
       B: 16,
       Tv: 32,
@@ -81,7 +81,7 @@ const shapes: { name: string; model: ModelConfig; T: number; B: number; Tv: numb
     },
     {
       name: 'long window, one stream',
-      model: { vocabSize: 60, embedSize: 64, hiddenSize: 48, layers: 3 },
+      model: { cell: 'lstm', vocabSize: 60, embedSize: 64, hiddenSize: 48, layers: 3 },
       T: 256,
       B: 1,
       Tv: 100,
@@ -147,7 +147,7 @@ describe('the CPU estimate against the CPU engine', () => {
 
 describe('the estimate grows with every size setting', () => {
   const base: RunShape = {
-    model: { vocabSize: 80, embedSize: 32, hiddenSize: 128, layers: 2 },
+    model: { cell: 'lstm', vocabSize: 80, embedSize: 32, hiddenSize: 128, layers: 2 },
     seqLen: 64,
     batchSize: 32,
   };
@@ -183,7 +183,7 @@ describe('the estimate grows with every size setting', () => {
 
   test('the issue’s H=2048, L=8, T=1024, B=1024 needs hundreds of GiB on either engine', () => {
     const shape: RunShape = {
-      model: { vocabSize: 60, embedSize: 64, hiddenSize: 2048, layers: 8 },
+      model: { cell: 'lstm', vocabSize: 60, embedSize: 64, hiddenSize: 2048, layers: 8 },
       seqLen: 1024,
       batchSize: 1024,
     };

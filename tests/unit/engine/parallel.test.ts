@@ -20,7 +20,13 @@ const spawn: SpawnGemmWorker = (init, failed) => {
   return { terminate: () => void worker.terminate() };
 };
 
-const model: ModelConfig = { vocabSize: 29, embedSize: 24, hiddenSize: 40, layers: 2 };
+const model: ModelConfig = {
+  cell: 'lstm',
+  vocabSize: 29,
+  embedSize: 24,
+  hiddenSize: 40,
+  layers: 2,
+};
 const params = initParams(model, new Rng(3));
 const rng = new Rng(8);
 const tokens = Int32Array.from({ length: 20000 }, () => rng.int(model.vocabSize));

@@ -4,7 +4,13 @@ import { Rng } from '../../../src/engine/rng';
 import type { ModelConfig } from '../../../src/engine/config';
 
 describe('parameter arena layouts', () => {
-  const model: ModelConfig = { vocabSize: 65, embedSize: 12, hiddenSize: 7, layers: 2 };
+  const model: ModelConfig = {
+    cell: 'lstm',
+    vocabSize: 65,
+    embedSize: 12,
+    hiddenSize: 7,
+    layers: 2,
+  };
 
   it('pads only the head to the requested multiple of columns', () => {
     const host = paramLayout(model);

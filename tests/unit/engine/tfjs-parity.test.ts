@@ -16,7 +16,13 @@ beforeAll(async () => {
 
 describe('CPU reference vs TensorFlow.js', () => {
   it('gives the same loss for 8 Adam steps from the same weights (rel. 1e-5)', async () => {
-    const model: ModelConfig = { vocabSize: 13, embedSize: 8, hiddenSize: 11, layers: 2 };
+    const model: ModelConfig = {
+      cell: 'lstm',
+      vocabSize: 13,
+      embedSize: 8,
+      hiddenSize: 11,
+      layers: 2,
+    };
     const params = initParams(model, new Rng(4));
     const rng = new Rng(5);
     const tokens = Int32Array.from({ length: 4000 }, () => rng.int(model.vocabSize));

@@ -19,6 +19,7 @@ const TEXT = 'the cat sat on the mat.\na dog ran to the park.\n'.repeat(150);
 function setUp() {
   const corpus = buildCorpus(TEXT);
   const model: ModelConfig = {
+    cell: 'lstm',
     vocabSize: corpus.vocab.size,
     embedSize: 8,
     hiddenSize: 16,
@@ -116,7 +117,7 @@ describe('Trainer', () => {
     for (const layer of probe.layers) {
       for (const key of ['i', 'f', 'g', 'o', 'c', 'h'] as const)
         expect(layer[key]).toHaveLength(P * model.hiddenSize);
-      for (const v of layer.f) expect(v > 0 && v < 1).toBe(true);
+      for (const v of layer.f!) expect(v > 0 && v < 1).toBe(true);
     }
     expect(probe.nextCharProb).toHaveLength(P);
     expect(Number.isNaN(probe.nextCharProb[P - 1])).toBe(true);

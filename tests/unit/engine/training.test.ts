@@ -23,6 +23,7 @@ function train(seed: number, steps: number) {
   const corpus = buildCorpus(generatedCorpus(3, 6000));
   const { train: trainTokens, validation } = splitCorpus(corpus.tokens, 0.1);
   const model: ModelConfig = {
+    cell: 'lstm',
     vocabSize: corpus.vocab.size,
     embedSize: 8,
     hiddenSize: 24,
@@ -72,7 +73,7 @@ describe('CPU training', () => {
 
     const probe = await backend.probe(Int32Array.of(0, 1, 2, 3, 4));
     expect(probe.layers).toHaveLength(1);
-    const { i, f, g, o, c, h } = probe.layers[0];
+    const { i, f, g, o, c, h } = probe.layers[0] as Required<(typeof probe.layers)[0]>;
     for (const gate of [i, f, o]) expect(gate.every((x) => x > 0 && x < 1)).toBe(true);
     expect(g.every((x) => x > -1 && x < 1)).toBe(true);
     // h = o ⊙ tanh(c), the textbook cell output.

@@ -191,7 +191,7 @@ describe('import refuses, naming the problem', () => {
   test('a model other than the current one', () => {
     const bytes = exportSafetensors(model, params, corpus.vocab);
     expect(() => importWeights(bytes, { expectModel: { ...model, layers: 1 } })).toThrow(
-      /holds V=\d+, E=6, H=7, L=2 but the current model is .*L=1/,
+      /holds LSTM V=\d+, E=6, H=7, L=2 but the current model is .*L=1/,
     );
   });
 

@@ -15,7 +15,7 @@ const good: SavedRun = {
   name: 'fox · 1×16 LSTM',
   updatedAt: Date.now() - 5000,
   step: 500,
-  model: { vocabSize: 27, embedSize: 8, hiddenSize: 16, layers: 1 },
+  model: { cell: 'lstm', vocabSize: 27, embedSize: 8, hiddenSize: 16, layers: 1 },
   corpusLength: 1800,
   checkpointBytes: 40_000,
 };
@@ -24,7 +24,7 @@ const damaged: SavedRun = {
   name: 'half a record',
   updatedAt: Date.now(),
   step: 0,
-  model: { vocabSize: 0, embedSize: 0, hiddenSize: 0, layers: 0 },
+  model: { cell: 'lstm', vocabSize: 0, embedSize: 0, hiddenSize: 0, layers: 0 },
   corpusLength: 0,
   checkpointBytes: 0,
   damaged: 'the saved record is incomplete: no valid step',

@@ -7,7 +7,7 @@ import { encodeHash, readHash } from '../../../src/store/urlHash';
 describe('URL hash', () => {
   it('round-trips every setting', () => {
     const config = {
-      model: { embedSize: 24, hiddenSize: 320, layers: 3 },
+      model: { cell: 'gru' as const, embedSize: 24, hiddenSize: 320, layers: 3 },
       train: {
         ...DEFAULT_RUN_CONFIG.train,
         seqLen: 100,
@@ -50,7 +50,7 @@ describe('URL hash', () => {
 
   it('never carries the corpus', () => {
     expect(encodeHash(DEFAULT_RUN_CONFIG)).toMatch(
-      /^#E=\d+&H=\d+&L=\d+&T=\d+&B=\d+&seed=\d+&lr=[\d.e-]+&wd=[\d.e-]+&clip=[\d.]+&backend=\w+$/,
+      /^#cell=lstm&E=\d+&H=\d+&L=\d+&T=\d+&B=\d+&seed=\d+&lr=[\d.e-]+&wd=[\d.e-]+&clip=[\d.]+&backend=\w+$/,
     );
   });
 });

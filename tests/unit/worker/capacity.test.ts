@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 const HUGE: RunConfig = {
-  model: { embedSize: 64, hiddenSize: 2048, layers: 8 },
+  model: { cell: 'lstm', embedSize: 64, hiddenSize: 2048, layers: 8 },
   train: { ...CONFIG.train, seqLen: 1024, batchSize: 1024 },
   backend: 'auto',
 };
@@ -121,7 +121,7 @@ describe('a model too large for the CPU engine', () => {
     const h = (harness = await startWithModel());
     h.host.handle({
       type: 'configure',
-      config: { ...CONFIG, model: { embedSize: 8, hiddenSize: 1024, layers: 1 } },
+      config: { ...CONFIG, model: { ...CONFIG.model, embedSize: 8, hiddenSize: 1024, layers: 1 } },
     });
     await h.host.idle();
     const trainer = h.host.session.trainer!;
@@ -142,7 +142,7 @@ describe('a model too large for the CPU engine', () => {
 
 describe('the capacity plan', () => {
   const shape = (hiddenSize: number, V = 60): RunShape => ({
-    model: { vocabSize: V, embedSize: 32, hiddenSize, layers: 2 },
+    model: { cell: 'lstm', vocabSize: V, embedSize: 32, hiddenSize, layers: 2 },
     seqLen: 64,
     batchSize: 32,
   });
@@ -211,7 +211,10 @@ describe('the session falls back to the CPU when WebGPU cannot hold the model', 
     });
     // navigator.gpu is absent in Node: trying the GPU here would fail loudly, not fall back.
     const session = new Session((m) => messages.push(m), Promise.resolve(smallDevice()), queue);
-    await session.configure({ ...CONFIG, model: { embedSize: 16, hiddenSize: 512, layers: 1 } });
+    await session.configure({
+      ...CONFIG,
+      model: { cell: 'lstm', embedSize: 16, hiddenSize: 512, layers: 1 },
+    });
     await session.loadText(1, 'fox', TEXT);
     const model = messages.find((m) => m.type === 'model');
     expect(model?.type === 'model' && model.backend).toMatchObject({
