@@ -68,7 +68,7 @@ export function cellTerms(
           text: `c = f·c₍t−1₎ + i·g = ${num(kept)} + ${num(written)} = ${num(c)}`,
         },
         {
-          label: 'output gate',
+          label: 'hidden output',
           text: `h = o·tanh c = ${num(o)} × tanh(${num(c)}) = ${num(h)}`,
         },
       ],

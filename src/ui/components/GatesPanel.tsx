@@ -225,6 +225,8 @@ export function GatesPanel() {
                 hidden={hidden}
                 scale={GATE_INFO[g].scale}
                 squash={GATE_INFO[g].squash}
+                // The RNN's one map spans the panel: taller, so its rows are not slivers.
+                minHeight={signals.length === 1 ? 180 : 96}
                 order={order}
                 rows={rows}
                 hover={hover}

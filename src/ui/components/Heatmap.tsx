@@ -28,6 +28,8 @@ interface Props {
   scale: Scale;
   /** Cell states are unbounded: they are shown through tanh. */
   squash?: boolean;
+  /** The least height in CSS pixels: a map alone in its row may be taller. */
+  minHeight: number;
   /** The unit in each row, top first (H); the same for every map of the layer. */
   order: Int32Array;
   /** The row of each unit (H): the inverse of `order`. */
@@ -146,7 +148,7 @@ function drawVisible(
 
 export const Heatmap = memo(function Heatmap(props: Props) {
   const { title, symbol, data, length: P, hidden: H, scale, squash, hover, selectedUnit } = props;
-  const { order, rows, equation, does } = props;
+  const { order, rows, equation, does, minHeight } = props;
   // Orders of another size belong to a snapshot still on its way to this map.
   const selectedRow = rows.length === H ? (rows[selectedUnit] ?? 0) : selectedUnit;
   const scheme = useColorScheme();
@@ -266,7 +268,7 @@ export const Heatmap = memo(function Heatmap(props: Props) {
       <canvas
         ref={canvasRef}
         // One pixel row per unit up to 240 units, so small and medium models lose no row.
-        style={{ height: Math.min(240, Math.max(96, H)) }}
+        style={{ height: Math.min(240, Math.max(minHeight, H)) }}
         role="img"
         aria-label={`${title} heatmap: ${P} positions × ${H} units`}
         onMouseMove={(e) => props.onHover(cellAt(e), e.clientX, e.clientY)}
