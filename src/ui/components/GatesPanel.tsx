@@ -119,7 +119,7 @@ export function GatesPanel() {
         )}
       </header>
       <div className="gate-controls">
-        <label className="labelled">
+        <label className="labelled probe-field">
           <span>Probe text</span>
           <textarea
             className="input probe"
