@@ -96,7 +96,7 @@ export function cellTerms(
         },
         {
           label: 'hidden output',
-          text: `h = (1−z)·n + z·h₍t−1₎ = ${num(1 - z)} × ${num(n)} + ${num(kept)} = ${num(h)}`,
+          text: `h = (1−z)·n + z·h₍t−1₎ = ${num(fresh)} + ${num(kept)} = ${num(h)}`,
         },
       ],
     };

@@ -94,7 +94,7 @@ describe('the terms behind a gate value', () => {
         `z = ${num(v.z)} keeps ${Math.round(v.z * 100)}% of h₍t−1₎ = ${num(v.hPrev)}`,
       );
       expect(text[3]).toBe(
-        `h = (1−z)·n + z·h₍t−1₎ = ${num(1 - v.z)} × ${num(v.n)} + ${num(v.z * v.hPrev)} = ${num(v.h)}`,
+        `h = (1−z)·n + z·h₍t−1₎ = ${num((1 - v.z) * v.n)} + ${num(v.z * v.hPrev)} = ${num(v.h)}`,
       );
     }
   });
