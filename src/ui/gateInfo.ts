@@ -52,7 +52,7 @@ export const SIGNAL_DOCS: {
     },
     c: {
       equation: 'c = f ⊙ c₍t−1₎ + i ⊙ g',
-      does: 'The memory: an additive path, so a gradient passes back through f alone.',
+      does: 'The memory: an additive path, so a gradient flows back along it scaled by f alone.',
     },
     h: {
       equation: 'h = o ⊙ tanh(c)',

@@ -45,6 +45,10 @@ function chooseSort(value: SortChoice): void {
   else setSortFeature(value.slice(2) as TextFeature);
 }
 
+function varies(series: Float64Array): boolean {
+  return series.some((v) => v !== series[0]);
+}
+
 /** Features that hold or not at a character (underlined in the text); the others are counts. */
 const YES_NO: ReadonlySet<TextFeature> = new Set([
   'quote',
@@ -173,7 +177,8 @@ export function GatesPanel() {
             <option value="index">unit index</option>
             <option value="mean">mean {memorySignal(cell)}, highest first</option>
             {TEXT_FEATURES.map((f) => (
-              <option key={f} value={`r:${f}`}>
+              // A feature constant along the text (no digit in it) orders nothing.
+              <option key={f} value={`r:${f}`} disabled={features ? !varies(features[f]) : false}>
                 |r| with {FEATURE_LABELS[f]}
               </option>
             ))}
