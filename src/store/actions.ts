@@ -8,6 +8,8 @@ import { loadFirstBuiltin, retryRefusedDraft, startOnNewestCorpus } from './corp
 import { send } from './engine';
 import { installTestHooks } from './testHooks';
 import type { GateKey } from '../engine/snapshot';
+import type { TextFeature } from '../ui/unitFeatures';
+import type { UnitSort } from '../ui/unitOrder';
 import { readHash, writeHash } from './urlHash';
 
 let nextSampleId = 1;
@@ -113,7 +115,21 @@ export function setLayer(layer: number): void {
 }
 
 export function setUnit(unit: number): void {
-  useApp.setState({ unit, unitPinned: true });
+  useApp.setState({ unit, unitPinned: true, finderFeature: null });
+}
+
+/** A unit from the unit finder: the text shows it by `signal`, with `feature` marked. */
+export function pickFoundUnit(unit: number, signal: GateKey, feature: TextFeature): void {
+  useApp.setState({ unit, unitPinned: true, textGate: signal, finderFeature: feature });
+}
+
+export function setUnitSort(unitSort: UnitSort): void {
+  useApp.setState({ unitSort });
+}
+
+/** Sorts the rows by correlation with `sortFeature`. */
+export function setSortFeature(sortFeature: TextFeature): void {
+  useApp.setState({ sortFeature, unitSort: 'feature' });
 }
 
 export function setTextGate(textGate: GateKey): void {

@@ -4,6 +4,8 @@
 import type { StateCreator } from 'zustand';
 import type { GateKey } from '../engine/snapshot';
 import type { ProbeMessage } from '../worker/protocol';
+import type { TextFeature } from '../ui/unitFeatures';
+import type { UnitSort } from '../ui/unitOrder';
 import type { AppState } from './app';
 
 export interface GatesSlice {
@@ -17,6 +19,12 @@ export interface GatesSlice {
   textGate: GateKey;
   snapshot: ProbeMessage | null;
   probeError: string | null;
+  /** The order of the heatmap rows (unitOrder.ts), the same for every heatmap of the layer. */
+  unitSort: UnitSort;
+  /** The text feature rows are sorted by when unitSort is 'feature'. */
+  sortFeature: TextFeature;
+  /** The feature of the unit last picked in the unit finder; the text view marks it. */
+  finderFeature: TextFeature | null;
 }
 
 export const createGatesSlice: StateCreator<AppState, [], [], GatesSlice> = () => ({
@@ -27,6 +35,9 @@ export const createGatesSlice: StateCreator<AppState, [], [], GatesSlice> = () =
   textGate: 'c',
   snapshot: null,
   probeError: null,
+  unitSort: 'index',
+  sortFeature: 'quote',
+  finderFeature: null,
 });
 
 /**

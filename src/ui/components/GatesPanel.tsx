@@ -1,17 +1,35 @@
-// The gates of one layer over an editable probe text: six heatmaps (i, f, g,
-// o, c, h), a hover card with every value at a character, and the probe text
-// coloured by one unit. Snapshots come from the training model every few steps.
+// The gates of one layer over an editable probe text: a heatmap per signal of
+// the cell (LSTM i, f, g, o, c, h; GRU r, z, n, h; RNN h) with its equation,
+// rows in one order for the layer (unitOrder.ts), a hover card with the terms
+// behind a value, the probe text coloured by one unit, and the unit finder.
+// Snapshots come from the training model every few steps.
 
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { MAX_PROBE_CHARS } from '../../engine/config';
-import type { ProbeLayer, ProbeMessage } from '../../worker/protocol';
-import { setLayer, setProbeText, setTextGate, setUnit } from '../../store/actions';
+import {
+  setLayer,
+  setProbeText,
+  setSortFeature,
+  setTextGate,
+  setUnit,
+  setUnitSort,
+} from '../../store/actions';
 import { useApp, type AppState } from '../../store/app';
 import { CELLS } from '../../engine/cells';
 import type { GateKey } from '../../engine/snapshot';
-import { GATE_INFO, showChar } from '../gateInfo';
+import { GATE_INFO, SIGNAL_DOCS, memorySignal, showChar } from '../gateInfo';
 import { useTransitionedState } from '../hooks/useTransitionedState';
+import {
+  FEATURE_LABELS,
+  TEXT_FEATURES,
+  textFeatures,
+  unitCorrelations,
+  type TextFeature,
+} from '../unitFeatures';
+import { rowsOf, unitOrder } from '../unitOrder';
+import { GateHoverCard } from './GateHoverCard';
 import { Heatmap, type Cell } from './Heatmap';
+import { UnitFinder } from './UnitFinder';
 import { UnitText } from './UnitText';
 
 interface Hover extends Cell {
@@ -19,56 +37,27 @@ interface Hover extends Cell {
   y: number;
 }
 
-function HoverCard({
-  hover,
-  snapshot,
-  layer,
-}: {
-  hover: Hover;
-  snapshot: ProbeMessage;
-  layer: ProbeLayer;
-}) {
-  const H = snapshot.hidden;
-  const at = hover.pos * H + hover.unit;
-  const p = snapshot.nextCharProb[hover.pos];
-  const next = snapshot.chars[hover.pos + 1];
-  return (
-    <div
-      className="hover-card"
-      style={{
-        // Flip to the other side of the pointer near the window's right and bottom edges.
-        left: hover.x + 230 > window.innerWidth ? hover.x - 224 : hover.x + 14,
-        top: hover.y + 200 > window.innerHeight ? hover.y - 190 : hover.y + 14,
-      }}
-      role="tooltip"
-    >
-      <div>
-        <span className="char">{showChar(snapshot.chars[hover.pos])}</span>{' '}
-        <span className="hint">
-          position {hover.pos} · unit {hover.unit}
-        </span>
-      </div>
-      <table>
-        <tbody>
-          {CELLS[snapshot.cell].signals.map((g) => (
-            <tr key={g}>
-              <td>
-                {g} <span className="hint">{GATE_INFO[g].name}</span>
-              </td>
-              <td>{layer[g]![at].toFixed(3)}</td>
-            </tr>
-          ))}
-          {next !== undefined && Number.isFinite(p) && (
-            <tr>
-              <td>p(next = {showChar(next)})</td>
-              <td>{p.toFixed(3)}</td>
-            </tr>
-          )}
-        </tbody>
-      </table>
-    </div>
-  );
+/** The row order select's value: 'index', 'mean', or 'r:' and a text feature. */
+type SortChoice = 'index' | 'mean' | `r:${TextFeature}`;
+
+function chooseSort(value: SortChoice): void {
+  if (value === 'index' || value === 'mean') setUnitSort(value);
+  else setSortFeature(value.slice(2) as TextFeature);
 }
+
+function varies(series: Float64Array): boolean {
+  return series.some((v) => v !== series[0]);
+}
+
+/** Features that hold or not at a character (underlined in the text); the others are counts. */
+const YES_NO: ReadonlySet<TextFeature> = new Set([
+  'quote',
+  'bracket',
+  'space',
+  'digit',
+  'upper',
+  'vowel',
+]);
 
 const selectSnapshot = (s: AppState) => s.snapshot;
 
@@ -81,6 +70,9 @@ export function GatesPanel() {
   const pinned = useApp((s) => s.unitPinned);
   const probeError = useApp((s) => s.probeError);
   const layers = useApp((s) => s.config.model.layers);
+  const unitSort = useApp((s) => s.unitSort);
+  const sortFeature = useApp((s) => s.sortFeature);
+  const finderFeature = useApp((s) => s.finderFeature);
   const [hover, setHover] = useState<Hover | null>(null);
 
   const onHover = useCallback((cell: Cell | null, x: number, y: number) => {
@@ -94,10 +86,29 @@ export function GatesPanel() {
   const onPick = useCallback((cell: Cell) => setUnit(cell.unit), []);
 
   const layer = snapshot?.layers[Math.min(layerIndex, snapshot.layers.length - 1)];
-  const signals = CELLS[snapshot?.cell ?? 'lstm'].signals;
+  const cell = snapshot?.cell ?? 'lstm';
+  const signals = CELLS[cell].signals;
   // A signal the shown cell lacks (the GRU has no forget gate) colours the text by h instead.
   const shownTextGate = signals.includes(textGate) ? textGate : 'h';
   const hidden = snapshot?.hidden ?? 0;
+  const P = snapshot?.chars.length ?? 0;
+  // What sorting and the finder read: the layer's memory, c for the LSTM, h otherwise.
+  const memory = layer?.[memorySignal(cell)];
+  const features = useMemo(() => (snapshot ? textFeatures(snapshot.chars) : null), [snapshot]);
+  const order = useMemo(
+    () =>
+      memory ? unitOrder(unitSort, memory, P, hidden, features?.[sortFeature]) : new Int32Array(0),
+    [memory, unitSort, P, hidden, features, sortFeature],
+  );
+  const rows = useMemo(() => rowsOf(order), [order]);
+  const shownUnit = Math.min(unit, Math.max(0, hidden - 1));
+  const found = useMemo(() => {
+    if (!finderFeature || !memory || !features) return null;
+    const r = unitCorrelations(memory, P, hidden, features[finderFeature])[shownUnit];
+    const marks = YES_NO.has(finderFeature) ? features[finderFeature] : null;
+    return { label: FEATURE_LABELS[finderFeature], r, marks };
+  }, [finderFeature, memory, features, P, hidden, shownUnit]);
+  const sortChoice: SortChoice = unitSort === 'feature' ? `r:${sortFeature}` : unitSort;
 
   return (
     <section className="panel" aria-labelledby="gates-title">
@@ -112,7 +123,7 @@ export function GatesPanel() {
         )}
       </header>
       <div className="gate-controls">
-        <label className="labelled">
+        <label className="labelled probe-field">
           <span>Probe text</span>
           <textarea
             className="input probe"
@@ -157,6 +168,23 @@ export function GatesPanel() {
           </select>
         </label>
         <label className="labelled">
+          <span>Order rows by</span>
+          <select
+            aria-label="Order rows by"
+            value={sortChoice}
+            onChange={(e) => chooseSort(e.target.value as SortChoice)}
+          >
+            <option value="index">unit index</option>
+            <option value="mean">mean {memorySignal(cell)}, highest first</option>
+            {TEXT_FEATURES.map((f) => (
+              // A feature constant along the text (no digit in it) orders nothing.
+              <option key={f} value={`r:${f}`} disabled={features ? !varies(features[f]) : false}>
+                |r| with {FEATURE_LABELS[f]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="labelled">
           <span>Unit</span>
           <input
             className="input"
@@ -189,19 +217,25 @@ export function GatesPanel() {
         </div>
       ) : snapshot && layer ? (
         <>
-          <div className="heatmaps">
+          <div className={`heatmaps count-${signals.length}`}>
             {signals.map((g) => (
               <Heatmap
                 key={g}
                 symbol={g}
                 title={GATE_INFO[g].title}
+                equation={SIGNAL_DOCS[cell][g]!.equation}
+                does={SIGNAL_DOCS[cell][g]!.does}
                 data={layer[g]!}
-                length={snapshot.chars.length}
+                length={P}
                 hidden={hidden}
                 scale={GATE_INFO[g].scale}
                 squash={GATE_INFO[g].squash}
+                // The RNN's one map spans the panel: taller, so its rows are not slivers.
+                minHeight={signals.length === 1 ? 180 : 96}
+                order={order}
+                rows={rows}
                 hover={hover}
-                selectedUnit={unit}
+                selectedUnit={shownUnit}
                 onHover={onHover}
                 onPick={onPick}
               />
@@ -210,14 +244,32 @@ export function GatesPanel() {
           <UnitText
             snapshot={snapshot}
             layer={layer}
-            unit={Math.min(unit, hidden - 1)}
+            unit={shownUnit}
             gate={shownTextGate}
             pinned={pinned}
+            feature={found}
             onHover={onHover}
           />
-          {hover && hover.pos < snapshot.chars.length && hover.unit < hidden && (
+          {memory && (
+            <UnitFinder
+              cell={cell}
+              values={memory}
+              chars={snapshot.chars}
+              hidden={hidden}
+              unit={shownUnit}
+              feature={finderFeature}
+            />
+          )}
+          {hover && hover.pos < P && hover.unit < hidden && (
             // A snapshot of a shorter probe or a smaller model may land under a still pointer.
-            <HoverCard hover={hover} snapshot={snapshot} layer={layer} />
+            <GateHoverCard
+              x={hover.x}
+              y={hover.y}
+              pos={hover.pos}
+              unit={hover.unit}
+              snapshot={snapshot}
+              layer={layer}
+            />
           )}
         </>
       ) : (

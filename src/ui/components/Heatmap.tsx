@@ -1,5 +1,6 @@
 // One (position × unit) heatmap on a canvas: positions of the probe text run
-// left to right, hidden units top to bottom. The cells are painted once per
+// left to right, hidden units top to bottom in the layer's row order
+// (unitOrder.ts), under the signal's equation and above what it does. The cells are painted once per
 // snapshot into a small offscreen image and scaled up without smoothing, so
 // even H = 512 × 200 characters costs a few milliseconds.
 
@@ -15,6 +16,10 @@ export interface Cell {
 interface Props {
   title: string;
   symbol: string;
+  /** The signal's equation (gateInfo.ts), under the title. */
+  equation: string;
+  /** What the signal does, in one sentence, under the map. */
+  does: string;
   data: Float32Array;
   /** P: positions. */
   length: number;
@@ -23,6 +28,12 @@ interface Props {
   scale: Scale;
   /** Cell states are unbounded: they are shown through tanh. */
   squash?: boolean;
+  /** The least height in CSS pixels: a map alone in its row may be taller. */
+  minHeight: number;
+  /** The unit in each row, top first (H); the same for every map of the layer. */
+  order: Int32Array;
+  /** The row of each unit (H): the inverse of `order`. */
+  rows: Int32Array;
   hover: Cell | null;
   selectedUnit: number;
   onHover(cell: Cell | null, clientX: number, clientY: number): void;
@@ -108,7 +119,8 @@ function drawVisible(
   P: number,
   H: number,
   hover: Cell | null,
-  selectedUnit: number,
+  /** The row of the unit the text view shows. */
+  selectedRow: number,
   scheme: 'light' | 'dark',
 ): void {
   const dpr = window.devicePixelRatio || 1;
@@ -128,7 +140,7 @@ function drawVisible(
   ctx.strokeStyle = scheme === 'dark' ? 'rgba(255,255,255,0.85)' : 'rgba(0,0,0,0.75)';
   if (hover) ctx.strokeRect(hover.pos * cellW, 0, Math.max(cellW, 1), height);
   // A tick on both edges marks the unit the text view shows.
-  const y = (selectedUnit + 0.5) * cellH;
+  const y = (selectedRow + 0.5) * cellH;
   ctx.fillStyle = ctx.strokeStyle;
   ctx.fillRect(0, y - dpr, 4 * dpr, 2 * dpr);
   ctx.fillRect(width - 4 * dpr, y - dpr, 4 * dpr, 2 * dpr);
@@ -136,16 +148,19 @@ function drawVisible(
 
 export const Heatmap = memo(function Heatmap(props: Props) {
   const { title, symbol, data, length: P, hidden: H, scale, squash, hover, selectedUnit } = props;
+  const { order, rows, equation, does, minHeight } = props;
+  // Orders of another size belong to a snapshot still on its way to this map.
+  const selectedRow = rows.length === H ? (rows[selectedUnit] ?? 0) : selectedUnit;
   const scheme = useColorScheme();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const imageRef = useRef<HTMLCanvasElement | null>(null);
   /** Whether imageRef holds the cells of the current data yet. */
   const paintedRef = useRef(false);
-  const overlayRef = useRef({ hover, selectedUnit, scheme });
+  const overlayRef = useRef({ hover, selectedRow, scheme });
   const table = colorTable(scale, scheme);
 
   useEffect(() => {
-    overlayRef.current = { hover, selectedUnit, scheme };
+    overlayRef.current = { hover, selectedRow, scheme };
   });
 
   // Paint the cells into the offscreen image when the data changes (in a task of its own).
@@ -162,28 +177,29 @@ export const Heatmap = memo(function Heatmap(props: Props) {
       // One 32-bit write per cell; the table is RGBA bytes, so a Uint32 view of it matches.
       const out = new Uint32Array(pixels.data.buffer);
       const colors = new Uint32Array(table.buffer, table.byteOffset, 256);
-      for (let t = 0; t < P; t++) {
-        const row = t * H;
-        for (let j = 0; j < H; j++) {
-          const v = data[row + j];
-          out[j * P + t] = colors[colorIndex(squash ? Math.tanh(v) : v, scale)];
+      const unitAt = order.length === H ? order : Int32Array.from({ length: H }, (_, k) => k);
+      for (let k = 0; k < H; k++) {
+        const j = unitAt[k];
+        for (let t = 0; t < P; t++) {
+          const v = data[t * H + j];
+          out[k * P + t] = colors[colorIndex(squash ? Math.tanh(v) : v, scale)];
         }
       }
       ctx.putImageData(pixels, 0, 0);
       paintedRef.current = true;
       const o = overlayRef.current;
       if (canvasRef.current)
-        drawVisible(canvasRef.current, image, P, H, o.hover, o.selectedUnit, o.scheme);
+        drawVisible(canvasRef.current, image, P, H, o.hover, o.selectedRow, o.scheme);
     });
-  }, [data, P, H, scale, squash, table]);
+  }, [data, P, H, scale, squash, table, order]);
 
   // Hover and unit changes redraw from the painted image at once.
   useEffect(() => {
     const canvas = canvasRef.current;
     const image = imageRef.current;
     if (!canvas || !image || !paintedRef.current) return;
-    drawVisible(canvas, image, P, H, hover, selectedUnit, scheme);
-  }, [P, H, hover, selectedUnit, scheme]);
+    drawVisible(canvas, image, P, H, hover, selectedRow, scheme);
+  }, [P, H, hover, selectedRow, scheme]);
 
   const cellAt = (event: React.MouseEvent<HTMLCanvasElement>): Cell => {
     const rect = event.currentTarget.getBoundingClientRect();
@@ -191,11 +207,11 @@ export const Heatmap = memo(function Heatmap(props: Props) {
       P - 1,
       Math.max(0, Math.floor(((event.clientX - rect.left) / rect.width) * P)),
     );
-    const unit = Math.min(
+    const row = Math.min(
       H - 1,
       Math.max(0, Math.floor(((event.clientY - rect.top) / rect.height) * H)),
     );
-    return { pos, unit };
+    return { pos, unit: order.length === H ? order[row] : row };
   };
 
   // Arrow keys walk the cells (Shift: ten at a time), Enter picks the unit, Escape leaves.
@@ -220,15 +236,19 @@ export const Heatmap = memo(function Heatmap(props: Props) {
     if (!move) return;
     event.preventDefault();
     const stride = event.shiftKey ? 10 : 1;
+    // Up and down walk the rows as shown, whatever unit each holds.
+    const sorted = order.length === H;
+    const fromRow = sorted ? rows[from.unit] : from.unit;
+    const row = Math.min(H - 1, Math.max(0, fromRow + move[1] * stride));
     const cell = {
       pos: Math.min(P - 1, Math.max(0, from.pos + move[0] * stride)),
-      unit: Math.min(H - 1, Math.max(0, from.unit + move[1] * stride)),
+      unit: sorted ? order[row] : row,
     };
     const rect = event.currentTarget.getBoundingClientRect();
     props.onHover(
       cell,
       rect.left + ((cell.pos + 0.5) * rect.width) / P,
-      rect.top + ((cell.unit + 0.5) * rect.height) / H,
+      rect.top + ((row + 0.5) * rect.height) / H,
     );
   };
 
@@ -243,11 +263,12 @@ export const Heatmap = memo(function Heatmap(props: Props) {
           <span className="legend-bar" style={{ background: cssGradient(table) }} />
           {scale === 'unit' ? '1' : '+1'}
         </span>
+        <code className="equation">{equation}</code>
       </figcaption>
       <canvas
         ref={canvasRef}
         // One pixel row per unit up to 240 units, so small and medium models lose no row.
-        style={{ height: Math.min(240, Math.max(96, H)) }}
+        style={{ height: Math.min(240, Math.max(minHeight, H)) }}
         role="img"
         aria-label={`${title} heatmap: ${P} positions × ${H} units`}
         onMouseMove={(e) => props.onHover(cellAt(e), e.clientX, e.clientY)}
@@ -258,6 +279,7 @@ export const Heatmap = memo(function Heatmap(props: Props) {
         onKeyDown={onKeyDown}
         onBlur={() => props.onHover(null, 0, 0)}
       />
+      <p className="does">{does}</p>
     </figure>
   );
 });

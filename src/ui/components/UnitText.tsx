@@ -1,6 +1,7 @@
 // The probe text coloured by one unit's activation, the way interpretable
 // cells of char-RNNs are shown (Karpathy et al., 2015): a quote-tracking or
-// line-length cell lights up across exactly the span it tracks.
+// line-length cell lights up across exactly the span it tracks. A unit picked
+// in the unit finder also has its feature's characters underlined, to compare.
 
 import { memo } from 'react';
 import type { ProbeLayer, ProbeMessage } from '../../worker/protocol';
@@ -9,6 +10,7 @@ import { colorIndex, colorTable, cssColor, cssGradient } from '../colormap';
 import { useColorScheme } from '../hooks/useColorScheme';
 import type { Cell } from './Heatmap';
 import { GATE_INFO } from '../gateInfo';
+import { num } from '../gateTerms';
 
 interface Props {
   snapshot: ProbeMessage;
@@ -16,6 +18,8 @@ interface Props {
   unit: number;
   gate: GateKey;
   pinned: boolean;
+  /** A unit finder's feature: its label, r, and where it holds (P, non-zero = underline) if yes/no. */
+  feature?: { label: string; r: number; marks: Float64Array | null } | null;
   onHover(cell: Cell | null, x: number, y: number): void;
 }
 
@@ -25,6 +29,7 @@ export const UnitText = memo(function UnitText({
   unit,
   gate,
   pinned,
+  feature,
   onHover,
 }: Props) {
   const scheme = useColorScheme();
@@ -38,6 +43,12 @@ export const UnitText = memo(function UnitText({
         <span className="hint">
           Text coloured by <b>{gate}</b> ({info.title}) of unit {unit}
           {!pinned && ' (the most varied; click a heatmap row to choose)'}
+          {feature && (
+            <>
+              {' '}
+              · r = {num(feature.r)} with <u>{feature.label}</u>
+            </>
+          )}
         </span>
         <span className="hint">
           {info.scale === 'unit' ? '0' : '−1'}
@@ -59,6 +70,7 @@ export const UnitText = memo(function UnitText({
           return (
             <span
               key={t}
+              className={feature?.marks?.[t] ? 'marked' : undefined}
               style={{ background: cssColor(table, k), color: dark ? '#fff' : '#111' }}
               onMouseMove={(e) => onHover({ pos: t, unit }, e.clientX, e.clientY)}
             >
