@@ -1,10 +1,12 @@
-// The benchmark's Markdown table: tokens/s, ratios to every TensorFlow.js
+// The benchmark's Markdown tables, one per shape and cell (LSTM, GRU, RNN; the
+// ratios compare engines on the same cell): tokens/s, ratios to every TensorFlow.js
 // backend, GFLOP/s, the roofline each contender is held to and its % of it,
 // dispatches per step and GPU memory where the contender reports them.
 // Rooflines: GPU contenders (gatescope-webgpu, tfjs-webgpu, tfjs-webgl) are
 // held to max(gatescope's best GEMM, tfjs webgpu/webgl matMul) on the adapter;
 // CPU contenders to max(tfjs wasm/cpu matMul) on the machine's cores.
 
+import type { CellType } from '../src/engine/cells';
 import { flopsPerToken, shapeLabel, type BenchShape } from './shapes';
 
 export interface ContenderResult {
@@ -17,10 +19,14 @@ export interface ContenderResult {
   reduced?: boolean;
   stats?: Record<string, number | string>;
   unavailable?: string;
+  /** The engine does not train this cell (yet): why, in its words. Not a failure. */
+  unsupported?: string;
 }
 
 export interface ShapeReport {
   shape: BenchShape;
+  /** Absent in results written before the cells: the LSTM. */
+  cell?: CellType;
   results: ContenderResult[];
   disagreements: string[];
 }
@@ -32,6 +38,9 @@ export interface BenchResult {
   roofline: Record<string, number>;
   reports: ShapeReport[];
 }
+
+/** Prefix of a contender's error saying its engine does not train this cell (yet): not a failure. */
+export const UNSUPPORTED = 'unsupported: ';
 
 const GPU_CONTENDERS = ['gatescope-webgpu', 'tfjs-webgpu', 'tfjs-webgl'];
 /** Stats shown in columns of their own, or too detailed for the notes. */
@@ -81,7 +90,7 @@ export function formatReport(r: BenchResult): string {
   for (const report of r.reports) {
     lines.push('');
     lines.push(
-      `#### ${shapeLabel(report.shape)} — ${fmt(flopsPerToken(report.shape) / 1e6, 2)} MFLOP per token`,
+      `#### ${shapeLabel(report.shape, report.cell ?? 'lstm')} — ${fmt(flopsPerToken(report.shape, report.cell) / 1e6, 2)} MFLOP per token`,
     );
     lines.push('');
     const tfjs = report.results.filter((x) => x.contender.startsWith('tfjs-') && x.tokensPerSecond);
@@ -90,9 +99,12 @@ export function formatReport(r: BenchResult): string {
     );
     lines.push(`|${' --- |'.repeat(10 + tfjs.length)}`);
     for (const x of report.results) {
-      if (x.unavailable) {
+      const missing = x.unsupported
+        ? `unsupported: ${x.unsupported}`
+        : x.unavailable && `unavailable: ${x.unavailable}`;
+      if (missing) {
         lines.push(
-          `| ${x.contender} | – | – | – | – | – | – | – | ${tfjs.map(() => '–').join(' | ')} | – | unavailable: ${x.unavailable} |`,
+          `| ${x.contender} | – | – | – | – | – | – | – | ${tfjs.map(() => '–').join(' | ')} | – | ${missing} |`,
         );
         continue;
       }

@@ -3,10 +3,14 @@
 // the build machines), contenders interleaved, medians of several timed runs
 // after warm-up. Prints a Markdown table and writes bench/results/latest.json.
 //
-//   npm run bench                  default shape (V65 E256 H256 L2 T64 B32)
+//   npm run bench                  default shape (V65 E256 H256 L2 T64 B32), every cell
 //   npm run bench -- --grid        the H × B × T × L grid (--H=128,256 --B=1,8 ... narrow it)
 //   npm run bench -- --quick       tiny shape, one run: checks the harness (no claims)
-//   options: --contenders=a,b  --runs=N  --steps=N  --out=path  --headed
+//   options: --cells=lstm,gru,rnn  --contenders=a,b  --runs=N  --steps=N  --out=path  --headed
+//
+// Each shape is measured per cell (LSTM, GRU, RNN), the same-work check and the
+// ratios within a cell: gatescope's engines against tfjs's layer for that cell.
+// A WebGPU engine that does not train a cell yet is reported "unsupported".
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary, L layers.
 
@@ -15,6 +19,7 @@ import { dirname } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../scripts/chromium';
 import { createServer } from 'vite';
+import { CELL_TYPES, isCellType, type CellType } from '../src/engine/cells';
 import type { ContenderName } from './browser/contenders';
 import type { OpenRequest } from './browser/main';
 import {
@@ -25,7 +30,7 @@ import {
   shapeLabel,
   type BenchShape,
 } from './shapes';
-import { formatReport, type ContenderResult, type ShapeReport } from './report';
+import { formatReport, UNSUPPORTED, type ContenderResult, type ShapeReport } from './report';
 
 const ALL: ContenderName[] = [
   'gatescope-webgpu',
@@ -56,6 +61,11 @@ const shapes: BenchShape[] = quick
     ? gridShapes(narrowed)
     : [DEFAULT_SHAPE];
 const contenders = (option('contenders')?.split(',') as ContenderName[] | undefined) ?? ALL;
+const cells: CellType[] = option('cells')?.split(',').map(cellOf) ?? [...CELL_TYPES];
+function cellOf(name: string): CellType {
+  if (!isCellType(name)) throw new Error(`--cells: ${name} is not one of ${CELL_TYPES.join(', ')}`);
+  return name;
+}
 const runs = Number(option('runs') ?? (quick ? 1 : 3));
 const stepsPerRun = Number(option('steps') ?? (quick ? 1 : 2));
 const warmupSteps = 2;
@@ -105,7 +115,8 @@ async function main() {
     }
 
     const reports: ShapeReport[] = [];
-    for (const shape of shapes) reports.push(await benchShape(page, shape));
+    for (const shape of shapes)
+      for (const cell of cells) reports.push(await benchShape(page, shape, cell));
     const result = { date: new Date().toISOString(), quick, environment, roofline, reports };
     mkdirSync(dirname(outPath), { recursive: true });
     writeFileSync(outPath, JSON.stringify(result, null, 2));
@@ -121,8 +132,9 @@ async function main() {
   }
 }
 
-async function benchShape(page: Page, shape: BenchShape): Promise<ShapeReport> {
-  console.error(`\n${shapeLabel(shape)}`);
+async function benchShape(page: Page, shape: BenchShape, cell: CellType): Promise<ShapeReport> {
+  const label = shapeLabel(shape, cell);
+  console.error(`\n${label}`);
   const open: {
     name: ContenderName;
     id: number;
@@ -133,7 +145,7 @@ async function benchShape(page: Page, shape: BenchShape): Promise<ShapeReport> {
   }[] = [];
   const failures: ContenderResult[] = [];
   for (const name of contenders) {
-    const req: OpenRequest = { contender: name, shape, warmupSteps, stepsPerRun, runs };
+    const req: OpenRequest = { contender: name, cell, shape, warmupSteps, stepsPerRun, runs };
     const t0 = Date.now();
     try {
       const id = await page.evaluate((r) => window.gatescopeBench.openContender(r), req);
@@ -142,8 +154,14 @@ async function benchShape(page: Page, shape: BenchShape): Promise<ShapeReport> {
       console.error(`  ${name}: ready (warm-up ${(warmupMs / 1000).toFixed(1)} s/step)`);
     } catch (e) {
       const reason = (e as Error).message.split('\n')[0].replace(/^page.evaluate: (Error: )?/, '');
-      console.error(`  ${name}: unavailable: ${reason}`);
-      failures.push({ contender: name, unavailable: reason });
+      if (reason.startsWith(UNSUPPORTED)) {
+        const why = reason.slice(UNSUPPORTED.length);
+        console.error(`  ${name}: unsupported: ${why}`);
+        failures.push({ contender: name, unsupported: why });
+      } else {
+        console.error(`  ${name}: unavailable: ${reason}`);
+        failures.push({ contender: name, unavailable: reason });
+      }
     }
   }
   // Interleave: one timed run of each contender per round, so drift hits all alike.
@@ -176,7 +194,7 @@ async function benchShape(page: Page, shape: BenchShape): Promise<ShapeReport> {
       contender: c.name,
       msPerStep,
       tokensPerSecond,
-      gflops: (tokensPerSecond * flopsPerToken(shape)) / 1e9,
+      gflops: (tokensPerSecond * flopsPerToken(shape, cell)) / 1e9,
       lossAfterFirstRun: c.losses[0],
       reduced: c.times.length < runs,
       stats,
@@ -190,11 +208,11 @@ async function benchShape(page: Page, shape: BenchShape): Promise<ShapeReport> {
       Math.abs(r.lossAfterFirstRun! - reference.lossAfterFirstRun!) / reference.lossAfterFirstRun!;
     if (!(rel <= 1e-2)) {
       disagreements.push(
-        `${shapeLabel(shape)} ${r.contender} loss ${r.lossAfterFirstRun} vs ${reference.lossAfterFirstRun}`,
+        `${label} ${r.contender} loss ${r.lossAfterFirstRun} vs ${reference.lossAfterFirstRun}`,
       );
     }
   }
-  return { shape, results: [...results, ...failures], disagreements };
+  return { shape, cell, results: [...results, ...failures], disagreements };
 }
 
 main().catch((e) => {

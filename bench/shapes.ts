@@ -1,7 +1,11 @@
-// Benchmark shapes and the cost model every figure is derived from.
+// Benchmark shapes and the cost model every figure is derived from. Every
+// shape is measured for each recurrent cell asked for (LSTM, GRU, RNN).
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
-// L layers, X layer input size (E for layer 0, H above).
+// L layers, X layer input size (E for layer 0, H above), G gate columns per
+// unit (LSTM 4, GRU 3, RNN 1).
+
+import { CELLS, type CellType } from '../src/engine/cells';
 
 export interface BenchShape {
   V: number;
@@ -41,14 +45,18 @@ export const QUICK_SHAPES: BenchShape[] = [{ V: 65, E: 16, H: 16, L: 2, T: 8, B:
 
 /**
  * Training FLOPs per token: forward + backward is 3× the forward's
- * 2·(X+H)·4H multiply-adds per layer, i.e. 24·H·(X+H), plus 6·H·V for the head.
+ * 2·(X+H)·G·H multiply-adds per layer, i.e. 6·G·H·(X+H) (LSTM 24·H·(X+H),
+ * GRU 18·H·(X+H), RNN 6·H·(X+H)), plus 6·H·V for the head. Elementwise gate
+ * work is left out, as for every cell.
  */
-export function flopsPerToken(s: BenchShape): number {
+export function flopsPerToken(s: BenchShape, cell: CellType = 'lstm'): number {
+  const G = CELLS[cell].gates;
   let f = 6 * s.H * s.V;
-  for (let l = 0; l < s.L; l++) f += 24 * s.H * ((l === 0 ? s.E : s.H) + s.H);
+  for (let l = 0; l < s.L; l++) f += 6 * G * s.H * ((l === 0 ? s.E : s.H) + s.H);
   return f;
 }
 
-export function shapeLabel(s: BenchShape): string {
-  return `V${s.V} E${s.E} H${s.H} L${s.L} T${s.T} B${s.B}`;
+export function shapeLabel(s: BenchShape, cell?: CellType): string {
+  const dims = `V${s.V} E${s.E} H${s.H} L${s.L} T${s.T} B${s.B}`;
+  return cell ? `${CELLS[cell].label} ${dims}` : dims;
 }

@@ -12,6 +12,7 @@ import { CpuBackend } from '../../src/engine/cpu/backend';
 import { createCpuBackend } from '../../src/engine/cpu/create';
 import type { GpuEngineModule } from '../../src/engine/gpu';
 import { createTfjsContender, type PreparedBatch } from '../contenders/tfjs';
+import { UNSUPPORTED } from '../report';
 
 setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
 
@@ -70,10 +71,14 @@ export async function createContender(
     } else {
       if (!navigator.gpu) throw new Error('WebGPU is not available in this browser');
       const gpuModule = await loadGpuEngine();
-      backend = await gpuModule.createGpuBackend(navigator.gpu, model, params, {
-        batchSize: B,
-        seqLen: T,
-      });
+      try {
+        backend = await gpuModule.createGpuBackend(navigator.gpu, model, params, {
+          batchSize: B,
+          seqLen: T,
+        });
+      } catch (e) {
+        throw await unsupportedOr(e, model);
+      }
     }
     return {
       train: (batches) => trainBackend(backend, batches, o),
@@ -103,6 +108,9 @@ export async function createContender(
     stats: () => ({
       device: tfBackend,
       ...(oneHot ? { note: 'one-hot inputs (no UnsortedSegmentSum kernel on wasm)' } : {}),
+      ...(model.cell === 'gru'
+        ? { layer: 'tf.layers.rnn(PytorchGruCell): tf.layers.gru has no resetAfter' }
+        : {}),
     }),
     dispose() {
       for (const p of prepared.values()) {
@@ -112,6 +120,18 @@ export async function createContender(
       contender.dispose();
     },
   };
+}
+
+/**
+ * The engine refuses a cell it has no kernels for with GpuUnavailableError,
+ * the same error as a missing adapter; with an adapter present, that refusal
+ * is "unsupported" (reported apart, not as a failure). As soon as
+ * createGpuBackend accepts the cell, the contender runs like the LSTM's.
+ */
+async function unsupportedOr(e: unknown, model: ModelConfig): Promise<unknown> {
+  if (!(e instanceof Error) || e.name !== 'GpuUnavailableError' || model.cell === 'lstm') return e;
+  const adapter = await navigator.gpu.requestAdapter();
+  return adapter ? new Error(UNSUPPORTED + e.message) : e;
 }
 
 /** The GPU engine, loaded only when a WebGPU contender runs. */

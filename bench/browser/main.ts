@@ -6,6 +6,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { Batcher } from '../../src/engine/batcher';
+import type { CellType } from '../../src/engine/cells';
 import { DEFAULT_OPTIMIZER, type ModelConfig } from '../../src/engine/config';
 import { initParams } from '../../src/engine/params';
 import { Rng } from '../../src/engine/rng';
@@ -21,6 +22,7 @@ import type { Batch } from '../../src/engine/backend';
 
 export interface OpenRequest {
   contender: ContenderName;
+  cell: CellType;
   shape: BenchShape;
   warmupSteps: number;
   stepsPerRun: number;
@@ -58,7 +60,7 @@ async function openContender(req: OpenRequest): Promise<number> {
   const { shape } = req;
   const model: ModelConfig = {
     vocabSize: shape.V,
-    cell: 'lstm',
+    cell: req.cell,
     embedSize: shape.E,
     hiddenSize: shape.H,
     layers: shape.L,

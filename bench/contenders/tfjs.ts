@@ -1,6 +1,10 @@
 // The TensorFlow.js contender: the same model, batch and initial weights as
 // gatescope, trained with tf.layers + Adam on any tfjs backend (webgpu, webgl,
-// wasm, cpu). Runs in the browser and in Node.
+// wasm, cpu). Runs in the browser and in Node. The recurrent layers per cell:
+//   lstm  tf.layers.lstm (recurrentActivation sigmoid; tfjs defaults to hardSigmoid)
+//   rnn   tf.layers.simpleRNN (tanh)
+//   gru   tf.layers.rnn over PytorchGruCell (tfjsGruCell.ts): tf.layers.gru
+//         refuses resetAfter, and its reset-before GRU is another function
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers. tfjs wants batch-major (B, T) inputs; gatescope batches are
@@ -9,13 +13,15 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { Batch } from '../../src/engine/backend';
 import type { ModelConfig, OptimizerConfig } from '../../src/engine/config';
+import { CELLS } from '../../src/engine/cells';
 import { layerInputSize } from '../../src/engine/config';
 import { paramLayout } from '../../src/engine/params';
 import {
+  GATE_ORDERS,
   interleavedToBlockedBias,
   interleavedToBlockedCols,
-  KERAS_ORDER,
 } from '../../src/io/gates';
+import { pytorchGruCellClass } from './tfjsGruCell';
 
 type Tf = typeof tfType;
 
@@ -35,10 +41,27 @@ export interface PreparedBatch {
   targets: tfType.Tensor3D; // (B, T, V) one-hot
 }
 
+/** The cell's recurrent layer, returning sequences, weights set afterwards. */
+function recurrentLayer(tf: Tf, cell: ModelConfig['cell'], H: number): tfType.layers.Layer {
+  // Our weights replace the initial ones at once; the default orthogonal init is slow at H ≥ 45.
+  const init = { units: H, returnSequences: true, recurrentInitializer: 'zeros' } as const;
+  switch (cell) {
+    case 'lstm':
+      return tf.layers.lstm({ ...init, recurrentActivation: 'sigmoid', unitForgetBias: false });
+    case 'rnn':
+      return tf.layers.simpleRNN({ ...init, activation: 'tanh' });
+    case 'gru': {
+      const Cell = pytorchGruCellClass(tf);
+      return tf.layers.rnn({ cell: new Cell(H), returnSequences: true });
+    }
+  }
+}
+
 /**
- * Builds Embedding → L × LSTM(returnSequences, recurrentActivation sigmoid) →
- * Dense(V), with gatescope's initial weights (gates converted to Keras's
- * blocked i, f, c, o; the one bias goes to the LSTM bias).
+ * Builds Embedding → L × the cell's recurrent layer → Dense(V), with
+ * gatescope's initial weights (gates converted to Keras's blocks: LSTM i, f,
+ * c, o; GRU z, r, h; the one bias to the layer's bias, the GRU's b_hn to its
+ * recurrent bias).
  */
 export function createTfjsContender(
   tf: Tf,
@@ -53,7 +76,9 @@ export function createTfjsContender(
    */
   oneHotInputs = false,
 ): TfjsContender {
-  const { vocabSize: V, embedSize: E, hiddenSize: H, layers: L } = model;
+  const { vocabSize: V, embedSize: E, hiddenSize: H, layers: L, cell } = model;
+  const G = CELLS[cell].gates;
+  const order = GATE_ORDERS.keras[cell];
   const layout = paramLayout(model);
   const view = (t: { offset: number; size: number }) =>
     params.subarray(t.offset, t.offset + t.size);
@@ -64,18 +89,7 @@ export function createTfjsContender(
   } else {
     net.add(tf.layers.embedding({ inputDim: V, outputDim: E, inputLength: seqLen }));
   }
-  for (let l = 0; l < L; l++) {
-    net.add(
-      tf.layers.lstm({
-        units: H,
-        returnSequences: true,
-        recurrentActivation: 'sigmoid',
-        unitForgetBias: false,
-        // Our weights replace these at once; the default orthogonal init is slow at H ≥ 45.
-        recurrentInitializer: 'zeros',
-      }),
-    );
-  }
+  for (let l = 0; l < L; l++) net.add(recurrentLayer(tf, cell, H));
   net.add(tf.layers.dense({ units: V }));
   net.build(oneHotInputs ? [null, seqLen, V] : [null, seqLen]);
 
@@ -83,9 +97,10 @@ export function createTfjsContender(
   for (let l = 0; l < L; l++) {
     const X = layerInputSize(model, l);
     const lw = layout.layers[l];
-    weights.push(tf.tensor2d(interleavedToBlockedCols(view(lw.wx), X, H, KERAS_ORDER), [X, 4 * H]));
-    weights.push(tf.tensor2d(interleavedToBlockedCols(view(lw.wh), H, H, KERAS_ORDER), [H, 4 * H]));
-    weights.push(tf.tensor1d(interleavedToBlockedBias(view(lw.b), H, KERAS_ORDER)));
+    weights.push(tf.tensor2d(interleavedToBlockedCols(view(lw.wx), X, H, order), [X, G * H]));
+    weights.push(tf.tensor2d(interleavedToBlockedCols(view(lw.wh), H, H, order), [H, G * H]));
+    weights.push(tf.tensor1d(interleavedToBlockedBias(view(lw.b), H, order)));
+    if (lw.bhn) weights.push(tf.tensor1d(view(lw.bhn)));
   }
   weights.push(tf.tensor2d(view(layout.headW), [H, V]));
   weights.push(tf.tensor1d(view(layout.headB)));

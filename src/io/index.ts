@@ -8,7 +8,7 @@ export type { NamedTensor, SafetensorsFile } from './safetensors';
 export { exportSafetensors, exportVocabJson, importWeights, WEIGHTS_FORMAT } from './weights';
 export type { ImportOptions, ImportedWeights } from './weights';
 export { parseVocabJson, checkVocabulary } from './vocabFile';
-export { exportTfjs } from './exportTfjs';
+export { exportTfjs, TfjsGruUnsupportedError } from './exportTfjs';
 export type { TfjsExport } from './exportTfjs';
 export { exportOnnx } from './exportOnnx';
 export {

@@ -3,6 +3,7 @@
 // the file is for; an import that cannot be used says why and changes nothing.
 
 import { useRef } from 'react';
+import { CELLS, type CellType } from '../../engine/cells';
 import type { ExportChoice } from '../../worker/protocol';
 import { useApp } from '../../store/app';
 import {
@@ -12,27 +13,39 @@ import {
   importModelFiles,
 } from '../../store/fileActions';
 
-const EXPORTS: { choice: ExportChoice; label: string; title: string }[] = [
-  {
-    choice: 'safetensors',
-    label: 'PyTorch',
-    title:
-      'model.safetensors: nn.Embedding → nn.LSTM → nn.Linear names, loads with load_state_dict(strict=True)',
-  },
-  { choice: 'onnx', label: 'ONNX', title: 'model.onnx: runs in ONNX Runtime (web, node, python)' },
-  {
-    choice: 'tfjs',
-    label: 'TensorFlow.js',
-    title: 'model.json + model.weights.bin: loads with tf.loadLayersModel',
-  },
-  { choice: 'vocab', label: 'vocab.json', title: 'the vocabulary: token id ↔ character' },
-  {
-    choice: 'checkpoint',
-    label: 'Checkpoint',
-    title:
-      'checkpoint.safetensors: weights, optimizer, step and stream positions, to resume exactly',
-  },
-];
+/** What TF.js loads each cell as (src/io/exportTfjs.ts); TF.js has no GRU with PyTorch's equations. */
+const TFJS_TITLE: Record<CellType, string> = {
+  lstm: 'model.json + model.weights.bin: Keras LSTM layers, loads with tf.loadLayersModel',
+  rnn: 'model.json + model.weights.bin: Keras SimpleRNN layers, loads with tf.loadLayersModel',
+  gru:
+    'not for a GRU: TensorFlow.js has no GRU with these (PyTorch’s, reset-after) equations; ' +
+    'export ONNX, which onnxruntime-web runs in a page',
+};
+
+/** The export buttons, their titles saying what the file loads as for this cell. */
+function exportsFor(cell: CellType): { choice: ExportChoice; label: string; title: string }[] {
+  const name = CELLS[cell].label; // nn.LSTM, nn.GRU, nn.RNN; ONNX's LSTM, GRU, RNN operators
+  return [
+    {
+      choice: 'safetensors',
+      label: 'PyTorch',
+      title: `model.safetensors: nn.Embedding → nn.${name} → nn.Linear names, loads with load_state_dict(strict=True)`,
+    },
+    {
+      choice: 'onnx',
+      label: 'ONNX',
+      title: `model.onnx: ONNX's ${name} operator, runs in ONNX Runtime (web, node, python)`,
+    },
+    { choice: 'tfjs', label: 'TensorFlow.js', title: TFJS_TITLE[cell] },
+    { choice: 'vocab', label: 'vocab.json', title: 'the vocabulary: token id ↔ character' },
+    {
+      choice: 'checkpoint',
+      label: 'Checkpoint',
+      title:
+        'checkpoint.safetensors: weights, optimizer, step and stream positions, to resume exactly',
+    },
+  ];
+}
 
 export function ModelFilesPanel() {
   const ready = useApp((s) => s.status.ready);
@@ -42,6 +55,7 @@ export function ModelFilesPanel() {
   const notice = useApp((s) => s.importNotice);
   const offer = useApp((s) => s.adoptOffer);
   const picker = useRef<HTMLInputElement>(null);
+  const cell = useApp((s) => s.config.model.cell);
 
   return (
     <section className="panel" aria-labelledby="files-title">
@@ -51,7 +65,7 @@ export function ModelFilesPanel() {
       </header>
 
       <div className="chips" role="group" aria-label="Export">
-        {EXPORTS.map((e) => (
+        {exportsFor(cell).map((e) => (
           <button
             key={e.choice}
             type="button"

@@ -1,11 +1,12 @@
 // Checkpoints on the CPU backend: training resumed from a checkpoint takes
 // exactly the steps the uninterrupted run takes (bit-identical losses), across
-// an epoch boundary; plain weights load with a fresh optimizer; a checkpoint of
-// another corpus or a damaged one is refused.
+// an epoch boundary, for every cell (the GRU's b_hn and its moments included);
+// plain weights load with a fresh optimizer; a checkpoint of another corpus or
+// a damaged one is refused.
 
 import { describe, expect, test } from 'vitest';
 import { Batcher, splitCorpus } from '../../../src/engine/batcher';
-import { DEFAULT_OPTIMIZER, type TrainConfig } from '../../../src/engine/config';
+import { DEFAULT_OPTIMIZER, type ModelConfig, type TrainConfig } from '../../../src/engine/config';
 import {
   captureCheckpoint,
   loadCheckpoint,
@@ -91,6 +92,48 @@ describe('checkpoint → resume on the CPU backend', () => {
     const snapshot = await snapshotOf(params);
     const asWeights = importWeights(saveCheckpoint(snapshot));
     expect(asWeights.params).toEqual(params);
+  });
+});
+
+describe.each(['gru', 'rnn'] as const)('checkpoint → resume, %s', (cell) => {
+  const cellModel: ModelConfig = { ...model, cell };
+
+  test('the next 8 losses and the weights are identical to the uninterrupted run', async () => {
+    const corpusSha256 = await sha256Hex(corpus.text);
+    const a = cpuBackend(cellModel, seededParams(cellModel), train.batchSize, train.seqLen);
+    const batcherA = new Batcher(tokens, train.batchSize, train.seqLen, train.seed);
+    // Past the first epoch, so the carried h and the Adam moments are all in play.
+    const before = batcherA.windowsPerEpoch + 4;
+    await runSteps(a, batcherA, before, train.optimizer);
+    const bytes = await captureCheckpoint(a, batcherA, {
+      train,
+      vocab: corpus.vocab,
+      corpusSha256,
+      extra: {},
+    });
+    // The file names the cell's PyTorch module; the GRU's b_hn has moments of its own.
+    const names = [...readSafetensors(bytes).tensors.keys()];
+    expect(names).toContain(`${cell}.weight_hh_l1`);
+    expect(names.some((n) => n.startsWith('lstm.'))).toBe(false);
+    if (cell === 'gru') expect(names).toContain('adam.m.gru.0.bhn');
+    const uninterrupted = await runSteps(a, batcherA, 8, train.optimizer);
+
+    const loaded = loadCheckpoint(bytes, {
+      corpusVocab: corpus.vocab,
+      corpusSha256,
+      requireCheckpoint: true,
+    });
+    if (loaded.kind !== 'checkpoint') throw new Error('not loaded as a checkpoint');
+    expect(loaded.model).toEqual(cellModel);
+    const b = cpuBackend(cellModel, seededParams(cellModel, 999), train.batchSize, train.seqLen);
+    const batcherB = new Batcher(tokens, train.batchSize, train.seqLen, train.seed);
+    await restoreCheckpoint(b, batcherB, loaded);
+    const resumed = await runSteps(b, batcherB, 8, train.optimizer);
+    console.log(
+      `${cell} resumed losses (first 3): ${resumed.slice(0, 3).map((x) => x.toFixed(6))}`,
+    );
+    expect(resumed).toEqual(uninterrupted);
+    expect(await b.getParams()).toEqual(await a.getParams());
   });
 });
 
