@@ -354,7 +354,8 @@ export class CpuBackend implements Backend, GradientSource {
   }
 
   async gradientFlow(batch: Batch): Promise<GradientFlow> {
-    this.checkBatch(batch, true);
+    // Like evaluate: any B up to the training one (the trainer's probe window takes ≤ 8 streams).
+    this.checkBatch(batch, false);
     const ws = this.workspace(batch.seqLen, batch.batchSize);
     return gradientFlowOf(Float32Array, ws, this.layout, this.weights, batch);
   }
