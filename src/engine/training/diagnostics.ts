@@ -69,8 +69,12 @@ export class Diagnostics {
     private readonly events: TrainingEvents,
   ) {}
 
-  /** Measures at the backend's current step and reports; `snapshot` is the gate snapshot just taken. */
-  async take(backend: Backend, snapshot: ProbeSnapshot | null): Promise<void> {
+  /**
+   * Measures the gradient flow at the backend's current step and reports it
+   * with `saturation`, that of the gate snapshot just taken (gateSaturation,
+   * computed before the snapshot was sent: sending may detach its arrays).
+   */
+  async take(backend: Backend, saturation: GateSaturation[][] | null): Promise<void> {
     const step = backend.step;
     let flow = null;
     if (this.flowProblem === null) {
@@ -87,7 +91,7 @@ export class Diagnostics {
       seqLen: this.window.seqLen,
       flow,
       flowProblem: this.flowProblem,
-      saturation: snapshot ? gateSaturation(snapshot) : null,
+      saturation,
     };
     this.events.diagnostics(report);
   }

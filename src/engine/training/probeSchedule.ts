@@ -8,7 +8,7 @@
 import type { Backend } from '../backend';
 import { probeSnapshot } from '../snapshot';
 import type { Vocabulary } from '../tokenizer';
-import type { Diagnostics } from './diagnostics';
+import { gateSaturation, type Diagnostics } from './diagnostics';
 import type { LoopState, TrainingEvents } from './events';
 
 export class ProbeSchedule {
@@ -45,9 +45,11 @@ export class ProbeSchedule {
     this.lastAt = performance.now();
     this.lastStep = backend.step;
     const result = await probeSnapshot(backend, this.vocab, this.text);
+    // Before the snapshot goes out: posting it transfers (detaches) its arrays.
+    const saturation = 'snapshot' in result ? gateSaturation(result.snapshot) : null;
     if ('snapshot' in result) this.events.probe(result.snapshot);
     else this.events.probeError(result.problem);
-    await this.diagnostics?.take(backend, 'snapshot' in result ? result.snapshot : null);
+    await this.diagnostics?.take(backend, saturation);
   }
 
   /** The model shown was rolled back: the next snapshot is due even at the same step. */

@@ -18,10 +18,12 @@ import {
   probeWindow,
 } from '../../../src/engine/training/diagnostics';
 import { Trainer } from '../../../src/engine/training/trainer';
-import type {
-  DiagnosticsMessage,
-  EngineMessage,
-  MetricsMessage,
+import type { TrainingEvents } from '../../../src/engine/training/events';
+import {
+  transferablesOf,
+  type DiagnosticsMessage,
+  type EngineMessage,
+  type MetricsMessage,
 } from '../../../src/worker/protocol';
 import { EAGER_LOOP, recordEvents } from '../../helpers/trainerEvents';
 import { until } from '../../helpers/until';
@@ -56,7 +58,16 @@ function setUp(cell: CellType, clipNorm: number, noFlow = false) {
     batchSize: train.batchSize,
     seqLen: train.seqLen,
   });
-  const { events, messages, failures } = recordEvents();
+  const { events: recorded, messages, failures } = recordEvents();
+  // Sent as the worker sends them: posting a snapshot transfers (detaches) its arrays.
+  const events: TrainingEvents = {
+    ...recorded,
+    probe: (snapshot) => {
+      recorded.probe(snapshot);
+      const sent = messages.at(-1)!;
+      structuredClone(sent, { transfer: transferablesOf(sent) });
+    },
+  };
   const trainer = new Trainer(
     backend,
     corpus.vocab,
