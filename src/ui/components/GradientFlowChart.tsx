@@ -92,7 +92,8 @@ export function GradientFlowChart({ model = 0 }: { model?: number }) {
       }
     >
       <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={rows} margin={DIAG_MARGIN}>
+        {/* Remounted when the theme flips: recharts 3 keeps some colours it was first given. */}
+        <LineChart key={scheme} data={rows} margin={DIAG_MARGIN}>
           <CartesianGrid stroke={colors.grid} strokeDasharray="3 3" vertical={false} />
           <XAxis
             dataKey="k"

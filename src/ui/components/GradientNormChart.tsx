@@ -119,7 +119,8 @@ export function GradientNormChart({ model = 0 }: { model?: number }) {
       }
     >
       <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={rows} margin={DIAG_MARGIN}>
+        {/* Remounted when the theme flips: recharts 3 keeps some colours it was first given. */}
+        <LineChart key={style.scheme} data={rows} margin={DIAG_MARGIN}>
           <CartesianGrid stroke={style.colors.grid} strokeDasharray="3 3" vertical={false} />
           <XAxis
             dataKey="step"
@@ -207,7 +208,8 @@ export function GroupNormChart({ model = 0 }: { model?: number }) {
       ))}
     >
       <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={rows} margin={DIAG_MARGIN}>
+        {/* Remounted when the theme flips: recharts 3 keeps some colours it was first given. */}
+        <LineChart key={style.scheme} data={rows} margin={DIAG_MARGIN}>
           <CartesianGrid stroke={style.colors.grid} strokeDasharray="3 3" vertical={false} />
           <XAxis
             dataKey="step"
