@@ -66,10 +66,10 @@ export function decades(values: Iterable<number>): { domain: [number, number]; t
   if (lo === Infinity) return { domain: [0.01, 1], ticks: [0.01, 0.1, 1] };
   const bottom = Math.floor(Math.log10(lo));
   const top = Math.max(bottom + 1, Math.ceil(Math.log10(hi)));
-  // At most about six labels: every n-th decade.
+  // At most about six labels: every n-th decade, counted down from the top one.
   const every = Math.max(1, Math.ceil((top - bottom) / 6));
   const ticks: number[] = [];
-  for (let e = bottom; e <= top; e += every) ticks.push(10 ** e);
+  for (let e = top; e >= bottom; e -= every) ticks.unshift(10 ** e);
   return { domain: [10 ** bottom, 10 ** top], ticks };
 }
 

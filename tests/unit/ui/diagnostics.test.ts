@@ -11,6 +11,7 @@ import {
   truncateDiagnostics,
 } from '../../../src/store/diagnosticsSlice';
 import { receive } from '../../../src/store/receiver';
+import { decadeLabel, decades } from '../../../src/ui/components/diagnosticsChart';
 import {
   transferablesOf,
   type DiagnosticsMessage,
@@ -121,5 +122,21 @@ describe('the diagnostics slice', () => {
     expect(all[0].groupNorms.map((p) => p.step)).toEqual([1]);
     expect(all[0].flow).toBeNull();
     expect(all[2]).toEqual({ ...emptyDiagnostics(), cell: 'lstm', flowProblem: null });
+  });
+});
+
+describe('log axes by decades', () => {
+  it('span whole decades around the positive values, ticks at most about six', () => {
+    expect(decades([0.03, 2, 0, NaN, -1])).toEqual({
+      domain: [0.01, 10],
+      ticks: [0.01, 0.1, 1, 10],
+    });
+    const wide = decades([1e-13, 1]);
+    expect(wide.domain).toEqual([1e-13, 1]);
+    expect(wide.ticks.length).toBeLessThanOrEqual(7);
+    expect(wide.ticks.at(-1)).toBeCloseTo(1);
+    expect(decades([5, 5]).domain).toEqual([1, 10]);
+    expect(decades([]).domain).toEqual([0.01, 1]);
+    expect([1e-3, 0.01, 1, 100, 1e4].map(decadeLabel)).toEqual(['1e-3', '0.01', '1', '100', '1e4']);
   });
 });
