@@ -21,14 +21,18 @@ beforeAll(() => {
   mkdirSync(RESULTS, { recursive: true });
 });
 
-/** Drawn lines of a chart: recharts' curve paths with at least `points` points. */
+/** Drawn lines of a chart: recharts' stroked curve paths with at least `points` points. */
 function linesIn(page: Page, label: RegExp, points: number): Promise<number> {
   return page
     .getByRole('img', { name: label })
     .locator('path.recharts-line-curve')
     .evaluateAll(
       (paths, min) =>
-        paths.filter((p) => (p.getAttribute('d') ?? '').split(/[LC]/).length >= min).length,
+        paths.filter(
+          (p) =>
+            p.getAttribute('stroke') !== 'none' &&
+            (p.getAttribute('d') ?? '').split(/[LC]/).length >= min,
+        ).length,
       points,
     );
 }
@@ -36,7 +40,7 @@ function linesIn(page: Page, label: RegExp, points: number): Promise<number> {
 describe.each(['lstm', 'rnn'] as const)('gradients panel, %s on the CPU', (cell) => {
   it('draws the gradient flow once training starts', async () => {
     await withBrowser('cpu', async (browser) => {
-      const hash = `#cell=${cell}&E=16&H=48&L=2&T=24&B=8&lr=0.01&clip=1&seed=7&backend=auto`;
+      const hash = `#cell=${cell}&E=16&H=48&L=2&T=24&B=8&lr=0.01&clip=0.3&seed=7&backend=auto`;
       const { page, log } = await openPage(browser, app.url + hash, { viewport: VIEWPORT });
       await untilTrainable(page, 60_000);
       await page.getByRole('button', { name: 'Train', exact: true }).click();
@@ -46,6 +50,13 @@ describe.each(['lstm', 'rnn'] as const)('gradients panel, %s on the CPU', (cell)
       const lines = cell === 'lstm' ? 4 : 2;
       await expect.poll(() => linesIn(page, /^Gradient flow/, 24), CEILING).toBe(lines);
       await expect.poll(() => linesIn(page, /^Global gradient norm/, 2), CEILING).toBe(1);
+      // Clip 0.3 is below the untrained model's norm: the clipped steps are marked with dots.
+      const clipDots = () =>
+        page
+          .getByRole('img', { name: /^Global gradient norm/ })
+          .locator('.recharts-dot')
+          .count();
+      await expect.poll(clipDots, CEILING).toBeGreaterThan(0);
       await expect.poll(() => linesIn(page, /^Gate saturation/, 2), CEILING).toBeGreaterThan(0);
       await expect.poll(() => linesIn(page, /^Gradient norm per/, 2), CEILING).toBe(4);
 
