@@ -9,12 +9,19 @@
 import { create } from 'zustand';
 import { createConfigSlice, type ConfigSlice } from './configSlice';
 import { createCorpusSlice, type CorpusSlice } from './corpusSlice';
+import { createDiagnosticsSlice, type DiagnosticsSlice } from './diagnosticsSlice';
 import { createFilesSlice, type FilesSlice } from './filesSlice';
 import { createGatesSlice, type GatesSlice } from './gatesSlice';
 import { createRunSlice, type RunSlice } from './runSlice';
 import { createSampleSlice, type SampleSlice } from './sampleSlice';
 
-export type AppState = CorpusSlice & ConfigSlice & RunSlice & GatesSlice & SampleSlice & FilesSlice;
+export type AppState = CorpusSlice &
+  ConfigSlice &
+  RunSlice &
+  GatesSlice &
+  SampleSlice &
+  FilesSlice &
+  DiagnosticsSlice;
 
 export const useApp = create<AppState>()((...a) => ({
   ...createCorpusSlice(...a),
@@ -23,4 +30,5 @@ export const useApp = create<AppState>()((...a) => ({
   ...createGatesSlice(...a),
   ...createSampleSlice(...a),
   ...createFilesSlice(...a),
+  ...createDiagnosticsSlice(...a),
 }));

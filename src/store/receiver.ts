@@ -10,6 +10,7 @@
 import type { EngineMessage, EngineMessageOf, RunStatus } from '../worker/protocol';
 import { useApp } from './app';
 import { onCorpusError, onCorpusInUse, onCorpusProgress } from './corpusInUse';
+import { addDiagnostics, addGradNorms, truncateDiagnostics } from './diagnosticsSlice';
 import { onExported, onImported, onImportFailed, onRunsListed, onSaved } from './fileActions';
 import { unitToShow } from './gatesSlice';
 import { metrics } from './metrics';
@@ -27,13 +28,21 @@ const handlers: Handlers = {
   corpus: onCorpusInUse,
   corpusProgress: onCorpusProgress,
   corpusError: onCorpusError,
-  model: onModelBuilt,
+  model: (m) => {
+    onModelBuilt(m);
+    set({ diagnostics: {} });
+  },
   configError: onConfigRefused,
   status: (m) => {
     if (!sameStatus(get().status, m.status)) set({ status: m.status });
   },
   // The hot path: the charts read metrics.ts, not the store, so a report re-renders nothing else.
-  metrics: (m) => metrics.append(m),
+  metrics: (m) => {
+    metrics.append(m);
+    // The gradient norms go to the diagnostics panel alone (model 0 until compare runs say).
+    if (m.gradNorms?.length) set({ diagnostics: addGradNorms(get().diagnostics, 0, m.gradNorms) });
+  },
+  diagnostics: (m) => set({ diagnostics: addDiagnostics(get().diagnostics, m) }),
   probe: (m) => set({ snapshot: m, probeError: null, unit: unitToShow(get(), m) }),
   probeError: (m) => set({ probeError: m.message }),
   // Chunks of a generation the page no longer shows (stopped, replaced) are dropped.
@@ -45,7 +54,10 @@ const handlers: Handlers = {
     if (m.id === get().sampleId) set({ sampleError: m.message, sampleId: null });
   },
   error: (m) => set({ engineError: m.message }),
-  rollback: onRollback,
+  rollback: (m) => {
+    onRollback(m);
+    set({ diagnostics: truncateDiagnostics(get().diagnostics, m.toStep) });
+  },
   exported: onExported,
   exportError: (m) => set({ exporting: null, exportError: m.message }),
   imported: onImported,

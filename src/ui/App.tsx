@@ -11,6 +11,7 @@ import {
 import { ConfirmDialog } from './components/ConfirmDialog';
 import { Controls } from './components/Controls';
 import { CorpusPanel } from './components/CorpusPanel';
+import { DiagnosticsPanel } from './components/DiagnosticsPanel';
 import { PanelBoundary } from './components/ErrorBoundary';
 import { GatesPanel } from './components/GatesPanel';
 import { HyperParams } from './components/HyperParams';
@@ -66,6 +67,9 @@ export function App() {
           </PanelBoundary>
           <PanelBoundary name="gates">
             <GatesPanel />
+          </PanelBoundary>
+          <PanelBoundary name="gradients">
+            <DiagnosticsPanel />
           </PanelBoundary>
           <PanelBoundary name="sampling">
             <SamplePanel />

@@ -10,7 +10,7 @@ import type { RunConfig } from '../engine/configSchema';
 import type { SampleRequest } from '../engine/sampleRequest';
 import { CELLS } from '../engine/cells';
 import type { ProbeSnapshot } from '../engine/snapshot';
-import type { MetricsReport, RollbackReport } from '../engine/training/events';
+import type { DiagnosticsReport, MetricsReport, RollbackReport } from '../engine/training/events';
 
 export type { SampleRequest } from '../engine/sampleRequest';
 export type { ProbeLayer } from '../engine/snapshot';
@@ -156,6 +156,16 @@ export interface ProbeMessage extends ProbeSnapshot {
   type: 'probe';
 }
 
+/**
+ * Gradient flow and gate saturation at one snapshot (DiagnosticsReport). Its
+ * arrays are a few hundred floats: copied, not transferred. `model` is the
+ * index of the model in a compare run; absent means 0 (the only one).
+ */
+export interface DiagnosticsMessage extends DiagnosticsReport {
+  type: 'diagnostics';
+  model?: number;
+}
+
 export type EngineMessage =
   | { type: 'device'; report: DeviceReport }
   /**
@@ -173,6 +183,7 @@ export type EngineMessage =
   | { type: 'status'; status: RunStatus }
   | MetricsMessage
   | ProbeMessage
+  | DiagnosticsMessage
   | { type: 'probeError'; message: string }
   | { type: 'sample'; id: number; text: string; done: boolean }
   | { type: 'sampleError'; id: number; message: string }
@@ -201,7 +212,11 @@ export type EngineMessageOf<K extends EngineMessage['type']> = Extract<EngineMes
 export function transferablesOf(message: EngineMessage): Transferable[] {
   switch (message.type) {
     case 'metrics':
-      return [message.train.buffer, message.validation.buffer];
+      return [
+        message.train.buffer,
+        message.validation.buffer,
+        ...(message.gradNorms ? [message.gradNorms.buffer] : []),
+      ];
     case 'probe':
       return [
         message.nextCharProb.buffer,

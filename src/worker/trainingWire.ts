@@ -18,6 +18,7 @@ export function trainingWire(
     state: ({ training, step }) => post(statusMessage({ ready: true, training, step })),
     probe: (snapshot) => post({ type: 'probe', ...snapshot }),
     probeError: (message) => post({ type: 'probeError', message }),
+    diagnostics: (report) => post({ type: 'diagnostics', ...report }),
     sampleChunk: (id, text, done) => post({ type: 'sample', id, text, done }),
     sampleError: (id, message) => post({ type: 'sampleError', id, message }),
     rollback: (report) => post({ type: 'rollback', ...report }),

@@ -35,6 +35,7 @@ import {
   zeroState,
   type ModelView,
 } from './model';
+import { gradientFlowOf } from './gradientFlow';
 import { sampleToken } from './sampling';
 import { GemmPool, SharedMemory, type SpawnGemmWorker } from './parallel/pool';
 
@@ -352,8 +353,11 @@ export class CpuBackend implements Backend, GradientSource {
     return { length: T, layers, logits: Float32Array.from(ws.logits) };
   }
 
-  async gradientFlow(_batch: Batch): Promise<GradientFlow> {
-    throw new Error('gradientFlow: not built yet');
+  async gradientFlow(batch: Batch): Promise<GradientFlow> {
+    // Like evaluate: any B up to the training one (the trainer's probe window takes ≤ 8 streams).
+    this.checkBatch(batch, false);
+    const ws = this.workspace(batch.seqLen, batch.batchSize);
+    return gradientFlowOf(Float32Array, ws, this.layout, this.weights, batch);
   }
 
   async getParams(): Promise<Float32Array> {

@@ -83,6 +83,8 @@ export function lstmLayerBackward(
   gemm: GemmOps = serialGemm,
   /** (B, H) scratch for the cell gradient carried back through time; a Workspace lends its own. */
   dcNext: Arr = new (trace.c.constructor as typeof Float64Array)(B * H),
+  /** (T, B, H), optional: receives each step's full cell gradient ∂/∂c_t (the gradient-flow view). */
+  dcOut?: Arr,
 ): void {
   const G = 4 * H;
   const { gates, c, h } = trace;
@@ -106,6 +108,7 @@ export function lstmLayerBackward(
       dgt[q + 2] = dc * i * (1 - g * g);
       dgt[q + 3] = dhv * tc * o * (1 - o);
       dcNext[bj] = dc * f;
+      if (dcOut) dcOut[t * B * H + bj] = dc;
     }
     // dh_{t-1} += dG_t · Whᵀ: the recurrent path, fused into the GPU step kernel.
     if (t > 0) gemm.nt(slice(dh, (t - 1) * B * H, t * B * H), dgt, w.wh, B, H, G);

@@ -183,10 +183,40 @@ export function modelForwardBackward(
   state: RecurrentState<Arr>,
 ): number {
   modelForward(ws, w, inputs, state);
+  const { T, B } = ws;
+  const N = T * B;
+  const loss = softmaxCrossEntropyBackward(ws.logits, targets, N, ws.model.vocabSize, 1 / N) / N;
+  modelBackward(ws, w, grads, inputs, state);
+  return loss;
+}
+
+/** What a backward pass can report of its layers on the way down (the gradient-flow view). */
+export interface BackwardTap {
+  /**
+   * Called after layer `layer`'s BPTT, while `ws.dh` (T, B, H) holds the full
+   * gradient w.r.t. each of its outputs h_t (from above and through time).
+   */
+  layerDone(layer: number): void;
+  /** LSTM only: (T, B, H) receiving each step's full cell gradient ∂/∂c_t of the layer being done. */
+  dc?: Arr;
+}
+
+/**
+ * Backpropagation from the dlogits (T, B, V) in `ws.logits` (after
+ * modelForward), through the head, every layer and the embedding; accumulates
+ * into `grads`.
+ */
+export function modelBackward(
+  ws: Workspace,
+  w: ModelView,
+  grads: ModelView,
+  inputs: Int32Array,
+  state: RecurrentState<Arr>,
+  tap?: BackwardTap,
+): void {
   const { model: m, T, B } = ws;
   const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = m;
   const N = T * B;
-  const loss = softmaxCrossEntropyBackward(ws.logits, targets, N, V, 1 / N) / N;
   const top = ws.traces[L - 1].h;
   ws.gemm.tn(grads.headW, top, ws.logits, H, V, N);
   sumRowsInto(grads.headB, ws.logits, N, V);
@@ -219,6 +249,7 @@ export function modelForwardBackward(
         H,
         ws.gemm,
         ws.dc,
+        tap?.dc,
       );
     } else if (m.cell === 'gru') {
       gruLayerBackward(
@@ -240,6 +271,7 @@ export function modelForwardBackward(
     } else {
       rnnLayerBackward(g, ws.dx, ws.dGates, ws.dh, trace, x, h0, weights, T, B, X, H, ws.gemm);
     }
+    tap?.layerDone(l);
     // The input gradient of this layer is the output gradient of the one below.
     if (l > 0) ws.dh.set(slice(ws.dx, 0, N * H));
   }
@@ -247,7 +279,6 @@ export function modelForwardBackward(
     const row = inputs[n] * E;
     for (let e = 0; e < E; e++) grads.embedding[row + e] += ws.dx[n * E + e];
   }
-  return loss;
 }
 
 /**

@@ -5,6 +5,8 @@
 //
 // Dimension legend: P length of the probe text (see ProbeSnapshot).
 
+import type { GradientFlow } from '../backend';
+import type { CellType, SignalKey } from '../cells';
 import type { ProbeSnapshot } from '../snapshot';
 
 /** New losses since the previous report, plus the running figures. */
@@ -18,6 +20,36 @@ export interface MetricsReport {
   train: Float64Array;
   /** Interleaved (step, loss in nats) pairs of validation runs. */
   validation: Float64Array;
+  /**
+   * Interleaved (step, global gradient norm before clipping, clipped 1/0)
+   * triples of the same training steps; absent from a replayed history.
+   */
+  gradNorms?: Float64Array;
+}
+
+/** One gate's share of activations at its rails over the probe text (diagnostics.ts). */
+export interface GateSaturation {
+  signal: SignalKey;
+  /** Share below 0.1 (σ gates) or below −0.9 (tanh signals). */
+  low: number;
+  /** Share above 0.9. */
+  high: number;
+}
+
+/**
+ * What the diagnostics measured at one gate snapshot: the gradient flow over
+ * the fixed probe window (T = seqLen) and the gate saturation on the probe text.
+ */
+export interface DiagnosticsReport {
+  step: number;
+  cell: CellType;
+  /** T of the gradient-flow window: each flow array has this length. */
+  seqLen: number;
+  /** Null when the backend cannot measure it (flowProblem says why). */
+  flow: GradientFlow | null;
+  flowProblem: string | null;
+  /** Per layer, bottom first, per measured signal; null when the probe text cannot be probed. */
+  saturation: GateSaturation[][] | null;
 }
 
 /**
@@ -45,6 +77,8 @@ export interface TrainingEvents {
   state(state: LoopState): void;
   /** A gate snapshot of the probe text. */
   probe(snapshot: ProbeSnapshot): void;
+  /** Gradient flow and gate saturation, measured with each gate snapshot. */
+  diagnostics(report: DiagnosticsReport): void;
   /** The probe text cannot be probed (no character of it is in the vocabulary). */
   probeError(message: string): void;
   /** The next characters of generation `id`; `done` on the last chunk (or a stop). */

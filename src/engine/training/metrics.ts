@@ -9,14 +9,18 @@ export class MetricsThrottle {
   /** Interleaved (step, loss) pairs not reported yet. */
   private train: number[] = [];
   private validation: number[] = [];
+  /** Interleaved (step, gradient norm, clipped 1/0) of the same steps as `train`. */
+  private gradNorms: number[] = [];
   private lastReportAt = 0;
   /** Something changed since the last report (losses, a pause, a rollback). */
   dirty = false;
 
   constructor(private readonly intervalMs: number) {}
 
-  addTrain(step: number, loss: number): void {
+  /** A step's loss, its gradient norm before clipping, and whether clipping scaled it. */
+  addTrain(step: number, loss: number, gradNorm = NaN, clipped = false): void {
     this.train.push(step, loss);
+    this.gradNorms.push(step, gradNorm, clipped ? 1 : 0);
     this.dirty = true;
   }
 
@@ -31,15 +35,17 @@ export class MetricsThrottle {
   }
 
   /** The pairs gathered since the last report; the next report starts empty. */
-  take(now: number): { train: Float64Array; validation: Float64Array } {
+  take(now: number): { train: Float64Array; validation: Float64Array; gradNorms: Float64Array } {
     this.lastReportAt = now;
     this.dirty = false;
     const taken = {
       train: Float64Array.from(this.train),
       validation: Float64Array.from(this.validation),
+      gradNorms: Float64Array.from(this.gradNorms),
     };
     this.train = [];
     this.validation = [];
+    this.gradNorms = [];
     return taken;
   }
 
@@ -47,6 +53,7 @@ export class MetricsThrottle {
   dropAfter(step: number): void {
     this.train = pairsUpTo(this.train, step);
     this.validation = pairsUpTo(this.validation, step);
+    this.gradNorms = tuplesUpTo(this.gradNorms, 3, step);
     this.dirty = true;
   }
 }
@@ -76,9 +83,14 @@ export class TrainingClock {
 
 /** (step, value) pairs with step ≤ `step`. */
 function pairsUpTo(pairs: number[], step: number): number[] {
+  return tuplesUpTo(pairs, 2, step);
+}
+
+/** Interleaved tuples of `width` numbers, step first, with step ≤ `step`. */
+function tuplesUpTo(values: number[], width: number, step: number): number[] {
   const out: number[] = [];
-  for (let k = 0; k + 1 < pairs.length; k += 2) {
-    if (pairs[k] <= step) out.push(pairs[k], pairs[k + 1]);
+  for (let k = 0; k + width - 1 < values.length; k += width) {
+    if (values[k] <= step) out.push(...values.slice(k, k + width));
   }
   return out;
 }

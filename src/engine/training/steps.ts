@@ -126,7 +126,9 @@ export class StepLoop {
         await this.rollBack(divergence);
         return;
       }
-      this.jobs.metrics.addTrain(l.step, l.loss);
+      // Clipping scales the step when the norm passes a positive clipNorm (adam.ts clipScale).
+      const { clipNorm } = this.optimizer;
+      this.jobs.metrics.addTrain(l.step, l.loss, l.gradNorm, clipNorm > 0 && l.gradNorm > clipNorm);
       this.lastLossStep = l.step;
     }
     this.snapshots.confirm(this.lastLossStep);

@@ -3,7 +3,8 @@
 // access to the training state (exclusive.ts), training steps within a bound
 // on steps in flight (steps.ts, which also validates, validation.ts, and
 // survives divergence, divergence.ts), sampling (sampling.ts), gate
-// snapshots (probeSchedule.ts) and loss reports (metrics.ts). Only this loop
+// snapshots with their diagnostics (probeSchedule.ts, diagnostics.ts) and
+// loss reports (metrics.ts). Only this loop
 // touches the backend, so a GPU backend never sees two operations racing
 // each other. Commands (train, pause, sample, ...) only set state and wake
 // the loop. What happens is told through TrainingEvents (events.ts): the
@@ -18,6 +19,7 @@ import type { OptimizerConfig, TrainConfig } from '../config';
 import type { SampleRequest } from '../sampleRequest';
 import type { Vocabulary } from '../tokenizer';
 import type { LoopState, TrainingEvents } from './events';
+import { Diagnostics, probeWindow } from './diagnostics';
 import { ExclusiveQueue, type ExclusiveRun } from './exclusive';
 import { MetricsThrottle, TrainingClock } from './metrics';
 import { DEFAULT_TRAINER_OPTIONS, type TrainerOptions, type TrainerProgress } from './options';
@@ -51,7 +53,12 @@ export class Trainer {
     const { batchSize: B, seqLen: T } = train;
     this.metrics = new MetricsThrottle(options.metricsIntervalMs);
     this.validation = new Validation(split.validation, train, options);
-    this.probes = new ProbeSchedule(vocab, events, options.probeIntervalMs);
+    this.probes = new ProbeSchedule(
+      vocab,
+      events,
+      options.probeIntervalMs,
+      new Diagnostics(probeWindow(split.train, B, T), events),
+    );
     this.samples = new SampleStream(vocab, events);
     this.steps = new StepLoop(
       backend,
@@ -238,7 +245,7 @@ export class Trainer {
   }
 
   private report(now: number): void {
-    const { train, validation } = this.metrics.take(now);
+    const { train, validation, gradNorms } = this.metrics.take(now);
     this.events.metrics({
       step: this.backend.step,
       epoch: this.steps.epoch,
@@ -246,6 +253,7 @@ export class Trainer {
       tokensPerSecond: this.steps.throughput.tokensPerSecond,
       train,
       validation,
+      gradNorms,
     });
     this.events.state(this.state);
   }

@@ -1,0 +1,31 @@
+// Gradients and gates under the hood: the gradient flow through time (the
+// vanishing gradient, live), the gradient norms over training with clipping,
+// and how saturated the gates are. Measured by the engine with each gate
+// snapshot (engine/training/diagnostics.ts).
+
+import { GradientFlowChart } from './GradientFlowChart';
+import { GradientNormChart, GroupNormChart } from './GradientNormChart';
+import { SaturationChart } from './SaturationChart';
+
+const GRID = {
+  display: 'grid',
+  gridTemplateColumns: 'repeat(auto-fit, minmax(340px, 1fr))',
+  gap: '16px 20px',
+} as const;
+
+export function DiagnosticsPanel({ model = 0 }: { model?: number }) {
+  return (
+    <section className="panel" aria-labelledby="diagnostics-title">
+      <header>
+        <h2 id="diagnostics-title">Gradients</h2>
+        <span className="hint">measured with each gate snapshot on a fixed window of the text</span>
+      </header>
+      <div style={GRID}>
+        <GradientFlowChart model={model} />
+        <GradientNormChart model={model} />
+        <GroupNormChart model={model} />
+        <SaturationChart model={model} />
+      </div>
+    </section>
+  );
+}
