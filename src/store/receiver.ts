@@ -28,6 +28,7 @@ const handlers: Handlers = {
   corpusProgress: onCorpusProgress,
   corpusError: onCorpusError,
   model: onModelBuilt,
+  models: () => {},
   configError: onConfigRefused,
   status: (m) => {
     if (!sameStatus(get().status, m.status)) set({ status: m.status });
