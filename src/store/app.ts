@@ -7,6 +7,7 @@
 // of the worker in recovery.ts.
 
 import { create } from 'zustand';
+import { createCompareSlice, type CompareSlice } from './compareSlice';
 import { createConfigSlice, type ConfigSlice } from './configSlice';
 import { createCorpusSlice, type CorpusSlice } from './corpusSlice';
 import { createFilesSlice, type FilesSlice } from './filesSlice';
@@ -14,7 +15,13 @@ import { createGatesSlice, type GatesSlice } from './gatesSlice';
 import { createRunSlice, type RunSlice } from './runSlice';
 import { createSampleSlice, type SampleSlice } from './sampleSlice';
 
-export type AppState = CorpusSlice & ConfigSlice & RunSlice & GatesSlice & SampleSlice & FilesSlice;
+export type AppState = CorpusSlice &
+  ConfigSlice &
+  RunSlice &
+  GatesSlice &
+  SampleSlice &
+  FilesSlice &
+  CompareSlice;
 
 export const useApp = create<AppState>()((...a) => ({
   ...createCorpusSlice(...a),
@@ -23,4 +30,5 @@ export const useApp = create<AppState>()((...a) => ({
   ...createGatesSlice(...a),
   ...createSampleSlice(...a),
   ...createFilesSlice(...a),
+  ...createCompareSlice(...a),
 }));

@@ -11,6 +11,8 @@ import type { EngineMessage, EngineMessageOf, RunStatus } from '../worker/protoc
 import { useApp } from './app';
 import { onCorpusError, onCorpusInUse, onCorpusProgress } from './corpusInUse';
 import { onExported, onImported, onImportFailed, onRunsListed, onSaved } from './fileActions';
+import { onModels } from './compareActions';
+import { latestSnapshots } from './compareSlice';
 import { unitToShow } from './gatesSlice';
 import { metrics } from './metrics';
 import { onConfigRefused, onModelBuilt, onRollback } from './runActions';
@@ -28,14 +30,20 @@ const handlers: Handlers = {
   corpusProgress: onCorpusProgress,
   corpusError: onCorpusError,
   model: onModelBuilt,
-  models: () => {},
+  models: onModels,
   configError: onConfigRefused,
   status: (m) => {
     if (!sameStatus(get().status, m.status)) set({ status: m.status });
   },
   // The hot path: the charts read metrics.ts, not the store, so a report re-renders nothing else.
   metrics: (m) => metrics.append(m),
-  probe: (m) => set({ snapshot: m, probeError: null, unit: unitToShow(get(), m) }),
+  // Every model's latest snapshot is kept; the selected model's is shown.
+  probe: (m) => {
+    latestSnapshots.set(m.model ?? 0, m);
+    if ((m.model ?? 0) === get().selectedModel) {
+      set({ snapshot: m, probeError: null, unit: unitToShow(get(), m) });
+    }
+  },
   probeError: (m) => set({ probeError: m.message }),
   // Chunks of a generation the page no longer shows (stopped, replaced) are dropped.
   sample: (m) => {
