@@ -260,6 +260,8 @@ export class Session {
       this.corpus = { ...this.corpus, split };
     }
     this.config = next;
+    // A new set of models: the first is shown again (the index selected may name another model).
+    if (JSON.stringify(others) !== JSON.stringify(this.compare)) this.selected = 0;
     this.compare = others.slice();
     await this.rebuild();
   }

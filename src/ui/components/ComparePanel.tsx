@@ -104,7 +104,8 @@ export function ComparePanel() {
                   </>
                 )}
                 <span className="compare-count" aria-label={`Parameters of model ${k + 1}`}>
-                  {formatCount(m.parameters)} params
+                  {formatCount(m.parameters)} params ·{' '}
+                  {m.backend.kind === 'webgpu' ? 'WebGPU' : 'CPU'}
                 </span>
                 {k > 0 && (
                   <button

@@ -184,12 +184,27 @@ describe('models compared in one worker', () => {
     expect(h.host.session.compare).toEqual([]);
   });
 
-  test('removing the compared models trains the first alone again, at full speed', async () => {
+  test('removing the compared models trains the first alone again, and shows it', async () => {
     const h = await startCompared([GRU, RNN]);
+    h.host.handle({ type: 'select', model: 2 });
     h.host.handle({ type: 'configure', config: CONFIG, compare: [] });
     await h.host.idle();
     expect(h.host.session.models).toHaveLength(1);
     expect(h.of('models').at(-1)!.models).toHaveLength(1);
+    expect(h.of('models').at(-1)!.selected).toBe(0);
+    expect(h.host.session.trainer).toBe(h.host.session.models[0].trainer);
+  });
+
+  test('a reset rebuilds every model of the set from the seed, the selection kept', async () => {
+    const h = await startCompared([GRU, RNN]);
+    h.host.handle({ type: 'select', model: 1 });
+    const before = h.host.session.models.map((m) => m.trainer);
+    h.host.handle({ type: 'reset' });
+    await h.host.idle();
+    const after = h.host.session.models;
+    expect(after.map((m) => m.trainer.backend.model.cell)).toEqual(['lstm', 'gru', 'rnn']);
+    expect(after.every((m, k) => m.trainer !== before[k] && m.trainer.step === 0)).toBe(true);
+    expect(h.host.session.selected).toBe(1);
   });
 
   test('the compare list is checked: at most two beside the first, each a valid model', () => {
