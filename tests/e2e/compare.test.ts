@@ -44,10 +44,13 @@ describe('compare runs (cpu)', () => {
       const counts = async () =>
         Promise.all(
           [1, 2, 3].map(async (k) =>
+            // "7,489 params · CPU"
             Number(
-              ((await compare.getByLabel(`Parameters of model ${k}`).textContent()) ?? '')
-                .replace(/,/g, '')
-                .replace(' params', ''),
+              /^[\d,]+/
+                .exec(
+                  (await compare.getByLabel(`Parameters of model ${k}`).textContent()) ?? '',
+                )?.[0]
+                .replace(/,/g, ''),
             ),
           ),
         );
@@ -58,6 +61,9 @@ describe('compare runs (cpu)', () => {
         }, CEILING)
         .toBe(true);
       console.log(`[e2e compare] parameters: ${(await counts()).join(', ')}`);
+      expect(await compare.getByLabel('Parameters of model 1').textContent()).toMatch(
+        / params · CPU$/,
+      );
 
       const legend = page.getByRole('group', { name: 'Models compared' });
       await expect.poll(() => legend.getByRole('button').count(), CEILING).toBe(3);
