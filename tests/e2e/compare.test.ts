@@ -107,6 +107,16 @@ describe('compare runs (cpu)', () => {
         .toEqual(['model-0 0.55', 'model-1 0.55', 'model-2 1']);
 
       await page.screenshot({ path: `${RESULTS}/compare-cpu.png`, fullPage: true });
+
+      // The models trained: removing one asks first, then trains the other two afresh.
+      await compare.getByRole('button', { name: 'Remove model 2' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Start a new model?' });
+      await expect.poll(() => dialog.textContent()).toMatch(/Changing the models compared/);
+      await dialog.getByRole('button', { name: 'Reset and apply' }).click();
+      await expect
+        .poll(() => legend.getByRole('button').allTextContents(), CEILING)
+        .toEqual([expect.stringMatching(/^LSTM H32/), expect.stringMatching(/^RNN H\d+/)]);
+      await expect.poll(() => stepCount(page), CEILING).toBe(0);
       expect(log.errors).toEqual([]);
     });
   });
