@@ -33,8 +33,6 @@ import { DEFAULT_RUN_CONFIG } from '../engine/settings';
 import { initParams, paramLayout, parameterCount } from '../engine/params';
 import {
   MAX_COMPARED,
-  type ActiveBackend,
-  type ComparedModel,
   type DeviceReport,
   type EngineMessage,
   type ModelSettings,
@@ -50,6 +48,7 @@ import { captureCheckpoint, newRunId, restoreCheckpoint, type TrainingSnapshot }
 import { createBackend } from './backendChoice';
 import { CapacityError, deviceMemoryGiB, planCapacity, type CapacityPlan } from './capacity';
 import { checkTogether } from './compareCapacity';
+import { describeModel, inTurn, modelLabel, type RunIdentity, type SessionModel } from './modelSet';
 import { misfit, prepareCorpus, PREVIEW_CHARS, probeFor, type LoadedCorpus } from './corpusLoad';
 import { GpuFallback } from './gpuFallback';
 import { LossHistory } from './history';
@@ -57,12 +56,7 @@ import type { TaskQueue } from './queue';
 import { statusMessage, trainingWire } from './trainingWire';
 
 export type { LoadedCorpus } from './corpusLoad';
-
-/** The saved-run identity of the model being trained. */
-export interface RunIdentity {
-  id: string;
-  name: string;
-}
+export type { RunIdentity, SessionModel } from './modelSet';
 
 /** How a new model starts, when not from the seed. */
 export interface ModelStart {
@@ -73,17 +67,6 @@ export interface ModelStart {
   restore?: (trainer: Trainer) => Promise<void>;
   /** A saved loss history (JSON) to redraw the curves of a resumed run. */
   history?: string;
-}
-
-/** One model of the session's set, with its own trainer, run identity and curves. */
-export interface SessionModel {
-  /** Its place in the set: 0 is the model of `config`, k > 0 that of compare[k − 1]. */
-  readonly index: number;
-  readonly trainer: Trainer;
-  run: RunIdentity;
-  readonly history: LossHistory;
-  readonly backend: ActiveBackend;
-  readonly parameters: number;
 }
 
 export class Session {
@@ -481,7 +464,11 @@ export class Session {
     const options: TrainerOptions =
       count === 1
         ? DEFAULT_TRAINER_OPTIONS
-        : { ...DEFAULT_TRAINER_OPTIONS, tickBudgetMs: 0, stepTurn: () => this.mayStep(slot.model) };
+        : {
+            ...DEFAULT_TRAINER_OPTIONS,
+            tickBudgetMs: 0,
+            stepTurn: () => inTurn(slot.model, this.models),
+          };
     let trainer: Trainer;
     try {
       trainer = new Trainer(
@@ -513,25 +500,9 @@ export class Session {
     return entry;
   }
 
-  /** Round robin: a model may step when no other model still training is behind it. */
-  private mayStep(entry: SessionModel | undefined): boolean {
-    if (!entry) return false;
-    const step = entry.trainer.step;
-    return this.models.every(
-      (other) => other === entry || !other.trainer.isTraining || other.trainer.step >= step,
-    );
-  }
-
   /** Tells the page which models train and which is selected. */
   private postModels(): void {
-    const models: ComparedModel[] = this.models.map((m) => ({
-      model: modelSettingsOf(m.trainer.backend.model),
-      parameters: m.parameters,
-      backend: m.backend,
-      runId: m.run.id,
-      name: m.run.name,
-    }));
-    this.post({ type: 'models', models, selected: this.selected });
+    this.post({ type: 'models', models: this.models.map(describeModel), selected: this.selected });
   }
 
   /**
@@ -637,16 +608,6 @@ export class Session {
     this.post({ type: 'error', message: who + messageOf(error) });
     if (failed.index === this.selected) this.postStatus(failed.trainer.step, true);
   }
-}
-
-/** The settings of a model, without V. */
-function modelSettingsOf(m: ModelConfig): ModelSettings {
-  return { cell: m.cell, embedSize: m.embedSize, hiddenSize: m.hiddenSize, layers: m.layers };
-}
-
-/** How a message names a model of the set: "GRU H96". */
-function modelLabel(m: ModelSettings): string {
-  return `${CELLS[m.cell].label} H${m.hiddenSize}`;
 }
 
 /** A model start that continues `snapshot` exactly: weights, optimizer, stream positions, curves. */
