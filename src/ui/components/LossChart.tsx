@@ -17,10 +17,10 @@ import {
   YAxis,
 } from 'recharts';
 import { useApp } from '../../store/app';
-import { selectModel } from '../../store/compareActions';
 import { thin, type LossPoint } from '../../store/metrics';
 import { LN2 } from '../format';
 import { modelColors, modelLabel } from '../modelLabel';
+import { comparedLines, ModelLegend } from './CompareLegend';
 import { themeColors, useColorScheme } from '../hooks/useColorScheme';
 import { useThrottledMetrics } from '../hooks/useThrottledMetrics';
 
@@ -104,7 +104,7 @@ function yTicks(top: number, spacing: number): number[] {
 }
 const MAX_POINTS = 200;
 const CHART_MARGIN = { top: 8, right: 16, bottom: 4, left: 0 };
-const VALIDATION_DOT = { r: 2.5 };
+export const VALIDATION_DOT = { r: 2.5 };
 const stepLabel = (step: unknown) => `step ${String(step)}`;
 const lossLabel = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : String(v));
 
@@ -147,81 +147,6 @@ function useIdle(): boolean {
     return () => cancelIdleCallback(id);
   }, []);
   return idle;
-}
-
-/**
- * Each model's train line (thin) and validation line (bold, dashed), in its
- * colour; the others' fade so the selected model's stands out. A function,
- * not a component: recharts reads its children's Line elements directly.
- */
-function comparedLines(
-  names: string[],
-  palette: readonly string[],
-  selected: number,
-  validationDot: typeof VALIDATION_DOT | false,
-) {
-  return names.flatMap((_, k) => {
-    const opacity = k === selected ? 1 : 0.55;
-    const color = palette[k % palette.length];
-    return [
-      <Line
-        key={`t${k}`}
-        dataKey={`t${k}`}
-        name={`${names[k]} train`}
-        className={`loss-line train model-${k}`}
-        connectNulls
-        stroke={color}
-        strokeOpacity={opacity}
-        strokeWidth={k === selected ? 1.8 : 1.3}
-        dot={false}
-        isAnimationActive={false}
-      />,
-      <Line
-        key={`v${k}`}
-        dataKey={`v${k}`}
-        name={`${names[k]} validation`}
-        className={`loss-line validation model-${k}`}
-        connectNulls
-        stroke={color}
-        strokeOpacity={opacity}
-        strokeWidth={2.2}
-        strokeDasharray="6 3"
-        dot={validationDot && { ...validationDot, fill: color }}
-        isAnimationActive={false}
-      />,
-    ];
-  });
-}
-
-/** The models of a comparison, each a button that picks it for the gates, samples and exports. */
-function ModelLegend(props: {
-  names: string[];
-  colors: readonly string[];
-  selected: number;
-  baseline: number | null;
-}) {
-  const { names, colors, selected, baseline } = props;
-  return (
-    <span className="hint legend compare-legend" role="group" aria-label="Models compared">
-      {names.map((name, k) => (
-        <button
-          key={k}
-          type="button"
-          className="legend-model"
-          aria-pressed={k === selected}
-          title="Show this model's gates and samples; export and save it"
-          onClick={() => selectModel(k)}
-        >
-          <span className="swatch" style={{ background: colors[k % colors.length] }} />
-          {name}
-        </button>
-      ))}
-      <span className="legend-key">
-        thin: train · dashed: validation
-        {baseline !== null && <> · ln V = {baseline.toFixed(2)}</>}
-      </span>
-    </span>
-  );
 }
 
 export function LossChart() {
