@@ -2,8 +2,9 @@
 // could tests or keyboard shortcuts. Each updates the store and tells the worker.
 
 import { DEFAULT_RUN_CONFIG, freshModelChanges } from '../engine/settings';
-import type { RunConfig } from '../worker/protocol';
+import type { ModelSettings, RunConfig } from '../worker/protocol';
 import { useApp } from './app';
+import { comparedSettings, followFirst } from './compareSet';
 import { loadFirstBuiltin, retryRefusedDraft, startOnNewestCorpus } from './corpusActions';
 import { send } from './engine';
 import { installTestHooks } from './testHooks';
@@ -78,7 +79,7 @@ export function confirmConfig(): void {
   const { pendingConfig, pendingCorpus } = useApp.getState();
   useApp.setState({ pendingConfig: null, pendingCorpus: null });
   if (pendingCorpus) pendingCorpus.apply();
-  else if (pendingConfig) applyConfig(pendingConfig.config);
+  else if (pendingConfig) applyConfig(pendingConfig.config, pendingConfig.compare);
 }
 
 /** The person kept the current model (the dialog's safe choice, or Escape). */
@@ -96,9 +97,19 @@ export function resetConfigToDefaults(): void {
   proposeConfig(DEFAULT_RUN_CONFIG);
 }
 
-function applyConfig(next: RunConfig): void {
+/**
+ * Sends `next` (and `compare`, the models beside the first, when given): the
+ * models compared follow a change of the first one's settings
+ * (compareSet.ts), so one rebuild trains them all afresh.
+ */
+export function applyConfig(next: RunConfig, compare?: ModelSettings[]): void {
   useApp.setState({ config: next });
-  send({ type: 'configure', config: next });
+  const others = compare ?? comparedSettings();
+  send(
+    others.length > 0 || compare
+      ? { type: 'configure', config: next, compare: compare ?? followFirst(next.model, others) }
+      : { type: 'configure', config: next },
+  );
   writeHash(next);
   retryRefusedDraft();
 }

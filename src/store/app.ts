@@ -7,6 +7,7 @@
 // of the worker in recovery.ts.
 
 import { create } from 'zustand';
+import { createCompareSlice, type CompareSlice } from './compareSlice';
 import { createConfigSlice, type ConfigSlice } from './configSlice';
 import { createCorpusSlice, type CorpusSlice } from './corpusSlice';
 import { createDiagnosticsSlice, type DiagnosticsSlice } from './diagnosticsSlice';
@@ -21,7 +22,8 @@ export type AppState = CorpusSlice &
   GatesSlice &
   SampleSlice &
   FilesSlice &
-  DiagnosticsSlice;
+  DiagnosticsSlice &
+  CompareSlice;
 
 export const useApp = create<AppState>()((...a) => ({
   ...createCorpusSlice(...a),
@@ -31,4 +33,5 @@ export const useApp = create<AppState>()((...a) => ({
   ...createSampleSlice(...a),
   ...createFilesSlice(...a),
   ...createDiagnosticsSlice(...a),
+  ...createCompareSlice(...a),
 }));

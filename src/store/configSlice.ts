@@ -3,14 +3,17 @@
 
 import type { StateCreator } from 'zustand';
 import { DEFAULT_RUN_CONFIG } from '../engine/settings';
-import type { RunConfig } from '../worker/protocol';
+import type { ModelSettings, RunConfig } from '../worker/protocol';
 import type { AppState } from './app';
 import { readHash } from './urlHash';
 
 export interface ConfigSlice {
   config: RunConfig;
-  /** A change that needs a fresh model, shown in a confirmation dialog. */
-  pendingConfig: { config: RunConfig; changes: string[] } | null;
+  /**
+   * A change that needs a fresh model, shown in a confirmation dialog;
+   * `compare`: the models to compare beside the first, when that changes.
+   */
+  pendingConfig: { config: RunConfig; changes: string[]; compare?: ModelSettings[] } | null;
   /**
    * A new corpus waiting for the same confirmation: `apply` sends it to the
    * engine; `keep` runs when the person keeps the current model instead.

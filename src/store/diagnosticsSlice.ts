@@ -110,11 +110,12 @@ export function addGradNorms(all: Diagnostics, model: number, triples: Float64Ar
   });
 }
 
-/** After a rollback to `step`: every model's points of the abandoned steps go. */
-export function truncateDiagnostics(all: Diagnostics, step: number): Diagnostics {
-  const out: Diagnostics = {};
-  for (const [key, d] of Object.entries(all)) {
-    out[Number(key)] = {
+/** After `model` rolled back to `step`: its points of the abandoned steps go. */
+export function truncateDiagnostics(all: Diagnostics, step: number, model: number): Diagnostics {
+  const out: Diagnostics = { ...all };
+  const d = all[model];
+  if (d) {
+    out[model] = {
       ...d,
       gradNorms: upTo(d.gradNorms, step),
       groupNorms: upTo(d.groupNorms, step),

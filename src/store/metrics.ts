@@ -10,36 +10,51 @@ export interface LossPoint {
   loss: number;
 }
 
-export interface MetricsSnapshot {
+/** One model's curves and running figures. */
+export interface ModelSeries {
   step: number;
   epoch: number;
   elapsedMs: number;
   tokensPerSecond: number;
   train: LossPoint[];
   validation: LossPoint[];
+}
+
+/**
+ * The selected model's series at the top (what the tiles and a lone model's
+ * chart read), every model's in `models` (compare runs, index as the worker's).
+ */
+export interface MetricsSnapshot extends ModelSeries {
+  models: ModelSeries[];
+  selected: number;
   /** Bumped on every change, so subscribers can tell stale data cheaply. */
   version: number;
 }
 
 type Listener = (snapshot: MetricsSnapshot) => void;
 
-function empty(): MetricsSnapshot {
-  return {
-    step: 0,
-    epoch: 0,
-    elapsedMs: 0,
-    tokensPerSecond: 0,
-    train: [],
-    validation: [],
-    version: 0,
-  };
+function emptySeries(): ModelSeries {
+  return { step: 0, epoch: 0, elapsedMs: 0, tokensPerSecond: 0, train: [], validation: [] };
 }
 
-let current = empty();
+function view(models: ModelSeries[], selected: number, version: number): MetricsSnapshot {
+  return { ...models[selected], models, selected, version };
+}
+
+let current = view([emptySeries()], 0, 0);
 const listeners = new Set<Listener>();
 
-function notify(): void {
+/** Replaces the snapshot (a new object, so subscribers see the change) and tells them. */
+function update(models: ModelSeries[], selected = current.selected): void {
+  current = view(models, selected, current.version + 1);
   for (const l of listeners) l(current);
+}
+
+/** The models' series with model `k`'s present (empty series up to it). */
+function withModel(k: number): ModelSeries[] {
+  const models = current.models.slice();
+  while (models.length <= k) models.push(emptySeries());
+  return models;
 }
 
 export const metrics = {
@@ -51,37 +66,43 @@ export const metrics = {
     return () => listeners.delete(listener);
   },
   append(message: MetricsMessage): void {
+    const k = message.model ?? 0;
+    const models = withModel(k);
+    const series = models[k];
     // Arrays are appended in place: copying thousands of points per message would be waste.
-    for (let k = 0; k + 1 < message.train.length; k += 2) {
-      current.train.push({ step: message.train[k], loss: message.train[k + 1] });
+    for (let i = 0; i + 1 < message.train.length; i += 2) {
+      series.train.push({ step: message.train[i], loss: message.train[i + 1] });
     }
-    for (let k = 0; k + 1 < message.validation.length; k += 2) {
-      current.validation.push({ step: message.validation[k], loss: message.validation[k + 1] });
+    for (let i = 0; i + 1 < message.validation.length; i += 2) {
+      series.validation.push({ step: message.validation[i], loss: message.validation[i + 1] });
     }
-    current = {
-      ...current,
+    models[k] = {
+      ...series,
       step: message.step,
       epoch: message.epoch,
       elapsedMs: message.elapsedMs,
       tokensPerSecond: message.tokensPerSecond,
-      version: current.version + 1,
     };
-    notify();
+    update(models);
   },
-  /** After the engine rolled back to `step`: the losses of the abandoned steps go. */
-  truncate(step: number): void {
-    current = {
-      ...current,
-      train: current.train.filter((p) => p.step <= step),
-      validation: current.validation.filter((p) => p.step <= step),
-      step: Math.min(current.step, step),
-      version: current.version + 1,
+  /** After the engine rolled model `model` back to `step`: the losses of the abandoned steps go. */
+  truncate(step: number, model = 0): void {
+    const models = withModel(model);
+    const series = models[model];
+    models[model] = {
+      ...series,
+      train: series.train.filter((p) => p.step <= step),
+      validation: series.validation.filter((p) => p.step <= step),
+      step: Math.min(series.step, step),
     };
-    notify();
+    update(models);
+  },
+  /** The model whose series the top of the snapshot shows. */
+  select(model: number): void {
+    update(withModel(model), model);
   },
   clear(): void {
-    current = { ...empty(), version: current.version + 1 };
-    notify();
+    update([emptySeries()], 0);
   },
 };
 

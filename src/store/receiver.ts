@@ -12,6 +12,8 @@ import { useApp } from './app';
 import { onCorpusError, onCorpusInUse, onCorpusProgress } from './corpusInUse';
 import { addDiagnostics, addGradNorms, truncateDiagnostics } from './diagnosticsSlice';
 import { onExported, onImported, onImportFailed, onRunsListed, onSaved } from './fileActions';
+import { onModels } from './compareActions';
+import { latestSnapshots } from './compareSlice';
 import { unitToShow } from './gatesSlice';
 import { metrics } from './metrics';
 import { onConfigRefused, onModelBuilt, onRollback } from './runActions';
@@ -32,6 +34,7 @@ const handlers: Handlers = {
     onModelBuilt(m);
     set({ diagnostics: {} });
   },
+  models: onModels,
   configError: onConfigRefused,
   status: (m) => {
     if (!sameStatus(get().status, m.status)) set({ status: m.status });
@@ -39,11 +42,19 @@ const handlers: Handlers = {
   // The hot path: the charts read metrics.ts, not the store, so a report re-renders nothing else.
   metrics: (m) => {
     metrics.append(m);
-    // The gradient norms go to the diagnostics panel alone (model 0 until compare runs say).
-    if (m.gradNorms?.length) set({ diagnostics: addGradNorms(get().diagnostics, 0, m.gradNorms) });
+    // The gradient norms go to the diagnostics panel alone, per model.
+    if (m.gradNorms?.length) {
+      set({ diagnostics: addGradNorms(get().diagnostics, m.model ?? 0, m.gradNorms) });
+    }
   },
   diagnostics: (m) => set({ diagnostics: addDiagnostics(get().diagnostics, m) }),
-  probe: (m) => set({ snapshot: m, probeError: null, unit: unitToShow(get(), m) }),
+  // Every model's latest snapshot is kept; the selected model's is shown.
+  probe: (m) => {
+    latestSnapshots.set(m.model ?? 0, m);
+    if ((m.model ?? 0) === get().selectedModel) {
+      set({ snapshot: m, probeError: null, unit: unitToShow(get(), m) });
+    }
+  },
   probeError: (m) => set({ probeError: m.message }),
   // Chunks of a generation the page no longer shows (stopped, replaced) are dropped.
   sample: (m) => {
@@ -56,7 +67,7 @@ const handlers: Handlers = {
   error: (m) => set({ engineError: m.message }),
   rollback: (m) => {
     onRollback(m);
-    set({ diagnostics: truncateDiagnostics(get().diagnostics, m.toStep) });
+    set({ diagnostics: truncateDiagnostics(get().diagnostics, m.toStep, m.model ?? 0) });
   },
   exported: onExported,
   exportError: (m) => set({ exporting: null, exportError: m.message }),

@@ -43,7 +43,14 @@ export function onConfigRefused(message: EngineMessageOf<'configError'>): void {
  * the settings (and the link) show the halved learning rate now in use.
  */
 export function onRollback(message: EngineMessageOf<'rollback'>): void {
-  metrics.truncate(message.toStep);
+  const model = message.model ?? 0;
+  metrics.truncate(message.toStep, model);
+  if (model > 0) {
+    // A compared model: its own learning rate halved; the settings are the first model's.
+    const name = useApp.getState().compareModels[model]?.name ?? `model ${model + 1}`;
+    useApp.setState({ engineError: `${name}: ${message.message}` });
+    return;
+  }
   const state = useApp.getState();
   const config: RunConfig | null = state.config && {
     ...state.config,

@@ -8,6 +8,7 @@ import {
   FallbackNote,
   SoftwareAdapterNote,
 } from './components/BackendBadge';
+import { ComparePanel } from './components/ComparePanel';
 import { ConfirmDialog } from './components/ConfirmDialog';
 import { Controls } from './components/Controls';
 import { CorpusPanel } from './components/CorpusPanel';
@@ -53,6 +54,9 @@ export function App() {
           </PanelBoundary>
           <PanelBoundary name="settings">
             <HyperParams />
+          </PanelBoundary>
+          <PanelBoundary name="compare">
+            <ComparePanel />
           </PanelBoundary>
           <PanelBoundary name="model files">
             <ModelFilesPanel />

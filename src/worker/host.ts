@@ -75,21 +75,27 @@ export function createWorkerHost(options: WorkerHostOptions): WorkerHost {
       case 'loadCorpusFile':
         return inOrder(() => session.loadFile(message.id, message.file));
       case 'configure':
-        return inOrder(() => session.configure(message.config));
+        return inOrder(() => session.configure(message.config, message.compare));
+      case 'select':
+        return inOrder(() => {
+          session.select(message.model);
+          // The saved runs mark the selected model's run as the one in training.
+          void runs.list();
+        });
       case 'reset':
         return inOrder(() => session.rebuild());
       case 'train':
         return inOrder(() => {
-          session.trainer?.start();
+          session.start();
           runs.start();
         });
       case 'pause':
         return inOrder(() => {
-          session.trainer?.pause();
+          session.pause();
           void runs.saveNow(true);
         });
       case 'step':
-        return inOrder(() => session.trainer?.stepOnce());
+        return inOrder(() => session.stepOnce());
       case 'setOptimizer':
         return inOrder(() => session.setOptimizer(message.optimizer));
       case 'setProbe':
@@ -105,7 +111,7 @@ export function createWorkerHost(options: WorkerHostOptions): WorkerHost {
             });
         });
       case 'stopSample':
-        return inOrder(() => session.trainer?.stopSample(message.id));
+        return inOrder(() => session.stopSample(message.id));
       case 'export':
         // Reads the model in use at its turn (between two steps), so later commands wait for it.
         return inOrder(() =>

@@ -68,12 +68,35 @@ export interface StorageReport {
 /** The run configuration and its backend choice, declared setting by setting in the engine. */
 export type { BackendPreference, RunConfig } from '../engine/configSchema';
 
+/** A model's own settings (cell, E, H, L); V comes from the corpus. */
+export type ModelSettings = RunConfig['model'];
+
+/** Most models trained side by side in one comparison, the first included. */
+export const MAX_COMPARED = 3;
+
+/** One model of the session's set (a comparison, or the one model trained alone). */
+export interface ComparedModel {
+  model: ModelSettings;
+  parameters: number;
+  backend: ActiveBackend;
+  /** The saved-run id it is trained (and saved, while selected) under. */
+  runId: string;
+  name: string;
+}
+
 export type UiMessage =
   /** `probe`: the probe text chosen for this text (a built-in corpus's); else the worker picks one. */
   | { type: 'setCorpus'; id: number; name: string; text: string; probe?: string }
   /** A dropped or picked file, read in the worker so the page never stalls on it. */
   | { type: 'loadCorpusFile'; id: number; file: File }
-  | { type: 'configure'; config: RunConfig }
+  /**
+   * `compare`: the other models of a comparison (at most MAX_COMPARED − 1),
+   * each trained beside the first on the same corpus, seed and training
+   * settings; [] ends the comparison; absent keeps the current set.
+   */
+  | { type: 'configure'; config: RunConfig; compare?: ModelSettings[] }
+  /** The model of a comparison (0 = the first) that samples, gates, exports and saves act on. */
+  | { type: 'select'; model: number }
   | { type: 'train' }
   | { type: 'pause' }
   | { type: 'step' }
@@ -150,10 +173,14 @@ export interface RunStatus {
 /** New losses since the previous metrics message, plus the running figures. */
 export interface MetricsMessage extends MetricsReport {
   type: 'metrics';
+  /** The model of the session's set it is about (ComparedModel index); absent = 0. */
+  model?: number;
 }
 
 export interface ProbeMessage extends ProbeSnapshot {
   type: 'probe';
+  /** As in MetricsMessage. */
+  model?: number;
 }
 
 /**
@@ -178,6 +205,12 @@ export type EngineMessage =
   | { type: 'corpusProgress'; id: number; loaded: number; total: number }
   /** A model was built; `runId` is the saved-run id it is trained (and saved) under. */
   | { type: 'model'; backend: ActiveBackend; parameters: number; config: RunConfig; runId: string }
+  /**
+   * The session's models, the first being the one `model` announced, after
+   * every build and every change of selection; `selected` is the one the
+   * status, samples, exports and saves are about.
+   */
+  | { type: 'models'; models: ComparedModel[]; selected: number }
   /** A configuration was refused; `config` is the one still in use (null before the first). */
   | { type: 'configError'; message: string; config: RunConfig | null }
   | { type: 'status'; status: RunStatus }
@@ -189,7 +222,7 @@ export type EngineMessage =
   | { type: 'sampleError'; id: number; message: string }
   | { type: 'error'; message: string }
   /** Divergence rolled the run back (RollbackReport says what the fields mean). */
-  | ({ type: 'rollback' } & RollbackReport)
+  | ({ type: 'rollback'; model?: number } & RollbackReport)
   | { type: 'exported'; id: number; files: DownloadFile[] }
   | { type: 'exportError'; id: number; message: string }
   /** `summary` says what was loaded and how (exact resume, or weights with a fresh optimizer). */

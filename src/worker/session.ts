@@ -7,6 +7,15 @@
 // imported weights, or from a checkpoint restored exactly; a GPU that fails
 // mid-run hands the run to the CPU (gpuFallback.ts).
 //
+// Compare runs: the session trains a set of up to MAX_COMPARED models, the
+// first from the run configuration and the others from `compare` (their own
+// cell, E, H and L), all on the same corpus, seed and training settings.
+// They take turns, one step each (Trainer's stepTurn), so every model is at
+// the same step count and none starves; each posts its curves, snapshots and
+// rollbacks with its index. One model is `selected`: the status, samples,
+// exports, checkpoints and saved runs are its own (`trainer`, `run` and
+// `history` read it), so a session of one model works as it always did.
+//
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers.
 
@@ -22,7 +31,15 @@ import { readCorpusFile } from '../engine/corpusFile';
 import { messageOf } from '../engine/errorMessage';
 import { DEFAULT_RUN_CONFIG } from '../engine/settings';
 import { initParams, paramLayout, parameterCount } from '../engine/params';
-import type { DeviceReport, EngineMessage, RunConfig } from './protocol';
+import {
+  MAX_COMPARED,
+  type DeviceReport,
+  type EngineMessage,
+  type ModelSettings,
+  type RunConfig,
+} from './protocol';
+import { CELLS } from '../engine/cells';
+import { DEFAULT_TRAINER_OPTIONS, type TrainerOptions } from '../engine/training/options';
 import { Rng } from '../engine/rng';
 import { buildCorpus, type Corpus } from '../engine/tokenizer';
 import type { TrainingEvents } from '../engine/training/events';
@@ -30,6 +47,8 @@ import { Trainer } from '../engine/training/trainer';
 import { captureCheckpoint, newRunId, restoreCheckpoint, type TrainingSnapshot } from '../io';
 import { createBackend } from './backendChoice';
 import { CapacityError, deviceMemoryGiB, planCapacity, type CapacityPlan } from './capacity';
+import { checkTogether } from './compareCapacity';
+import { describeModel, inTurn, modelLabel, type RunIdentity, type SessionModel } from './modelSet';
 import { misfit, prepareCorpus, PREVIEW_CHARS, probeFor, type LoadedCorpus } from './corpusLoad';
 import { GpuFallback } from './gpuFallback';
 import { LossHistory } from './history';
@@ -37,12 +56,7 @@ import type { TaskQueue } from './queue';
 import { statusMessage, trainingWire } from './trainingWire';
 
 export type { LoadedCorpus } from './corpusLoad';
-
-/** The saved-run identity of the model being trained. */
-export interface RunIdentity {
-  id: string;
-  name: string;
-}
+export type { RunIdentity, SessionModel } from './modelSet';
 
 /** How a new model starts, when not from the seed. */
 export interface ModelStart {
@@ -57,10 +71,17 @@ export interface ModelStart {
 
 export class Session {
   corpus: LoadedCorpus | null = null;
+  /** The first model's settings and the training settings every model of the set shares. */
   config: RunConfig | null = null;
-  trainer: Trainer | null = null;
-  run: RunIdentity = { id: newRunId(), name: '' };
-  readonly history = new LossHistory();
+  /** The other models of a comparison (at most MAX_COMPARED − 1); V comes from the corpus. */
+  compare: ModelSettings[] = [];
+  /** The models in training: the first from `config`, then one per `compare` entry. */
+  models: SessionModel[] = [];
+  /** The model the page's status, samples, gates, exports and saved runs are about. */
+  selected = 0;
+  /** The run identity while there is no model (the saved runs read it). */
+  private idleRun: RunIdentity = { id: newRunId(), name: '' };
+  private readonly noHistory = new LossHistory();
   /** The gate view's text: chosen with each corpus, then as the person edits it. */
   probeText = '';
   /** Where the run goes when the GPU fails mid-run. */
@@ -75,6 +96,27 @@ export class Session {
     queue: TaskQueue,
   ) {
     this.fallback = new GpuFallback(this, post, queue);
+  }
+
+  /** The selected model's trainer, or null before a model is built. */
+  get trainer(): Trainer | null {
+    return this.models[this.selected]?.trainer ?? null;
+  }
+
+  /** The selected model's saved-run identity (runs.ts renames it when it goes on as a copy). */
+  get run(): RunIdentity {
+    return this.models[this.selected]?.run ?? this.idleRun;
+  }
+
+  set run(run: RunIdentity) {
+    const model = this.models[this.selected];
+    if (model) model.run = run;
+    else this.idleRun = run;
+  }
+
+  /** The selected model's loss curves, kept for its checkpoints. */
+  get history(): LossHistory {
+    return this.models[this.selected]?.history ?? this.noHistory;
   }
 
   /** Reads a dropped or picked file in the worker, reporting progress, and uses it. */
@@ -146,10 +188,20 @@ export class Session {
     });
   }
 
-  async configure(next: RunConfig): Promise<void> {
+  /**
+   * New settings, and when `compare` is given a new set of models compared
+   * beside the first ([] for none): all are rebuilt from the seed, or none
+   * when the set cannot train here (configError says why).
+   */
+  async configure(next: RunConfig, compare?: ModelSettings[]): Promise<void> {
+    const others = compare ?? this.compare;
     try {
       validateModelConfig({ vocabSize: 2, ...next.model });
       validateTrainConfig(next.train);
+      if (others.length >= MAX_COMPARED) {
+        throw new Error(`at most ${MAX_COMPARED} models can be compared`);
+      }
+      for (const m of others) validateModelConfig({ vocabSize: 2, ...m });
     } catch (error) {
       this.post({ type: 'configError', message: messageOf(error), config: this.config });
       return;
@@ -162,7 +214,7 @@ export class Session {
       // unknown; the smallest vocabulary still catches a model that cannot fit whatever text
       // comes (a link asking for one, at start).
       const V = this.corpus?.corpus.vocab.size ?? RANGES.vocabSize[0];
-      await this.capacity({ vocabSize: V, ...next.model }, next, split);
+      await this.planSet(V, [next.model, ...others], next, split);
     } catch (error) {
       if (!(error instanceof CapacityError)) throw error;
       if (this.config || next === DEFAULT_RUN_CONFIG) {
@@ -179,7 +231,7 @@ export class Session {
       };
       this.post(refusal);
       this.afterNextModel = refusal;
-      await this.configure(DEFAULT_RUN_CONFIG);
+      await this.configure(DEFAULT_RUN_CONFIG, []);
       return;
     }
     if (this.corpus && split) {
@@ -191,7 +243,41 @@ export class Session {
       this.corpus = { ...this.corpus, split };
     }
     this.config = next;
+    // A new set of models: the first is shown again (the index selected may name another model).
+    if (JSON.stringify(others) !== JSON.stringify(this.compare)) this.selected = 0;
+    this.compare = others.slice();
     await this.rebuild();
+  }
+
+  /**
+   * The engine of each model of a set (capacity), checked together too
+   * (compareCapacity.ts); throws CapacityError, naming the model, when the
+   * set cannot train here.
+   */
+  private async planSet(
+    V: number,
+    settings: ModelSettings[],
+    run: RunConfig,
+    split?: Split,
+  ): Promise<CapacityPlan[]> {
+    const plans: CapacityPlan[] = [];
+    for (const [k, m] of settings.entries()) {
+      try {
+        plans.push(await this.capacity({ vocabSize: V, ...m }, run, split));
+      } catch (error) {
+        if (!(error instanceof CapacityError) || k === 0) throw error;
+        throw new CapacityError(`model ${k + 1} (${modelLabel(m)}): ${error.message}`);
+      }
+    }
+    const shapes = settings.map((m) => ({
+      model: { vocabSize: V, ...m },
+      seqLen: run.train.seqLen,
+      batchSize: run.train.batchSize,
+      ...(split ? { validationTokens: split.validation.length } : {}),
+    }));
+    const device: DeviceReport = run.backend === 'cpu' ? { webgpu: false } : await this.device;
+    checkTogether(shapes, plans, device, deviceMemoryGiB());
+    return plans;
   }
 
   /**
@@ -218,17 +304,54 @@ export class Session {
 
   setOptimizer(optimizer: OptimizerConfig): void {
     if (this.config) this.config = { ...this.config, train: { ...this.config.train, optimizer } };
-    this.trainer?.setOptimizer(optimizer);
+    for (const m of this.models) m.trainer.setOptimizer(optimizer);
   }
 
   setProbe(text: string): void {
     this.probeText = text;
-    this.trainer?.setProbe(text);
+    for (const m of this.models) m.trainer.setProbe(text);
+  }
+
+  /** Train: every model of the set, taking turns. */
+  start(): void {
+    for (const m of this.models) m.trainer.start();
+  }
+
+  pause(): void {
+    for (const m of this.models) m.trainer.pause();
+  }
+
+  /** One step of every model, so they stay at the same step count. */
+  stepOnce(): void {
+    for (const m of this.models) m.trainer.stepOnce();
+  }
+
+  /** Stops generation `id` wherever it runs (the selection may have changed since it began). */
+  stopSample(id: number): void {
+    for (const m of this.models) m.trainer.stopSample(id);
+  }
+
+  /** Makes model `index` of the set the one the page's panels act on. */
+  select(index: number): void {
+    const model = this.models[index];
+    if (!model) {
+      this.post({
+        type: 'error',
+        message: `there is no model ${index + 1} to select: ${this.models.length} in training`,
+      });
+      return;
+    }
+    this.selected = index;
+    this.postModels();
+    this.post(
+      statusMessage({ ready: true, training: model.trainer.isTraining, step: model.trainer.step }),
+    );
   }
 
   /**
-   * A new model on the current corpus and configuration: from the seed (a new
-   * run), or from `start`'s weights and, when it restores one, a checkpoint.
+   * New models on the current corpus and configuration, the compared ones
+   * too: from the seed (a new run), or the first from `start`'s weights and,
+   * when it restores one, a checkpoint; a model started so trains alone.
    */
   async rebuild(start?: ModelStart): Promise<void> {
     const { corpus, config } = this;
@@ -236,14 +359,15 @@ export class Session {
       await this.abandonModel();
       return;
     }
-    const model: ModelConfig = { vocabSize: corpus.corpus.vocab.size, ...config.model };
-    // Before the model in use is given up: one that no engine here can hold is refused
-    // (CapacityError) and the old model goes on as it was.
-    const plan = await this.capacity(model, config, corpus.split);
-    await this.disposeTrainer();
+    if (start) this.compare = [];
+    const settings = [config.model, ...this.compare];
+    // Before the models in use are given up: a set that no engine here can hold is refused
+    // (CapacityError) and the old models go on as they were.
+    const plans = await this.planSet(corpus.corpus.vocab.size, settings, config, corpus.split);
+    await this.disposeModels();
     this.post(statusMessage({ building: true, step: 0 }));
     try {
-      await this.build(corpus, config, model, plan, start);
+      await this.build(corpus, config, settings, plans, start);
     } catch (error) {
       // The old model is gone and the new one failed (an allocation the estimate did not
       // foresee, a checkpoint that does not restore): never leave the page 'building'.
@@ -252,25 +376,78 @@ export class Session {
     }
   }
 
-  private async disposeTrainer(): Promise<void> {
-    const old = this.trainer;
-    this.trainer = null;
-    await old?.dispose();
+  private async disposeModels(): Promise<void> {
+    const old = this.models;
+    this.models = [];
+    for (const m of old) await m.trainer.dispose();
   }
 
-  /** Disposes the model in use, if any, and tells the page nothing can train. */
+  /** Stops and frees every model (a closing worker, a test's end). */
+  async dispose(): Promise<void> {
+    await this.disposeModels();
+  }
+
+  /** Disposes the models in use, if any, and tells the page nothing can train. */
   async abandonModel(): Promise<void> {
-    await this.disposeTrainer();
+    await this.disposeModels();
     this.postStatus(0, false);
   }
 
   private async build(
     corpus: LoadedCorpus,
     config: RunConfig,
+    settings: ModelSettings[],
+    plans: CapacityPlan[],
+    start?: ModelStart,
+  ): Promise<void> {
+    const built: SessionModel[] = [];
+    try {
+      for (const [k, m] of settings.entries()) {
+        const model: ModelConfig = { vocabSize: corpus.corpus.vocab.size, ...m };
+        const from = k === 0 ? start : undefined;
+        built.push(
+          await this.buildModel(k, settings.length, corpus, config, model, plans[k], from),
+        );
+      }
+    } catch (error) {
+      for (const m of built) await m.trainer.dispose();
+      throw error;
+    }
+    this.models = built;
+    if (start || this.selected >= built.length) this.selected = 0;
+    const first = built[0];
+    this.post({
+      type: 'model',
+      backend: first.backend,
+      parameters: first.parameters,
+      config,
+      runId: first.run.id,
+    });
+    if (this.afterNextModel) this.post(this.afterNextModel);
+    this.afterNextModel = null;
+    this.postModels();
+    if (start?.restore) {
+      const progress = first.history.asMessage(0, 0, 0);
+      if (progress.train.length + progress.validation.length > 0) this.post(progress);
+      await start.restore(first.trainer);
+    }
+    this.postStatus(this.trainer!.step, true);
+    for (const m of built) {
+      if (this.probeText) m.trainer.setProbe(this.probeText);
+      m.trainer.begin();
+    }
+  }
+
+  /** Model `index` of a set of `count`: its weights, engine and trainer. */
+  private async buildModel(
+    index: number,
+    count: number,
+    corpus: LoadedCorpus,
+    config: RunConfig,
     model: ModelConfig,
     plan: CapacityPlan,
     start?: ModelStart,
-  ): Promise<void> {
+  ): Promise<SessionModel> {
     const params = start?.params ?? initParams(model, new Rng(config.train.seed));
     const { backend, active } = await createBackend({
       model,
@@ -280,6 +457,18 @@ export class Session {
       device: this.device,
       gpuFailure: this.fallback.failure,
     });
+    // Filled in once the trainer exists; its callbacks read it only after that.
+    const slot: { model?: SessionModel } = {};
+    // Alone, the trainer runs as many steps per tick as its budget allows; compared, one step
+    // per turn, and a turn only when no other model training is behind it.
+    const options: TrainerOptions =
+      count === 1
+        ? DEFAULT_TRAINER_OPTIONS
+        : {
+            ...DEFAULT_TRAINER_OPTIONS,
+            tickBudgetMs: 0,
+            stepTurn: () => inTurn(slot.model, this.models),
+          };
     let trainer: Trainer;
     try {
       trainer = new Trainer(
@@ -287,70 +476,82 @@ export class Session {
         corpus.corpus.vocab,
         corpus.split,
         config.train,
-        this.eventsOf(() => trainer),
+        this.eventsOf(index, () => slot.model),
+        options,
       );
     } catch (error) {
       backend.dispose();
       throw error;
     }
-    this.trainer = trainer;
-    this.run = start?.run ?? {
-      id: newRunId(),
-      name: `${corpus.name} · ${model.layers}×${model.hiddenSize} LSTM`,
-    };
-    this.history.restore(start?.history);
-    this.post({
-      type: 'model',
+    const history = new LossHistory();
+    if (index === 0) history.restore(start?.history);
+    const entry: SessionModel = {
+      index,
+      trainer,
+      run: start?.run ?? {
+        id: newRunId(),
+        name: `${corpus.name} · ${model.layers}×${model.hiddenSize} ${CELLS[model.cell].label}`,
+      },
+      history,
       backend: active,
       parameters: parameterCount(paramLayout(model)),
-      config,
-      runId: this.run.id,
-    });
-    if (this.afterNextModel) this.post(this.afterNextModel);
-    this.afterNextModel = null;
-    if (start?.restore) {
-      const progress = this.history.asMessage(0, 0, 0);
-      if (progress.train.length + progress.validation.length > 0) this.post(progress);
-      await start.restore(trainer);
-    }
-    this.postStatus(trainer.step, true);
-    if (this.probeText) trainer.setProbe(this.probeText);
-    trainer.begin();
+    };
+    slot.model = entry;
+    return entry;
+  }
+
+  /** Tells the page which models train and which is selected. */
+  private postModels(): void {
+    this.post({ type: 'models', models: this.models.map(describeModel), selected: this.selected });
   }
 
   /**
-   * What the session does with a trainer's events: the run's curves and
-   * settings follow, and the page is told. A replaced model's last words (a
-   * tick that ends after the swap) would overwrite the new model's status
-   * and curves on the page, so they are dropped.
+   * What the session does with model `index`'s events: its curves and
+   * settings follow, and the page is told, the status only by the selected
+   * model. A replaced model's last words (a tick that ends after the swap)
+   * would overwrite the new model's status and curves on the page, so they
+   * are dropped.
    */
-  private eventsOf(trainer: () => Trainer): TrainingEvents {
-    const current = () => this.trainer === trainer();
+  private eventsOf(index: number, entry: () => SessionModel | undefined): TrainingEvents {
+    const current = (): SessionModel | null => {
+      const model = entry();
+      return model && this.models.includes(model) ? model : null;
+    };
     const wire = trainingWire(
       (message) => {
-        if (current()) this.post(message);
+        if (!current()) return;
+        if (message.type === 'status' && index !== this.selected) return;
+        this.post(message);
       },
-      (error, wasTraining) => this.onTrainerFailure(trainer(), error, wasTraining),
+      (error, wasTraining) => {
+        const model = entry();
+        if (model) this.onTrainerFailure(model, error, wasTraining);
+      },
+      index,
     );
     return {
       ...wire,
       metrics: (report) => {
         // Before it is posted: posting transfers (detaches) the loss arrays.
-        if (current()) this.history.add(report);
+        current()?.history.add(report);
         wire.metrics(report);
       },
       rollback: (report) => {
-        if (current()) this.afterRollback(report.toStep, report.learningRate);
+        const model = current();
+        if (model) this.afterRollback(model, report.toStep, report.learningRate);
         wire.rollback(report);
       },
     };
   }
 
-  /** Divergence rolled the run back: its curves and its learning rate (for checkpoints) follow. */
-  private afterRollback(toStep: number, learningRate: number): void {
-    this.history.truncate(toStep);
+  /**
+   * Divergence rolled a model back: its curves follow, and for the first
+   * model the learning rate of the settings (for checkpoints) too.
+   */
+  private afterRollback(model: SessionModel, toStep: number, learningRate: number): void {
+    model.history.truncate(toStep);
     const config = this.config;
-    if (!config) return;
+    if (!config || model.index !== 0) return;
     const optimizer = { ...config.train.optimizer, learningRate };
     this.config = { ...config, train: { ...config.train, optimizer } };
   }
@@ -392,11 +593,20 @@ export class Session {
     this.post(statusMessage({ ready, training: false, step }));
   }
 
-  /** A trainer stopped on an error: the GPU's goes to the CPU (gpuFallback.ts), the rest is said. */
-  private onTrainerFailure(failed: Trainer, error: unknown, wasTraining: boolean): void {
-    if (this.fallback.takeOver(failed, error, wasTraining)) return;
-    this.post({ type: 'error', message: messageOf(error) });
-    this.postStatus(failed.step, true);
+  /**
+   * A trainer stopped on an error: a lone model's GPU failure goes to the CPU
+   * (gpuFallback.ts); the rest is said, naming the model in a comparison,
+   * whose other models go on.
+   */
+  private onTrainerFailure(failed: SessionModel, error: unknown, wasTraining: boolean): void {
+    if (!this.models.includes(failed)) return;
+    const alone = this.models.length === 1;
+    if (alone && this.fallback.takeOver(failed.trainer, error, wasTraining)) return;
+    const who = alone
+      ? ''
+      : `model ${failed.index + 1} (${modelLabel(failed.trainer.backend.model)}) stopped: `;
+    this.post({ type: 'error', message: who + messageOf(error) });
+    if (failed.index === this.selected) this.postStatus(failed.trainer.step, true);
   }
 }
 

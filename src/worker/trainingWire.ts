@@ -8,20 +8,25 @@
 import type { TrainingEvents } from '../engine/training/events';
 import type { EngineMessage, EngineMessageOf } from './protocol';
 
-/** Events posted as messages; `failed` is the session's to handle, not the page's. */
+/**
+ * Events posted as messages; `failed` is the session's to handle, not the
+ * page's. `model` is the index of the model in the session's set, carried by
+ * its curves, snapshots and rollbacks.
+ */
 export function trainingWire(
   post: (message: EngineMessage) => void,
   failed: TrainingEvents['failed'],
+  model = 0,
 ): TrainingEvents {
   return {
-    metrics: (report) => post({ type: 'metrics', ...report }),
+    metrics: (report) => post({ type: 'metrics', model, ...report }),
     state: ({ training, step }) => post(statusMessage({ ready: true, training, step })),
-    probe: (snapshot) => post({ type: 'probe', ...snapshot }),
+    probe: (snapshot) => post({ type: 'probe', model, ...snapshot }),
     probeError: (message) => post({ type: 'probeError', message }),
-    diagnostics: (report) => post({ type: 'diagnostics', ...report }),
+    diagnostics: (report) => post({ type: 'diagnostics', model, ...report }),
     sampleChunk: (id, text, done) => post({ type: 'sample', id, text, done }),
     sampleError: (id, message) => post({ type: 'sampleError', id, message }),
-    rollback: (report) => post({ type: 'rollback', ...report }),
+    rollback: (report) => post({ type: 'rollback', model, ...report }),
     failed,
   };
 }

@@ -13,8 +13,15 @@
 
 import type { OptimizerConfig } from '../engine/config';
 import type { Setting, SettingGroup } from '../engine/configSchema';
-import { accepts, allowedText, optimizerFrom, runConfigFrom } from '../engine/settings';
-import { EXPORT_CHOICES, TEST_FAULTS, type RunConfig, type UiMessage } from './protocol';
+import { accepts, allowedText, optimizerFrom, runConfigFrom, settingsIn } from '../engine/settings';
+import {
+  EXPORT_CHOICES,
+  MAX_COMPARED,
+  TEST_FAULTS,
+  type ModelSettings,
+  type RunConfig,
+  type UiMessage,
+} from './protocol';
 import { checkPrime, checkSampleNumbers, SampleRequestError } from '../engine/sampleRequest';
 import { showValue } from '../engine/errorMessage';
 
@@ -45,7 +52,12 @@ const PARSERS: Record<UiMessage['type'], (m: Fields) => UiMessage> = {
     id: requestId(m, 'loadCorpusFile.id'),
     file: file(m.file, 'loadCorpusFile.file'),
   }),
-  configure: (m) => ({ type: 'configure', config: runConfig(m.config, 'configure') }),
+  configure: (m) => ({
+    type: 'configure',
+    config: runConfig(m.config, 'configure'),
+    ...(m.compare === undefined ? {} : { compare: compareSet(m.compare, 'configure.compare') }),
+  }),
+  select: (m) => ({ type: 'select', model: id(m.model, 'select.model') }),
   train: () => ({ type: 'train' }),
   pause: () => ({ type: 'pause' }),
   step: () => ({ type: 'step' }),
@@ -153,6 +165,21 @@ function runConfig(raw: unknown, at: string): RunConfig {
     optimizer: record(train.optimizer, paths.optimizer),
   };
   return runConfigFrom((s) => setting(s, fields[s.group], paths[s.group]));
+}
+
+/** The models compared beside the first: at most MAX_COMPARED − 1, each checked as in runConfig. */
+function compareSet(raw: unknown, at: string): ModelSettings[] {
+  if (!Array.isArray(raw) || raw.length >= MAX_COMPARED) {
+    throw new MessageError(
+      at,
+      `${at} must be a list of at most ${MAX_COMPARED - 1} models, got ${showValue(raw)}`,
+    );
+  }
+  return raw.map((m, k) => {
+    const fields = record(m, `${at}[${k}]`);
+    const read = (s: Setting) => setting(s, fields, `${at}[${k}]`);
+    return Object.fromEntries(settingsIn('model').map((s) => [s.key, read(s)])) as ModelSettings;
+  });
 }
 
 /** The optimizer's settings (setOptimizer), checked as in runConfig. */

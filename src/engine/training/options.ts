@@ -18,6 +18,12 @@ export interface TrainerOptions {
    * many steps after the previous one, once that one is known good.
    */
   snapshotEvery: number;
+  /**
+   * Whether training may take its next step now; absent, always. Models
+   * compared in one worker (worker/session.ts) take turns through it, one step
+   * each (with tickBudgetMs 0), so they stay at the same step count.
+   */
+  stepTurn?: () => boolean;
 }
 
 export const DEFAULT_TRAINER_OPTIONS: TrainerOptions = {

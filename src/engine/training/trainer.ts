@@ -36,6 +36,7 @@ export class Trainer {
   private readonly samples: SampleStream;
   private readonly exclusiveJobs = new ExclusiveQueue();
   private readonly steps: StepLoop;
+  private readonly stepTurn: () => boolean;
 
   private training = false;
   private stepsRequested = 0;
@@ -51,6 +52,7 @@ export class Trainer {
     options: TrainerOptions = DEFAULT_TRAINER_OPTIONS,
   ) {
     const { batchSize: B, seqLen: T } = train;
+    this.stepTurn = options.stepTurn ?? (() => true);
     this.metrics = new MetricsThrottle(options.metricsIntervalMs);
     this.validation = new Validation(split.validation, train, options);
     this.probes = new ProbeSchedule(
@@ -225,7 +227,8 @@ export class Trainer {
       stopped: () => this.disposed,
     });
     if (this.validation.neverRan) await steps.validate();
-    if (this.training || this.stepsRequested > 0) {
+    // While waiting for its turn (stepTurn) the loop goes round without a step, yielding.
+    if ((this.training && this.stepTurn()) || this.stepsRequested > 0) {
       await steps.run(() => {
         if (this.stepsRequested > 0) this.stepsRequested--;
       });

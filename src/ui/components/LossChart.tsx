@@ -1,6 +1,9 @@
 // Train and validation loss against steps, in nats or bits per character,
 // with the uniform-guess baseline ln V. Redrawn once a second at most from
-// a thinned copy of the series, so a long run never slows the page.
+// a thinned copy of the series, so a long run never slows the page. Compare
+// runs draw a train line and a validation line per model, in the model's
+// colour, the selected model's bolder; its legend names each
+// model (cell, H, parameters) and picks one.
 
 import { useEffect, useMemo, useState } from 'react';
 import {
@@ -16,6 +19,8 @@ import {
 import { useApp } from '../../store/app';
 import { thin, type LossPoint } from '../../store/metrics';
 import { LN2 } from '../format';
+import { modelColors, modelLabel } from '../modelLabel';
+import { comparedLines, ModelLegend } from './CompareLegend';
 import { themeColors, useColorScheme } from '../hooks/useColorScheme';
 import { useThrottledMetrics } from '../hooks/useThrottledMetrics';
 
@@ -58,41 +63,36 @@ function stepTicks(lastStep: number): { domain: [number, number]; ticks: number[
   return { domain: [0, top], ticks };
 }
 
-interface Row {
-  step: number;
-  train?: number;
-  validation?: number;
-}
+/** A step and the loss of each series measured at it, keyed by series ('train', 't1', ...). */
+type Row = { step: number } & Partial<Record<string, number>>;
 
 /**
- * Both series as one table by step: one data prop for the whole chart costs
+ * Every series as one table by step: one data prop for the whole chart costs
  * recharts one store update per redraw instead of one per series.
  */
-function mergeByStep(train: LossPoint[], validation: LossPoint[]): Row[] {
+function mergeByStep(series: { key: string; points: LossPoint[] }[]): Row[] {
   const rows: Row[] = [];
-  let a = 0;
-  let b = 0;
-  while (a < train.length || b < validation.length) {
-    const ta = a < train.length ? train[a].step : Infinity;
-    const tb = b < validation.length ? validation[b].step : Infinity;
-    const step = Math.min(ta, tb);
+  const at = series.map(() => 0);
+  for (;;) {
+    let step = Infinity;
+    series.forEach((s, k) => {
+      if (at[k] < s.points.length) step = Math.min(step, s.points[at[k]].step);
+    });
+    if (step === Infinity) return rows;
     const row: Row = { step };
-    if (ta === step) row.train = train[a++].loss;
-    if (tb === step) row.validation = validation[b++].loss;
+    series.forEach((s, k) => {
+      if (at[k] < s.points.length && s.points[at[k]].step === step) {
+        row[s.key] = s.points[at[k]++].loss;
+      }
+    });
     rows.push(row);
   }
-  return rows;
 }
 
 /** A round top just above the highest loss (or the baseline), and the tick spacing under it. */
-function yScale(
-  train: { loss: number }[],
-  validation: { loss: number }[],
-  baseline: number,
-): { top: number; spacing: number } {
+function yScale(series: { loss: number }[][], baseline: number): { top: number; spacing: number } {
   let max = baseline;
-  for (const p of train) if (p.loss > max) max = p.loss;
-  for (const p of validation) if (p.loss > max) max = p.loss;
+  for (const points of series) for (const p of points) if (p.loss > max) max = p.loss;
   const spacing = max > 8 ? 2 : max > 4 ? 1 : 0.5;
   return { top: Math.max(spacing, Math.ceil((max * 1.02) / spacing) * spacing), spacing };
 }
@@ -104,7 +104,7 @@ function yTicks(top: number, spacing: number): number[] {
 }
 const MAX_POINTS = 200;
 const CHART_MARGIN = { top: 8, right: 16, bottom: 4, left: 0 };
-const VALIDATION_DOT = { r: 2.5 };
+export const VALIDATION_DOT = { r: 2.5 };
 const stepLabel = (step: unknown) => `step ${String(step)}`;
 const lossLabel = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : String(v));
 
@@ -157,24 +157,42 @@ export function LossChart() {
   const colors = themeColors(useColorScheme());
   const scale = unit === 'nats' ? 1 : 1 / LN2;
 
-  const { train, validation, rows } = useMemo(() => {
+  const compared = useApp((s) => s.compareModels);
+  const selected = useApp((s) => s.selectedModel);
+  // Compare runs: one train and one validation series per model the worker announced.
+  const comparing = compared.length > 1;
+
+  const { series, rows } = useMemo(() => {
     const convert = (points: { step: number; loss: number }[]) =>
       thin(points, MAX_POINTS).map((p) => ({ step: p.step, loss: p.loss * scale }));
-    const train = convert(snapshot.train);
-    const validation = convert(snapshot.validation);
-    return { train, validation, rows: mergeByStep(train, validation) };
-  }, [snapshot, scale]);
+    const series = comparing
+      ? compared.flatMap((_, k) => [
+          { key: `t${k}`, points: convert(snapshot.models[k]?.train ?? []) },
+          { key: `v${k}`, points: convert(snapshot.models[k]?.validation ?? []) },
+        ])
+      : [
+          { key: 'train', points: convert(snapshot.train) },
+          { key: 'validation', points: convert(snapshot.validation) },
+        ];
+    return { series, rows: mergeByStep(series) };
+  }, [snapshot, scale, comparing, compared]);
+  const validation = series[1].points;
 
   const baseline = vocabSize > 1 ? Math.log(vocabSize) * scale : null;
   const { top, spacing } = useMemo(
-    () => yScale(train, validation, baseline ?? 0),
-    [train, validation, baseline],
+    () =>
+      yScale(
+        series.map((s) => s.points),
+        baseline ?? 0,
+      ),
+    [series, baseline],
   );
   // Kept while the scale holds, so new data alone does not redo the axis.
   const yAxis = useMemo(() => ({ domain: [0, top], ticks: yTicks(top, spacing) }), [top, spacing]);
   const lastStep = rows.length > 0 ? rows[rows.length - 1].step : 0;
   const xAxis = useMemo(() => stepTicks(lastStep), [lastStep]);
-  const empty = train.length === 0 && validation.length === 0;
+  const empty = series.every((s) => s.points.length === 0);
+  const palette = modelColors(useColorScheme());
   // recharts 3 copies its props into an internal store and re-renders the chart when one
   // changes identity: every object and element prop is made once per colour scheme, so a
   // redraw with new data updates the data alone.
@@ -198,15 +216,24 @@ export function LossChart() {
   return (
     <div>
       <div className="row between" style={{ marginBottom: 6 }}>
-        <span className="hint legend">
-          <span className="swatch" style={{ background: colors.train }} /> train
-          <span className="swatch" style={{ background: colors.val }} /> validation
-          {baseline !== null && (
-            <>
-              <span className="swatch dashed" /> uniform guess ln V = {baseline.toFixed(2)}
-            </>
-          )}
-        </span>
+        {comparing ? (
+          <ModelLegend
+            names={compared.map(modelLabel)}
+            colors={palette}
+            selected={selected}
+            baseline={baseline}
+          />
+        ) : (
+          <span className="hint legend">
+            <span className="swatch" style={{ background: colors.train }} /> train
+            <span className="swatch" style={{ background: colors.val }} /> validation
+            {baseline !== null && (
+              <>
+                <span className="swatch dashed" /> uniform guess ln V = {baseline.toFixed(2)}
+              </>
+            )}
+          </span>
+        )}
         <div className="segmented" role="radiogroup" aria-label="Loss unit">
           {(['nats', 'bits'] as const).map((u) => (
             <label key={u}>
@@ -259,24 +286,30 @@ export function LossChart() {
               {baseline !== null && (
                 <ReferenceLine y={baseline} stroke={colors.axis} strokeDasharray="5 4" />
               )}
-              <Line
-                dataKey="train"
-                name="train"
-                connectNulls
-                stroke={colors.train}
-                strokeWidth={1.6}
-                dot={false}
-                isAnimationActive={false}
-              />
-              <Line
-                dataKey="validation"
-                name="validation"
-                connectNulls
-                stroke={colors.val}
-                strokeWidth={2.2}
-                dot={validationDot}
-                isAnimationActive={false}
-              />
+              {comparing ? (
+                comparedLines(compared.map(modelLabel), palette, selected, validationDot)
+              ) : (
+                <>
+                  <Line
+                    dataKey="train"
+                    name="train"
+                    connectNulls
+                    stroke={colors.train}
+                    strokeWidth={1.6}
+                    dot={false}
+                    isAnimationActive={false}
+                  />
+                  <Line
+                    dataKey="validation"
+                    name="validation"
+                    connectNulls
+                    stroke={colors.val}
+                    strokeWidth={2.2}
+                    dot={validationDot}
+                    isAnimationActive={false}
+                  />
+                </>
+              )}
             </LineChart>
           </ResponsiveContainer>
         }

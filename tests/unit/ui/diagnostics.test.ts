@@ -57,7 +57,7 @@ function wired(): EngineMessage[] {
 describe('diagnostics on the wire', () => {
   it('become a diagnostics message; the gradient norms travel (transferred) with the metrics', () => {
     const [diagnostics, metrics] = wired();
-    expect(diagnostics).toEqual({ type: 'diagnostics', ...report(4) });
+    expect(diagnostics).toEqual({ type: 'diagnostics', model: 0, ...report(4) });
     expect(metrics.type).toBe('metrics');
     if (metrics.type !== 'metrics') return;
     expect(Array.from(metrics.gradNorms!)).toEqual([1, 2.5, 0, 2, 6, 1]);
@@ -112,15 +112,18 @@ describe('the diagnostics slice', () => {
     expect(all[0].saturation.map((p) => p.step)).toEqual([4, 9]);
   });
 
-  it('drops the abandoned steps of every model on a rollback', () => {
+  it('drops the abandoned steps of the model that rolled back, and only its', () => {
     let all = addGradNorms({}, 0, Float64Array.from([1, 1, 0, 2, 2, 0, 3, 3, 1]));
     all = addDiagnostics(all, { type: 'diagnostics', ...report(1) });
     all = addDiagnostics(all, { type: 'diagnostics', ...report(3) });
     all = addDiagnostics(all, { type: 'diagnostics', ...report(3), model: 2 });
-    all = truncateDiagnostics(all, 2);
+    const model2 = all[2];
+    all = truncateDiagnostics(all, 2, 0);
     expect(all[0].gradNorms.map((p) => p.step)).toEqual([1, 2]);
     expect(all[0].groupNorms.map((p) => p.step)).toEqual([1]);
     expect(all[0].flow).toBeNull();
+    expect(all[2]).toBe(model2);
+    all = truncateDiagnostics(all, 2, 2);
     expect(all[2]).toEqual({ ...emptyDiagnostics(), cell: 'lstm', flowProblem: null });
   });
 });

@@ -49,7 +49,8 @@ export function startHost(): Harness {
       await host.idle();
       host.handle({ type: 'pause' });
       await host.idle();
-      await host.session.trainer?.dispose();
+      // Every model of the session: a comparison trains several.
+      await host.session.dispose();
     },
   };
 }

@@ -1,0 +1,42 @@
+// The compared models' settings on the page, read from what the worker
+// trains: the models beside the first, and how they follow the first one's
+// E and L (a comparison varies the cell and H) and, when asked, its
+// parameter count.
+//
+// Dimension legend: V vocabulary, E embedding, H hidden, L layers.
+
+import { countParameters, matchHiddenSize } from '../engine/paramCount';
+import type { ModelSettings } from '../worker/protocol';
+import { useApp } from './app';
+
+/** The models beside the first, as the worker trains them now. */
+export function comparedSettings(): ModelSettings[] {
+  return useApp
+    .getState()
+    .compareModels.slice(1)
+    .map((m) => m.model);
+}
+
+/**
+ * `others` made to follow `first`: the same E and L (a comparison varies the
+ * cell and H), and with matchParams each H sized to the first's count.
+ */
+export function followFirst(first: ModelSettings, others: ModelSettings[]): ModelSettings[] {
+  const { matchParams, active } = useApp.getState();
+  return others.map((m) => {
+    const next = { ...m, embedSize: first.embedSize, layers: first.layers };
+    return matchParams && active ? matched(first, next, active.vocabSize) : next;
+  });
+}
+
+/** `m` with the H whose parameter count is nearest `first`'s (V from the corpus). */
+function matched(first: ModelSettings, m: ModelSettings, V: number): ModelSettings {
+  const target = countParameters({ vocabSize: V, ...first });
+  return { ...m, hiddenSize: matchHiddenSize({ vocabSize: V, ...m }, target) };
+}
+
+/** Parameters of `m` on the corpus in use (0 before one is loaded). */
+export function parametersOf(m: ModelSettings): number {
+  const V = useApp.getState().active?.vocabSize;
+  return V ? countParameters({ vocabSize: V, ...m }) : 0;
+}

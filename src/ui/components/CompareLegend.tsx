@@ -1,0 +1,82 @@
+// The loss chart's parts for compare runs (LossChart.tsx): a train and a
+// validation line per model in the model's colour, and a legend naming each
+// model (cell, H, parameters) whose entries pick the model shown.
+
+import { Line } from 'recharts';
+import { selectModel } from '../../store/compareActions';
+import type { VALIDATION_DOT } from './LossChart';
+
+/**
+ * Each model's train line (thin) and validation line (bold, dashed), in its
+ * colour; the others' fade so the selected model's stands out. A function,
+ * not a component: recharts reads its children's Line elements directly.
+ */
+export function comparedLines(
+  names: string[],
+  palette: readonly string[],
+  selected: number,
+  validationDot: typeof VALIDATION_DOT | false,
+) {
+  return names.flatMap((_, k) => {
+    const opacity = k === selected ? 1 : 0.55;
+    const color = palette[k % palette.length];
+    return [
+      <Line
+        key={`t${k}`}
+        dataKey={`t${k}`}
+        name={`${names[k]} train`}
+        className={`loss-line train model-${k}`}
+        connectNulls
+        stroke={color}
+        strokeOpacity={opacity}
+        strokeWidth={k === selected ? 1.8 : 1.3}
+        dot={false}
+        isAnimationActive={false}
+      />,
+      <Line
+        key={`v${k}`}
+        dataKey={`v${k}`}
+        name={`${names[k]} validation`}
+        className={`loss-line validation model-${k}`}
+        connectNulls
+        stroke={color}
+        strokeOpacity={opacity}
+        strokeWidth={2.2}
+        strokeDasharray="6 3"
+        dot={validationDot && { ...validationDot, fill: color }}
+        isAnimationActive={false}
+      />,
+    ];
+  });
+}
+
+/** The models of a comparison, each a button that picks it for the gates, samples and exports. */
+export function ModelLegend(props: {
+  names: string[];
+  colors: readonly string[];
+  selected: number;
+  baseline: number | null;
+}) {
+  const { names, colors, selected, baseline } = props;
+  return (
+    <span className="hint legend compare-legend" role="group" aria-label="Models compared">
+      {names.map((name, k) => (
+        <button
+          key={k}
+          type="button"
+          className="legend-model"
+          aria-pressed={k === selected}
+          title="Show this model's gates and samples; export and save it"
+          onClick={() => selectModel(k)}
+        >
+          <span className="swatch" style={{ background: colors[k % colors.length] }} />
+          {name}
+        </button>
+      ))}
+      <span className="legend-key">
+        thin: train · dashed: validation
+        {baseline !== null && <> · ln V = {baseline.toFixed(2)}</>}
+      </span>
+    </span>
+  );
+}
