@@ -116,8 +116,20 @@ export class GpuBackend implements Backend, GradientSource {
     }
     // Before anything is allocated: a forced persistent plan that cannot fit throws here.
     const plan = new KernelPlan(options.gemm ?? 'auto', {
-      forward: initialRecurrentMode(options.recurrent, model.hiddenSize, device, 'forward'),
-      backward: initialRecurrentMode(options.recurrent, model.hiddenSize, device, 'backward'),
+      forward: initialRecurrentMode(
+        options.recurrent,
+        model.hiddenSize,
+        device,
+        'forward',
+        model.cell,
+      ),
+      backward: initialRecurrentMode(
+        options.recurrent,
+        model.hiddenSize,
+        device,
+        'backward',
+        model.cell,
+      ),
     });
     this.resources = new GpuResources(device);
     const kernels = new KernelLibrary(this.resources);

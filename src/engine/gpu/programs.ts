@@ -18,7 +18,8 @@ import {
 import { ProgramBuilder, type Program } from './program';
 
 /**
- * train      state in → forward → loss → BPTT → clip + Adam → state out
+ * train      state in → forward → state out → loss → BPTT → clip + Adam (the state is
+ *            stored before BPTT, which leaves dc_t in the LSTM's cAll slots)
  * gradients  state in → forward → loss → BPTT → loss sum (nothing carried, no update)
  * eval       eval state in → forward → loss → loss sum → eval state out
  * probe      eval state in → forward → eval state out (the caller reads activations)
@@ -37,10 +38,10 @@ export function buildProgram(ctx: PassContext, job: Job, T: number, B: number): 
     case 'train':
       recordStateIn(rec, ctx, trainState, B);
       recordForward(rec, ctx, shape);
+      recordStateOut(rec, ctx, trainState, shape);
       recordLoss(rec, ctx, shape);
       recordBackward(rec, ctx, shape);
       recordOptimizer(rec, ctx, N);
-      recordStateOut(rec, ctx, trainState, shape);
       break;
     case 'gradients':
       recordStateIn(rec, ctx, trainState, B);
