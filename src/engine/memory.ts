@@ -195,6 +195,7 @@ function gpuFootprint(shape: RunShape): Footprint {
     NORM_PARTIALS,
     LOSS_LOG_SLOTS * LOSS_LOG_WORDS, // [loss, norm, finite flag, 0] per step
     4, // loss accumulator
+    s.flow, // gradientFlow's norms
     4, // placeholder
     s.state, // training h, c and evaluation h, c
     s.state,
@@ -216,10 +217,11 @@ function gpuFootprint(shape: RunShape): Footprint {
     moments +
     gpuBuffer(probeChunk * (PROBE_FLOATS_PER_UNIT[m.cell] * L * H + Vs) * F) +
     4 * gpuBuffer(LOSS_LOG_SLOTS * LOSS_LOG_WORDS * 4);
-  // Training, evaluation and gradient programs over T; two probe programs (a full chunk and
-  // the rest); a sampler's programs (per position: embedding, 2 per layer, head and draw).
+  // Training, evaluation and gradient programs over T, and gradientFlow's (two passes: two
+  // programs' worth); two probe programs (a full chunk and the rest); a sampler's programs
+  // (per position: embedding, 2 per layer, head and draw).
   const uniforms =
-    3 * programUniformBytes(L, T) +
+    5 * programUniformBytes(L, T) +
     2 * programUniformBytes(L, probeChunk) +
     256 * SAMPLER_PROGRAM_POSITIONS * (2 * L + 3) +
     64;

@@ -1,6 +1,7 @@
 // The memory estimate (engine/memory.ts) against what the WebGPU engine
 // really allocates on Dawn: the bytes of its live buffers (GpuResources)
-// after it has trained, validated, probed, sampled and been read out for a
+// after it has trained, validated, probed, sampled, run the gradient-flow
+// probe and been read out for a
 // checkpoint, for both recurrent plans and every cell. The estimate must cover them without
 // overstating them by more than a small factor, and its largest buffer must
 // be at least the largest one the engine checks against the adapter's limits.
@@ -68,6 +69,7 @@ describe.each(CELL_TYPES)('the GPU estimate against the WebGPU engine (%s)', (ce
           await gpu.drainLosses();
           await gpu.evaluate([window(rng, model.vocabSize, T, Math.max(1, B >> 1))]);
           await gpu.gradients(window(rng, model.vocabSize, T, B));
+          await gpu.gradientFlow(window(rng, model.vocabSize, T, Math.min(B, 8)));
           await gpu.probe(
             Int32Array.from({ length: MAX_PROBE_CHARS }, (_, k) => k % model.vocabSize),
           );

@@ -69,6 +69,8 @@ export function arenaSizes(m: ModelConfig, layout: ParamLayout, Tmax: number, Bm
     dH: N * H,
     dX0: N * E,
     state: L * Bmax * H,
+    /** gradientFlow's norms: per layer (Tmax) for h, then per layer for c. */
+    flow: 2 * L * Tmax,
   };
 }
 
@@ -102,6 +104,7 @@ export class GpuArena {
   readonly normPartials: GPUBuffer; // (NORM_PARTIALS)
   readonly lossLog: GPUBuffer; // (LOSS_LOG_SLOTS, 4) u32 [mean loss, grad norm, flag, 0]
   readonly lossAccumulator: GPUBuffer; // (1) summed window losses for evaluate/gradients
+  readonly flow: GPUBuffer; // (2, L, T) gradientFlow's per-timestep norms: h, then the LSTM's c
   readonly hyper: GPUBuffer; // uniform: optimizer values of the next step (adamStep.ts)
   /** Binds where a kernel has nothing to read (e.g. a GEMM without bias). */
   readonly placeholder: GPUBuffer;
@@ -143,6 +146,7 @@ export class GpuArena {
     this.normPartials = f('normPartials (256)', NORM_PARTIALS);
     this.lossLog = f('lossLog (R,4) u32', LOSS_LOG_SLOTS * LOSS_LOG_WORDS);
     this.lossAccumulator = f('lossAccumulator (1)', 1);
+    this.flow = f('flow (2,L,T)', s.flow);
     this.hyper = resources.buffer(
       'adam.hyper (uniform)',
       UNIFORM_BINDING_SIZE,

@@ -173,6 +173,18 @@ export const KERNELS = {
     bindings: ['read', 'rw'],
     uniforms: params(['N', 'u32'], ['H', 'u32'], ['gradOffset', 'u32']),
   },
+  flow_norms: {
+    shader: 'flow_norms',
+    layout: 'read_rw',
+    bindings: ['read', 'rw'],
+    uniforms: params(
+      ['T', 'u32'],
+      ['B', 'u32'],
+      ['H', 'u32'],
+      ['srcOffset', 'u32'],
+      ['outOffset', 'u32'],
+    ),
+  },
   rnn_step_forward: {
     shader: 'rnn_step_forward',
     layout: 'read_rw_rw',

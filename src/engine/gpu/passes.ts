@@ -340,8 +340,14 @@ export function recordForward(
 /**
  * Per-position loss into rowLoss and the mean-loss gradient into logits (in
  * place, the V real columns of each Vs-wide row; the padding stays zero).
+ * `scale` multiplies the gradient: 1/N (the mean), or 1 for gradientFlow's per-stream losses.
  */
-export function recordLoss(rec: Recorder, ctx: PassContext, { T, B }: WindowShape): void {
+export function recordLoss(
+  rec: Recorder,
+  ctx: PassContext,
+  { T, B }: WindowShape,
+  scale = 1 / (T * B),
+): void {
   const N = T * B;
   rec.dispatch({
     kernel: 'softmax_cross_entropy',
@@ -350,7 +356,7 @@ export function recordLoss(rec: Recorder, ctx: PassContext, { T, B }: WindowShap
       V: ctx.model.vocabSize,
       ld: headColumns(ctx.layout),
       targetOffset: 0,
-      scale: 1 / N,
+      scale,
     },
     buffers: [ctx.arena.logits, ctx.arena.targets, ctx.arena.rowLoss],
     workgroups: grid(Math.ceil(N / 64)),

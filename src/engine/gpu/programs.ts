@@ -15,6 +15,7 @@ import {
   recordStateOut,
   type PassContext,
 } from './passes';
+import { recordGradientFlow } from './flow';
 import { ProgramBuilder, type Program } from './program';
 
 /**
@@ -23,8 +24,9 @@ import { ProgramBuilder, type Program } from './program';
  * gradients  state in → forward → loss → BPTT → loss sum (nothing carried, no update)
  * eval       eval state in → forward → loss → loss sum → eval state out
  * probe      eval state in → forward → eval state out (the caller reads activations)
+ * flow       zero state → gradientFlow's two backward passes (flow.ts), nothing carried
  */
-export type Job = 'train' | 'gradients' | 'eval' | 'probe';
+export type Job = 'train' | 'gradients' | 'eval' | 'probe' | 'flow';
 
 /** Programs kept (shapes of training, validation and probe windows). */
 const MAX_PROGRAMS = 16;
@@ -62,6 +64,9 @@ export function buildProgram(ctx: PassContext, job: Job, T: number, B: number): 
       recordStateIn(rec, ctx, evalState, B);
       recordForward(rec, ctx, shape);
       recordStateOut(rec, ctx, evalState, shape);
+      break;
+    case 'flow':
+      recordGradientFlow(rec, ctx, shape);
       break;
   }
   return rec.build();

@@ -20,6 +20,7 @@ import gemmTiledVec4 from '../../../shaders/gemm_tiled_vec4.wgsl?raw';
 import gemmVec4 from '../../../shaders/gemm_vec4.wgsl?raw';
 import gemmVec4Wide from '../../../shaders/gemm_vec4_8x8.wgsl?raw';
 import gemmVec4Common from '../../../shaders/gemm_vec4_common.wgsl?raw';
+import flowNorms from '../../../shaders/flow_norms.wgsl?raw';
 import gradNorm from '../../../shaders/grad_norm.wgsl?raw';
 import adam from '../../../shaders/adam.wgsl?raw';
 import lossSum from '../../../shaders/loss_sum.wgsl?raw';
@@ -53,6 +54,7 @@ export const SHADER_SOURCES = {
   adam,
   embedding_backward: embeddingBackward,
   embedding_forward: embeddingForward,
+  flow_norms: flowNorms,
   gemm_register: gemm(gemmRegister),
   gemm_tiled: gemm(gemmTiled),
   gemm_tiled_vec4: gemm(gemmVec4Common, gemmTiledVec4),
