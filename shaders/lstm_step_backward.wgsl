@@ -11,8 +11,9 @@
 //   params  arena as vec4; Wh (H, 4H) starts at vec4 index whOffset4
 //   gates   (T, B, H) vec4: activated gates at t in, dz at t out (in place);
 //           dz at t + 1 (written by the previous dispatch) in
-//   cAll    (T + 1, B, H) cell states, slot 0 = carried-in c
-//   dH      (T, B, H) loss gradient w.r.t. this layer's outputs (from the head or the layer above)
+//   cAll    (T + 1, B, H) cell states, slot 0 = carried-in c; slot t + 1 gets dc_t
+//   dH      (T, B, H) loss gradient w.r.t. this layer's outputs (from the head or the
+//           layer above) in; the whole dh_t (recurrent path included) out, in place
 //   dc      (B, H) carried cell gradient
 
 // p: Params (binding 0), the uniform block declared in
@@ -23,8 +24,8 @@ const UNITS = 64u;
 
 @group(0) @binding(1) var<storage, read> params: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> gates: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> cAll: array<f32>;
-@group(0) @binding(4) var<storage, read> dH: array<f32>;
+@group(0) @binding(3) var<storage, read_write> cAll: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dH: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dc: array<f32>;
 
 // Tiles of dz_{t+1} for the workgroup's four streams, one array per stream.
@@ -60,6 +61,10 @@ fn finish(b: u32, j: u32, recurrent: f32) {
   let dcv = dcNext + dh * o * (1.0 - tc * tc);
   gates[at] = gateGradients(act, dcv, dh, tc, cPrev);
   dc[bj] = dcv * f;
+  // The whole dh_t and dc_t stay behind for gradientFlow: dH[t] and cAll slot t + 1 are
+  // read by no later step (the train program stores the carried state before BPTT).
+  dH[at] = dh;
+  cAll[(p.t + 1u) * BH + bj] = dcv;
 }
 
 // Written out for four streams (no private arrays indexed in loops).

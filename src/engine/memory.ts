@@ -168,6 +168,9 @@ function programUniformBytes(L: number, T: number): number {
   return 256 * (4 * L * T + 32);
 }
 
+/** Floats per unit, layer and token the GPU probe reads back: gates, then c (LSTM), then h. */
+const PROBE_FLOATS_PER_UNIT = { lstm: 6, gru: 4, rnn: 1 } as const;
+
 /** Positions the GPU sampler records programs for: lengths 1, 2, 4 … 64, feed and draw, two slots. */
 const SAMPLER_PROGRAM_POSITIONS = 2 * 2 * (2 * 64 - 1);
 
@@ -188,19 +191,21 @@ function gpuFootprint(shape: RunShape): Footprint {
     s.dH,
     s.dX0,
     B * H, // dc
+    s.gatesH, // the GRU's dGatesH (4 floats otherwise)
     NORM_PARTIALS,
     LOSS_LOG_SLOTS * LOSS_LOG_WORDS, // [loss, norm, finite flag, 0] per step
     4, // loss accumulator
+    s.flow, // gradientFlow's norms
     4, // placeholder
     s.state, // training h, c and evaluation h, c
     s.state,
     s.state,
     s.state,
-    ...Array.from({ length: L }, () => [s.gates, s.states, s.states]).flat(),
+    ...Array.from({ length: L }, () => [s.gates, s.states, s.cellStates]).flat(),
     // two snapshot slots for rolling back a divergence: params, m, v, h, c each
     ...Array.from({ length: 2 }, () => [s.params, s.params, s.params, s.state, s.state]).flat(),
-    // a sampler: x0 (E), per layer gates (4H) and h, c rings (2H each), logits (Vs), tokens
-    E + L * 8 * H + Vs + 2 * 64,
+    // a sampler: x0 (E), per layer gates (G·H) and h, c rings (2H each), logits (Vs), tokens
+    E + L * (CELLS[m.cell].gates + 4) * H + Vs + 2 * 64,
   ];
   const arena = floatBuffers.reduce((sum, floats) => sum + gpuBuffer(floats * F), 0);
   // Staging (MAP_READ) buffers, pooled by size: the weights (P) and Adam's m and v (2P) read
@@ -210,18 +215,19 @@ function gpuFootprint(shape: RunShape): Footprint {
   const staging =
     gpuBuffer(s.params * F) +
     moments +
-    gpuBuffer(probeChunk * (6 * L * H + Vs) * F) +
+    gpuBuffer(probeChunk * (PROBE_FLOATS_PER_UNIT[m.cell] * L * H + Vs) * F) +
     4 * gpuBuffer(LOSS_LOG_SLOTS * LOSS_LOG_WORDS * 4);
-  // Training, evaluation and gradient programs over T; two probe programs (a full chunk and
-  // the rest); a sampler's programs (per position: embedding, 2 per layer, head and draw).
+  // Training, evaluation and gradient programs over T, and gradientFlow's (two passes: two
+  // programs' worth); two probe programs (a full chunk and the rest); a sampler's programs
+  // (per position: embedding, 2 per layer, head and draw).
   const uniforms =
-    3 * programUniformBytes(L, T) +
+    5 * programUniformBytes(L, T) +
     2 * programUniformBytes(L, probeChunk) +
     256 * SAMPLER_PROGRAM_POSITIONS * (2 * L + 3) +
     64;
   const candidates: [string, number][] = [
     ['parameter arena (P floats)', s.params * F],
-    ['gates (T·B·4H floats)', s.gates * F],
+    ['gates (T·B·G·H floats)', s.gates * F],
     ['logits (T·B·V floats)', s.logits * F],
     ['hidden states ((T+1)·B·H floats)', s.states * F],
     ['embedded inputs (T·B·E floats)', s.x0 * F],

@@ -2,14 +2,15 @@
 // adapter: every GEMM shape of a training step gets an eligible kernel
 // configuration, the choices are cached per adapter and shape for the
 // session, the budget bounds the work, a forced persistent plan that
-// cannot fit is refused before allocation, and stats() tells what was chosen.
+// cannot fit is refused before allocation (for every cell), and stats() tells what was chosen.
 // Correctness of every choice is gemm.test.ts's and backend.test.ts's job;
 // speed is never asserted here.
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary, L layers.
 
 import { afterAll, describe, expect, test } from 'vitest';
-import type { ModelConfig } from '../../src/engine/config';
+import { CELL_TYPES } from '../../src/engine/cells';
+import { RANGES, validateModelConfig, type ModelConfig } from '../../src/engine/config';
 import { createGpuBackend, GpuCapacityError, measureGemmRoofline } from '../../src/engine/gpu';
 import { clearTuningCache } from '../../src/engine/gpu/autotune';
 import { GEMM_CHOICES } from '../../src/engine/gpu/gemm';
@@ -128,21 +129,34 @@ describe('autotune', () => {
     for (const [, choice] of gemmStats) expect(GEMM_CHOICES).toContain(choice);
   });
 
-  test('a forced persistent plan that does not fit the workgroup memory is refused', async () => {
-    const limit = harness.device.limits.maxComputeWorkgroupStorageSize;
-    // The smallest H whose backward kernel needs more than the device has.
-    const H = Math.floor(limit / persistentWorkgroupBytes(1, 'backward')) + 1;
-    expect(persistentFits(H, harness.device.limits, 'backward')).toBe(false);
-    const big: ModelConfig = { cell: 'lstm', vocabSize: 5, embedSize: 4, hiddenSize: H, layers: 1 };
-    await expect(
-      createGpuBackend(harness.device, big, initParams(big, new Rng(1)), {
-        batchSize: 1,
-        seqLen: 2,
-        recurrent: 'persistent',
-        autotune: false,
-      }),
-    ).rejects.toThrow(GpuCapacityError);
-  });
+  test.each(CELL_TYPES)(
+    'a forced persistent plan that does not fit the workgroup memory is refused (%s)',
+    async (cell) => {
+      const limits = harness.device.limits;
+      const limit = limits.maxComputeWorkgroupStorageSize;
+      // The smallest H whose backward kernel needs more than the device has.
+      const H = Math.floor(limit / persistentWorkgroupBytes(1, 'backward', cell)) + 1;
+      expect(persistentFits(H, limits, 'backward', cell)).toBe(false);
+      expect(persistentFits(H - 1, limits, 'backward', cell)).toBe(true);
+      if (H > RANGES.hiddenSize[1]) {
+        // Past what the settings allow (the RNN's backward keeps one vec4 per unit, 16·H
+        // bytes): every hidden size there is runs persistent, and a config past it is refused.
+        expect(() =>
+          validateModelConfig({ cell, vocabSize: 5, embedSize: 4, hiddenSize: H, layers: 1 }),
+        ).toThrow();
+        return;
+      }
+      const big: ModelConfig = { cell, vocabSize: 5, embedSize: 4, hiddenSize: H, layers: 1 };
+      await expect(
+        createGpuBackend(harness.device, big, initParams(big, new Rng(1)), {
+          batchSize: 1,
+          seqLen: 2,
+          recurrent: 'persistent',
+          autotune: false,
+        }),
+      ).rejects.toThrow(GpuCapacityError);
+    },
+  );
 });
 
 describe('GEMM roofline', () => {

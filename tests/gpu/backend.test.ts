@@ -1,10 +1,11 @@
-// The whole GPU backend against the CPU reference: one step's loss and
-// gradients per tensor, for every kernel plan — per-timestep recurrent
+// The whole GPU backend against the CPU reference, for every cell (LSTM, GRU,
+// RNN): one step's loss and gradients per tensor, for every kernel plan — per-timestep recurrent
 // kernels with register-tiled GEMMs, persistent recurrent kernels with
 // workgroup-memory-tiled GEMMs, and whatever the autotune picks.
 
 import { afterAll, describe, expect, test } from 'vitest';
 import type { Batch } from '../../src/engine/backend';
+import { CELL_TYPES } from '../../src/engine/cells';
 import { DEFAULT_OPTIMIZER, type ModelConfig } from '../../src/engine/config';
 import { CpuBackend } from '../../src/engine/cpu/backend';
 import { createGpuBackend, type GpuBackendOptions } from '../../src/engine/gpu';
@@ -27,29 +28,29 @@ function randomBatch(rng: Rng, V: number, T: number, B: number): Batch {
 }
 
 interface Shape {
-  model: ModelConfig;
+  model: Omit<ModelConfig, 'cell'>;
   T: number;
   B: number;
 }
 
 const shapes: Record<string, Shape> = {
   odd: {
-    model: { cell: 'lstm', vocabSize: 53, embedSize: 11, hiddenSize: 37, layers: 2 },
+    model: { vocabSize: 53, embedSize: 11, hiddenSize: 37, layers: 2 },
     T: 5,
     B: 3,
   },
   round: {
-    model: { cell: 'lstm', vocabSize: 64, embedSize: 32, hiddenSize: 64, layers: 1 },
+    model: { vocabSize: 64, embedSize: 32, hiddenSize: 64, layers: 1 },
     T: 8,
     B: 4,
   },
   deep: {
-    model: { cell: 'lstm', vocabSize: 17, embedSize: 8, hiddenSize: 12, layers: 3 },
+    model: { vocabSize: 17, embedSize: 8, hiddenSize: 12, layers: 3 },
     T: 4,
     B: 2,
   },
   single: {
-    model: { cell: 'lstm', vocabSize: 9, embedSize: 4, hiddenSize: 5, layers: 2 },
+    model: { vocabSize: 9, embedSize: 4, hiddenSize: 5, layers: 2 },
     T: 1,
     B: 1,
   },
@@ -62,8 +63,9 @@ const plans: Record<string, Partial<GpuBackendOptions>> = {
   autotuned: { autotune: { minGemmFlops: 0, fresh: true } },
 };
 
-describe('GpuBackend vs CpuBackend', () => {
-  for (const [name, { model, T, B }] of Object.entries(shapes)) {
+describe.each(CELL_TYPES)('GpuBackend vs CpuBackend (%s)', (cell) => {
+  for (const [name, { model: dims, T, B }] of Object.entries(shapes)) {
+    const model: ModelConfig = { cell, ...dims };
     for (const [planName, plan] of Object.entries(plans)) {
       test(`gradients of one window per tensor (${name}: L=${model.layers} T=${T} B=${B}; ${planName})`, async () => {
         const params = initParams(model, new Rng(3));
@@ -90,8 +92,18 @@ describe('GpuBackend vs CpuBackend', () => {
             const g = got.grads.subarray(t.offset, t.offset + t.size);
             const c = want.grads.subarray(t.offset, t.offset + t.size);
             const err = relativeError(g, c);
-            if (process.env.DEBUG_GPU)
-              console.log(name, t.name, err.toExponential(2), Math.max(...Array.from(c, Math.abs)));
+            if (process.env.DEBUG_GPU) {
+              let maxDiff = 0;
+              for (let i = 0; i < c.length; i++) maxDiff = Math.max(maxDiff, Math.abs(g[i] - c[i]));
+              console.log(
+                cell,
+                name,
+                planName,
+                t.name,
+                err.toExponential(2),
+                maxDiff.toExponential(2),
+              );
+            }
             expect(err, `${t.name}: relative error ${err}`).toBeLessThan(1e-4);
           }
         } finally {

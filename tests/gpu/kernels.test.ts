@@ -168,13 +168,14 @@ describe('persistent recurrent kernels (one dispatch per window) vs the CPU laye
       expectClose('carried-in h untouched', await k.read(hBuf, B * H), c.h0, 0, 0);
 
       const dh = randomArray(T * B * H, 78, 0.3);
+      const dhCpu = dh.slice(); // the CPU leaves the whole dh_t in it
       const dGates = new Float32Array(T * B * c.G);
       const grads = {
         wx: new Float32Array(X * c.G),
         wh: new Float32Array(H * c.G),
         b: new Float32Array(c.G),
       };
-      lstmLayerBackward(grads, null, dGates, dh.slice(), c.trace, c.x, c.h0, c.c0, c, T, B, X, H);
+      lstmLayerBackward(grads, null, dGates, dhCpu, c.trace, c.x, c.h0, c.c0, c, T, B, X, H);
       const traceCAll = new Float32Array((T + 1) * B * H);
       traceCAll.set(c.c0);
       traceCAll.set(c.trace.c, B * H);
@@ -199,6 +200,19 @@ describe('persistent recurrent kernels (one dispatch per window) vs the CPU laye
         1e-6,
         1e-4,
       );
+      // Left behind for gradientFlow: the whole dh_t in dH, dc_t in cAll slot t + 1.
+      expectClose('whole dh_t', await k.read(dhGpu, T * B * H), dhCpu, 1e-6);
+      const dcWant = new Float32Array(T * B * H);
+      for (let t = T - 1; t >= 0; t--) {
+        for (let bj = 0; bj < B * H; bj++) {
+          const at = t * B * H + bj;
+          const tc = Math.tanh(c.trace.c[at]);
+          const carried = t < T - 1 ? dcWant[at + B * H] * c.trace.gates[4 * (at + B * H) + 1] : 0;
+          dcWant[at] = carried + dhCpu[at] * c.trace.gates[4 * at + 3] * (1 - tc * tc);
+        }
+      }
+      expectClose('dc_t', await k.read(cTrace, T * B * H, B * H), dcWant, 1e-6);
+      expectClose('carried-in c untouched', await k.read(cTrace, B * H), c.c0, 0, 0);
     });
   }
 });

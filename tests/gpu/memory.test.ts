@@ -1,12 +1,14 @@
 // The memory estimate (engine/memory.ts) against what the WebGPU engine
 // really allocates on Dawn: the bytes of its live buffers (GpuResources)
-// after it has trained, validated, probed, sampled and been read out for a
-// checkpoint, for both recurrent plans. The estimate must cover them without
+// after it has trained, validated, probed, sampled, run the gradient-flow
+// probe and been read out for a
+// checkpoint, for both recurrent plans and every cell. The estimate must cover them without
 // overstating them by more than a small factor, and its largest buffer must
 // be at least the largest one the engine checks against the adapter's limits.
 
 import { afterAll, describe, expect, test } from 'vitest';
 import type { Batch } from '../../src/engine/backend';
+import { CELL_TYPES } from '../../src/engine/cells';
 import { DEFAULT_OPTIMIZER, MAX_PROBE_CHARS, type ModelConfig } from '../../src/engine/config';
 import { createGpuBackend, type GpuBackendOptions } from '../../src/engine/gpu';
 import { deviceParamLayout } from '../../src/engine/gpu/arena';
@@ -24,22 +26,22 @@ function window(rng: Rng, V: number, T: number, B: number): Batch {
   return { inputs: tokens(), targets: tokens(), seqLen: T, batchSize: B };
 }
 
-const shapes: { name: string; model: ModelConfig; T: number; B: number }[] = [
+const shapes: { name: string; model: Omit<ModelConfig, 'cell'>; T: number; B: number }[] = [
   {
     name: 'small',
-    model: { cell: 'lstm', vocabSize: 30, embedSize: 8, hiddenSize: 16, layers: 1 },
+    model: { vocabSize: 30, embedSize: 8, hiddenSize: 16, layers: 1 },
     T: 8,
     B: 4,
   },
   {
     name: 'two layers, odd vocabulary',
-    model: { cell: 'lstm', vocabSize: 301, embedSize: 32, hiddenSize: 64, layers: 2 },
+    model: { vocabSize: 301, embedSize: 32, hiddenSize: 64, layers: 2 },
     T: 32,
     B: 16,
   },
   {
     name: 'long window',
-    model: { cell: 'lstm', vocabSize: 60, embedSize: 16, hiddenSize: 32, layers: 2 },
+    model: { vocabSize: 60, embedSize: 16, hiddenSize: 32, layers: 2 },
     T: 128,
     B: 2,
   },
@@ -50,8 +52,9 @@ const plans: Record<string, Partial<GpuBackendOptions>> = {
   'persistent kernels': { recurrent: 'persistent', autotune: false },
 };
 
-describe('the GPU estimate against the WebGPU engine', () => {
-  for (const { name, model, T, B } of shapes) {
+describe.each(CELL_TYPES)('the GPU estimate against the WebGPU engine (%s)', (cell) => {
+  for (const { name, model: dims, T, B } of shapes) {
+    const model: ModelConfig = { cell, ...dims };
     for (const [planName, plan] of Object.entries(plans)) {
       test(`covers the live buffers, within 3x + 2 MiB (${name}; ${planName})`, async () => {
         const rng = new Rng(4);
@@ -66,6 +69,7 @@ describe('the GPU estimate against the WebGPU engine', () => {
           await gpu.drainLosses();
           await gpu.evaluate([window(rng, model.vocabSize, T, Math.max(1, B >> 1))]);
           await gpu.gradients(window(rng, model.vocabSize, T, B));
+          await gpu.gradientFlow(window(rng, model.vocabSize, T, Math.min(B, 8)));
           await gpu.probe(
             Int32Array.from({ length: MAX_PROBE_CHARS }, (_, k) => k % model.vocabSize),
           );

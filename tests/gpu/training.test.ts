@@ -1,9 +1,12 @@
-// Training on the GPU against the CPU reference from the same seed: loss
-// curves, the carried state, validation, probe and sampling; plus the
-// engine's promises about dispatches and GPU objects per step.
+// Training on the GPU against the CPU reference from the same seed, for every
+// cell (LSTM, GRU, RNN): loss curves, the carried state, validation, probe,
+// sampling and checkpoint resume; the engine's promises about dispatches and
+// GPU objects per step; and the cell-independent parts (loss readback,
+// device loss, limits) once.
 
 import { afterAll, describe, expect, test } from 'vitest';
 import { Batcher, validationBatches } from '../../src/engine/batcher';
+import { CELL_TYPES, CELLS } from '../../src/engine/cells';
 import { DEFAULT_OPTIMIZER, type ModelConfig, type OptimizerConfig } from '../../src/engine/config';
 import { CpuBackend } from '../../src/engine/cpu/backend';
 import { createGpuBackend, GpuDeviceLostError, type GpuBackendOptions } from '../../src/engine/gpu';
@@ -39,7 +42,7 @@ const optimizer: OptimizerConfig = {
   clipNorm: 1,
 };
 
-describe('training on the GPU', () => {
+describe.each(CELL_TYPES)('training on the GPU (%s)', (cell) => {
   const plans: Record<string, Partial<GpuBackendOptions>> = {
     default: {},
     'step kernels, register GEMMs': { recurrent: 'step', gemm: 'register' },
@@ -48,7 +51,7 @@ describe('training on the GPU', () => {
   for (const [planName, plan] of Object.entries(plans)) {
     test(`32 steps from one seed: loss curve and state match the CPU (${planName})`, async () => {
       const model: ModelConfig = {
-        cell: 'lstm',
+        cell,
         vocabSize: V,
         embedSize: 11,
         hiddenSize: 37,
@@ -110,7 +113,7 @@ describe('training on the GPU', () => {
 
   test('state carries across windows, resetState zeroes it, setState restores it', async () => {
     const model: ModelConfig = {
-      cell: 'lstm',
+      cell,
       vocabSize: V,
       embedSize: 8,
       hiddenSize: 16,
@@ -146,59 +149,9 @@ describe('training on the GPU', () => {
     }
   });
 
-  test('losses come back in order, each once, when drained up to an earlier step', async () => {
-    const model: ModelConfig = {
-      cell: 'lstm',
-      vocabSize: V,
-      embedSize: 8,
-      hiddenSize: 16,
-      layers: 1,
-    };
-    const B = 2;
-    const T = 6;
-    const { params, cpu } = setup(model, B, T);
-    // readbackEvery 1000: only flushLosses and drainLosses copy, so the test drives every copy.
-    const gpu = await createGpuBackend(harness!.device, model, params, {
-      batchSize: B,
-      seqLen: T,
-      readbackEvery: 1000,
-    });
-    try {
-      const batcher = new Batcher(corpus.tokens, B, T, 3);
-      const read: number[] = [];
-      const losses = new Map<number, number>();
-      const take = (got: { step: number; loss: number }[]) => {
-        for (const l of got) {
-          read.push(l.step);
-          losses.set(l.step, l.loss);
-        }
-      };
-      for (let step = 1; step <= 30; step++) {
-        const { batch } = batcher.next();
-        gpu.trainStep(batch, optimizer);
-        cpu.trainStep(batch, optimizer);
-        if (step % 7 === 0) gpu.flushLosses();
-        if (step % 10 === 0) {
-          // Up to a step a flush covered: at least that far, never a step twice.
-          const got = await gpu.drainLosses(step - 3);
-          expect(got.length).toBeGreaterThan(0);
-          expect(got[got.length - 1].step).toBeGreaterThanOrEqual(step - 3);
-          take(got);
-        }
-      }
-      take(await gpu.drainLosses(12)); // already read: returns whatever landed since
-      take(await gpu.drainLosses());
-      expect(read).toEqual(Array.from({ length: 30 }, (_, k) => k + 1));
-      const expected = (await cpu.drainLosses()).map((l) => l.loss);
-      expectClose('losses', [...losses.values()], expected, 1e-5, 1e-4);
-    } finally {
-      gpu.dispose();
-    }
-  });
-
   test('evaluate, probe and sampling match the CPU and leave training state alone', async () => {
     const model: ModelConfig = {
-      cell: 'lstm',
+      cell,
       vocabSize: V,
       embedSize: 10,
       hiddenSize: 20,
@@ -223,7 +176,8 @@ describe('training on the GPU', () => {
       const [gp, cp] = [await gpu.probe(text), await cpu.probe(text)];
       expect(gp.length).toBe(cp.length);
       gp.layers.forEach((layer, l) => {
-        for (const key of ['i', 'f', 'g', 'o', 'c', 'h'] as const) {
+        expect(Object.keys(layer).sort()).toEqual([...CELLS[cell].signals].sort());
+        for (const key of CELLS[cell].signals) {
           expectClose(`probe layer ${l} ${key}`, layer[key]!, cp.layers[l][key]!, 1e-5, 1e-4);
         }
       });
@@ -253,7 +207,7 @@ describe('training on the GPU', () => {
 
   test('a checkpoint (params, moments, state) resumes identically; shorter windows train', async () => {
     const model: ModelConfig = {
-      cell: 'lstm',
+      cell,
       vocabSize: V,
       embedSize: 6,
       hiddenSize: 10,
@@ -313,7 +267,7 @@ describe('training on the GPU', () => {
 
   test('samplers with a one-token prime and a prime longer than a chunk match the CPU', async () => {
     const model: ModelConfig = {
-      cell: 'lstm',
+      cell,
       vocabSize: V,
       embedSize: 5,
       hiddenSize: 9,
@@ -338,20 +292,25 @@ describe('training on the GPU', () => {
     }
   });
 
-  test('dispatches per step: L·(2T+4)+8 with step kernels, L·6+8 persistent; no GPU object is created per step', async () => {
+  // The GRU adds one dispatch per layer: its dbhn reduction (gru_bhn_grad.wgsl).
+  const extra = cell === 'gru' ? 1 : 0;
+  test(`dispatches per step: L·(2T+${4 + extra})+8 with step kernels, L·${6 + extra}+8 persistent; no GPU object is created per step`, async () => {
     for (const [layers, T] of [
       [1, 1],
       [2, 7],
       [3, 4],
     ]) {
       const model: ModelConfig = {
-        cell: 'lstm',
+        cell,
         vocabSize: V,
         embedSize: 4,
         hiddenSize: 8,
         layers,
       };
-      const expected = { step: layers * (2 * T + 4) + 8, persistent: layers * 6 + 8 };
+      const expected = {
+        step: layers * (2 * T + 4 + extra) + 8,
+        persistent: layers * (6 + extra) + 8,
+      };
       for (const recurrent of ['step', 'persistent'] as const) {
         const forced = await createGpuBackend(
           harness!.device,
@@ -375,8 +334,10 @@ describe('training on the GPU', () => {
       try {
         const { forward, backward } = gpu.kernelChoices().recurrent;
         const perLayer = (mode: 'step' | 'persistent') => (mode === 'step' ? T + 2 : 3);
-        expect(gpu.dispatchesPerStep()).toBe(layers * (perLayer(forward) + perLayer(backward)) + 8);
-        expect(gpu.dispatchesPerStep()).toBeLessThanOrEqual(layers * (2 * T + 6) + 8);
+        expect(gpu.dispatchesPerStep()).toBe(
+          layers * (perLayer(forward) + perLayer(backward) + extra) + 8,
+        );
+        expect(gpu.dispatchesPerStep()).toBeLessThanOrEqual(layers * (2 * T + 6 + extra) + 8);
         const batcher = new Batcher(corpus.tokens, 2, T, 2);
         const val = validationBatches(corpus.tokens.subarray(0, 100), 2, T, 2);
         const run = async (steps: number) => {
@@ -402,6 +363,58 @@ describe('training on the GPU', () => {
       } finally {
         gpu.dispose();
       }
+    }
+  });
+});
+
+describe('training on the GPU', () => {
+  test('losses come back in order, each once, when drained up to an earlier step', async () => {
+    const model: ModelConfig = {
+      cell: 'lstm',
+      vocabSize: V,
+      embedSize: 8,
+      hiddenSize: 16,
+      layers: 1,
+    };
+    const B = 2;
+    const T = 6;
+    const { params, cpu } = setup(model, B, T);
+    // readbackEvery 1000: only flushLosses and drainLosses copy, so the test drives every copy.
+    const gpu = await createGpuBackend(harness!.device, model, params, {
+      batchSize: B,
+      seqLen: T,
+      readbackEvery: 1000,
+    });
+    try {
+      const batcher = new Batcher(corpus.tokens, B, T, 3);
+      const read: number[] = [];
+      const losses = new Map<number, number>();
+      const take = (got: { step: number; loss: number }[]) => {
+        for (const l of got) {
+          read.push(l.step);
+          losses.set(l.step, l.loss);
+        }
+      };
+      for (let step = 1; step <= 30; step++) {
+        const { batch } = batcher.next();
+        gpu.trainStep(batch, optimizer);
+        cpu.trainStep(batch, optimizer);
+        if (step % 7 === 0) gpu.flushLosses();
+        if (step % 10 === 0) {
+          // Up to a step a flush covered: at least that far, never a step twice.
+          const got = await gpu.drainLosses(step - 3);
+          expect(got.length).toBeGreaterThan(0);
+          expect(got[got.length - 1].step).toBeGreaterThanOrEqual(step - 3);
+          take(got);
+        }
+      }
+      take(await gpu.drainLosses(12)); // already read: returns whatever landed since
+      take(await gpu.drainLosses());
+      expect(read).toEqual(Array.from({ length: 30 }, (_, k) => k + 1));
+      const expected = (await cpu.drainLosses()).map((l) => l.loss);
+      expectClose('losses', [...losses.values()], expected, 1e-5, 1e-4);
+    } finally {
+      gpu.dispose();
     }
   });
 
@@ -499,7 +512,7 @@ describe('training on the GPU', () => {
     };
     expect(() =>
       checkFits(limits as GPUSupportedLimits, [
-        { name: 'gates (T·B·4H floats)', bytes: 64 << 20, hint: 'T, B or H' },
+        { name: 'gates (T·B·G·H floats)', bytes: 64 << 20, hint: 'T, B or H' },
       ]),
     ).toThrow(GpuCapacityError);
   });

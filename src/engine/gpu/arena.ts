@@ -3,10 +3,12 @@
 // smaller window (validation, probe chunks with B = 1) reuses them.
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
-// L layers, X layer input (E or H), P floats in the parameter arena,
+// L layers, X layer input (E or H), G gate columns per unit (cells.ts: LSTM 4,
+// GRU 3, RNN 1), P floats in the parameter arena,
 // N = T·B positions, Vs = V padded to a multiple of 4 (the head's row stride,
 // params.ts).
 
+import { CELLS } from '../cells';
 import type { ModelConfig } from '../config';
 import { decayMask, headColumns, paramLayout, type ParamLayout } from '../params';
 import type { GpuResources } from './resources';
@@ -21,11 +23,17 @@ export const LOSS_LOG_SLOTS = 1024;
 export const LOSS_LOG_WORDS = 4;
 
 export interface LayerBuffers {
-  /** (T, B, 4H) Gx, then activated gates, then dz in backward (in place). */
+  /**
+   * (T, B, G·H) Gx, then activated gates (the RNN's: h itself), then the
+   * gradient w.r.t. the input pre-activations in backward (in place).
+   */
   gates: GPUBuffer;
   /** (T + 1, B, H) slot 0 = carried-in h, slot t + 1 = h_t. */
   hAll: GPUBuffer;
-  /** (T + 1, B, H) likewise for c. */
+  /**
+   * (T + 1, B, H) likewise for the LSTM's c; the GRU's hn_t = h_{t−1}·Whn + bhn
+   * in slot t + 1 (what backward needs for dr); unused by the RNN (4 floats).
+   */
   cAll: GPUBuffer;
 }
 
@@ -44,18 +52,25 @@ export function deviceParamLayout(m: ModelConfig): ParamLayout {
 
 /** Float counts of every buffer, to check device limits before allocating. */
 export function arenaSizes(m: ModelConfig, layout: ParamLayout, Tmax: number, Bmax: number) {
-  const { embedSize: E, hiddenSize: H, layers: L } = m;
+  const { embedSize: E, hiddenSize: H, layers: L, cell } = m;
   const N = Tmax * Bmax;
+  const G = CELLS[cell].gates;
   return {
     params: layout.total,
     tokens: N,
     x0: N * E,
-    gates: N * 4 * H,
+    gates: N * G * H,
     states: (Tmax + 1) * Bmax * H,
+    /** Per layer: c (LSTM) or hn (GRU); the RNN keeps none. */
+    cellStates: cell === 'rnn' ? 4 : (Tmax + 1) * Bmax * H,
+    /** The GRU's dGatesH (T, B, 3H), shared by the layers (backward runs them in turn). */
+    gatesH: cell === 'gru' ? N * G * H : 4,
     logits: N * headColumns(layout),
     dH: N * H,
     dX0: N * E,
     state: L * Bmax * H,
+    /** gradientFlow's norms: per layer (Tmax) for h, then per layer for c. */
+    flow: 2 * L * Tmax,
   };
 }
 
@@ -83,11 +98,13 @@ export class GpuArena {
   readonly rowLoss: GPUBuffer; // (T, B) per-position loss
   readonly dH: GPUBuffer; // (T, B, H) gradient w.r.t. the current layer's outputs
   readonly dX0: GPUBuffer; // (T, B, E) gradient w.r.t. the embedded inputs
-  readonly dc: GPUBuffer; // (B, H) carried cell gradient in BPTT
+  readonly dc: GPUBuffer; // (B, H) carried cell gradient in BPTT (GRU: dh·z, the direct path)
+  readonly gatesH: GPUBuffer; // GRU: (T, B, 3H) gradient w.r.t. ah = h·Wh; others: 4 floats unused
   // Reductions and logs.
   readonly normPartials: GPUBuffer; // (NORM_PARTIALS)
   readonly lossLog: GPUBuffer; // (LOSS_LOG_SLOTS, 4) u32 [mean loss, grad norm, flag, 0]
   readonly lossAccumulator: GPUBuffer; // (1) summed window losses for evaluate/gradients
+  readonly flow: GPUBuffer; // (2, L, T) gradientFlow's per-timestep norms: h, then the LSTM's c
   readonly hyper: GPUBuffer; // uniform: optimizer values of the next step (adamStep.ts)
   /** Binds where a kernel has nothing to read (e.g. a GEMM without bias). */
   readonly placeholder: GPUBuffer;
@@ -116,18 +133,20 @@ export class GpuArena {
     this.targets = f('targets (T,B) i32', s.tokens);
     this.x0 = f('x0 (T,B,E)', s.x0);
     this.layers = Array.from({ length: model.layers }, (_, l) => ({
-      gates: f(`layer${l}.gates (T,B,4H)`, s.gates),
+      gates: f(`layer${l}.gates (T,B,G·H)`, s.gates),
       hAll: f(`layer${l}.hAll (T+1,B,H)`, s.states),
-      cAll: f(`layer${l}.cAll (T+1,B,H)`, s.states),
+      cAll: f(`layer${l}.cAll (T+1,B,H)`, s.cellStates),
     }));
     this.logits = f('logits (T,B,Vs)', s.logits);
     this.rowLoss = f('rowLoss (T,B)', s.tokens);
     this.dH = f('dH (T,B,H)', s.dH);
     this.dX0 = f('dX0 (T,B,E)', s.dX0);
     this.dc = f('dc (B,H)', maxBatch * model.hiddenSize);
+    this.gatesH = f('gatesH (T,B,3H)', s.gatesH);
     this.normPartials = f('normPartials (256)', NORM_PARTIALS);
     this.lossLog = f('lossLog (R,4) u32', LOSS_LOG_SLOTS * LOSS_LOG_WORDS);
     this.lossAccumulator = f('lossAccumulator (1)', 1);
+    this.flow = f('flow (2,L,T)', s.flow);
     this.hyper = resources.buffer(
       'adam.hyper (uniform)',
       UNIFORM_BINDING_SIZE,

@@ -272,7 +272,8 @@ async function tuneRecurrence(
   budget: number,
 ): Promise<RecurrentTuneRecord> {
   const H = ctx.model.hiddenSize;
-  if (!persistentFits(H, ctx.kernels.device.limits, direction)) {
+  const cell = ctx.model.cell;
+  if (!persistentFits(H, ctx.kernels.device.limits, direction, cell)) {
     return {
       mode: 'step',
       source: 'default',
@@ -281,7 +282,7 @@ async function tuneRecurrence(
   }
   // What runs unmeasured (it fits, see above): as initialRecurrentMode in plan.ts.
   const fallback: RecurrentMode = 'persistent';
-  const key = `lstm-${direction} H${H} B${B} T${T}`;
+  const key = `${cell}-${direction} H${H} B${B} T${T}`;
   const hit = options.fresh ? undefined : cached(adapter, key);
   if (hit === 'step' || hit === 'persistent') return { mode: hit, source: 'cache' };
   const record = (rec: Recorder, steps: number, mode: RecurrentMode) =>
@@ -290,11 +291,13 @@ async function tuneRecurrence(
       : recordRecurrenceBackward(rec, ctx, 0, { T: steps, B }, mode);
   const { arena } = ctx;
   const layer = arena.layers[0];
-  // Backward reads activated gates, dH and dc: zeros keep every run's numbers tame.
+  // Backward reads activated gates, dH, the layer's states and dc: zeros keep every run's
+  // numbers tame.
   const before =
     direction === 'backward'
       ? (encoder: GPUCommandEncoder) => {
           encoder.clearBuffer(layer.gates);
+          encoder.clearBuffer(layer.cAll);
           encoder.clearBuffer(arena.dH);
           encoder.clearBuffer(arena.dc);
         }

@@ -27,11 +27,13 @@ import type {
   GradientFlow,
 } from '../backend';
 import { checkBatch, checkTokens } from '../batchCheck';
+import { CELLS } from '../cells';
 import type { ModelConfig, OptimizerConfig } from '../config';
 import { headColumns, paramLayout, repackParams, type ParamLayout } from '../params';
 import { deviceParamLayout, GpuArena, LOSS_LOG_SLOTS, type SnapshotBuffers } from './arena';
 import { autotune, trainingGemms, type AutotuneOptions, type TuneReport } from './autotune';
 import { GpuDeviceLostError } from './device';
+import { flowOffset, groupNorms } from './flow';
 import { gemmShapeKey, type GemmVariant } from './gemm';
 import { KernelLibrary } from './kernels';
 import { adamHyperparameters } from './adamStep';
@@ -116,8 +118,20 @@ export class GpuBackend implements Backend, GradientSource {
     }
     // Before anything is allocated: a forced persistent plan that cannot fit throws here.
     const plan = new KernelPlan(options.gemm ?? 'auto', {
-      forward: initialRecurrentMode(options.recurrent, model.hiddenSize, device, 'forward'),
-      backward: initialRecurrentMode(options.recurrent, model.hiddenSize, device, 'backward'),
+      forward: initialRecurrentMode(
+        options.recurrent,
+        model.hiddenSize,
+        device,
+        'forward',
+        model.cell,
+      ),
+      backward: initialRecurrentMode(
+        options.recurrent,
+        model.hiddenSize,
+        device,
+        'backward',
+        model.cell,
+      ),
     });
     this.resources = new GpuResources(device);
     const kernels = new KernelLibrary(this.resources);
@@ -466,8 +480,32 @@ export class GpuBackend implements Backend, GradientSource {
     }
   }
 
-  async gradientFlow(_batch: Batch): Promise<GradientFlow> {
-    throw new Error('gradientFlow: not built yet');
+  async gradientFlow(batch: Batch): Promise<GradientFlow> {
+    this.checkAlive();
+    // Like evaluate: any window up to the training one (the trainer's probe takes few streams).
+    this.checkWindow(batch, false);
+    const { seqLen: T, batchSize: B } = batch;
+    const L = this.model.layers;
+    this.writeWindow(batch);
+    this.submit(this.program('flow', T, B));
+    try {
+      const [flow, grads] = await this.staging.read(this.device, [
+        { buffer: this.arena.flow, offset: 0, bytes: 2 * L * T * 4 },
+        { buffer: this.arena.grads, offset: 0, bytes: this.deviceLayout.total * 4 },
+      ]);
+      const norms = new Float32Array(flow);
+      const perLayer = (base: number) =>
+        Array.from({ length: L }, (_, l) =>
+          norms.slice(flowOffset(base + l, T), flowOffset(base + l, T) + T),
+        );
+      return {
+        h: perLayer(0),
+        c: CELLS[this.model.cell].carriesCell ? perLayer(L) : null,
+        groupNorms: groupNorms(this.layout, this.toHost(new Float32Array(grads))),
+      };
+    } catch (error) {
+      throw this.explain(error);
+    }
   }
 
   async getParams(): Promise<Float32Array> {

@@ -9,7 +9,7 @@
 import { validateModelConfig, type ModelConfig } from '../config';
 import { GpuBackend, type GpuBackendOptions } from './backend';
 import { deviceParamLayout } from './arena';
-import { acquireDevice, bufferNeeds, GpuUnavailableError } from './device';
+import { acquireDevice, bufferNeeds } from './device';
 
 /**
  * Creates the WebGPU backend on an adapter of `source` (or on a device the
@@ -23,9 +23,6 @@ export async function createGpuBackend(
   options: GpuBackendOptions,
 ): Promise<GpuBackend> {
   validateModelConfig(model);
-  if (model.cell !== 'lstm') {
-    throw new GpuUnavailableError(`the WebGPU engine does not train ${model.cell} cells yet`);
-  }
   const layout = deviceParamLayout(model);
   const acquired = await acquireDevice(
     source,

@@ -60,7 +60,7 @@ export function bufferNeeds(
   const s = arenaSizes(m, layout, T, B);
   return [
     { name: 'parameter arena (P floats)', bytes: s.params * 4, hint: 'H, E, V or L' },
-    { name: 'gates (T·B·4H floats)', bytes: s.gates * 4, hint: 'T, B or H' },
+    { name: 'gates (T·B·G·H floats)', bytes: s.gates * 4, hint: 'T, B or H' },
     { name: 'logits (T·B·V floats)', bytes: s.logits * 4, hint: 'T, B or the vocabulary' },
     { name: 'hidden states ((T+1)·B·H floats)', bytes: s.states * 4, hint: 'T, B or H' },
     { name: 'embedded inputs (T·B·E floats)', bytes: s.x0 * 4, hint: 'T, B or E' },

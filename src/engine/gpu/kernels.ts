@@ -107,13 +107,13 @@ export const KERNELS = {
   lstm_seq_backward: {
     shader: 'lstm_seq_backward',
     layout: 'lstm_step_backward',
-    bindings: ['read', 'rw', 'read', 'read', 'rw'],
+    bindings: ['read', 'rw', 'rw', 'rw', 'rw'],
     uniforms: params(['B', 'u32'], ['H', 'u32'], ['T', 'u32'], ['whOffset4', 'u32']),
   },
   lstm_step_backward: {
     shader: 'lstm_step_backward',
     layout: 'lstm_step_backward',
-    bindings: ['read', 'rw', 'read', 'read', 'rw'],
+    bindings: ['read', 'rw', 'rw', 'rw', 'rw'],
     uniforms: params(
       ['B', 'u32'],
       ['H', 'u32'],
@@ -121,6 +121,106 @@ export const KERNELS = {
       ['last', 'u32'], // 1 when t = T − 1
       ['whOffset4', 'u32'],
     ),
+  },
+  // GRU and RNN: Wh rows of 3H or H floats are not vec4-aligned, so offsets are in floats.
+  gru_step_forward: {
+    shader: 'gru_step_forward',
+    layout: 'lstm_step_forward',
+    bindings: ['read', 'rw', 'rw', 'rw'],
+    uniforms: params(
+      ['B', 'u32'],
+      ['H', 'u32'],
+      ['row', 'u32'],
+      ['prevSlot', 'u32'],
+      ['nextSlot', 'u32'],
+      ['whOffset', 'u32'],
+      ['bhnOffset', 'u32'],
+    ),
+  },
+  gru_seq_forward: {
+    shader: 'gru_seq_forward',
+    layout: 'lstm_step_forward',
+    bindings: ['read', 'rw', 'rw', 'rw'],
+    uniforms: params(
+      ['B', 'u32'],
+      ['H', 'u32'],
+      ['T', 'u32'],
+      ['whOffset', 'u32'],
+      ['bhnOffset', 'u32'],
+    ),
+  },
+  gru_step_backward: {
+    shader: 'gru_step_backward',
+    layout: 'gru_backward',
+    bindings: ['read', 'rw', 'read', 'read', 'rw', 'rw', 'rw'],
+    uniforms: params(
+      ['B', 'u32'],
+      ['H', 'u32'],
+      ['t', 'u32'],
+      ['last', 'u32'], // 1 when t = T − 1
+      ['whOffset', 'u32'],
+    ),
+  },
+  gru_seq_backward: {
+    shader: 'gru_seq_backward',
+    layout: 'gru_backward',
+    bindings: ['read', 'rw', 'read', 'read', 'rw', 'rw', 'rw'],
+    uniforms: params(['B', 'u32'], ['H', 'u32'], ['T', 'u32'], ['whOffset', 'u32']),
+  },
+  gru_bhn_grad: {
+    shader: 'gru_bhn_grad',
+    layout: 'read_rw',
+    bindings: ['read', 'rw'],
+    uniforms: params(['N', 'u32'], ['H', 'u32'], ['gradOffset', 'u32']),
+  },
+  flow_norms: {
+    shader: 'flow_norms',
+    layout: 'read_rw',
+    bindings: ['read', 'rw'],
+    uniforms: params(
+      ['T', 'u32'],
+      ['B', 'u32'],
+      ['H', 'u32'],
+      ['srcOffset', 'u32'],
+      ['outOffset', 'u32'],
+    ),
+  },
+  rnn_step_forward: {
+    shader: 'rnn_step_forward',
+    layout: 'read_rw_rw',
+    bindings: ['read', 'rw', 'rw'],
+    uniforms: params(
+      ['B', 'u32'],
+      ['H', 'u32'],
+      ['row', 'u32'],
+      ['prevSlot', 'u32'],
+      ['nextSlot', 'u32'],
+      ['whOffset', 'u32'],
+    ),
+  },
+  rnn_seq_forward: {
+    shader: 'rnn_seq_forward',
+    layout: 'read_rw_rw',
+    bindings: ['read', 'rw', 'rw'],
+    uniforms: params(['B', 'u32'], ['H', 'u32'], ['T', 'u32'], ['whOffset', 'u32']),
+  },
+  rnn_step_backward: {
+    shader: 'rnn_step_backward',
+    layout: 'read_rw_rw',
+    bindings: ['read', 'rw', 'rw'],
+    uniforms: params(
+      ['B', 'u32'],
+      ['H', 'u32'],
+      ['t', 'u32'],
+      ['last', 'u32'], // 1 when t = T − 1
+      ['whOffset', 'u32'],
+    ),
+  },
+  rnn_seq_backward: {
+    shader: 'rnn_seq_backward',
+    layout: 'read_rw_rw',
+    bindings: ['read', 'rw', 'rw'],
+    uniforms: params(['B', 'u32'], ['H', 'u32'], ['T', 'u32'], ['whOffset', 'u32']),
   },
   embedding_forward: {
     shader: 'embedding_forward',

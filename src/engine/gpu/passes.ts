@@ -2,22 +2,32 @@
 // forward, loss, backward (BPTT) and the optimizer. Per training step that is
 //   forward  1 (embedding) + L·(1 GEMM + R) + 1 (head GEMM)
 //   loss     1 (softmax + cross-entropy + gradient)
-//   backward 2 (head dW with db, dH) + L·(R + 3 GEMMs) + 1 (embedding)
+//   backward 2 (head dW with db, dH) + L·(R + 3 GEMMs + Z) + 1 (embedding)
 //   update   2 (norm partials, clip + Adam)
 // where R, the recurrence of one layer in one direction, is T dispatches of
-// the step kernel or 1 of the persistent kernel (plan.ts): L·(2T + 4) + 8
-// dispatches with step kernels, L·6 + 8 with persistent ones.
+// the step kernel or 1 of the persistent kernel (plan.ts), and Z is the GRU's
+// dbhn reduction (gru_bhn_grad.wgsl: 1; 0 for the other cells):
+// L·(2T + 4 + Z) + 8 dispatches with step kernels, L·(6 + Z) + 8 with
+// persistent ones (LSTM and RNN L·6 + 8, GRU L·7 + 8).
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
-// L layers, X layer input (E or H); N = T·B positions, time-major; Vs = V
-// padded to a multiple of 4, the head's row stride (params.ts).
+// L layers, X layer input (E or H), G gate columns per unit (cells.ts: LSTM
+// 4, GRU 3, RNN 1); N = T·B positions, time-major; Vs = V padded to a
+// multiple of 4, the head's row stride (params.ts).
 
+import { CELLS, type CellType } from '../cells';
 import { layerInputSize, type ModelConfig } from '../config';
 import { headColumns, type ParamLayout } from '../params';
 import { NORM_PARTIALS, type GpuArena, type LayerBuffers, type StateBuffers } from './arena';
 import { gemmDispatch, type GemmArgs, type MatrixView } from './gemm';
 import type { KernelLibrary } from './kernels';
-import { persistentWorkgroupSize, type KernelPlan, type RecurrentMode } from './plan';
+import type { KernelName } from './kernels';
+import {
+  persistentWorkgroupSize,
+  type Direction,
+  type KernelPlan,
+  type RecurrentMode,
+} from './plan';
 import { grid, rowsGrid, type DispatchSpec, type Recorder } from './program';
 
 export interface PassContext {
@@ -102,9 +112,11 @@ export function recordStateIn(
   B: number,
 ): void {
   const bytes = B * ctx.model.hiddenSize * 4;
+  const carriesCell = CELLS[ctx.model.cell].carriesCell;
   ctx.arena.layers.forEach((layer, l) => {
     rec.copy(state.h, l * bytes, layer.hAll, 0, bytes);
-    rec.copy(state.c, l * bytes, layer.cAll, 0, bytes);
+    // The GRU's cAll holds hn and the RNN has none: their carried c stays zero.
+    if (carriesCell) rec.copy(state.c, l * bytes, layer.cAll, 0, bytes);
   });
 }
 
@@ -116,18 +128,55 @@ export function recordStateOut(
   shape: WindowShape,
 ): void {
   const bytes = shape.B * ctx.model.hiddenSize * 4;
+  const carriesCell = CELLS[ctx.model.cell].carriesCell;
   ctx.arena.layers.forEach((layer, l) => {
     rec.copy(layer.hAll, shape.T * bytes, state.h, l * bytes, bytes);
-    rec.copy(layer.cAll, shape.T * bytes, state.c, l * bytes, bytes);
+    if (carriesCell) rec.copy(layer.cAll, shape.T * bytes, state.c, l * bytes, bytes);
   });
 }
 
+/** The recurrent kernels of each cell: per timestep and persistent, each direction. */
+export const RECURRENT_KERNELS = {
+  lstm: {
+    forward: { step: 'lstm_step_forward', persistent: 'lstm_seq_forward' },
+    backward: { step: 'lstm_step_backward', persistent: 'lstm_seq_backward' },
+  },
+  gru: {
+    forward: { step: 'gru_step_forward', persistent: 'gru_seq_forward' },
+    backward: { step: 'gru_step_backward', persistent: 'gru_seq_backward' },
+  },
+  rnn: {
+    forward: { step: 'rnn_step_forward', persistent: 'rnn_seq_forward' },
+    backward: { step: 'rnn_step_backward', persistent: 'rnn_seq_backward' },
+  },
+} as const satisfies Record<CellType, Record<Direction, Record<RecurrentMode, KernelName>>>;
+
 /**
- * The recurrence of layer l forward over the window: gates (T, B, 4H) from
- * Gx to activated gates, hAll and cAll slots 1..T from slot 0 (of the ring
- * of `target`, the arena's window unless given). 'step' is one dispatch per
- * timestep (64 units × 4 streams per workgroup); 'persistent' is one
- * dispatch in which each workgroup walks all T steps for 4 streams.
+ * Where layer l's Wh (and the GRU's bhn) sit, in the units its kernels read:
+ * the LSTM's in vec4s (rows of 4H), the GRU's and RNN's in floats (rows of 3H
+ * or H are not vec4-aligned).
+ */
+function recurrentWeights(
+  ctx: PassContext,
+  l: number,
+  direction: Direction,
+): Record<string, number> {
+  const w = ctx.layout.layers[l];
+  if (ctx.model.cell === 'lstm') return { whOffset4: w.wh.offset / 4 };
+  // Only the GRU's forward reads bhn (backward's dbhn is gru_bhn_grad's).
+  if (ctx.model.cell === 'gru' && direction === 'forward') {
+    return { whOffset: w.wh.offset, bhnOffset: w.bhn!.offset };
+  }
+  return { whOffset: w.wh.offset };
+}
+
+/**
+ * The recurrence of layer l forward over the window: gates (T, B, G·H) from
+ * Gx to activated gates, hAll (and the LSTM's c / the GRU's hn in cAll) slots
+ * 1..T from slot 0 (of the ring of `target`, the arena's window unless
+ * given). 'step' is one dispatch per timestep (4 streams per workgroup);
+ * 'persistent' is one dispatch in which each workgroup walks all T steps for
+ * 4 streams.
  */
 export function recordRecurrenceForward(
   rec: Recorder,
@@ -137,20 +186,24 @@ export function recordRecurrenceForward(
   mode: RecurrentMode,
   target: ForwardTarget = windowTarget(ctx, T),
 ): void {
-  const { arena, layout, model } = ctx;
-  const H = model.hiddenSize;
-  const w = layout.layers[l];
+  const { model } = ctx;
+  const { cell, hiddenSize: H } = model;
   const layer = target.layers[l];
-  const buffers = [arena.params, layer.gates, layer.hAll, layer.cAll];
+  const kernels = RECURRENT_KERNELS[cell].forward;
+  const weights = recurrentWeights(ctx, l, 'forward');
+  const buffers =
+    cell === 'rnn'
+      ? [ctx.arena.params, layer.gates, layer.hAll]
+      : [ctx.arena.params, layer.gates, layer.hAll, layer.cAll];
   if (mode === 'persistent') {
     // The persistent kernel reads slot 0 and writes slots 1..T: the arena's window only.
     if (target.start !== 0 || target.slots !== T + 1) {
       throw new Error('the persistent kernel needs a window ring (slot 0 in, slots 1..T out)');
     }
     rec.dispatch({
-      kernel: 'lstm_seq_forward',
+      kernel: kernels.persistent,
       constants: persistentConstants(ctx, H, 'forward'),
-      uniforms: { B, H, T, whOffset4: w.wh.offset / 4 },
+      uniforms: { B, H, T, ...weights },
       buffers,
       workgroups: [Math.ceil(B / STEP_ROWS)],
     });
@@ -160,8 +213,8 @@ export function recordRecurrenceForward(
     const prevSlot = (target.start + t) % target.slots;
     const nextSlot = (prevSlot + 1) % target.slots;
     rec.dispatch({
-      kernel: 'lstm_step_forward',
-      uniforms: { B, H, row: t, prevSlot, nextSlot, whOffset4: w.wh.offset / 4 },
+      kernel: kernels.step,
+      uniforms: { B, H, row: t, prevSlot, nextSlot, ...weights },
       buffers,
       workgroups: [Math.ceil(H / STEP_UNITS), Math.ceil(B / STEP_ROWS)],
     });
@@ -169,8 +222,10 @@ export function recordRecurrenceForward(
 }
 
 /**
- * BPTT through layer l's recurrence: gates (T, B, 4H) from activated gates
- * to dz, reading dH (T, B, H) and cAll; dc (B, H) is scratch. Modes as above.
+ * BPTT through layer l's recurrence: gates (T, B, G·H) from activated gates
+ * to the gradient w.r.t. the input pre-activations, reading dH (T, B, H) and
+ * the layer's states; dc (B, H) is scratch (LSTM: the carried cell gradient,
+ * GRU: the direct path dh·z). The GRU also writes dGatesH (gatesH). Modes as above.
  */
 export function recordRecurrenceBackward(
   rec: Recorder,
@@ -179,16 +234,21 @@ export function recordRecurrenceBackward(
   { T, B }: WindowShape,
   mode: RecurrentMode,
 ): void {
-  const { arena, layout, model } = ctx;
-  const H = model.hiddenSize;
-  const w = layout.layers[l];
+  const { arena, model } = ctx;
+  const { cell, hiddenSize: H } = model;
   const layer = arena.layers[l];
-  const buffers = [arena.params, layer.gates, layer.cAll, arena.dH, arena.dc];
+  const kernels = RECURRENT_KERNELS[cell].backward;
+  const weights = recurrentWeights(ctx, l, 'backward');
+  const buffers = {
+    lstm: [arena.params, layer.gates, layer.cAll, arena.dH, arena.dc],
+    gru: [arena.params, layer.gates, layer.hAll, layer.cAll, arena.dH, arena.dc, arena.gatesH],
+    rnn: [arena.params, layer.gates, arena.dH],
+  }[cell];
   if (mode === 'persistent') {
     rec.dispatch({
-      kernel: 'lstm_seq_backward',
+      kernel: kernels.persistent,
       constants: persistentConstants(ctx, H, 'backward'),
-      uniforms: { B, H, T, whOffset4: w.wh.offset / 4 },
+      uniforms: { B, H, T, ...weights },
       buffers,
       workgroups: [Math.ceil(B / STEP_ROWS)],
     });
@@ -196,8 +256,8 @@ export function recordRecurrenceBackward(
   }
   for (let t = T - 1; t >= 0; t--) {
     rec.dispatch({
-      kernel: 'lstm_step_backward',
-      uniforms: { B, H, t, last: t === T - 1 ? 1 : 0, whOffset4: w.wh.offset / 4 },
+      kernel: kernels.step,
+      uniforms: { B, H, t, last: t === T - 1 ? 1 : 0, ...weights },
       buffers,
       workgroups: [Math.ceil(H / STEP_UNITS), Math.ceil(B / STEP_ROWS)],
     });
@@ -207,10 +267,10 @@ export function recordRecurrenceBackward(
 function persistentConstants(
   ctx: PassContext,
   H: number,
-  direction: 'forward' | 'backward',
+  direction: Direction,
 ): Record<string, number> {
   const limit = ctx.kernels.device.limits.maxComputeInvocationsPerWorkgroup;
-  return { WG: persistentWorkgroupSize(H, direction, limit), HMAX: H };
+  return { WG: persistentWorkgroupSize(H, direction, limit, ctx.model.cell), HMAX: H };
 }
 
 /**
@@ -245,15 +305,17 @@ export function recordForward(
     buffers: [arena.params, target.tokens, target.x0],
     workgroups: rowsGrid(Math.ceil(E / 64), N),
   });
+  const G = CELLS[model.cell].gates * H;
   layout.layers.forEach((w, l) => {
+    // Gx (N, G) = x·Wx + b: the input part of every position's gates at once.
     rec.dispatch(
       gemm(ctx, {
         M: N,
-        N: 4 * H,
+        N: G,
         K: layerInputSize(model, l),
         a: layerInput(ctx, l, B, target),
-        b: { buffer: arena.params, offset: w.wx.offset, ld: 4 * H },
-        c: { buffer: target.layers[l].gates, offset: 0, ld: 4 * H },
+        b: { buffer: arena.params, offset: w.wx.offset, ld: G },
+        c: { buffer: target.layers[l].gates, offset: 0, ld: G },
         bias: { buffer: arena.params, offset: w.b.offset },
         placeholder: arena.placeholder,
       }),
@@ -278,8 +340,14 @@ export function recordForward(
 /**
  * Per-position loss into rowLoss and the mean-loss gradient into logits (in
  * place, the V real columns of each Vs-wide row; the padding stays zero).
+ * `scale` multiplies the gradient: 1/N (the mean), or 1 for gradientFlow's per-stream losses.
  */
-export function recordLoss(rec: Recorder, ctx: PassContext, { T, B }: WindowShape): void {
+export function recordLoss(
+  rec: Recorder,
+  ctx: PassContext,
+  { T, B }: WindowShape,
+  scale = 1 / (T * B),
+): void {
   const N = T * B;
   rec.dispatch({
     kernel: 'softmax_cross_entropy',
@@ -288,7 +356,7 @@ export function recordLoss(rec: Recorder, ctx: PassContext, { T, B }: WindowShap
       V: ctx.model.vocabSize,
       ld: headColumns(ctx.layout),
       targetOffset: 0,
-      scale: 1 / N,
+      scale,
     },
     buffers: [ctx.arena.logits, ctx.arena.targets, ctx.arena.rowLoss],
     workgroups: grid(Math.ceil(N / 64)),
@@ -309,7 +377,13 @@ export function recordLossSum(rec: Recorder, ctx: PassContext, N: number): void 
  * BPTT through the window into the gradient arena. Every gradient tensor is
  * written exactly once (no accumulation), so the arena needs no clearing.
  */
-export function recordBackward(rec: Recorder, ctx: PassContext, { T, B }: WindowShape): void {
+export function recordBackward(
+  rec: Recorder,
+  ctx: PassContext,
+  { T, B }: WindowShape,
+  /** Records after each layer's recurrence (top layer first): gradientFlow's norms. */
+  afterRecurrence?: (l: number) => void,
+): void {
   const { arena, model, layout } = ctx;
   const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = model;
   const Vs = headColumns(layout);
@@ -346,22 +420,28 @@ export function recordBackward(rec: Recorder, ctx: PassContext, { T, B }: Window
       placeholder,
     }),
   );
+  const G = CELLS[model.cell].gates * H;
   for (let l = L - 1; l >= 0; l--) {
     const w = layout.layers[l];
     const layer = arena.layers[l];
     const X = layerInputSize(model, l);
     recordRecurrenceBackward(rec, ctx, l, { T, B }, ctx.plan.recurrent.backward);
-    const dz = { buffer: layer.gates, offset: 0, ld: 4 * H };
-    // dWx (X, 4H) = xᵀ · dz with db = Σ dz; dWh (H, 4H) = h_{t−1}ᵀ · dz (slots 0..T−1).
+    // dH now holds the layer's whole dh_t (and the LSTM's cAll slot t + 1 its dc_t), until
+    // the dX product below overwrites dH with the layer below's.
+    afterRecurrence?.(l);
+    // The gradient w.r.t. the input pre-activations; the GRU's w.r.t. ah = h·Wh differs in n.
+    const dz = { buffer: layer.gates, offset: 0, ld: G };
+    const dzH = model.cell === 'gru' ? { buffer: arena.gatesH, offset: 0, ld: G } : dz;
+    // dWx (X, G) = xᵀ · dz with db = Σ dz; dWh (H, G) = h_{t−1}ᵀ · dzH (slots 0..T−1).
     rec.dispatch(
       gemm(ctx, {
         M: X,
-        N: 4 * H,
+        N: G,
         K: N,
         transA: true,
         a: layerInput(ctx, l, B, window),
         b: dz,
-        c: { buffer: arena.grads, offset: w.wx.offset, ld: 4 * H },
+        c: { buffer: arena.grads, offset: w.wx.offset, ld: G },
         columnSumsOffset: w.b.offset,
         placeholder,
       }),
@@ -369,24 +449,33 @@ export function recordBackward(rec: Recorder, ctx: PassContext, { T, B }: Window
     rec.dispatch(
       gemm(ctx, {
         M: H,
-        N: 4 * H,
+        N: G,
         K: N,
         transA: true,
         a: { buffer: layer.hAll, offset: 0, ld: H },
-        b: dz,
-        c: { buffer: arena.grads, offset: w.wh.offset, ld: 4 * H },
+        b: dzH,
+        c: { buffer: arena.grads, offset: w.wh.offset, ld: G },
         placeholder,
       }),
     );
+    if (w.bhn) {
+      // dbhn = Σ (dn·r), dzH's n column: strided, so no GEMM column sum gives it.
+      rec.dispatch({
+        kernel: 'gru_bhn_grad',
+        uniforms: { N, H, gradOffset: w.bhn.offset },
+        buffers: [arena.gatesH, arena.grads],
+        workgroups: [Math.ceil(H / 64)],
+      });
+    }
     // dx (N, X) = dz · Wxᵀ: the output gradient of the layer below, or of the embedding.
     rec.dispatch(
       gemm(ctx, {
         M: N,
         N: X,
-        K: 4 * H,
+        K: G,
         transB: true,
         a: dz,
-        b: { buffer: arena.params, offset: w.wx.offset, ld: 4 * H },
+        b: { buffer: arena.params, offset: w.wx.offset, ld: G },
         c: l > 0 ? { buffer: arena.dH, offset: 0, ld: H } : { buffer: arena.dX0, offset: 0, ld: E },
         placeholder,
       }),

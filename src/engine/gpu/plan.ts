@@ -5,7 +5,8 @@
 // in at model build, before any program is recorded.
 //
 // Dimension legend: B batch, T window, H hidden, L layers; the workgroup
-// memory of the persistent kernels is 32·H bytes forward and 64·H backward.
+// memory of the persistent kernels is 32·H bytes forward (every cell) and
+// 64·H (LSTM), 48·H (GRU), 16·H (RNN) backward.
 
 import {
   choiceFor,
@@ -16,6 +17,7 @@ import {
   type GemmVariant,
 } from './gemm';
 import { GpuCapacityError } from './device';
+import type { CellType } from '../cells';
 
 export const RECURRENT_MODES = ['step', 'persistent'] as const;
 export type RecurrentMode = (typeof RECURRENT_MODES)[number];
@@ -34,42 +36,64 @@ export interface RecurrentPlan {
   backward: RecurrentMode;
 }
 
+export type Direction = 'forward' | 'backward';
+
 /**
- * Units of the hidden state one invocation owns in the persistent kernels
- * (lstm_seq_forward.wgsl, lstm_seq_backward.wgsl), each over four streams.
+ * Units of the hidden state one invocation owns at a time in the persistent
+ * kernels (`${cell}_seq_forward.wgsl`, `${cell}_seq_backward.wgsl`), each over
+ * four streams: the LSTM's are register-tiled over four units, the GRU's and
+ * RNN's (scalar Wh loads, rows of 3H or H floats) own one.
  */
-export const PERSISTENT_UNITS = { forward: 4, backward: 4 } as const;
+export const PERSISTENT_UNITS: Record<CellType, Record<Direction, number>> = {
+  lstm: { forward: 4, backward: 4 },
+  gru: { forward: 1, backward: 1 },
+  rnn: { forward: 1, backward: 1 },
+};
 
 /**
  * Invocations per workgroup of a persistent kernel: the smallest power of
- * two from 32 to 256 that covers H / PERSISTENT_UNITS of the direction.
+ * two from 32 to 256 that covers H / PERSISTENT_UNITS of the cell and direction.
  */
 export function persistentWorkgroupSize(
   H: number,
-  direction: 'forward' | 'backward',
+  direction: Direction,
   maxInvocations = 256,
+  cell: CellType = 'lstm',
 ): number {
   const cap = Math.min(256, maxInvocations);
-  const units = Math.ceil(H / PERSISTENT_UNITS[direction]);
+  const units = Math.ceil(H / PERSISTENT_UNITS[cell][direction]);
   let wg = 32;
   while (wg < units && wg < cap) wg *= 2;
   return Math.min(wg, cap);
 }
 
-/** Bytes of workgroup memory the persistent kernel of a direction needs at H. */
-export function persistentWorkgroupBytes(H: number, direction: 'forward' | 'backward'): number {
-  // forward: h of 4 streams, double-buffered (2·H vec4); backward: dz of 4 streams (4·H vec4).
-  return (direction === 'forward' ? 2 : 4) * H * 16;
+/** vec4s (one per column of the four streams) of workgroup memory per unit of H. */
+const PERSISTENT_VEC4S: Record<CellType, Record<Direction, number>> = {
+  // forward: h of 4 streams, double-buffered (2 per unit) for every cell;
+  // backward: the gate gradient of step t + 1 of 4 streams, G per unit.
+  lstm: { forward: 2, backward: 4 },
+  gru: { forward: 2, backward: 3 },
+  rnn: { forward: 2, backward: 1 },
+};
+
+/** Bytes of workgroup memory the persistent kernel of a cell and direction needs at H. */
+export function persistentWorkgroupBytes(
+  H: number,
+  direction: Direction,
+  cell: CellType = 'lstm',
+): number {
+  return PERSISTENT_VEC4S[cell][direction] * H * 16;
 }
 
-/** Whether the persistent kernel of a direction fits the device's limits at H. */
+/** Whether the persistent kernel of a cell and direction fits the device's limits at H. */
 export function persistentFits(
   H: number,
   limits: GPUSupportedLimits,
-  direction: 'forward' | 'backward',
+  direction: Direction,
+  cell: CellType = 'lstm',
 ): boolean {
   return (
-    persistentWorkgroupBytes(H, direction) <= limits.maxComputeWorkgroupStorageSize &&
+    persistentWorkgroupBytes(H, direction, cell) <= limits.maxComputeWorkgroupStorageSize &&
     limits.maxComputeInvocationsPerWorkgroup >= 64
   );
 }
@@ -100,12 +124,14 @@ export function initialRecurrentMode(
   variant: RecurrentVariant | undefined,
   H: number,
   device: GPUDevice,
-  direction: 'forward' | 'backward',
+  direction: Direction,
+  cell: CellType = 'lstm',
 ): RecurrentMode {
-  const fits = persistentFits(H, device.limits, direction);
+  const fits = persistentFits(H, device.limits, direction, cell);
   if (variant === 'persistent' && !fits) {
     throw new GpuCapacityError(
-      `the persistent ${direction} kernel needs ${persistentWorkgroupBytes(H, direction)} bytes ` +
+      `the persistent ${cell} ${direction} kernel needs ` +
+        `${persistentWorkgroupBytes(H, direction, cell)} bytes ` +
         `of workgroup memory at H=${H}; this GPU has ${device.limits.maxComputeWorkgroupStorageSize}`,
     );
   }

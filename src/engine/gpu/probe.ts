@@ -1,4 +1,5 @@
-// The probe pass: every layer's gates, c and h, and the logits, for a text
+// The probe pass: every layer's signals (CELLS[cell].signals: the gates, the
+// LSTM's c, h), and the logits, for a text
 // fed from zero state (B = 1). Long texts run in chunks of at most
 // min(256, T·B) tokens of the configured window, carrying (h, c) on the GPU in the evaluation state; each
 // chunk's activations are copied out right behind it and mapped together.
@@ -7,6 +8,7 @@
 // H hidden, V vocabulary, L layers; Vs ≥ V the GPU's logits row stride.
 
 import type { LayerActivations, ProbeResult } from '../backend';
+import { CELLS } from '../cells';
 import type { ModelConfig } from '../config';
 import type { GpuArena } from './arena';
 import type { StagingPool } from './staging';
@@ -31,14 +33,13 @@ export async function probeWindows(
   const T = tokens.length;
   const { hiddenSize: H, vocabSize: V, layers: L } = model;
   const Vs = deps.logitsStride;
-  const layers = Array.from({ length: L }, () => ({
-    i: new Float32Array(T * H), // (T, H) each
-    f: new Float32Array(T * H),
-    g: new Float32Array(T * H),
-    o: new Float32Array(T * H),
-    c: new Float32Array(T * H),
-    h: new Float32Array(T * H),
-  }));
+  const { cell } = model;
+  const G = CELLS[cell].gates;
+  // The gate signals, in the interleaved column order of a unit (cells.ts): i f g o, r z n.
+  const gateSignals = CELLS[cell].signals.filter((k) => k !== 'c' && k !== 'h');
+  const layers: LayerActivations[] = Array.from({ length: L }, () =>
+    Object.fromEntries(CELLS[cell].signals.map((k) => [k, new Float32Array(T * H)])),
+  ); // (T, H) per signal
   const logits = new Float32Array(T * V); // (T, V)
   const encoder = device.createCommandEncoder({ label: 'probe: zero state' });
   encoder.clearBuffer(arena.evalState.h);
@@ -49,28 +50,35 @@ export async function probeWindows(
     const length = Math.min(chunk, T - start);
     device.queue.writeBuffer(arena.inputs, 0, tokens.subarray(start, start + length));
     deps.run(length);
-    // gates (C, 4H) and states (C, H) from slot 1 on, per layer; then logits (C, Vs).
+    // Per layer: gates (C, G·H) but the RNN's (its one gate is h), c (C, H) of the LSTM
+    // from slot 1 on, h (C, H) from slot 1 on; then logits (C, Vs).
     const ranges = arena.layers.flatMap((layer) => [
-      { buffer: layer.gates, offset: 0, bytes: length * 4 * H * 4 },
-      { buffer: layer.cAll, offset: H * 4, bytes: length * H * 4 },
+      ...(gateSignals.length > 0
+        ? [{ buffer: layer.gates, offset: 0, bytes: length * G * H * 4 }]
+        : []),
+      ...(CELLS[cell].carriesCell
+        ? [{ buffer: layer.cAll, offset: H * 4, bytes: length * H * 4 }]
+        : []),
       { buffer: layer.hAll, offset: H * 4, bytes: length * H * 4 },
     ]);
+    const perLayer = ranges.length / L;
     ranges.push({ buffer: arena.logits, offset: 0, bytes: length * Vs * 4 });
     reads.push(
       staging.read(device, ranges).then((parts) => {
         layers.forEach((out, l) => {
-          // Gates are interleaved per unit (4j + k); the probe result wants one array per gate.
-          const gates = new Float32Array(parts[3 * l]);
-          for (let n = 0; n < length * H; n++) {
-            out.i[start * H + n] = gates[4 * n];
-            out.f[start * H + n] = gates[4 * n + 1];
-            out.g[start * H + n] = gates[4 * n + 2];
-            out.o[start * H + n] = gates[4 * n + 3];
+          let part = perLayer * l;
+          if (gateSignals.length > 0) {
+            // Gates are interleaved per unit (G·j + k); the probe result wants one array per gate.
+            const gates = new Float32Array(parts[part++]);
+            gateSignals.forEach((key, k) => {
+              const signal = out[key]!;
+              for (let n = 0; n < length * H; n++) signal[start * H + n] = gates[G * n + k];
+            });
           }
-          out.c.set(new Float32Array(parts[3 * l + 1]), start * H);
-          out.h.set(new Float32Array(parts[3 * l + 2]), start * H);
+          if (CELLS[cell].carriesCell) out.c!.set(new Float32Array(parts[part++]), start * H);
+          out.h!.set(new Float32Array(parts[part]), start * H);
         });
-        const rows = new Float32Array(parts[3 * L]); // (C, Vs)
+        const rows = new Float32Array(parts[perLayer * L]); // (C, Vs)
         for (let t = 0; t < length; t++) {
           logits.set(rows.subarray(t * Vs, t * Vs + V), (start + t) * V);
         }
@@ -78,5 +86,5 @@ export async function probeWindows(
     );
   }
   await Promise.all(reads);
-  return { length: T, layers: layers satisfies LayerActivations[], logits };
+  return { length: T, layers, logits };
 }

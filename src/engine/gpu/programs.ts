@@ -15,15 +15,18 @@ import {
   recordStateOut,
   type PassContext,
 } from './passes';
+import { recordGradientFlow } from './flow';
 import { ProgramBuilder, type Program } from './program';
 
 /**
- * train      state in → forward → loss → BPTT → clip + Adam → state out
+ * train      state in → forward → state out → loss → BPTT → clip + Adam (the state is
+ *            stored before BPTT, which leaves dc_t in the LSTM's cAll slots)
  * gradients  state in → forward → loss → BPTT → loss sum (nothing carried, no update)
  * eval       eval state in → forward → loss → loss sum → eval state out
  * probe      eval state in → forward → eval state out (the caller reads activations)
+ * flow       zero state → gradientFlow's two backward passes (flow.ts), nothing carried
  */
-export type Job = 'train' | 'gradients' | 'eval' | 'probe';
+export type Job = 'train' | 'gradients' | 'eval' | 'probe' | 'flow';
 
 /** Programs kept (shapes of training, validation and probe windows). */
 const MAX_PROGRAMS = 16;
@@ -37,10 +40,10 @@ export function buildProgram(ctx: PassContext, job: Job, T: number, B: number): 
     case 'train':
       recordStateIn(rec, ctx, trainState, B);
       recordForward(rec, ctx, shape);
+      recordStateOut(rec, ctx, trainState, shape);
       recordLoss(rec, ctx, shape);
       recordBackward(rec, ctx, shape);
       recordOptimizer(rec, ctx, N);
-      recordStateOut(rec, ctx, trainState, shape);
       break;
     case 'gradients':
       recordStateIn(rec, ctx, trainState, B);
@@ -61,6 +64,9 @@ export function buildProgram(ctx: PassContext, job: Job, T: number, B: number): 
       recordStateIn(rec, ctx, evalState, B);
       recordForward(rec, ctx, shape);
       recordStateOut(rec, ctx, evalState, shape);
+      break;
+    case 'flow':
+      recordGradientFlow(rec, ctx, shape);
       break;
   }
   return rec.build();

@@ -8,11 +8,12 @@
 // (from the seeded Rng, as the CPU sampler draws them) and reads the tokens.
 //
 // Dimension legend: E embedding, H hidden, V vocabulary, L layers, X layer
-// input; C ≤ CHUNK positions per submit. The state ring has two slots, and
+// input, G gate columns per unit (cells.ts); C ≤ CHUNK positions per submit. The state ring has two slots, and
 // each position reads one and writes the other (the host tracks which).
 // Vs = V padded to a multiple of 4, the head's row stride (params.ts).
 
 import type { SampleOptions, Sampler } from '../backend';
+import { CELLS } from '../cells';
 import { headColumns } from '../params';
 import { Rng } from '../rng';
 import { checkSampleOptions } from '../batchCheck';
@@ -30,7 +31,7 @@ function chunkLength(remaining: number): number {
 
 export class GpuSampler implements Sampler {
   private readonly x0: GPUBuffer; // (1, E)
-  private readonly layers: LayerBuffers[]; // gates (1, 4H); hAll, cAll (2, H) ping-pong
+  private readonly layers: LayerBuffers[]; // gates (1, G·H); hAll, cAll (2, H) ping-pong
   private readonly logits: GPUBuffer; // (1, Vs): V real columns, then zeros
   private readonly tokens: GPUBuffer; // (CHUNK + 1) i32: [input of position 0, outputs...]
   private readonly uniforms: GPUBuffer; // (CHUNK) f32 random numbers
@@ -49,7 +50,8 @@ export class GpuSampler implements Sampler {
     private readonly hooks: { checkAlive: () => void; onDispose: () => void },
   ) {
     checkSampleOptions(options, ctx.model.vocabSize);
-    const { embedSize: E, hiddenSize: H } = ctx.model;
+    const { embedSize: E, hiddenSize: H, cell } = ctx.model;
+    const G = CELLS[cell].gates;
     const resources = ctx.kernels.resources;
     const f = (label: string, floats: number) => {
       const buffer = resources.storage(`sampler.${label}`, floats);
@@ -60,9 +62,10 @@ export class GpuSampler implements Sampler {
     this.layers = [];
     for (let l = 0; l < ctx.model.layers; l++) {
       this.layers.push({
-        gates: f(`layer${l}.gates (1,4H)`, 4 * H),
+        gates: f(`layer${l}.gates (1,G·H)`, G * H),
         hAll: f(`layer${l}.hAll (2,H)`, 2 * H),
-        cAll: f(`layer${l}.cAll (2,H)`, 2 * H),
+        // The LSTM's c or the GRU's hn; the RNN binds none.
+        cAll: f(`layer${l}.cAll (2,H)`, cell === 'rnn' ? 4 : 2 * H),
       });
     }
     this.logits = f('logits (1,Vs)', headColumns(ctx.layout));

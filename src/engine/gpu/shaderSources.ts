@@ -5,7 +5,7 @@
 // variant overrides and stores (gemm_common.wgsl) and, for the vec4-operand
 // ones, bindings and loads (gemm_vec4_common.wgsl); the recurrent kernels
 // share sigmoid and tanhSafe (common_math.wgsl) and the cell's pointwise
-// math (lstm_cell.wgsl). The uniform structs come from kernels.ts
+// math (lstm_cell.wgsl, gru_cell.wgsl; the plain RNN needs only tanh). The uniform structs come from kernels.ts
 // (kernelSource), in front of all of it.
 //
 // Dimension legend and buffer shapes: at the top of every shader.
@@ -20,14 +20,25 @@ import gemmTiledVec4 from '../../../shaders/gemm_tiled_vec4.wgsl?raw';
 import gemmVec4 from '../../../shaders/gemm_vec4.wgsl?raw';
 import gemmVec4Wide from '../../../shaders/gemm_vec4_8x8.wgsl?raw';
 import gemmVec4Common from '../../../shaders/gemm_vec4_common.wgsl?raw';
+import flowNorms from '../../../shaders/flow_norms.wgsl?raw';
 import gradNorm from '../../../shaders/grad_norm.wgsl?raw';
 import adam from '../../../shaders/adam.wgsl?raw';
 import lossSum from '../../../shaders/loss_sum.wgsl?raw';
+import gruBhnGrad from '../../../shaders/gru_bhn_grad.wgsl?raw';
+import gruCell from '../../../shaders/gru_cell.wgsl?raw';
+import gruSeqBackward from '../../../shaders/gru_seq_backward.wgsl?raw';
+import gruSeqForward from '../../../shaders/gru_seq_forward.wgsl?raw';
+import gruStepBackward from '../../../shaders/gru_step_backward.wgsl?raw';
+import gruStepForward from '../../../shaders/gru_step_forward.wgsl?raw';
 import lstmCell from '../../../shaders/lstm_cell.wgsl?raw';
 import lstmSeqBackward from '../../../shaders/lstm_seq_backward.wgsl?raw';
 import lstmSeqForward from '../../../shaders/lstm_seq_forward.wgsl?raw';
 import lstmStepBackward from '../../../shaders/lstm_step_backward.wgsl?raw';
 import lstmStepForward from '../../../shaders/lstm_step_forward.wgsl?raw';
+import rnnSeqBackward from '../../../shaders/rnn_seq_backward.wgsl?raw';
+import rnnSeqForward from '../../../shaders/rnn_seq_forward.wgsl?raw';
+import rnnStepBackward from '../../../shaders/rnn_step_backward.wgsl?raw';
+import rnnStepForward from '../../../shaders/rnn_step_forward.wgsl?raw';
 import sample from '../../../shaders/sample.wgsl?raw';
 import softmaxCrossEntropy from '../../../shaders/softmax_cross_entropy.wgsl?raw';
 
@@ -35,22 +46,35 @@ import softmaxCrossEntropy from '../../../shaders/softmax_cross_entropy.wgsl?raw
 const gemm = (...parts: string[]) => [gemmCommon, ...parts].join('\n');
 /** A recurrent kernel with the scalar math and the cell's math in front. */
 const lstm = (kernel: string) => [commonMath, lstmCell, kernel].join('\n');
+const gru = (kernel: string) => [commonMath, gruCell, kernel].join('\n');
+/** The plain RNN's math is tanh and its derivative: common_math.wgsl is enough. */
+const rnn = (kernel: string) => [commonMath, kernel].join('\n');
 
 export const SHADER_SOURCES = {
   adam,
   embedding_backward: embeddingBackward,
   embedding_forward: embeddingForward,
+  flow_norms: flowNorms,
   gemm_register: gemm(gemmRegister),
   gemm_tiled: gemm(gemmTiled),
   gemm_tiled_vec4: gemm(gemmVec4Common, gemmTiledVec4),
   gemm_vec4: gemm(gemmVec4Common, gemmVec4),
   gemm_vec4_8x8: gemm(gemmVec4Common, gemmVec4Wide),
   grad_norm: gradNorm,
+  gru_bhn_grad: gruBhnGrad,
+  gru_seq_backward: gru(gruSeqBackward),
+  gru_seq_forward: gru(gruSeqForward),
+  gru_step_backward: gru(gruStepBackward),
+  gru_step_forward: gru(gruStepForward),
   loss_sum: lossSum,
   lstm_seq_backward: lstm(lstmSeqBackward),
   lstm_seq_forward: lstm(lstmSeqForward),
   lstm_step_backward: lstm(lstmStepBackward),
   lstm_step_forward: lstm(lstmStepForward),
+  rnn_seq_backward: rnn(rnnSeqBackward),
+  rnn_seq_forward: rnn(rnnSeqForward),
+  rnn_step_backward: rnn(rnnStepBackward),
+  rnn_step_forward: rnn(rnnStepForward),
   sample,
   softmax_cross_entropy: softmaxCrossEntropy,
 } as const;

@@ -1,0 +1,95 @@
+// The whole window of one GRU layer forward in ONE dispatch ("persistent"
+// recurrent kernel, run wherever its workgroup memory fits, plan.ts): one
+// workgroup owns ROWS = 4 streams and walks all T timesteps, keeping h_{t−1}
+// of its streams in workgroup memory (double-buffered; streams are
+// independent, so no barrier spans workgroups). Per timestep, as the step
+// kernel (gru_step_forward.wgsl) and gru_cell.wgsl:
+//   ah = h_{t−1} · Wh     then r, z, hn, n and h_t from ax = gates[t] (X·Wx + b)
+// Gates are interleaved per unit (column 3j + k, k = r, z, n); 3H is not a
+// multiple of 4, so Wh is read as scalars. An invocation owns one unit of the
+// four streams at a time (units j, j + WG, …) and reads h_{t−1} as one vec4
+// per k (the four streams), so each Wh load feeds four streams.
+//
+// Dimension legend: B batch, T window, H hidden; WG invocations per workgroup
+// (32..256, covering H units), HMAX = H (sizes the workgroup array).
+// Workgroup memory: 2·H vec4 = 32·H bytes.
+// Buffers:
+//   params  arena as f32; Wh (H, 3H) at whOffset, bhn (H) at bhnOffset
+//   gates   (T, B, 3H) ax in, activated (r, z, n) out (in place)
+//   hAll    (T + 1, B, H) slot 0 = carried-in h, slot t + 1 = h_t
+//   hnAll   (T + 1, B, H) slot t + 1 = hn_t = h_{t−1}·Whn + bhn (slot 0 unused)
+
+// p: Params (binding 0), the uniform block declared in
+// src/engine/gpu/kernels.ts, is generated in front at load.
+
+override WG: u32 = 64u;
+override HMAX: u32 = 64u;
+const ROWS = 4u;
+
+@group(0) @binding(1) var<storage, read> params: array<f32>;
+@group(0) @binding(2) var<storage, read_write> gates: array<f32>;
+@group(0) @binding(3) var<storage, read_write> hAll: array<f32>;
+@group(0) @binding(4) var<storage, read_write> hnAll: array<f32>;
+
+// hs[buffer·HMAX + k] = h[b0 .. b0 + 3, k]: step t reads buffer t mod 2 and
+// writes the other. Streams past B stay zero.
+var<workgroup> hs: array<vec4<f32>, 2u * HMAX>;
+
+fn loadH0(b: u32, k: u32) -> f32 {
+  if (b < p.B) {
+    return hAll[b * p.H + k];
+  }
+  return 0.0;
+}
+
+fn finish(t: u32, b: u32, r: u32, j: u32, ah: vec3<f32>, hPrev: f32, to: u32) {
+  if (b >= p.B) {
+    return;
+  }
+  let BH = p.B * p.H;
+  let bj = b * p.H + j;
+  let at = t * BH + bj;
+  let g = 3u * at;
+  let out = gruForward(vec3<f32>(gates[g], gates[g + 1u], gates[g + 2u]), ah, params[p.bhnOffset + j], hPrev);
+  gates[g] = out.act.x;
+  gates[g + 1u] = out.act.y;
+  gates[g + 2u] = out.act.z;
+  hnAll[(t + 1u) * BH + bj] = out.hn;
+  hAll[(t + 1u) * BH + bj] = out.h;
+  hs[to + j][r] = out.h;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let b0 = wg.x * ROWS;
+  let H = p.H;
+  let G = 3u * H;
+  for (var k = lid.x; k < H; k += WG) {
+    hs[k] = vec4<f32>(loadH0(b0, k), loadH0(b0 + 1u, k), loadH0(b0 + 2u, k), loadH0(b0 + 3u, k));
+  }
+  workgroupBarrier();
+  for (var t = 0u; t < p.T; t++) {
+    let src = (t % 2u) * HMAX;
+    let to = HMAX - src;
+    for (var j = lid.x; j < H; j += WG) {
+      // a{k}: gate k of unit j over the four streams.
+      var ar = vec4<f32>(0.0);
+      var az = vec4<f32>(0.0);
+      var an = vec4<f32>(0.0);
+      var w = p.whOffset + 3u * j;
+      for (var k = 0u; k < H; k++) {
+        let h = hs[src + k];
+        ar += h * params[w];
+        az += h * params[w + 1u];
+        an += h * params[w + 2u];
+        w += G;
+      }
+      let hPrev = hs[src + j];
+      finish(t, b0, 0u, j, vec3<f32>(ar.x, az.x, an.x), hPrev.x, to);
+      finish(t, b0 + 1u, 1u, j, vec3<f32>(ar.y, az.y, an.y), hPrev.y, to);
+      finish(t, b0 + 2u, 2u, j, vec3<f32>(ar.z, az.z, an.z), hPrev.z, to);
+      finish(t, b0 + 3u, 3u, j, vec3<f32>(ar.w, az.w, an.w), hPrev.w, to);
+    }
+    workgroupBarrier();
+  }
+}
