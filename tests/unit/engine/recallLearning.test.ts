@@ -20,7 +20,7 @@ import { Rng } from '../../../src/engine/rng';
 import { buildCorpus } from '../../../src/engine/tokenizer';
 
 // The smallest settings found where the gated cells are past 0.9 with room to
-// spare (both at 1.00 from step 800 on) and the RNN has not left chance.
+// spare (both at 1.00 from step 800 to 1200) and the RNN has not left chance.
 const DELAY = 10;
 const SEQ_LEN = 24; // T ≥ D + 4: key and recall share a window about half the time
 const BATCH = 16;
@@ -29,7 +29,7 @@ const LEARNING_RATE = 1e-2;
 const SEED = 1;
 const CHANCE = 1 / RECALL_KEYS.length;
 /**
- * A ceiling, not an expectation: each cell's training is 3–8 s of one core,
+ * A ceiling, not an expectation: each cell trains in 3.5–9 s of one core,
  * but the suite shares a loaded 2-core machine (the LSTM took 56 s there).
  */
 const CEILING_MS = 300_000;
