@@ -53,7 +53,7 @@ export function recallLineLength(delay: number): number {
 }
 
 /** One line with key `key` and delay D, its filler drawn from `rng`. */
-export function recallLine(rng: Rng, key: string, delay: number): string {
+function recallLine(rng: Rng, key: string, delay: number): string {
   let filler = '';
   for (let k = 0; k < delay; k++) filler += RECALL_FILLER[rng.int(RECALL_FILLER.length)];
   return key + RECALL_SEPARATOR + filler + RECALL_MARKER + key + '\n';
