@@ -11,7 +11,7 @@
 // changes only when it accepts one, so it never shows a corpus that is not
 // the one training.
 
-import { BUILTIN_CORPORA, builtinCorpus } from '../corpora';
+import { BUILTIN_CORPORA, builtinCorpus, builtinText } from '../corpora';
 import { useApp } from './app';
 import type { DraftStatus } from './corpusSlice';
 import { newCorpusId, send } from './engine';
@@ -215,12 +215,23 @@ function setDraftAside(): void {
   if (isPending(useApp.getState().draftStatus)) useApp.setState({ draftStatus: 'aside' });
 }
 
-export function loadBuiltin(id: string): void {
+/**
+ * A built-in corpus, generated at `value` of its parameter (delayed recall's
+ * D; its default when omitted). A value outside the parameter's range is
+ * refused with the reason, and the corpus in use stays.
+ */
+export function loadBuiltin(id: string, value?: number): void {
   const corpus = builtinCorpus(id);
   if (!corpus) return;
-  askBeforeReplacingModel(corpus.title, () => {
+  const problem = value === undefined ? null : (corpus.parameter?.problem(value) ?? null);
+  if (problem) {
+    useApp.setState({ corpusError: problem });
+    return;
+  }
+  const source = builtinText(corpus, value);
+  askBeforeReplacingModel(source.name, () => {
     setDraftAside();
-    sendSource({ kind: 'text', name: corpus.title, text: corpus.generate(), probe: corpus.probe });
+    sendSource({ kind: 'text', ...source });
   });
 }
 
@@ -281,8 +292,7 @@ export function resendLastCorpus(train: boolean): string {
 }
 
 function builtinSource(): CorpusSource {
-  const corpus = BUILTIN_CORPORA[0];
-  return { kind: 'text', name: corpus.title, text: corpus.generate(), probe: corpus.probe };
+  return { kind: 'text', ...builtinText(BUILTIN_CORPORA[0]) };
 }
 
 /**

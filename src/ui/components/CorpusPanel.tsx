@@ -4,7 +4,7 @@
 // leaves both the box and the corpus in use untouched.
 
 import { useEffect, useRef, useState } from 'react';
-import { BUILTIN_CORPORA } from '../../corpora';
+import { BUILTIN_CORPORA, builtinOfName } from '../../corpora';
 import {
   LARGE_PASTE_CHARS,
   loadBuiltin,
@@ -16,6 +16,7 @@ import {
 import { useApp } from '../../store/app';
 import type { DraftStatus } from '../../store/corpusSlice';
 import { formatBytes, formatCount } from '../format';
+import { NumberField } from './NumberField';
 
 /**
  * A file dropped anywhere on the page becomes the corpus (the browser would
@@ -94,6 +95,9 @@ export function CorpusPanel() {
   const error = useApp((s) => s.corpusError);
   const fileInput = useRef<HTMLInputElement>(null);
   const dragging = useFileDragAnywhere();
+  // The built-in corpus in use, and the value of its parameter (delayed recall's D).
+  const builtin = active ? builtinOfName(active.name) : undefined;
+  const parameter = builtin?.corpus.parameter;
 
   return (
     <section className="panel" aria-labelledby="corpus-title">
@@ -108,14 +112,34 @@ export function CorpusPanel() {
             key={c.id}
             type="button"
             className="chip"
-            aria-pressed={active?.name === c.title}
+            aria-pressed={builtin?.corpus.id === c.id}
             title={c.description}
-            onClick={() => loadBuiltin(c.id)}
+            // Choosing the chip in use again keeps its parameter (a fresh model, the same D).
+            onClick={() =>
+              loadBuiltin(
+                c.id,
+                builtin?.corpus.id === c.id ? (builtin.value ?? undefined) : undefined,
+              )
+            }
           >
             {c.title}
           </button>
         ))}
       </div>
+      {builtin && parameter && (
+        // Committing a value regenerates the corpus (asking first once a model has trained).
+        <div className="params" style={{ marginBottom: 10 }}>
+          <NumberField
+            label={parameter.label}
+            hint={parameter.hint}
+            value={builtin.value ?? parameter.default}
+            min={parameter.min}
+            max={parameter.max}
+            integer
+            onCommit={(v) => loadBuiltin(builtin.corpus.id, v)}
+          />
+        </div>
+      )}
 
       <div className={`dropzone ${dragging ? 'dragging' : ''}`}>
         <textarea
