@@ -132,6 +132,7 @@ describe('model files', () => {
     expect(maxAbsDiff(weights.params, checkpoint.params)).toBe(0);
     expect(weights.model).toEqual({
       vocabSize: VOCAB_SIZE,
+      cell: 'lstm',
       embedSize: 12,
       hiddenSize: 24,
       layers: 2,

@@ -190,6 +190,8 @@ describe.each(MODES)('playground (%s)', (mode) => {
 
       // Hovering a cell shows every signal at that character.
       const forget = page.getByRole('img', { name: /^forget gate heatmap/ });
+      // Centred, so the sticky header cannot be what the pointer lands on.
+      await forget.evaluate((el) => el.scrollIntoView({ block: 'center' }));
       const box = (await forget.boundingBox())!;
       await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.5);
       const tooltip = page.getByRole('tooltip');
