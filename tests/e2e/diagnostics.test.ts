@@ -6,9 +6,9 @@
 
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
+import { linesIn } from './drawn';
 import { stepCount, untilTrainable } from './steps';
 
 const RESULTS = resolve(import.meta.dirname, '../../test-results');
@@ -20,22 +20,6 @@ const app = serveBuiltApp();
 beforeAll(() => {
   mkdirSync(RESULTS, { recursive: true });
 });
-
-/** Drawn lines of a chart: recharts' stroked curve paths with at least `points` points. */
-function linesIn(page: Page, label: RegExp, points: number): Promise<number> {
-  return page
-    .getByRole('img', { name: label })
-    .locator('path.recharts-line-curve')
-    .evaluateAll(
-      (paths, min) =>
-        paths.filter(
-          (p) =>
-            p.getAttribute('stroke') !== 'none' &&
-            (p.getAttribute('d') ?? '').split(/[LC]/).length >= min,
-        ).length,
-      points,
-    );
-}
 
 describe.each(['lstm', 'rnn'] as const)('gradients panel, %s on the CPU', (cell) => {
   it('draws the gradient flow once training starts', async () => {

@@ -7,9 +7,9 @@
 
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
+import { drawnShare } from './drawn';
 import { pausedSteps, stepCount, untilTrainable } from './steps';
 
 const RESULTS = resolve(import.meta.dirname, '../../test-results');
@@ -25,25 +25,6 @@ const app = serveBuiltApp();
 beforeAll(() => {
   mkdirSync(RESULTS, { recursive: true });
 });
-
-/** Share of a canvas's pixels that differ from its background colour. */
-async function drawnShare(page: Page, name: string): Promise<number> {
-  return page.getByRole('img', { name }).evaluate((canvas: HTMLCanvasElement) => {
-    const ctx = canvas.getContext('2d')!;
-    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    const bg = getComputedStyle(canvas).backgroundColor.match(/\d+/g)!.map(Number);
-    let differing = 0;
-    for (let k = 0; k < data.length; k += 4) {
-      const same =
-        data[k + 3] === 0 ||
-        (Math.abs(data[k] - bg[0]) < 4 &&
-          Math.abs(data[k + 1] - bg[1]) < 4 &&
-          Math.abs(data[k + 2] - bg[2]) < 4);
-      if (!same) differing++;
-    }
-    return differing / (data.length / 4);
-  });
-}
 
 /** Reads "−0.41" and "0.41" alike. */
 const parse = (s: string) => Number(s.replace('−', '-'));

@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { drawnShare } from './drawn';
 import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
 import { MODES } from './browser';
 import { pausedSteps, shownNumber, stepCount } from './steps';
@@ -57,25 +58,6 @@ async function pageState(page: Page) {
     validation: await page.getByLabel('Validation loss (nats)', { exact: true }).textContent(),
     alerts: await page.getByRole('alert').allTextContents(),
   };
-}
-
-/** Share of a canvas's pixels that differ from its background colour. */
-async function nonBackgroundShare(page: Page, name: string): Promise<number> {
-  return page.getByRole('img', { name }).evaluate((canvas: HTMLCanvasElement) => {
-    const ctx = canvas.getContext('2d')!;
-    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    const bg = getComputedStyle(canvas).backgroundColor.match(/\d+/g)!.map(Number);
-    let differing = 0;
-    for (let k = 0; k < data.length; k += 4) {
-      const same =
-        data[k + 3] === 0 ||
-        (Math.abs(data[k] - bg[0]) < 4 &&
-          Math.abs(data[k + 1] - bg[1]) < 4 &&
-          Math.abs(data[k + 2] - bg[2]) < 4);
-      if (!same) differing++;
-    }
-    return differing / (data.length / 4);
-  });
 }
 
 describe.each(MODES)('playground (%s)', (mode) => {
@@ -184,7 +166,7 @@ describe.each(MODES)('playground (%s)', (mode) => {
         'cell state (tanh)',
         'hidden output',
       ]) {
-        const share = await nonBackgroundShare(page, `${gate} heatmap: `);
+        const share = await drawnShare(page, `${gate} heatmap: `);
         expect(share, gate).toBeGreaterThan(0.5);
       }
 
