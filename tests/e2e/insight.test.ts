@@ -102,7 +102,8 @@ describe('issue 13 acceptance (cpu)', () => {
       expect(await legend.textContent()).toContain('chance 0.25');
 
       // A train loss curve per model (and its validation curve).
-      await expect.poll(() => stepCount(page), CEILING).toBeGreaterThan(30);
+      // Long enough for the curves to part (a few seconds a hundred steps here).
+      await expect.poll(() => stepCount(page), CEILING).toBeGreaterThan(150);
       await page.getByRole('button', { name: 'Pause' }).click();
       await pausedSteps(page, 120_000);
       const loss = /^Loss curves/;
@@ -119,13 +120,30 @@ describe('issue 13 acceptance (cpu)', () => {
 
       await page.getByRole('region', { name: 'Gradients' }).scrollIntoViewIfNeeded();
       await page.screenshot({ path: `${RESULTS}/insight-light.png` });
+      await flowFigure.screenshot({ path: `${RESULTS}/insight-flow-light.png` });
       await page.screenshot({ path: `${RESULTS}/insight-light-full.png`, fullPage: true });
       await page.emulateMedia({ colorScheme: 'dark' });
       await expect
         .poll(() => drawnModels(page, flow, '.flow-line.h', 24), CEILING)
         .toEqual(['model-0', 'model-1', 'model-2']);
       await page.screenshot({ path: `${RESULTS}/insight-dark.png` });
+      await flowFigure.screenshot({ path: `${RESULTS}/insight-flow-dark.png` });
       await page.screenshot({ path: `${RESULTS}/insight-dark-full.png`, fullPage: true });
+
+      // Picking the RNN: the norms and saturation follow it, and its flow line is the bold one.
+      const gradients = page.getByRole('region', { name: 'Gradients' });
+      await legend.getByRole('button', { name: /^RNN/ }).click();
+      await expect
+        .poll(() => gradients.locator('header').textContent(), CEILING)
+        .toMatch(/norms and saturation of RNN H\d+/);
+      const boldFlow = () =>
+        page.locator('.flow-line.h').evaluateAll((lines) =>
+          lines
+            .map((g) => (g.matches('path') ? g : g.querySelector('path')))
+            .filter((p) => p?.getAttribute('stroke-width') === '2.6')
+            .map((p) => p?.closest('.flow-line')?.getAttribute('class') ?? ''),
+        );
+      await expect.poll(boldFlow, CEILING).toEqual([expect.stringContaining('model-2')]);
       expect(await page.getByRole('alert').count()).toBe(0);
       expect(log.errors).toEqual([]);
     });
