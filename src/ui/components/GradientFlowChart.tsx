@@ -156,7 +156,7 @@ export function GradientFlowChart() {
       title="Gradient flow"
       hint={
         comparing
-          ? `‖∂L/∂h‖ k steps back${layers > 1 ? `, layer ${layer}` : ''}, one line per model: an RNN's falls off geometrically; an LSTM's stays up`
+          ? `‖∂L/∂h‖ k steps back${layers > 1 ? `, layer ${layer}` : ''}, one line per model: a straight fall on this log axis is the vanishing gradient, which gates can hold off where memory pays`
           : "how far back the last prediction's gradient reaches: an RNN's line falls off geometrically; an LSTM's stays up"
       }
       label={`Gradient flow: gradient norm against steps back${step !== null ? `, step ${step}` : ''}`}
