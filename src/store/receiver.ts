@@ -13,7 +13,7 @@ import { onCorpusError, onCorpusInUse, onCorpusProgress } from './corpusInUse';
 import { addDiagnostics, addGradNorms, truncateDiagnostics } from './diagnosticsSlice';
 import { onExported, onImported, onImportFailed, onRunsListed, onSaved } from './fileActions';
 import { onModels } from './compareActions';
-import { latestSnapshots } from './compareSlice';
+import { addRecall, latestSnapshots, recallUpTo } from './compareSlice';
 import { unitToShow } from './gatesSlice';
 import { metrics } from './metrics';
 import { onConfigRefused, onModelBuilt, onRollback } from './runActions';
@@ -32,7 +32,7 @@ const handlers: Handlers = {
   corpusError: onCorpusError,
   model: (m) => {
     onModelBuilt(m);
-    set({ diagnostics: {} });
+    set({ diagnostics: {}, recall: {} });
   },
   models: onModels,
   configError: onConfigRefused,
@@ -67,8 +67,12 @@ const handlers: Handlers = {
   error: (m) => set({ engineError: m.message }),
   rollback: (m) => {
     onRollback(m);
-    set({ diagnostics: truncateDiagnostics(get().diagnostics, m.toStep, m.model ?? 0) });
+    set({
+      diagnostics: truncateDiagnostics(get().diagnostics, m.toStep, m.model ?? 0),
+      recall: recallUpTo(get().recall, m.model ?? 0, m.toStep),
+    });
   },
+  recall: (m) => set({ recall: addRecall(get().recall, m) }),
   exported: onExported,
   exportError: (m) => set({ exporting: null, exportError: m.message }),
   imported: onImported,

@@ -30,7 +30,10 @@ export function App() {
           <Logo />
           <div>
             <h1>gatescope</h1>
-            <p>train a character-level LSTM in your browser and watch its gates learn</p>
+            <p>
+              train character-level RNNs, GRUs and LSTMs in your browser, side by side, and watch
+              their gates and gradients learn
+            </p>
           </div>
         </div>
         <BackendBadge />

@@ -10,7 +10,12 @@ import type { RunConfig } from '../engine/configSchema';
 import type { SampleRequest } from '../engine/sampleRequest';
 import { CELLS } from '../engine/cells';
 import type { ProbeSnapshot } from '../engine/snapshot';
-import type { DiagnosticsReport, MetricsReport, RollbackReport } from '../engine/training/events';
+import type {
+  DiagnosticsReport,
+  MetricsReport,
+  RecallReport,
+  RollbackReport,
+} from '../engine/training/events';
 
 export type { SampleRequest } from '../engine/sampleRequest';
 export type { ProbeLayer } from '../engine/snapshot';
@@ -223,6 +228,8 @@ export type EngineMessage =
   | { type: 'error'; message: string }
   /** Divergence rolled the run back (RollbackReport says what the fields mean). */
   | ({ type: 'rollback'; model?: number } & RollbackReport)
+  /** Recall accuracy on a delayed-recall text, with each validation run (RecallReport). */
+  | ({ type: 'recall'; model?: number } & RecallReport)
   | { type: 'exported'; id: number; files: DownloadFile[] }
   | { type: 'exportError'; id: number; message: string }
   /** `summary` says what was loaded and how (exact resume, or weights with a fresh optimizer). */

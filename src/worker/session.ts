@@ -53,6 +53,7 @@ import { misfit, prepareCorpus, PREVIEW_CHARS, probeFor, type LoadedCorpus } fro
 import { GpuFallback } from './gpuFallback';
 import { LossHistory } from './history';
 import type { TaskQueue } from './queue';
+import { recallTaskOf } from './recallTask';
 import { statusMessage, trainingWire } from './trainingWire';
 
 export type { LoadedCorpus } from './corpusLoad';
@@ -461,14 +462,14 @@ export class Session {
     const slot: { model?: SessionModel } = {};
     // Alone, the trainer runs as many steps per tick as its budget allows; compared, one step
     // per turn, and a turn only when no other model training is behind it.
+    const alone: TrainerOptions = {
+      ...DEFAULT_TRAINER_OPTIONS,
+      recall: recallTaskOf(corpus.corpus) ?? undefined,
+    };
     const options: TrainerOptions =
       count === 1
-        ? DEFAULT_TRAINER_OPTIONS
-        : {
-            ...DEFAULT_TRAINER_OPTIONS,
-            tickBudgetMs: 0,
-            stepTurn: () => inTurn(slot.model, this.models),
-          };
+        ? alone
+        : { ...alone, tickBudgetMs: 0, stepTurn: () => inTurn(slot.model, this.models) };
     let trainer: Trainer;
     try {
       trainer = new Trainer(

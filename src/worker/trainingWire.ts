@@ -27,6 +27,7 @@ export function trainingWire(
     sampleChunk: (id, text, done) => post({ type: 'sample', id, text, done }),
     sampleError: (id, message) => post({ type: 'sampleError', id, message }),
     rollback: (report) => post({ type: 'rollback', model, ...report }),
+    recall: (report) => post({ type: 'recall', model, ...report }),
     failed,
   };
 }

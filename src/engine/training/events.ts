@@ -8,6 +8,9 @@
 import type { GradientFlow } from '../backend';
 import type { CellType, SignalKey } from '../cells';
 import type { ProbeSnapshot } from '../snapshot';
+import type { RecallReport } from './recall';
+
+export type { RecallReport } from './recall';
 
 /** New losses since the previous report, plus the running figures. */
 export interface MetricsReport {
@@ -79,6 +82,8 @@ export interface TrainingEvents {
   probe(snapshot: ProbeSnapshot): void;
   /** Gradient flow and gate saturation, measured with each gate snapshot. */
   diagnostics(report: DiagnosticsReport): void;
+  /** Recall accuracy on a memory task, with each validation run (only when the loop scores it). */
+  recall?(report: RecallReport): void;
   /** The probe text cannot be probed (no character of it is in the vocabulary). */
   probeError(message: string): void;
   /** The next characters of generation `id`; `done` on the last chunk (or a stop). */

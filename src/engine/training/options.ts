@@ -2,6 +2,8 @@
 //
 // Dimension legend: none (steps and milliseconds).
 
+import type { RecallTask } from './recall';
+
 export interface TrainerOptions {
   /** Validate after every this many steps (and once before the first step). */
   validateEvery: number;
@@ -24,6 +26,11 @@ export interface TrainerOptions {
    * each (with tickBudgetMs 0), so they stay at the same step count.
    */
   stepTurn?: () => boolean;
+  /**
+   * On a memory task: score recall accuracy on the validation text with each
+   * validation run (recall.ts). Absent for any other text.
+   */
+  recall?: RecallTask;
 }
 
 export const DEFAULT_TRAINER_OPTIONS: TrainerOptions = {

@@ -15,6 +15,7 @@ import { divergenceIn, SnapshotMarks, type Divergence } from './divergence';
 import type { TrainingEvents } from './events';
 import type { MetricsThrottle } from './metrics';
 import type { ProbeSchedule } from './probeSchedule';
+import type { RecallCheck } from './recall';
 import type { Validation } from './validation';
 
 /** Most steps a GPU backend may have in flight before the loop waits for their losses. */
@@ -31,6 +32,8 @@ export interface StepJobs {
   validation: Validation;
   probes: ProbeSchedule;
   events: TrainingEvents;
+  /** Recall accuracy on a memory task, scored with each validation run. */
+  recall?: RecallCheck | null;
 }
 
 export class StepLoop {
@@ -114,6 +117,8 @@ export class StepLoop {
   async validate(): Promise<void> {
     const loss = await this.jobs.validation.run(this.backend);
     if (loss !== null) this.jobs.metrics.addValidation(this.backend.step, loss);
+    const recall = await this.jobs.recall?.run(this.backend);
+    if (recall) this.jobs.events.recall?.(recall);
   }
 
   /** Takes in the losses read back so far, waiting for those of steps up to `through` (default all). */

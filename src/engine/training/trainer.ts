@@ -25,6 +25,7 @@ import { MetricsThrottle, TrainingClock } from './metrics';
 import { DEFAULT_TRAINER_OPTIONS, type TrainerOptions, type TrainerProgress } from './options';
 import { ProbeSchedule } from './probeSchedule';
 import { SampleStream } from './sampling';
+import { RecallCheck } from './recall';
 import { StepLoop } from './steps';
 import { Validation } from './validation';
 
@@ -65,7 +66,13 @@ export class Trainer {
     this.steps = new StepLoop(
       backend,
       new Batcher(split.train, B, T, train.seed),
-      { metrics: this.metrics, validation: this.validation, probes: this.probes, events },
+      {
+        metrics: this.metrics,
+        validation: this.validation,
+        probes: this.probes,
+        events,
+        recall: options.recall ? new RecallCheck(split.validation, options.recall) : null,
+      },
       () => this.training && !this.disposed,
       train.optimizer,
       options.tickBudgetMs,

@@ -1,8 +1,11 @@
 // The loss chart's parts for compare runs (LossChart.tsx): a train and a
 // validation line per model in the model's colour, and a legend naming each
-// model (cell, H, parameters) whose entries pick the model shown.
+// model (cell, H, parameters, and on a delayed-recall text its recall
+// accuracy) whose entries pick the model shown.
 
 import { Line } from 'recharts';
+import type { RecallReport } from '../../engine/training/events';
+import { useApp } from '../../store/app';
 import { selectModel } from '../../store/compareActions';
 import type { VALIDATION_DOT } from './LossChart';
 
@@ -58,6 +61,8 @@ export function ModelLegend(props: {
   baseline: number | null;
 }) {
   const { names, colors, selected, baseline } = props;
+  const recall = useApp((s) => s.recall);
+  const chance = Object.values(recall)[0]?.chance;
   return (
     <span className="hint legend compare-legend" role="group" aria-label="Models compared">
       {names.map((name, k) => (
@@ -71,12 +76,48 @@ export function ModelLegend(props: {
         >
           <span className="swatch" style={{ background: colors[k % colors.length] }} />
           {name}
+          {recall[k] && <RecallFigure report={recall[k]} />}
         </button>
       ))}
       <span className="legend-key">
         thin: train · dashed: validation
         {baseline !== null && <> · ln V = {baseline.toFixed(2)}</>}
+        {chance !== undefined && (
+          <span title="Share of recalls on the validation text where the model's likeliest next character is the key; a model that remembers nothing guesses">
+            {' '}
+            · recall: share of keys recalled · chance {chance.toFixed(2)}
+          </span>
+        )}
       </span>
     </span>
+  );
+}
+
+/** " · recall 0.98": a model's recall accuracy on the validation text, and when it was measured. */
+export function RecallFigure({ report }: { report: RecallReport }) {
+  return (
+    <span
+      className="legend-recall"
+      title={`At step ${report.step}: ${Math.round(report.accuracy * report.positions)} of ${report.positions} recalls right (chance ${report.chance.toFixed(2)})`}
+    >
+      {' '}
+      · recall {report.accuracy.toFixed(2)}
+    </span>
+  );
+}
+
+/**
+ * A single model's recall accuracy on a delayed-recall text, under its tiles
+ * (compared models show theirs in the legend, ModelLegend).
+ */
+export function RecallNote() {
+  const report = useApp((s) => (s.compareModels.length > 1 ? undefined : s.recall[0]));
+  if (!report) return null;
+  return (
+    <p className="hint recall-note" aria-label="Recall accuracy">
+      Recall <strong>{report.accuracy.toFixed(2)}</strong>: the share of keys the model recalls
+      after the delay on the validation text (chance {report.chance.toFixed(2)}), at step{' '}
+      {report.step}
+    </p>
   );
 }

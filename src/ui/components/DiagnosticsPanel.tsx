@@ -1,9 +1,12 @@
 // Gradients and gates under the hood: the gradient flow through time (the
 // vanishing gradient, live), the gradient norms over training with clipping,
 // and how saturated the gates are. Measured by the engine with each gate
-// snapshot (engine/training/diagnostics.ts).
+// snapshot (engine/training/diagnostics.ts). When models are compared the
+// flow draws every model; the norms and saturation follow the model shown
+// (the one picked in the Compare panel or the loss legend).
 
-import { GradientFlowChart } from './GradientFlowChart';
+import { useApp } from '../../store/app';
+import { GradientFlowChart, flowModelName } from './GradientFlowChart';
 import { GradientNormChart, GroupNormChart } from './GradientNormChart';
 import { SaturationChart } from './SaturationChart';
 
@@ -13,15 +16,20 @@ const GRID = {
   gap: '16px 20px',
 } as const;
 
-export function DiagnosticsPanel({ model = 0 }: { model?: number }) {
+export function DiagnosticsPanel() {
+  const model = useApp((s) => s.selectedModel);
+  const shown = useApp((s) => (s.compareModels.length > 1 ? s.compareModels[model] : undefined));
   return (
     <section className="panel" aria-labelledby="diagnostics-title">
       <header>
         <h2 id="diagnostics-title">Gradients</h2>
-        <span className="hint">measured with each gate snapshot on a fixed window of the text</span>
+        <span className="hint">
+          measured with each gate snapshot on a fixed window of the text
+          {shown && <> · norms and saturation of {flowModelName(shown)}</>}
+        </span>
       </header>
       <div style={GRID}>
-        <GradientFlowChart model={model} />
+        <GradientFlowChart />
         <GradientNormChart model={model} />
         <GroupNormChart model={model} />
         <SaturationChart model={model} />

@@ -1,11 +1,14 @@
 // The vanishing gradient, drawn: ‖∂ℓ/∂h_{T−1−k}‖ of the window's last
-// prediction against k, the number of steps back, on a log axis, one line
-// per layer (the LSTM's cell-state path dashed). A plain RNN's line falls
-// off as a straight line here (geometrically); an LSTM's stays up.
+// prediction against k, the number of steps back, on a log axis. With one
+// model, one line per layer (the LSTM's cell-state path dashed); when models
+// are compared, one line per model, in its colour in the loss chart, at one
+// layer (the top one unless picked), the LSTM's c dashed beside its h. A
+// plain RNN's line falls off as a straight line here (geometrically); an
+// LSTM's stays up.
 //
 // Dimension legend: L layers, T window of the probe (k = 0 … T − 1).
 
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import {
   CartesianGrid,
   Line,
@@ -15,8 +18,12 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { FlowView } from '../../store/diagnosticsSlice';
+import { CELLS } from '../../engine/cells';
+import { useApp } from '../../store/app';
+import type { FlowView, ModelDiagnostics } from '../../store/diagnosticsSlice';
+import type { ComparedModel } from '../../worker/protocol';
 import { themeColors, useColorScheme } from '../hooks/useColorScheme';
+import { modelColors } from '../modelLabel';
 import {
   ChartFrame,
   decadeLabel,
@@ -24,69 +31,161 @@ import {
   DIAG_MARGIN,
   seriesColors,
   Swatch,
-  useModelDiagnostics,
+  useAllDiagnostics,
 } from './diagnosticsChart';
 
 type Row = { k: number } & Record<string, number | undefined>;
 
-/** One row per k; keys h0, h1 … and c0, c1 … (a norm of exactly 0 cannot sit on a log axis). */
-function rowsOf(flow: FlowView): Row[] {
-  const T = flow.h[0]?.length ?? 0;
+/** One line of the chart: its row key, name, colour and whether it is a cell-state line. */
+interface FlowLine {
+  key: string;
+  name: string;
+  color: string;
+  /** The LSTM's cell-state path: dashed. */
+  c: boolean;
+  /** The model a compared line belongs to. */
+  model?: number;
+  norms: Float32Array;
+}
+
+/** One row per k of every line's norm (a norm of exactly 0 cannot sit on a log axis). */
+function rowsOf(lines: FlowLine[]): Row[] {
+  const T = Math.max(0, ...lines.map((l) => l.norms.length));
   return Array.from({ length: T }, (_, k) => {
     const row: Row = { k };
-    flow.h.forEach((norms, l) => (row[`h${l}`] = norms[k] > 0 ? norms[k] : undefined));
-    flow.c?.forEach((norms, l) => (row[`c${l}`] = norms[k] > 0 ? norms[k] : undefined));
+    for (const line of lines) {
+      const v = line.norms[k];
+      row[line.key] = v > 0 ? v : undefined;
+    }
     return row;
+  });
+}
+
+/** A single model's lines: h per layer, and the LSTM's c per layer. */
+function layerLines(flow: FlowView, palette: string[]): FlowLine[] {
+  const color = (l: number) => palette[l % palette.length];
+  return [
+    ...flow.h.map((norms, l) => ({
+      key: `h${l}`,
+      name: `h layer ${l}`,
+      color: color(l),
+      c: false,
+      norms,
+    })),
+    ...(flow.c ?? []).map((norms, l) => ({
+      key: `c${l}`,
+      name: `c layer ${l}`,
+      color: color(l),
+      c: true,
+      norms,
+    })),
+  ];
+}
+
+/** How the flow chart names a compared model: "RNN H36". */
+export function flowModelName(m: ComparedModel): string {
+  return `${CELLS[m.model.cell].label} H${m.model.hiddenSize}`;
+}
+
+/** Compared models' lines at `layer`: each model's h, and the LSTM's c dashed in the same colour. */
+export function modelLines(
+  models: readonly ComparedModel[],
+  all: Record<number, ModelDiagnostics>,
+  layer: number,
+  colors: readonly string[],
+): FlowLine[] {
+  return models.flatMap((m, k) => {
+    const flow = all[k]?.flow;
+    const l = Math.min(layer, m.model.layers - 1);
+    if (!flow || !flow.h[l]) return [];
+    const name = flowModelName(m);
+    const color = colors[k % colors.length];
+    const h = { key: `m${k}`, name, color, c: false, model: k, norms: flow.h[l] };
+    const c = flow.c?.[l];
+    return c ? [h, { key: `mc${k}`, name: `${name} c`, color, c: true, model: k, norms: c }] : [h];
   });
 }
 
 const normLabel = (v: unknown) => (typeof v === 'number' ? v.toExponential(2) : String(v));
 const kLabel = (k: unknown) => `${String(k)} steps back`;
 
-export function GradientFlowChart({ model = 0 }: { model?: number }) {
-  const { flow, flowProblem } = useModelDiagnostics(model);
+export function GradientFlowChart() {
+  const all = useAllDiagnostics();
+  const models = useApp((s) => s.compareModels);
+  const selected = useApp((s) => s.selectedModel);
   const scheme = useColorScheme();
   const colors = themeColors(scheme);
-  const palette = seriesColors(scheme);
-  const rows = useMemo(() => (flow ? rowsOf(flow) : []), [flow]);
-  const y = useMemo(
+  const comparing = models.length > 1;
+  const layers = models[0]?.model.layers ?? 1;
+  // The layer compared: the top one until picked (kept across rebuilds while it exists).
+  const [picked, setPicked] = useState<number | null>(null);
+  const layer = picked !== null && picked < layers ? picked : layers - 1;
+
+  const single = comparing ? null : (all[selected] ?? null);
+  const lines = useMemo(
     () =>
-      decades(
-        rows.flatMap((r) =>
-          Object.entries(r)
-            .filter(([key]) => key !== 'k')
-            .map(([, v]) => v ?? 0),
-        ),
-      ),
-    [rows],
+      comparing
+        ? modelLines(models, all, layer, modelColors(scheme))
+        : single?.flow
+          ? layerLines(single.flow, seriesColors(scheme))
+          : [],
+    [comparing, models, all, layer, scheme, single],
   );
-  const layers = flow?.h.length ?? 0;
+  const rows = useMemo(() => rowsOf(lines), [lines]);
+  const y = useMemo(
+    () => decades(rows.flatMap((r) => lines.map((l) => r[l.key] ?? 0))),
+    [rows, lines],
+  );
   const T = rows.length;
-  const empty = flow
-    ? null
-    : (flowProblem ?? 'Press Train: the gradient flow appears with the first gate snapshot.');
+  const steps = comparing
+    ? models.map((_, k) => all[k]?.flow?.step).filter((s) => s !== undefined)
+    : single?.flow
+      ? [single.flow.step]
+      : [];
+  const step = steps.length > 0 ? Math.min(...steps) : null;
+  const problem = comparing
+    ? (models.map((_, k) => all[k]?.flowProblem).find((p) => p) ?? null)
+    : (single?.flowProblem ?? null);
+  const empty =
+    lines.length > 0
+      ? null
+      : (problem ?? 'Press Train: the gradient flow appears with the first gate snapshot.');
 
   return (
     <ChartFrame
       title="Gradient flow"
-      hint="how far back the last prediction's gradient reaches: an RNN's line falls off geometrically; an LSTM's stays up"
-      label={`Gradient flow: gradient norm against steps back${flow ? `, step ${flow.step}` : ''}`}
+      hint={
+        comparing
+          ? `‖∂L/∂h‖ k steps back${layers > 1 ? `, layer ${layer}` : ''}, one line per model: a straight fall on this log axis is the vanishing gradient, which gates can hold off where memory pays`
+          : "how far back the last prediction's gradient reaches: an RNN's line falls off geometrically; an LSTM's stays up"
+      }
+      label={`Gradient flow: gradient norm against steps back${step !== null ? `, step ${step}` : ''}`}
       empty={empty}
       legend={
-        flow && (
+        lines.length > 0 && (
           <>
-            {flow.h.map((_, l) => (
-              <Swatch key={`h${l}`} color={palette[l % palette.length]} name={`h layer ${l}`} />
+            {lines.map((l) => (
+              <Swatch key={l.key} color={l.color} name={l.name} dashed={l.c} />
             ))}
-            {flow.c?.map((_, l) => (
-              <Swatch
-                key={`c${l}`}
-                color={palette[l % palette.length]}
-                name={`c layer ${l}`}
-                dashed
-              />
-            ))}
-            <span style={{ marginLeft: 'auto' }}>at step {flow.step}</span>
+            {comparing && layers > 1 && (
+              <label style={{ display: 'inline-flex', gap: 4, alignItems: 'center' }}>
+                layer
+                <select
+                  className="input"
+                  aria-label="Layer compared"
+                  value={layer}
+                  onChange={(e) => setPicked(Number(e.target.value))}
+                >
+                  {Array.from({ length: layers }, (_, l) => (
+                    <option key={l} value={l}>
+                      {l}
+                      {l === layers - 1 ? ' (top)' : ''}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+            <span style={{ marginLeft: 'auto' }}>at step {step}</span>
           </>
         )
       }
@@ -131,25 +230,15 @@ export function GradientFlowChart({ model = 0 }: { model?: number }) {
             labelFormatter={kLabel}
             formatter={normLabel}
           />
-          {Array.from({ length: layers }, (_, l) => (
+          {lines.map((l) => (
             <Line
-              key={`h${l}`}
-              dataKey={`h${l}`}
-              name={`h layer ${l}`}
-              stroke={palette[l % palette.length]}
-              strokeWidth={2}
-              dot={false}
-              isAnimationActive={false}
-            />
-          ))}
-          {flow?.c?.map((_, l) => (
-            <Line
-              key={`c${l}`}
-              dataKey={`c${l}`}
-              name={`c layer ${l}`}
-              stroke={palette[l % palette.length]}
-              strokeWidth={1.6}
-              strokeDasharray="5 4"
+              key={l.key}
+              dataKey={l.key}
+              name={l.name}
+              className={`flow-line ${l.c ? 'c' : 'h'}${l.model !== undefined ? ` model-${l.model}` : ''}`}
+              stroke={l.color}
+              strokeWidth={l.c ? 1.6 : l.model === selected ? 2.6 : 2}
+              strokeDasharray={l.c ? '5 4' : undefined}
               dot={false}
               isAnimationActive={false}
             />

@@ -1,5 +1,6 @@
 // Live training metrics: the numbers and the loss curves.
 
+import { RecallNote } from './CompareLegend';
 import { LossChart } from './LossChart';
 import { MetricsTiles } from './MetricsTiles';
 
@@ -11,6 +12,7 @@ export function MetricsPanel() {
         <span className="hint">mean cross-entropy per character; lower is better</span>
       </header>
       <MetricsTiles />
+      <RecallNote />
       <LossChart />
     </section>
   );

@@ -5,7 +5,11 @@
 
 import { startTransition, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useApp } from '../../store/app';
-import { emptyDiagnostics, type ModelDiagnostics } from '../../store/diagnosticsSlice';
+import {
+  emptyDiagnostics,
+  type DiagnosticsSlice,
+  type ModelDiagnostics,
+} from '../../store/diagnosticsSlice';
 
 export const DIAG_MARGIN = { top: 8, right: 12, bottom: 4, left: 0 };
 
@@ -26,13 +30,36 @@ export function clipColor(scheme: 'light' | 'dark'): string {
  * `intervalMs` (as a transition, so a redraw never delays input).
  */
 export function useModelDiagnostics(model: number, intervalMs = 1000): ModelDiagnostics {
-  const read = () => useApp.getState().diagnostics[model] ?? EMPTY;
+  return useThrottledDiagnostics((all) => all[model] ?? EMPTY, model, intervalMs);
+}
+
+/** Every model's diagnostics (by model index), throttled as useModelDiagnostics. */
+export function useAllDiagnostics(intervalMs = 1000): Diagnostics {
+  return useThrottledDiagnostics(everyModel, -1, intervalMs);
+}
+
+type Diagnostics = DiagnosticsSlice['diagnostics'];
+const everyModel = (all: Diagnostics) => all;
+
+/** `pick` of the store's diagnostics, redrawn at most once per `intervalMs`; `key` names the pick. */
+function useThrottledDiagnostics<T>(
+  pick: (all: Diagnostics) => T,
+  key: number,
+  intervalMs: number,
+): T {
+  const read = () => pick(useApp.getState().diagnostics);
   const [shown, setShown] = useState(read);
   const latest = useRef(shown);
   useEffect(() => {
     let changed = false;
+    // A new key shows its pick at the next tick, even if the store is quiet.
+    const now = pick(useApp.getState().diagnostics);
+    if (now !== latest.current) {
+      latest.current = now;
+      changed = true;
+    }
     const unsubscribe = useApp.subscribe((s) => {
-      const next = s.diagnostics[model] ?? EMPTY;
+      const next = pick(s.diagnostics);
       if (next !== latest.current) {
         latest.current = next;
         changed = true;
@@ -48,7 +75,9 @@ export function useModelDiagnostics(model: number, intervalMs = 1000): ModelDiag
       unsubscribe();
       clearInterval(timer);
     };
-  }, [model, intervalMs]);
+    // `pick` is a function of `key`: a new closure for the same key picks the same.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, intervalMs]);
   return shown;
 }
 
