@@ -69,8 +69,8 @@ const shapes: [number, number, number, number, number?][] = [
   [4, 8, 16, 64], // round, two slices
   [1, 1, 3, 5], // one step, one stream
   [6, 5, 7, 70], // H > 64; B = 5: a full and a partial slice
-  [3, 2, 4, 300], // more units than 256 invocations: each walks the unit loop twice
-  [2, 3, 5, 150, 32], // WG = 32: the forward's four-unit tiles wrap twice (4·32 < 150), with a partial tile
+  [3, 2, 4, 300], // H > 256; WG = 128 covers ⌈H/4⌉ = 75 four-unit tiles, the last one partial
+  [2, 3, 5, 150, 32], // WG = 32: the four-unit tiles wrap (4·32 < 150), the second pass partial
 ];
 
 const CASES: [Exclude<CellType, 'lstm'>, RecurrentMode][] = [
