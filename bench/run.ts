@@ -115,11 +115,14 @@ async function main() {
     }
 
     const reports: ShapeReport[] = [];
-    for (const shape of shapes)
-      for (const cell of cells) reports.push(await benchShape(page, shape, cell));
     const result = { date: new Date().toISOString(), quick, environment, roofline, reports };
     mkdirSync(dirname(outPath), { recursive: true });
-    writeFileSync(outPath, JSON.stringify(result, null, 2));
+    for (const shape of shapes)
+      for (const cell of cells) {
+        reports.push(await benchShape(page, shape, cell));
+        // Written after every cell, so a run stopped part-way keeps what it measured.
+        writeFileSync(outPath, JSON.stringify(result, null, 2));
+      }
     console.log(formatReport(result));
     const disagreements = reports.flatMap((r) => r.disagreements);
     if (disagreements.length > 0) {
@@ -172,6 +175,7 @@ async function benchShape(page: Page, shape: BenchShape, cell: CellType): Promis
         const r = await page.evaluate((id) => window.gatescopeBench.timeRun(id), c.id);
         c.times.push(r.msPerStep);
         c.losses.push(r.finalLoss);
+        console.error(`  ${c.name}: run ${round + 1}: ${r.msPerStep.toFixed(0)} ms/step`);
       } catch (e) {
         c.runs = round; // stop timing it; reported with what it has, or as failed
         c.error = (e as Error).message.split('\n')[0];

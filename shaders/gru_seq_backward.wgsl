@@ -7,13 +7,16 @@
 //          (both absent at t = T−1: the carried-out state is detached)
 //   dGates_t  = (dr, dz, dn)      into `gates` (in place): for dWx, db, dX
 //   dGatesH_t = (dr, dz, dn·r)    into `gatesH`: for dWh, dbhn and step t − 1
-// An invocation owns one unit of the four streams at a time; row j of Wh
-// (3H floats, unit j's weights into every gate) meets dGatesH_{t+1} as one
-// vec4 over the four streams per column. Each invocation publishes the
-// dGatesH it wrote itself (re-read from `gatesH`) after a barrier.
+// An invocation owns FOUR units of the four streams (j, j + WG, j + 2·WG,
+// j + 3·WG, register-tiled as gru_seq_forward.wgsl); rows j of Wh (3H floats,
+// unit j's weights into every gate) meet dGatesH_{t+1} as one vec4 over the
+// four streams per column, so each workgroup-memory load feeds four units.
+// Each invocation publishes the dGatesH it wrote itself (re-read from
+// `gatesH`; the publishing loop walks the same units j + n·WG) after a barrier.
 //
 // Dimension legend: B batch, T window, H hidden; WG invocations per workgroup
-// (32..256, covering H units), HMAX = H. Workgroup memory: 3·H vec4 = 48·H bytes.
+// (32..256, covering ⌈H/4⌉ units, plan.ts PERSISTENT_UNITS), HMAX = H.
+// Workgroup memory: 3·H vec4 = 48·H bytes.
 // Buffers:
 //   params  arena as f32; Wh (H, 3H) at whOffset
 //   gates   (T, B, 3H) activated (r, z, n) in, dGates out (in place)
@@ -73,6 +76,17 @@ fn own(t: u32, b: u32, m: u32) -> f32 {
   return 0.0;
 }
 
+// The four streams of unit j (skipped past H).
+fn finishUnit(t: u32, last: bool, b0: u32, j: u32, a: vec4<f32>) {
+  if (j >= p.H) {
+    return;
+  }
+  finish(t, last, b0, j, a.x);
+  finish(t, last, b0 + 1u, j, a.y);
+  finish(t, last, b0 + 2u, j, a.z);
+  finish(t, last, b0 + 3u, j, a.w);
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let b0 = wg.x * ROWS;
@@ -81,18 +95,33 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   for (var step = 0u; step < p.T; step++) {
     let t = p.T - 1u - step;
     let last = step == 0u;
-    for (var j = lid.x; j < H; j += WG) {
-      var a = vec4<f32>(0.0); // (dGatesH_{t+1} · Whᵀ)[b0 + r, j]
+    for (var j = lid.x; j < H; j += 4u * WG) {
+      // Units j + WG·u may be ≥ H: computed on clamped rows, never stored.
+      let j1 = j + WG;
+      let j2 = j + 2u * WG;
+      let j3 = j + 3u * WG;
+      // a{u} = (dGatesH_{t+1} · Whᵀ)[b0 + r, j + WG·u] over the four streams r.
+      var a0 = vec4<f32>(0.0);
+      var a1 = vec4<f32>(0.0);
+      var a2 = vec4<f32>(0.0);
+      var a3 = vec4<f32>(0.0);
       if (!last) {
-        let row = p.whOffset + j * G;
+        let r0 = p.whOffset + j * G;
+        let r1 = p.whOffset + min(j1, H - 1u) * G;
+        let r2 = p.whOffset + min(j2, H - 1u) * G;
+        let r3 = p.whOffset + min(j3, H - 1u) * G;
         for (var m = 0u; m < G; m++) {
-          a += dgs[m] * params[row + m];
+          let d = dgs[m];
+          a0 += d * params[r0 + m];
+          a1 += d * params[r1 + m];
+          a2 += d * params[r2 + m];
+          a3 += d * params[r3 + m];
         }
       }
-      finish(t, last, b0, j, a.x);
-      finish(t, last, b0 + 1u, j, a.y);
-      finish(t, last, b0 + 2u, j, a.z);
-      finish(t, last, b0 + 3u, j, a.w);
+      finishUnit(t, last, b0, j, a0);
+      finishUnit(t, last, b0, j1, a1);
+      finishUnit(t, last, b0, j2, a2);
+      finishUnit(t, last, b0, j3, a3);
     }
     // Everyone has read dGatesH_{t+1}; publish dGatesH_t (each invocation its own units).
     workgroupBarrier();

@@ -6,12 +6,15 @@
 // kernel (gru_step_forward.wgsl) and gru_cell.wgsl:
 //   ah = h_{t−1} · Wh     then r, z, hn, n and h_t from ax = gates[t] (X·Wx + b)
 // Gates are interleaved per unit (column 3j + k, k = r, z, n); 3H is not a
-// multiple of 4, so Wh is read as scalars. An invocation owns one unit of the
-// four streams at a time (units j, j + WG, …) and reads h_{t−1} as one vec4
-// per k (the four streams), so each Wh load feeds four streams.
+// multiple of 4, so Wh is read as scalars. Register-tiled like
+// lstm_seq_forward.wgsl: an invocation owns FOUR units (j, j + WG, j + 2·WG,
+// j + 3·WG) of the four streams and reads h_{t−1} as one vec4 per k (the four
+// streams), so each workgroup-memory load feeds four units and each Wh load
+// four streams: 13 loads for 48 FMAs, where one unit took 4 for 12.
 //
 // Dimension legend: B batch, T window, H hidden; WG invocations per workgroup
-// (32..256, covering H units), HMAX = H (sizes the workgroup array).
+// (32..256, covering ⌈H/4⌉ units, plan.ts PERSISTENT_UNITS), HMAX = H (sizes
+// the workgroup array).
 // Workgroup memory: 2·H vec4 = 32·H bytes.
 // Buffers:
 //   params  arena as f32; Wh (H, 3H) at whOffset, bhn (H) at bhnOffset
@@ -59,6 +62,18 @@ fn finish(t: u32, b: u32, r: u32, j: u32, ah: vec3<f32>, hPrev: f32, to: u32) {
   hs[to + j][r] = out.h;
 }
 
+// The four streams of unit j (skipped past H); ar, az, an: its gates' h·Wh.
+fn finishUnit(t: u32, b0: u32, j: u32, ar: vec4<f32>, az: vec4<f32>, an: vec4<f32>, src: u32, to: u32) {
+  if (j >= p.H) {
+    return;
+  }
+  let hPrev = hs[src + j];
+  finish(t, b0, 0u, j, vec3<f32>(ar.x, az.x, an.x), hPrev.x, to);
+  finish(t, b0 + 1u, 1u, j, vec3<f32>(ar.y, az.y, an.y), hPrev.y, to);
+  finish(t, b0 + 2u, 2u, j, vec3<f32>(ar.z, az.z, an.z), hPrev.z, to);
+  finish(t, b0 + 3u, 3u, j, vec3<f32>(ar.w, az.w, an.w), hPrev.w, to);
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let b0 = wg.x * ROWS;
@@ -71,24 +86,51 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   for (var t = 0u; t < p.T; t++) {
     let src = (t % 2u) * HMAX;
     let to = HMAX - src;
-    for (var j = lid.x; j < H; j += WG) {
-      // a{k}: gate k of unit j over the four streams.
-      var ar = vec4<f32>(0.0);
-      var az = vec4<f32>(0.0);
-      var an = vec4<f32>(0.0);
-      var w = p.whOffset + 3u * j;
+    for (var j = lid.x; j < H; j += 4u * WG) {
+      // Units j + WG·u may be ≥ H: computed on clamped columns, never stored.
+      let j1 = j + WG;
+      let j2 = j + 2u * WG;
+      let j3 = j + 3u * WG;
+      // a{u}{k}: gate k of unit j + WG·u over the four streams.
+      var a0r = vec4<f32>(0.0);
+      var a0z = vec4<f32>(0.0);
+      var a0n = vec4<f32>(0.0);
+      var a1r = vec4<f32>(0.0);
+      var a1z = vec4<f32>(0.0);
+      var a1n = vec4<f32>(0.0);
+      var a2r = vec4<f32>(0.0);
+      var a2z = vec4<f32>(0.0);
+      var a2n = vec4<f32>(0.0);
+      var a3r = vec4<f32>(0.0);
+      var a3z = vec4<f32>(0.0);
+      var a3n = vec4<f32>(0.0);
+      var w0 = p.whOffset + 3u * j;
+      let d1 = 3u * (min(j1, H - 1u) - j);
+      let d2 = 3u * (min(j2, H - 1u) - j);
+      let d3 = 3u * (min(j3, H - 1u) - j);
       for (var k = 0u; k < H; k++) {
         let h = hs[src + k];
-        ar += h * params[w];
-        az += h * params[w + 1u];
-        an += h * params[w + 2u];
-        w += G;
+        a0r += h * params[w0];
+        a0z += h * params[w0 + 1u];
+        a0n += h * params[w0 + 2u];
+        let w1 = w0 + d1;
+        a1r += h * params[w1];
+        a1z += h * params[w1 + 1u];
+        a1n += h * params[w1 + 2u];
+        let w2 = w0 + d2;
+        a2r += h * params[w2];
+        a2z += h * params[w2 + 1u];
+        a2n += h * params[w2 + 2u];
+        let w3 = w0 + d3;
+        a3r += h * params[w3];
+        a3z += h * params[w3 + 1u];
+        a3n += h * params[w3 + 2u];
+        w0 += G;
       }
-      let hPrev = hs[src + j];
-      finish(t, b0, 0u, j, vec3<f32>(ar.x, az.x, an.x), hPrev.x, to);
-      finish(t, b0 + 1u, 1u, j, vec3<f32>(ar.y, az.y, an.y), hPrev.y, to);
-      finish(t, b0 + 2u, 2u, j, vec3<f32>(ar.z, az.z, an.z), hPrev.z, to);
-      finish(t, b0 + 3u, 3u, j, vec3<f32>(ar.w, az.w, an.w), hPrev.w, to);
+      finishUnit(t, b0, j, a0r, a0z, a0n, src, to);
+      finishUnit(t, b0, j1, a1r, a1z, a1n, src, to);
+      finishUnit(t, b0, j2, a2r, a2z, a2n, src, to);
+      finishUnit(t, b0, j3, a3r, a3z, a3n, src, to);
     }
     workgroupBarrier();
   }

@@ -8,8 +8,14 @@
 // This product, times tanh′ ≤ 1 per step, is the only path back in time:
 // the gradient the gradient-flow view shows vanishing.
 //
+// An invocation owns FOUR units of the four streams (j, j + WG, j + 2·WG,
+// j + 3·WG, register-tiled as rnn_seq_forward.wgsl): each da_{t+1} load from
+// workgroup memory feeds four rows of Wh. It publishes the da_t it wrote
+// itself (the publishing loop walks the same units j + n·WG).
+//
 // Dimension legend: B batch, T window, H hidden; WG invocations per workgroup
-// (32..256, covering H units), HMAX = H. Workgroup memory: H vec4 = 16·H bytes.
+// (32..256, covering ⌈H/4⌉ units, plan.ts PERSISTENT_UNITS), HMAX = H.
+// Workgroup memory: H vec4 = 16·H bytes.
 // Buffers:
 //   params  arena as f32; Wh (H, H) at whOffset
 //   gates   (T, B, H) h_t in, da_t out (in place)
@@ -51,6 +57,17 @@ fn own(t: u32, b: u32, j: u32) -> f32 {
   return 0.0;
 }
 
+// The four streams of unit j (skipped past H).
+fn finishUnit(t: u32, last: bool, b0: u32, j: u32, a: vec4<f32>) {
+  if (j >= p.H) {
+    return;
+  }
+  finish(t, last, b0, j, a.x);
+  finish(t, last, b0 + 1u, j, a.y);
+  finish(t, last, b0 + 2u, j, a.z);
+  finish(t, last, b0 + 3u, j, a.w);
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let b0 = wg.x * ROWS;
@@ -58,18 +75,32 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   for (var step = 0u; step < p.T; step++) {
     let t = p.T - 1u - step;
     let last = step == 0u;
-    for (var j = lid.x; j < H; j += WG) {
-      var a = vec4<f32>(0.0);
+    for (var j = lid.x; j < H; j += 4u * WG) {
+      // Units j + WG·u may be ≥ H: computed on clamped rows, never stored.
+      let j1 = j + WG;
+      let j2 = j + 2u * WG;
+      let j3 = j + 3u * WG;
+      var a0 = vec4<f32>(0.0);
+      var a1 = vec4<f32>(0.0);
+      var a2 = vec4<f32>(0.0);
+      var a3 = vec4<f32>(0.0);
       if (!last) {
-        let row = p.whOffset + j * H;
+        let r0 = p.whOffset + j * H;
+        let r1 = p.whOffset + min(j1, H - 1u) * H;
+        let r2 = p.whOffset + min(j2, H - 1u) * H;
+        let r3 = p.whOffset + min(j3, H - 1u) * H;
         for (var q = 0u; q < H; q++) {
-          a += das[q] * params[row + q];
+          let d = das[q];
+          a0 += d * params[r0 + q];
+          a1 += d * params[r1 + q];
+          a2 += d * params[r2 + q];
+          a3 += d * params[r3 + q];
         }
       }
-      finish(t, last, b0, j, a.x);
-      finish(t, last, b0 + 1u, j, a.y);
-      finish(t, last, b0 + 2u, j, a.z);
-      finish(t, last, b0 + 3u, j, a.w);
+      finishUnit(t, last, b0, j, a0);
+      finishUnit(t, last, b0, j1, a1);
+      finishUnit(t, last, b0, j2, a2);
+      finishUnit(t, last, b0, j3, a3);
     }
     // Everyone has read da_{t+1}; publish da_t (each invocation its own units).
     workgroupBarrier();

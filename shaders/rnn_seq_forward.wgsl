@@ -4,11 +4,16 @@
 // workgroup memory (double-buffered). Per timestep, as rnn_step_forward.wgsl
 // and src/engine/cpu/rnnLayer.ts:
 //   h_t = tanh(ax_t + h_{t−1} · Wh)        (ax = gates[t] = X·Wx + b)
-// An invocation owns one unit of the four streams at a time and reads h_{t−1}
-// as one vec4 per k, so each Wh load feeds four streams.
+// Register-tiled like lstm_seq_forward.wgsl: an invocation owns FOUR units
+// (j, j + WG, j + 2·WG, j + 3·WG) of the four streams and reads h_{t−1} as one
+// vec4 per k (the four streams), so each workgroup-memory load feeds four
+// units and each Wh load four streams: 5 loads for 16 FMAs, where one unit
+// per invocation took 2 for 4. Neighbouring invocations read neighbouring Wh
+// columns (coalesced).
 //
 // Dimension legend: B batch, T window, H hidden; WG invocations per workgroup
-// (32..256, covering H units), HMAX = H. Workgroup memory: 2·H vec4 = 32·H bytes.
+// (32..256, covering ⌈H/4⌉ units, plan.ts PERSISTENT_UNITS), HMAX = H.
+// Workgroup memory: 2·H vec4 = 32·H bytes.
 // Buffers:
 //   params  arena as f32; Wh (H, H) at whOffset
 //   gates   (T, B, H) ax in, h_t out (in place: the RNN's one "gate" is its output)
@@ -47,6 +52,17 @@ fn finish(t: u32, b: u32, r: u32, j: u32, ah: f32, to: u32) {
   hs[to + j][r] = h;
 }
 
+// The four streams of unit j (skipped past H).
+fn finishUnit(t: u32, b0: u32, j: u32, a: vec4<f32>, to: u32) {
+  if (j >= p.H) {
+    return;
+  }
+  finish(t, b0, 0u, j, a.x, to);
+  finish(t, b0 + 1u, 1u, j, a.y, to);
+  finish(t, b0 + 2u, 2u, j, a.z, to);
+  finish(t, b0 + 3u, 3u, j, a.w, to);
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let b0 = wg.x * ROWS;
@@ -58,17 +74,31 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   for (var t = 0u; t < p.T; t++) {
     let src = (t % 2u) * HMAX;
     let to = HMAX - src;
-    for (var j = lid.x; j < H; j += WG) {
-      var a = vec4<f32>(0.0);
-      var w = p.whOffset + j;
+    for (var j = lid.x; j < H; j += 4u * WG) {
+      // Units j + WG·u may be ≥ H: computed on clamped columns, never stored.
+      let j1 = j + WG;
+      let j2 = j + 2u * WG;
+      let j3 = j + 3u * WG;
+      var a0 = vec4<f32>(0.0);
+      var a1 = vec4<f32>(0.0);
+      var a2 = vec4<f32>(0.0);
+      var a3 = vec4<f32>(0.0);
+      var w0 = p.whOffset + j;
+      let d1 = min(j1, H - 1u) - j;
+      let d2 = min(j2, H - 1u) - j;
+      let d3 = min(j3, H - 1u) - j;
       for (var k = 0u; k < H; k++) {
-        a += hs[src + k] * params[w];
-        w += H;
+        let h = hs[src + k];
+        a0 += h * params[w0];
+        a1 += h * params[w0 + d1];
+        a2 += h * params[w0 + d2];
+        a3 += h * params[w0 + d3];
+        w0 += H;
       }
-      finish(t, b0, 0u, j, a.x, to);
-      finish(t, b0 + 1u, 1u, j, a.y, to);
-      finish(t, b0 + 2u, 2u, j, a.z, to);
-      finish(t, b0 + 3u, 3u, j, a.w, to);
+      finishUnit(t, b0, j, a0, to);
+      finishUnit(t, b0, j1, a1, to);
+      finishUnit(t, b0, j2, a2, to);
+      finishUnit(t, b0, j3, a3, to);
     }
     workgroupBarrier();
   }

@@ -63,13 +63,14 @@ function layerCase(cell: 'gru' | 'rnn', T: number, B: number, X: number, H: numb
   return { G, x, w, h0, trace, gx, params };
 }
 
-// T, B, X, H
-const shapes: [number, number, number, number][] = [
+// T, B, X, H, and optionally a forced WG for the persistent kernels
+const shapes: [number, number, number, number, number?][] = [
   [5, 3, 11, 37], // odd, one partial slice of 4 streams
   [4, 8, 16, 64], // round, two slices
   [1, 1, 3, 5], // one step, one stream
   [6, 5, 7, 70], // H > 64; B = 5: a full and a partial slice
-  [3, 2, 4, 300], // more units than 256 invocations: each walks the unit loop twice
+  [3, 2, 4, 300], // H > 256; WG = 128 covers ⌈H/4⌉ = 75 four-unit tiles, the last one partial
+  [2, 3, 5, 150, 32], // WG = 32: the four-unit tiles wrap (4·32 < 150), the second pass partial
 ];
 
 const CASES: [Exclude<CellType, 'lstm'>, RecurrentMode][] = [
@@ -80,8 +81,8 @@ const CASES: [Exclude<CellType, 'lstm'>, RecurrentMode][] = [
 ];
 
 describe.each(CASES)('%s %s kernels vs the CPU layer', (cell, mode) => {
-  for (const [T, B, X, H] of shapes) {
-    test(`forward and backward T=${T} B=${B} X=${X} H=${H}`, async () => {
+  for (const [T, B, X, H, wg] of shapes) {
+    test(`forward and backward T=${T} B=${B} X=${X} H=${H}${wg ? ` WG=${wg}` : ''}`, async () => {
       const k = bench!;
       const limits = k.device.limits;
       if (mode === 'persistent') {
@@ -89,7 +90,9 @@ describe.each(CASES)('%s %s kernels vs the CPU layer', (cell, mode) => {
         expect(persistentFits(H, limits, 'backward', cell)).toBe(true);
       }
       const constants = (direction: 'forward' | 'backward') => ({
-        WG: persistentWorkgroupSize(H, direction, limits.maxComputeInvocationsPerWorkgroup, cell),
+        WG:
+          wg ??
+          persistentWorkgroupSize(H, direction, limits.maxComputeInvocationsPerWorkgroup, cell),
         HMAX: H,
       });
       const c = layerCase(cell, T, B, X, H);

@@ -34,8 +34,6 @@ export function gruLayerForward(
   X: number,
   H: number,
   gemm: GemmOps = serialGemm,
-  /** (B, 3H) scratch for h·Wh of one step. */
-  ah: Arr = new (trace.h.constructor as typeof Float64Array)(B * GATES * H),
 ): void {
   const G = GATES * H;
   const { gates, hn, h } = trace;
@@ -45,21 +43,30 @@ export function gruLayerForward(
   addRowBias(gates, w.b, T * B, G);
   for (let t = 0; t < T; t++) {
     const gt = slice(gates, t * B * G, (t + 1) * B * G);
+    const hnt = slice(hn, t * B * H, (t + 1) * B * H);
     const hPrev = t === 0 ? h0 : slice(h, (t - 1) * B * H, t * B * H);
-    ah.fill(0, 0, B * G);
-    gemm.nn(ah, hPrev, w.wh, B, G, H);
+    // h·Wh accumulates straight into this step's gates, as in the LSTM: no
+    // separate (B, 3H) scratch to zero and re-read, and the product writes
+    // arrays a thread pool shares. Only ax_n must stay apart from ah_n (r
+    // scales ah_n alone), so it waits in hn's slot, and its column restarts at 0.
     for (let bj = 0; bj < B * H; bj++) {
-      const q = GATES * bj;
-      const j = bj % H;
-      const r = sigmoid(gt[q] + ah[q]);
-      const z = sigmoid(gt[q + 1] + ah[q + 1]);
-      const recurrent = ah[q + 2] + bhn[j];
-      const n = Math.tanh(gt[q + 2] + r * recurrent);
-      gt[q] = r;
-      gt[q + 1] = z;
-      gt[q + 2] = n;
-      hn[t * B * H + bj] = recurrent;
-      h[t * B * H + bj] = (1 - z) * n + z * hPrev[bj];
+      hnt[bj] = gt[GATES * bj + 2];
+      gt[GATES * bj + 2] = 0;
+    }
+    gemm.nn(gt, hPrev, w.wh, B, G, H);
+    for (let b = 0, bj = 0; b < B; b++) {
+      for (let j = 0; j < H; j++, bj++) {
+        const q = GATES * bj;
+        const r = sigmoid(gt[q]);
+        const z = sigmoid(gt[q + 1]);
+        const recurrent = gt[q + 2] + bhn[j];
+        const n = Math.tanh(hnt[bj] + r * recurrent);
+        gt[q] = r;
+        gt[q + 1] = z;
+        gt[q + 2] = n;
+        hnt[bj] = recurrent;
+        h[t * B * H + bj] = (1 - z) * n + z * hPrev[bj];
+      }
     }
   }
 }
@@ -98,24 +105,26 @@ export function gruLayerBackward(
     const hPrev = t === 0 ? h0 : slice(h, (t - 1) * B * H, t * B * H);
     const dht = slice(dh, t * B * H, (t + 1) * B * H);
     const dhPrev = t > 0 ? slice(dh, (t - 1) * B * H, t * B * H) : null;
-    for (let bj = 0; bj < B * H; bj++) {
-      const q = GATES * bj;
-      const r = gt[q];
-      const z = gt[q + 1];
-      const n = gt[q + 2];
-      const dhv = dht[bj];
-      const dn = dhv * (1 - z) * (1 - n * n);
-      const dz = dhv * (hPrev[bj] - n) * z * (1 - z);
-      const dr = dn * hn[t * B * H + bj] * r * (1 - r);
-      dgx[q] = dr;
-      dgx[q + 1] = dz;
-      dgx[q + 2] = dn;
-      dgh[q] = dr;
-      dgh[q + 1] = dz;
-      dgh[q + 2] = dn * r;
-      dbhn[bj % H] += dn * r;
-      // The direct path h' = … + z ⊙ h.
-      if (dhPrev) dhPrev[bj] += dhv * z;
+    for (let b = 0, bj = 0; b < B; b++) {
+      for (let j = 0; j < H; j++, bj++) {
+        const q = GATES * bj;
+        const r = gt[q];
+        const z = gt[q + 1];
+        const n = gt[q + 2];
+        const dhv = dht[bj];
+        const dn = dhv * (1 - z) * (1 - n * n);
+        const dz = dhv * (hPrev[bj] - n) * z * (1 - z);
+        const dr = dn * hn[t * B * H + bj] * r * (1 - r);
+        dgx[q] = dr;
+        dgx[q + 1] = dz;
+        dgx[q + 2] = dn;
+        dgh[q] = dr;
+        dgh[q + 1] = dz;
+        dgh[q + 2] = dn * r;
+        dbhn[j] += dn * r;
+        // The direct path h' = … + z ⊙ h.
+        if (dhPrev) dhPrev[bj] += dhv * z;
+      }
     }
     if (dhPrev) gemm.nt(dhPrev, dgh, w.wh, B, H, G);
   }

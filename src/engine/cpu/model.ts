@@ -66,7 +66,6 @@ export class Workspace {
   readonly dGatesH: Arr; // GRU: (T, B, G) gradient of h·Wh's pre-activations; else empty
   readonly dx: Arr; // (T, B, max(E, H)) gradient w.r.t. the current layer's inputs
   readonly dc: Arr; // LSTM: (B, H) cell gradient carried back through time
-  readonly ah: Arr; // GRU: (B, G) one step's h·Wh
 
   constructor(
     readonly ctor: ArrCtor,
@@ -93,7 +92,6 @@ export class Workspace {
     // Only the calling thread touches these: no need for shared memory.
     const { hiddenSize: H, cell } = model;
     this.dc = new ctor(cell === 'lstm' ? H * B : 0);
-    this.ah = new ctor(cell === 'gru' ? CELLS.gru.gates * H * B : 0);
   }
 }
 
@@ -155,7 +153,7 @@ export function modelForward(
     if (m.cell === 'lstm') {
       lstmLayerForward(trace, x, h0, layerSlice(state.c, l, B, H), weights, T, B, X, H, ws.gemm);
     } else if (m.cell === 'gru') {
-      gruLayerForward(trace, x, h0, weights, T, B, X, H, ws.gemm, ws.ah);
+      gruLayerForward(trace, x, h0, weights, T, B, X, H, ws.gemm);
     } else {
       rnnLayerForward(trace, x, h0, weights, T, B, X, H, ws.gemm);
     }

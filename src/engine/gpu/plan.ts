@@ -41,13 +41,14 @@ export type Direction = 'forward' | 'backward';
 /**
  * Units of the hidden state one invocation owns at a time in the persistent
  * kernels (`${cell}_seq_forward.wgsl`, `${cell}_seq_backward.wgsl`), each over
- * four streams: the LSTM's are register-tiled over four units, the GRU's and
- * RNN's (scalar Wh loads, rows of 3H or H floats) own one.
+ * four streams: every cell's kernels are register-tiled over four units (the
+ * GRU's and RNN's with scalar Wh loads: rows of 3H or H floats are not
+ * vec4-aligned).
  */
 export const PERSISTENT_UNITS: Record<CellType, Record<Direction, number>> = {
   lstm: { forward: 4, backward: 4 },
-  gru: { forward: 1, backward: 1 },
-  rnn: { forward: 1, backward: 1 },
+  gru: { forward: 4, backward: 4 },
+  rnn: { forward: 4, backward: 4 },
 };
 
 /**
