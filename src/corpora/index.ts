@@ -5,6 +5,7 @@ import { agreementCorpus } from './agreement';
 import { bracketsCorpus } from './brackets';
 import { delayProblem, delayedRecallCorpus, RECALL_DELAY, recallProbe } from './delayedRecall';
 import { lineLengthCorpus } from './lineLength';
+import { OVERFIT_SETTINGS, OVERFIT_SIZE, overfitCorpus } from './overfit';
 
 /** A whole number a corpus is generated from, chosen on the page (delayed recall's D). */
 export interface CorpusParameter {
@@ -33,6 +34,11 @@ export interface BuiltinCorpus {
   parameter?: CorpusParameter;
   /** The text, at `value` of the parameter (its default when omitted or without one). */
   generate(value?: number): string;
+  /**
+   * Settings (configSchema.ts keys) the page applies with this corpus: a
+   * preset made to show one thing (the overfitting one's large H).
+   */
+  settings?: Readonly<Record<string, number | string>>;
 }
 
 /** Big enough for many epochs' worth of variety, small enough to generate instantly. */
@@ -81,6 +87,16 @@ export const BUILTIN_CORPORA: BuiltinCorpus[] = [
       probe: recallProbe,
     },
     generate: (delay = RECALL_DELAY.default) => delayedRecallCorpus(4, SIZE, delay),
+  },
+  {
+    id: 'overfit',
+    title: 'Overfitting preset',
+    description:
+      'A few KB of random-word sentences and a large H: within a minute the validation loss ' +
+      'turns up while the training loss keeps falling. Then try dropout or early stopping.',
+    probe: 'the brave fox watched a cold lamp near the hill.',
+    generate: () => overfitCorpus(5, OVERFIT_SIZE),
+    settings: OVERFIT_SETTINGS,
   },
 ];
 

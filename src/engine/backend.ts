@@ -8,6 +8,7 @@
 
 import type { SignalKey } from './cells';
 import type { ModelConfig, OptimizerConfig } from './config';
+import type { DropoutSpec } from './dropout';
 import type { AdamMoments, RecurrentState } from './state';
 
 export interface Batch {
@@ -110,8 +111,15 @@ export interface Backend {
    * weights and moments as they were (the step count still advances).
    * With `snapshotAfter`, the state after this step is also copied into a
    * snapshot slot, as `snapshot()` does, within the same submission.
+   * With `dropout`, the step drops units as dropout.ts draws them for this
+   * step's number (the step count after it).
    */
-  trainStep(batch: Batch, optimizer: OptimizerConfig, snapshotAfter?: boolean): void;
+  trainStep(
+    batch: Batch,
+    optimizer: OptimizerConfig,
+    snapshotAfter?: boolean,
+    dropout?: DropoutSpec,
+  ): void;
 
   /**
    * Copies the training state after the last queued step (weights, Adam
@@ -130,6 +138,31 @@ export interface Backend {
 
   /** Steps the snapshot slots hold, oldest first. */
   readonly snapshotSteps: readonly number[];
+
+  /**
+   * Copies the parameters after the last queued operation into the best-weights
+   * slot (early stopping), on the device: nothing is read back. Returns the
+   * step they belong to.
+   */
+  keepBest(): number;
+
+  /** The step the best-weights slot holds, or null when it is empty. */
+  readonly bestStep: number | null;
+
+  /**
+   * Puts the best-weights slot's parameters back in place of the current ones
+   * (Adam's moments and the step count stay). Throws when the slot is empty.
+   */
+  restoreBest(): Promise<void>;
+
+  /** A copy of the best-weights slot (arena layout), or null when it is empty. */
+  getBestParams(): Promise<Float32Array | null>;
+
+  /**
+   * Fills the best-weights slot (a restored checkpoint's), marked as of step
+   * `step`; null empties it. setParams empties it too.
+   */
+  setBestParams(params: Float32Array | null, step?: number): Promise<void>;
 
   /**
    * Resolves with the losses of every step finished since the last call, in
@@ -191,7 +224,8 @@ export interface WindowGradients {
 export interface GradientSource {
   /**
    * Loss and raw gradients of one window from the carried state, with no
-   * optimizer step and no state carried.
+   * optimizer step and no state carried. With `dropout`, the masks are those
+   * the next training step would draw (step count + 1).
    */
-  gradients(batch: Batch): Promise<WindowGradients>;
+  gradients(batch: Batch, dropout?: DropoutSpec): Promise<WindowGradients>;
 }

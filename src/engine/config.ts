@@ -39,6 +39,47 @@ export interface OptimizerConfig {
   weightDecay: number;
   /** Global-norm gradient clipping threshold; 0 disables clipping. */
   clipNorm: number;
+  /**
+   * How the learning rate moves over the steps (training/schedule.ts):
+   * constant, linear warm-up then cosine decay to a floor, or step decay.
+   * `learningRate` is the peak (and the rate a rollback halves).
+   */
+  schedule: LrSchedule;
+  /** Steps of linear warm-up from learningRate / warmupSteps to learningRate (cosine, step); 0 none. */
+  warmupSteps: number;
+  /** Cosine: steps after the warm-up over which the rate falls to the floor, where it stays. */
+  decaySteps: number;
+  /** Cosine: the floor, as a fraction of learningRate. */
+  lrFloor: number;
+  /** Step decay: the rate is multiplied by decayFactor after every decayEvery steps past the warm-up. */
+  decayEvery: number;
+  decayFactor: number;
+}
+
+/** The learning-rate schedules (training/schedule.ts). */
+export type LrSchedule = 'constant' | 'cosine' | 'step';
+
+/** Where dropout masks are drawn afresh (dropout.ts). */
+export type DropoutMode = 'standard' | 'variational';
+
+/**
+ * Regularisation against overfitting, applied live from the next step like
+ * the optimizer's settings. Weight decay is the optimizer's (AdamW).
+ */
+export interface RegularizationConfig {
+  /**
+   * Share of units dropped on the non-recurrent connections (Zaremba et al.:
+   * the embedding output, between layers, before the head); 0 turns it off.
+   * Training steps only: validation, sampling, probes and exports never drop.
+   */
+  dropout: number;
+  /** standard: a mask per position; variational: one mask per window, stream and unit. */
+  dropoutMode: DropoutMode;
+  /**
+   * Early stopping: validations in a row without a new best validation loss
+   * before training stops and the best weights come back; 0 never stops.
+   */
+  patience: number;
 }
 
 export interface TrainConfig {
@@ -51,10 +92,18 @@ export interface TrainConfig {
   /** Fraction of the corpus (at its end) held out for validation. */
   valFraction: number;
   optimizer: OptimizerConfig;
+  regularization: RegularizationConfig;
+}
+
+/** The settings a run takes up at its next step, without a fresh model (the 'live' ones). */
+export interface LiveSettings {
+  optimizer: OptimizerConfig;
+  regularization: RegularizationConfig;
 }
 
 // The defaults and ranges are declared once, per setting, in configSchema.ts.
 export const DEFAULT_OPTIMIZER: OptimizerConfig = DEFAULT_RUN_CONFIG.train.optimizer;
+export const DEFAULT_REGULARIZATION: RegularizationConfig = DEFAULT_RUN_CONFIG.train.regularization;
 
 type NumberSettingName = {
   [K in keyof Schema]: Schema[K] extends { kind: 'enum' } ? never : K;
@@ -102,6 +151,7 @@ export function validateModelConfig(m: ModelConfig): ModelConfig {
 export function validateTrainConfig(t: TrainConfig): TrainConfig {
   checkGroup('train', t);
   validateOptimizerConfig(t.optimizer);
+  checkGroup('regularization', t.regularization);
   return t;
 }
 

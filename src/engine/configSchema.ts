@@ -12,7 +12,7 @@
 // L layers.
 
 import { CELL_TYPES, CELLS } from './cells';
-import type { ModelConfig, OptimizerConfig, TrainConfig } from './config';
+import type { ModelConfig, OptimizerConfig, RegularizationConfig, TrainConfig } from './config';
 
 /** Everything that defines a model and its training run. */
 export interface RunConfig {
@@ -33,8 +33,23 @@ export type BackendPreference = (typeof BACKEND_OPTIONS)[number]['value'];
 /** The cell types, as the panel names them. */
 const CELL_OPTIONS = CELL_TYPES.map((value) => ({ value, label: CELLS[value].label }));
 
-/** Where a setting lives: run.model, run.train, run.train.optimizer or the run itself. */
-export type SettingGroup = 'model' | 'train' | 'optimizer' | 'run';
+/** The learning-rate schedules, as the panel names them. */
+const SCHEDULE_OPTIONS = [
+  { value: 'constant', label: 'Constant' },
+  { value: 'cosine', label: 'Warm-up + cosine' },
+  { value: 'step', label: 'Step decay' },
+] as const;
+
+const DROPOUT_MODE_OPTIONS = [
+  { value: 'standard', label: 'Per position' },
+  { value: 'variational', label: 'Variational' },
+] as const;
+
+/**
+ * Where a setting lives: run.model, run.train, run.train.optimizer,
+ * run.train.regularization or the run itself.
+ */
+export type SettingGroup = 'model' | 'train' | 'optimizer' | 'regularization' | 'run';
 
 /** The values a number may take: min and max inclusive unless marked exclusive. */
 export interface NumberRange {
@@ -69,6 +84,13 @@ interface SettingDeclaration {
    * link and in the settings panel. Never rename one: links already out use it.
    */
   urlKey?: string;
+  /** Shown in the panel's collapsed "Advanced" part (Adam's β1, β2, ε). */
+  advanced?: boolean;
+  /**
+   * The panel shows it only when this other setting of the same group has one
+   * of these values (the warm-up only with a schedule that has one).
+   */
+  shownWhen?: { key: string; values: readonly (string | number)[] };
 }
 
 export type NumberSetting = NumberRange & SettingDeclaration & { default: number };
@@ -88,8 +110,15 @@ type SpecFor<V, G extends SettingGroup> = ([V] extends [number]
 /** Exactly one declaration per field of the config interfaces, each of its field's kind. */
 export type Schema = {
   [K in Exclude<keyof ModelConfig, 'vocabSize'>]: SpecFor<ModelConfig[K], 'model'>;
-} & { [K in Exclude<keyof TrainConfig, 'optimizer'>]: SpecFor<TrainConfig[K], 'train'> } & {
+} & {
+  [K in Exclude<keyof TrainConfig, 'optimizer' | 'regularization'>]: SpecFor<
+    TrainConfig[K],
+    'train'
+  >;
+} & {
   [K in keyof OptimizerConfig]: SpecFor<OptimizerConfig[K], 'optimizer'>;
+} & {
+  [K in keyof RegularizationConfig]: SpecFor<RegularizationConfig[K], 'regularization'>;
 } & { backend: SpecFor<BackendPreference, 'run'> };
 
 /** V comes from the corpus, not from a setting, but is checked like one. */
@@ -222,6 +251,8 @@ export const SCHEMA: Schema = {
     maxExclusive: true,
     default: 0.9,
     live: true,
+    urlKey: 'b1',
+    advanced: true,
     label: 'Adam β1',
     noun: 'beta1',
     hint: 'Decay of the running mean of the gradients.',
@@ -234,6 +265,8 @@ export const SCHEMA: Schema = {
     maxExclusive: true,
     default: 0.999,
     live: true,
+    urlKey: 'b2',
+    advanced: true,
     label: 'Adam β2',
     noun: 'beta2',
     hint: 'Decay of the running mean of the squared gradients.',
@@ -246,6 +279,8 @@ export const SCHEMA: Schema = {
     max: Infinity,
     default: 1e-8,
     live: true,
+    urlKey: 'eps',
+    advanced: true,
     label: 'Adam ε',
     noun: 'epsilon',
     hint: 'Added to the root of the squared-gradient mean, so no step divides by zero.',
@@ -273,6 +308,118 @@ export const SCHEMA: Schema = {
     label: 'Gradient clip',
     noun: 'gradient clip',
     hint: 'Largest global norm of the gradients; larger ones are scaled down to it. 0 turns it off.',
+  },
+  schedule: {
+    group: 'optimizer',
+    kind: 'enum',
+    options: SCHEDULE_OPTIONS,
+    default: 'constant',
+    live: true,
+    urlKey: 'sched',
+    label: 'LR schedule',
+    noun: 'learning-rate schedule',
+    hint: 'How the learning rate moves: constant, linear warm-up then cosine decay to a floor, or step decay.',
+  },
+  warmupSteps: {
+    group: 'optimizer',
+    kind: 'integer',
+    min: 0,
+    max: 1_000_000,
+    default: 100,
+    live: true,
+    urlKey: 'warm',
+    shownWhen: { key: 'schedule', values: ['cosine', 'step'] },
+    label: 'Warm-up steps',
+    noun: 'warm-up',
+    hint: 'Steps over which the rate climbs linearly to the learning rate; 0 starts at full rate.',
+  },
+  decaySteps: {
+    group: 'optimizer',
+    kind: 'integer',
+    min: 1,
+    max: 10_000_000,
+    default: 2000,
+    live: true,
+    urlKey: 'decay',
+    shownWhen: { key: 'schedule', values: ['cosine'] },
+    label: 'Decay steps',
+    noun: 'decay steps',
+    hint: 'Steps after the warm-up over which the cosine brings the rate down to the floor.',
+  },
+  lrFloor: {
+    group: 'optimizer',
+    kind: 'number',
+    min: 0,
+    max: 1,
+    default: 0.1,
+    live: true,
+    urlKey: 'floor',
+    shownWhen: { key: 'schedule', values: ['cosine'] },
+    label: 'LR floor',
+    noun: 'learning-rate floor',
+    hint: 'Where the cosine ends, as a share of the learning rate.',
+  },
+  decayEvery: {
+    group: 'optimizer',
+    kind: 'integer',
+    min: 1,
+    max: 10_000_000,
+    default: 500,
+    live: true,
+    urlKey: 'every',
+    shownWhen: { key: 'schedule', values: ['step'] },
+    label: 'Decay every',
+    noun: 'decay interval',
+    hint: 'Steps between two decays of the rate (after the warm-up).',
+  },
+  decayFactor: {
+    group: 'optimizer',
+    kind: 'number',
+    min: 0,
+    minExclusive: true,
+    max: 1,
+    default: 0.5,
+    live: true,
+    urlKey: 'factor',
+    shownWhen: { key: 'schedule', values: ['step'] },
+    label: 'Decay factor',
+    noun: 'decay factor',
+    hint: 'What each decay multiplies the rate by.',
+  },
+  dropout: {
+    group: 'regularization',
+    kind: 'number',
+    min: 0,
+    max: 0.9,
+    default: 0,
+    live: true,
+    urlKey: 'drop',
+    label: 'Dropout',
+    noun: 'dropout',
+    hint: 'Share of units dropped on the embedding output, between layers and before the head, in training steps only. 0 turns it off.',
+  },
+  dropoutMode: {
+    group: 'regularization',
+    kind: 'enum',
+    options: DROPOUT_MODE_OPTIONS,
+    default: 'standard',
+    live: true,
+    urlKey: 'dmode',
+    label: 'Dropout masks',
+    noun: 'dropout masks',
+    hint: 'Per position: a fresh mask at every character. Variational: one mask per window and stream for every position.',
+  },
+  patience: {
+    group: 'regularization',
+    kind: 'integer',
+    min: 0,
+    max: 1000,
+    default: 0,
+    live: true,
+    urlKey: 'patience',
+    label: 'Early stop patience',
+    noun: 'early-stopping patience',
+    hint: 'Validations in a row without a new best before training stops and the best weights come back. 0 never stops.',
   },
   backend: {
     group: 'run',

@@ -131,6 +131,8 @@ function cpuFootprint(shape: RunShape): Footprint {
     2 * L * B * H +
     // two in-memory snapshots for rolling back a divergence: weights, m, v, (h, c)
     2 * (3 * P + 2 * L * B * H) +
+    // the best weights so far (early stopping)
+    P +
     2 * L * (val?.batchSize ?? 0) * H +
     training.floats +
     (valWorkspace?.floats ?? 0) +
@@ -204,6 +206,7 @@ function gpuFootprint(shape: RunShape): Footprint {
     ...Array.from({ length: L }, () => [s.gates, s.states, s.cellStates]).flat(),
     // two snapshot slots for rolling back a divergence: params, m, v, h, c each
     ...Array.from({ length: 2 }, () => [s.params, s.params, s.params, s.state, s.state]).flat(),
+    s.params, // the best weights so far (early stopping)
     // a sampler: x0 (E), per layer gates (G·H) and h, c rings (2H each), logits (Vs), tokens
     E + L * (CELLS[m.cell].gates + 4) * H + Vs + 2 * 64,
   ];

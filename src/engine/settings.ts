@@ -7,7 +7,7 @@
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers.
 
-import type { OptimizerConfig } from './config';
+import type { LiveSettings, OptimizerConfig, RegularizationConfig } from './config';
 import {
   SCHEMA,
   type EnumSetting,
@@ -65,7 +65,9 @@ function holderOf(config: RunConfig, group: SettingGroup): Record<string, unknow
         ? config.train
         : group === 'optimizer'
           ? config.train.optimizer
-          : config;
+          : group === 'regularization'
+            ? config.train.regularization
+            : config;
   return holder as unknown as Record<string, unknown>;
 }
 
@@ -92,7 +94,11 @@ function groupFrom(group: SettingGroup, read: (setting: Setting) => unknown): ob
 export function runConfigFrom(read: (setting: Setting) => unknown): RunConfig {
   return {
     model: groupFrom('model', read),
-    train: { ...groupFrom('train', read), optimizer: optimizerFrom(read) },
+    train: {
+      ...groupFrom('train', read),
+      optimizer: optimizerFrom(read),
+      regularization: regularizationFrom(read),
+    },
     ...groupFrom('run', read),
   } as RunConfig;
 }
@@ -100,6 +106,19 @@ export function runConfigFrom(read: (setting: Setting) => unknown): RunConfig {
 /** A fresh OptimizerConfig of the optimizer's settings, each from `read`. */
 export function optimizerFrom(read: (setting: Setting) => unknown): OptimizerConfig {
   return groupFrom('optimizer', read) as OptimizerConfig;
+}
+
+/** A fresh RegularizationConfig of the regularisation settings, each from `read`. */
+export function regularizationFrom(read: (setting: Setting) => unknown): RegularizationConfig {
+  return groupFrom('regularization', read) as RegularizationConfig;
+}
+
+/** A fresh LiveSettings (what applies from the next step) of `config`. */
+export function liveSettingsOf(config: RunConfig): LiveSettings {
+  return {
+    optimizer: optimizerFrom((s) => readSetting(config, s)),
+    regularization: regularizationFrom((s) => readSetting(config, s)),
+  };
 }
 
 /** The one default configuration: the page starts with it and the worker falls back to it. */

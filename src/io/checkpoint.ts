@@ -39,7 +39,9 @@ import {
   type ModelConfig,
   type TrainConfig,
 } from '../engine/config';
+import type { Setting, SettingGroup } from '../engine/configSchema';
 import { paramLayout } from '../engine/params';
+import { runConfigFrom, settingsIn } from '../engine/settings';
 import type { AdamMoments, RecurrentState } from '../engine/state';
 import type { Vocabulary } from '../engine/tokenizer';
 import { CorpusMismatchError, FormatError, guarded } from './errors';
@@ -335,6 +337,17 @@ function parseJson(text: string, key: string, file: string): unknown {
   }
 }
 
+/** Settings that files written before the LR schedules and regularisation do not carry. */
+const ADDED_AFTER_V1 = new Set([
+  ...settingsIn('regularization').map((s) => s.key),
+  'schedule',
+  'warmupSteps',
+  'decaySteps',
+  'lrFloor',
+  'decayEvery',
+  'decayFactor',
+]);
+
 function parseTrain(text: string, file: string): TrainConfig {
   const raw = parseJson(text, 'train', file) as TrainConfig;
   try {
@@ -346,31 +359,23 @@ function parseTrain(text: string, file: string): TrainConfig {
     ) {
       throw new Error('not a training configuration');
     }
-    // A fresh object of the known fields, each a finite number: nothing else the file
-    // carries travels on (validateTrainConfig compares, and "0.9" < 1 holds for a string).
-    const r = raw as unknown as Record<string, unknown>;
-    const o = raw.optimizer as unknown as Record<string, unknown>;
-    const num = (from: Record<string, unknown>, key: string): number => {
-      const v = from[key];
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new Error(`${key} must be a finite number, got ${JSON.stringify(v) ?? 'nothing'}`);
-      }
-      return v;
+    // A fresh object of the declared fields (configSchema.ts): nothing else the file carries
+    // travels on, and validateTrainConfig checks each one's kind and range ("0.9" is refused).
+    // Files from before the schedule and regularisation settings lack them: defaults, as then.
+    const holders: Partial<Record<SettingGroup, Record<string, unknown>>> = {
+      train: raw as unknown as Record<string, unknown>,
+      optimizer: raw.optimizer as unknown as Record<string, unknown>,
+      regularization: (raw.regularization ?? {}) as unknown as Record<string, unknown>,
     };
-    return validateTrainConfig({
-      seqLen: num(r, 'seqLen'),
-      batchSize: num(r, 'batchSize'),
-      seed: num(r, 'seed'),
-      valFraction: num(r, 'valFraction'),
-      optimizer: {
-        learningRate: num(o, 'learningRate'),
-        beta1: num(o, 'beta1'),
-        beta2: num(o, 'beta2'),
-        epsilon: num(o, 'epsilon'),
-        weightDecay: num(o, 'weightDecay'),
-        clipNorm: num(o, 'clipNorm'),
-      },
-    });
+    const read = (s: Setting): unknown => {
+      // Only the training groups are read; the model's and the run's stay untouched.
+      if (!(s.group in holders)) return s.default;
+      const value = holders[s.group]?.[s.key];
+      if (value === undefined && ADDED_AFTER_V1.has(s.key)) return s.default;
+      if (value === undefined) throw new Error(`${s.key} is missing`);
+      return value;
+    };
+    return validateTrainConfig(runConfigFrom(read).train);
   } catch (e) {
     throw new FormatError(
       'metadata-invalid',

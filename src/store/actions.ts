@@ -1,7 +1,7 @@
 // What a person can do, as plain functions: components call them, and so
 // could tests or keyboard shortcuts. Each updates the store and tells the worker.
 
-import { DEFAULT_RUN_CONFIG, freshModelChanges } from '../engine/settings';
+import { DEFAULT_RUN_CONFIG, freshModelChanges, liveSettingsOf } from '../engine/settings';
 import type { ModelSettings, RunConfig } from '../worker/protocol';
 import { useApp } from './app';
 import { comparedSettings, followFirst } from './compareSet';
@@ -63,7 +63,7 @@ export function proposeConfig(next: RunConfig): void {
   const changes = freshModelChanges(config, next);
   if (changes.length === 0) {
     useApp.setState({ config: next });
-    send({ type: 'setOptimizer', optimizer: next.train.optimizer });
+    send({ type: 'setLive', ...liveSettingsOf(next) });
     writeHash(next);
     return;
   }

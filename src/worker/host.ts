@@ -8,7 +8,7 @@
 // after a sample stops that sample, a pause after reset + train pauses).
 //
 // No command jumps the queue. Commands that only set a flag on the trainer
-// (pause, setOptimizer, sample, ...) finish at once, so the queue holds them
+// (pause, setLive, sample, ...) finish at once, so the queue holds them
 // only while a model is being built or a file read, exactly when running
 // them early would apply them to the model that is about to go away.
 //
@@ -96,8 +96,8 @@ export function createWorkerHost(options: WorkerHostOptions): WorkerHost {
         });
       case 'step':
         return inOrder(() => session.stepOnce());
-      case 'setOptimizer':
-        return inOrder(() => session.setOptimizer(message.optimizer));
+      case 'setLive':
+        return inOrder(() => session.setLive(message));
       case 'setProbe':
         return inOrder(() => session.setProbe(message.text));
       case 'sample':
@@ -187,7 +187,7 @@ export function createWorkerHost(options: WorkerHostOptions): WorkerHost {
     inOrder(() => {
       if ((type === 'setCorpus' || type === 'loadCorpusFile') && id !== null) {
         post({ type: 'corpusError', id, message });
-      } else if (type === 'configure' || type === 'setOptimizer') {
+      } else if (type === 'configure' || type === 'setLive') {
         post({ type: 'configError', message, config: session.config });
       } else if (type === 'sample' && id !== null) {
         post({ type: 'sampleError', id, message });

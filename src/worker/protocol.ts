@@ -5,7 +5,7 @@
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers; P length of the probe text in characters.
 
-import type { ModelConfig, OptimizerConfig } from '../engine/config';
+import type { ModelConfig, OptimizerConfig, RegularizationConfig } from '../engine/config';
 import type { RunConfig } from '../engine/configSchema';
 import type { SampleRequest } from '../engine/sampleRequest';
 import { CELLS } from '../engine/cells';
@@ -106,8 +106,11 @@ export type UiMessage =
   | { type: 'pause' }
   | { type: 'step' }
   | { type: 'reset' }
-  /** Learning rate, weight decay and clipping apply to the next step; no reset. */
-  | { type: 'setOptimizer'; optimizer: OptimizerConfig }
+  /**
+   * The live settings (configSchema.ts `live`: the optimizer's, the LR
+   * schedule, regularisation) apply from the next step; no reset.
+   */
+  | { type: 'setLive'; optimizer: OptimizerConfig; regularization: RegularizationConfig }
   | { type: 'setProbe'; text: string }
   | { type: 'sample'; request: SampleRequest }
   | { type: 'stopSample'; id: number }

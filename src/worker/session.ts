@@ -25,7 +25,7 @@ import {
   validateModelConfig,
   validateTrainConfig,
   type ModelConfig,
-  type OptimizerConfig,
+  type LiveSettings,
 } from '../engine/config';
 import { readCorpusFile } from '../engine/corpusFile';
 import { messageOf } from '../engine/errorMessage';
@@ -303,9 +303,15 @@ export class Session {
     );
   }
 
-  setOptimizer(optimizer: OptimizerConfig): void {
-    if (this.config) this.config = { ...this.config, train: { ...this.config.train, optimizer } };
-    for (const m of this.models) m.trainer.setOptimizer(optimizer);
+  /** The live settings (configSchema.ts) for every model, from its next step. */
+  setLive({ optimizer, regularization }: LiveSettings): void {
+    if (this.config) {
+      this.config = { ...this.config, train: { ...this.config.train, optimizer, regularization } };
+    }
+    for (const m of this.models) {
+      m.trainer.setOptimizer(optimizer);
+      m.trainer.setRegularization(regularization);
+    }
   }
 
   setProbe(text: string): void {

@@ -11,9 +11,16 @@
 //
 // Dimension legend: none (messages; the model's sizes are checked by configSchema.ts).
 
-import type { OptimizerConfig } from '../engine/config';
+import type { OptimizerConfig, RegularizationConfig } from '../engine/config';
 import type { Setting, SettingGroup } from '../engine/configSchema';
-import { accepts, allowedText, optimizerFrom, runConfigFrom, settingsIn } from '../engine/settings';
+import {
+  accepts,
+  allowedText,
+  optimizerFrom,
+  regularizationFrom,
+  runConfigFrom,
+  settingsIn,
+} from '../engine/settings';
 import {
   EXPORT_CHOICES,
   MAX_COMPARED,
@@ -25,7 +32,7 @@ import {
 import { checkPrime, checkSampleNumbers, SampleRequestError } from '../engine/sampleRequest';
 import { showValue } from '../engine/errorMessage';
 
-/** A message the worker refuses; `field` is its dotted path, e.g. "setOptimizer.learningRate". */
+/** A message the worker refuses; `field` is its dotted path, e.g. "setLive.optimizer.learningRate". */
 export class MessageError extends Error {
   constructor(
     readonly field: string,
@@ -62,9 +69,10 @@ const PARSERS: Record<UiMessage['type'], (m: Fields) => UiMessage> = {
   pause: () => ({ type: 'pause' }),
   step: () => ({ type: 'step' }),
   reset: () => ({ type: 'reset' }),
-  setOptimizer: (m) => ({
-    type: 'setOptimizer',
-    optimizer: optimizer(m.optimizer, 'setOptimizer'),
+  setLive: (m) => ({
+    type: 'setLive',
+    optimizer: optimizer(m.optimizer, 'setLive.optimizer'),
+    regularization: regularization(m.regularization, 'setLive.regularization'),
   }),
   setProbe: (m) => ({ type: 'setProbe', text: string(m.text, 'setProbe.text') }),
   sample: (m) => ({ type: 'sample', request: sampleRequest(m.request) }),
@@ -156,6 +164,7 @@ function runConfig(raw: unknown, at: string): RunConfig {
     model: `${at}.model`,
     train: `${at}.train`,
     optimizer: `${at}.train.optimizer`,
+    regularization: `${at}.train.regularization`,
   };
   const train = record(c.train, paths.train);
   const fields: Record<SettingGroup, Fields> = {
@@ -163,6 +172,7 @@ function runConfig(raw: unknown, at: string): RunConfig {
     model: record(c.model, paths.model),
     train,
     optimizer: record(train.optimizer, paths.optimizer),
+    regularization: record(train.regularization, paths.regularization),
   };
   return runConfigFrom((s) => setting(s, fields[s.group], paths[s.group]));
 }
@@ -182,10 +192,16 @@ function compareSet(raw: unknown, at: string): ModelSettings[] {
   });
 }
 
-/** The optimizer's settings (setOptimizer), checked as in runConfig. */
+/** The optimizer's settings (setLive), checked as in runConfig. */
 function optimizer(raw: unknown, at: string): OptimizerConfig {
   const o = record(raw, at);
   return optimizerFrom((s) => setting(s, o, at));
+}
+
+/** The regularisation settings (setLive), checked as in runConfig. */
+function regularization(raw: unknown, at: string): RegularizationConfig {
+  const o = record(raw, at);
+  return regularizationFrom((s) => setting(s, o, at));
 }
 
 function setting(s: Setting, fields: Fields, at: string): unknown {

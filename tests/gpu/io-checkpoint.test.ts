@@ -3,7 +3,11 @@
 
 import { afterAll, describe, expect, test } from 'vitest';
 import { Batcher, splitCorpus } from '../../src/engine/batcher';
-import { DEFAULT_OPTIMIZER, type TrainConfig } from '../../src/engine/config';
+import {
+  DEFAULT_OPTIMIZER,
+  type TrainConfig,
+  DEFAULT_REGULARIZATION,
+} from '../../src/engine/config';
 import { CpuBackend } from '../../src/engine/cpu/backend';
 import { createGpuBackend } from '../../src/engine/gpu';
 import { initParams } from '../../src/engine/params';
@@ -30,6 +34,7 @@ const train: TrainConfig = {
   batchSize: 3,
   seed: 5,
   valFraction: 0.1,
+  regularization: DEFAULT_REGULARIZATION,
   optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 1e-2 },
 };
 const tokens = splitCorpus(corpus.tokens, train.valFraction).train;

@@ -4,7 +4,7 @@
 // dispatch per window), the head, embedding and optimizer kernels.
 
 import { afterAll, describe, expect, test } from 'vitest';
-import type { OptimizerConfig } from '../../src/engine/config';
+import { DEFAULT_OPTIMIZER, type OptimizerConfig } from '../../src/engine/config';
 import { adamStep, clipScale, globalNorm } from '../../src/engine/cpu/adam';
 import { addRowBias, gemmNN } from '../../src/engine/cpu/gemm';
 import { softmaxCrossEntropyBackward } from '../../src/engine/cpu/head';
@@ -303,6 +303,7 @@ describe('head, embedding and optimizer kernels vs the CPU', () => {
       const k = bench!;
       const P = 70_016; // a multiple of 64 like the arena, beyond one 256 × 64 × 4 norm sweep
       const o: OptimizerConfig = {
+        ...DEFAULT_OPTIMIZER,
         learningRate: 3e-3,
         beta1: 0.9,
         beta2: 0.999,

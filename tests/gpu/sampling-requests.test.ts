@@ -6,7 +6,7 @@
 
 import { IDBFactory } from 'fake-indexeddb';
 import { afterAll, describe, expect, test } from 'vitest';
-import { DEFAULT_OPTIMIZER } from '../../src/engine/config';
+import { DEFAULT_OPTIMIZER, DEFAULT_REGULARIZATION } from '../../src/engine/config';
 import type { EngineMessage, EngineMessageOf, RunConfig } from '../../src/worker/protocol';
 import { openRunStore } from '../../src/io/storage';
 import { createWorkerHost } from '../../src/worker/host';
@@ -29,6 +29,7 @@ const CONFIG: RunConfig = {
     batchSize: 4,
     seed: 3,
     valFraction: 0.1,
+    regularization: DEFAULT_REGULARIZATION,
     optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 1e-2 },
   },
   backend: 'auto',

@@ -5,7 +5,7 @@
 // fresh CPU model takes over and says so.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_OPTIMIZER } from '../../src/engine/config';
+import { DEFAULT_OPTIMIZER, DEFAULT_REGULARIZATION } from '../../src/engine/config';
 import type { GpuBackend } from '../../src/engine/gpu';
 import type { EngineMessage, RunConfig } from '../../src/worker/protocol';
 import { TaskQueue } from '../../src/worker/queue';
@@ -29,6 +29,7 @@ const CONFIG: RunConfig = {
     batchSize: 4,
     seed: 3,
     valFraction: 0.1,
+    regularization: DEFAULT_REGULARIZATION,
     optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 1e-2 },
   },
   backend: 'auto',

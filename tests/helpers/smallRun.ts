@@ -4,7 +4,12 @@
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary, L layers.
 
-import { DEFAULT_OPTIMIZER, type ModelConfig, type TrainConfig } from '../../src/engine/config';
+import {
+  DEFAULT_OPTIMIZER,
+  type ModelConfig,
+  type TrainConfig,
+  DEFAULT_REGULARIZATION,
+} from '../../src/engine/config';
 import { buildCorpus } from '../../src/engine/tokenizer';
 
 export const corpus = buildCorpus('the cat sat on the mat.\na dog ran to the park.\n'.repeat(60));
@@ -22,5 +27,6 @@ export const train: TrainConfig = {
   batchSize: 4, // B
   seed: 2,
   valFraction: 0.1,
+  regularization: DEFAULT_REGULARIZATION,
   optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 1e-2 },
 };

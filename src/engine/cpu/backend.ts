@@ -70,6 +70,8 @@ export class CpuBackend implements Backend, GradientSource {
   private stepCount = 0;
   /** At most two, oldest first: a newer one is taken while the older is the known good one. */
   private snapshots: Snapshot[] = [];
+  /** The parameters at the best validation so far (keepBest), and their step. */
+  private best: { step: number; params: Float32Array } | null = null;
   private readonly pool: GemmPool | null = null;
   private readonly trainingWorkspace: Workspace;
 
@@ -205,6 +207,33 @@ export class CpuBackend implements Backend, GradientSource {
       : allFinite(this.params);
     this.pending.push({ step: this.stepCount, loss, gradNorm: norm, weightsFinite });
     if (snapshotAfter) this.snapshot();
+  }
+
+  keepBest(): number {
+    this.best ??= { step: 0, params: new Float32Array(this.params.length) };
+    this.best.params.set(this.params);
+    this.best.step = this.stepCount;
+    return this.stepCount;
+  }
+
+  get bestStep(): number | null {
+    return this.best?.step ?? null;
+  }
+
+  async restoreBest(): Promise<void> {
+    if (!this.best) throw new Error('no best weights to restore');
+    this.params.set(this.best.params);
+  }
+
+  async getBestParams(): Promise<Float32Array | null> {
+    return this.best?.params.slice() ?? null;
+  }
+
+  async setBestParams(params: Float32Array | null, step = this.stepCount): Promise<void> {
+    if (params && params.length !== this.layout.total) {
+      throw new Error('best weights do not match the parameter arena');
+    }
+    this.best = params ? { step, params: params.slice() } : null;
   }
 
   get snapshotSteps(): readonly number[] {
@@ -369,6 +398,7 @@ export class CpuBackend implements Backend, GradientSource {
       throw new Error('parameter arena size does not match the model');
     this.params.set(params);
     this.snapshots = [];
+    this.best = null;
     if (moments) {
       this.m.set(moments.m);
       this.v.set(moments.v);

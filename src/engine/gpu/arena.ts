@@ -113,6 +113,8 @@ export class GpuArena {
   readonly evalState: StateBuffers;
   /** Two snapshot slots: a newer one is taken while the older is still the known good one. */
   readonly snapshots: SnapshotBuffers[];
+  /** (P) The parameters at the best validation so far (early stopping). */
+  readonly bestParams: GPUBuffer;
 
   constructor(
     resources: GpuResources,
@@ -168,5 +170,6 @@ export class GpuArena {
       h: f(`snapshot${k}.h (L,B,H)`, s.state),
       c: f(`snapshot${k}.c (L,B,H)`, s.state),
     }));
+    this.bestParams = f('bestParams (P)', s.params);
   }
 }

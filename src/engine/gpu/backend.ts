@@ -90,6 +90,8 @@ export class GpuBackend implements Backend, GradientSource {
   private stepCount = 0;
   /** Which step each snapshot slot (arena.snapshots[k]) holds; -1 = empty. */
   private slotSteps = [-1, -1];
+  /** The step whose parameters arena.bestParams holds (keepBest); null: none. */
+  private best: number | null = null;
   /** Losses drained before setParams reset the count, handed out by the next drainLosses. */
   private carriedLosses: StepLoss[] = [];
   private lostMessage: string | null = null;
@@ -284,6 +286,44 @@ export class GpuBackend implements Backend, GradientSource {
     this.device.queue.submit([encoder.finish()]);
     afterSubmit?.();
     this.stepCount = step;
+  }
+
+  keepBest(): number {
+    this.checkAlive();
+    const encoder = this.device.createCommandEncoder({ label: 'keep best weights' });
+    const { params, bestParams } = this.arena;
+    encoder.copyBufferToBuffer(params, 0, bestParams, 0, params.size);
+    this.device.queue.submit([encoder.finish()]);
+    this.best = this.stepCount;
+    return this.stepCount;
+  }
+
+  get bestStep(): number | null {
+    return this.best;
+  }
+
+  async restoreBest(): Promise<void> {
+    this.checkAlive();
+    if (this.best === null) throw new Error('no best weights to restore');
+    const encoder = this.device.createCommandEncoder({ label: 'restore best weights' });
+    const { params, bestParams } = this.arena;
+    encoder.copyBufferToBuffer(bestParams, 0, params, 0, params.size);
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  async getBestParams(): Promise<Float32Array | null> {
+    this.checkAlive();
+    if (this.best === null) return null;
+    return this.toHost(await this.readFloats(this.arena.bestParams, this.deviceLayout.total));
+  }
+
+  async setBestParams(params: Float32Array | null, step = this.stepCount): Promise<void> {
+    this.checkAlive();
+    if (params && params.length !== this.layout.total) {
+      throw new Error('best weights do not match the parameter arena');
+    }
+    if (params) this.device.queue.writeBuffer(this.arena.bestParams, 0, this.toDevice(params));
+    this.best = params ? step : null;
   }
 
   get snapshotSteps(): readonly number[] {
@@ -540,6 +580,7 @@ export class GpuBackend implements Backend, GradientSource {
     encoder.clearBuffer(this.arena.lossLog);
     queue.submit([encoder.finish()]);
     this.slotSteps = [-1, -1];
+    this.best = null;
   }
 
   async getOptimizerState(): Promise<AdamMoments> {

@@ -9,7 +9,8 @@
 
 import type { Backend } from '../backend';
 import type { Batcher } from '../batcher';
-import type { OptimizerConfig } from '../config';
+import type { OptimizerConfig, RegularizationConfig } from '../config';
+import { dropoutSpecOf } from '../dropout';
 import { ThroughputMeter } from '../throughput';
 import { divergenceIn, SnapshotMarks, type Divergence } from './divergence';
 import type { TrainingEvents } from './events';
@@ -17,6 +18,7 @@ import type { MetricsThrottle } from './metrics';
 import type { ProbeSchedule } from './probeSchedule';
 import type { RecallCheck } from './recall';
 import type { Validation } from './validation';
+import { optimizerAtStep } from './schedule';
 
 /** Most steps a GPU backend may have in flight before the loop waits for their losses. */
 const MAX_QUEUED_STEPS = 8;
@@ -39,7 +41,9 @@ export interface StepJobs {
 export class StepLoop {
   readonly throughput: ThroughputMeter;
   readonly snapshots: SnapshotMarks;
+  /** The person's optimizer settings; each step gets the rate its schedule gives (schedule.ts). */
   optimizer: OptimizerConfig;
+  regularization: RegularizationConfig;
   epoch = 0;
   /** The last step whose loss came back (finite). */
   private lastLossStep = 0;
@@ -50,10 +54,16 @@ export class StepLoop {
     private readonly jobs: StepJobs,
     /** Whether the loop trains (a person's Train, not yet paused, the model not replaced). */
     private readonly training: () => boolean,
-    optimizer: OptimizerConfig,
+    {
+      optimizer,
+      regularization,
+    }: { optimizer: OptimizerConfig; regularization: RegularizationConfig },
+    /** The run's seed: dropout masks are drawn from it (dropout.ts). */
+    private readonly seed: number,
     private readonly tickBudgetMs: number,
     snapshotEvery: number,
   ) {
+    this.regularization = regularization;
     this.throughput = new ThroughputMeter(batcher.batchSize * batcher.seqLen);
     this.snapshots = new SnapshotMarks(snapshotEvery);
     this.optimizer = optimizer;
@@ -95,7 +105,13 @@ export class StepLoop {
         if (this.backend.step > 0) this.epoch++;
       }
       const snapshotAfter = this.snapshots.dueAfter(this.backend.step + 1, this.lastLossStep);
-      this.backend.trainStep(batch, this.optimizer, snapshotAfter);
+      const step = this.backend.step + 1;
+      this.backend.trainStep(
+        batch,
+        optimizerAtStep(this.optimizer, step),
+        snapshotAfter,
+        dropoutSpecOf(this.regularization, this.seed),
+      );
       if (snapshotAfter) this.markSnapshot(this.backend.step);
       queued++;
       taken();

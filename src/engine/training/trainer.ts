@@ -15,7 +15,7 @@
 
 import type { Backend } from '../backend';
 import { Batcher, type Split } from '../batcher';
-import type { OptimizerConfig, TrainConfig } from '../config';
+import type { OptimizerConfig, RegularizationConfig, TrainConfig } from '../config';
 import type { SampleRequest } from '../sampleRequest';
 import type { Vocabulary } from '../tokenizer';
 import type { LoopState, TrainingEvents } from './events';
@@ -74,7 +74,8 @@ export class Trainer {
         recall: options.recall ? new RecallCheck(split.validation, options.recall) : null,
       },
       () => this.training && !this.disposed,
-      train.optimizer,
+      train,
+      train.seed,
       options.tickBudgetMs,
       options.snapshotEvery,
     );
@@ -125,6 +126,15 @@ export class Trainer {
 
   setOptimizer(optimizer: OptimizerConfig): void {
     this.steps.optimizer = optimizer;
+  }
+
+  /** Dropout and early stopping, from the next step. */
+  setRegularization(regularization: RegularizationConfig): void {
+    this.steps.regularization = regularization;
+  }
+
+  get regularizationConfig(): RegularizationConfig {
+    return this.steps.regularization;
   }
 
   /** The optimizer settings in use (the learning rate halves at each rollback). */

@@ -4,7 +4,7 @@ import { CorpusError } from '../../../src/engine/tokenizer';
 import { CpuBackend } from '../../../src/engine/cpu/backend';
 import { initParams } from '../../../src/engine/params';
 import { Rng } from '../../../src/engine/rng';
-import type { ModelConfig } from '../../../src/engine/config';
+import { DEFAULT_OPTIMIZER, type ModelConfig } from '../../../src/engine/config';
 
 const tokens = Int32Array.from({ length: 1000 }, (_, i) => i % 97);
 
@@ -99,6 +99,7 @@ describe('carried state', () => {
 });
 
 const optimizer = {
+  ...DEFAULT_OPTIMIZER,
   learningRate: 1e-2,
   beta1: 0.9,
   beta2: 0.999,

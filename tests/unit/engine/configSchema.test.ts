@@ -68,8 +68,10 @@ describe('the settings schema', () => {
     expect(allowedText(byKey('backend'))).toBe('one of auto, webgpu, cpu');
   });
 
-  it('applies live exactly the optimizer settings, which setOptimizer carries to a running model', () => {
-    for (const s of SETTINGS) expect(s.live, s.key).toBe(s.group === 'optimizer');
+  it('applies live exactly the optimizer and regularisation settings, which setLive carries to a running model', () => {
+    for (const s of SETTINGS) {
+      expect(s.live, s.key).toBe(s.group === 'optimizer' || s.group === 'regularization');
+    }
   });
 
   it('names each change that needs a fresh model, and only those', () => {

@@ -9,7 +9,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { Batcher, splitCorpus } from '../../../src/engine/batcher';
-import { DEFAULT_OPTIMIZER, type ModelConfig, type TrainConfig } from '../../../src/engine/config';
+import {
+  DEFAULT_OPTIMIZER,
+  type ModelConfig,
+  type TrainConfig,
+  DEFAULT_REGULARIZATION,
+} from '../../../src/engine/config';
 import { CpuBackend } from '../../../src/engine/cpu/backend';
 import { initParams } from '../../../src/engine/params';
 import type { EngineMessage, EngineMessageOf, MetricsMessage } from '../../../src/worker/protocol';
@@ -46,6 +51,7 @@ function setUp(snapshotEvery = 5) {
     batchSize: 4,
     seed: 5,
     valFraction: 0.1,
+    regularization: DEFAULT_REGULARIZATION,
     optimizer: { ...DEFAULT_OPTIMIZER, learningRate: LEARNING_RATE },
   };
   const backend = new CpuBackend(model, initParams(model, new Rng(train.seed)), {

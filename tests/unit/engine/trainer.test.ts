@@ -3,7 +3,12 @@
 // sampling that streams characters of the vocabulary, and clear errors.
 import { describe, expect, it } from 'vitest';
 import { splitCorpus } from '../../../src/engine/batcher';
-import { DEFAULT_OPTIMIZER, type ModelConfig, type TrainConfig } from '../../../src/engine/config';
+import {
+  DEFAULT_OPTIMIZER,
+  type ModelConfig,
+  type TrainConfig,
+  DEFAULT_REGULARIZATION,
+} from '../../../src/engine/config';
 import { CpuBackend } from '../../../src/engine/cpu/backend';
 import { initParams } from '../../../src/engine/params';
 import type { EngineMessage, MetricsMessage, ProbeMessage } from '../../../src/worker/protocol';
@@ -30,6 +35,7 @@ function setUp() {
     batchSize: 4,
     seed: 5,
     valFraction: 0.1,
+    regularization: DEFAULT_REGULARIZATION,
     optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 1e-2 },
   };
   const backend = new CpuBackend(model, initParams(model, new Rng(train.seed)), {

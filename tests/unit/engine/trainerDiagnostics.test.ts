@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import type { Batch, GradientFlow } from '../../../src/engine/backend';
 import { splitCorpus } from '../../../src/engine/batcher';
 import type { CellType } from '../../../src/engine/cells';
-import { DEFAULT_OPTIMIZER, type ModelConfig, type TrainConfig } from '../../../src/engine/config';
+import {
+  DEFAULT_OPTIMIZER,
+  type ModelConfig,
+  type TrainConfig,
+  DEFAULT_REGULARIZATION,
+} from '../../../src/engine/config';
 import { CpuBackend } from '../../../src/engine/cpu/backend';
 import { initParams } from '../../../src/engine/params';
 import { Rng } from '../../../src/engine/rng';
@@ -51,6 +56,7 @@ function setUp(cell: CellType, clipNorm: number, noFlow = false) {
     batchSize: 10,
     seed: 5,
     valFraction: 0.1,
+    regularization: DEFAULT_REGULARIZATION,
     optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 1e-2, clipNorm },
   };
   const Engine = noFlow ? NoFlowBackend : CpuBackend;

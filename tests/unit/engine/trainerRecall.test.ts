@@ -11,7 +11,12 @@ import {
   RECALL_MARKER,
 } from '../../../src/corpora/delayedRecall';
 import { splitCorpus } from '../../../src/engine/batcher';
-import { DEFAULT_OPTIMIZER, type ModelConfig, type TrainConfig } from '../../../src/engine/config';
+import {
+  DEFAULT_OPTIMIZER,
+  type ModelConfig,
+  type TrainConfig,
+  DEFAULT_REGULARIZATION,
+} from '../../../src/engine/config';
 import { CpuBackend } from '../../../src/engine/cpu/backend';
 import { initParams } from '../../../src/engine/params';
 import { recallAccuracy } from '../../../src/engine/recallAccuracy';
@@ -31,6 +36,7 @@ const TRAIN: TrainConfig = {
   batchSize: 4,
   seed: 2,
   valFraction: 0.1,
+  regularization: DEFAULT_REGULARIZATION,
   optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 1e-2 },
 };
 

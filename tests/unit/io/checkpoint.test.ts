@@ -6,7 +6,12 @@
 
 import { describe, expect, test } from 'vitest';
 import { Batcher, splitCorpus } from '../../../src/engine/batcher';
-import { DEFAULT_OPTIMIZER, type ModelConfig, type TrainConfig } from '../../../src/engine/config';
+import {
+  DEFAULT_OPTIMIZER,
+  type ModelConfig,
+  type TrainConfig,
+  DEFAULT_REGULARIZATION,
+} from '../../../src/engine/config';
 import {
   captureCheckpoint,
   loadCheckpoint,
@@ -28,6 +33,7 @@ const train: TrainConfig = {
   batchSize: 3,
   seed: 42,
   valFraction: 0.1,
+  regularization: DEFAULT_REGULARIZATION,
   optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 1e-2, weightDecay: 0.01, clipNorm: 1 },
 };
 const tokens = splitCorpus(corpus.tokens, train.valFraction).train;

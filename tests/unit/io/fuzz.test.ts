@@ -3,6 +3,7 @@
 // a hang. Mutations are seeded, so a failure replays exactly.
 
 import { describe, expect, test } from 'vitest';
+import { DEFAULT_OPTIMIZER, DEFAULT_REGULARIZATION } from '../../../src/engine/config';
 import { Rng } from '../../../src/engine/rng';
 import { loadCheckpoint, saveCheckpoint } from '../../../src/io/checkpoint';
 import { FormatError } from '../../../src/io/errors';
@@ -157,7 +158,9 @@ describe('fuzz: every reader ends in a parse or a FormatError', () => {
         batchSize: B,
         seed: 1,
         valFraction: 0.1,
+        regularization: DEFAULT_REGULARIZATION,
         optimizer: {
+          ...DEFAULT_OPTIMIZER,
           learningRate: 1e-3,
           beta1: 0.9,
           beta2: 0.999,

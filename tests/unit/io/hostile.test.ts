@@ -5,7 +5,11 @@
 // clear message, and the corpus identity hash unique per text.
 
 import { afterEach, describe, expect, test } from 'vitest';
-import { DEFAULT_OPTIMIZER, type TrainConfig } from '../../../src/engine/config';
+import {
+  DEFAULT_OPTIMIZER,
+  type TrainConfig,
+  DEFAULT_REGULARIZATION,
+} from '../../../src/engine/config';
 import { readCorpusFile } from '../../../src/engine/corpusFile';
 import { buildCorpus, CorpusError, Vocabulary } from '../../../src/engine/tokenizer';
 import { loadCheckpoint, saveCheckpoint, type TrainingSnapshot } from '../../../src/io/checkpoint';
@@ -122,6 +126,7 @@ describe('checkpoint metadata', () => {
     batchSize: 2,
     seed: 1,
     valFraction: 0.1,
+    regularization: DEFAULT_REGULARIZATION,
     optimizer: DEFAULT_OPTIMIZER,
   };
 
@@ -159,7 +164,9 @@ describe('checkpoint metadata', () => {
       const t = JSON.parse(meta.train) as Record<string, unknown>;
       meta.train = JSON.stringify({ ...t, optimizer: { ...DEFAULT_OPTIMIZER, beta1: '0.9' } });
     });
-    expect(() => loadCheckpoint(text)).toThrow(/"train" metadata: beta1 must be a finite number/);
+    expect(() => loadCheckpoint(text)).toThrow(
+      /"train" metadata: beta1 must be a number ≥ 0 and < 1/,
+    );
 
     const extraKeys = await checkpointWith((meta) => {
       meta.train = meta.train.replace(/^\{/, '{"__proto__":{"polluted":1},"evil":"x",');

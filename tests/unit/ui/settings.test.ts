@@ -14,6 +14,7 @@ import {
   PERSON_SETTINGS,
   SETTINGS,
   writeSetting,
+  liveSettingsOf,
 } from '../../../src/engine/settings';
 import { useApp } from '../../../src/store/app';
 import { encodeHash, readHash } from '../../../src/store/urlHash';
@@ -118,6 +119,7 @@ describe("the worker's check", () => {
       model: `configure.model.${s.key}`,
       train: `configure.train.${s.key}`,
       optimizer: `configure.train.optimizer.${s.key}`,
+      regularization: `configure.train.regularization.${s.key}`,
       run: `configure.${s.key}`,
     })[s.group];
 
@@ -136,10 +138,10 @@ describe("the worker's check", () => {
         const refusal = () => parseUiMessage({ type: 'configure', config });
         expect(refusal, String(bad)).toThrow(MessageError);
         expect(refusal).toThrow(`${pathOf(s)} must be ${allowedText(s)}, got `);
-        if (s.group !== 'optimizer') continue;
-        const optimizer = config.train.optimizer;
-        expect(() => parseUiMessage({ type: 'setOptimizer', optimizer })).toThrow(
-          `setOptimizer.${s.key} must be ${allowedText(s)}, got `,
+        if (!s.live) continue;
+        const live = { type: 'setLive', ...liveSettingsOf(config) };
+        expect(() => parseUiMessage(live)).toThrow(
+          `setLive.${s.group}.${s.key} must be ${allowedText(s)}, got `,
         );
       }
     });

@@ -3,7 +3,7 @@
 // and every message the worker posts kept in order for the test to read.
 
 import { IDBFactory } from 'fake-indexeddb';
-import { DEFAULT_OPTIMIZER } from '../../../src/engine/config';
+import { DEFAULT_OPTIMIZER, DEFAULT_REGULARIZATION } from '../../../src/engine/config';
 import type { EngineMessage, EngineMessageOf, RunConfig } from '../../../src/worker/protocol';
 import { openRunStore } from '../../../src/io/storage';
 import { createWorkerHost, type WorkerHost } from '../../../src/worker/host';
@@ -18,6 +18,7 @@ export const CONFIG: RunConfig = {
     batchSize: 4,
     seed: 3,
     valFraction: 0.1,
+    regularization: DEFAULT_REGULARIZATION,
     optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 2e-3 },
   },
   backend: 'auto',

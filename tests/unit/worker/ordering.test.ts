@@ -21,7 +21,7 @@ describe('the worker applies commands in the order they were sent', () => {
     const resized = { ...CONFIG, model: { ...CONFIG.model, hiddenSize: 24 } };
     const optimizer = { ...CONFIG.train.optimizer, learningRate: 0.05 };
     h.host.handle({ type: 'configure', config: resized });
-    h.host.handle({ type: 'setOptimizer', optimizer });
+    h.host.handle({ type: 'setLive', optimizer, regularization: CONFIG.train.regularization });
     await h.host.idle();
 
     const trainer = h.host.session.trainer!;

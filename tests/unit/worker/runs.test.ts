@@ -9,7 +9,7 @@
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IDBFactory } from 'fake-indexeddb';
-import { DEFAULT_OPTIMIZER } from '../../../src/engine/config';
+import { DEFAULT_OPTIMIZER, DEFAULT_REGULARIZATION } from '../../../src/engine/config';
 import type {
   EngineMessage,
   EngineMessageOf,
@@ -32,6 +32,7 @@ const CONFIG: RunConfig = {
     batchSize: 4,
     seed: 3,
     valFraction: 0.1,
+    regularization: DEFAULT_REGULARIZATION,
     optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 1e-2 },
   },
   backend: 'cpu',

@@ -18,12 +18,12 @@ const REQUEST = { id: 9, prime: 'the', temperature: 0.8, topK: 0, length: 50, se
 
 describe('bad settings are refused and change nothing', () => {
   for (const learningRate of [NaN, -5]) {
-    test(`learning rate ${learningRate}: setOptimizer and configure refused, naming the field`, async () => {
+    test(`learning rate ${learningRate}: setLive and configure refused, naming the field`, async () => {
       const h = (harness = await startWithModel());
       const trainer = h.host.session.trainer!;
       const config = structuredClone(h.host.session.config);
       const optimizer = { ...CONFIG.train.optimizer, learningRate };
-      h.host.handle({ type: 'setOptimizer', optimizer });
+      h.host.handle({ type: 'setLive', optimizer, regularization: CONFIG.train.regularization });
       h.host.handle({
         type: 'configure',
         config: { ...CONFIG, train: { ...CONFIG.train, optimizer } },
@@ -32,7 +32,7 @@ describe('bad settings are refused and change nothing', () => {
 
       const refused = h.of('configError').map((m) => m.message);
       expect(refused).toEqual([
-        expect.stringMatching(/^setOptimizer\.learningRate must be/),
+        expect.stringMatching(/^setLive\.optimizer\.learningRate must be/),
         expect.stringMatching(/^configure\.train\.optimizer\.learningRate must be/),
       ]);
       expect(refused[0]).toContain(String(learningRate));
@@ -189,12 +189,16 @@ describe('parseUiMessage', () => {
     refuses({ type: 'configure', config: { ...CONFIG, backend: 'tpu' } }, 'configure.backend');
     refuses({ type: 'configure', config: { ...CONFIG, model: null } }, 'configure.model');
     refuses(
-      { type: 'setOptimizer', optimizer: { ...CONFIG.train.optimizer, beta1: '0.9' } },
-      'setOptimizer.beta1',
+      { type: 'setLive', ...CONFIG.train, optimizer: { ...CONFIG.train.optimizer, beta1: '0.9' } },
+      'setLive.optimizer.beta1',
     );
     refuses(
-      { type: 'setOptimizer', optimizer: { ...CONFIG.train.optimizer, clipNorm: -1 } },
-      'setOptimizer.clipNorm',
+      {
+        type: 'setLive',
+        optimizer: CONFIG.train.optimizer,
+        regularization: { ...CONFIG.train.regularization, dropout: 1 },
+      },
+      'setLive.regularization.dropout',
     );
     refuses({ type: 'stopSample', id: 1.5 }, 'stopSample.id');
     refuses({ type: 'loadCorpusFile', id: 1, file: 'a.txt' }, 'loadCorpusFile.file');
