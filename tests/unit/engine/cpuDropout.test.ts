@@ -25,7 +25,7 @@ import {
 } from '../../../src/engine/cpu/model';
 import { rnnLayerForward } from '../../../src/engine/cpu/rnnLayer';
 import type { SpawnGemmWorker } from '../../../src/engine/cpu/parallel/pool';
-import type { DropoutSpec } from '../../../src/engine/dropout';
+import { fillMask, type DropoutSpec } from '../../../src/engine/dropout';
 import { initParams, paramLayout } from '../../../src/engine/params';
 import { Rng } from '../../../src/engine/rng';
 
@@ -54,6 +54,23 @@ async function train(backend: CpuBackend, steps: number, dropout?: DropoutSpec, 
     state: await backend.getState(),
   };
 }
+
+describe('CPU dropout masks of a window', () => {
+  it.each([
+    ['standard', standard],
+    ['variational', variational],
+  ])('are fillMask of dropout.ts at every site (%s)', (_mode, spec) => {
+    const model = modelOf('gru');
+    const masks = windowMasks(new Workspace(Float32Array, model, T, B), spec, 6);
+    expect(masks).toHaveLength(model.layers + 1);
+    masks.forEach((mask, site) => {
+      const X = site === 0 ? model.embedSize : model.hiddenSize;
+      const want = new Float32Array(T * B * X);
+      fillMask(want, spec, 6, site, T, B, X);
+      expect(mask).toEqual(want);
+    });
+  });
+});
 
 describe.each(CELL_TYPES)('CPU dropout, %s', (cell) => {
   const model = modelOf(cell);
