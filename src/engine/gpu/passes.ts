@@ -345,6 +345,9 @@ export function recordForward(
     throw new Error(`a window of ${T} steps wraps around a ring of ${target.slots} slots`);
   }
   const drop = target.dropout ?? null;
+  if (drop && target.x0 !== arena.x0) {
+    throw new Error("dropout draws into the arena's dropped copies: training windows only");
+  }
   const embedding = {
     N,
     E,
