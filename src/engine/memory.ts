@@ -207,6 +207,8 @@ function gpuFootprint(shape: RunShape): Footprint {
     // two snapshot slots for rolling back a divergence: params, m, v, h, c each
     ...Array.from({ length: 2 }, () => [s.params, s.params, s.params, s.state, s.state]).flat(),
     s.params, // the best weights so far (early stopping)
+    // dropout: each site 1..L's dropped copy of h (N, H), allocated with or without dropout
+    ...Array<number>(L).fill(s.dropped),
     // a sampler: x0 (E), per layer gates (G·H) and h, c rings (2H each), logits (Vs), tokens
     E + L * (CELLS[m.cell].gates + 4) * H + Vs + 2 * 64,
   ];
@@ -221,13 +223,15 @@ function gpuFootprint(shape: RunShape): Footprint {
     gpuBuffer(probeChunk * (PROBE_FLOATS_PER_UNIT[m.cell] * L * H + Vs) * F) +
     4 * gpuBuffer(LOSS_LOG_SLOTS * LOSS_LOG_WORDS * 4);
   // Training, evaluation and gradient programs over T, and gradientFlow's (two passes: two
-  // programs' worth); two probe programs (a full chunk and the rest); a sampler's programs
-  // (per position: embedding, 2 per layer, head and draw).
+  // programs' worth); the training program with dropout, per mask mode (2L more dispatches,
+  // within the estimate's slack); two probe programs (a full chunk and the rest); a sampler's
+  // programs (per position: embedding, 2 per layer, head and draw); Adam's and dropout's
+  // per-step blocks.
   const uniforms =
-    5 * programUniformBytes(L, T) +
+    7 * programUniformBytes(L, T) +
     2 * programUniformBytes(L, probeChunk) +
     256 * SAMPLER_PROGRAM_POSITIONS * (2 * L + 3) +
-    64;
+    2 * 64;
   const candidates: [string, number][] = [
     ['parameter arena (P floats)', s.params * F],
     ['gates (T·B·G·H floats)', s.gates * F],
