@@ -56,6 +56,9 @@ describe('the settings panel', () => {
     }
 
     await panel.screenshot({ path: `${RESULTS}/panel-default-light.png` });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await panel.screenshot({ path: `${RESULTS}/panel-default-dark.png` });
+    await page.emulateMedia({ colorScheme: 'light' });
 
     // The constant schedule has no sub-settings and no readout.
     expect(await panel.getByLabel('Warm-up steps').count()).toBe(0);
@@ -101,6 +104,22 @@ describe('the settings panel', () => {
     await beta1.press('Enter');
     await expect.poll(() => hashOf(page)).toContain('b1=0.8');
 
+    // The readout follows training: three steps into a short cosine, it names step 3's rate.
+    await panel.getByRole('radio', { name: 'Warm-up + cosine' }).check();
+    const decay = panel.getByLabel('Decay steps');
+    await decay.fill('20');
+    await decay.press('Enter');
+    await expect.poll(() => hashOf(page)).toContain('decay=20');
+    for (let i = 1; i <= 3; i++) {
+      await page.getByRole('button', { name: 'Step' }).click();
+      await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBe(i);
+    }
+    expect(await pausedSteps(page)).toBe(3);
+    const short = { ...optimizer, warmupSteps: 4, decaySteps: 20, beta1: 0.8 };
+    await expect
+      .poll(() => readout.textContent())
+      .toBe(`lr now ${formatRate(scheduledRate(short, 3))} (step 3)`);
+
     await panel.screenshot({ path: `${RESULTS}/panel-light.png` });
     await page.emulateMedia({ colorScheme: 'dark' });
     await panel.screenshot({ path: `${RESULTS}/panel-dark.png` });
@@ -135,6 +154,10 @@ describe('the overfitting preset', () => {
     // The corpus was split by the preset's validation share (a quarter, to within a window).
     expect(Math.abs((await validationShare()) - OVERFIT_SETTINGS.valFraction)).toBeLessThan(0.01);
 
+    await page
+      .getByRole('region', { name: 'Corpus' })
+      .screenshot({ path: `${RESULTS}/panel-preset-corpus.png` });
+
     // Trained: a smaller model, one step, then the preset again asks once, naming its settings.
     await hidden.fill('32');
     await hidden.press('Enter');
@@ -150,7 +173,6 @@ describe('the overfitting preset', () => {
     await expect.poll(() => hidden.inputValue()).toBe('256');
     await expect.poll(() => hashOf(page)).toContain('H=256');
     await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBe(0);
-    await page.screenshot({ path: `${RESULTS}/panel-preset.png`, fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   });
