@@ -7,7 +7,7 @@
 // apply at once (the worker's setLive); anything that needs a fresh model asks
 // first (ConfirmDialog) once the model has trained.
 
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { EnumSetting, Setting } from '../../engine/configSchema';
 import { liveSettingsOf, readSetting, writeSetting } from '../../engine/settings';
 import { dismissIgnoredSettings, proposeConfig, resetConfigToDefaults } from '../../store/actions';
@@ -29,11 +29,22 @@ function propose(setting: Setting, value: unknown): void {
 }
 
 /** A choice among a few options (the backend) as a segmented radio group. */
-function EnumChoice({ setting, config }: { setting: EnumSetting & Setting; config: RunConfig }) {
+function EnumChoice({
+  setting,
+  config,
+  badge,
+}: {
+  setting: EnumSetting & Setting;
+  config: RunConfig;
+  badge?: ReactNode;
+}) {
   const nameId = `${setting.key}-choice`;
   return (
     <div className="labelled wide" title={setting.hint}>
-      <span id={nameId}>{setting.label}</span>
+      <span>
+        <span id={nameId}>{setting.label}</span>
+        {badge}
+      </span>
       <div className="segmented" role="radiogroup" aria-labelledby={nameId}>
         {setting.options.map((o) => (
           <label key={o.value}>
@@ -97,7 +108,13 @@ function Field({
   badge: boolean;
 }) {
   if (setting.kind === 'enum') {
-    return <EnumChoice setting={setting} config={config} />;
+    return (
+      <EnumChoice
+        setting={setting}
+        config={config}
+        badge={badge && setting.live && <LiveBadge />}
+      />
+    );
   }
   return (
     <NumberField
