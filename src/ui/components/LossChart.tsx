@@ -81,9 +81,14 @@ export function ratesVary(points: RatePoint[]): boolean {
   return false;
 }
 
-/** The rate axis: linear from 0 to a round top (1, 2 or 5 × 10^k apart), 2 to 5 ticks. */
-export function rateAxis(max: number): { domain: [number, number]; ticks: number[] } {
-  if (!(max > 0)) return { domain: [0, 1], ticks: [0, 1] };
+/**
+ * The rate axis: linear from 0 to a round top (1, 2 or 5 × 10^k apart, 2 to 5
+ * ticks) above the highest rate, so the peak never runs along the plot's top
+ * edge, where the losses start.
+ */
+export function rateAxis(highest: number): { domain: [number, number]; ticks: number[] } {
+  if (!(highest > 0)) return { domain: [0, 1], ticks: [0, 1] };
+  const max = highest * 1.05;
   const raw = max / 4;
   const power = 10 ** Math.floor(Math.log10(raw));
   const stride = [1, 2, 5, 10].map((m) => m * power).find((st) => st >= raw) ?? 10 * power;
@@ -286,7 +291,8 @@ export function LossChart() {
     () => ({
       label: {
         value: 'best',
-        position: 'insideTopLeft' as const,
+        // Left of the line: right of it, a late best step's label would run into the rate axis.
+        position: 'insideTopRight' as const,
         fill: bestColor,
         fontSize: 11,
         fontWeight: 600,

@@ -66,16 +66,16 @@ describe('the loss chart and the learning rate', () => {
       '1.23e-4',
       '1e0',
     ]);
-    expect(rateAxis(0.01)).toEqual({ domain: [0, 0.01], ticks: [0, 0.005, 0.01] });
-    expect(rateAxis(0.003)).toEqual({ domain: [0, 0.003], ticks: [0, 0.001, 0.002, 0.003] });
+    expect(rateAxis(0.01)).toEqual({ domain: [0, 0.015], ticks: [0, 0.005, 0.01, 0.015] });
+    expect(rateAxis(0.003)).toEqual({ domain: [0, 0.004], ticks: [0, 0.001, 0.002, 0.003, 0.004] });
     expect(rateAxis(0.0007)).toEqual({
       domain: [0, 0.0008],
       ticks: [0, 0.0002, 0.0004, 0.0006, 0.0008],
     });
-    // Every top covers the highest rate, with 2 to 5 ticks.
+    // Every top is above the highest rate, with 2 to 5 ticks.
     for (const max of [1e-6, 3.3e-4, 2.2e-3, 0.0101, 0.9]) {
       const { domain, ticks } = rateAxis(max);
-      expect(domain[1]).toBeGreaterThanOrEqual(max);
+      expect(domain[1]).toBeGreaterThan(max);
       expect(domain[1]).toBeLessThan(max * 2.6);
       expect(ticks.length).toBeGreaterThanOrEqual(2);
       expect(ticks.length).toBeLessThanOrEqual(5);
