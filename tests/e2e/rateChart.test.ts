@@ -74,12 +74,17 @@ describe('learning rate on the loss chart', () => {
       await expect.poll(() => tooltip.textContent()).toMatch(/learning rate\s*:\s*\d(\.\d+)?e-\d/);
 
       await panel.screenshot({ path: `${RESULTS}/charts-cosine-light.png` });
-      // Redrawn in the dark scheme's colours before the picture.
-      const rateStroke = () =>
-        chart.locator('.rate-line path.recharts-line-curve').first().getAttribute('stroke');
-      const lightStroke = await rateStroke();
+      // Redrawn in the dark scheme's colours before the picture: every rate curve drawn (a
+      // failure lists their strokes, so a curve left in the light colour shows).
+      const rateStrokes = () =>
+        chart
+          .locator('.rate-line path.recharts-line-curve')
+          .evaluateAll((paths) => paths.map((p) => p.getAttribute('stroke')));
+      const [lightStroke] = await rateStrokes();
       await page.emulateMedia({ colorScheme: 'dark' });
-      await expect.poll(rateStroke, CEILING).not.toBe(lightStroke);
+      await expect
+        .poll(rateStrokes, CEILING)
+        .toSatisfy((strokes) => strokes.length > 0 && !strokes.includes(lightStroke));
       await page.mouse.move(box.x + box.width * 0.46, box.y + box.height / 2);
       await panel.screenshot({ path: `${RESULTS}/charts-cosine-dark.png` });
       expect(await page.getByRole('alert').count()).toBe(0);
