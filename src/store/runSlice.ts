@@ -14,6 +14,8 @@ export interface RunSlice {
   status: RunStatus;
   /** The last engine error, shown until dismissed or replaced. */
   engineError: string | null;
+  /** The lowest validation loss so far and its step (early stopping's best weights). */
+  bestValidation?: { step: number; loss: number } | null;
 }
 
 export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = () => ({
@@ -23,4 +25,5 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = () => ({
   modelRunId: null,
   status: { ready: false, building: false, training: false, step: 0 },
   engineError: null,
+  bestValidation: null,
 });

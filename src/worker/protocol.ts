@@ -259,6 +259,7 @@ export function transferablesOf(message: EngineMessage): Transferable[] {
         message.train.buffer,
         message.validation.buffer,
         ...(message.gradNorms ? [message.gradNorms.buffer] : []),
+        ...(message.learningRates ? [message.learningRates.buffer] : []),
       ];
     case 'probe':
       return [

@@ -28,6 +28,12 @@ export interface MetricsReport {
    * triples of the same training steps; absent from a replayed history.
    */
   gradNorms?: Float64Array;
+  /**
+   * Interleaved (step, learning rate the step used) pairs of the same
+   * training steps: the schedule's rate, halved by any rollback; absent from
+   * a history saved before rates were kept.
+   */
+  learningRates?: Float64Array;
 }
 
 /** One gate's share of activations at its rails over the probe text (diagnostics.ts). */

@@ -47,6 +47,8 @@ export class StepLoop {
   epoch = 0;
   /** The last step whose loss came back (finite). */
   private lastLossStep = 0;
+  /** The learning rate each step in flight was queued with, reported with its loss. */
+  private readonly ratesInFlight = new Map<number, number>();
 
   constructor(
     private readonly backend: Backend,
@@ -106,9 +108,11 @@ export class StepLoop {
       }
       const snapshotAfter = this.snapshots.dueAfter(this.backend.step + 1, this.lastLossStep);
       const step = this.backend.step + 1;
+      const optimizer = optimizerAtStep(this.optimizer, step);
+      this.ratesInFlight.set(step, optimizer.learningRate);
       this.backend.trainStep(
         batch,
-        optimizerAtStep(this.optimizer, step),
+        optimizer,
         snapshotAfter,
         dropoutSpecOf(this.regularization, this.seed),
       );
@@ -149,7 +153,10 @@ export class StepLoop {
       }
       // Clipping scales the step when the norm passes a positive clipNorm (adam.ts clipScale).
       const { clipNorm } = this.optimizer;
-      this.jobs.metrics.addTrain(l.step, l.loss, l.gradNorm, clipNorm > 0 && l.gradNorm > clipNorm);
+      const rate = this.ratesInFlight.get(l.step) ?? NaN;
+      this.ratesInFlight.delete(l.step);
+      const clipped = clipNorm > 0 && l.gradNorm > clipNorm;
+      this.jobs.metrics.addTrain(l.step, l.loss, l.gradNorm, clipped, rate);
       this.lastLossStep = l.step;
     }
     this.snapshots.confirm(this.lastLossStep);
@@ -176,6 +183,8 @@ export class StepLoop {
     this.optimizer = { ...this.optimizer, learningRate: before / 2 };
     const { learningRate } = this.optimizer;
     this.jobs.metrics.dropAfter(target.step);
+    // The steps in flight are abandoned with their losses.
+    this.ratesInFlight.clear();
     this.jobs.validation.rewind(target.step);
     this.jobs.probes.forgetLast();
     this.lastLossStep = target.step;

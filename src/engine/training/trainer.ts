@@ -265,7 +265,7 @@ export class Trainer {
   }
 
   private report(now: number): void {
-    const { train, validation, gradNorms } = this.metrics.take(now);
+    const { train, validation, gradNorms, learningRates } = this.metrics.take(now);
     this.events.metrics({
       step: this.backend.step,
       epoch: this.steps.epoch,
@@ -274,6 +274,7 @@ export class Trainer {
       train,
       validation,
       gradNorms,
+      learningRates,
     });
     this.events.state(this.state);
   }
