@@ -123,7 +123,12 @@ function cpuFootprint(shape: RunShape): Footprint {
       : null;
   // A probe's or a prime's workspace (P, 1), while it runs; never both at once.
   const probe = cpuWorkspace(m, Math.max(MAX_PROBE_CHARS, MAX_PRIME_CHARS), 1);
+  // Dropout's masks (T, B, X) per site 0..L and the dropped copies (T, B, H) per layer
+  // (cpu/model.ts Workspace.dropout): counted always, because dropout can be switched on
+  // mid-run, and a pool reserves shared memory for the copies from the start.
+  const dropout = T * B * (m.embedSize + 2 * L * H);
   const floats =
+    dropout +
     // weights, gradients, Adam m and v, the decay mask; the initial weights the session
     // hands over, and a copy read out for a checkpoint or an export
     7 * P +
