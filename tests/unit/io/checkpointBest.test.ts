@@ -43,7 +43,7 @@ async function trained() {
   await runSteps(backend, batcher, 5, train.optimizer);
   const record: EarlyStoppingState = {
     bestStep: 7,
-    bestLoss: 2.0123456789012345,
+    bestLoss: 2.012345678901234,
     withoutImprovement: [9, 11],
     lastJudged: 11,
   };
