@@ -77,7 +77,11 @@ describe('EarlyStopping rules', () => {
 // The overfitting preset as the page applies it, on the defaults.
 let config = DEFAULT_RUN_CONFIG;
 for (const [key, value] of Object.entries(OVERFIT_SETTINGS)) {
-  config = writeSetting(config, SETTINGS.find((s) => s.key === key)!, value);
+  config = writeSetting(
+    config,
+    SETTINGS.find((s) => s.key === key)!,
+    value,
+  );
 }
 const SEED = 7;
 const corpus = buildCorpus(overfitCorpus(5, OVERFIT_SIZE));
