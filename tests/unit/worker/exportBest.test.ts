@@ -3,7 +3,8 @@
 // export asking for the best writes the weights of that validation (named
 // model-best-step<N>, its step and loss in the metadata of every format),
 // one asking for the latest writes the model as it is (named model, as
-// always); a checkpoint carries both; a bad `weights` is refused.
+// always); a checkpoint carries both, and imported back resumes with its
+// best; a bad `weights` is refused.
 //
 // Dimension legend: none (whole files).
 
@@ -112,6 +113,33 @@ describe('export best vs latest weights (worker)', () => {
     expect(checkpoint.earlyStopping?.bestStep).toBe(best);
     expect(checkpoint.earlyStopping?.bestLoss).toBe(told.loss);
     expect(checkpoint.earlyStopping?.bestParams).toEqual(bestParams);
+
+    // Imported back, the checkpoint resumes with its best: the page is told it again, and
+    // the new model's slot and record are the saved ones.
+    const ckptBytes = filesOf(await exportVia(h, 18, { choice: 'checkpoint', weights: 'best' }))[0]
+      .bytes;
+    const record = trainer.earlyStoppingState;
+    const bestsBefore = h.of('best').length;
+    h.host.handle({
+      type: 'import',
+      id: 19,
+      corpusId: 2,
+      files: [new File([ckptBytes.slice()], 'checkpoint.safetensors')],
+      adoptVocabulary: false,
+    });
+    await until('imported', () => h.of('imported').length === 1);
+    const resumed = h.host.session.trainer!;
+    expect(resumed).not.toBe(trainer);
+    expect(h.of('imported')[0].summary).toContain('exactly');
+    expect(h.of('best').slice(bestsBefore).at(-1)).toEqual({
+      type: 'best',
+      model: 0,
+      step: best,
+      loss: told.loss,
+    });
+    expect(resumed.earlyStoppingState).toEqual(record);
+    const slot = await resumed.exclusive(async (b) => [b.bestStep, await b.getBestParams()]);
+    expect(slot).toEqual([best, bestParams]);
 
     const refused = await exportVia(h, 17, { choice: 'onnx', weights: 'newest' });
     expect(refused).toEqual({
