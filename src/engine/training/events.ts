@@ -8,9 +8,11 @@
 import type { GradientFlow } from '../backend';
 import type { CellType, SignalKey } from '../cells';
 import type { ProbeSnapshot } from '../snapshot';
+import type { BestReport, EarlyStopReport } from './earlyStopping';
 import type { RecallReport } from './recall';
 
 export type { RecallReport } from './recall';
+export type { BestReport, EarlyStopReport } from './earlyStopping';
 
 /** New losses since the previous report, plus the running figures. */
 export interface MetricsReport {
@@ -98,6 +100,13 @@ export interface TrainingEvents {
   sampleError(id: number, message: string): void;
   /** Divergence rolled the run back (the model, the stream position, the learning rate). */
   rollback(report: RollbackReport): void;
+  /**
+   * A new best validation loss: its weights are in the backend's best-weights
+   * slot (what exports use). Also sent once a restored checkpoint's best is in place.
+   */
+  best(report: BestReport): void;
+  /** Early stopping paused training and put the best weights back (earlyStopping.ts). */
+  earlyStopped(report: EarlyStopReport): void;
   /**
    * A backend operation failed (or divergence could not be survived): the loop
    * has stopped itself. `wasTraining` says whether it was running, not paused.

@@ -248,7 +248,7 @@ export function LossChart() {
     return { series, rows: mergeByStep([...series, { key: 'lr', points: ratePoints }]), maxRate };
   }, [snapshot, scale, comparing, compared, showRate]);
   const rateY = useMemo(() => rateAxis(maxRate), [maxRate]);
-  const best = useApp((s) => s.bestValidation ?? null);
+  const best = useApp((s) => s.bestValidation);
   const validation = series[1].points;
 
   const baseline = vocabSize > 1 ? Math.log(vocabSize) * scale : null;
