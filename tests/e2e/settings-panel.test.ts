@@ -149,7 +149,7 @@ describe('the overfitting preset', () => {
     const hash = new URLSearchParams((await hashOf(page)).slice(1));
     expect([hash.get('H'), hash.get('drop'), hash.get('patience')]).toEqual(['256', '0', '0']);
     expect(await preset.textContent()).toBe(
-      'Preset: Hidden H 256, Validation share 0.25, Dropout 0, Early stop patience 0',
+      'Preset: Hidden H 256, Batch B 8, Window T 32, Validation share 0.25, Dropout 0, Early stop patience 0',
     );
     // The corpus was split by the preset's validation share (a quarter, to within a window).
     expect(Math.abs((await validationShare()) - OVERFIT_SETTINGS.valFraction)).toBeLessThan(0.01);

@@ -44,8 +44,8 @@ describe('the overfitting preset', () => {
     });
     expect(next.train.optimizer).toEqual(mine.train.optimizer);
     expect(next.model).toEqual({ ...mine.model, hiddenSize: 256 });
-    // It needs a fresh model (H, the split), like any such change.
-    expect(freshModelChanges(mine, next).sort()).toEqual(['hidden size', 'validation share']);
+    // It needs a fresh model (H, B, T, the split), like any such change.
+    expect(freshModelChanges(mine, next).sort()).toEqual(['batch B', 'hidden size', 'validation share', 'window T']);
     // A fresh object: the person's configuration is untouched.
     expect(mine.model.hiddenSize).toBe(DEFAULT_RUN_CONFIG.model.hiddenSize);
   });
@@ -63,7 +63,7 @@ describe('the overfitting preset', () => {
 
   it('is named by the panel labels', () => {
     expect(presetSummary(OVERFIT_SETTINGS)).toBe(
-      'Hidden H 256, Validation share 0.25, Dropout 0, Early stop patience 0',
+      'Hidden H 256, Batch B 8, Window T 32, Validation share 0.25, Dropout 0, Early stop patience 0',
     );
     expect(presetSummary({ schedule: 'cosine' })).toBe('LR schedule Warm-up + cosine');
   });
@@ -107,7 +107,7 @@ describe('the corpus panel', () => {
   it('says which settings the preset in use applied, and nothing for other corpora', () => {
     expect(drawWith('Overfitting preset')).toContain(
       '<p class="hint" role="note" aria-label="Corpus preset" style="margin:0 0 10px">' +
-        'Preset: Hidden H 256, Validation share 0.25, Dropout 0, Early stop patience 0</p>',
+        'Preset: Hidden H 256, Batch B 8, Window T 32, Validation share 0.25, Dropout 0, Early stop patience 0</p>',
     );
     for (const c of BUILTIN_CORPORA.filter((b) => !b.settings && !b.parameter)) {
       expect(drawWith(c.title), c.id).not.toContain('Corpus preset');
