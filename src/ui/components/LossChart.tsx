@@ -27,6 +27,7 @@ import {
 } from 'recharts';
 import { useApp } from '../../store/app';
 import { thin, thinRates, type LossPoint, type RatePoint } from '../../store/metrics';
+import { zoomedLossAxis } from '../lossZoom';
 import { LN2 } from '../format';
 import { modelColors, modelLabel } from '../modelLabel';
 import { comparedLines, ModelLegend } from './CompareLegend';
@@ -212,6 +213,8 @@ function useIdle(): boolean {
 export function LossChart() {
   const idle = useIdle();
   const [unit, setUnit] = useState<Unit>('nats');
+  // Zoomed: the Y axis fits the later losses, where overfitting shows (lossZoom.ts).
+  const [zoomed, setZoomed] = useState(false);
   const snapshot = useThrottledMetrics(1000);
   const vocabSize = useApp((s) => s.active?.vocabSize ?? 0);
   const scheme = useColorScheme();
@@ -261,7 +264,18 @@ export function LossChart() {
     [series, baseline],
   );
   // Kept while the scale holds, so new data alone does not redo the axis.
-  const yAxis = useMemo(() => ({ domain: [0, top], ticks: yTicks(top, spacing) }), [top, spacing]);
+  const fullAxis = useMemo(
+    () => ({ domain: [0, top] as [number, number], ticks: yTicks(top, spacing) }),
+    [top, spacing],
+  );
+  const zoomAxis = useMemo(
+    () => (zoomed ? zoomedLossAxis(series.map((s) => s.points)) : null),
+    [zoomed, series],
+  );
+  // A zoomed axis changes with every report; kept while its ticks hold, like the full one.
+  const zoomKey = zoomAxis?.ticks.join(' ');
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- zoomKey stands for zoomAxis
+  const yAxis = useMemo(() => zoomAxis ?? fullAxis, [zoomKey, fullAxis]);
   const lastStep = rows.length > 0 ? rows[rows.length - 1].step : 0;
   const xAxis = useMemo(() => stepTicks(lastStep), [lastStep]);
   const empty = series.every((s) => s.points.length === 0);
@@ -330,18 +344,40 @@ export function LossChart() {
             <RateLegend color={colors.rate} /> (selected model)
           </span>
         )}
-        <div className="segmented" role="radiogroup" aria-label="Loss unit">
-          {(['nats', 'bits'] as const).map((u) => (
-            <label key={u}>
-              <input
-                type="radio"
-                name="loss-unit"
-                checked={unit === u}
-                onChange={() => setUnit(u)}
-              />
-              {u === 'nats' ? 'nats' : 'bits/char'}
-            </label>
-          ))}
+        <div className="row">
+          <div className="segmented" role="radiogroup" aria-label="Loss range">
+            {([false, true] as const).map((z) => (
+              <label
+                key={String(z)}
+                title={
+                  z
+                    ? 'Fit the axis to the later losses, where a rising validation loss shows'
+                    : 'The whole range, from the untrained model on'
+                }
+              >
+                <input
+                  type="radio"
+                  name="loss-range"
+                  checked={zoomed === z}
+                  onChange={() => setZoomed(z)}
+                />
+                {z ? 'Zoom' : 'Full'}
+              </label>
+            ))}
+          </div>
+          <div className="segmented" role="radiogroup" aria-label="Loss unit">
+            {(['nats', 'bits'] as const).map((u) => (
+              <label key={u}>
+                <input
+                  type="radio"
+                  name="loss-unit"
+                  checked={unit === u}
+                  onChange={() => setUnit(u)}
+                />
+                {u === 'nats' ? 'nats' : 'bits/char'}
+              </label>
+            ))}
+          </div>
         </div>
       </div>
       {idle && <WarmUp axis={colors.axis} />}
@@ -380,6 +416,8 @@ export function LossChart() {
                 ticks={yAxis.ticks}
                 interval={0}
                 tick={fixed.yTick}
+                // Zoomed, the first steps' losses lie above the axis: clipped, not rescaled.
+                allowDataOverflow={zoomed}
               />
               {showRate && (
                 <YAxis
