@@ -43,17 +43,6 @@ export function ComparePanel() {
       <header>
         <h2 id="compare-title">Compare</h2>
         <span className="spacer" />
-        {preset && (
-          <button
-            type="button"
-            className="btn small"
-            disabled={!ready}
-            title={`Train this model twice on the same text and seed: without regularisation, and with dropout ${CURE_DROPOUT}`}
-            onClick={compareCures}
-          >
-            Compare: cures for overfitting
-          </button>
-        )}
         <button
           type="button"
           className="btn small"
@@ -64,6 +53,20 @@ export function ComparePanel() {
           Add model
         </button>
       </header>
+      {preset && (
+        <div className="compare-cures">
+          <button
+            type="button"
+            className="btn small"
+            disabled={!ready}
+            title="Train this model twice on the same text and seed, side by side"
+            onClick={compareCures}
+          >
+            Compare: cures for overfitting
+          </button>
+          <span className="hint">no dropout vs dropout {CURE_DROPOUT}</span>
+        </div>
+      )}
       {!comparing ? (
         <p className="hint">
           Train up to three models side by side (RNN, GRU, LSTM, or two sizes) on the same text and
