@@ -1,4 +1,6 @@
-// Embedding gradient: dEmbedding[v, e] = Σ_{n : token[n] = v} dx0[n, e].
+// Embedding gradient: dEmbedding[v, e] = Σ_{n : token[n] = v} dx0[n, e] · m(n, e),
+// m site 0's dropout mask when the step drops (dropout_embedding_on.wgsl: the
+// same mask the forward gather applied), else 1 (dropout_embedding_off.wgsl).
 // Race-free and deterministic without float atomics: one workgroup per
 // vocabulary row v scans the tokens 64 at a time, compacts the matching
 // positions in ascending order (prefix sum over match flags), then every
@@ -57,13 +59,14 @@ fn main(
     let count = scan[THREADS - 1u];
     workgroupBarrier();
     for (var q = 0u; q < count; q++) {
-      let row = matches[q] * p.E;
+      let pos = matches[q];
+      let row = pos * p.E;
       for (var s = 0u; s < MAX_COLUMNS_PER_THREAD; s++) {
         let e = lid.x + s * THREADS;
         if (e >= p.E) {
           break;
         }
-        acc[s] += dx0[row + e];
+        acc[s] += dx0[row + e] * embeddingMask(pos, e);
       }
     }
     workgroupBarrier();

@@ -1,4 +1,6 @@
-// Embedding gather: x0[n, e] = embedding[token[n], e] for the N = T·B inputs.
+// Embedding gather: x0[n, e] = embedding[token[n], e] · m(n, e) for the N = T·B
+// inputs, m the dropout mask of site 0 in a training step that drops
+// (dropout_embedding_on.wgsl) and 1 otherwise (dropout_embedding_off.wgsl).
 // Workgroups tile (column block, position): x covers E in blocks of 64, y (and
 // z when N > 65535) the positions, so no invocation divides by E.
 //
@@ -27,5 +29,5 @@ fn main(
     return;
   }
   let token = u32(tokens[p.tokenOffset + n]);
-  x0[p.outOffset + n * p.E + e] = params[p.embOffset + token * p.E + e];
+  x0[p.outOffset + n * p.E + e] = params[p.embOffset + token * p.E + e] * embeddingMask(n, e);
 }

@@ -4,7 +4,7 @@
 // settings.ts: the engine's validation and defaults (config.ts), the shared
 // link (store/urlHash.ts), the settings panel (ui/components/HyperParams.tsx),
 // the page's "does this need a fresh model" (store/actions.ts) and the
-// worker's check of configure and setOptimizer (worker/validate.ts). A new
+// worker's check of configure and setLive (worker/validate.ts). A new
 // setting is its field in a config.ts interface plus one entry here; the
 // Schema type makes the compiler ask for that entry.
 //
@@ -76,7 +76,7 @@ interface SettingDeclaration {
   noun: string;
   /**
    * True: applies to the model being trained, from the next step (the worker's
-   * setOptimizer). False: the change needs a fresh model.
+   * setLive). False: the change needs a fresh model.
    */
   live: boolean;
   /**

@@ -123,7 +123,12 @@ function cpuFootprint(shape: RunShape): Footprint {
       : null;
   // A probe's or a prime's workspace (P, 1), while it runs; never both at once.
   const probe = cpuWorkspace(m, Math.max(MAX_PROBE_CHARS, MAX_PRIME_CHARS), 1);
+  // Dropout's masks (T, B, X) per site 0..L and the dropped copies (T, B, H) per layer
+  // (cpu/model.ts Workspace.dropout): counted always, because dropout can be switched on
+  // mid-run, and a pool reserves shared memory for the copies from the start.
+  const dropout = T * B * (m.embedSize + 2 * L * H);
   const floats =
+    dropout +
     // weights, gradients, Adam m and v, the decay mask; the initial weights the session
     // hands over, and a copy read out for a checkpoint or an export
     7 * P +
@@ -207,6 +212,8 @@ function gpuFootprint(shape: RunShape): Footprint {
     // two snapshot slots for rolling back a divergence: params, m, v, h, c each
     ...Array.from({ length: 2 }, () => [s.params, s.params, s.params, s.state, s.state]).flat(),
     s.params, // the best weights so far (early stopping)
+    // dropout: each site 1..L's dropped copy of h (N, H), allocated with or without dropout
+    ...Array<number>(L).fill(s.dropped),
     // a sampler: x0 (E), per layer gates (G·H) and h, c rings (2H each), logits (Vs), tokens
     E + L * (CELLS[m.cell].gates + 4) * H + Vs + 2 * 64,
   ];
@@ -221,13 +228,15 @@ function gpuFootprint(shape: RunShape): Footprint {
     gpuBuffer(probeChunk * (PROBE_FLOATS_PER_UNIT[m.cell] * L * H + Vs) * F) +
     4 * gpuBuffer(LOSS_LOG_SLOTS * LOSS_LOG_WORDS * 4);
   // Training, evaluation and gradient programs over T, and gradientFlow's (two passes: two
-  // programs' worth); two probe programs (a full chunk and the rest); a sampler's programs
-  // (per position: embedding, 2 per layer, head and draw).
+  // programs' worth); the training program with dropout, per mask mode (2L more dispatches,
+  // within the estimate's slack); two probe programs (a full chunk and the rest); a sampler's
+  // programs (per position: embedding, 2 per layer, head and draw); Adam's and dropout's
+  // per-step blocks.
   const uniforms =
-    5 * programUniformBytes(L, T) +
+    7 * programUniformBytes(L, T) +
     2 * programUniformBytes(L, probeChunk) +
     256 * SAMPLER_PROGRAM_POSITIONS * (2 * L + 3) +
-    64;
+    2 * 64;
   const candidates: [string, number][] = [
     ['parameter arena (P floats)', s.params * F],
     ['gates (T·B·G·H floats)', s.gates * F],

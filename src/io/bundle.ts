@@ -3,10 +3,13 @@
 // formats. Pure functions; no DOM.
 //
 // Public API:
-//   exportFiles(kind, model, params, vocab) → ExportFile[]
+//   exportFiles(kind, model, params, vocab, options?) → ExportFile[]
 //     'safetensors' → model.safetensors, vocab.json
 //     'onnx'        → model.onnx
 //     'tfjs'        → model.json, model.weights.bin
+//     options.baseName replaces "model" in the names; options.metadata goes
+//     into each format's metadata (safetensors metadata, ONNX metadata_props,
+//     TF.js userDefinedMetadata).
 //   checkpointFile(bytes) → ExportFile   (checkpoint.safetensors)
 //   importFiles(files, options) → LoadedCheckpoint
 //     picks the .safetensors among the files (and vocab.json, if given) and
@@ -31,29 +34,43 @@ export interface ExportFile {
 const OCTET = 'application/octet-stream';
 const JSON_TYPE = 'application/json';
 
+export interface ExportOptions {
+  /** The files' name before the extension (default "model"). */
+  baseName?: string;
+  /** Extra metadata strings (which weights, their step). */
+  metadata?: Record<string, string>;
+}
+
 export function exportFiles(
   kind: ExportKind,
   model: ModelConfig,
   params: Float32Array,
   vocab: Vocabulary,
+  { baseName = 'model', metadata = {} }: ExportOptions = {},
 ): ExportFile[] {
   const text = (s: string) => new TextEncoder().encode(s);
   switch (kind) {
     case 'safetensors':
       return [
         {
-          name: 'model.safetensors',
+          name: `${baseName}.safetensors`,
           mimeType: OCTET,
-          bytes: exportSafetensors(model, params, vocab),
+          bytes: exportSafetensors(model, params, vocab, metadata),
         },
         { name: 'vocab.json', mimeType: JSON_TYPE, bytes: text(exportVocabJson(vocab)) },
       ];
     case 'onnx':
-      return [{ name: 'model.onnx', mimeType: OCTET, bytes: exportOnnx(model, params, vocab) }];
-    case 'tfjs': {
-      const ex = exportTfjs(model, params, vocab);
       return [
-        { name: 'model.json', mimeType: JSON_TYPE, bytes: text(ex.modelJson) },
+        {
+          name: `${baseName}.onnx`,
+          mimeType: OCTET,
+          bytes: exportOnnx(model, params, vocab, metadata),
+        },
+      ];
+    case 'tfjs': {
+      const ex = exportTfjs(model, params, vocab, `${baseName}.weights.bin`, metadata);
+      return [
+        { name: `${baseName}.json`, mimeType: JSON_TYPE, bytes: text(ex.modelJson) },
         { name: ex.weightsFile, mimeType: OCTET, bytes: ex.weights },
       ];
     }

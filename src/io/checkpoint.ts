@@ -8,10 +8,17 @@
 //             adam.m.<arena name>, adam.v.<arena name>: Adam's moments per
 //             arena tensor, in the ARENA layout (interleaved gates, head (H, V)),
 //             because they are only ever read back by gatescope;
-//             state.h, state.c (L, B, H): the carried training state.
+//             state.h, state.c (L, B, H): the carried training state;
+//             state.best.<arena name>: the weights of the best validation so far
+//             (early stopping), arena layout, only when they differ from the
+//             weights above.
 //   metadata  format = "gatescope.checkpoint.v1", config, vocab (as in model.safetensors),
 //             train (TrainConfig JSON), step, batcher (BatcherPosition JSON),
-//             corpus_sha256, saved_at (ISO time), extra (JSON string map for the UI).
+//             corpus_sha256, saved_at (ISO time), extra (JSON string map for the UI),
+//             early_stopping (JSON: bestStep, bestLoss, withoutImprovement,
+//             lastJudged as in engine/training/earlyStopping.ts, and bestWeights:
+//             "tensors" (state.best.*), "current" (the weights above) or "none").
+//             Files without it (written before early stopping) load with no best.
 //
 // Dimension legend: B batch (streams), H hidden, L layers, V vocabulary, E embedding.
 //
@@ -43,6 +50,7 @@ import type { Setting, SettingGroup } from '../engine/configSchema';
 import { paramLayout } from '../engine/params';
 import { runConfigFrom, settingsIn } from '../engine/settings';
 import type { AdamMoments, RecurrentState } from '../engine/state';
+import type { EarlyStoppingState } from '../engine/training/earlyStopping';
 import type { Vocabulary } from '../engine/tokenizer';
 import { CorpusMismatchError, FormatError, guarded } from './errors';
 import { toPytorchTensors } from './pytorch';
@@ -73,6 +81,16 @@ export interface TrainingSnapshot {
   corpusSha256: string;
   /** Free-form strings for the UI (run name, elapsed time, …). */
   extra?: Record<string, string>;
+  /** Early stopping's record and best weights; absent in files written before it. */
+  earlyStopping?: SavedEarlyStopping;
+}
+
+/**
+ * Early stopping in a checkpoint: its record, and the best weights (arena
+ * layout), null when there is no best yet (bestStep null).
+ */
+export interface SavedEarlyStopping extends EarlyStoppingState {
+  bestParams: Float32Array | null;
 }
 
 export type LoadedCheckpoint =
@@ -103,6 +121,31 @@ export function saveCheckpoint(s: TrainingSnapshot): Uint8Array {
     { name: 'state.h', shape: [L, B, H], data: s.state.h.slice() },
     { name: 'state.c', shape: [L, B, H], data: s.state.c.slice() },
   );
+  const early = s.earlyStopping;
+  let bestWeights: BestWeights = 'none';
+  if (early?.bestParams) {
+    bestWeights = sameValues(early.bestParams, s.params) ? 'current' : 'tensors';
+    if (bestWeights === 'tensors') {
+      for (const t of layout.tensors) {
+        tensors.push({
+          name: `${BEST_PREFIX}${t.name}`,
+          shape: t.shape,
+          data: early.bestParams.slice(t.offset, t.offset + t.size),
+        });
+      }
+    }
+  }
+  const earlyMeta: Record<string, string> = {};
+  if (early) {
+    const { bestStep, bestLoss, withoutImprovement, lastJudged } = early;
+    earlyMeta.early_stopping = JSON.stringify({
+      bestStep,
+      bestLoss,
+      withoutImprovement,
+      lastJudged,
+      bestWeights,
+    });
+  }
   return writeSafetensors(tensors, {
     [META.format]: CHECKPOINT_FORMAT,
     [META.config]: JSON.stringify(modelConfigFields(s.model)),
@@ -113,7 +156,20 @@ export function saveCheckpoint(s: TrainingSnapshot): Uint8Array {
     corpus_sha256: s.corpusSha256,
     saved_at: new Date().toISOString(),
     extra: JSON.stringify(s.extra ?? {}),
+    ...earlyMeta,
   });
+}
+
+/** Where a checkpoint's best weights are: its own tensors, the model's weights, or nowhere. */
+type BestWeights = 'tensors' | 'current' | 'none';
+
+/** Tensors of the best weights (under 'state.', so a weights import skips them). */
+const BEST_PREFIX = 'state.best.';
+
+function sameValues(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export interface LoadOptions extends ImportOptions {
@@ -188,6 +244,23 @@ export function loadCheckpoint(bytes: Uint8Array, options: LoadOptions = {}): Lo
       }
       return out;
     };
+    const early = parseEarlyStopping(meta.early_stopping, step, file);
+    let earlyStopping: SavedEarlyStopping | undefined;
+    if (early) {
+      const { bestWeights, ...record } = early;
+      let bestParams: Float32Array | null = null;
+      if (bestWeights === 'current') bestParams = weights.params.slice();
+      if (bestWeights === 'tensors') {
+        bestParams = new Float32Array(layout.total);
+        for (const t of layout.tensors) {
+          bestParams.set(
+            tensorOf(parsed.tensors, `${BEST_PREFIX}${t.name}`, t.shape, file),
+            t.offset,
+          );
+        }
+      }
+      earlyStopping = { ...record, bestParams };
+    }
     const { layers: L, hiddenSize: H } = model;
     const shape = [L, train.batchSize, H];
     const snapshot: TrainingSnapshot = {
@@ -203,15 +276,19 @@ export function loadCheckpoint(bytes: Uint8Array, options: LoadOptions = {}): Lo
       batcher,
       corpusSha256,
       extra,
+      ...(earlyStopping ? { earlyStopping } : {}),
     };
-    // Every adam./state. tensor must be one we asked for: 2 per arena tensor and h, c.
-    const expectedState = 2 * layout.tensors.length + 2;
+    // Every adam./state. tensor must be one we asked for: 2 per arena tensor and h, c (and
+    // one per arena tensor for best weights of their own).
+    const bestCount = early?.bestWeights === 'tensors' ? layout.tensors.length : 0;
+    const expectedState = 2 * layout.tensors.length + 2 + bestCount;
     const stateCount = [...parsed.tensors.keys()].filter(isState).length;
     if (stateCount !== expectedState) {
       const known = new Set([
         'state.h',
         'state.c',
         ...layout.tensors.flatMap((t) => [`adam.m.${t.name}`, `adam.v.${t.name}`]),
+        ...(bestCount > 0 ? layout.tensors.map((t) => `${BEST_PREFIX}${t.name}`) : []),
       ]);
       const extraName = [...parsed.tensors.keys()].find((n) => isState(n) && !known.has(n));
       throw new FormatError(
@@ -253,21 +330,32 @@ export async function captureCheckpoint(
     vocab: Vocabulary;
     corpusSha256: string;
     extra?: Record<string, string>;
+    /** The trainer's early-stopping record; the best weights are read from the backend. */
+    earlyStopping?: EarlyStoppingState;
   },
 ): Promise<Uint8Array> {
-  const [params, optimizer, state] = await Promise.all([
+  const { earlyStopping: record, ...rest } = context;
+  const [params, optimizer, state, bestParams] = await Promise.all([
     backend.getParams(),
     backend.getOptimizerState(),
     backend.getState(),
+    record && backend.bestStep !== null ? backend.getBestParams() : null,
   ]);
   checkFinite(params, optimizer.m, optimizer.v, state.h, state.c);
+  if (bestParams) checkFinite(bestParams);
+  // A record whose weights the backend does not hold (never expected) saves no best at all.
+  const earlyStopping: SavedEarlyStopping | undefined = record && {
+    ...(bestParams ? record : { ...record, bestStep: null, bestLoss: null }),
+    bestParams,
+  };
   return saveCheckpoint({
     model: backend.model,
     params,
     optimizer,
     state,
     batcher: batcher.getPosition(),
-    ...context,
+    ...rest,
+    ...(earlyStopping ? { earlyStopping } : {}),
   });
 }
 
@@ -295,6 +383,11 @@ export async function restoreCheckpoint(
   }
   await backend.setParams(snapshot.params, snapshot.optimizer);
   await backend.setState(snapshot.state);
+  // After setParams, which empties the best-weights slot.
+  const early = snapshot.earlyStopping;
+  if (early?.bestParams && early.bestStep !== null) {
+    await backend.setBestParams(early.bestParams, early.bestStep);
+  }
 }
 
 function requireMeta(meta: Record<string, string>, key: string, file: string): string {
@@ -412,6 +505,48 @@ function parseBatcher(text: string, file: string): BatcherPosition {
     window: raw.window as number,
     shift: raw.shift as number,
     rng: { hi: rng.hi as number, lo: rng.lo as number },
+  };
+}
+
+/** The early_stopping metadata (undefined when absent), checked against the checkpoint's step. */
+function parseEarlyStopping(
+  text: string | undefined,
+  step: number,
+  file: string,
+): (EarlyStoppingState & { bestWeights: BestWeights }) | undefined {
+  if (text === undefined) return undefined;
+  const raw = parseJson(text, 'early_stopping', file) as Record<string, unknown> | null;
+  const stepAt = (x: unknown) =>
+    Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= step;
+  const ok =
+    typeof raw === 'object' &&
+    raw !== null &&
+    (raw.bestWeights === 'tensors' ||
+      raw.bestWeights === 'current' ||
+      raw.bestWeights === 'none') &&
+    ((raw.bestStep === null && raw.bestLoss === null && raw.bestWeights === 'none') ||
+      (stepAt(raw.bestStep) &&
+        typeof raw.bestLoss === 'number' &&
+        Number.isFinite(raw.bestLoss) &&
+        raw.bestWeights !== 'none')) &&
+    Array.isArray(raw.withoutImprovement) &&
+    raw.withoutImprovement.every(stepAt) &&
+    Number.isSafeInteger(raw.lastJudged) &&
+    (raw.lastJudged as number) >= -1 &&
+    (raw.lastJudged as number) <= step;
+  if (!ok) {
+    throw new FormatError(
+      'metadata-invalid',
+      'the "early_stopping" metadata is not an early-stopping record',
+      file,
+    );
+  }
+  return {
+    bestStep: raw.bestStep as number | null,
+    bestLoss: raw.bestLoss as number | null,
+    withoutImprovement: (raw.withoutImprovement as number[]).slice(),
+    lastJudged: raw.lastJudged as number,
+    bestWeights: raw.bestWeights as BestWeights,
   };
 }
 

@@ -110,6 +110,8 @@ export function exportOnnx(
   model: ModelConfig,
   params: Float32Array,
   vocab: Vocabulary,
+  /** More metadata_props (which weights, their step); vocab and config win. */
+  extra: Record<string, string> = {},
 ): Uint8Array {
   const { vocabSize: V, embedSize: E, hiddenSize: H, layers: L, cell } = model;
   const G = CELLS[cell].gates;
@@ -186,6 +188,7 @@ export function exportOnnx(
     if (withC) g.message(Graph.output, (m) => writeValueInfo(m, 'cn', FLOAT, [L, 'B', H]));
   });
   const meta: Record<string, string> = {
+    ...extra,
     vocab: vocabJson(vocab),
     config: JSON.stringify({ vocabSize: V, cell, embedSize: E, hiddenSize: H, layers: L }),
   };

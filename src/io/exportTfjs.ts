@@ -111,6 +111,8 @@ export function exportTfjs(
   params: Float32Array,
   vocab: Vocabulary,
   weightsFile = 'model.weights.bin',
+  /** More userDefinedMetadata (which weights, their step); vocab and config win. */
+  extra: Record<string, string> = {},
 ): TfjsExport {
   const { vocabSize: V, embedSize: E, hiddenSize: H, cell } = model;
   if (cell === 'gru') throw new TfjsGruUnsupportedError();
@@ -210,6 +212,7 @@ export function exportTfjs(
       },
     ],
     userDefinedMetadata: {
+      ...extra,
       vocab: vocab.toJSON(),
       config: { vocabSize: V, cell, embedSize: E, hiddenSize: H, layers: model.layers },
     },

@@ -20,7 +20,12 @@ export {
   NonFiniteWeightsError,
   CHECKPOINT_FORMAT,
 } from './checkpoint';
-export type { TrainingSnapshot, LoadedCheckpoint, LoadOptions } from './checkpoint';
+export type {
+  TrainingSnapshot,
+  LoadedCheckpoint,
+  LoadOptions,
+  SavedEarlyStopping,
+} from './checkpoint';
 export { sha256Hex } from './hash';
 export {
   openRunStore,
@@ -43,4 +48,4 @@ export type {
   StorageErrorCode,
 } from './storage';
 export { exportFiles, checkpointFile, importFiles } from './bundle';
-export type { ExportFile, ExportKind } from './bundle';
+export type { ExportFile, ExportKind, ExportOptions } from './bundle';

@@ -153,6 +153,7 @@ function showSelected(index: number): void {
     selectedModel: index,
     modelRunId: model.runId,
     snapshot: latestSnapshots.get(index) ?? null,
+    bestValidation: state.bestValidations[index] ?? null,
     sampleId: index === state.selectedModel ? state.sampleId : null,
     layer: Math.min(state.layer, model.model.layers - 1),
     unit: Math.min(state.unit, model.model.hiddenSize - 1),

@@ -10,9 +10,16 @@
 // The worker reads, splits and measures every text; the "in use" card
 // changes only when it accepts one, so it never shows a corpus that is not
 // the one training.
+//
+// A built-in corpus with preset settings (the overfitting one's large H)
+// applies them with it: they need a fresh model like any other change, which
+// the corpus brings anyway, so the one question (or none, untrained) covers both.
 
 import { BUILTIN_CORPORA, builtinCorpus, builtinText } from '../corpora';
+import { freshModelChanges } from '../engine/settings';
+import { applyConfig, proposeConfig } from './actions';
 import { useApp } from './app';
+import { presetSummary, withPreset, type Preset } from './configSlice';
 import type { DraftStatus } from './corpusSlice';
 import { newCorpusId, send } from './engine';
 
@@ -229,10 +236,28 @@ export function loadBuiltin(id: string, value?: number): void {
     return;
   }
   const source = builtinText(corpus, value);
-  askBeforeReplacingModel(source.name, () => {
+  const preset = corpus.settings;
+  const named = preset
+    ? `${source.name} with its settings (${presetSummary(preset)})`
+    : source.name;
+  askBeforeReplacingModel(named, () => {
     setDraftAside();
+    // First the settings, then the corpus: the worker splits the text by the new validation share.
+    if (preset) applyPreset(preset);
     sendSource({ kind: 'text', ...source });
   });
+}
+
+/**
+ * Writes `preset` into the configuration (so the panel and the link show it):
+ * settings that need a fresh model are sent without another question (the
+ * corpus's own fresh model was agreed to), live ones apply at once.
+ */
+function applyPreset(preset: Preset): void {
+  const { config } = useApp.getState();
+  const next = withPreset(config, preset);
+  if (freshModelChanges(config, next).length > 0) applyConfig(next);
+  else proposeConfig(next);
 }
 
 /** The first built-in corpus, so Train works the moment the page opens. */

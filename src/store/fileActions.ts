@@ -2,7 +2,7 @@
 // adopt a file's vocabulary when offered), resume or delete a saved run; and
 // what the page does with the worker's answers to those requests.
 
-import type { EngineMessageOf, ExportChoice } from '../worker/protocol';
+import type { EngineMessageOf, ExportChoice, ExportWeights } from '../worker/protocol';
 import { useApp } from './app';
 import { downloadFiles } from './download';
 import { newCorpusId, send } from './engine';
@@ -12,10 +12,11 @@ let nextRequestId = 1;
 /** Files of imports in flight, by id: kept to retry one with the file's vocabulary. */
 const imports = new Map<number, File[]>();
 
-export function exportModel(choice: ExportChoice): void {
+/** Exports `choice`: the weights of the best validation (when there are any) unless `weights` says latest. */
+export function exportModel(choice: ExportChoice, weights: ExportWeights = 'best'): void {
   if (useApp.getState().exporting) return;
   useApp.setState({ exporting: choice, exportError: null });
-  send({ type: 'export', id: nextRequestId++, choice });
+  send({ type: 'export', id: nextRequestId++, choice, weights });
 }
 
 /** Imports weights or a checkpoint (a .safetensors file, with vocab.json when it needs one). */

@@ -10,6 +10,12 @@ export interface LossPoint {
   loss: number;
 }
 
+/** The learning rate a training step used (its schedule's, halved by any rollback). */
+export interface RatePoint {
+  step: number;
+  rate: number;
+}
+
 /** One model's curves and running figures. */
 export interface ModelSeries {
   step: number;
@@ -18,6 +24,8 @@ export interface ModelSeries {
   tokensPerSecond: number;
   train: LossPoint[];
   validation: LossPoint[];
+  /** Per training step; empty for a replayed history saved before rates were kept. */
+  learningRates: RatePoint[];
 }
 
 /**
@@ -34,7 +42,15 @@ export interface MetricsSnapshot extends ModelSeries {
 type Listener = (snapshot: MetricsSnapshot) => void;
 
 function emptySeries(): ModelSeries {
-  return { step: 0, epoch: 0, elapsedMs: 0, tokensPerSecond: 0, train: [], validation: [] };
+  return {
+    step: 0,
+    epoch: 0,
+    elapsedMs: 0,
+    tokensPerSecond: 0,
+    train: [],
+    validation: [],
+    learningRates: [],
+  };
 }
 
 function view(models: ModelSeries[], selected: number, version: number): MetricsSnapshot {
@@ -76,6 +92,15 @@ export const metrics = {
     for (let i = 0; i + 1 < message.validation.length; i += 2) {
       series.validation.push({ step: message.validation[i], loss: message.validation[i + 1] });
     }
+    const rates = message.learningRates;
+    if (rates) {
+      for (let i = 0; i + 1 < rates.length; i += 2) {
+        // A step the engine has no rate for (NaN) draws a gap, not a zero.
+        if (Number.isFinite(rates[i + 1])) {
+          series.learningRates.push({ step: rates[i], rate: rates[i + 1] });
+        }
+      }
+    }
     models[k] = {
       ...series,
       step: message.step,
@@ -93,6 +118,7 @@ export const metrics = {
       ...series,
       train: series.train.filter((p) => p.step <= step),
       validation: series.validation.filter((p) => p.step <= step),
+      learningRates: series.learningRates.filter((p) => p.step <= step),
       step: Math.min(series.step, step),
     };
     update(models);
@@ -119,6 +145,21 @@ export function thin(points: LossPoint[], max: number): LossPoint[] {
     for (let j = from; j < to; j++) sum += points[j].loss;
     out.push({ step: points[to - 1].step, loss: sum / (to - from) });
   }
+  out.push(points[points.length - 1]);
+  return out;
+}
+
+/**
+ * Learning rates thinned like `thin` thins losses (the same buckets, so a
+ * train series of the same steps lands on the same steps), each bucket
+ * keeping its last rate: a rate is a stepped line, and an average would blur
+ * a step decay's drops into ramps.
+ */
+export function thinRates(points: RatePoint[], max: number): RatePoint[] {
+  if (points.length <= max) return points.slice();
+  const stride = points.length / max;
+  const out: RatePoint[] = [];
+  for (let k = 0; k < max - 1; k++) out.push(points[Math.floor((k + 1) * stride) - 1]);
   out.push(points[points.length - 1]);
   return out;
 }

@@ -17,6 +17,7 @@ import { addRecall, latestSnapshots, recallUpTo } from './compareSlice';
 import { unitToShow } from './gatesSlice';
 import { metrics } from './metrics';
 import { onConfigRefused, onModelBuilt, onRollback } from './runActions';
+import { withBest } from './runSlice';
 
 type Handlers = {
   [K in EngineMessage['type']]: (message: EngineMessageOf<K>) => void;
@@ -32,7 +33,7 @@ const handlers: Handlers = {
   corpusError: onCorpusError,
   model: (m) => {
     onModelBuilt(m);
-    set({ diagnostics: {}, recall: {} });
+    set({ diagnostics: {}, recall: {}, bestValidation: null, bestValidations: {} });
   },
   models: onModels,
   configError: onConfigRefused,
@@ -73,6 +74,17 @@ const handlers: Handlers = {
     });
   },
   recall: (m) => set({ recall: addRecall(get().recall, m) }),
+  // A rollback keeps the best (the engine keeps its weights): no truncation here.
+  best: (m) => set(withBest(get(), m.model ?? 0, { step: m.step, loss: m.loss })),
+  // Said where rollbacks are, naming a compared model.
+  earlyStopped: (m) => {
+    const model = m.model ?? 0;
+    const name = get().compareModels[model]?.name;
+    set({
+      ...withBest(get(), model, { step: m.bestStep, loss: m.bestLoss }),
+      engineError: model > 0 && name ? `${name}: ${m.message}` : m.message,
+    });
+  },
   exported: onExported,
   exportError: (m) => set({ exporting: null, exportError: m.message }),
   imported: onImported,

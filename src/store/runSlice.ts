@@ -14,6 +14,35 @@ export interface RunSlice {
   status: RunStatus;
   /** The last engine error, shown until dismissed or replaced. */
   engineError: string | null;
+  /**
+   * The selected model's best validation so far (step, loss in nats): the
+   * weights the exports write by default, and the loss chart's best-step
+   * marker. Null before the first validation (or with no validation text).
+   */
+  bestValidation: BestValidation | null;
+  /** Every model's best validation, by model index (the worker's); {} before any. */
+  bestValidations: Record<number, BestValidation>;
+}
+
+/** A best validation: the step its weights are of and its loss in nats. */
+export interface BestValidation {
+  step: number;
+  loss: number;
+}
+
+/**
+ * Model `model`'s new best validation: the record gains it, and the
+ * selected model's field follows when it is that model's.
+ */
+export function withBest(
+  state: Pick<RunSlice, 'bestValidation' | 'bestValidations'> & { selectedModel: number },
+  model: number,
+  best: BestValidation,
+): Pick<RunSlice, 'bestValidation' | 'bestValidations'> {
+  return {
+    bestValidations: { ...state.bestValidations, [model]: best },
+    bestValidation: model === state.selectedModel ? best : state.bestValidation,
+  };
 }
 
 export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = () => ({
@@ -23,4 +52,6 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = () => ({
   modelRunId: null,
   status: { ready: false, building: false, training: false, step: 0 },
   engineError: null,
+  bestValidation: null,
+  bestValidations: {},
 });

@@ -8,7 +8,7 @@
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers.
 
-import type { DownloadFile, ExportChoice } from './protocol';
+import type { DownloadFile, ExportChoice, ExportWeights } from './protocol';
 import { corpusWithVocabulary, type Vocabulary } from '../engine/tokenizer';
 import {
   checkFinite,
@@ -19,15 +19,23 @@ import {
   importFiles,
   newRunId,
   VocabularyMismatchError,
+  type ExportOptions,
   type LoadedCheckpoint,
   type TrainingSnapshot,
 } from '../io';
 import { DEFAULT_RUN_CONFIG } from '../engine/settings';
 import { resumeFrom, type Session } from './session';
 
+/**
+ * The files of one export. Weight formats write the best validation's weights
+ * when `weights` is 'best' and there are any (named model-best-step<N>, their
+ * step and validation loss in the metadata), else the latest (named model, as
+ * always; the metadata says "latest" and the step). A checkpoint holds both.
+ */
 export async function exportChoice(
   session: Session,
   choice: ExportChoice,
+  weights: ExportWeights = 'latest',
 ): Promise<DownloadFile[]> {
   if (choice === 'checkpoint') {
     // captureCheckpoint checks the weights, moments and state themselves.
@@ -46,10 +54,16 @@ export async function exportChoice(
       },
     ];
   }
-  const { model, params } = await session.weights();
+  const { model, params, step, best } = await session.weights(weights);
   // A diverged model's weights would load nowhere (and our own import refuses them).
   checkFinite(params);
-  return exportFiles(choice, model, params, vocab).filter((f) => f.name !== 'vocab.json');
+  const options: ExportOptions = best
+    ? {
+        baseName: `model-best-step${step}`,
+        metadata: { weights: 'best', step: String(step), validation_loss: String(best.loss) },
+      }
+    : { metadata: { weights: 'latest', step: String(step) } };
+  return exportFiles(choice, model, params, vocab, options).filter((f) => f.name !== 'vocab.json');
 }
 
 /** Thrown when the file's vocabulary could replace the corpus' (the page asks first). */

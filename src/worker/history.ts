@@ -1,7 +1,9 @@
 // The loss curves of the run in the worker, kept so a checkpoint can carry
 // them: a resumed run shows the curve it had, not an empty chart. Training
 // losses are thinned by pairwise averaging once there are many, so the
-// record stays small however long a run trains.
+// record stays small however long a run trains. The learning rate of each
+// step is kept beside them (thinned the same way, keeping the later rate of
+// each pair: the rate is a stepped line, not noise to average).
 //
 // Dimension legend: none (scalars per step).
 
@@ -15,21 +17,29 @@ export interface HistoryRecord {
   /** Interleaved (step, loss in nats) pairs. */
   train: number[];
   validation: number[];
+  /** Interleaved (step, learning rate) pairs; absent from records saved before rates were kept. */
+  learningRates?: number[];
 }
 
 export class LossHistory {
   private train: number[] = [];
   private validation: number[] = [];
+  private learningRates: number[] = [];
 
   clear(): void {
     this.train = [];
     this.validation = [];
+    this.learningRates = [];
   }
 
-  add(message: Pick<MetricsReport, 'train' | 'validation'>): void {
+  add(message: Pick<MetricsReport, 'train' | 'validation' | 'learningRates'>): void {
     for (const x of message.train) this.train.push(x);
     for (const x of message.validation) this.validation.push(x);
+    for (const x of message.learningRates ?? []) this.learningRates.push(x);
     if (this.train.length > 2 * MAX_TRAIN_POINTS) this.train = halve(this.train);
+    if (this.learningRates.length > 2 * MAX_TRAIN_POINTS) {
+      this.learningRates = halve(this.learningRates, true);
+    }
   }
 
   /** After a rollback to `step`: the losses of the abandoned steps go. */
@@ -43,6 +53,7 @@ export class LossHistory {
     };
     this.train = keep(this.train);
     this.validation = keep(this.validation);
+    this.learningRates = keep(this.learningRates);
   }
 
   /** The last validation loss, or the last training loss before any validation. */
@@ -52,7 +63,12 @@ export class LossHistory {
   }
 
   toJSON(): HistoryRecord {
-    return { train: this.train.slice(), validation: this.validation.slice() };
+    const record: HistoryRecord = {
+      train: this.train.slice(),
+      validation: this.validation.slice(),
+    };
+    if (this.learningRates.length > 0) record.learningRates = this.learningRates.slice();
+    return record;
   }
 
   /** Replaces the history with a saved one; a malformed record leaves it empty. */
@@ -67,6 +83,7 @@ export class LossHistory {
           : [];
       this.train = pairs(raw.train);
       this.validation = pairs(raw.validation);
+      this.learningRates = pairs(raw.learningRates);
     } catch {
       // A curve is a nicety: a checkpoint whose history does not parse still resumes.
     }
@@ -82,15 +99,21 @@ export class LossHistory {
       tokensPerSecond: 0,
       train: Float64Array.from(this.train),
       validation: Float64Array.from(this.validation),
+      ...(this.learningRates.length > 0 && {
+        learningRates: Float64Array.from(this.learningRates),
+      }),
     };
   }
 }
 
-/** Averages neighbouring (step, loss) pairs, keeping the later step of each. */
-function halve(pairs: number[]): number[] {
+/**
+ * Neighbouring (step, value) pairs made one, at the later step: their
+ * average, or with `later` the later value (a learning rate's steps stay sharp).
+ */
+function halve(pairs: number[], later = false): number[] {
   const out: number[] = [];
   for (let k = 0; k + 3 < pairs.length; k += 4) {
-    out.push(pairs[k + 2], (pairs[k + 1] + pairs[k + 3]) / 2);
+    out.push(pairs[k + 2], later ? pairs[k + 3] : (pairs[k + 1] + pairs[k + 3]) / 2);
   }
   if ((pairs.length / 2) % 2 === 1) out.push(pairs[pairs.length - 2], pairs[pairs.length - 1]);
   return out;

@@ -115,7 +115,7 @@ export function createWorkerHost(options: WorkerHostOptions): WorkerHost {
       case 'export':
         // Reads the model in use at its turn (between two steps), so later commands wait for it.
         return inOrder(() =>
-          exportChoice(session, message.choice).then(
+          exportChoice(session, message.choice, message.weights).then(
             (files) => post({ type: 'exported', id: message.id, files }),
             (error) => post({ type: 'exportError', id: message.id, message: messageOf(error) }),
           ),

@@ -11,7 +11,9 @@ import type { SampleRequest } from '../engine/sampleRequest';
 import { CELLS } from '../engine/cells';
 import type { ProbeSnapshot } from '../engine/snapshot';
 import type {
+  BestReport,
   DiagnosticsReport,
+  EarlyStopReport,
   MetricsReport,
   RecallReport,
   RollbackReport,
@@ -23,6 +25,10 @@ export type { ProbeLayer } from '../engine/snapshot';
 /** What the export buttons offer: three weight formats and the full training state. */
 export const EXPORT_CHOICES = ['safetensors', 'vocab', 'onnx', 'tfjs', 'checkpoint'] as const;
 export type ExportChoice = (typeof EXPORT_CHOICES)[number];
+
+/** Which weights an export writes: those of the best validation so far, or the latest. */
+export const EXPORT_WEIGHTS = ['best', 'latest'] as const;
+export type ExportWeights = (typeof EXPORT_WEIGHTS)[number];
 
 /**
  * The faults a browser test may inject: an exception outside every handler,
@@ -127,7 +133,11 @@ export type UiMessage =
   | { type: 'setProbe'; text: string }
   | { type: 'sample'; request: SampleRequest }
   | { type: 'stopSample'; id: number }
-  | { type: 'export'; id: number; choice: ExportChoice }
+  /**
+   * `weights`: the weights of the best validation so far (the default the page
+   * offers, when there are any) or the latest; a checkpoint holds both.
+   */
+  | { type: 'export'; id: number; choice: ExportChoice; weights: ExportWeights }
   /**
    * Weights or a checkpoint (.safetensors, with vocab.json if it has no
    * vocabulary). `adoptVocabulary` re-encodes the corpus with the file's
@@ -244,6 +254,13 @@ export type EngineMessage =
   | { type: 'error'; message: string }
   /** Divergence rolled the run back (RollbackReport says what the fields mean). */
   | ({ type: 'rollback'; model?: number } & RollbackReport)
+  /**
+   * A new best validation loss, whose weights the exports use by default
+   * (BestReport); also sent when a resumed run's best is restored.
+   */
+  | ({ type: 'best'; model?: number } & BestReport)
+  /** Early stopping paused the model and put its best weights back (EarlyStopReport). */
+  | ({ type: 'earlyStopped'; model?: number } & EarlyStopReport)
   /** Recall accuracy on a delayed-recall text, with each validation run (RecallReport). */
   | ({ type: 'recall'; model?: number } & RecallReport)
   | { type: 'exported'; id: number; files: DownloadFile[] }
@@ -272,6 +289,7 @@ export function transferablesOf(message: EngineMessage): Transferable[] {
         message.train.buffer,
         message.validation.buffer,
         ...(message.gradNorms ? [message.gradNorms.buffer] : []),
+        ...(message.learningRates ? [message.learningRates.buffer] : []),
       ];
     case 'probe':
       return [

@@ -38,13 +38,14 @@ import {
   type DeviceReport,
   type CompareSettings,
   type EngineMessage,
+  type ExportWeights,
   type RunConfig,
 } from './protocol';
 import { CELLS } from '../engine/cells';
 import { DEFAULT_TRAINER_OPTIONS, type TrainerOptions } from '../engine/training/options';
 import { Rng } from '../engine/rng';
 import { buildCorpus, type Corpus } from '../engine/tokenizer';
-import type { TrainingEvents } from '../engine/training/events';
+import type { BestReport, TrainingEvents } from '../engine/training/events';
 import { Trainer } from '../engine/training/trainer';
 import { captureCheckpoint, newRunId, restoreCheckpoint, type TrainingSnapshot } from '../io';
 import { createBackend } from './backendChoice';
@@ -68,6 +69,15 @@ import { statusMessage, trainingWire } from './trainingWire';
 
 export type { LoadedCorpus } from './corpusLoad';
 export type { RunIdentity, SessionModel } from './modelSet';
+
+/** Weights read for an export: which step they are of, and the best validation when they are its. */
+export interface ExportedWeights {
+  model: ModelConfig;
+  /** Arena layout. */
+  params: Float32Array;
+  step: number;
+  best?: BestReport;
+}
 
 /** How a new model starts, when not from the seed. */
 export interface ModelStart {
@@ -592,6 +602,7 @@ export class Session {
     return trainer.exclusive(async (backend, batcher) => {
       const progress = trainer.progress;
       const bytes = await captureCheckpoint(backend, batcher, {
+        earlyStopping: trainer.earlyStoppingState,
         // The trainer's optimizer: a rollback just before this capture halved its rate.
         // And its regularisation: a compared model's own, when it has one.
         train: {
@@ -615,12 +626,29 @@ export class Session {
     });
   }
 
-  /** A copy of the weights (arena layout) and the model they belong to. */
-  async weights(): Promise<{ model: ModelConfig; params: Float32Array }> {
+  /**
+   * A copy of the weights (arena layout) and the model they belong to: the
+   * latest, or those of the best validation so far when `which` is 'best'
+   * and there are any (`best` then says their step and validation loss).
+   */
+  async weights(which: ExportWeights = 'latest'): Promise<ExportedWeights> {
     const trainer = this.trainer;
     if (!trainer) throw new Error('no model yet: load a corpus first');
-    const params = await trainer.exclusive((backend) => backend.getParams());
-    return { model: trainer.backend.model, params };
+    return trainer.exclusive(async (backend) => {
+      const best = trainer.earlyStoppingState;
+      if (which === 'best' && backend.bestStep !== null && best.bestLoss !== null) {
+        const params = await backend.getBestParams();
+        if (params) {
+          return {
+            model: backend.model,
+            params,
+            step: backend.bestStep,
+            best: { step: backend.bestStep, loss: best.bestLoss },
+          };
+        }
+      }
+      return { model: backend.model, params: await backend.getParams(), step: backend.step };
+    });
   }
 
   private postStatus(step: number, ready: boolean): void {
@@ -653,6 +681,7 @@ export function resumeFrom(snapshot: TrainingSnapshot, run: RunIdentity): ModelS
     history: extra.history,
     restore: async (trainer) => {
       await trainer.exclusive((backend, batcher) => restoreCheckpoint(backend, batcher, snapshot));
+      if (snapshot.earlyStopping) trainer.restoreEarlyStopping(snapshot.earlyStopping);
       trainer.restoreProgress({
         epoch: Number(extra.epoch) || 0,
         elapsedMs: Number(extra.elapsedMs) || 0,

@@ -27,6 +27,8 @@ export function trainingWire(
     sampleChunk: (id, text, done) => post({ type: 'sample', id, text, done }),
     sampleError: (id, message) => post({ type: 'sampleError', id, message }),
     rollback: (report) => post({ type: 'rollback', model, ...report }),
+    best: (report) => post({ type: 'best', model, ...report }),
+    earlyStopped: (report) => post({ type: 'earlyStopped', model, ...report }),
     recall: (report) => post({ type: 'recall', model, ...report }),
     failed,
   };

@@ -23,6 +23,7 @@ import {
 } from '../engine/settings';
 import {
   EXPORT_CHOICES,
+  EXPORT_WEIGHTS,
   MAX_COMPARED,
   TEST_FAULTS,
   type CompareSettings,
@@ -82,6 +83,7 @@ const PARSERS: Record<UiMessage['type'], (m: Fields) => UiMessage> = {
     type: 'export',
     id: requestId(m, 'export.id'),
     choice: oneOf(m.choice, EXPORT_CHOICES, 'export.choice'),
+    weights: oneOf(m.weights, EXPORT_WEIGHTS, 'export.weights'),
   }),
   import: (m) => ({
     type: 'import',

@@ -104,6 +104,10 @@ describe('model files', () => {
       .toMatch(`autosaved at ${shown}`);
     expect(await list.textContent()).toContain(shown);
 
+    // The weights of the paused model, as the checkpoint holds them (a best validation's
+    // weights of an earlier step would be the default once offered).
+    const latest = page.getByRole('radio', { name: 'Latest' });
+    if ((await latest.count()) > 0) await latest.check();
     files = {
       ...(await exportVia(page, 'PyTorch')),
       ...(await exportVia(page, 'ONNX')),

@@ -1,6 +1,6 @@
 // The memory estimate (engine/memory.ts) against what the WebGPU engine
 // really allocates on Dawn: the bytes of its live buffers (GpuResources)
-// after it has trained, validated, probed, sampled, run the gradient-flow
+// after it has trained (also with dropout), validated, probed, sampled, run the gradient-flow
 // probe and been read out for a
 // checkpoint, for both recurrent plans and every cell. The estimate must cover them without
 // overstating them by more than a small factor, and its largest buffer must
@@ -64,8 +64,11 @@ describe.each(CELL_TYPES)('the GPU estimate against the WebGPU engine (%s)', (ce
           ...plan,
         });
         try {
-          for (let k = 0; k < 3; k++)
-            gpu.trainStep(window(rng, model.vocabSize, T, B), DEFAULT_OPTIMIZER);
+          // Without dropout, then with it in both modes (the dropped copies, three programs).
+          for (let k = 0; k < 3; k++) {
+            const dropout = k === 0 ? undefined : { rate: 0.3, variational: k === 2, seed: 1 };
+            gpu.trainStep(window(rng, model.vocabSize, T, B), DEFAULT_OPTIMIZER, false, dropout);
+          }
           await gpu.drainLosses();
           await gpu.evaluate([window(rng, model.vocabSize, T, Math.max(1, B >> 1))]);
           await gpu.gradients(window(rng, model.vocabSize, T, B));

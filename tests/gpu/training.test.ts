@@ -292,9 +292,10 @@ describe.each(CELL_TYPES)('training on the GPU (%s)', (cell) => {
     }
   });
 
-  // The GRU adds one dispatch per layer: its dbhn reduction (gru_bhn_grad.wgsl).
+  // The GRU adds one dispatch per layer: its dbhn reduction (gru_bhn_grad.wgsl). Dropout adds
+  // one dropout_apply per site 1..L each way (site 0 rides in the embedding kernels): 2L.
   const extra = cell === 'gru' ? 1 : 0;
-  test(`dispatches per step: L·(2T+${4 + extra})+8 with step kernels, L·${6 + extra}+8 persistent; no GPU object is created per step`, async () => {
+  test(`dispatches per step: L·(2T+${4 + extra})+8 with step kernels, L·${6 + extra}+8 persistent, 2L more with dropout; no GPU object is created per step`, async () => {
     for (const [layers, T] of [
       [1, 1],
       [2, 7],
@@ -323,6 +324,11 @@ describe.each(CELL_TYPES)('training on the GPU (%s)', (cell) => {
           },
         );
         expect(forced.dispatchesPerStep(), recurrent).toBe(expected[recurrent]);
+        for (const mode of ['standard', 'variational'] as const) {
+          expect(forced.dispatchesPerStep(T, mode), `${recurrent}, ${mode} dropout`).toBe(
+            expected[recurrent] + 2 * layers,
+          );
+        }
         expect(forced.stats().recurrent).toBe(`${recurrent}/${recurrent}`);
         forced.dispose();
       }
@@ -338,6 +344,17 @@ describe.each(CELL_TYPES)('training on the GPU (%s)', (cell) => {
           layers * (perLayer(forward) + perLayer(backward) + extra) + 8,
         );
         expect(gpu.dispatchesPerStep()).toBeLessThanOrEqual(layers * (2 * T + 6 + extra) + 8);
+        expect(gpu.dispatchesPerStep(T, 'standard')).toBe(gpu.dispatchesPerStep() + 2 * layers);
+        expect(gpu.dispatchesPerStep(T, 'variational')).toBeLessThanOrEqual(
+          layers * (2 * T + 8 + extra) + 8,
+        );
+        // Every other step drops (both modes): their programs too are built once.
+        const dropouts = [
+          undefined,
+          { rate: 0.3, variational: false, seed: 1 },
+          undefined,
+          { rate: 0.2, variational: true, seed: 1 },
+        ];
         const batcher = new Batcher(corpus.tokens, 2, T, 2);
         const val = validationBatches(corpus.tokens.subarray(0, 100), 2, T, 2);
         const run = async (steps: number) => {
@@ -345,7 +362,7 @@ describe.each(CELL_TYPES)('training on the GPU (%s)', (cell) => {
           for (let s = 0; s < steps; s++) {
             const { batch, startsEpoch } = batcher.next();
             if (startsEpoch) gpu.resetState();
-            gpu.trainStep(batch, optimizer);
+            gpu.trainStep(batch, optimizer, false, dropouts[s % 4]);
             if (s % 50 === 49) {
               losses.push(...(await gpu.drainLosses()));
               await gpu.evaluate(val);

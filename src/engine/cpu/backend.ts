@@ -20,6 +20,7 @@ import type {
 } from '../backend';
 import { checkBatch, checkSampleOptions, checkTokens } from '../batchCheck';
 import { validateModelConfig, type ModelConfig, type OptimizerConfig } from '../config';
+import type { DropoutSpec } from '../dropout';
 import { decayMask, paramLayout, type ParamLayout } from '../params';
 import { Rng } from '../rng';
 import type { AdamMoments, RecurrentState } from '../state';
@@ -30,6 +31,7 @@ import {
   modelForwardBackward,
   viewArena,
   windowLossSum,
+  windowMasks,
   Workspace,
   workspaceAllocations,
   zeroState,
@@ -92,7 +94,8 @@ export class CpuBackend implements Backend, GradientSource {
     // With worker threads, every operand of a training product lives in one shared buffer.
     let allocate: (n: number) => Float32Array = (n) => new Float32Array(n);
     if (threads > 0 && options.parallel) {
-      // What the constructor allocates below: params, grads, h, c and the training workspace.
+      // What the constructor allocates below: params, grads, h, c and the training workspace
+      // (its dropout copies included, should dropout ever be on).
       const state = model.layers * B * model.hiddenSize;
       const memory = new SharedMemory(
         SharedMemory.floatsFor([
@@ -172,7 +175,12 @@ export class CpuBackend implements Backend, GradientSource {
     checkBatch(batch, { ...this.options, vocabSize: this.model.vocabSize }, training);
   }
 
-  trainStep(batch: Batch, optimizer: OptimizerConfig, snapshotAfter = false): void {
+  trainStep(
+    batch: Batch,
+    optimizer: OptimizerConfig,
+    snapshotAfter = false,
+    dropout?: DropoutSpec,
+  ): void {
     this.checkBatch(batch, true);
     // The usual window goes straight to its workspace (shared with the GEMM workers), no lookup key.
     const ws =
@@ -187,6 +195,8 @@ export class CpuBackend implements Backend, GradientSource {
       batch.inputs,
       batch.targets,
       this.state,
+      // The masks of the step being taken (dropout.ts): a pure function of it, so a rollback replays them.
+      dropout && windowMasks(ws, dropout, this.stepCount + 1),
     );
     carryState(ws, this.state);
     const norm = globalNorm(this.grads);
@@ -311,7 +321,7 @@ export class CpuBackend implements Backend, GradientSource {
     return sum / count;
   }
 
-  async gradients(batch: Batch): Promise<WindowGradients> {
+  async gradients(batch: Batch, dropout?: DropoutSpec): Promise<WindowGradients> {
     this.checkBatch(batch, true);
     const grads = new Float32Array(this.layout.total);
     const ws = this.workspace(batch.seqLen, batch.batchSize);
@@ -322,6 +332,7 @@ export class CpuBackend implements Backend, GradientSource {
       batch.inputs,
       batch.targets,
       this.state,
+      dropout && windowMasks(ws, dropout, this.stepCount + 1),
     );
     return { loss, grads };
   }

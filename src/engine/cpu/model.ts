@@ -5,9 +5,17 @@
 // Dimension legend: T window, B batch, E embedding, H hidden, V vocabulary,
 // L layers, X layer input size (E for layer 0, H above), G gate columns of a
 // layer (cells.ts: 4H LSTM, 3H GRU, H RNN). Time-major (T, B, ·).
+//
+// Dropout (dropout.ts) on a training window: masks[s] (T, B, X) per site s in
+// 0..L. Site 0 scales the embedded inputs in place (nothing else reads them);
+// sites 1..L write a dropped copy of the layer below's h (Workspace.dropout),
+// which layer s (or the head, s = L) reads, while the undropped h stays in the
+// trace for that layer's own recurrence, its backward pass and the carry.
+// Backward multiplies the gradient reaching a site by the same mask.
 
 import { CELLS } from '../cells';
 import { layerInputSize, type ModelConfig } from '../config';
+import { fillMask, type DropoutSpec } from '../dropout';
 import type { ParamLayout, TensorSpec } from '../params';
 import type { RecurrentState } from '../state';
 import {
@@ -66,6 +74,7 @@ export class Workspace {
   readonly dGatesH: Arr; // GRU: (T, B, G) gradient of h·Wh's pre-activations; else empty
   readonly dx: Arr; // (T, B, max(E, H)) gradient w.r.t. the current layer's inputs
   readonly dc: Arr; // LSTM: (B, H) cell gradient carried back through time
+  private dropoutBuffers: DropoutBuffers | null = null;
 
   constructor(
     readonly ctor: ArrCtor,
@@ -74,7 +83,7 @@ export class Workspace {
     readonly B: number,
     /** The matrix products: serial, or split over a pool of workers. */
     readonly gemm: GemmOps = serialGemm,
-    allocate: Allocate = (n) => new ctor(n),
+    private readonly allocate: Allocate = (n) => new ctor(n),
   ) {
     const sizes = workspaceSizes(model, T, B);
     this.x0 = allocate(sizes.x0);
@@ -93,6 +102,63 @@ export class Workspace {
     const { hiddenSize: H, cell } = model;
     this.dc = new ctor(cell === 'lstm' ? H * B : 0);
   }
+
+  /**
+   * The dropout buffers, allocated the first time a window is dropped: most
+   * workspaces (evaluation, sampling, probes) never are. The dropped copies
+   * are operands of the products, so they come from `allocate` (shared memory
+   * under a pool, which reserves room for them: workspaceAllocations); the
+   * masks only the calling thread reads.
+   */
+  dropout(): DropoutBuffers {
+    if (!this.dropoutBuffers) {
+      const { model: m, T, B, ctor } = this;
+      const N = T * B;
+      this.dropoutBuffers = {
+        masks: Array.from({ length: m.layers + 1 }, (_, s) => new ctor(N * siteSize(m, s))),
+        dropped: Array.from({ length: m.layers }, () => this.allocate(N * m.hiddenSize)),
+      };
+    }
+    return this.dropoutBuffers;
+  }
+}
+
+/** A workspace's dropout buffers (see Workspace.dropout). */
+export interface DropoutBuffers {
+  /** Per site s in 0..L: (T, B, X) of 0 or the scale; X is E at site 0, H above. */
+  masks: Arr[];
+  /** Per site s in 1..L, at [s − 1]: (T, B, H) the layer below's h times masks[s]. */
+  dropped: Arr[];
+}
+
+/** Units X of dropout site s: the embedding at site 0, a layer's h above. */
+function siteSize(m: ModelConfig, s: number): number {
+  return s === 0 ? m.embedSize : m.hiddenSize;
+}
+
+/**
+ * Fills the workspace's masks with every site's mask of step `step` (the
+ * 1-based step being taken) and returns them, for modelForwardBackward.
+ */
+export function windowMasks(ws: Workspace, spec: DropoutSpec, step: number): Arr[] {
+  const { model: m, T, B } = ws;
+  const { masks } = ws.dropout();
+  masks.forEach((mask, s) => {
+    const X = siteSize(m, s);
+    if (spec.variational) {
+      // One draw per stream and unit: fill t = 0 (its index is b·X + u either way), repeat it.
+      fillMask(mask, spec, step, s, 1, B, X);
+      for (let t = 1; t < T; t++) mask.copyWithin(t * B * X, 0, B * X);
+    } else {
+      fillMask(mask, spec, step, s, T, B, X);
+    }
+  });
+  return masks;
+}
+
+/** out[i] = x[i]·mask[i] for i < n (in place when out is x). */
+function applyMask(out: Arr, x: Arr, mask: Arr, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = x[i] * mask[i];
 }
 
 /** Lengths of the arrays a Workspace of (T, B) allocates, each layer's trace once. */
@@ -120,7 +186,9 @@ function workspaceSizes(m: ModelConfig, T: number, B: number) {
 export function workspaceAllocations(m: ModelConfig, T: number, B: number): number[] {
   const { trace, ...rest } = workspaceSizes(m, T, B);
   const traces = Array.from({ length: m.layers }, () => Object.values(trace));
-  return [...Object.values(rest), ...traces.flat()];
+  // The dropped copies (Workspace.dropout), allocated later if dropout is ever on.
+  const dropped = Array.from({ length: m.layers }, () => T * B * m.hiddenSize);
+  return [...Object.values(rest), ...traces.flat(), ...dropped];
 }
 
 /** Layer `layer`'s (B, H) slice of a carried (L, B, H) state array. */
@@ -128,22 +196,34 @@ function layerSlice(state: Arr, layer: number, B: number, H: number): Arr {
   return slice(state, layer * B * H, (layer + 1) * B * H);
 }
 
-/** Forward over a window of T·B inputs from `state`; fills the workspace, logits included. */
+/** What layer l reads (site l): x0, the layer below's h, or its dropped copy. */
+function layerInput(ws: Workspace, l: number, masks: readonly Arr[] | undefined): Arr {
+  if (l === 0) return ws.x0;
+  return masks ? ws.dropout().dropped[l - 1] : ws.traces[l - 1].h;
+}
+
+/**
+ * Forward over a window of T·B inputs from `state`; fills the workspace,
+ * logits included. With `masks` (one per site, see windowMasks), dropout.
+ */
 export function modelForward(
   ws: Workspace,
   w: ModelView,
   inputs: Int32Array,
   state: RecurrentState<Arr>,
+  masks?: readonly Arr[],
 ): void {
   const { model: m, T, B } = ws;
-  const { embedSize: E, hiddenSize: H, vocabSize: V } = m;
+  const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = m;
   const N = T * B;
   for (let n = 0; n < N; n++) {
     const row = inputs[n] * E;
     for (let e = 0; e < E; e++) ws.x0[n * E + e] = w.embedding[row + e];
   }
-  for (let l = 0; l < m.layers; l++) {
-    const x = l === 0 ? ws.x0 : ws.traces[l - 1].h;
+  if (masks) applyMask(ws.x0, ws.x0, masks[0], N * E);
+  for (let l = 0; l < L; l++) {
+    if (masks && l > 0) applyMask(ws.dropout().dropped[l - 1], ws.traces[l - 1].h, masks[l], N * H);
+    const x = layerInput(ws, l, masks);
     const [trace, h0, weights, X] = [
       ws.traces[l],
       layerSlice(state.h, l, B, H),
@@ -158,8 +238,10 @@ export function modelForward(
       rnnLayerForward(trace, x, h0, weights, T, B, X, H, ws.gemm);
     }
   }
+  const top = masks ? ws.dropout().dropped[L - 1] : ws.traces[L - 1].h;
+  if (masks) applyMask(top, ws.traces[L - 1].h, masks[L], N * H);
   ws.logits.fill(0, 0, N * V);
-  ws.gemm.nn(ws.logits, ws.traces[m.layers - 1].h, w.headW, N, V, H);
+  ws.gemm.nn(ws.logits, top, w.headW, N, V, H);
   addRowBias(ws.logits, w.headB, N, V);
 }
 
@@ -170,7 +252,8 @@ export function windowLossSum(ws: Workspace, targets: Int32Array): number {
 
 /**
  * Forward and full BPTT over the window; accumulates the gradient of the MEAN
- * loss into `grads` (zero it first) and returns that mean loss.
+ * loss into `grads` (zero it first) and returns that mean loss. With `masks`
+ * (one per site, see windowMasks), dropout in both directions.
  */
 export function modelForwardBackward(
   ws: Workspace,
@@ -179,12 +262,13 @@ export function modelForwardBackward(
   inputs: Int32Array,
   targets: Int32Array,
   state: RecurrentState<Arr>,
+  masks?: readonly Arr[],
 ): number {
-  modelForward(ws, w, inputs, state);
+  modelForward(ws, w, inputs, state, masks);
   const { T, B } = ws;
   const N = T * B;
   const loss = softmaxCrossEntropyBackward(ws.logits, targets, N, ws.model.vocabSize, 1 / N) / N;
-  modelBackward(ws, w, grads, inputs, state);
+  modelBackward(ws, w, grads, inputs, state, undefined, masks);
   return loss;
 }
 
@@ -201,8 +285,8 @@ export interface BackwardTap {
 
 /**
  * Backpropagation from the dlogits (T, B, V) in `ws.logits` (after
- * modelForward), through the head, every layer and the embedding; accumulates
- * into `grads`.
+ * modelForward with the same `masks`), through the head, every layer and the
+ * embedding; accumulates into `grads`.
  */
 export function modelBackward(
   ws: Workspace,
@@ -211,18 +295,20 @@ export function modelBackward(
   inputs: Int32Array,
   state: RecurrentState<Arr>,
   tap?: BackwardTap,
+  masks?: readonly Arr[],
 ): void {
   const { model: m, T, B } = ws;
   const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = m;
   const N = T * B;
-  const top = ws.traces[L - 1].h;
+  const top = masks ? ws.dropout().dropped[L - 1] : ws.traces[L - 1].h;
   ws.gemm.tn(grads.headW, top, ws.logits, H, V, N);
   sumRowsInto(grads.headB, ws.logits, N, V);
   ws.dh.fill(0, 0, N * H);
   ws.gemm.nt(ws.dh, ws.logits, w.headW, N, H, V);
+  if (masks) applyMask(ws.dh, ws.dh, masks[L], N * H);
   for (let l = L - 1; l >= 0; l--) {
     const X = layerInputSize(m, l);
-    const x = l === 0 ? ws.x0 : ws.traces[l - 1].h;
+    const x = layerInput(ws, l, masks);
     const [g, trace, h0, weights] = [
       grads.layers[l],
       ws.traces[l],
@@ -270,9 +356,14 @@ export function modelBackward(
       rnnLayerBackward(g, ws.dx, ws.dGates, ws.dh, trace, x, h0, weights, T, B, X, H, ws.gemm);
     }
     tap?.layerDone(l);
-    // The input gradient of this layer is the output gradient of the one below.
-    if (l > 0) ws.dh.set(slice(ws.dx, 0, N * H));
+    // The input gradient of this layer is the output gradient of the one below
+    // (through site l's mask: a dropped unit passed nothing up, gets nothing back).
+    if (l > 0) {
+      if (masks) applyMask(ws.dh, ws.dx, masks[l], N * H);
+      else ws.dh.set(slice(ws.dx, 0, N * H));
+    }
   }
+  if (masks) applyMask(ws.dx, ws.dx, masks[0], N * E);
   for (let n = 0; n < N; n++) {
     const row = inputs[n] * E;
     for (let e = 0; e < E; e++) grads.embedding[row + e] += ws.dx[n * E + e];

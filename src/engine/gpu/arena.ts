@@ -67,6 +67,8 @@ export function arenaSizes(m: ModelConfig, layout: ParamLayout, Tmax: number, Bm
     gatesH: cell === 'gru' ? N * G * H : 4,
     logits: N * headColumns(layout),
     dH: N * H,
+    /** Per dropout site 1..L: the dropped copy of the layer below's h (N, H). */
+    dropped: N * H,
     dX0: N * E,
     state: L * Bmax * H,
     /** gradientFlow's norms: per layer (Tmax) for h, then per layer for c. */
@@ -98,6 +100,16 @@ export class GpuArena {
   readonly rowLoss: GPUBuffer; // (T, B) per-position loss
   readonly dH: GPUBuffer; // (T, B, H) gradient w.r.t. the current layer's outputs
   readonly dX0: GPUBuffer; // (T, B, E) gradient w.r.t. the embedded inputs
+  /**
+   * Dropout sites 1..L at [s − 1], each (T, B, H): forward, h_1..h_T of layer
+   * s − 1 times site s's mask, what layer s (the head for s = L) reads while
+   * hAll keeps the undropped h; backward, once that layer's dW has read it,
+   * scratch for the gradient the mask then carries into dH. Site 0 is x0
+   * itself, dropped as it is gathered. Allocated whether or not a step
+   * drops: the rate is live, and a buffer made mid-run would break the flat
+   * object counts.
+   */
+  readonly dropped: GPUBuffer[];
   readonly dc: GPUBuffer; // (B, H) carried cell gradient in BPTT (GRU: dh·z, the direct path)
   readonly gatesH: GPUBuffer; // GRU: (T, B, 3H) gradient w.r.t. ah = h·Wh; others: 4 floats unused
   // Reductions and logs.
@@ -106,6 +118,7 @@ export class GpuArena {
   readonly lossAccumulator: GPUBuffer; // (1) summed window losses for evaluate/gradients
   readonly flow: GPUBuffer; // (2, L, T) gradientFlow's per-timestep norms: h, then the LSTM's c
   readonly hyper: GPUBuffer; // uniform: optimizer values of the next step (adamStep.ts)
+  readonly dropoutStep: GPUBuffer; // uniform: dropout keys of the next step (dropoutStep.ts)
   /** Binds where a kernel has nothing to read (e.g. a GEMM without bias). */
   readonly placeholder: GPUBuffer;
   // Carried recurrent states: training, and evaluation's own.
@@ -143,6 +156,9 @@ export class GpuArena {
     this.rowLoss = f('rowLoss (T,B)', s.tokens);
     this.dH = f('dH (T,B,H)', s.dH);
     this.dX0 = f('dX0 (T,B,E)', s.dX0);
+    this.dropped = Array.from({ length: model.layers }, (_, l) =>
+      f(`dropped site ${l + 1} (T,B,H)`, s.dropped),
+    );
     this.dc = f('dc (B,H)', maxBatch * model.hiddenSize);
     this.gatesH = f('gatesH (T,B,3H)', s.gatesH);
     this.normPartials = f('normPartials (256)', NORM_PARTIALS);
@@ -151,6 +167,11 @@ export class GpuArena {
     this.flow = f('flow (2,L,T)', s.flow);
     this.hyper = resources.buffer(
       'adam.hyper (uniform)',
+      UNIFORM_BINDING_SIZE,
+      GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    );
+    this.dropoutStep = resources.buffer(
+      'dropout step (uniform)',
       UNIFORM_BINDING_SIZE,
       GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
     );

@@ -28,7 +28,8 @@ import type {
 } from '../backend';
 import { checkBatch, checkTokens } from '../batchCheck';
 import { CELLS } from '../cells';
-import type { ModelConfig, OptimizerConfig } from '../config';
+import type { DropoutMode, ModelConfig, OptimizerConfig } from '../config';
+import type { DropoutSpec } from '../dropout';
 import { headColumns, paramLayout, repackParams, type ParamLayout } from '../params';
 import { deviceParamLayout, GpuArena, LOSS_LOG_SLOTS, type SnapshotBuffers } from './arena';
 import { autotune, trainingGemms, type AutotuneOptions, type TuneReport } from './autotune';
@@ -37,6 +38,7 @@ import { flowOffset, groupNorms } from './flow';
 import { gemmShapeKey, type GemmVariant } from './gemm';
 import { KernelLibrary } from './kernels';
 import { adamHyperparameters } from './adamStep';
+import { dropoutModeOf, dropoutStepUniforms } from './dropoutStep';
 import type { PassContext } from './passes';
 import {
   initialRecurrentMode,
@@ -241,9 +243,12 @@ export class GpuBackend implements Backend, GradientSource {
     return out;
   }
 
-  /** Compute dispatches of one training step with window T (default: the configured T). */
-  dispatchesPerStep(T = this.options.seqLen): number {
-    return this.program('train', T, this.options.batchSize).dispatchCount;
+  /**
+   * Compute dispatches of one training step with window T (default: the
+   * configured T), without dropout or with it in `dropout` mode.
+   */
+  dispatchesPerStep(T = this.options.seqLen, dropout: DropoutMode | null = null): number {
+    return this.program('train', T, this.options.batchSize, dropout).dispatchCount;
   }
 
   private checkAlive(): void {
@@ -251,8 +256,18 @@ export class GpuBackend implements Backend, GradientSource {
     if (this.lostMessage) throw new GpuDeviceLostError(this.lostMessage);
   }
 
-  private program(job: Job, T: number, B: number): Program {
-    return this.programs.get(job, T, B);
+  private program(job: Job, T: number, B: number, dropout: DropoutMode | null = null): Program {
+    return this.programs.get(job, T, B, dropout);
+  }
+
+  /**
+   * Writes the masks' keys of step `step` for the next submit. Queue-ordered
+   * like `hyper`: every step in flight reads the values written before it.
+   */
+  private writeDropout(dropout: DropoutSpec | undefined, step: number): void {
+    if (!dropout) return;
+    const data = dropoutStepUniforms(dropout, step, this.model.layers);
+    this.device.queue.writeBuffer(this.arena.dropoutStep, 0, data);
   }
 
   private checkWindow(batch: Batch, training: boolean): void {
@@ -270,13 +285,20 @@ export class GpuBackend implements Backend, GradientSource {
     this.device.queue.submit([encoder.finish()]);
   }
 
-  trainStep(batch: Batch, optimizer: OptimizerConfig, snapshotAfter = false): void {
+  trainStep(
+    batch: Batch,
+    optimizer: OptimizerConfig,
+    snapshotAfter = false,
+    dropout?: DropoutSpec,
+  ): void {
     this.checkAlive();
     this.checkWindow(batch, true);
-    const program = this.program('train', batch.seqLen, batch.batchSize);
+    const mode = dropoutModeOf(dropout);
+    const program = this.program('train', batch.seqLen, batch.batchSize, mode);
     const step = this.stepCount + 1;
     this.readback.ensureRoom(step);
     this.writeWindow(batch);
+    this.writeDropout(dropout, step);
     const slot = (step - 1) % LOSS_LOG_SLOTS;
     this.device.queue.writeBuffer(this.arena.hyper, 0, adamHyperparameters(optimizer, step, slot));
     const encoder = this.device.createCommandEncoder({ label: program.label });
@@ -469,11 +491,15 @@ export class GpuBackend implements Backend, GradientSource {
     return sum / count;
   }
 
-  async gradients(batch: Batch): Promise<WindowGradients> {
+  async gradients(batch: Batch, dropout?: DropoutSpec): Promise<WindowGradients> {
     this.checkAlive();
     this.checkWindow(batch, true);
+    const mode = dropoutModeOf(dropout);
+    const program = this.program('gradients', batch.seqLen, batch.batchSize, mode);
     this.writeWindow(batch);
-    this.submit(this.program('gradients', batch.seqLen, batch.batchSize));
+    // The masks the next training step would draw.
+    this.writeDropout(dropout, this.stepCount + 1);
+    this.submit(program);
     try {
       const [sum, grads] = await this.staging.read(this.device, [
         { buffer: this.arena.lossAccumulator, offset: 0, bytes: 4 },

@@ -1,7 +1,7 @@
 // Kernel descriptors and the pipeline cache. Each kernel names its shader, the
 // fields of its uniform block (binding 0, a slot of a program's uniform buffer
 // picked by dynamic offset) and the access mode of its other bindings. The
-// uniform blocks are declared here only (Adam's step block in adamStep.ts):
+// uniform blocks are declared here only (Adam's step block in adamStep.ts, dropout's in dropoutStep.ts):
 // kernelSource generates their WGSL structs in front of the shader
 // (uniforms.ts). Pipelines are cached by kernel + override constants; kernels that bind the
 // same kinds of buffers share one bind-group layout, so a bind group serves
@@ -13,6 +13,7 @@
 
 import type { GpuResources } from './resources';
 import { ADAM_STEP } from './adamStep';
+import { DROPOUT_STEP } from './dropoutStep';
 import { SHADER_SOURCES, type ShaderName } from './shaderSources';
 import {
   UNIFORM_BINDING_SIZE,
@@ -232,6 +233,51 @@ export const KERNELS = {
       ['tokenOffset', 'u32'],
       ['embOffset', 'u32'],
       ['outOffset', 'u32'],
+    ),
+  },
+  // Training steps that drop: site 0's mask fused into the gather and its gradient
+  // (dropout_embedding_on.wgsl), read from the per-step block (dropoutStep.ts).
+  embedding_forward_dropout: {
+    shader: 'embedding_forward_dropout',
+    layout: 'embedding_dropout',
+    bindings: ['read', 'read', 'rw', DROPOUT_STEP],
+    uniforms: params(
+      ['N', 'u32'],
+      ['E', 'u32'],
+      ['tokenOffset', 'u32'],
+      ['embOffset', 'u32'],
+      ['outOffset', 'u32'],
+      ['B', 'u32'],
+      ['variational', 'u32'], // 1: one mask per stream and unit for the window
+    ),
+  },
+  embedding_backward_dropout: {
+    shader: 'embedding_backward_dropout',
+    layout: 'embedding_dropout',
+    bindings: ['read', 'read', 'rw', DROPOUT_STEP],
+    uniforms: params(
+      ['N', 'u32'],
+      ['E', 'u32'],
+      ['V', 'u32'],
+      ['tokenOffset', 'u32'],
+      ['gradOffset', 'u32'],
+      ['B', 'u32'],
+      ['variational', 'u32'],
+    ),
+  },
+  // Sites 1..L: a dropped copy of h forward, the masked gradient into dH backward.
+  dropout_apply: {
+    shader: 'dropout_apply',
+    layout: 'dropout_apply',
+    bindings: ['read', 'rw', DROPOUT_STEP],
+    uniforms: params(
+      ['count', 'u32'], // N·X elements
+      ['X', 'u32'],
+      ['B', 'u32'],
+      ['srcOffset', 'u32'],
+      ['dstOffset', 'u32'],
+      ['site', 'u32'],
+      ['variational', 'u32'],
     ),
   },
   embedding_backward: {

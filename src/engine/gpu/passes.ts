@@ -9,6 +9,9 @@
 // dbhn reduction (gru_bhn_grad.wgsl: 1; 0 for the other cells):
 // L·(2T + 4 + Z) + 8 dispatches with step kernels, L·(6 + Z) + 8 with
 // persistent ones (LSTM and RNN L·6 + 8, GRU L·7 + 8).
+// A step that drops (dropout.ts sites 0..L) adds one dropout_apply per site
+// 1..L in each direction, site 0 riding in the embedding kernels: 2L more,
+// L·(2T + 6 + Z) + 8 and L·(8 + Z) + 8 (LSTM and RNN L·8 + 8, GRU L·9 + 8).
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers, X layer input (E or H), G gate columns per unit (cells.ts: LSTM
@@ -16,7 +19,7 @@
 // multiple of 4, the head's row stride (params.ts).
 
 import { CELLS, type CellType } from '../cells';
-import { layerInputSize, type ModelConfig } from '../config';
+import { layerInputSize, type DropoutMode, type ModelConfig } from '../config';
 import { headColumns, type ParamLayout } from '../params';
 import { NORM_PARTIALS, type GpuArena, type LayerBuffers, type StateBuffers } from './arena';
 import { gemmDispatch, type GemmArgs, type MatrixView } from './gemm';
@@ -74,10 +77,16 @@ export interface ForwardTarget {
   start: number;
   slots: number;
   recurrence: RecurrentMode;
+  /** Dropout masks to draw (training windows of the arena only), or none. */
+  dropout?: DropoutMode | null;
 }
 
 /** The training window of the arena: slot 0 holds the state in, slot t + 1 step t's. */
-export function windowTarget(ctx: PassContext, T: number): ForwardTarget {
+export function windowTarget(
+  ctx: PassContext,
+  T: number,
+  dropout: DropoutMode | null = null,
+): ForwardTarget {
   const { arena } = ctx;
   return {
     tokens: arena.inputs,
@@ -88,6 +97,7 @@ export function windowTarget(ctx: PassContext, T: number): ForwardTarget {
     start: 0,
     slots: T + 1,
     recurrence: ctx.plan.recurrent.forward,
+    dropout,
   };
 }
 
@@ -96,12 +106,53 @@ function firstOutputSlot(target: ForwardTarget): number {
   return (target.start + 1) % target.slots;
 }
 
-/** The input of layer l as a (N, X) matrix: x0, or h_1..h_T of the layer below (l = L: the head's). */
+/**
+ * The input of layer l as a (N, X) matrix: x0, or h_1..h_T of the layer below
+ * (l = L: the head's), or its dropped copy when the target drops (x0 is
+ * dropped in place as it is gathered).
+ */
 function layerInput(ctx: PassContext, l: number, B: number, target: ForwardTarget): MatrixView {
   const { model } = ctx;
   if (l === 0) return { buffer: target.x0, offset: 0, ld: model.embedSize };
   const H = model.hiddenSize;
+  if (target.dropout) return { buffer: ctx.arena.dropped[l - 1], offset: 0, ld: H };
   return { buffer: target.layers[l - 1].hAll, offset: firstOutputSlot(target) * B * H, ld: H };
+}
+
+/** Dropout's Params fields every dropping kernel shares (dropout.wgsl). */
+function dropoutUniforms(B: number, mode: DropoutMode): Record<string, number> {
+  return { B, variational: mode === 'variational' ? 1 : 0 };
+}
+
+/**
+ * dst (N, H) = src (N, H) · the mask of dropout site `site` (1..L), drawn for
+ * the step in arena.dropoutStep: a layer's dropped input forward, the
+ * gradient reaching the site backward.
+ */
+function recordDropSite(
+  rec: Recorder,
+  ctx: PassContext,
+  site: number,
+  { T, B }: WindowShape,
+  mode: DropoutMode,
+  src: MatrixView,
+  dst: MatrixView,
+): void {
+  const H = ctx.model.hiddenSize;
+  const count = T * B * H;
+  rec.dispatch({
+    kernel: 'dropout_apply',
+    uniforms: {
+      count,
+      X: H,
+      srcOffset: src.offset,
+      dstOffset: dst.offset,
+      site,
+      ...dropoutUniforms(B, mode),
+    },
+    buffers: [src.buffer, dst.buffer, ctx.arena.dropoutStep],
+    workgroups: grid(Math.ceil(count / 64)),
+  });
 }
 
 /** Loads a carried (L, B, H) state into slot 0 of every layer's h and c. */
@@ -293,20 +344,44 @@ export function recordForward(
   if (firstOutputSlot(target) + T > target.slots) {
     throw new Error(`a window of ${T} steps wraps around a ring of ${target.slots} slots`);
   }
-  rec.dispatch({
-    kernel: 'embedding_forward',
-    uniforms: {
-      N,
-      E,
-      tokenOffset: target.tokenOffset,
-      embOffset: layout.embedding.offset,
-      outOffset: 0,
-    },
-    buffers: [arena.params, target.tokens, target.x0],
-    workgroups: rowsGrid(Math.ceil(E / 64), N),
-  });
+  const drop = target.dropout ?? null;
+  if (drop && target.x0 !== arena.x0) {
+    throw new Error("dropout draws into the arena's dropped copies: training windows only");
+  }
+  const embedding = {
+    N,
+    E,
+    tokenOffset: target.tokenOffset,
+    embOffset: layout.embedding.offset,
+    outOffset: 0,
+  };
+  const buffers = [arena.params, target.tokens, target.x0];
+  const workgroups = rowsGrid(Math.ceil(E / 64), N);
+  rec.dispatch(
+    drop
+      ? {
+          // Site 0: x0 is dropped as it is gathered.
+          kernel: 'embedding_forward_dropout',
+          uniforms: { ...embedding, ...dropoutUniforms(B, drop) },
+          buffers: [...buffers, arena.dropoutStep],
+          workgroups,
+        }
+      : { kernel: 'embedding_forward', uniforms: embedding, buffers, workgroups },
+  );
   const G = CELLS[model.cell].gates * H;
+  // Sites 1..L: h_1..h_T of layer s − 1 into its dropped copy; hAll keeps the undropped h.
+  const dropSite = (site: number, mode: DropoutMode) =>
+    recordDropSite(
+      rec,
+      ctx,
+      site,
+      { T, B },
+      mode,
+      layerInput(ctx, site, B, { ...target, dropout: null }),
+      layerInput(ctx, site, B, target),
+    );
   layout.layers.forEach((w, l) => {
+    if (drop && l > 0) dropSite(l, drop);
     // Gx (N, G) = x·Wx + b: the input part of every position's gates at once.
     rec.dispatch(
       gemm(ctx, {
@@ -323,6 +398,7 @@ export function recordForward(
     recordRecurrenceForward(rec, ctx, l, { T, B }, target.recurrence, target);
   });
   if (!target.logits) return;
+  if (drop) dropSite(model.layers, drop);
   rec.dispatch(
     gemm(ctx, {
       M: N,
@@ -383,12 +459,28 @@ export function recordBackward(
   { T, B }: WindowShape,
   /** Records after each layer's recurrence (top layer first): gradientFlow's norms. */
   afterRecurrence?: (l: number) => void,
+  /** The forward pass dropped (same step, same masks): so does the way back. */
+  dropout: DropoutMode | null = null,
 ): void {
   const { arena, model, layout } = ctx;
   const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = model;
   const Vs = headColumns(layout);
   const N = T * B;
-  const window = windowTarget(ctx, T);
+  const window = windowTarget(ctx, T, dropout);
+  // The gradient w.r.t. the input of site s ≥ 1 goes into dH: with dropout, through
+  // the site's dropped copy (free once its dW product has read it), then its mask.
+  const dHTarget = (site: number): MatrixView =>
+    dropout
+      ? { buffer: arena.dropped[site - 1], offset: 0, ld: H }
+      : { buffer: arena.dH, offset: 0, ld: H };
+  const maskIntoDH = (site: number) => {
+    if (!dropout) return;
+    recordDropSite(rec, ctx, site, { T, B }, dropout, dHTarget(site), {
+      buffer: arena.dH,
+      offset: 0,
+      ld: H,
+    });
+  };
   const top = layerInput(ctx, L, B, window);
   const dLogits = { buffer: arena.logits, offset: 0, ld: Vs };
   const placeholder = arena.placeholder;
@@ -416,10 +508,11 @@ export function recordBackward(
       transB: true,
       a: dLogits,
       b: { buffer: arena.params, offset: layout.headW.offset, ld: Vs },
-      c: { buffer: arena.dH, offset: 0, ld: H },
+      c: dHTarget(L),
       placeholder,
     }),
   );
+  maskIntoDH(L);
   const G = CELLS[model.cell].gates * H;
   for (let l = L - 1; l >= 0; l--) {
     const w = layout.layers[l];
@@ -476,17 +569,25 @@ export function recordBackward(
         transB: true,
         a: dz,
         b: { buffer: arena.params, offset: w.wx.offset, ld: G },
-        c: l > 0 ? { buffer: arena.dH, offset: 0, ld: H } : { buffer: arena.dX0, offset: 0, ld: E },
+        c: l > 0 ? dHTarget(l) : { buffer: arena.dX0, offset: 0, ld: E },
         placeholder,
       }),
     );
+    if (l > 0) maskIntoDH(l);
   }
-  rec.dispatch({
-    kernel: 'embedding_backward',
-    uniforms: { N, E, V, tokenOffset: 0, gradOffset: layout.embedding.offset },
-    buffers: [arena.inputs, arena.dX0, arena.grads],
-    workgroups: grid(V),
-  });
+  // Site 0's mask is applied to dX0 as the embedding kernel sums it.
+  const embedding = { N, E, V, tokenOffset: 0, gradOffset: layout.embedding.offset };
+  const buffers = [arena.inputs, arena.dX0, arena.grads];
+  rec.dispatch(
+    dropout
+      ? {
+          kernel: 'embedding_backward_dropout',
+          uniforms: { ...embedding, ...dropoutUniforms(B, dropout) },
+          buffers: [...buffers, arena.dropoutStep],
+          workgroups: grid(V),
+        }
+      : { kernel: 'embedding_backward', uniforms: embedding, buffers, workgroups: grid(V) },
+  );
 }
 
 /** Global norm (two stages) with clipping and Adam/AdamW; logs loss and norm. */

@@ -5,6 +5,7 @@
 //
 // Dimension legend: T window, B batch; N = T·B.
 
+import type { DropoutMode } from '../config';
 import {
   recordBackward,
   recordForward,
@@ -13,6 +14,7 @@ import {
   recordOptimizer,
   recordStateIn,
   recordStateOut,
+  windowTarget,
   type PassContext,
 } from './passes';
 import { recordGradientFlow } from './flow';
@@ -25,31 +27,45 @@ import { ProgramBuilder, type Program } from './program';
  * eval       eval state in → forward → loss → loss sum → eval state out
  * probe      eval state in → forward → eval state out (the caller reads activations)
  * flow       zero state → gradientFlow's two backward passes (flow.ts), nothing carried
+ *
+ * train and gradients may drop (a DropoutMode): the same passes with the masks
+ * of the step in arena.dropoutStep (passes.ts). Without, the program is the
+ * one recorded before dropout existed, dispatch for dispatch.
  */
 export type Job = 'train' | 'gradients' | 'eval' | 'probe' | 'flow';
 
 /** Programs kept (shapes of training, validation and probe windows). */
 const MAX_PROGRAMS = 16;
 
-export function buildProgram(ctx: PassContext, job: Job, T: number, B: number): Program {
-  const rec = new ProgramBuilder(ctx.kernels, `${job} T=${T} B=${B}`);
+export function buildProgram(
+  ctx: PassContext,
+  job: Job,
+  T: number,
+  B: number,
+  dropout: DropoutMode | null = null,
+): Program {
+  if (dropout && job !== 'train' && job !== 'gradients') {
+    throw new Error(`the ${job} program does not drop units`);
+  }
+  const label = `${job} T=${T} B=${B}${dropout ? ` dropout=${dropout}` : ''}`;
+  const rec = new ProgramBuilder(ctx.kernels, label);
   const shape = { T, B };
   const N = T * B;
   const { trainState, evalState, lossAccumulator } = ctx.arena;
   switch (job) {
     case 'train':
       recordStateIn(rec, ctx, trainState, B);
-      recordForward(rec, ctx, shape);
+      recordForward(rec, ctx, shape, windowTarget(ctx, T, dropout));
       recordStateOut(rec, ctx, trainState, shape);
       recordLoss(rec, ctx, shape);
-      recordBackward(rec, ctx, shape);
+      recordBackward(rec, ctx, shape, undefined, dropout);
       recordOptimizer(rec, ctx, N);
       break;
     case 'gradients':
       recordStateIn(rec, ctx, trainState, B);
-      recordForward(rec, ctx, shape);
+      recordForward(rec, ctx, shape, windowTarget(ctx, T, dropout));
       recordLoss(rec, ctx, shape);
-      recordBackward(rec, ctx, shape);
+      recordBackward(rec, ctx, shape, undefined, dropout);
       rec.clear(lossAccumulator, 0, 4);
       recordLossSum(rec, ctx, N);
       break;
@@ -77,14 +93,15 @@ export class ProgramCache {
 
   constructor(private readonly ctx: PassContext) {}
 
-  get(job: Job, T: number, B: number): Program {
-    const key = `${job}:${T}x${B}`;
+  /** The program of a job and window; the key holds the dropout mode (off, standard, variational). */
+  get(job: Job, T: number, B: number, dropout: DropoutMode | null = null): Program {
+    const key = `${job}:${T}x${B}:${dropout ?? 'off'}`;
     let program = this.programs.get(key);
     if (program) {
       // Most recently used last.
       this.programs.delete(key);
     } else {
-      program = buildProgram(this.ctx, job, T, B);
+      program = buildProgram(this.ctx, job, T, B, dropout);
       if (this.programs.size >= MAX_PROGRAMS) {
         // Training programs stay: rebuilding one mid-run would create GPU objects per step.
         const oldest = [...this.programs].find(([k]) => !k.startsWith('train:'));

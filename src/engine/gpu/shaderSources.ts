@@ -5,12 +5,19 @@
 // variant overrides and stores (gemm_common.wgsl) and, for the vec4-operand
 // ones, bindings and loads (gemm_vec4_common.wgsl); the recurrent kernels
 // share sigmoid and tanhSafe (common_math.wgsl) and the cell's pointwise
-// math (lstm_cell.wgsl, gru_cell.wgsl; the plain RNN needs only tanh). The uniform structs come from kernels.ts
-// (kernelSource), in front of all of it.
+// math (lstm_cell.wgsl, gru_cell.wgsl; the plain RNN needs only tanh); the
+// kernels that drop share the mask (dropout.wgsl), and the embedding kernels
+// take site 0's mask from a piece in front: the mask, or 1 when the step
+// does not drop (dropout_embedding_on/off.wgsl). The uniform structs come
+// from kernels.ts (kernelSource), in front of all of it.
 //
 // Dimension legend and buffer shapes: at the top of every shader.
 
 import commonMath from '../../../shaders/common_math.wgsl?raw';
+import dropout from '../../../shaders/dropout.wgsl?raw';
+import dropoutApply from '../../../shaders/dropout_apply.wgsl?raw';
+import dropoutEmbeddingOff from '../../../shaders/dropout_embedding_off.wgsl?raw';
+import dropoutEmbeddingOn from '../../../shaders/dropout_embedding_on.wgsl?raw';
 import embeddingBackward from '../../../shaders/embedding_backward.wgsl?raw';
 import embeddingForward from '../../../shaders/embedding_forward.wgsl?raw';
 import gemmCommon from '../../../shaders/gemm_common.wgsl?raw';
@@ -49,11 +56,18 @@ const lstm = (kernel: string) => [commonMath, lstmCell, kernel].join('\n');
 const gru = (kernel: string) => [commonMath, gruCell, kernel].join('\n');
 /** The plain RNN's math is tanh and its derivative: common_math.wgsl is enough. */
 const rnn = (kernel: string) => [commonMath, kernel].join('\n');
+/** A kernel that drops: the mask math in front. */
+const dropping = (...parts: string[]) => [dropout, ...parts].join('\n');
+/** An embedding kernel without dropout: site 0's mask is 1. */
+const undropped = (kernel: string) => [dropoutEmbeddingOff, kernel].join('\n');
 
 export const SHADER_SOURCES = {
   adam,
-  embedding_backward: embeddingBackward,
-  embedding_forward: embeddingForward,
+  dropout_apply: dropping(dropoutApply),
+  embedding_backward: undropped(embeddingBackward),
+  embedding_backward_dropout: dropping(dropoutEmbeddingOn, embeddingBackward),
+  embedding_forward: undropped(embeddingForward),
+  embedding_forward_dropout: dropping(dropoutEmbeddingOn, embeddingForward),
   flow_norms: flowNorms,
   gemm_register: gemm(gemmRegister),
   gemm_tiled: gemm(gemmTiled),

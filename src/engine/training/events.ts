@@ -8,9 +8,11 @@
 import type { GradientFlow } from '../backend';
 import type { CellType, SignalKey } from '../cells';
 import type { ProbeSnapshot } from '../snapshot';
+import type { BestReport, EarlyStopReport } from './earlyStopping';
 import type { RecallReport } from './recall';
 
 export type { RecallReport } from './recall';
+export type { BestReport, EarlyStopReport } from './earlyStopping';
 
 /** New losses since the previous report, plus the running figures. */
 export interface MetricsReport {
@@ -28,6 +30,12 @@ export interface MetricsReport {
    * triples of the same training steps; absent from a replayed history.
    */
   gradNorms?: Float64Array;
+  /**
+   * Interleaved (step, learning rate the step used) pairs of the same
+   * training steps: the schedule's rate, halved by any rollback; absent from
+   * a history saved before rates were kept.
+   */
+  learningRates?: Float64Array;
 }
 
 /** One gate's share of activations at its rails over the probe text (diagnostics.ts). */
@@ -92,6 +100,13 @@ export interface TrainingEvents {
   sampleError(id: number, message: string): void;
   /** Divergence rolled the run back (the model, the stream position, the learning rate). */
   rollback(report: RollbackReport): void;
+  /**
+   * A new best validation loss: its weights are in the backend's best-weights
+   * slot (what exports use). Also sent once a restored checkpoint's best is in place.
+   */
+  best(report: BestReport): void;
+  /** Early stopping paused training and put the best weights back (earlyStopping.ts). */
+  earlyStopped(report: EarlyStopReport): void;
   /**
    * A backend operation failed (or divergence could not be survived): the loop
    * has stopped itself. `wasTraining` says whether it was running, not paused.

@@ -1,5 +1,5 @@
 // Loss reporting for the training loop: the (step, loss) pairs gathered since
-// the last report, sent at most once per metrics interval while training (a
+// the last report (with each step's gradient norm and learning rate), sent at most once per metrics interval while training (a
 // GPU step can finish every few milliseconds; the page needs a few reports a
 // second) and at once when paused, and the training clock (pauses excluded).
 //
@@ -11,16 +11,22 @@ export class MetricsThrottle {
   private validation: number[] = [];
   /** Interleaved (step, gradient norm, clipped 1/0) of the same steps as `train`. */
   private gradNorms: number[] = [];
+  /** Interleaved (step, learning rate the step used) of the same steps as `train`. */
+  private learningRates: number[] = [];
   private lastReportAt = 0;
   /** Something changed since the last report (losses, a pause, a rollback). */
   dirty = false;
 
   constructor(private readonly intervalMs: number) {}
 
-  /** A step's loss, its gradient norm before clipping, and whether clipping scaled it. */
-  addTrain(step: number, loss: number, gradNorm = NaN, clipped = false): void {
+  /**
+   * A step's loss, its gradient norm before clipping, whether clipping scaled
+   * it, and the learning rate it used (its schedule's, after any rollback).
+   */
+  addTrain(step: number, loss: number, gradNorm = NaN, clipped = false, learningRate = NaN): void {
     this.train.push(step, loss);
     this.gradNorms.push(step, gradNorm, clipped ? 1 : 0);
+    this.learningRates.push(step, learningRate);
     this.dirty = true;
   }
 
@@ -35,17 +41,24 @@ export class MetricsThrottle {
   }
 
   /** The pairs gathered since the last report; the next report starts empty. */
-  take(now: number): { train: Float64Array; validation: Float64Array; gradNorms: Float64Array } {
+  take(now: number): {
+    train: Float64Array;
+    validation: Float64Array;
+    gradNorms: Float64Array;
+    learningRates: Float64Array;
+  } {
     this.lastReportAt = now;
     this.dirty = false;
     const taken = {
       train: Float64Array.from(this.train),
       validation: Float64Array.from(this.validation),
       gradNorms: Float64Array.from(this.gradNorms),
+      learningRates: Float64Array.from(this.learningRates),
     };
     this.train = [];
     this.validation = [];
     this.gradNorms = [];
+    this.learningRates = [];
     return taken;
   }
 
@@ -54,6 +67,7 @@ export class MetricsThrottle {
     this.train = pairsUpTo(this.train, step);
     this.validation = pairsUpTo(this.validation, step);
     this.gradNorms = tuplesUpTo(this.gradNorms, 3, step);
+    this.learningRates = pairsUpTo(this.learningRates, step);
     this.dirty = true;
   }
 }

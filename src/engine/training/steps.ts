@@ -13,6 +13,7 @@ import type { OptimizerConfig, RegularizationConfig } from '../config';
 import { dropoutSpecOf } from '../dropout';
 import { ThroughputMeter } from '../throughput';
 import { divergenceIn, SnapshotMarks, type Divergence } from './divergence';
+import type { EarlyStopping } from './earlyStopping';
 import type { TrainingEvents } from './events';
 import type { MetricsThrottle } from './metrics';
 import type { ProbeSchedule } from './probeSchedule';
@@ -36,6 +37,10 @@ export interface StepJobs {
   events: TrainingEvents;
   /** Recall accuracy on a memory task, scored with each validation run. */
   recall?: RecallCheck | null;
+  /** Judges each validation loss: best weights kept, training stopped (earlyStopping.ts). */
+  earlyStopping: EarlyStopping;
+  /** Early stopping ran out of patience: the trainer pauses itself. */
+  stopTraining: () => void;
 }
 
 export class StepLoop {
@@ -47,6 +52,8 @@ export class StepLoop {
   epoch = 0;
   /** The last step whose loss came back (finite). */
   private lastLossStep = 0;
+  /** The learning rate each step in flight was queued with, reported with its loss. */
+  private readonly ratesInFlight = new Map<number, number>();
 
   constructor(
     private readonly backend: Backend,
@@ -106,9 +113,11 @@ export class StepLoop {
       }
       const snapshotAfter = this.snapshots.dueAfter(this.backend.step + 1, this.lastLossStep);
       const step = this.backend.step + 1;
+      const optimizer = optimizerAtStep(this.optimizer, step);
+      this.ratesInFlight.set(step, optimizer.learningRate);
       this.backend.trainStep(
         batch,
-        optimizerAtStep(this.optimizer, step),
+        optimizer,
         snapshotAfter,
         dropoutSpecOf(this.regularization, this.seed),
       );
@@ -131,10 +140,55 @@ export class StepLoop {
   }
 
   async validate(): Promise<void> {
+    const step = this.backend.step;
     const loss = await this.jobs.validation.run(this.backend);
-    if (loss !== null) this.jobs.metrics.addValidation(this.backend.step, loss);
+    if (loss !== null) {
+      this.jobs.metrics.addValidation(step, loss);
+      await this.judge(step, loss);
+    }
     const recall = await this.jobs.recall?.run(this.backend);
     if (recall) this.jobs.events.recall?.(recall);
+  }
+
+  /**
+   * Early stopping's turn after the validation of `step`. The weights copied
+   * by keepBest are exactly the validated ones: run() stops queueing at a
+   * validation step and validates before it returns (the step-0 run comes
+   * before any step), evaluate() was queued after the last step and awaited,
+   * and nothing but the forward-only recall check touches the backend until
+   * the next tick's first trainStep.
+   */
+  private async judge(step: number, loss: number): Promise<void> {
+    const { earlyStopping, events } = this.jobs;
+    if (this.lossesOwed) {
+      // Free by now (the evaluation waited for every queued step): a divergence among
+      // these steps rolls back first, and then the validated model is an abandoned one.
+      await this.collectLosses();
+      if (this.backend.step !== step) return;
+    }
+    const { patience } = this.regularization;
+    const verdict = earlyStopping.judge(step, loss, patience);
+    if (verdict === 'best') {
+      this.backend.keepBest();
+      events.best({ step, loss });
+    } else if (verdict === 'stop') {
+      await this.backend.restoreBest();
+      this.snapshotRestored();
+      this.jobs.stopTraining();
+      events.earlyStopped(earlyStopping.stopReport(step, patience));
+    }
+  }
+
+  /**
+   * The snapshots of `step` hold the weights before restoreBest: a rollback to
+   * one would bring the abandoned weights back. Both slots take the restored
+   * state (one would leave an older copy of the same step in the other, which
+   * rollback might pick).
+   */
+  private snapshotRestored(): void {
+    this.snapshots.keepOnly([]);
+    this.backend.snapshot();
+    this.markSnapshot(this.backend.snapshot());
   }
 
   /** Takes in the losses read back so far, waiting for those of steps up to `through` (default all). */
@@ -149,7 +203,10 @@ export class StepLoop {
       }
       // Clipping scales the step when the norm passes a positive clipNorm (adam.ts clipScale).
       const { clipNorm } = this.optimizer;
-      this.jobs.metrics.addTrain(l.step, l.loss, l.gradNorm, clipNorm > 0 && l.gradNorm > clipNorm);
+      const rate = this.ratesInFlight.get(l.step) ?? NaN;
+      this.ratesInFlight.delete(l.step);
+      const clipped = clipNorm > 0 && l.gradNorm > clipNorm;
+      this.jobs.metrics.addTrain(l.step, l.loss, l.gradNorm, clipped, rate);
       this.lastLossStep = l.step;
     }
     this.snapshots.confirm(this.lastLossStep);
@@ -176,7 +233,10 @@ export class StepLoop {
     this.optimizer = { ...this.optimizer, learningRate: before / 2 };
     const { learningRate } = this.optimizer;
     this.jobs.metrics.dropAfter(target.step);
+    // The steps in flight are abandoned with their losses.
+    this.ratesInFlight.clear();
     this.jobs.validation.rewind(target.step);
+    this.jobs.earlyStopping.rewind(target.step);
     this.jobs.probes.forgetLast();
     this.lastLossStep = target.step;
     this.throughput.restart();

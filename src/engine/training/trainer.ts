@@ -20,6 +20,7 @@ import type { SampleRequest } from '../sampleRequest';
 import type { Vocabulary } from '../tokenizer';
 import type { LoopState, TrainingEvents } from './events';
 import { Diagnostics, probeWindow } from './diagnostics';
+import { EarlyStopping, type EarlyStoppingState } from './earlyStopping';
 import { ExclusiveQueue, type ExclusiveRun } from './exclusive';
 import { MetricsThrottle, TrainingClock } from './metrics';
 import { DEFAULT_TRAINER_OPTIONS, type TrainerOptions, type TrainerProgress } from './options';
@@ -37,6 +38,7 @@ export class Trainer {
   private readonly samples: SampleStream;
   private readonly exclusiveJobs = new ExclusiveQueue();
   private readonly steps: StepLoop;
+  private readonly earlyStopping: EarlyStopping;
   private readonly stepTurn: () => boolean;
 
   private training = false;
@@ -63,6 +65,7 @@ export class Trainer {
       new Diagnostics(probeWindow(split.train, B, T), events),
     );
     this.samples = new SampleStream(vocab, events);
+    this.earlyStopping = new EarlyStopping((step) => this.validation.isValidationStep(step));
     this.steps = new StepLoop(
       backend,
       new Batcher(split.train, B, T, train.seed),
@@ -72,6 +75,8 @@ export class Trainer {
         probes: this.probes,
         events,
         recall: options.recall ? new RecallCheck(split.validation, options.recall) : null,
+        earlyStopping: this.earlyStopping,
+        stopTraining: () => this.pause(),
       },
       () => this.training && !this.disposed,
       train,
@@ -178,6 +183,21 @@ export class Trainer {
     this.clock.restore(progress.elapsedMs);
   }
 
+  /** Early stopping's record (the best weights themselves are in the backend's slot). */
+  get earlyStoppingState(): EarlyStoppingState {
+    return this.earlyStopping.state;
+  }
+
+  /**
+   * After a checkpoint was restored (its best weights into the backend's slot):
+   * early stopping goes on from its record, and the page learns the best.
+   */
+  restoreEarlyStopping(state: EarlyStoppingState): void {
+    this.earlyStopping.restore(state);
+    const best = this.earlyStopping.best;
+    if (best) this.events.best(best);
+  }
+
   /** Stops the loop, waits for it and frees the backend. */
   async dispose(): Promise<void> {
     this.disposed = true;
@@ -265,7 +285,7 @@ export class Trainer {
   }
 
   private report(now: number): void {
-    const { train, validation, gradNorms } = this.metrics.take(now);
+    const { train, validation, gradNorms, learningRates } = this.metrics.take(now);
     this.events.metrics({
       step: this.backend.step,
       epoch: this.steps.epoch,
@@ -274,6 +294,7 @@ export class Trainer {
       train,
       validation,
       gradNorms,
+      learningRates,
     });
     this.events.state(this.state);
   }

@@ -14,6 +14,7 @@ import {
   submitDraft,
 } from '../../store/corpusActions';
 import { useApp } from '../../store/app';
+import { presetSummary } from '../../store/configSlice';
 import type { DraftStatus } from '../../store/corpusSlice';
 import { formatBytes, formatCount } from '../format';
 import { NumberField } from './NumberField';
@@ -126,6 +127,12 @@ export function CorpusPanel() {
           </button>
         ))}
       </div>
+      {builtin?.corpus.settings && (
+        // The preset's settings were applied with it (corpusActions.ts): say which.
+        <p className="hint" role="note" aria-label="Corpus preset" style={{ margin: '0 0 10px' }}>
+          Preset: {presetSummary(builtin.corpus.settings)}
+        </p>
+      )}
       {builtin && parameter && (
         // Committing a value regenerates the corpus (asking first once a model has trained).
         <div className="params" style={{ marginBottom: 10 }}>

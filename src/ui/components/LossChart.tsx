@@ -4,12 +4,21 @@
 // runs draw a train line and a validation line per model, in the model's
 // colour, the selected model's bolder; its legend names each
 // model (cell, H, parameters) and picks one.
+//
+// The learning rate each step used is drawn against a right-hand axis (of the
+// selected model in a comparison) as soon as it has varied — a schedule, or a
+// rollback's halving: a constant rate would add an axis that says nothing. Its
+// axis is linear from 0, so a warm-up reads as the ramp it is and a cosine as
+// its half wave; the rates span a few times at most (cosine's floor, a few
+// decays), which a log axis would only flatten into awkward ticks. The best
+// validation step (early stopping's) is marked on the validation curve.
 
 import { useEffect, useMemo, useState } from 'react';
 import {
   CartesianGrid,
   Line,
   LineChart,
+  ReferenceDot,
   ReferenceLine,
   ResponsiveContainer,
   Tooltip,
@@ -17,7 +26,7 @@ import {
   YAxis,
 } from 'recharts';
 import { useApp } from '../../store/app';
-import { thin, type LossPoint } from '../../store/metrics';
+import { thin, thinRates, type LossPoint, type RatePoint } from '../../store/metrics';
 import { LN2 } from '../format';
 import { modelColors, modelLabel } from '../modelLabel';
 import { comparedLines, ModelLegend } from './CompareLegend';
@@ -35,10 +44,18 @@ function PlainTick(props: {
   y?: number;
   payload?: { value: number };
   fill: string;
-  axis: 'x' | 'y';
+  /** 'rate': the right-hand learning-rate axis. */
+  axis: 'x' | 'y' | 'rate';
 }) {
   const { x = 0, y = 0, payload, fill, axis } = props;
   const v = payload?.value ?? 0;
+  if (axis === 'rate') {
+    return (
+      <text className="rate-tick" x={x + 4} y={y + 4} textAnchor="start" fill={fill} fontSize={11}>
+        {formatRate(v)}
+      </text>
+    );
+  }
   const label = Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(1);
   return axis === 'x' ? (
     <text x={x} y={y + 12} textAnchor="middle" fill={fill} fontSize={11}>
@@ -49,6 +66,38 @@ function PlainTick(props: {
       {label}
     </text>
   );
+}
+
+/** A learning rate as the axis and tooltip write it: 0.002 → "2e-3", 0.0015 → "1.5e-3". */
+export function formatRate(v: number): string {
+  if (v === 0) return '0';
+  const [mantissa, exponent] = v.toExponential(2).split('e');
+  return `${String(Number(mantissa))}e${String(Number(exponent))}`;
+}
+
+/** Whether the rates the steps used differ: only then is the rate's line worth its axis. */
+export function ratesVary(points: RatePoint[]): boolean {
+  for (const p of points) if (p.rate !== points[0].rate) return true;
+  return false;
+}
+
+/**
+ * The rate axis: linear from 0 to a round top (1, 2 or 5 × 10^k apart, 2 to 5
+ * ticks) above the highest rate, so the peak never runs along the plot's top
+ * edge, where the losses start.
+ */
+export function rateAxis(highest: number): { domain: [number, number]; ticks: number[] } {
+  if (!(highest > 0)) return { domain: [0, 1], ticks: [0, 1] };
+  const max = highest * 1.05;
+  const raw = max / 4;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const stride = [1, 2, 5, 10].map((m) => m * power).find((st) => st >= raw) ?? 10 * power;
+  const top = Math.ceil(max / stride - 1e-9) * stride;
+  const ticks: number[] = [];
+  // Rounded to the stride's digits: 3 × 0.0002 is not quite 0.0006 in floating point.
+  for (let k = 0; k * stride <= top + stride / 2; k++)
+    ticks.push(Number((k * stride).toPrecision(6)));
+  return { domain: [0, ticks[ticks.length - 1]], ticks };
 }
 
 /** Round step ticks (1, 2 or 5 × 10^k apart), about five of them, from 0 past the last step. */
@@ -107,6 +156,17 @@ const CHART_MARGIN = { top: 8, right: 16, bottom: 4, left: 0 };
 export const VALIDATION_DOT = { r: 2.5 };
 const stepLabel = (step: unknown) => `step ${String(step)}`;
 const lossLabel = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : String(v));
+const RATE_NAME = 'learning rate';
+/** Muted, and apart from the train, validation and compared models' hues. */
+const RATE_COLOR = { light: '#7d8450', dark: '#a8b07a' } as const;
+/** The tooltip's figures: losses to 3 decimals, the rate in its own notation. */
+const tooltipValue = (v: unknown, name: unknown) =>
+  name === RATE_NAME && typeof v === 'number' ? formatRate(v) : lossLabel(v);
+/** The tooltip lists the losses first, the rate (drawn first, under them) last. */
+const rateLast = (item: { name?: unknown }) => (item.name === RATE_NAME ? 1 : 0);
+/** Room for the rate axis's ticks ("1.5e-3") right of the plot. */
+const RATE_AXIS_WIDTH = 46;
+const CHART_MARGIN_WITH_RATE = { ...CHART_MARGIN, right: 4 };
 
 const WARM_UP_ROWS: Row[] = [
   { step: 0, train: 2, validation: 2 },
@@ -154,7 +214,8 @@ export function LossChart() {
   const [unit, setUnit] = useState<Unit>('nats');
   const snapshot = useThrottledMetrics(1000);
   const vocabSize = useApp((s) => s.active?.vocabSize ?? 0);
-  const colors = themeColors(useColorScheme());
+  const scheme = useColorScheme();
+  const colors = { ...themeColors(scheme), rate: RATE_COLOR[scheme] };
   const scale = unit === 'nats' ? 1 : 1 / LN2;
 
   const compared = useApp((s) => s.compareModels);
@@ -162,9 +223,17 @@ export function LossChart() {
   // Compare runs: one train and one validation series per model the worker announced.
   const comparing = compared.length > 1;
 
-  const { series, rows } = useMemo(() => {
+  // The selected model's rates (the snapshot's top is the selected model's series).
+  // (Its arrays grow in place: a new snapshot, not a new array, says they changed.)
+  const showRate = useMemo(() => ratesVary(snapshot.learningRates), [snapshot]);
+
+  const { series, rows, maxRate } = useMemo(() => {
     const convert = (points: { step: number; loss: number }[]) =>
       thin(points, MAX_POINTS).map((p) => ({ step: p.step, loss: p.loss * scale }));
+    // Thinned into the train series' buckets (same steps), so the rate adds few rows.
+    const ratePoints = showRate
+      ? thinRates(snapshot.learningRates, MAX_POINTS).map((p) => ({ step: p.step, loss: p.rate }))
+      : [];
     const series = comparing
       ? compared.flatMap((_, k) => [
           { key: `t${k}`, points: convert(snapshot.models[k]?.train ?? []) },
@@ -174,8 +243,12 @@ export function LossChart() {
           { key: 'train', points: convert(snapshot.train) },
           { key: 'validation', points: convert(snapshot.validation) },
         ];
-    return { series, rows: mergeByStep(series) };
-  }, [snapshot, scale, comparing, compared]);
+    let maxRate = 0;
+    for (const p of ratePoints) if (p.loss > maxRate) maxRate = p.loss;
+    return { series, rows: mergeByStep([...series, { key: 'lr', points: ratePoints }]), maxRate };
+  }, [snapshot, scale, comparing, compared, showRate]);
+  const rateY = useMemo(() => rateAxis(maxRate), [maxRate]);
+  const best = useApp((s) => s.bestValidation);
   const validation = series[1].points;
 
   const baseline = vocabSize > 1 ? Math.log(vocabSize) * scale : null;
@@ -193,6 +266,8 @@ export function LossChart() {
   const xAxis = useMemo(() => stepTicks(lastStep), [lastStep]);
   const empty = series.every((s) => s.points.length === 0);
   const palette = modelColors(useColorScheme());
+  // The best step's marker takes the colour of the validation curve it sits on.
+  const bestColor = comparing ? palette[selected % palette.length] : colors.val;
   // recharts 3 copies its props into an internal store and re-renders the chart when one
   // changes identity: every object and element prop is made once per colour scheme, so a
   // redraw with new data updates the data alone.
@@ -200,6 +275,7 @@ export function LossChart() {
     () => ({
       xTick: <PlainTick fill={colors.axis} axis="x" />,
       yTick: <PlainTick fill={colors.axis} axis="y" />,
+      rateTick: <PlainTick fill={colors.rate} axis="rate" />,
       xLabel: {
         value: 'step',
         position: 'insideBottomRight' as const,
@@ -209,7 +285,21 @@ export function LossChart() {
       },
       tooltipStyle: { background: colors.bg, border: `1px solid ${colors.grid}`, borderRadius: 8 },
     }),
-    [colors.axis, colors.bg, colors.grid],
+    [colors.axis, colors.bg, colors.grid, colors.rate],
+  );
+  const bestMarks = useMemo(
+    () => ({
+      label: {
+        value: 'best',
+        // Left of the line: right of it, a late best step's label would run into the rate axis.
+        position: 'insideTopRight' as const,
+        fill: bestColor,
+        fontSize: 11,
+        fontWeight: 600,
+      },
+      dot: { r: 6, fill: bestColor, stroke: colors.bg, strokeWidth: 2.5 },
+    }),
+    [bestColor, colors.bg],
   );
   const validationDot = validation.length <= 40 ? VALIDATION_DOT : false;
 
@@ -232,6 +322,12 @@ export function LossChart() {
                 <span className="swatch dashed" /> uniform guess ln V = {baseline.toFixed(2)}
               </>
             )}
+            {showRate && <RateLegend color={colors.rate} />}
+          </span>
+        )}
+        {comparing && showRate && (
+          <span className="hint legend">
+            <RateLegend color={colors.rate} /> (selected model)
           </span>
         )}
         <div className="segmented" role="radiogroup" aria-label="Loss unit">
@@ -249,7 +345,15 @@ export function LossChart() {
         </div>
       </div>
       {idle && <WarmUp axis={colors.axis} />}
-      <div className="chart" role="img" aria-label="Loss curves for training and validation">
+      <div
+        className="chart"
+        role="img"
+        aria-label={
+          showRate
+            ? 'Loss curves for training and validation, with the learning rate'
+            : 'Loss curves for training and validation'
+        }
+      >
         {/* Mounted from the start, empty or not: recharts' first render is the costly one,
             and it should not land in the middle of training. */}
         {empty && (
@@ -257,7 +361,7 @@ export function LossChart() {
         )}
         {
           <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={rows} margin={CHART_MARGIN}>
+            <LineChart data={rows} margin={showRate ? CHART_MARGIN_WITH_RATE : CHART_MARGIN}>
               <CartesianGrid stroke={colors.grid} strokeDasharray="3 3" vertical={false} />
               <XAxis
                 dataKey="step"
@@ -277,14 +381,52 @@ export function LossChart() {
                 interval={0}
                 tick={fixed.yTick}
               />
+              {showRate && (
+                <YAxis
+                  yAxisId="lr"
+                  orientation="right"
+                  className="rate-axis"
+                  stroke={colors.rate}
+                  width={RATE_AXIS_WIDTH}
+                  domain={rateY.domain}
+                  ticks={rateY.ticks}
+                  interval={0}
+                  tick={fixed.rateTick}
+                />
+              )}
               <Tooltip
                 isAnimationActive={false}
                 contentStyle={fixed.tooltipStyle}
                 labelFormatter={stepLabel}
-                formatter={lossLabel}
+                formatter={tooltipValue}
+                itemSorter={rateLast}
               />
               {baseline !== null && (
                 <ReferenceLine y={baseline} stroke={colors.axis} strokeDasharray="5 4" />
+              )}
+              {showRate && (
+                <Line
+                  yAxisId="lr"
+                  dataKey="lr"
+                  name={RATE_NAME}
+                  className="rate-line"
+                  type="stepBefore"
+                  connectNulls
+                  stroke={colors.rate}
+                  strokeWidth={1.2}
+                  dot={false}
+                  isAnimationActive={false}
+                />
+              )}
+              {best && (
+                <ReferenceLine
+                  x={best.step}
+                  className="best-step"
+                  stroke={bestColor}
+                  strokeOpacity={0.35}
+                  strokeDasharray="2 3"
+                  label={bestMarks.label}
+                />
               )}
               {comparing ? (
                 comparedLines(compared.map(modelLabel), palette, selected, validationDot)
@@ -310,10 +452,28 @@ export function LossChart() {
                   />
                 </>
               )}
+              {best && (
+                // After the lines, so the marker is drawn over the curve it marks.
+                <ReferenceDot
+                  x={best.step}
+                  y={best.loss * scale}
+                  className="best-dot"
+                  {...bestMarks.dot}
+                />
+              )}
             </LineChart>
           </ResponsiveContainer>
         }
       </div>
     </div>
+  );
+}
+
+/** The rate's legend entry: a thin line in its colour. */
+function RateLegend({ color }: { color: string }) {
+  return (
+    <>
+      <span className="swatch rate" style={{ background: color }} /> learning rate
+    </>
   );
 }

@@ -2,9 +2,9 @@
 // training state, and import weights or a checkpoint. Each button says what
 // the file is for; an import that cannot be used says why and changes nothing.
 
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
 import { CELLS, type CellType } from '../../engine/cells';
-import type { ExportChoice } from '../../worker/protocol';
+import type { ExportChoice, ExportWeights } from '../../worker/protocol';
 import { useApp } from '../../store/app';
 import {
   adoptVocabulary,
@@ -56,6 +56,11 @@ export function ModelFilesPanel() {
   const offer = useApp((s) => s.adoptOffer);
   const picker = useRef<HTMLInputElement>(null);
   const cell = useApp((s) => s.config.model.cell);
+  const best = useApp((s) => s.bestValidation);
+  const step = useApp((s) => s.status.step);
+  const [weights, setWeights] = useState<ExportWeights>('best');
+  // The choice matters only when the best weights are not the model as it is now.
+  const offerBest = best !== null && best.step !== step;
 
   return (
     <section className="panel" aria-labelledby="files-title">
@@ -64,6 +69,29 @@ export function ModelFilesPanel() {
         <span className="hint">take the model elsewhere, or bring one in</span>
       </header>
 
+      {offerBest && (
+        <div className="row" role="radiogroup" aria-label="Weights to export">
+          <span className="hint">Weights:</span>
+          <label title="the weights of the lowest validation loss so far (what early stopping keeps)">
+            <input
+              type="radio"
+              name="export-weights"
+              checked={weights === 'best'}
+              onChange={() => setWeights('best')}
+            />{' '}
+            Best (step {best.step}, val {best.loss.toFixed(3)})
+          </label>
+          <label title={`the model as it is now, at step ${step}`}>
+            <input
+              type="radio"
+              name="export-weights"
+              checked={weights === 'latest'}
+              onChange={() => setWeights('latest')}
+            />{' '}
+            Latest
+          </label>
+        </div>
+      )}
       <div className="chips" role="group" aria-label="Export">
         {exportsFor(cell).map((e) => (
           <button
@@ -73,7 +101,7 @@ export function ModelFilesPanel() {
             title={e.title}
             disabled={!ready || exporting !== null}
             aria-busy={exporting === e.choice}
-            onClick={() => exportModel(e.choice)}
+            onClick={() => exportModel(e.choice, offerBest ? weights : 'best')}
           >
             {exporting === e.choice ? `${e.label}…` : e.label}
           </button>

@@ -1,5 +1,7 @@
 // Finite-difference gradient check of the CPU reference, every parameter
-// tensor, in float64, for every cell type; then the float32 path against float64.
+// tensor, in float64, for every cell type, without and with dropout (fixed
+// masks: those of one step, drawn as dropout.ts defines); then the float32
+// path against float64.
 import { describe, expect, it } from 'vitest';
 import { CELL_TYPES, type CellType } from '../../../src/engine/cells';
 import type { ModelConfig } from '../../../src/engine/config';
@@ -10,8 +12,10 @@ import {
   modelForwardBackward,
   viewArena,
   windowLossSum,
+  windowMasks,
   Workspace,
 } from '../../../src/engine/cpu/model';
+import type { DropoutSpec } from '../../../src/engine/dropout';
 import type { RecurrentState } from '../../../src/engine/state';
 import type { Arr, ArrCtor } from '../../../src/engine/cpu/gemm';
 
@@ -38,10 +42,19 @@ function fixture(model: ModelConfig, ctor: ArrCtor) {
   return { layout, params, inputs, targets, state };
 }
 
-function analyticGrads(model: ModelConfig, ctor: ArrCtor) {
+/** The dropout settings each check runs under: none, then masks of step 3 both ways. */
+const DROPOUTS: [string, DropoutSpec | undefined][] = [
+  ['no dropout', undefined],
+  ['dropout 0.3', { rate: 0.3, variational: false, seed: 11 }],
+  ['variational dropout 0.3', { rate: 0.3, variational: true, seed: 11 }],
+];
+const STEP = 3;
+
+function analyticGrads(model: ModelConfig, ctor: ArrCtor, dropout?: DropoutSpec) {
   const f = fixture(model, ctor);
   const grads = new ctor(f.layout.total);
   const ws = new Workspace(ctor, model, T, B);
+  const masks = dropout && windowMasks(ws, dropout, STEP);
   const loss = modelForwardBackward(
     ws,
     viewArena(f.layout, f.params),
@@ -49,18 +62,32 @@ function analyticGrads(model: ModelConfig, ctor: ArrCtor) {
     f.inputs,
     f.targets,
     f.state,
+    masks,
   );
-  return { ...f, grads, loss };
+  return { ...f, grads, loss, masks };
 }
 
-describe.each(CELL_TYPES)('CPU reference gradients, %s', (cell) => {
+describe.each(
+  CELL_TYPES.flatMap((cell) => DROPOUTS.map(([name, spec]) => [cell, name, spec] as const)),
+)('CPU reference gradients, %s, %s', (cell, _name, dropout) => {
   const model = modelOf(cell);
 
   it('match central finite differences in float64 for every tensor (rel. err ≤ 1e-6)', () => {
-    const { layout, params, inputs, targets, state, grads } = analyticGrads(model, Float64Array);
+    const { layout, params, inputs, targets, state, grads, masks } = analyticGrads(
+      model,
+      Float64Array,
+      dropout,
+    );
+    if (masks) {
+      // The masks really drop something at every site, and keep something too.
+      for (const mask of masks) {
+        expect(mask.some((v) => v === 0)).toBe(true);
+        expect(mask.some((v) => v > 1)).toBe(true);
+      }
+    }
     const ws = new Workspace(Float64Array, model, T, B);
     const meanLoss = () => {
-      modelForward(ws, viewArena(layout, params), inputs, state);
+      modelForward(ws, viewArena(layout, params), inputs, state, masks);
       return windowLossSum(ws, targets) / (T * B);
     };
     const eps = 1e-5;
@@ -93,12 +120,14 @@ describe.each(CELL_TYPES)('CPU reference gradients, %s', (cell) => {
       expect(norm2, `${t.name} has a nonzero gradient`).toBeGreaterThan(0);
       expect(rel, t.name).toBeLessThanOrEqual(1e-6);
     }
-    console.log(`gradient check, ${cell} (float64, eps ${eps}):\n  ${report.join('\n  ')}`);
+    console.log(
+      `gradient check, ${cell}, ${_name} (float64, eps ${eps}):\n  ${report.join('\n  ')}`,
+    );
   });
 
   it('float32 path agrees with float64 within 1e-4 per tensor', () => {
-    const r64 = analyticGrads(model, Float64Array);
-    const r32 = analyticGrads(model, Float32Array);
+    const r64 = analyticGrads(model, Float64Array, dropout);
+    const r32 = analyticGrads(model, Float32Array, dropout);
     expect(Math.abs(r32.loss - r64.loss) / r64.loss).toBeLessThan(1e-5);
     for (const t of r64.layout.tensors) {
       let diff2 = 0;

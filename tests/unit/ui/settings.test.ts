@@ -7,7 +7,7 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Setting } from '../../../src/engine/configSchema';
+import { SCHEMA, type Setting } from '../../../src/engine/configSchema';
 import {
   allowedText,
   DEFAULT_RUN_CONFIG,
@@ -19,10 +19,20 @@ import {
 import { useApp } from '../../../src/store/app';
 import { encodeHash, readHash } from '../../../src/store/urlHash';
 import { HyperParams } from '../../../src/ui/components/HyperParams';
+import {
+  ADVANCED_SETTINGS,
+  conditionOf,
+  isShown,
+  SECTIONS,
+  shownIn,
+} from '../../../src/ui/settingsLayout';
 import { MessageError, parseUiMessage } from '../../../src/worker/validate';
 import { anotherValue, outsideValues } from '../../helpers/settings';
 
 /** Every person setting at an allowed value other than its default. */
+const settingOf = (key: string) => SETTINGS.find((s) => s.key === key)!;
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;');
+
 const EDITED = PERSON_SETTINGS.reduce(
   (c, s) => writeSetting(c, s, anotherValue(s)),
   DEFAULT_RUN_CONFIG,
@@ -71,21 +81,48 @@ describe('the settings panel', () => {
     return renderToStaticMarkup(createElement(HyperParams));
   };
   const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const LIVE_BADGE = /^<span class="live"[^>]*>live<\/span>/;
   /** The element named by the label `setting.label` (its aria-labelledby target). */
   const namedBy = (html: string, s: Setting) => {
     const label = new RegExp(`<span id="([^"]+)">${escaped(s.label)}</span>`).exec(html);
     expect(label, s.label).not.toBeNull();
     const element = new RegExp(`<[^>]*aria-labelledby="${escaped(label![1])}"[^>]*>`).exec(html);
     expect(element, s.label).not.toBeNull();
-    return { tag: element![0], after: html.slice(label!.index) };
+    return {
+      tag: element![0],
+      at: label!.index,
+      after: html.slice(label!.index + label![0].length),
+    };
+  };
+  /** The title line (legend or summary) of the section holding the markup at `at`. */
+  const sectionTitle = (html: string, at: number) => {
+    const start = Math.max(html.lastIndexOf('<fieldset', at), html.lastIndexOf('<details', at));
+    expect(start).toBeGreaterThanOrEqual(0);
+    const end = html.slice(start).search(/<\/legend>|<\/summary>/);
+    return html.slice(start, start + end);
+  };
+  /** `config` with whatever `s` depends on set so that the panel shows `s`. */
+  const showing = (config: typeof DEFAULT_RUN_CONFIG, s: Setting) => {
+    const condition = conditionOf(s);
+    if (!condition) return config;
+    const { on } = condition;
+    const candidates = on.kind === 'enum' ? on.options.map((o) => o.value) : [anotherValue(on)];
+    const value = candidates.find((v) => condition.shown(v));
+    expect(value, `a value of ${on.key} that shows ${s.key}`).toBeDefined();
+    return writeSetting(config, on, value);
   };
 
   for (const s of PERSON_SETTINGS) {
-    it(`draws ${s.key} as "${s.label}" with its value, range and hint`, () => {
-      const config = writeSetting(DEFAULT_RUN_CONFIG, s, anotherValue(s));
+    it(`draws ${s.key} as "${s.label}" with its value, range, hint and live mark`, () => {
+      const config = showing(writeSetting(DEFAULT_RUN_CONFIG, s, anotherValue(s)), s);
       const html = draw(config);
-      const { tag, after } = namedBy(html, s);
+      const { tag, at, after } = namedBy(html, s);
       expect(html).toContain(`title="${s.hint}"`);
+      // Live: marked on the field, or once on its section when all of the section is live.
+      const onSection = sectionTitle(html, at).includes('<span class="live"');
+      const onField = LIVE_BADGE.test(after);
+      expect(onSection && onField, `${s.key} marked twice`).toBe(false);
+      expect(onSection || onField, `${s.key} live mark`).toBe(s.live);
       if (s.kind === 'enum') {
         expect(tag).toContain('role="radiogroup"');
         for (const o of s.options) {
@@ -98,18 +135,80 @@ describe('the settings panel', () => {
       expect(tag).toContain('type="number"');
       expect(tag).toContain(`min="${s.min}" max="${s.max}"`);
       expect(tag).toContain(`value="${anotherValue(s)}"`);
-      const badge = after.indexOf('<span class="live">live</span>');
-      expect(badge === after.indexOf('</span>') + '</span>'.length, `${s.key} badge`).toBe(s.live);
     });
   }
 
-  it('draws the person settings in schema order, and no other input', () => {
-    const html = draw(EDITED);
-    const positions = PERSON_SETTINGS.map((s) => html.indexOf(`>${s.label}</span>`));
-    expect(positions.every((p) => p >= 0)).toBe(true);
-    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    const numbers = PERSON_SETTINGS.filter((s) => s.kind !== 'enum').length;
-    expect(html.match(/type="number"/g)).toHaveLength(numbers);
+  for (const s of PERSON_SETTINGS.filter((d) => conditionOf(d))) {
+    it(`draws ${s.key} only while ${conditionOf(s)!.on.key} shows it, under it`, () => {
+      const { on } = conditionOf(s)!;
+      const shown = showing(DEFAULT_RUN_CONFIG, s);
+      expect(isShown(s, DEFAULT_RUN_CONFIG), 'hidden at the defaults').toBe(false);
+      expect(draw(DEFAULT_RUN_CONFIG)).not.toContain(`>${s.label}</span>`);
+      const html = draw(shown);
+      // Inside the group drawn under the setting it depends on.
+      const group = `<div class="sub [a-z]+" role="group" aria-label="${escaped(on.label)} settings">`;
+      const opened = new RegExp(group).exec(html);
+      expect(opened, `${on.key}'s group`).not.toBeNull();
+      expect(opened!.index).toBeGreaterThan(html.indexOf(`>${on.label}</span>`));
+      const closes = html.indexOf('</fieldset>', opened!.index);
+      const at = html.indexOf(`>${s.label}</span>`);
+      expect(at > opened!.index && at < closes, `${s.key} inside ${on.key}'s group`).toBe(true);
+    });
+  }
+
+  // Every schedule with and without dropout: what is drawn, in which order, and nothing else.
+  const schedules = SCHEMA.schedule.options.map((o) => o.value);
+  for (const schedule of schedules) {
+    for (const dropout of [0, 0.5]) {
+      it(`draws the shown settings in section order and no other input (${schedule}, dropout ${dropout})`, () => {
+        let config = writeSetting(DEFAULT_RUN_CONFIG, settingOf('schedule'), schedule);
+        config = writeSetting(config, settingOf('dropout'), dropout);
+        const html = draw(config);
+        const expected = [
+          ...SECTIONS.flatMap((section) => shownIn(section.entries, config)),
+          ...ADVANCED_SETTINGS,
+        ];
+        const positions = expected.map((s) => html.indexOf(`>${s.label}</span>`));
+        expect(positions.every((p) => p >= 0)).toBe(true);
+        expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+        for (const s of PERSON_SETTINGS.filter((p) => !expected.includes(p))) {
+          expect(html, `${s.key} hidden`).not.toContain(`>${s.label}</span>`);
+        }
+        const numbers = expected.filter((s) => s.kind !== 'enum').length;
+        expect(html.match(/type="number"/g)).toHaveLength(numbers);
+        const choices = expected.filter((s) => s.kind === 'enum').length;
+        expect(html.match(/role="radiogroup"/g)).toHaveLength(choices);
+        // The schedule's readout only for a schedule that moves the rate.
+        expect(html.includes('aria-label="Scheduled learning rate"')).toBe(schedule !== 'constant');
+      });
+    }
+  }
+
+  it('draws each section under its title, and Advanced collapsed with its values', () => {
+    const html = draw(DEFAULT_RUN_CONFIG);
+    const titles = SECTIONS.map((section) =>
+      html.search(
+        new RegExp(`<legend><span id="[^"]+">${escaped(escapeHtml(section.title))}</span>`),
+      ),
+    );
+    expect(titles.every((p) => p >= 0)).toBe(true);
+    expect([...titles].sort((a, b) => a - b)).toEqual(titles);
+    for (const [i, section] of SECTIONS.entries()) {
+      const end = i + 1 < SECTIONS.length ? titles[i + 1] : html.indexOf('<details');
+      for (const { setting } of section.entries) {
+        const at = html.indexOf(`>${setting.label}</span>`);
+        expect(at > titles[i] && at < end, `${setting.key} in ${section.title}`).toBe(true);
+      }
+    }
+    const details = /<details class="param-group advanced">(.*?)<\/details>/s.exec(html);
+    expect(details, 'Advanced, closed').not.toBeNull();
+    for (const s of ADVANCED_SETTINGS) {
+      expect(details![1]).toContain(`>${s.label}</span>`);
+      expect(details![1]).toContain(`${s.label.split(' ').at(-1)} ${String(s.default)}`);
+    }
+    // A link that set one away from its default opens it.
+    const edited = writeSetting(DEFAULT_RUN_CONFIG, ADVANCED_SETTINGS[0], 0.5);
+    expect(draw(edited)).toMatch(/<details class="param-group advanced" open="">/);
   });
 });
 

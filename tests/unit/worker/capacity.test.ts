@@ -22,7 +22,7 @@ afterEach(async () => {
 
 const HUGE: RunConfig = {
   model: { cell: 'lstm', embedSize: 64, hiddenSize: 2048, layers: 8 },
-  train: { ...CONFIG.train, seqLen: 1024, batchSize: 1024 },
+  train: { ...CONFIG.train, seqLen: 1024, batchSize: 512 },
   backend: 'auto',
 };
 
@@ -34,7 +34,7 @@ function largestH(message: string): number {
 }
 
 describe('a model too large for the CPU engine', () => {
-  test('H=2048, L=8, T=1024, B=1024 is refused naming the budget and the largest H; the old model trains on', async () => {
+  test('H=2048, L=8, T=1024, B=512 is refused naming the budget and the largest H; the old model trains on', async () => {
     const h = (harness = await startWithModel());
     h.host.handle({ type: 'train' });
     await h.host.idle();
@@ -54,7 +54,7 @@ describe('a model too large for the CPU engine', () => {
     const shape = (hiddenSize: number): RunShape => ({
       model: { ...HUGE.model, hiddenSize, vocabSize: V },
       seqLen: 1024,
-      batchSize: 1024,
+      batchSize: 512,
       validationTokens: h.host.session.corpus!.split.validation.length,
     });
     expect(excess(shape(H), cpuLimit())).toBeNull();

@@ -1,0 +1,151 @@
+// Exports of the best or the latest weights, through the worker's own
+// message handler (CPU engine): the page learns each best validation; an
+// export asking for the best writes the weights of that validation (named
+// model-best-step<N>, its step and loss in the metadata of every format),
+// one asking for the latest writes the model as it is (named model, as
+// always); a checkpoint carries both, and imported back resumes with its
+// best; a bad `weights` is refused.
+//
+// Dimension legend: none (whole files).
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { importWeights, loadCheckpoint, readSafetensors } from '../../../src/io';
+import type { EngineMessageOf } from '../../../src/worker/protocol';
+import { until } from '../../helpers/until';
+import { type Harness, startWithModel, stepsAdvance } from './harness';
+
+let harness: Harness | null = null;
+afterEach(async () => {
+  await harness?.close();
+  harness = null;
+});
+
+/** Posts an export and waits for its answer. */
+async function exportVia(h: Harness, id: number, message: Record<string, unknown>) {
+  h.host.handle({ type: 'export', id, ...message });
+  await until(`export ${id}`, () =>
+    h.messages.some((m) => (m.type === 'exported' || m.type === 'exportError') && m.id === id),
+  );
+  return h.messages.find(
+    (m): m is EngineMessageOf<'exported'> | EngineMessageOf<'exportError'> =>
+      (m.type === 'exported' || m.type === 'exportError') && m.id === id,
+  )!;
+}
+
+function filesOf(answer: EngineMessageOf<'exported'> | EngineMessageOf<'exportError'>) {
+  if (answer.type !== 'exported') throw new Error(answer.message);
+  return answer.files;
+}
+
+describe('export best vs latest weights (worker)', () => {
+  it('best writes the best validation’s weights, latest the model as it is', async () => {
+    const h = (harness = await startWithModel());
+    h.host.handle({ type: 'train' });
+    await stepsAdvance(h, 60);
+    h.host.handle({ type: 'pause' });
+    await h.host.idle();
+    const trainer = h.host.session.trainer!;
+    await until('paused', () => !trainer.isTraining);
+    // One more step, so the model is not the one a validation just measured.
+    h.host.handle({ type: 'step' });
+    const pausedAt = trainer.step;
+    await until('the step', () => trainer.step === pausedAt + 1);
+    const { step, best, bestParams, params } = await trainer.exclusive(async (b) => ({
+      step: b.step,
+      best: b.bestStep,
+      bestParams: (await b.getBestParams())!,
+      params: await b.getParams(),
+    }));
+    const told = h.of('best').at(-1)!;
+    expect(told.step).toBe(best);
+    expect(best).not.toBe(step);
+    expect(bestParams).not.toEqual(params);
+
+    const bestFiles = filesOf(await exportVia(h, 10, { choice: 'safetensors', weights: 'best' }));
+    expect(bestFiles.map((f) => f.name)).toEqual([`model-best-step${best}.safetensors`]);
+    const bestFile = readSafetensors(bestFiles[0].bytes);
+    expect(bestFile.metadata.weights).toBe('best');
+    expect(bestFile.metadata.step).toBe(String(best));
+    expect(Number(bestFile.metadata.validation_loss)).toBe(told.loss);
+    const vocab = filesOf(await exportVia(h, 11, { choice: 'vocab', weights: 'best' }))[0];
+    const vocabJson = new TextDecoder().decode(vocab.bytes);
+    expect(importWeights(bestFiles[0].bytes, { vocabJson }).params).toEqual(bestParams);
+
+    const latestFiles = filesOf(
+      await exportVia(h, 12, { choice: 'safetensors', weights: 'latest' }),
+    );
+    expect(latestFiles.map((f) => f.name)).toEqual(['model.safetensors']);
+    const latestFile = readSafetensors(latestFiles[0].bytes);
+    expect([latestFile.metadata.weights, latestFile.metadata.step]).toEqual([
+      'latest',
+      String(step),
+    ]);
+    expect(importWeights(latestFiles[0].bytes, { vocabJson }).params).toEqual(params);
+
+    // ONNX and TF.js say which, in their names and metadata; TF.js's model.json names its bin.
+    const onnx = filesOf(await exportVia(h, 13, { choice: 'onnx', weights: 'best' }));
+    expect(onnx.map((f) => f.name)).toEqual([`model-best-step${best}.onnx`]);
+    const onnxText = new TextDecoder().decode(onnx[0].bytes); // metadata_props are plain strings
+    expect(onnxText).toContain('validation_loss');
+    expect(onnxText).toContain(String(told.loss));
+    const tfjs = filesOf(await exportVia(h, 14, { choice: 'tfjs', weights: 'best' }));
+    expect(tfjs.map((f) => f.name)).toEqual([
+      `model-best-step${best}.json`,
+      `model-best-step${best}.weights.bin`,
+    ]);
+    const modelJson = JSON.parse(new TextDecoder().decode(tfjs[0].bytes));
+    expect(modelJson.weightsManifest[0].paths).toEqual([`model-best-step${best}.weights.bin`]);
+    expect(modelJson.userDefinedMetadata.weights).toBe('best');
+    expect(new Float32Array(tfjs[1].bytes.slice().buffer)).not.toEqual(
+      new Float32Array(
+        filesOf(await exportVia(h, 15, { choice: 'tfjs', weights: 'latest' }))[1].bytes.slice()
+          .buffer,
+      ),
+    );
+
+    // The checkpoint is the latest state, with the best weights and record beside it.
+    const checkpoint = loadCheckpoint(
+      filesOf(await exportVia(h, 16, { choice: 'checkpoint', weights: 'best' }))[0].bytes,
+      { requireCheckpoint: true },
+    );
+    if (checkpoint.kind !== 'checkpoint') throw new Error('not a checkpoint');
+    expect(checkpoint.params).toEqual(params);
+    expect(checkpoint.earlyStopping?.bestStep).toBe(best);
+    expect(checkpoint.earlyStopping?.bestLoss).toBe(told.loss);
+    expect(checkpoint.earlyStopping?.bestParams).toEqual(bestParams);
+
+    // Imported back, the checkpoint resumes with its best: the page is told it again, and
+    // the new model's slot and record are the saved ones.
+    const ckptBytes = filesOf(await exportVia(h, 18, { choice: 'checkpoint', weights: 'best' }))[0]
+      .bytes;
+    const record = trainer.earlyStoppingState;
+    const bestsBefore = h.of('best').length;
+    h.host.handle({
+      type: 'import',
+      id: 19,
+      corpusId: 2,
+      files: [new File([ckptBytes.slice()], 'checkpoint.safetensors')],
+      adoptVocabulary: false,
+    });
+    await until('imported', () => h.of('imported').length === 1);
+    const resumed = h.host.session.trainer!;
+    expect(resumed).not.toBe(trainer);
+    expect(h.of('imported')[0].summary).toContain('exactly');
+    expect(h.of('best').slice(bestsBefore).at(-1)).toEqual({
+      type: 'best',
+      model: 0,
+      step: best,
+      loss: told.loss,
+    });
+    expect(resumed.earlyStoppingState).toEqual(record);
+    const slot = await resumed.exclusive(async (b) => [b.bestStep, await b.getBestParams()]);
+    expect(slot).toEqual([best, bestParams]);
+
+    const refused = await exportVia(h, 17, { choice: 'onnx', weights: 'newest' });
+    expect(refused).toEqual({
+      type: 'exportError',
+      id: 17,
+      message: 'export.weights must be one of best, latest, got "newest"',
+    });
+  });
+});
