@@ -1,14 +1,24 @@
 // What a person does with compare runs, and what the page does when the
 // worker announces its models: add a model beside the first (another cell,
-// or another H), change or remove one, size them to the first one's
-// parameter count, and pick the model the panels act on. A change of the
-// compared set trains every model afresh from the seed, so, like a change of
-// settings, it asks first once the models have trained.
+// or another H), change or remove one, give one its own regularisation
+// (dropout, early stopping) or compare the cures for overfitting in one
+// click, size them to the first one's parameter count, and pick the model
+// the panels act on. A change of the compared set trains every model afresh
+// from the seed, so, like a change of settings, it asks first once the
+// models have trained.
 //
 // Dimension legend: H hidden.
 
 import { CELL_TYPES, type CellType } from '../engine/cells';
-import { MAX_COMPARED, type EngineMessageOf, type ModelSettings } from '../worker/protocol';
+import type { RegularizationConfig } from '../engine/config';
+import { builtinOfName } from '../corpora';
+import {
+  MAX_COMPARED,
+  type CompareSettings,
+  type EngineMessageOf,
+  type ModelSettings,
+  type RunConfig,
+} from '../worker/protocol';
 import { applyConfig } from './actions';
 import { useApp } from './app';
 import { comparedSettings, followFirst } from './compareSet';
@@ -23,8 +33,11 @@ export const COMPARE_CHANGE = 'models compared';
  * Trains `others` beside the first model: at once while nothing has trained,
  * otherwise once the person confirms (the models start again from the seed).
  */
-export function proposeCompare(others: ModelSettings[]): void {
-  const { config, status } = useApp.getState();
+export function proposeCompare(
+  others: CompareSettings[],
+  config: RunConfig = useApp.getState().config,
+): void {
+  const { status } = useApp.getState();
   const compare = followFirst(config.model, others);
   if (status.step === 0 && !status.training) {
     applyConfig(config, compare);
@@ -57,6 +70,49 @@ export function changeCompareModel(
   patch: Partial<Pick<ModelSettings, 'cell' | 'hiddenSize'>>,
 ): void {
   proposeCompare(comparedSettings().map((m, k) => (k === index - 1 ? { ...m, ...patch } : m)));
+}
+
+/**
+ * Gives compared model `index` (≥ 1) its own regularisation: `patch` over
+ * what it trains with now (its own, or the run's it followed); null makes it
+ * follow the run's again.
+ */
+export function setCompareRegularization(
+  index: number,
+  patch: Partial<RegularizationConfig> | null,
+): void {
+  const { compareModels } = useApp.getState();
+  const now = compareModels[index]?.regularization;
+  if (index < 1 || !now) return;
+  proposeCompare(
+    comparedSettings().map((m, k) => {
+      if (k !== index - 1) return m;
+      const { cell, embedSize, hiddenSize, layers } = m;
+      const model: ModelSettings = { cell, embedSize, hiddenSize, layers };
+      return patch ? { ...model, regularization: { ...now, ...patch } } : model;
+    }),
+  );
+}
+
+/** The dropout the one-click comparison of cures tries (Zaremba et al.'s medium LSTM uses 0.5). */
+export const CURE_DROPOUT = 0.3;
+
+/** Whether the corpus in use is the overfitting preset (the cures comparison is offered on it). */
+export function onOverfitPreset(name: string | undefined): boolean {
+  return name !== undefined && builtinOfName(name)?.corpus.id === 'overfit';
+}
+
+/**
+ * "Compare: cures for overfitting": the first model without regularisation
+ * (the run's dropout and patience off) and beside it the same model with
+ * dropout CURE_DROPOUT, on the same text and seed; any other compared
+ * models go. One rebuild, confirmed first once the models have trained.
+ */
+export function compareCures(): void {
+  const { config } = useApp.getState();
+  const none: RegularizationConfig = { ...config.train.regularization, dropout: 0, patience: 0 };
+  const plain: RunConfig = { ...config, train: { ...config.train, regularization: none } };
+  proposeCompare([{ ...config.model, regularization: { ...none, dropout: CURE_DROPOUT } }], plain);
 }
 
 /** Turns parameter matching on (re-sizing the compared models) or off. */

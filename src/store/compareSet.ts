@@ -1,27 +1,29 @@
 // The compared models' settings on the page, read from what the worker
-// trains: the models beside the first, and how they follow the first one's
-// E and L (a comparison varies the cell and H) and, when asked, its
-// parameter count.
+// trains: the models beside the first (with their own regularisation, when
+// they have one), and how they follow the first one's E and L (a comparison
+// varies the cell, H and regularisation) and, when asked, its parameter count.
 //
 // Dimension legend: V vocabulary, E embedding, H hidden, L layers.
 
 import { countParameters, matchHiddenSize } from '../engine/paramCount';
-import type { ModelSettings } from '../worker/protocol';
+import type { ComparedModel, CompareSettings, ModelSettings } from '../worker/protocol';
 import { useApp } from './app';
 
 /** The models beside the first, as the worker trains them now. */
-export function comparedSettings(): ModelSettings[] {
-  return useApp
-    .getState()
-    .compareModels.slice(1)
-    .map((m) => m.model);
+export function comparedSettings(): CompareSettings[] {
+  return useApp.getState().compareModels.slice(1).map(settingsOf);
+}
+
+/** What the worker is asked to train for a model it announced: its own regularisation kept. */
+export function settingsOf(m: ComparedModel): CompareSettings {
+  return m.ownRegularization ? { ...m.model, regularization: m.regularization } : m.model;
 }
 
 /**
  * `others` made to follow `first`: the same E and L (a comparison varies the
  * cell and H), and with matchParams each H sized to the first's count.
  */
-export function followFirst(first: ModelSettings, others: ModelSettings[]): ModelSettings[] {
+export function followFirst(first: ModelSettings, others: CompareSettings[]): CompareSettings[] {
   const { matchParams, active } = useApp.getState();
   return others.map((m) => {
     const next = { ...m, embedSize: first.embedSize, layers: first.layers };
@@ -30,9 +32,11 @@ export function followFirst(first: ModelSettings, others: ModelSettings[]): Mode
 }
 
 /** `m` with the H whose parameter count is nearest `first`'s (V from the corpus). */
-function matched(first: ModelSettings, m: ModelSettings, V: number): ModelSettings {
+function matched(first: ModelSettings, m: CompareSettings, V: number): CompareSettings {
   const target = countParameters({ vocabSize: V, ...first });
-  return { ...m, hiddenSize: matchHiddenSize({ vocabSize: V, ...m }, target) };
+  const { cell, embedSize, hiddenSize, layers } = m;
+  const own = { vocabSize: V, cell, embedSize, hiddenSize, layers };
+  return { ...m, hiddenSize: matchHiddenSize(own, target) };
 }
 
 /** Parameters of `m` on the corpus in use (0 before one is loaded). */

@@ -1,11 +1,48 @@
 // How the page names a model of a comparison: its cell, H and parameter
-// count, e.g. "LSTM H128 · 80.3k params", and the colour its curves share.
+// count, e.g. "LSTM H128 · 80.3k params", its regularisation when the models
+// compared differ in it ("LSTM H256 · dropout 0.3 · 1.2M params" beside
+// "LSTM H256 · no dropout · 1.2M params"), and the colour its curves share.
 
 import { CELLS } from '../engine/cells';
+import type { RegularizationConfig } from '../engine/config';
 import type { ModelSettings } from '../worker/protocol';
 
-export function modelLabel(m: { model: ModelSettings; parameters: number }): string {
-  return `${CELLS[m.model.cell].label} H${m.model.hiddenSize} · ${compactCount(m.parameters)} params`;
+interface Named {
+  model: ModelSettings;
+  parameters: number;
+  /** What it trains with (absent: not known, never named). */
+  regularization?: RegularizationConfig;
+}
+
+/**
+ * A model's name. With `all`, the set it is compared in (the third argument
+ * Array.map passes, so `models.map(modelLabel)` names each), its
+ * regularisation is part of it when the set's differ.
+ */
+export function modelLabel(m: Named, _index?: number, all?: readonly Named[]): string {
+  const cell = `${CELLS[m.model.cell].label} H${m.model.hiddenSize}`;
+  const regularization =
+    m.regularization && all && regularizationsDiffer(all)
+      ? ` · ${regularizationText(m.regularization)}`
+      : '';
+  return `${cell}${regularization} · ${compactCount(m.parameters)} params`;
+}
+
+/** "dropout 0.3", "dropout 0.3 variational · early stop 5", "no dropout". */
+export function regularizationText(r: RegularizationConfig): string {
+  const parts: string[] = [];
+  if (r.dropout > 0) {
+    parts.push(`dropout ${r.dropout}${r.dropoutMode === 'variational' ? ' variational' : ''}`);
+  }
+  if (r.patience > 0) parts.push(`early stop ${r.patience}`);
+  return parts.length > 0 ? parts.join(' · ') : 'no dropout';
+}
+
+function regularizationsDiffer(all: readonly Named[]): boolean {
+  const texts = new Set(
+    all.map((m) => (m.regularization ? regularizationText(m.regularization) : '')),
+  );
+  return texts.size > 1;
 }
 
 /** 80312 → "80.3k", 1234567 → "1.23M". */

@@ -1,10 +1,13 @@
 // The models of a session's set (session.ts): what each one holds, how the
-// set takes turns, and how the page and the messages name a model.
+// set takes turns, how the page and the messages name a model, and the
+// regularisation each one trains with: a compared model may carry its own
+// (CompareSettings), which the run's live changes leave alone; the first
+// model, and any without its own, follow the run's.
 //
 // Dimension legend: E embedding, H hidden, L layers.
 
 import { CELLS } from '../engine/cells';
-import type { ModelConfig } from '../engine/config';
+import type { ModelConfig, RegularizationConfig, TrainConfig } from '../engine/config';
 import type { Trainer } from '../engine/training/trainer';
 import type { LossHistory } from './history';
 import type { ActiveBackend, ComparedModel, ModelSettings } from './protocol';
@@ -24,6 +27,8 @@ export interface SessionModel {
   readonly history: LossHistory;
   readonly backend: ActiveBackend;
   readonly parameters: number;
+  /** Its own regularisation (a compared model's override); absent: it follows the run's. */
+  readonly regularization?: RegularizationConfig;
 }
 
 /**
@@ -47,12 +52,22 @@ export function describeModel(m: SessionModel): ComparedModel {
     backend: m.backend,
     runId: m.run.id,
     name: m.run.name,
+    regularization: m.trainer.regularizationConfig,
+    ownRegularization: m.regularization !== undefined,
   };
 }
 
-/** The settings of a model, without V. */
-export function modelSettingsOf(m: ModelConfig): ModelSettings {
+/** The settings of a model, without V (and without a compared model's regularisation). */
+export function modelSettingsOf(m: ModelSettings | ModelConfig): ModelSettings {
   return { cell: m.cell, embedSize: m.embedSize, hiddenSize: m.hiddenSize, layers: m.layers };
+}
+
+/** The training settings of a model of the set: the run's, with its own regularisation if any. */
+export function trainConfigOf(
+  run: TrainConfig,
+  m: { regularization?: RegularizationConfig },
+): TrainConfig {
+  return m.regularization ? { ...run, regularization: m.regularization } : run;
 }
 
 /** How a message names a model of the set: "GRU H96". */

@@ -82,6 +82,14 @@ export type { BackendPreference, RunConfig } from '../engine/configSchema';
 /** A model's own settings (cell, E, H, L); V comes from the corpus. */
 export type ModelSettings = RunConfig['model'];
 
+/**
+ * A model compared beside the first: its settings and, when it has its own,
+ * the regularisation (dropout, its masks, early-stopping patience) it trains
+ * with instead of the run's, so "no dropout" and "dropout 0.3" train side by
+ * side on the same text and seed. Without one it follows the run's, live.
+ */
+export type CompareSettings = ModelSettings & { regularization?: RegularizationConfig };
+
 /** Most models trained side by side in one comparison, the first included. */
 export const MAX_COMPARED = 3;
 
@@ -93,6 +101,10 @@ export interface ComparedModel {
   /** The saved-run id it is trained (and saved, while selected) under. */
   runId: string;
   name: string;
+  /** The regularisation it trains with now: its own, or the run's it follows. */
+  regularization: RegularizationConfig;
+  /** True when `regularization` is its own (a compared model's override), not the run's. */
+  ownRegularization: boolean;
 }
 
 export type UiMessage =
@@ -103,9 +115,10 @@ export type UiMessage =
   /**
    * `compare`: the other models of a comparison (at most MAX_COMPARED − 1),
    * each trained beside the first on the same corpus, seed and training
-   * settings; [] ends the comparison; absent keeps the current set.
+   * settings (its own regularisation, when it has one, instead of the run's);
+   * [] ends the comparison; absent keeps the current set.
    */
-  | { type: 'configure'; config: RunConfig; compare?: ModelSettings[] }
+  | { type: 'configure'; config: RunConfig; compare?: CompareSettings[] }
   /** The model of a comparison (0 = the first) that samples, gates, exports and saves act on. */
   | { type: 'select'; model: number }
   | { type: 'train' }

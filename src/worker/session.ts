@@ -9,7 +9,8 @@
 //
 // Compare runs: the session trains a set of up to MAX_COMPARED models, the
 // first from the run configuration and the others from `compare` (their own
-// cell, E, H and L), all on the same corpus, seed and training settings.
+// cell, E, H and L, and when given their own regularisation: modelSet.ts), all
+// on the same corpus, seed and training settings.
 // They take turns, one step each (Trainer's stepTurn), so every model is at
 // the same step count and none starves; each posts its curves, snapshots and
 // rollbacks with its index. One model is `selected`: the status, samples,
@@ -26,6 +27,7 @@ import {
   validateTrainConfig,
   type ModelConfig,
   type LiveSettings,
+  type RegularizationConfig,
 } from '../engine/config';
 import { readCorpusFile } from '../engine/corpusFile';
 import { messageOf } from '../engine/errorMessage';
@@ -34,9 +36,9 @@ import { initParams, paramLayout, parameterCount } from '../engine/params';
 import {
   MAX_COMPARED,
   type DeviceReport,
+  type CompareSettings,
   type EngineMessage,
   type ExportWeights,
-  type ModelSettings,
   type RunConfig,
 } from './protocol';
 import { CELLS } from '../engine/cells';
@@ -49,7 +51,15 @@ import { captureCheckpoint, newRunId, restoreCheckpoint, type TrainingSnapshot }
 import { createBackend } from './backendChoice';
 import { CapacityError, deviceMemoryGiB, planCapacity, type CapacityPlan } from './capacity';
 import { checkTogether } from './compareCapacity';
-import { describeModel, inTurn, modelLabel, type RunIdentity, type SessionModel } from './modelSet';
+import {
+  describeModel,
+  inTurn,
+  modelLabel,
+  modelSettingsOf,
+  trainConfigOf,
+  type RunIdentity,
+  type SessionModel,
+} from './modelSet';
 import { misfit, prepareCorpus, PREVIEW_CHARS, probeFor, type LoadedCorpus } from './corpusLoad';
 import { GpuFallback } from './gpuFallback';
 import { LossHistory } from './history';
@@ -85,7 +95,7 @@ export class Session {
   /** The first model's settings and the training settings every model of the set shares. */
   config: RunConfig | null = null;
   /** The other models of a comparison (at most MAX_COMPARED − 1); V comes from the corpus. */
-  compare: ModelSettings[] = [];
+  compare: CompareSettings[] = [];
   /** The models in training: the first from `config`, then one per `compare` entry. */
   models: SessionModel[] = [];
   /** The model the page's status, samples, gates, exports and saved runs are about. */
@@ -204,7 +214,7 @@ export class Session {
    * beside the first ([] for none): all are rebuilt from the seed, or none
    * when the set cannot train here (configError says why).
    */
-  async configure(next: RunConfig, compare?: ModelSettings[]): Promise<void> {
+  async configure(next: RunConfig, compare?: CompareSettings[]): Promise<void> {
     const others = compare ?? this.compare;
     try {
       validateModelConfig({ vocabSize: 2, ...next.model });
@@ -212,7 +222,10 @@ export class Session {
       if (others.length >= MAX_COMPARED) {
         throw new Error(`at most ${MAX_COMPARED} models can be compared`);
       }
-      for (const m of others) validateModelConfig({ vocabSize: 2, ...m });
+      for (const m of others) {
+        validateModelConfig({ vocabSize: 2, ...modelSettingsOf(m) });
+        validateTrainConfig(trainConfigOf(next.train, m));
+      }
     } catch (error) {
       this.post({ type: 'configError', message: messageOf(error), config: this.config });
       return;
@@ -267,21 +280,21 @@ export class Session {
    */
   private async planSet(
     V: number,
-    settings: ModelSettings[],
+    settings: CompareSettings[],
     run: RunConfig,
     split?: Split,
   ): Promise<CapacityPlan[]> {
     const plans: CapacityPlan[] = [];
     for (const [k, m] of settings.entries()) {
       try {
-        plans.push(await this.capacity({ vocabSize: V, ...m }, run, split));
+        plans.push(await this.capacity({ vocabSize: V, ...modelSettingsOf(m) }, run, split));
       } catch (error) {
         if (!(error instanceof CapacityError) || k === 0) throw error;
         throw new CapacityError(`model ${k + 1} (${modelLabel(m)}): ${error.message}`);
       }
     }
     const shapes = settings.map((m) => ({
-      model: { vocabSize: V, ...m },
+      model: { vocabSize: V, ...modelSettingsOf(m) },
       seqLen: run.train.seqLen,
       batchSize: run.train.batchSize,
       ...(split ? { validationTokens: split.validation.length } : {}),
@@ -313,15 +326,21 @@ export class Session {
     );
   }
 
-  /** The live settings (configSchema.ts) for every model, from its next step. */
+  /**
+   * The live settings (configSchema.ts), from the next step: the optimizer's
+   * for every model, the regularisation for those without their own (a
+   * compared model's own is what it is compared for, so it stays).
+   */
   setLive({ optimizer, regularization }: LiveSettings): void {
     if (this.config) {
       this.config = { ...this.config, train: { ...this.config.train, optimizer, regularization } };
     }
     for (const m of this.models) {
       m.trainer.setOptimizer(optimizer);
-      m.trainer.setRegularization(regularization);
+      if (!m.regularization) m.trainer.setRegularization(regularization);
     }
+    // The page names each compared model's regularisation (its legend).
+    if (this.models.length > 1) this.postModels();
   }
 
   setProbe(text: string): void {
@@ -377,7 +396,7 @@ export class Session {
       return;
     }
     if (start) this.compare = [];
-    const settings = [config.model, ...this.compare];
+    const settings: CompareSettings[] = [config.model, ...this.compare];
     // Before the models in use are given up: a set that no engine here can hold is refused
     // (CapacityError) and the old models go on as they were.
     const plans = await this.planSet(corpus.corpus.vocab.size, settings, config, corpus.split);
@@ -413,17 +432,17 @@ export class Session {
   private async build(
     corpus: LoadedCorpus,
     config: RunConfig,
-    settings: ModelSettings[],
+    settings: CompareSettings[],
     plans: CapacityPlan[],
     start?: ModelStart,
   ): Promise<void> {
     const built: SessionModel[] = [];
     try {
       for (const [k, m] of settings.entries()) {
-        const model: ModelConfig = { vocabSize: corpus.corpus.vocab.size, ...m };
+        const model: ModelConfig = { vocabSize: corpus.corpus.vocab.size, ...modelSettingsOf(m) };
         const from = k === 0 ? start : undefined;
         built.push(
-          await this.buildModel(k, settings.length, corpus, config, model, plans[k], from),
+          await this.buildModel(k, settings.length, corpus, config, model, plans[k], from, m),
         );
       }
     } catch (error) {
@@ -464,6 +483,8 @@ export class Session {
     model: ModelConfig,
     plan: CapacityPlan,
     start?: ModelStart,
+    /** A compared model's own regularisation, if it has one. */
+    own?: { regularization?: RegularizationConfig },
   ): Promise<SessionModel> {
     const params = start?.params ?? initParams(model, new Rng(config.train.seed));
     const { backend, active } = await createBackend({
@@ -492,7 +513,7 @@ export class Session {
         backend,
         corpus.corpus.vocab,
         corpus.split,
-        config.train,
+        trainConfigOf(config.train, own ?? {}),
         this.eventsOf(index, () => slot.model),
         options,
       );
@@ -512,6 +533,7 @@ export class Session {
       history,
       backend: active,
       parameters: parameterCount(paramLayout(model)),
+      ...(own?.regularization ? { regularization: own.regularization } : {}),
     };
     slot.model = entry;
     return entry;
@@ -582,7 +604,12 @@ export class Session {
       const bytes = await captureCheckpoint(backend, batcher, {
         earlyStopping: trainer.earlyStoppingState,
         // The trainer's optimizer: a rollback just before this capture halved its rate.
-        train: { ...config.train, optimizer: trainer.optimizerConfig },
+        // And its regularisation: a compared model's own, when it has one.
+        train: {
+          ...config.train,
+          optimizer: trainer.optimizerConfig,
+          regularization: trainer.regularizationConfig,
+        },
         vocab: corpus.corpus.vocab,
         corpusSha256: corpus.sha256,
         extra: {

@@ -26,6 +26,7 @@ import {
   EXPORT_WEIGHTS,
   MAX_COMPARED,
   TEST_FAULTS,
+  type CompareSettings,
   type ModelSettings,
   type RunConfig,
   type UiMessage,
@@ -179,8 +180,11 @@ function runConfig(raw: unknown, at: string): RunConfig {
   return runConfigFrom((s) => setting(s, fields[s.group], paths[s.group]));
 }
 
-/** The models compared beside the first: at most MAX_COMPARED − 1, each checked as in runConfig. */
-function compareSet(raw: unknown, at: string): ModelSettings[] {
+/**
+ * The models compared beside the first: at most MAX_COMPARED − 1, each checked
+ * as in runConfig, with its own regularisation when it carries one.
+ */
+function compareSet(raw: unknown, at: string): CompareSettings[] {
   if (!Array.isArray(raw) || raw.length >= MAX_COMPARED) {
     throw new MessageError(
       at,
@@ -190,7 +194,14 @@ function compareSet(raw: unknown, at: string): ModelSettings[] {
   return raw.map((m, k) => {
     const fields = record(m, `${at}[${k}]`);
     const read = (s: Setting) => setting(s, fields, `${at}[${k}]`);
-    return Object.fromEntries(settingsIn('model').map((s) => [s.key, read(s)])) as ModelSettings;
+    const model = Object.fromEntries(
+      settingsIn('model').map((s) => [s.key, read(s)]),
+    ) as ModelSettings;
+    if (fields.regularization === undefined) return model;
+    return {
+      ...model,
+      regularization: regularization(fields.regularization, `${at}[${k}].regularization`),
+    };
   });
 }
 

@@ -1,22 +1,31 @@
 // Compare runs: the models trained side by side on the same text, seed and
 // training settings. The first is the settings panel's model; up to two more
-// differ in cell or H (they follow its E and L). "Match parameter count"
-// sizes each one's H so its weights number about the first's. Picking a
-// model shows its gates and samples and makes it the one exported and saved.
+// differ in cell or H (they follow its E and L) and may carry their own
+// dropout and early-stopping patience: the settings panel's live changes of
+// those apply to model 1 and to models without their own. "Match parameter
+// count" sizes each one's H so its weights number about the first's. On the
+// overfitting preset, one click compares the model without and with dropout.
+// Picking a model shows its gates and samples and makes it the one exported
+// and saved.
 
 import { CELL_TYPES, CELLS, type CellType } from '../../engine/cells';
 import { RANGES } from '../../engine/config';
+import { SCHEMA } from '../../engine/configSchema';
 import { useApp } from '../../store/app';
 import {
   addCompareModel,
   changeCompareModel,
+  compareCures,
+  CURE_DROPOUT,
+  onOverfitPreset,
   removeCompareModel,
   selectModel,
+  setCompareRegularization,
   setMatchParams,
 } from '../../store/compareActions';
-import { MAX_COMPARED } from '../../worker/protocol';
+import { MAX_COMPARED, type ComparedModel } from '../../worker/protocol';
 import { formatCount } from '../format';
-import { modelColors } from '../modelLabel';
+import { modelColors, regularizationText } from '../modelLabel';
 import { useColorScheme } from '../hooks/useColorScheme';
 import { NumberField } from './NumberField';
 
@@ -25,6 +34,7 @@ export function ComparePanel() {
   const selected = useApp((s) => s.selectedModel);
   const matchParams = useApp((s) => s.matchParams);
   const ready = useApp((s) => s.status.ready);
+  const preset = useApp((s) => onOverfitPreset(s.active?.name));
   const colors = modelColors(useColorScheme());
   const comparing = models.length > 1;
 
@@ -43,6 +53,20 @@ export function ComparePanel() {
           Add model
         </button>
       </header>
+      {preset && (
+        <div className="compare-cures">
+          <button
+            type="button"
+            className="btn small"
+            disabled={!ready}
+            title="Train this model twice on the same text and seed, side by side"
+            onClick={compareCures}
+          >
+            Compare: cures for overfitting
+          </button>
+          <span className="hint">no dropout vs dropout {CURE_DROPOUT}</span>
+        </div>
+      )}
       {!comparing ? (
         <p className="hint">
           Train up to three models side by side (RNN, GRU, LSTM, or two sizes) on the same text and
@@ -107,6 +131,7 @@ export function ComparePanel() {
                   {formatCount(m.parameters)} params ·{' '}
                   {m.backend.kind === 'webgpu' ? 'WebGPU' : 'CPU'}
                 </span>
+                <Regularization model={m} index={k} />
                 {k > 0 && (
                   <button
                     type="button"
@@ -129,8 +154,67 @@ export function ComparePanel() {
             />
             Match parameter count: size each model&apos;s H to model 1&apos;s number of weights
           </label>
+          <p className="hint compare-live">
+            Dropout and early stopping set in Model &amp; training apply to model 1 and to models
+            without their own; a model&apos;s own, set here, stays as it is.
+          </p>
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * A model's regularisation: model 1's is the settings panel's (shown); a
+ * compared model's dropout and patience are its own once edited here, and
+ * "as model 1" makes it follow the run's again.
+ */
+function Regularization({ model, index }: { model: ComparedModel; index: number }) {
+  const r = model.regularization;
+  if (index === 0) {
+    return (
+      <span className="compare-reg" title="Set in Model & training">
+        {regularizationText(r)}
+      </span>
+    );
+  }
+  return (
+    <span className="compare-reg">
+      <span aria-hidden="true">dropout</span>
+      <NumberField
+        className="labelled compare-h"
+        label={`Dropout of model ${index + 1}`}
+        hint="This model's own dropout: the settings panel's no longer changes it"
+        value={r.dropout}
+        min={SCHEMA.dropout.min}
+        max={SCHEMA.dropout.max}
+        integer={false}
+        step={0.05}
+        onCommit={(dropout) => setCompareRegularization(index, { dropout })}
+      />
+      <span aria-hidden="true">patience</span>
+      <NumberField
+        className="labelled compare-h"
+        label={`Early stop patience of model ${index + 1}`}
+        hint="This model's own early-stopping patience in validations (0 never stops)"
+        value={r.patience}
+        min={SCHEMA.patience.min}
+        max={SCHEMA.patience.max}
+        integer
+        onCommit={(patience) => setCompareRegularization(index, { patience })}
+      />
+      {model.ownRegularization ? (
+        <button
+          type="button"
+          className="compare-follow"
+          title="Follow the dropout and patience of Model & training again"
+          onClick={() => setCompareRegularization(index, null)}
+        >
+          as model 1
+        </button>
+      ) : (
+        <span className="compare-follows">as model 1</span>
+      )}
+    </span>
   );
 }

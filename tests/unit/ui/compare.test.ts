@@ -6,6 +6,7 @@
 // are about the page's side of the wire.
 
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { DEFAULT_REGULARIZATION } from '../../../src/engine/config';
 import { countParameters } from '../../../src/engine/paramCount';
 import { DEFAULT_RUN_CONFIG } from '../../../src/engine/settings';
 import type {
@@ -54,6 +55,8 @@ function announced(settings: ModelSettings[]): ComparedModel[] {
     backend: { kind: 'cpu', device: 'cpu' },
     runId: `run-${k}-${model.cell}-${model.hiddenSize}`,
     name: `model ${k}`,
+    regularization: DEFAULT_REGULARIZATION,
+    ownRegularization: false,
   }));
 }
 

@@ -29,6 +29,8 @@ const models: ComparedModel[] = [FIRST, { ...FIRST, cell: 'gru' } as ModelSettin
     backend: { kind: 'cpu', device: 'cpu' },
     runId: `run-${k}`,
     name: k === 0 ? 'LSTM H128' : 'GRU H128',
+    regularization: DEFAULT_RUN_CONFIG.train.regularization,
+    ownRegularization: false,
   }),
 );
 

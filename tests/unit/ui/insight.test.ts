@@ -9,6 +9,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RecallReport } from '../../../src/engine/training/events';
 import { useApp } from '../../../src/store/app';
+import { DEFAULT_REGULARIZATION } from '../../../src/engine/config';
 import { addRecall, recallUpTo } from '../../../src/store/compareSlice';
 import { emptyDiagnostics, type ModelDiagnostics } from '../../../src/store/diagnosticsSlice';
 import type { ComparedModel, ModelSettings } from '../../../src/worker/protocol';
@@ -25,6 +26,8 @@ function compared(settings: ModelSettings[]): ComparedModel[] {
     backend: { kind: 'cpu', device: 'cpu' },
     runId: `run-${k}`,
     name: `model ${k}`,
+    regularization: DEFAULT_REGULARIZATION,
+    ownRegularization: false,
   }));
 }
 

@@ -45,7 +45,12 @@ describe('the overfitting preset', () => {
     expect(next.train.optimizer).toEqual(mine.train.optimizer);
     expect(next.model).toEqual({ ...mine.model, hiddenSize: 256 });
     // It needs a fresh model (H, B, T, the split), like any such change.
-    expect(freshModelChanges(mine, next).sort()).toEqual(['batch B', 'hidden size', 'validation share', 'window T']);
+    expect(freshModelChanges(mine, next).sort()).toEqual([
+      'batch B',
+      'hidden size',
+      'validation share',
+      'window T',
+    ]);
     // A fresh object: the person's configuration is untouched.
     expect(mine.model.hiddenSize).toBe(DEFAULT_RUN_CONFIG.model.hiddenSize);
   });

@@ -9,6 +9,7 @@
 // Dimension legend: none (whole files).
 
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_TRAINER_OPTIONS } from '../../../src/engine/training/options';
 import { importWeights, loadCheckpoint, readSafetensors } from '../../../src/io';
 import type { EngineMessageOf } from '../../../src/worker/protocol';
 import { until } from '../../helpers/until';
@@ -46,10 +47,13 @@ describe('export best vs latest weights (worker)', () => {
     await h.host.idle();
     const trainer = h.host.session.trainer!;
     await until('paused', () => !trainer.isTraining);
-    // One more step, so the model is not the one a validation just measured.
-    h.host.handle({ type: 'step' });
-    const pausedAt = trainer.step;
-    await until('the step', () => trainer.step === pausedAt + 1);
+    // One step or more, so the model is not the one a validation just measured: a step
+    // onto the validation grid validates (and may be the new best), so step past it.
+    do {
+      const at = trainer.step;
+      h.host.handle({ type: 'step' });
+      await until('the step', () => trainer.step === at + 1);
+    } while (trainer.step % DEFAULT_TRAINER_OPTIONS.validateEvery === 0);
     const { step, best, bestParams, params } = await trainer.exclusive(async (b) => ({
       step: b.step,
       best: b.bestStep,
