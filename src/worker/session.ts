@@ -636,7 +636,10 @@ export class Session {
     if (!trainer) throw new Error('no model yet: load a corpus first');
     return trainer.exclusive(async (backend) => {
       const best = trainer.earlyStoppingState;
-      if (which === 'best' && backend.bestStep !== null && best.bestLoss !== null) {
+      // When the best is the model as it is (paused on its validation step), the export
+      // is the model as it is, named as always: the page offers the choice only then too.
+      const bestIsOlder = backend.bestStep !== null && backend.bestStep !== backend.step;
+      if (which === 'best' && bestIsOlder && best.bestLoss !== null) {
         const params = await backend.getBestParams();
         if (params) {
           return {

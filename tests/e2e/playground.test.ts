@@ -199,7 +199,7 @@ describe.each(MODES)('playground (%s)', (mode) => {
       await page.emulateMedia({ colorScheme: 'light' });
 
       // Reset: a fresh model at step 0.
-      await page.getByRole('button', { name: 'Reset' }).click();
+      await page.getByRole('button', { name: 'Reset', exact: true }).click();
       await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBe(0);
       await expect.poll(() => train.isEnabled(), { timeout: 60_000 }).toBe(true);
       // Fresh weights: the step-0 validation loss is back near a uniform guess, ln V.
