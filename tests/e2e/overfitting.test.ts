@@ -3,17 +3,18 @@
 // click, train until the Gap tile says the model overfits, and see both
 // models' training and validation curves on the one loss chart, each named
 // by its regularisation, and the gap itself; no console errors. Screenshots
-// of the page in both colour schemes go to /work/notes/shots/ (overfit-*.png)
+// of the page in both colour schemes go to test-results/ (overfit-*.png)
 // to be looked at. Every wait is for a condition the page states, with a
 // generous ceiling.
 
+import { resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
 import { pausedSteps, stepCount, untilTrainable } from './steps';
 
-const SHOTS = process.env.SHOTS_DIR ?? '/work/notes/shots';
+const SHOTS = resolve(import.meta.dirname, '../../test-results');
 // The preset's text; H 128 rather than its 256 and a brisker rate, so
 // two models on the CPU engine overfit within a few hundred steps on a loaded machine too.
 const HASH = '#cell=lstm&H=128&lr=0.01&seed=1&backend=cpu';
