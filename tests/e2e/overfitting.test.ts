@@ -145,6 +145,20 @@ describe('issue 14 acceptance (cpu)', () => {
       await metricsPanel.screenshot({ path: `${SHOTS}/overfit-metrics-dark.png` });
       await compare.screenshot({ path: `${SHOTS}/overfit-compare-dark.png` });
 
+      // Zoom fits the loss axis to the later losses: the rise shows, ln V is off the top.
+      await page.emulateMedia({ colorScheme: 'light' });
+      const topTick = async () => {
+        const ticks = await metricsPanel.locator('text.loss-tick').allTextContents();
+        return Math.max(...ticks.map(Number));
+      };
+      expect(await topTick()).toBeGreaterThan(3);
+      await metricsPanel.getByRole('radio', { name: 'Zoom' }).check();
+      await expect.poll(topTick, CEILING).toBeLessThan(1.5);
+      await top();
+      await metricsPanel.screenshot({ path: `${SHOTS}/overfit-zoom-light.png` });
+      await metricsPanel.getByRole('radio', { name: 'Full' }).check();
+      await expect.poll(topTick, CEILING).toBeGreaterThan(3);
+
       // The note's cure sets dropout live for model 1 and takes the person to its field.
       await note.getByRole('button', { name: 'Dropout 0.3' }).click();
       const dropoutField = page.getByRole('spinbutton', { name: 'Dropout', exact: true });

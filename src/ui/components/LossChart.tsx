@@ -57,13 +57,14 @@ function PlainTick(props: {
       </text>
     );
   }
-  const label = Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(1);
+  // Zoomed loss ticks are 0.05 or 0.02 apart: up to three decimals, trailing zeros dropped.
+  const label = Number.isInteger(v) ? v.toLocaleString('en-US') : String(Number(v.toFixed(3)));
   return axis === 'x' ? (
     <text x={x} y={y + 12} textAnchor="middle" fill={fill} fontSize={11}>
       {label}
     </text>
   ) : (
-    <text x={x - 4} y={y + 4} textAnchor="end" fill={fill} fontSize={11}>
+    <text className="loss-tick" x={x - 4} y={y + 4} textAnchor="end" fill={fill} fontSize={11}>
       {label}
     </text>
   );
