@@ -227,6 +227,7 @@ export const SCHEMA: Schema = {
     max: 0.5,
     default: 0.1,
     live: false,
+    urlKey: 'val',
     label: 'Validation share',
     noun: 'validation share',
     hint: 'Share of the corpus, at its end, held out to measure the validation loss.',

@@ -147,7 +147,12 @@ describe('the overfitting preset', () => {
     expect(await page.getByLabel('Dropout', { exact: true }).inputValue()).toBe('0');
     expect(await page.getByLabel('Early stop patience').inputValue()).toBe('0');
     const hash = new URLSearchParams((await hashOf(page)).slice(1));
-    expect([hash.get('H'), hash.get('drop'), hash.get('patience')]).toEqual(['256', '0', '0']);
+    expect([hash.get('H'), hash.get('val'), hash.get('drop'), hash.get('patience')]).toEqual([
+      '256',
+      '0.25',
+      '0',
+      '0',
+    ]);
     expect(await preset.textContent()).toBe(
       'Preset: Hidden H 256, Batch B 8, Window T 32, Validation share 0.25, Dropout 0, Early stop patience 0',
     );

@@ -58,6 +58,7 @@ describe('the sections', () => {
           ['seqLen', []],
           ['batchSize', []],
           ['seed', []],
+          ['valFraction', []],
           ['backend', []],
         ],
       },

@@ -50,7 +50,7 @@ describe('URL hash', () => {
 
   it('never carries the corpus', () => {
     expect(encodeHash(DEFAULT_RUN_CONFIG)).toMatch(
-      /^#cell=lstm&E=\d+&H=\d+&L=\d+&T=\d+&B=\d+&seed=\d+&lr=[\d.e-]+&b1=[\d.]+&b2=[\d.]+&eps=[\d.e-]+&wd=[\d.e-]+&clip=[\d.]+&sched=\w+&warm=\d+&decay=\d+&floor=[\d.]+&every=\d+&factor=[\d.]+&drop=[\d.]+&dmode=\w+&patience=\d+&backend=\w+$/,
+      /^#cell=lstm&E=\d+&H=\d+&L=\d+&T=\d+&B=\d+&seed=\d+&val=[\d.]+&lr=[\d.e-]+&b1=[\d.]+&b2=[\d.]+&eps=[\d.e-]+&wd=[\d.e-]+&clip=[\d.]+&sched=\w+&warm=\d+&decay=\d+&floor=[\d.]+&every=\d+&factor=[\d.]+&drop=[\d.]+&dmode=\w+&patience=\d+&backend=\w+$/,
     );
   });
 });
