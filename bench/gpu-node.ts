@@ -11,6 +11,7 @@
 //   options: --cell=lstm|gru|rnn (default lstm; a cell the WebGPU engine does
 //              not train yet is reported "unsupported" and the CPU still runs)
 //            --steps=N (timed steps, default 3)  --skip-cpu
+//            --dropout=RATE --dropout-mode=standard|variational   train with dropout (default off)
 //            --V= --E= --H= --L= --T= --B=        override the shape
 //            --gemm=auto|register|tiled|vec4     GEMM kernels (auto: autotuned)
 //            --recurrent=auto|step|persistent    recurrent kernels
@@ -25,6 +26,7 @@ import { swiftshaderEnv } from '../scripts/swiftshader.mjs';
 import type { Backend } from '../src/engine/backend';
 import { CELL_TYPES } from '../src/engine/cells';
 import type { OptimizerConfig } from '../src/engine/config';
+import { dropoutSpecOf } from '../src/engine/dropout';
 import type { GpuEngineModule } from '../src/engine/gpu';
 import {
   BENCH_LEARNING_RATE,
@@ -57,6 +59,14 @@ for (const k of ['V', 'E', 'H', 'L', 'T', 'B'] as const) {
 const cell = choice('cell', CELL_TYPES);
 const timedSteps = Number(option('steps') ?? (quick ? 5 : 3));
 const warmupSteps = quick ? 2 : 1;
+// Both engines draw the same masks (src/engine/dropout.ts), so their losses still agree.
+const dropout = dropoutSpecOf(
+  {
+    dropout: Number(option('dropout') ?? 0),
+    dropoutMode: choice('dropout-mode', ['standard', 'variational'] as const),
+  },
+  1,
+);
 
 interface Row {
   name: string;
@@ -104,10 +114,12 @@ async function main(): Promise<void> {
 
   async function measure(backend: Backend): Promise<{ msPerStep: number; losses: number[] }> {
     const losses: number[] = [];
-    for (const batch of batches.slice(0, warmupSteps)) backend.trainStep(batch, optimizer);
+    for (const batch of batches.slice(0, warmupSteps))
+      backend.trainStep(batch, optimizer, false, dropout);
     losses.push(...(await backend.drainLosses()).map((l) => l.loss));
     const t0 = performance.now();
-    for (const batch of batches.slice(warmupSteps)) backend.trainStep(batch, optimizer);
+    for (const batch of batches.slice(warmupSteps))
+      backend.trainStep(batch, optimizer, false, dropout);
     losses.push(...(await backend.drainLosses()).map((l) => l.loss));
     return { msPerStep: (performance.now() - t0) / timedSteps, losses };
   }
@@ -191,7 +203,10 @@ async function main(): Promise<void> {
       name: `gatescope-webgpu (gemm ${gemm}, recurrent ${recurrent})`,
       device: backend.info.device,
       msPerStep,
-      dispatches: backend.dispatchesPerStep(),
+      dispatches: backend.dispatchesPerStep(
+        undefined,
+        dropout ? (dropout.variational ? 'variational' : 'standard') : null,
+      ),
       gpuMiB: Number(stats.gpuBytes) / 2 ** 20,
       kernels,
       losses,
