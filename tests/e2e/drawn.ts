@@ -39,3 +39,22 @@ export function linesIn(page: Page, label: RegExp, points: number): Promise<numb
       points,
     );
 }
+
+/** The models whose stroked curves, of `selector` inside the chart labelled `label`, have ≥ `points` points. */
+export function drawnModels(page: Page, label: RegExp, selector: string, points: number) {
+  return page
+    .getByRole('img', { name: label })
+    .locator(selector)
+    .evaluateAll(
+      (groups, min) =>
+        groups
+          .filter((g) => {
+            const path = g.matches('path') ? g : g.querySelector('path.recharts-line-curve');
+            const d = path?.getAttribute('d') ?? '';
+            return path?.getAttribute('stroke') !== 'none' && d.split(/[LC]/).length >= min;
+          })
+          .map((g) => [...g.classList].find((c) => c.startsWith('model-')) ?? '?')
+          .sort(),
+      points,
+    );
+}

@@ -8,9 +8,9 @@
 
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
+import { drawnModels } from './drawn';
 import { pausedSteps, stepCount, untilTrainable } from './steps';
 
 const RESULTS = resolve(import.meta.dirname, '../../test-results');
@@ -24,25 +24,6 @@ const app = serveBuiltApp();
 beforeAll(() => {
   mkdirSync(RESULTS, { recursive: true });
 });
-
-/** The models whose stroked curves, of `selector` inside the chart labelled `label`, have ≥ `points` points. */
-function drawnModels(page: Page, label: RegExp, selector: string, points: number) {
-  return page
-    .getByRole('img', { name: label })
-    .locator(selector)
-    .evaluateAll(
-      (groups, min) =>
-        groups
-          .filter((g) => {
-            const path = g.matches('path') ? g : g.querySelector('path.recharts-line-curve');
-            const d = path?.getAttribute('d') ?? '';
-            return path?.getAttribute('stroke') !== 'none' && d.split(/[LC]/).length >= min;
-          })
-          .map((g) => [...g.classList].find((c) => c.startsWith('model-')) ?? '?')
-          .sort(),
-      points,
-    );
-}
 
 describe('issue 13 acceptance (cpu)', () => {
   it('delayed recall: RNN, GRU and LSTM compared, loss curves, gradient flow and recall per model', async () => {

@@ -12,8 +12,11 @@ import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
+import { drawnModels } from './drawn';
 import { pausedSteps, stepCount, untilTrainable } from './steps';
 
+/** The loss chart's accessible name (with or without the learning rate). */
+const LOSS_CHART = /^Loss curves/;
 const SHOTS = resolve(import.meta.dirname, '../../test-results');
 // The preset's text; H 128 rather than its 256 and a brisker rate, so
 // two models on the CPU engine overfit within a few hundred steps on a loaded machine too.
@@ -28,25 +31,6 @@ const app = serveBuiltApp();
 beforeAll(() => {
   mkdirSync(SHOTS, { recursive: true });
 });
-
-/** The models whose stroked curves, of `selector` in the loss chart, have ≥ `points` points. */
-function drawnModels(page: Page, selector: string, points: number) {
-  return page
-    .getByRole('img', { name: /^Loss curves/ })
-    .locator(selector)
-    .evaluateAll(
-      (groups, min) =>
-        groups
-          .filter((g) => {
-            const path = g.matches('path') ? g : g.querySelector('path.recharts-line-curve');
-            const d = path?.getAttribute('d') ?? '';
-            return path?.getAttribute('stroke') !== 'none' && d.split(/[LC]/).length >= min;
-          })
-          .map((g) => [...g.classList].find((c) => c.startsWith('model-')) ?? '?')
-          .sort(),
-      points,
-    );
-}
 
 /** Sets a number field of the settings panel as a person would, when it is not already `value`. */
 async function setField(page: Page, label: string, value: number): Promise<void> {
@@ -120,10 +104,10 @@ describe('issue 14 acceptance (cpu)', () => {
       await pausedSteps(page, 120_000);
       // Both models' training and validation curves, on the one loss chart.
       await expect
-        .poll(() => drawnModels(page, '.loss-line.train', 20), CEILING)
+        .poll(() => drawnModels(page, LOSS_CHART, '.loss-line.train', 20), CEILING)
         .toEqual(['model-0', 'model-1']);
       await expect
-        .poll(() => drawnModels(page, '.loss-line.validation', 3), CEILING)
+        .poll(() => drawnModels(page, LOSS_CHART, '.loss-line.validation', 3), CEILING)
         .toEqual(['model-0', 'model-1']);
       console.log(`[e2e overfitting] note at step ${overfitAt}: ${noteText}`);
       console.log(
@@ -138,7 +122,7 @@ describe('issue 14 acceptance (cpu)', () => {
       await compare.screenshot({ path: `${SHOTS}/overfit-compare-light.png` });
       await page.emulateMedia({ colorScheme: 'dark' });
       await expect
-        .poll(() => drawnModels(page, '.loss-line.validation', 3), CEILING)
+        .poll(() => drawnModels(page, LOSS_CHART, '.loss-line.validation', 3), CEILING)
         .toEqual(['model-0', 'model-1']);
       await top();
       await page.screenshot({ path: `${SHOTS}/overfit-dark.png` });

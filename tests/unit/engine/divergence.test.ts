@@ -21,10 +21,9 @@ import type { EngineMessage, EngineMessageOf, MetricsMessage } from '../../../sr
 import { Rng } from '../../../src/engine/rng';
 import { buildCorpus } from '../../../src/engine/tokenizer';
 import { DivergedError } from '../../../src/engine/training/divergence';
-import { Trainer } from '../../../src/engine/training/trainer';
 import { captureCheckpoint, exportFiles, loadCheckpoint } from '../../../src/io';
 import { injectNaN, spikeLearningRate } from '../../helpers/divergence';
-import { EAGER_LOOP, recordEvents } from '../../helpers/trainerEvents';
+import { cpuTrainer, EAGER_LOOP } from '../../helpers/trainerEvents';
 import { until } from '../../helpers/until';
 
 const TEXT = 'the cat sat on the mat.\na dog ran to the park.\n'.repeat(150);
@@ -54,19 +53,10 @@ function setUp(snapshotEvery = 5) {
     regularization: DEFAULT_REGULARIZATION,
     optimizer: { ...DEFAULT_OPTIMIZER, learningRate: LEARNING_RATE },
   };
-  const backend = new CpuBackend(model, initParams(model, new Rng(train.seed)), {
-    batchSize: train.batchSize,
-    seqLen: train.seqLen,
+  const { backend, trainer, messages, failures } = cpuTrainer(corpus, model, train, {
+    ...EAGER_LOOP,
+    snapshotEvery,
   });
-  const { events, messages, failures } = recordEvents();
-  const trainer = new Trainer(
-    backend,
-    corpus.vocab,
-    splitCorpus(corpus.tokens, train.valFraction),
-    train,
-    events,
-    { ...EAGER_LOOP, snapshotEvery },
-  );
   return { corpus, model, train, backend, trainer, messages, failures };
 }
 

@@ -8,7 +8,6 @@
 // Dimension legend: none (scalars per step).
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { splitCorpus } from '../../../src/engine/batcher';
 import {
   DEFAULT_OPTIMIZER,
   DEFAULT_REGULARIZATION,
@@ -16,18 +15,14 @@ import {
   type OptimizerConfig,
   type TrainConfig,
 } from '../../../src/engine/config';
-import { CpuBackend } from '../../../src/engine/cpu/backend';
-import { initParams } from '../../../src/engine/params';
-import { Rng } from '../../../src/engine/rng';
 import { buildCorpus } from '../../../src/engine/tokenizer';
 import { MetricsThrottle } from '../../../src/engine/training/metrics';
 import { scheduledRate } from '../../../src/engine/training/schedule';
-import { Trainer } from '../../../src/engine/training/trainer';
 import { metrics } from '../../../src/store/metrics';
 import { receive } from '../../../src/store/receiver';
 import type { EngineMessage, MetricsMessage } from '../../../src/worker/protocol';
 import { spikeLearningRate } from '../../helpers/divergence';
-import { EAGER_LOOP, recordEvents } from '../../helpers/trainerEvents';
+import { cpuTrainer, EAGER_LOOP } from '../../helpers/trainerEvents';
 import { until } from '../../helpers/until';
 
 const TEXT = 'the cat sat on the mat.\na dog ran to the park.\n'.repeat(150);
@@ -57,19 +52,10 @@ function setUp(optimizer: OptimizerConfig) {
     regularization: DEFAULT_REGULARIZATION,
     optimizer,
   };
-  const backend = new CpuBackend(model, initParams(model, new Rng(train.seed)), {
-    batchSize: train.batchSize,
-    seqLen: train.seqLen,
+  const { backend, trainer, messages, failures } = cpuTrainer(corpus, model, train, {
+    ...EAGER_LOOP,
+    snapshotEvery: 5,
   });
-  const { events, messages, failures } = recordEvents();
-  const trainer = new Trainer(
-    backend,
-    corpus.vocab,
-    splitCorpus(corpus.tokens, train.valFraction),
-    train,
-    events,
-    { ...EAGER_LOOP, snapshotEvery: 5 },
-  );
   return { backend, trainer, messages, failures };
 }
 
