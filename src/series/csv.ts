@@ -1,0 +1,259 @@
+// CSV text (pasted or dropped) into numeric columns for forecasting. The person
+// who pastes a spreadsheet export should learn exactly which cell stopped it,
+// so every missing or non-numeric cell of a numeric column is reported with its
+// 1-based row (as an editor numbers the file's lines, header included) and the
+// column's name, and the parse itself never throws.
+//
+// Dimension legend: C columns, N rows (data rows, header excluded). Values are
+// per column (C arrays of N); T window and B batch do not appear here.
+
+export type Delimiter = ',' | ';' | '\t';
+
+export interface ColumnProblems {
+  /** The first `maxProblems` messages, in row order. */
+  messages: string[];
+  /** How many problems there are in all (may exceed messages.length). */
+  count: number;
+}
+
+export interface NumericColumn {
+  name: string;
+  /** 1-based column index in the file. */
+  index: number;
+  /** N values; NaN where the cell is missing or not a number. */
+  values: Float64Array;
+  problems: ColumnProblems;
+}
+
+export interface CsvResult {
+  columns: NumericColumn[];
+  /** N, the number of data rows. */
+  rows: number;
+  header: boolean;
+  delimiter: Delimiter;
+  /** Columns left out because most of their cells are not numbers (dates, labels). */
+  skipped: string[];
+  /** Rows whose field count differs from the first row's. */
+  ragged: ColumnProblems;
+}
+
+export interface CsvOptions {
+  /** Messages kept per column (and for ragged rows); the count still covers all. */
+  maxProblems?: number;
+  /** Force a delimiter instead of detecting it. */
+  delimiter?: Delimiter;
+}
+
+export interface CsvRecord {
+  fields: string[];
+  /** 1-based line in the file where the record starts. */
+  line: number;
+}
+
+const DELIMITERS: Delimiter[] = [',', ';', '\t'];
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+// With ';' as the delimiter, spreadsheets in many locales write a decimal comma.
+const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
+
+/** Splits text into records (RFC 4180 quoting: "" is a quote, quoted fields may span lines). */
+export function splitRecords(text: string, delimiter: Delimiter): CsvRecord[] {
+  const records: CsvRecord[] = [];
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  let line = 1;
+  let recordLine = 1;
+  let i = 0;
+  const endRecord = () => {
+    fields.push(field);
+    records.push({ fields, line: recordLine });
+    fields = [];
+    field = '';
+  };
+  while (i < text.length) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+      } else {
+        if (ch === '\n') line++;
+        field += ch;
+      }
+      i++;
+      continue;
+    }
+    if (ch === '"' && field.trim() === '') {
+      // A quote opens a quoted field only at its start (spaces before it are dropped).
+      field = '';
+      quoted = true;
+    } else if (ch === delimiter) {
+      fields.push(field);
+      field = '';
+    } else if (ch === '\r' || ch === '\n') {
+      // CRLF, LF and a lone CR all end a record.
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      endRecord();
+      line++;
+      recordLine = line;
+    } else {
+      field += ch;
+    }
+    i++;
+  }
+  // The last record, unless the text ended with a newline.
+  if (field !== '' || fields.length > 0 || quoted) endRecord();
+  // Blank lines carry no data (a trailing newline, a gap between blocks).
+  return records.filter((r) => !(r.fields.length === 1 && r.fields[0].trim() === ''));
+}
+
+/** The delimiter whose field count is most consistent (and largest) over the first lines. */
+export function detectDelimiter(text: string): Delimiter {
+  const sample = text.slice(0, 64 * 1024);
+  let best: Delimiter = ',';
+  let bestScore = -1;
+  for (const d of DELIMITERS) {
+    const records = splitRecords(sample, d).slice(0, 50);
+    if (records.length === 0) continue;
+    const counts = records.map((r) => r.fields.length);
+    const mode = modeOf(counts);
+    if (mode < 2) continue;
+    const agree = counts.filter((c) => c === mode).length / counts.length;
+    let cells = 0;
+    let numbers = 0;
+    for (const r of records) {
+      for (const f of r.fields) {
+        cells++;
+        if (parseNumber(f, d) !== null) numbers++;
+      }
+    }
+    // Agreement first, then how many cells read as numbers (a ';' file with decimal
+    // commas also splits consistently on ',', but into pieces like "5;2"), then width.
+    const score = agree * 1e4 + (numbers / cells) * 1e3 + Math.min(mode, 999);
+    if (score > bestScore) {
+      bestScore = score;
+      best = d;
+    }
+  }
+  return best;
+}
+
+function modeOf(xs: number[]): number {
+  const freq = new Map<number, number>();
+  let mode = xs[0];
+  for (const x of xs) {
+    const f = (freq.get(x) ?? 0) + 1;
+    freq.set(x, f);
+    if (f > (freq.get(mode) ?? 0)) mode = x;
+  }
+  return mode;
+}
+
+/** A finite number, or null. Empty, NaN, Infinity, hex and "1,000" are not numbers here. */
+export function parseNumber(cell: string, delimiter: Delimiter = ','): number | null {
+  const s = cell.trim();
+  if (DECIMAL.test(s)) return Number(s);
+  if (delimiter === ';' && DECIMAL_COMMA.test(s)) return Number(s.replace(',', '.'));
+  return null;
+}
+
+export function parseCsv(input: string, options: CsvOptions = {}): CsvResult {
+  const maxProblems = options.maxProblems ?? 10;
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input; // BOM from Excel
+  const delimiter = options.delimiter ?? detectDelimiter(text);
+  const records = splitRecords(text, delimiter);
+  const empty: CsvResult = {
+    columns: [],
+    rows: 0,
+    header: false,
+    delimiter,
+    skipped: [],
+    ragged: { messages: [], count: 0 },
+  };
+  if (records.length === 0) return empty;
+
+  const width = records[0].fields.length;
+  const isNum = (cell: string) => parseNumber(cell, delimiter) !== null;
+  const numericShare = (c: number, from: number) => {
+    let filled = 0;
+    let numbers = 0;
+    for (let r = from; r < records.length; r++) {
+      const cell = records[r].fields[c] ?? '';
+      if (cell.trim() === '') continue;
+      filled++;
+      if (isNum(cell)) numbers++;
+    }
+    return filled === 0 ? 0 : numbers / filled;
+  };
+
+  // A header: some first-row cell is text where the rows below it are mostly numbers.
+  // (A lone row, or a file of text only, has nothing to compare against: no header.)
+  let header = false;
+  for (let c = 0; c < width && records.length > 1; c++) {
+    const cell = records[0].fields[c];
+    if (cell.trim() !== '' && !isNum(cell) && numericShare(c, 1) > 0.5) header = true;
+  }
+  const first = header ? 1 : 0;
+  const data = records.slice(first);
+  const names = Array.from({ length: width }, (_, c) => {
+    const name = header ? records[0].fields[c].trim() : '';
+    return name === '' ? `column ${c + 1}` : name;
+  });
+
+  const ragged: ColumnProblems = { messages: [], count: 0 };
+  for (const r of data) {
+    if (r.fields.length === width) continue;
+    ragged.count++;
+    if (ragged.messages.length < maxProblems) {
+      ragged.messages.push(
+        `row ${r.line}: ${r.fields.length} fields where the first row has ${width}`,
+      );
+    }
+  }
+
+  const columns: NumericColumn[] = [];
+  const skipped: string[] = [];
+  for (let c = 0; c < width; c++) {
+    // Numeric when most filled cells are numbers: one typo must not hide a column,
+    // but a column of dates or labels is not a series.
+    if (numericShare(c, first) <= 0.5) {
+      skipped.push(names[c]);
+      continue;
+    }
+    const values = new Float64Array(data.length);
+    const problems: ColumnProblems = { messages: [], count: 0 };
+    data.forEach((r, i) => {
+      const cell = r.fields[c];
+      const v = cell === undefined ? null : parseNumber(cell, delimiter);
+      values[i] = v ?? NaN;
+      if (v !== null) return;
+      problems.count++;
+      if (problems.messages.length >= maxProblems) return;
+      const what =
+        cell === undefined || cell.trim() === ''
+          ? 'missing'
+          : `${JSON.stringify(cell.trim())} is not a number`;
+      problems.messages.push(`row ${r.line}, column ${JSON.stringify(names[c])}: ${what}`);
+    });
+    columns.push({ name: names[c], index: c + 1, values, problems });
+  }
+  return { columns, rows: data.length, header, delimiter, skipped, ragged };
+}
+
+/** One line per column with problems: its messages, then "… and K more". */
+export function problemSummary(result: CsvResult): string[] {
+  const out: string[] = [...result.ragged.messages];
+  if (result.ragged.count > result.ragged.messages.length) {
+    out.push(`… and ${result.ragged.count - result.ragged.messages.length} more ragged rows`);
+  }
+  for (const col of result.columns) {
+    out.push(...col.problems.messages);
+    const more = col.problems.count - col.problems.messages.length;
+    if (more > 0) out.push(`… and ${more} more in column ${JSON.stringify(col.name)}`);
+  }
+  return out;
+}
