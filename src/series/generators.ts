@@ -60,7 +60,7 @@ export interface TrendSeasonOptions {
 export function trendSeasonal(o: TrendSeasonOptions): Float64Array {
   const rng = new Rng(o.seed);
   const period = o.period ?? 24;
-  const slope = o.slope ?? 0.01;
+  const slope = o.slope ?? 0.002;
   const amp = o.amplitude ?? 1;
   const noise = o.noise ?? 0.1;
   const level = rng.uniform(-1, 1);
@@ -100,7 +100,7 @@ const POWER = 10;
  * linearly interpolated at half steps from the stored history, and sampled every
  * `sampleEvery` time units (1 by default). The seed only perturbs the constant
  * initial history around 1.2, so different seeds give different trajectories on
- * the same attractor (range about 0.2 to 1.4 for τ = 17).
+ * the same attractor (range about 0.4 to 1.35 for τ = 17).
  */
 export function mackeyGlass(o: MackeyGlassOptions): Float64Array {
   const rng = new Rng(o.seed);

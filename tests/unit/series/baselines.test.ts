@@ -5,7 +5,12 @@ import {
   naiveBaselines,
   scoreOneStep,
 } from '../../../src/series/baselines';
-import { mackeyGlass, noisySines, trendSeasonal } from '../../../src/series/generators';
+import {
+  generateSeries,
+  mackeyGlass,
+  noisySines,
+  trendSeasonal,
+} from '../../../src/series/generators';
 
 describe('naive baselines', () => {
   it('last value: exact MSE and MAE on a hand-made series, in both units', () => {
@@ -71,5 +76,21 @@ describe('naive baselines', () => {
     // A smooth series: one step changes little, well under the series' spread.
     expect(r.lastValue.mseNormalized).toBeLessThan(0.05);
     expect(Number.isFinite(r.lastValue.mae)).toBe(true);
+  });
+
+  it('gives the numbers docs/forecasting.md quotes for the built-in series', () => {
+    const table = {
+      sines: [0.102, 0.247, 286],
+      'trend-seasonal': [0.05, 0.015, 24],
+      'mackey-glass': [0.021, 0.324, 100],
+    } as const;
+    for (const [kind, [last, seasonal, period]] of Object.entries(table)) {
+      const r = naiveBaselines(generateSeries(kind as keyof typeof table, 2000, 1), {
+        valFraction: 0.2,
+      });
+      expect(r.lastValue.mseNormalized).toBeCloseTo(last, 3);
+      expect(r.seasonal?.mseNormalized).toBeCloseTo(seasonal, 3);
+      expect(r.seasonal?.period).toBe(period);
+    }
   });
 });
