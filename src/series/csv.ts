@@ -35,6 +35,8 @@ export interface CsvResult {
   skipped: string[];
   /** Rows whose field count differs from the first row's. */
   ragged: ColumnProblems;
+  /** The 1-based line of a quote that is never closed (it swallows the rest of the file). */
+  unclosedQuote: number | null;
 }
 
 export interface CsvOptions {
@@ -45,6 +47,8 @@ export interface CsvOptions {
 }
 
 export interface CsvRecord {
+  /** The record's quote never closed: it ran to the end of the text. */
+  unclosed?: boolean;
   fields: string[];
   /** 1-based line in the file where the record starts. */
   line: number;
@@ -106,7 +110,10 @@ export function splitRecords(text: string, delimiter: Delimiter): CsvRecord[] {
     i++;
   }
   // The last record, unless the text ended with a newline.
-  if (field !== '' || fields.length > 0 || quoted) endRecord();
+  if (field !== '' || fields.length > 0 || quoted) {
+    endRecord();
+    if (quoted) records[records.length - 1].unclosed = true;
+  }
   // Blank lines carry no data (a trailing newline, a gap between blocks).
   return records.filter((r) => !(r.fields.length === 1 && r.fields[0].trim() === ''));
 }
@@ -173,6 +180,7 @@ export function parseCsv(input: string, options: CsvOptions = {}): CsvResult {
     delimiter,
     skipped: [],
     ragged: { messages: [], count: 0 },
+    unclosedQuote: null,
   };
   if (records.length === 0) return empty;
 
@@ -241,12 +249,18 @@ export function parseCsv(input: string, options: CsvOptions = {}): CsvResult {
     });
     columns.push({ name: names[c], index: c + 1, values, problems });
   }
-  return { columns, rows: data.length, header, delimiter, skipped, ragged };
+  const open = records.find((r) => r.unclosed);
+  const unclosedQuote = open ? open.line : null;
+  return { columns, rows: data.length, header, delimiter, skipped, ragged, unclosedQuote };
 }
 
 /** One line per column with problems: its messages, then "… and K more". */
 export function problemSummary(result: CsvResult): string[] {
-  const out: string[] = [...result.ragged.messages];
+  const out: string[] = [];
+  if (result.unclosedQuote !== null) {
+    out.push(`row ${result.unclosedQuote}: a quote opens here and never closes`);
+  }
+  out.push(...result.ragged.messages);
   if (result.ragged.count > result.ragged.messages.length) {
     out.push(`… and ${result.ragged.count - result.ragged.messages.length} more ragged rows`);
   }

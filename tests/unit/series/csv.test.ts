@@ -97,6 +97,13 @@ describe('parseCsv', () => {
     expect(Array.from(col(r, 'a').values)).toEqual([1, 4, 6]);
   });
 
+  it('reports a quote that never closes, with the line it opens on', () => {
+    const r = parseCsv('a,b\n1,2\n3,"4\n5,6\n');
+    expect(r.unclosedQuote).toBe(3);
+    expect(problemSummary(r)[0]).toBe('row 3: a quote opens here and never closes');
+    expect(parseCsv('a,b\n1,2\n').unclosedQuote).toBeNull();
+  });
+
   it('empty text gives no columns', () => {
     expect(parseCsv('')).toMatchObject({ columns: [], rows: 0, header: false });
     expect(parseCsv('\n\n').rows).toBe(0);
