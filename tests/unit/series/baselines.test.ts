@@ -1,3 +1,5 @@
+// Dimension legend: N rows of one column, P a season's length; no T, B or C.
+
 import { describe, expect, it } from 'vitest';
 import {
   autocorrelation,

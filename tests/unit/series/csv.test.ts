@@ -1,3 +1,5 @@
+// Dimension legend: C columns, N rows; no T or B.
+
 import { describe, expect, it } from 'vitest';
 import { detectDelimiter, parseCsv, parseNumber, problemSummary } from '../../../src/series/csv';
 

@@ -1,3 +1,5 @@
+// Dimension legend: N samples per series; no T, B or C.
+
 import { describe, expect, it } from 'vitest';
 import {
   generateSeries,

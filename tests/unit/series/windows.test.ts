@@ -1,3 +1,5 @@
+// Dimension legend: T window, B streams, C columns (Ci inputs, Co targets), N rows; (T, B, C) time-major.
+
 import { describe, expect, it } from 'vitest';
 import { Batcher, splitCorpus, validationBatches } from '../../../src/engine/batcher';
 import { CorpusError } from '../../../src/engine/tokenizer';
