@@ -87,6 +87,11 @@ function lowerPartner(ch: string): string | null {
  * Case restoration: the text lower-cased character by character; label 1
  * where the original was upper-case (see lowerPartner for which characters
  * are). Exact round trip: restoreCase(deriveCase(t)) is normalizeText(t).
+ *
+ * The input stays NFC, so the tokenizer's normalisation (Vocabulary.encode,
+ * buildCorpus) leaves it, and its length, as it is: a capital whose lower
+ * case would compose with the marks after it (H + ̱ → ẖ, J + ̌ → ǰ: these
+ * letters have a precomposed lower case only) is left as it is, label 0.
  */
 export function deriveCase(text: string): TaggingTask {
   const chars = [...normalizeText(text)];
@@ -94,7 +99,7 @@ export function deriveCase(text: string): TaggingTask {
   let input = '';
   for (let i = 0; i < chars.length; i++) {
     const lower = lowerPartner(chars[i]);
-    if (lower === null) input += chars[i];
+    if (lower === null || composesWithMarks(lower, chars, i + 1)) input += chars[i];
     else {
       input += lower;
       labels[i] = 1;
@@ -102,6 +107,16 @@ export function deriveCase(text: string): TaggingTask {
   }
   return { input, labels };
 }
+
+/** Whether `lower` followed by the combining marks from chars[from] is not NFC. */
+function composesWithMarks(lower: string, chars: string[], from: number): boolean {
+  let seq = lower;
+  // NFC composes a character only with the marks that follow it, up to the next starter.
+  for (let j = from; j < chars.length && COMBINING.test(chars[j]); j++) seq += chars[j];
+  return seq.length > lower.length && seq.normalize('NFC') !== seq;
+}
+
+const COMBINING = /^\p{M}$/u;
 
 /**
  * The text of `input` with each character labelled 1 upper-cased. A label 1

@@ -40,6 +40,7 @@ const TRICKY = [
   'Emoji 😀 mid 👍🏽 and 🇫🇷 flag',
   'CRLF\r\nand CR\rline',
   'cafe\u0301 decomposed',
+  'H\u0331 J\u030c Y\u030a W\u030a\u0301 marks',
   '𝐀𝐁 math bold',
 ];
 
@@ -68,6 +69,14 @@ describe('round trips', () => {
       }
     });
   }
+
+  it('the case input stays NFC, so the tokenizer leaves its length as it is', () => {
+    const texts = [...TRICKY, ...BUILTIN_CORPORA.map((c) => builtinText(c).text)];
+    for (const text of texts) {
+      const { input } = deriveCase(text);
+      expect(input.normalize('NFC') === input, JSON.stringify(text.slice(0, 40))).toBe(true);
+    }
+  });
 
   it('case restoration is exact: no normalisation beyond NFC and LF', () => {
     for (const text of TRICKY) {
@@ -125,6 +134,16 @@ describe('case restoration', () => {
       expect(t.input, ch).toBe(ch);
       expect([...t.labels], ch).toEqual([0]);
     }
+  });
+
+  it('leaves a capital whose lower case would compose with its marks (H + ̱ → ẖ)', () => {
+    for (const text of ['H\u0331', 'J\u030c', 'T\u0308x']) {
+      const t = deriveCase(text);
+      expect(t.input, text).toBe(text[0] + text.slice(1).toLowerCase());
+      expect(t.labels[0], text).toBe(0);
+      expect(restoreCase(t.input, t.labels)).toBe(text);
+    }
+    expect(deriveCase('A\u0331').input).toBe('a\u0331'); // a + ̱ has no precomposed form
   });
 
   it('sees the Kelvin sign as K: NFC comes first', () => {
