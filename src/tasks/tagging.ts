@@ -22,16 +22,51 @@ export interface TaggingTask {
 export type TaggingKind = 'spaces' | 'case';
 
 const SPACE = ' ';
+/** A combining mark: it joins the character before it. */
+const COMBINING = /^\p{M}$/u;
 
 /**
  * The form of `text` that space restoration can give back exactly: normalised
- * (NFC, LF), leading spaces dropped and every run of spaces made one space.
- * Only U+0020 counts as a space; tabs, newlines and other blanks are ordinary
- * characters, kept in the input (a line break is structure the model reads,
- * not something it has to guess).
+ * (NFC, LF), leading spaces dropped and every run of spaces made one space,
+ * except that a space holding a character that would join what precedes it
+ * stays, as its own character (see keepsSpace). Only U+0020 counts as a
+ * space; tabs, newlines and other blanks are ordinary characters, kept in the
+ * input (a line break is structure the model reads, not something it has to
+ * guess).
  */
 export function normalizeForSpaces(text: string): string {
-  return normalizeText(text).replace(/ +/g, SPACE).replace(/^ /, '');
+  const chars = [...normalizeText(text)];
+  let out = '';
+  let prev: string | null = null;
+  for (let i = 0; i < chars.length;) {
+    if (chars[i] !== SPACE) {
+      prev = chars[i++];
+      out += prev;
+      continue;
+    }
+    let j = i;
+    while (j < chars.length && chars[j] === SPACE) j++;
+    const kept = keepsSpace(prev, chars[j]);
+    const gap = j - i - (kept ? 1 : 0) > 0 && prev !== null;
+    out += (gap ? SPACE : '') + (kept ? SPACE : '');
+    if (kept) prev = SPACE;
+    i = j;
+  }
+  return out;
+}
+
+/**
+ * Whether the last space of a run stays in the input as an ordinary character
+ * (label 0 on it): when `next`, written straight after `prev`, would join it.
+ * A combining mark after a space is a standalone mark (the space carries it),
+ * and Hangul jamo or marks would compose under NFC with the character before
+ * (e + ́ → é): dropping the space would change the characters, not only the
+ * gaps, and the input would no longer be NFC. Rare in real text.
+ */
+function keepsSpace(prev: string | null, next: string | undefined): boolean {
+  if (next === undefined) return false;
+  if (COMBINING.test(next)) return true;
+  return prev !== null && (prev + next).normalize('NFC') !== prev + next;
 }
 
 /**
@@ -39,20 +74,32 @@ export function normalizeForSpaces(text: string): string {
  * space followed. A run of spaces is one label (a label says "a gap here", not
  * how wide), and spaces before the first character are dropped (no character
  * to carry them). A space at the start of a line is carried by the newline
- * before it; trailing spaces by the last character.
+ * before it; trailing spaces by the last character. A space before a
+ * character that would join the one before it stays (keepsSpace).
  */
 export function deriveSpaces(text: string): TaggingTask {
   const chars = [...normalizeText(text)];
   const labels = new Uint8Array(chars.length);
   let input = '';
   let n = 0;
-  for (const ch of chars) {
-    if (ch === SPACE) {
-      if (n > 0) labels[n - 1] = 1;
+  let prev: string | null = null;
+  for (let i = 0; i < chars.length;) {
+    if (chars[i] !== SPACE) {
+      prev = chars[i++];
+      input += prev;
+      n++;
       continue;
     }
-    input += ch;
-    n++;
+    let j = i;
+    while (j < chars.length && chars[j] === SPACE) j++;
+    const kept = keepsSpace(prev, chars[j]);
+    if (j - i - (kept ? 1 : 0) > 0 && n > 0) labels[n - 1] = 1;
+    if (kept) {
+      prev = SPACE;
+      input += SPACE;
+      n++;
+    }
+    i = j;
   }
   return { input, labels: labels.slice(0, n) };
 }
@@ -115,8 +162,6 @@ function composesWithMarks(lower: string, chars: string[], from: number): boolea
   for (let j = from; j < chars.length && COMBINING.test(chars[j]); j++) seq += chars[j];
   return seq.length > lower.length && seq.normalize('NFC') !== seq;
 }
-
-const COMBINING = /^\p{M}$/u;
 
 /**
  * The text of `input` with each character labelled 1 upper-cased. A label 1

@@ -41,6 +41,9 @@ const TRICKY = [
   'CRLF\r\nand CR\rline',
   'cafe\u0301 decomposed',
   'H\u0331 J\u030c Y\u030a W\u030a\u0301 marks',
+  'e \u0301 standalone mark, e  \u0301 after two, \u0301 leading',
+  ' \u0301 leading mark',
+  '\u1100 \u1161 jamo, \u1100  \u1161 twice',
   '𝐀𝐁 math bold',
 ];
 
@@ -78,6 +81,17 @@ describe('round trips', () => {
     }
   });
 
+  it('the space input stays NFC and has spaces only before joining characters', () => {
+    const texts = [...TRICKY, ...BUILTIN_CORPORA.map((c) => builtinText(c).text)];
+    for (const text of texts) {
+      const { input } = deriveSpaces(text);
+      expect(input.normalize('NFC') === input, JSON.stringify(text.slice(0, 40))).toBe(true);
+      expect(/ (?![\p{M}\u1160-\u11ff])/u.test(input), JSON.stringify(text.slice(0, 40))).toBe(
+        false,
+      );
+    }
+  });
+
   it('case restoration is exact: no normalisation beyond NFC and LF', () => {
     for (const text of TRICKY) {
       const nfc = text.normalize('NFC').replace(/\r\n?/g, '\n');
@@ -111,6 +125,19 @@ describe('space restoration', () => {
     const t = deriveSpaces('😀 x');
     expect(t.input).toBe('😀x');
     expect([...t.labels]).toEqual([1, 0]);
+  });
+
+  it('keeps a space that would let the next character join the one before it', () => {
+    const one = deriveSpaces('e \u0301x');
+    expect(one.input).toBe('e \u0301x');
+    expect([...one.labels]).toEqual([0, 0, 0, 0]);
+    const two = deriveSpaces('e  \u0301x');
+    expect(two.input).toBe('e \u0301x');
+    expect([...two.labels]).toEqual([1, 0, 0, 0]);
+    expect(restoreSpaces(two.input, two.labels)).toBe('e  \u0301x');
+    const jamo = deriveSpaces('\u1100 \u1161');
+    expect(jamo.input).toBe('\u1100 \u1161');
+    expect(normalizeForSpaces('   \u0301')).toBe(' \u0301');
   });
 
   it('only spaces gives an empty task', () => {
