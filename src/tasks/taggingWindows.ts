@@ -1,0 +1,224 @@
+// Windows for training a tagger on a derived task (tagging.ts): B streams
+// through the training split, each reading its own contiguous segment in
+// windows of T characters, as src/engine/batcher.ts does for next-character
+// models, with the same epoch phase shift from the same seed and the same
+// held-out end for validation. Two differences, both on purpose:
+//
+// - The target at (t, b) is the label of the input at (t, b), not the next
+//   character: a tagger labels what it reads. So a segment needs no extra
+//   token at its end (B·T tokens are enough, not B·T + 1).
+// - Windows are independent. A bidirectional model reads each window
+//   backwards too, and a backward pass cannot start from the state of a
+//   window it has not read yet, so no state is carried from one window to the
+//   next: the model starts every window from zero. `startsEpoch` only says
+//   where an epoch begins. The price is that a character at a window's edge
+//   sees context on one side only (the shift each epoch moves the edges).
+//
+// Dimension legend: T window length, B streams. Batches are time-major (T, B):
+// element (t, b) is at t·B + b.
+
+import type { Batch } from '../engine/backend';
+import { Rng, type RngState } from '../engine/rng';
+import { CorpusError, type Vocabulary } from '../engine/tokenizer';
+import type { TaggingTask } from './tagging';
+
+/** A task as token ids and labels, one for one. */
+export interface TaggingData {
+  ids: Int32Array;
+  labels: Uint8Array;
+}
+
+/**
+ * Token ids of a task's input, code point by code point. Not through
+ * Vocabulary.encode: that normalises again (NFC), which could merge characters
+ * of the derived input and put ids and labels out of step.
+ */
+export function encodeTask(task: TaggingTask, vocab: Vocabulary): TaggingData {
+  const ids = new Int32Array(task.labels.length);
+  let n = 0;
+  for (const ch of task.input) {
+    const id = vocab.idOf(ch.codePointAt(0)!);
+    if (id === undefined) {
+      throw new CorpusError(
+        `the task's input has a character the vocabulary lacks: ${JSON.stringify(ch)}`,
+      );
+    }
+    if (n >= ids.length) break;
+    ids[n++] = id;
+  }
+  if (n !== ids.length || [...task.input].length !== ids.length) {
+    throw new RangeError(
+      `the task's input has ${[...task.input].length} characters but ${task.labels.length} labels`,
+    );
+  }
+  return { ids, labels: task.labels };
+}
+
+export interface TaggingSplit {
+  train: TaggingData;
+  validation: TaggingData;
+}
+
+/** Holds out the last `valFraction` of the characters for validation, as splitCorpus does. */
+export function splitTagging(data: TaggingData, valFraction: number): TaggingSplit {
+  checkData(data);
+  const n = data.ids.length;
+  const nVal = Math.floor(n * valFraction);
+  return {
+    train: { ids: data.ids.subarray(0, n - nVal), labels: data.labels.subarray(0, n - nVal) },
+    validation: { ids: data.ids.subarray(n - nVal), labels: data.labels.subarray(n - nVal) },
+  };
+}
+
+/** Fewest characters a split needs to give B streams one window of T each. */
+export function minTaggingTokens(batchSize: number, seqLen: number): number {
+  return batchSize * seqLen;
+}
+
+/** One (T, B) window: stream b reads ids and labels [b·segment + start, + T). */
+export function taggingWindowAt(
+  data: TaggingData,
+  segment: number,
+  start: number,
+  batchSize: number,
+  seqLen: number,
+): Batch {
+  const inputs = new Int32Array(seqLen * batchSize);
+  const targets = new Int32Array(seqLen * batchSize);
+  for (let b = 0; b < batchSize; b++) {
+    const base = b * segment + start;
+    if (base + seqLen > data.ids.length) {
+      throw new RangeError(
+        `stream ${b}'s window ends past the text (${data.ids.length} characters)`,
+      );
+    }
+    for (let t = 0; t < seqLen; t++) {
+      inputs[t * batchSize + b] = data.ids[base + t];
+      targets[t * batchSize + b] = data.labels[base + t];
+    }
+  }
+  return { inputs, targets, seqLen, batchSize };
+}
+
+export interface TaggingPosition {
+  epoch: number;
+  /** Next window index within the epoch. */
+  window: number;
+  /** Where the streams start this epoch, in characters from their segment start. */
+  shift: number;
+  rng: RngState;
+}
+
+/** Training windows over a derived task: `targets` are the labels (class ids 0/1). */
+export class TaggingBatcher {
+  readonly segment: number;
+  readonly windowsPerEpoch: number;
+  private position: TaggingPosition;
+  private readonly rng: Rng;
+  private readonly initialRng: RngState;
+
+  constructor(
+    private readonly data: TaggingData,
+    readonly batchSize: number,
+    readonly seqLen: number,
+    seed: number,
+  ) {
+    checkData(data);
+    const n = data.ids.length;
+    if (n < minTaggingTokens(batchSize, seqLen)) {
+      throw new CorpusError(
+        `the training text has ${n} characters; B=${batchSize} streams × T=${seqLen} ` +
+          `need at least ${minTaggingTokens(batchSize, seqLen)}: use a longer text or lower B or T`,
+      );
+    }
+    this.segment = Math.floor(n / batchSize);
+    this.windowsPerEpoch = Math.floor(this.segment / seqLen);
+    // The same stream of shifts as the next-character Batcher for the same seed.
+    this.rng = new Rng((seed ^ 0x9e3779b9) >>> 0);
+    this.initialRng = this.rng.getState();
+    this.position = { epoch: 0, window: 0, shift: 0, rng: this.initialRng };
+  }
+
+  /** The next window; `startsEpoch` marks an epoch's first (no state to reset: none is carried). */
+  next(): { batch: Batch; startsEpoch: boolean } {
+    const startsEpoch = this.position.window === 0;
+    if (startsEpoch && this.position.epoch > 0) {
+      // A fresh phase each epoch, so the one-sided edges of windows fall at other characters.
+      this.position.shift = this.rng.int(this.segment - this.windowsPerEpoch * this.seqLen + 1);
+      this.position.rng = this.rng.getState();
+    }
+    const start = this.position.shift + this.position.window * this.seqLen;
+    const batch = taggingWindowAt(this.data, this.segment, start, this.batchSize, this.seqLen);
+    this.position.window++;
+    if (this.position.window === this.windowsPerEpoch) {
+      this.position.window = 0;
+      this.position.epoch++;
+    }
+    return { batch, startsEpoch };
+  }
+
+  /** Back to the first window of the first epoch. */
+  reset(): void {
+    this.rng.setState(this.initialRng);
+    this.position = { epoch: 0, window: 0, shift: 0, rng: this.initialRng };
+  }
+
+  getPosition(): TaggingPosition {
+    return { ...this.position, rng: { ...this.position.rng } };
+  }
+
+  setPosition(p: TaggingPosition): void {
+    const maxShift = this.segment - this.windowsPerEpoch * this.seqLen;
+    const whole = (x: number, hi: number) => Number.isInteger(x) && x >= 0 && x <= hi;
+    if (
+      !whole(p.window, this.windowsPerEpoch - 1) ||
+      !whole(p.shift, maxShift) ||
+      !whole(p.epoch, Number.MAX_SAFE_INTEGER)
+    ) {
+      throw new CorpusError('the saved stream position does not fit this task and batch shape');
+    }
+    this.position = { ...p, rng: { ...p.rng } };
+    this.rng.setState(p.rng);
+  }
+}
+
+/**
+ * The (T, B) of the validation windows of a held-out task of `length`
+ * characters, and how many there are; null when there is nothing to validate
+ * on. A short split gets fewer streams or a shorter window rather than none.
+ */
+export function taggingValidationShape(
+  length: number,
+  batchSize: number,
+  seqLen: number,
+  maxWindows: number,
+): { seqLen: number; batchSize: number; windows: number } | null {
+  if (length < 1) return null;
+  const T = Math.min(seqLen, length);
+  const B = Math.max(1, Math.min(batchSize, Math.floor(length / T)));
+  const windows = Math.min(maxWindows, Math.floor(Math.floor(length / B) / T));
+  return windows > 0 ? { seqLen: T, batchSize: B, windows } : null;
+}
+
+/** Consecutive validation windows over the held-out task, at most `maxWindows` per stream. */
+export function taggingValidationBatches(
+  data: TaggingData,
+  batchSize: number,
+  seqLen: number,
+  maxWindows: number,
+): Batch[] {
+  checkData(data);
+  const shape = taggingValidationShape(data.ids.length, batchSize, seqLen, maxWindows);
+  if (!shape) return [];
+  const { seqLen: T, batchSize: B, windows } = shape;
+  const segment = Math.floor(data.ids.length / B);
+  const out: Batch[] = [];
+  for (let w = 0; w < windows; w++) out.push(taggingWindowAt(data, segment, w * T, B, T));
+  return out;
+}
+
+function checkData(data: TaggingData): void {
+  if (data.ids.length !== data.labels.length) {
+    throw new RangeError(`${data.ids.length} token ids but ${data.labels.length} labels`);
+  }
+}
