@@ -49,6 +49,12 @@ describe('learning rate on the loss chart', () => {
             ),
           );
       await expect.poll(async () => (await rateYs()).length, CEILING).toBeGreaterThan(20);
+      // The chart redraws at most once a second: wait until it has drawn the decay's end.
+      const fallAtEnd = async () => {
+        const drawn = await rateYs();
+        return drawn[drawn.length - 1] - Math.min(...drawn);
+      };
+      await expect.poll(fallAtEnd, CEILING).toBeGreaterThan(20);
       const ys = await rateYs();
       const top = Math.min(...ys);
       const peakAt = ys.indexOf(top);
