@@ -273,9 +273,10 @@ describe('model files', () => {
     expect(await page.getByLabel('Vocabulary size').textContent()).toBe(String(VOCAB_SIZE));
     expect(await stepCount(page)).toBe(0);
 
-    // The loss chart redraws once a second: let it catch up before the picture. Nothing is
-    // asserted after this wait; a chart that lags only makes the screenshot less pretty.
-    await page.waitForTimeout(1200);
+    // The loss chart redraws at most once a second: the picture waits until it has caught up
+    // with the fresh model, whose training curve has no segment yet.
+    const trainSegments = page.locator('.loss-line.train path.recharts-line-curve[d*="L"]');
+    await expect.poll(() => trainSegments.count(), { timeout: 30_000 }).toBe(0);
     await page.screenshot({ path: join('test-results', 'model-files.png'), fullPage: true });
     // Delete every saved run.
     const list = page.getByRole('list', { name: 'Saved runs' });
