@@ -8,7 +8,7 @@
 
 import type { Batch } from './backend';
 import { CorpusError } from './tokenizer';
-import { Rng, type RngState } from './rng';
+import { StreamSchedule, type BatcherPosition } from './streamSchedule';
 
 export interface Split {
   train: Int32Array;
@@ -29,21 +29,10 @@ export function minTokensFor(batchSize: number, seqLen: number): number {
   return batchSize * seqLen + 1;
 }
 
-export interface BatcherPosition {
-  epoch: number;
-  /** Next window index within the epoch. */
-  window: number;
-  /** Where the streams start this epoch, in tokens from their segment start. */
-  shift: number;
-  rng: RngState;
-}
+export type { BatcherPosition } from './streamSchedule';
 
 export class Batcher {
-  readonly segment: number;
-  readonly windowsPerEpoch: number;
-  private position: BatcherPosition;
-  private readonly rng: Rng;
-  private readonly initialRng: RngState;
+  private readonly schedule: StreamSchedule;
 
   constructor(
     private readonly tokens: Int32Array,
@@ -57,54 +46,37 @@ export class Batcher {
           `need at least ${minTokensFor(batchSize, seqLen)}: use a longer text or lower B or T`,
       );
     }
-    this.segment = Math.floor((tokens.length - 1) / batchSize);
-    this.windowsPerEpoch = Math.floor(this.segment / seqLen);
-    this.rng = new Rng((seed ^ 0x9e3779b9) >>> 0);
-    this.initialRng = this.rng.getState();
-    this.position = { epoch: 0, window: 0, shift: 0, rng: this.initialRng };
+    // Each stream's targets run one token past its inputs: hence the − 1.
+    const segment = Math.floor((tokens.length - 1) / batchSize);
+    this.schedule = new StreamSchedule(segment, seqLen, seed, 'this corpus');
+  }
+
+  get segment(): number {
+    return this.schedule.segment;
+  }
+
+  get windowsPerEpoch(): number {
+    return this.schedule.windowsPerEpoch;
   }
 
   /** The next window; `startsEpoch` means the carried state must be zeroed first. */
   next(): { batch: Batch; startsEpoch: boolean } {
-    const startsEpoch = this.position.window === 0;
-    if (startsEpoch && this.position.epoch > 0) {
-      // A fresh phase each epoch, so windows do not always cut the text at the same places.
-      this.position.shift = this.rng.int(this.segment - this.windowsPerEpoch * this.seqLen + 1);
-      this.position.rng = this.rng.getState();
-    }
-    const start = this.position.shift + this.position.window * this.seqLen;
+    const { start, startsEpoch } = this.schedule.advance();
     const batch = windowAt(this.tokens, this.segment, start, this.batchSize, this.seqLen);
-    this.position.window++;
-    if (this.position.window === this.windowsPerEpoch) {
-      this.position.window = 0;
-      this.position.epoch++;
-    }
     return { batch, startsEpoch };
   }
 
   /** Back to the first window of the first epoch. */
   reset(): void {
-    this.rng.setState(this.initialRng);
-    this.position = { epoch: 0, window: 0, shift: 0, rng: this.initialRng };
+    this.schedule.reset();
   }
 
   getPosition(): BatcherPosition {
-    return { ...this.position, rng: { ...this.position.rng } };
+    return this.schedule.getPosition();
   }
 
   setPosition(p: BatcherPosition): void {
-    // A shift past the slack would read windows beyond a stream's segment (or the text).
-    const maxShift = this.segment - this.windowsPerEpoch * this.seqLen;
-    const whole = (x: number, hi: number) => Number.isInteger(x) && x >= 0 && x <= hi;
-    if (
-      !whole(p.window, this.windowsPerEpoch - 1) ||
-      !whole(p.shift, maxShift) ||
-      !whole(p.epoch, Number.MAX_SAFE_INTEGER)
-    ) {
-      throw new CorpusError('the saved stream position does not fit this corpus and batch shape');
-    }
-    this.position = { ...p, rng: { ...p.rng } };
-    this.rng.setState(p.rng);
+    this.schedule.setPosition(p);
   }
 }
 

@@ -11,8 +11,8 @@
 // (T, B, Co), element [t][b][c] at (t·B + b)·C + c. Float32, as the engines train.
 
 import { CorpusError } from '../engine/tokenizer';
-import { Rng, type RngState } from '../engine/rng';
-import { minTokensFor, validationShape, type BatcherPosition } from '../engine/batcher';
+import { minTokensFor, validationShape } from '../engine/batcher';
+import { StreamSchedule, type BatcherPosition } from '../engine/streamSchedule';
 
 export interface SeriesBatch {
   /** (T, B, Ci) inputs at rows t. */
@@ -86,11 +86,7 @@ export function seriesWindowAt(
 }
 
 export class SeriesBatcher {
-  readonly segment: number;
-  readonly windowsPerEpoch: number;
-  private position: BatcherPosition;
-  private readonly rng: Rng;
-  private readonly initialRng: RngState;
+  private readonly schedule: StreamSchedule;
 
   /**
    * `columns` are the training rows only (normalised), all of the same length N.
@@ -111,61 +107,39 @@ export class SeriesBatcher {
           `need at least ${minTokensFor(batchSize, seqLen)}: use a longer series or lower B or T`,
       );
     }
-    this.segment = Math.floor((rows - 1) / batchSize);
-    this.windowsPerEpoch = Math.floor(this.segment / seqLen);
-    // The text batcher's seed mixing, so the same seed gives the same phases.
-    this.rng = new Rng((seed ^ 0x9e3779b9) >>> 0);
-    this.initialRng = this.rng.getState();
-    this.position = { epoch: 0, window: 0, shift: 0, rng: this.initialRng };
+    // Targets are one row later: hence the − 1, as for text. The text batcher's schedule,
+    // so the same seed gives the same phases.
+    const segment = Math.floor((rows - 1) / batchSize);
+    this.schedule = new StreamSchedule(segment, seqLen, seed, 'this series');
+  }
+
+  get segment(): number {
+    return this.schedule.segment;
+  }
+
+  get windowsPerEpoch(): number {
+    return this.schedule.windowsPerEpoch;
   }
 
   /** The next window; `startsEpoch` means the carried state must be zeroed first. */
   next(): { batch: SeriesBatch; startsEpoch: boolean } {
-    const startsEpoch = this.position.window === 0;
-    if (startsEpoch && this.position.epoch > 0) {
-      // A fresh phase each epoch, so windows do not always cut the series at the same rows.
-      this.position.shift = this.rng.int(this.segment - this.windowsPerEpoch * this.seqLen + 1);
-      this.position.rng = this.rng.getState();
-    }
-    const start = this.position.shift + this.position.window * this.seqLen;
-    const batch = seriesWindowAt(
-      this.columns,
-      this.layout,
-      this.segment,
-      start,
-      this.batchSize,
-      this.seqLen,
-    );
-    this.position.window++;
-    if (this.position.window === this.windowsPerEpoch) {
-      this.position.window = 0;
-      this.position.epoch++;
-    }
+    const { start, startsEpoch } = this.schedule.advance();
+    const { columns, layout, segment, batchSize, seqLen } = this;
+    const batch = seriesWindowAt(columns, layout, segment, start, batchSize, seqLen);
     return { batch, startsEpoch };
   }
 
   /** Back to the first window of the first epoch. */
   reset(): void {
-    this.rng.setState(this.initialRng);
-    this.position = { epoch: 0, window: 0, shift: 0, rng: this.initialRng };
+    this.schedule.reset();
   }
 
   getPosition(): BatcherPosition {
-    return { ...this.position, rng: { ...this.position.rng } };
+    return this.schedule.getPosition();
   }
 
   setPosition(p: BatcherPosition): void {
-    const maxShift = this.segment - this.windowsPerEpoch * this.seqLen;
-    const whole = (x: number, hi: number) => Number.isInteger(x) && x >= 0 && x <= hi;
-    if (
-      !whole(p.window, this.windowsPerEpoch - 1) ||
-      !whole(p.shift, maxShift) ||
-      !whole(p.epoch, Number.MAX_SAFE_INTEGER)
-    ) {
-      throw new CorpusError('the saved stream position does not fit this series and batch shape');
-    }
-    this.position = { ...p, rng: { ...p.rng } };
-    this.rng.setState(p.rng);
+    this.schedule.setPosition(p);
   }
 }
 

@@ -18,7 +18,7 @@
 // element (t, b) is at t·B + b.
 
 import type { Batch } from '../engine/backend';
-import { Rng, type RngState } from '../engine/rng';
+import { StreamSchedule, type BatcherPosition } from '../engine/streamSchedule';
 import { CorpusError, type Vocabulary } from '../engine/tokenizer';
 import type { TaggingTask } from './tagging';
 
@@ -100,22 +100,12 @@ export function taggingWindowAt(
   return { inputs, targets, seqLen, batchSize };
 }
 
-export interface TaggingPosition {
-  epoch: number;
-  /** Next window index within the epoch. */
-  window: number;
-  /** Where the streams start this epoch, in characters from their segment start. */
-  shift: number;
-  rng: RngState;
-}
+/** A tagging batcher's place in its stream schedule (the text batcher's). */
+export type TaggingPosition = BatcherPosition;
 
 /** Training windows over a derived task: `targets` are the labels (class ids 0/1). */
 export class TaggingBatcher {
-  readonly segment: number;
-  readonly windowsPerEpoch: number;
-  private position: TaggingPosition;
-  private readonly rng: Rng;
-  private readonly initialRng: RngState;
+  private readonly schedule: StreamSchedule;
 
   constructor(
     private readonly data: TaggingData,
@@ -131,54 +121,37 @@ export class TaggingBatcher {
           `need at least ${minTaggingTokens(batchSize, seqLen)}: use a longer text or lower B or T`,
       );
     }
-    this.segment = Math.floor(n / batchSize);
-    this.windowsPerEpoch = Math.floor(this.segment / seqLen);
+    // A label belongs to its own character: no one-past target, so the whole text divides.
     // The same stream of shifts as the next-character Batcher for the same seed.
-    this.rng = new Rng((seed ^ 0x9e3779b9) >>> 0);
-    this.initialRng = this.rng.getState();
-    this.position = { epoch: 0, window: 0, shift: 0, rng: this.initialRng };
+    this.schedule = new StreamSchedule(Math.floor(n / batchSize), seqLen, seed, 'this task');
+  }
+
+  get segment(): number {
+    return this.schedule.segment;
+  }
+
+  get windowsPerEpoch(): number {
+    return this.schedule.windowsPerEpoch;
   }
 
   /** The next window; `startsEpoch` marks an epoch's first (no state to reset: none is carried). */
   next(): { batch: Batch; startsEpoch: boolean } {
-    const startsEpoch = this.position.window === 0;
-    if (startsEpoch && this.position.epoch > 0) {
-      // A fresh phase each epoch, so the one-sided edges of windows fall at other characters.
-      this.position.shift = this.rng.int(this.segment - this.windowsPerEpoch * this.seqLen + 1);
-      this.position.rng = this.rng.getState();
-    }
-    const start = this.position.shift + this.position.window * this.seqLen;
+    const { start, startsEpoch } = this.schedule.advance();
     const batch = taggingWindowAt(this.data, this.segment, start, this.batchSize, this.seqLen);
-    this.position.window++;
-    if (this.position.window === this.windowsPerEpoch) {
-      this.position.window = 0;
-      this.position.epoch++;
-    }
     return { batch, startsEpoch };
   }
 
   /** Back to the first window of the first epoch. */
   reset(): void {
-    this.rng.setState(this.initialRng);
-    this.position = { epoch: 0, window: 0, shift: 0, rng: this.initialRng };
+    this.schedule.reset();
   }
 
   getPosition(): TaggingPosition {
-    return { ...this.position, rng: { ...this.position.rng } };
+    return this.schedule.getPosition();
   }
 
   setPosition(p: TaggingPosition): void {
-    const maxShift = this.segment - this.windowsPerEpoch * this.seqLen;
-    const whole = (x: number, hi: number) => Number.isInteger(x) && x >= 0 && x <= hi;
-    if (
-      !whole(p.window, this.windowsPerEpoch - 1) ||
-      !whole(p.shift, maxShift) ||
-      !whole(p.epoch, Number.MAX_SAFE_INTEGER)
-    ) {
-      throw new CorpusError('the saved stream position does not fit this task and batch shape');
-    }
-    this.position = { ...p, rng: { ...p.rng } };
-    this.rng.setState(p.rng);
+    this.schedule.setPosition(p);
   }
 }
 
