@@ -227,7 +227,8 @@ describe('model files', () => {
     await picker.setInputFiles(files['checkpoint.safetensors']);
     await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('resumed');
     expect(await result.textContent()).toContain(`step ${savedStep}`);
-    expect(await stepCount(page)).toBe(savedStep);
+    // The Steps tile repaints on the next animation frame after the run comes in: polled.
+    await expect.poll(() => stepCount(page)).toBe(savedStep);
 
     // Bad files: a truncated one and a stranger, each with a message naming the problem.
     const whole = bytes(files['model.safetensors']);
@@ -241,7 +242,7 @@ describe('model files', () => {
     await page.getByRole('button', { name: 'Dismiss' }).click();
     await picker.setInputFiles(notes);
     await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('.safetensors');
-    expect(await stepCount(page)).toBe(savedStep);
+    await expect.poll(() => stepCount(page)).toBe(savedStep);
 
     // Another text with the same characters: the checkpoint gives its weights, not its state.
     await page.getByRole('button', { name: 'Dismiss' }).click();
@@ -256,7 +257,7 @@ describe('model files', () => {
     await expect
       .poll(() => result.textContent(), { timeout: 30_000 })
       .toContain('saved while training on another text, so only its weights were loaded');
-    expect(await stepCount(page)).toBe(0);
+    await expect.poll(() => stepCount(page)).toBe(0);
 
     // A text using only some of the model's characters: adopt the model's vocabulary.
     await page.getByRole('button', { name: 'Dismiss' }).click();
@@ -271,7 +272,7 @@ describe('model files', () => {
     await adopt.getByRole('button', { name: 'Adopt its vocabulary' }).click();
     await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('weights loaded');
     expect(await page.getByLabel('Vocabulary size').textContent()).toBe(String(VOCAB_SIZE));
-    expect(await stepCount(page)).toBe(0);
+    await expect.poll(() => stepCount(page)).toBe(0);
 
     // The loss chart redraws at most once a second: the picture waits until it has caught up
     // with the fresh model, whose training curve has no segment yet.
