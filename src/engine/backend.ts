@@ -3,8 +3,10 @@
 // both implement it; tests hold the second to the first.
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
-// L layers. Token arrays in a Batch are TIME-MAJOR: element [t·B + b] is
-// stream b at timestep t, so one timestep of all streams is contiguous.
+// L layers, D directions, O head outputs (task.ts outputSize), Ci and Co a
+// forecast's values read and predicted per timestep. Arrays in a Batch are
+// TIME-MAJOR: element [t·B + b] is stream b at timestep t (times Ci or Co for
+// values), so one timestep of all streams is contiguous.
 
 import type { SignalKey } from './cells';
 import type { ModelConfig, OptimizerConfig } from './config';
@@ -12,10 +14,17 @@ import type { DropoutSpec } from './dropout';
 import type { AdamMoments, RecurrentState } from './state';
 
 export interface Batch {
-  /** (T, B) input token ids, time-major. */
+  /** (T, B) input token ids, time-major; empty for a forecast (it reads `values`). */
   inputs: Int32Array;
-  /** (T, B) target token ids (the next character), time-major. */
+  /**
+   * (T, B) target classes, time-major: the next character (lm) or the label
+   * of each character (tagging); empty for a forecast (`targetValues`).
+   */
   targets: Int32Array;
+  /** Forecast only: (T, B, Ci) normalised input values. */
+  values?: Float32Array;
+  /** Forecast only: (T, B, Co) normalised targets (the target columns one step ahead). */
+  targetValues?: Float32Array;
   /** T of this batch. */
   seqLen: number;
   /** B of this batch (≤ the backend's configured batch size). */
@@ -25,7 +34,10 @@ export interface Batch {
 export interface StepLoss {
   /** 1-based optimizer step the loss belongs to. */
   step: number;
-  /** Mean cross-entropy over the window's T·B predictions, in nats. */
+  /**
+   * The window's mean loss (task.ts lossKind): cross-entropy over its T·B
+   * predictions in nats, or squared error over its T·B·Co values.
+   */
   loss: number;
   /** Global gradient norm before clipping. */
   gradNorm: number;
@@ -64,13 +76,25 @@ export interface Sampler {
 export type LayerActivations = Partial<Record<SignalKey, Float32Array>>;
 
 export interface ProbeResult {
-  /** T: length of the probe text in tokens. */
+  /** T: length of the probe text in tokens (or of the series stretch in timesteps). */
   length: number;
-  /** One entry per layer, bottom first. */
+  /** One entry per layer, bottom first: the forward direction. */
   layers: LayerActivations[];
-  /** (T, V) logits of the next character after each position. */
+  /**
+   * Bidirectional models only: the reverse direction of each layer, bottom
+   * first, in text order (row t is the reverse direction's state AT position
+   * t, having read t … T−1).
+   */
+  reverse?: LayerActivations[];
+  /** (T, O) the head's outputs at each position: logits (lm, tagging) or values (forecast). */
   logits: Float32Array;
 }
+
+/**
+ * What a probe reads: token ids (P), or a forecast's normalised values
+ * (P, Ci) row by row.
+ */
+export type ProbeInput = Int32Array | Float32Array;
 
 /**
  * How far the gradient of one position's loss reaches back through a window:
@@ -184,17 +208,33 @@ export interface Backend {
 
   /**
    * Mean loss over consecutive windows (forward only), starting from zero
-   * state and carrying it from one window to the next; training state is untouched.
+   * state and carrying it from one window to the next when the model carries
+   * state (task.ts carriesState; else every window starts from zero);
+   * training state is untouched.
    */
   evaluate(batches: Batch[]): Promise<number>;
 
-  /** Starts a generation from a prime text with its own state. */
+  /**
+   * The head's outputs for the same windows, state as in `evaluate`: per
+   * batch (T, B, O), logits (lm, tagging; argmax is the predicted class) or
+   * normalised values (forecast: the one-step predictions).
+   */
+  predict(batches: Batch[]): Promise<Float32Array[]>;
+
+  /** Starts a generation from a prime text with its own state (language models only). */
   createSampler(options: SampleOptions): Sampler;
 
-  /** Every signal of every layer's cell for a text (LayerActivations), from zero state. */
-  probe(tokens: Int32Array): Promise<ProbeResult>;
+  /**
+   * Every signal of every layer's cell (LayerActivations) over a text or a
+   * stretch of a series (ProbeInput, as the model reads), from zero state.
+   */
+  probe(input: ProbeInput): Promise<ProbeResult>;
 
-  /** The gradient-flow probe over one batch (GradientFlow); the training state is untouched. */
+  /**
+   * The gradient-flow probe over one batch (GradientFlow); the training state
+   * is untouched. Left-to-right models only (a reverse direction has no
+   * single "last position" to trace back from).
+   */
   gradientFlow(batch: Batch): Promise<GradientFlow>;
 
   /** A copy of the parameter arena (see params.ts for the layout). */

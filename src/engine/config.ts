@@ -5,10 +5,15 @@
 //   B batch (parallel streams)   T window length (timesteps of truncated BPTT)
 //   E embedding size             H hidden size
 //   V vocabulary size            L number of stacked recurrent layers
-//   X input size of a layer: E for layer 0, H above
+//   D directions (1, or 2 for a bidirectional model; task.ts)
+//   Ci, Co values read and predicted per timestep by a forecast model
+//   X input size of a layer: E (Ci for a forecast) for layer 0, D·H above
 
 import type { CellType } from './cells';
+import { directionCount, directionProblem, taskOf, type Direction, type Task } from './task';
 import {
+  SERIES_COLUMNS_IN,
+  SERIES_COLUMNS_OUT,
   VOCAB_SIZE,
   type EnumValues,
   type NumberRange,
@@ -18,11 +23,25 @@ import {
 import { accepts, allowedText, DEFAULT_RUN_CONFIG, SETTINGS, settingsIn } from './settings';
 
 export interface ModelConfig {
-  /** V: vocabulary size (distinct code points of the corpus). */
+  /**
+   * V: vocabulary size (distinct code points of the corpus, or of the derived
+   * text a tagging task reads); 0 for a forecast, which has no embedding.
+   */
   vocabSize: number;
+  /**
+   * What the model reads and predicts (task.ts); absent in files and saved
+   * runs from before tasks existed: 'lm'. Read it through taskOf.
+   */
+  task?: Task;
+  /** One direction or both (task.ts); absent: 'uni'. Read D through directionCount. */
+  direction?: Direction;
+  /** Forecast only, from the chosen columns: Ci, values read per timestep. Absent or 0 otherwise. */
+  seriesInputs?: number;
+  /** Forecast only: Co, values predicted per timestep (the target columns). Absent or 0 otherwise. */
+  seriesOutputs?: number;
   /** The recurrent cell of every layer (cells.ts). */
   cell: CellType;
-  /** E: embedding size. */
+  /** E: embedding size (unused by a forecast, whose layer 0 reads the values). */
   embedSize: number;
   /** H: hidden size of every recurrent layer. */
   hiddenSize: number;
@@ -142,9 +161,28 @@ function checkGroup(group: SettingGroup, holder: object): void {
   for (const s of settingsIn(group)) check(s, (holder as Record<string, unknown>)[s.key]);
 }
 
+/** The settings of `m` with the task defaults filled in, as the schema checks them. */
+function withTaskDefaults(m: ModelConfig): ModelConfig {
+  return { ...m, task: taskOf(m), direction: m.direction ?? 'uni' };
+}
+
 export function validateModelConfig(m: ModelConfig): ModelConfig {
-  check(VOCAB_SIZE, m.vocabSize);
-  checkGroup('model', m);
+  const full = withTaskDefaults(m);
+  checkGroup('model', full);
+  const problem = directionProblem(full.task!, full.direction!);
+  if (problem) throw new ConfigError(problem);
+  if (full.task === 'forecast') {
+    // No embedding: the size of the values read and predicted comes from the chosen columns.
+    if (m.vocabSize !== 0)
+      throw new ConfigError(`a forecast has no vocabulary, got ${m.vocabSize}`);
+    check(SERIES_COLUMNS_IN, m.seriesInputs);
+    check(SERIES_COLUMNS_OUT, m.seriesOutputs);
+  } else {
+    check(VOCAB_SIZE, m.vocabSize);
+    if (m.seriesInputs || m.seriesOutputs) {
+      throw new ConfigError(`only a forecast reads series columns (task ${full.task})`);
+    }
+  }
   return m;
 }
 
@@ -160,20 +198,33 @@ export function validateOptimizerConfig(o: OptimizerConfig): OptimizerConfig {
   return o;
 }
 
-/** Input size X of layer l. */
+/**
+ * Input size X of layer l: the embedding E (or a forecast's Ci values) for
+ * layer 0; above, the D·H outputs of both directions of the layer below.
+ */
 export function layerInputSize(m: ModelConfig, layer: number): number {
-  return layer === 0 ? m.embedSize : m.hiddenSize;
+  if (layer > 0) return directionCount(m) * m.hiddenSize;
+  return taskOf(m) === 'forecast' ? (m.seriesInputs ?? 0) : m.embedSize;
+}
+
+/** The head's input size: the top layer's D·H outputs. */
+export function headInputSize(m: ModelConfig): number {
+  return directionCount(m) * m.hiddenSize;
 }
 
 /**
  * Exactly the model's fields of `r`, in one fixed order, whatever else it
  * carries (a stored record, a file's metadata, a message). Files and saved
- * runs from before there were cell types have no `cell`: they are LSTMs.
- * Not validated: validateModelConfig does that.
+ * runs from before there were cell types have no `cell`: they are LSTMs;
+ * those from before tasks are left-to-right language models. Not validated: validateModelConfig does that.
  */
 export function modelConfigFields(r: { [K in keyof ModelConfig]?: unknown }): ModelConfig {
   return {
     vocabSize: r.vocabSize,
+    task: r.task ?? 'lm',
+    direction: r.direction ?? 'uni',
+    seriesInputs: r.seriesInputs ?? 0,
+    seriesOutputs: r.seriesOutputs ?? 0,
     cell: r.cell ?? 'lstm',
     embedSize: r.embedSize,
     hiddenSize: r.hiddenSize,

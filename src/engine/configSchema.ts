@@ -13,10 +13,17 @@
 
 import { CELL_TYPES, CELLS } from './cells';
 import type { ModelConfig, OptimizerConfig, RegularizationConfig, TrainConfig } from './config';
+import type { Direction, Task } from './task';
+
+/**
+ * The model's fields that come from the data, not from a setting: V from the
+ * corpus, a forecast's Ci and Co from the chosen columns.
+ */
+export type DataShapeKey = 'vocabSize' | 'seriesInputs' | 'seriesOutputs';
 
 /** Everything that defines a model and its training run. */
 export interface RunConfig {
-  model: Omit<ModelConfig, 'vocabSize'>;
+  model: Required<Omit<ModelConfig, DataShapeKey>>;
   train: TrainConfig;
   backend: BackendPreference;
 }
@@ -29,6 +36,19 @@ const BACKEND_OPTIONS = [
 ] as const;
 
 export type BackendPreference = (typeof BACKEND_OPTIONS)[number]['value'];
+
+/** The tasks, as the panel names them (task.ts). */
+const TASK_OPTIONS: readonly { value: Task; label: string }[] = [
+  { value: 'lm', label: 'Next character' },
+  { value: 'spaces', label: 'Restore spaces' },
+  { value: 'case', label: 'Restore case' },
+  { value: 'forecast', label: 'Forecast a series' },
+];
+
+const DIRECTION_OPTIONS: readonly { value: Direction; label: string }[] = [
+  { value: 'uni', label: 'Left to right' },
+  { value: 'bi', label: 'Both ways' },
+];
 
 /** The cell types, as the panel names them. */
 const CELL_OPTIONS = CELL_TYPES.map((value) => ({ value, label: CELLS[value].label }));
@@ -109,7 +129,7 @@ type SpecFor<V, G extends SettingGroup> = ([V] extends [number]
 
 /** Exactly one declaration per field of the config interfaces, each of its field's kind. */
 export type Schema = {
-  [K in Exclude<keyof ModelConfig, 'vocabSize'>]: SpecFor<ModelConfig[K], 'model'>;
+  [K in Exclude<keyof ModelConfig, DataShapeKey>]-?: SpecFor<NonNullable<ModelConfig[K]>, 'model'>;
 } & {
   [K in Exclude<keyof TrainConfig, 'optimizer' | 'regularization'>]: SpecFor<
     TrainConfig[K],
@@ -129,6 +149,20 @@ export const VOCAB_SIZE: NumberRange & { key: 'vocabSize' } = {
   max: 65536,
 };
 
+/** A forecast's Ci and Co come from the chosen columns, but are checked like settings. */
+export const SERIES_COLUMNS_IN: NumberRange & { key: 'seriesInputs' } = {
+  key: 'seriesInputs',
+  kind: 'integer',
+  min: 1,
+  max: 64,
+};
+export const SERIES_COLUMNS_OUT: NumberRange & { key: 'seriesOutputs' } = {
+  key: 'seriesOutputs',
+  kind: 'integer',
+  min: 1,
+  max: 64,
+};
+
 /**
  * The settings, in the order of the config interfaces (so objects built from
  * it serialise as before), which is also the order of the settings panel and
@@ -137,6 +171,29 @@ export const VOCAB_SIZE: NumberRange & { key: 'vocabSize' } = {
  * starts with them and the worker falls back to them.
  */
 export const SCHEMA: Schema = {
+  task: {
+    group: 'model',
+    kind: 'enum',
+    options: TASK_OPTIONS,
+    default: 'lm',
+    live: false,
+    urlKey: 'task',
+    label: 'Task',
+    noun: 'task',
+    hint: 'What the model learns: the next character, where the spaces or capitals of a text go (labels derived from the text itself), or the next values of a series.',
+  },
+  direction: {
+    group: 'model',
+    kind: 'enum',
+    options: DIRECTION_OPTIONS,
+    default: 'uni',
+    live: false,
+    urlKey: 'dir',
+    shownWhen: { key: 'task', values: ['spaces', 'case'] },
+    label: 'Reads',
+    noun: 'direction',
+    hint: 'Left to right, or both ways (bidirectional): a second layer reads each window backwards, so every decision sees what comes after it too. Only the restoration tasks, whose whole window is known, allow it.',
+  },
   cell: {
     group: 'model',
     kind: 'enum',

@@ -1,8 +1,10 @@
 // The parameter arena: every weight of the model in one flat Float32Array, so
 // the optimizer, clipping, checkpoints and GPU upload each see one buffer.
 //
-// Dimension legend: V vocabulary, E embedding, H hidden, L layers,
-// X input size of a layer (E for layer 0, H above).
+// Dimension legend: V vocabulary, E embedding, H hidden, L layers, D
+// directions (task.ts), O outputs of the head (V, the tagging classes K, or a
+// forecast's Co: task.ts outputSize), X input size of a layer (E, or a
+// forecast's Ci, for layer 0; D·H above).
 //
 // Gate layout: a cell's G gates (cells.ts: LSTM 4, GRU 3, RNN 1) are
 // INTERLEAVED PER UNIT in every gate matrix: column G·j + k holds gate k of
@@ -14,21 +16,25 @@
 // Tensors, row-major, each starting at a multiple of ALIGN floats so a GPU can
 // bind any of them at a legal storage-buffer offset (256 bytes); `cell` is
 // lstm, gru or rnn and names the layer tensors:
-//   embedding       (V, E)
+//   embedding       (V, E)    a forecast has none: (0, E), no floats
 //   layer l: wx     (X, G·H)  input → gates
 //            wh     (H, G·H)  previous hidden → gates
 //            b      (G·H)     one bias (PyTorch's b_ih + b_hh; for the GRU's n
 //                             gate only b_in)
 //            bhn    (H)       GRU only: b_hn, inside r ⊙ (h·Whn + bhn)
-//   head:   w       (H, V)
-//           b       (V)
+//            then, bidirectional only, the reverse direction's tensors of
+//            the same shapes, named with PyTorch's suffix: wx_reverse, …
+//   head:   w       (D·H, O)  rows 0..H−1 read the forward direction's h,
+//                             rows H..2H−1 the reverse direction's
+//           b       (O)
 // The GPU backend keeps its own copy with the head's rows padded to
-// Vs = V rounded up to 4 (paramLayout(m, 4)): every head product then reads
+// Os = O rounded up to 4 (paramLayout(m, 4)): every head product then reads
 // aligned vec4s. The padding holds zeros and stays zero (zero gradient, and
 // decay of zero is zero); repackParams converts between the two layouts.
 
 import { CELLS } from './cells';
-import { layerInputSize, type ModelConfig } from './config';
+import { headInputSize, layerInputSize, type ModelConfig } from './config';
+import { directionCount, outputSize, readsTokens } from './task';
 import type { Rng } from './rng';
 
 /** Floats per alignment unit: 64 floats = 256 bytes (WebGPU's minStorageBufferOffsetAlignment). */
@@ -54,7 +60,10 @@ export interface LayerViews {
 export interface ParamLayout {
   tensors: TensorSpec[];
   embedding: TensorSpec;
+  /** The forward direction of each layer, bottom first. */
   layers: LayerViews[];
+  /** The reverse direction of each layer of a bidirectional model; empty otherwise. */
+  reverse: LayerViews[];
   headW: TensorSpec;
   headB: TensorSpec;
   /** Total floats in the arena, padding included. */
@@ -67,13 +76,15 @@ function alignUp(n: number): number {
 
 /**
  * Where each tensor lives in the arena. `headColumnsMultiple` pads the head's
- * vocabulary axis (head.w's rows and head.b) to a multiple of it: 1 (the
+ * output axis (head.w's rows and head.b) to a multiple of it: 1 (the
  * default) is the exact layout every format and the CPU use, 4 the GPU's.
  */
 export function paramLayout(m: ModelConfig, headColumnsMultiple = 1): ParamLayout {
-  const { vocabSize: V, embedSize: E, hiddenSize: H, layers: L, cell } = m;
+  const { embedSize: E, hiddenSize: H, layers: L, cell } = m;
   const G = CELLS[cell].gates * H;
-  const Vs = Math.ceil(V / headColumnsMultiple) * headColumnsMultiple;
+  const V = readsTokens(m) ? m.vocabSize : 0;
+  const O = outputSize(m);
+  const Os = Math.ceil(O / headColumnsMultiple) * headColumnsMultiple;
   const tensors: TensorSpec[] = [];
   let offset = 0;
   const add = (name: string, shape: number[], decay: boolean): TensorSpec => {
@@ -85,19 +96,24 @@ export function paramLayout(m: ModelConfig, headColumnsMultiple = 1): ParamLayou
   };
   const embedding = add('embedding', [V, E], false);
   const layers: LayerViews[] = [];
-  for (let l = 0; l < L; l++) {
+  const reverse: LayerViews[] = [];
+  const addLayer = (l: number, suffix: string): LayerViews => {
     const X = layerInputSize(m, l);
     const views: LayerViews = {
-      wx: add(`${cell}.${l}.wx`, [X, G], true),
-      wh: add(`${cell}.${l}.wh`, [H, G], true),
-      b: add(`${cell}.${l}.b`, [G], false),
+      wx: add(`${cell}.${l}.wx${suffix}`, [X, G], true),
+      wh: add(`${cell}.${l}.wh${suffix}`, [H, G], true),
+      b: add(`${cell}.${l}.b${suffix}`, [G], false),
     };
-    if (cell === 'gru') views.bhn = add(`gru.${l}.bhn`, [H], false);
-    layers.push(views);
+    if (cell === 'gru') views.bhn = add(`gru.${l}.bhn${suffix}`, [H], false);
+    return views;
+  };
+  for (let l = 0; l < L; l++) {
+    layers.push(addLayer(l, ''));
+    if (directionCount(m) === 2) reverse.push(addLayer(l, '_reverse'));
   }
-  const headW = add('head.w', [H, Vs], true);
-  const headB = add('head.b', [Vs], false);
-  return { tensors, embedding, layers, headW, headB, total: offset };
+  const headW = add('head.w', [headInputSize(m), Os], true);
+  const headB = add('head.b', [Os], false);
+  return { tensors, embedding, layers, reverse, headW, headB, total: offset };
 }
 
 /**
@@ -126,7 +142,7 @@ export function repackParams(
   return out;
 }
 
-/** Columns of the head in this layout: V, or V padded (the head's row stride). */
+/** Columns of the head in this layout: O, or O padded (the head's row stride). */
 export function headColumns(layout: ParamLayout): number {
   return layout.headB.shape[0];
 }
@@ -138,16 +154,20 @@ export function parameterCount(layout: ParamLayout): number {
 
 /**
  * Initial weights, as PyTorch initialises Embedding, LSTM/GRU/RNN and Linear:
- * embedding ~ N(0, 1); recurrent layers and head ~ U(−1/√H, 1/√H). Drawn in tensor order
- * from one seeded stream so every backend starts from the same numbers.
+ * embedding ~ N(0, 1); recurrent layers ~ U(−1/√H, 1/√H); the head
+ * ~ U(−1/√(D·H), 1/√(D·H)) (its fan-in). Drawn in tensor order from one
+ * seeded stream so every backend starts from the same numbers.
  */
 export function initParams(m: ModelConfig, rng: Rng): Float32Array {
   const layout = paramLayout(m);
   const p = new Float32Array(layout.total);
   const k = 1 / Math.sqrt(m.hiddenSize);
+  const kHead = 1 / Math.sqrt(headInputSize(m));
   for (const t of layout.tensors) {
+    const head = t === layout.headW || t === layout.headB;
     for (let i = 0; i < t.size; i++) {
-      p[t.offset + i] = t === layout.embedding ? rng.normal() : rng.uniform(-k, k);
+      if (t === layout.embedding) p[t.offset + i] = rng.normal();
+      else p[t.offset + i] = head ? rng.uniform(-kHead, kHead) : rng.uniform(-k, k);
     }
   }
   return p;

@@ -7,7 +7,7 @@
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers.
 
-import type { LiveSettings, OptimizerConfig, RegularizationConfig } from './config';
+import type { LiveSettings, ModelConfig, OptimizerConfig, RegularizationConfig } from './config';
 import {
   SCHEMA,
   type EnumSetting,
@@ -101,6 +101,16 @@ export function runConfigFrom(read: (setting: Setting) => unknown): RunConfig {
     },
     ...groupFrom('run', read),
   } as RunConfig;
+}
+
+/**
+ * The model settings of a model (its task, direction, cell and sizes: what
+ * the 'model' group declares), without what comes from the data (V, a
+ * forecast's columns); absent task fields take their defaults.
+ */
+export function modelSettingsOf(m: ModelConfig | RunConfig['model']): RunConfig['model'] {
+  const full = { task: 'lm', direction: 'uni', ...m } as unknown as Record<string, unknown>;
+  return groupFrom('model', (s) => full[s.key]) as RunConfig['model'];
 }
 
 /** A fresh OptimizerConfig of the optimizer's settings, each from `read`. */

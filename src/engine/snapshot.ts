@@ -28,8 +28,25 @@ export interface ProbeSnapshot {
   chars: string[];
   hidden: number;
   layers: ProbeLayer[];
-  /** (P) probability the model gave to each next character of the probe text (NaN at the end). */
+  /**
+   * (P) probability the model gave to each next character of the probe text
+   * (NaN at the end); tagging: to class 1 (a space after, upper case) at each
+   * character; forecast: empty.
+   */
   nextCharProb: Float32Array;
+  /** Bidirectional models: the reverse direction of each layer, as `layers` (ProbeResult.reverse). */
+  reverse?: ProbeLayer[];
+  /**
+   * Tagging models: `chars` are the derived input (the probe text without its
+   * spaces, or lower-cased) and this is the truth of each: (P) 0 or 1.
+   */
+  truth?: Uint8Array;
+  /**
+   * Forecast models: the stretch probed, data rows start … start + P − 1,
+   * and the first target column's values there in its own units (P); `chars`
+   * is then empty.
+   */
+  series?: { start: number; values: Float64Array };
   /** Characters of the probe text the vocabulary lacks (skipped). */
   unknown: string[];
 }

@@ -19,7 +19,7 @@
 //     (missing-tensor, unexpected-tensor, shape-mismatch, non-finite)
 
 import { CELL_TYPES, CELLS, type CellType } from '../engine/cells';
-import { layerInputSize, type ModelConfig } from '../engine/config';
+import { layerInputSize, modelConfigFields, type ModelConfig } from '../engine/config';
 import { paramLayout, type TensorSpec } from '../engine/params';
 import { FormatError } from './errors';
 import {
@@ -123,7 +123,7 @@ export function inferModelConfig(tensors: Map<string, NamedTensor>, file?: strin
   let layers = 0;
   while (tensors.has(`${cell}.weight_hh_l${layers}`)) layers++;
   const [V, E] = emb.shape;
-  return { vocabSize: V, cell, embedSize: E, hiddenSize: hh.shape[1], layers };
+  return modelConfigFields({ vocabSize: V, cell, embedSize: E, hiddenSize: hh.shape[1], layers });
 }
 
 /**

@@ -130,7 +130,8 @@ export function mackeyGlass(o: MackeyGlassOptions): Float64Array {
   return out;
 }
 
-export type BuiltinSeries = 'sines' | 'trend-seasonal' | 'mackey-glass';
+export const BUILTIN_SERIES = ['sines', 'trend-seasonal', 'mackey-glass'] as const;
+export type BuiltinSeries = (typeof BUILTIN_SERIES)[number];
 
 /** The built-in series by name, with default parameters. */
 export function generateSeries(kind: BuiltinSeries, length: number, seed: number): Float64Array {

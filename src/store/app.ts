@@ -15,6 +15,7 @@ import { createFilesSlice, type FilesSlice } from './filesSlice';
 import { createGatesSlice, type GatesSlice } from './gatesSlice';
 import { createRunSlice, type RunSlice } from './runSlice';
 import { createSampleSlice, type SampleSlice } from './sampleSlice';
+import { createTaskSlice, type TaskSlice } from './taskSlice';
 
 export type AppState = CorpusSlice &
   ConfigSlice &
@@ -23,7 +24,8 @@ export type AppState = CorpusSlice &
   SampleSlice &
   FilesSlice &
   DiagnosticsSlice &
-  CompareSlice;
+  CompareSlice &
+  TaskSlice;
 
 export const useApp = create<AppState>()((...a) => ({
   ...createCorpusSlice(...a),
@@ -34,4 +36,5 @@ export const useApp = create<AppState>()((...a) => ({
   ...createFilesSlice(...a),
   ...createDiagnosticsSlice(...a),
   ...createCompareSlice(...a),
+  ...createTaskSlice(...a),
 }));

@@ -21,6 +21,7 @@ import {
 } from '../worker/protocol';
 import { applyConfig } from './actions';
 import { useApp } from './app';
+import { modelSettingsOf } from '../engine/settings';
 import { comparedSettings, followFirst } from './compareSet';
 import { latestSnapshots } from './compareSlice';
 import { send } from './engine';
@@ -87,8 +88,7 @@ export function setCompareRegularization(
   proposeCompare(
     comparedSettings().map((m, k) => {
       if (k !== index - 1) return m;
-      const { cell, embedSize, hiddenSize, layers } = m;
-      const model: ModelSettings = { cell, embedSize, hiddenSize, layers };
+      const model: ModelSettings = modelSettingsOf(m);
       return patch ? { ...model, regularization: { ...now, ...patch } } : model;
     }),
   );

@@ -18,6 +18,7 @@ import { unitToShow } from './gatesSlice';
 import { metrics } from './metrics';
 import { onConfigRefused, onModelBuilt, onRollback } from './runActions';
 import { withBest } from './runSlice';
+import { addTaskScores, taskScoresUpTo, withForecast } from './taskSlice';
 
 type Handlers = {
   [K in EngineMessage['type']]: (message: EngineMessageOf<K>) => void;
@@ -33,7 +34,14 @@ const handlers: Handlers = {
   corpusError: onCorpusError,
   model: (m) => {
     onModelBuilt(m);
-    set({ diagnostics: {}, recall: {}, bestValidation: null, bestValidations: {} });
+    set({
+      diagnostics: {},
+      recall: {},
+      bestValidation: null,
+      bestValidations: {},
+      taskScores: {},
+      forecasts: {},
+    });
   },
   models: onModels,
   configError: onConfigRefused,
@@ -71,9 +79,14 @@ const handlers: Handlers = {
     set({
       diagnostics: truncateDiagnostics(get().diagnostics, m.toStep, m.model ?? 0),
       recall: recallUpTo(get().recall, m.model ?? 0, m.toStep),
+      taskScores: taskScoresUpTo(get().taskScores, m.model ?? 0, m.toStep),
     });
   },
   recall: (m) => set({ recall: addRecall(get().recall, m) }),
+  taskScores: (m) => set({ taskScores: addTaskScores(get().taskScores, m) }),
+  forecast: (m) => set({ forecasts: withForecast(get().forecasts, m) }),
+  series: (m) => set({ series: m.stats, seriesError: null }),
+  seriesError: (m) => set({ seriesError: m.message }),
   // A rollback keeps the best (the engine keeps its weights): no truncation here.
   best: (m) => set(withBest(get(), m.model ?? 0, { step: m.step, loss: m.loss })),
   // Said where rollbacks are, naming a compared model.

@@ -23,7 +23,7 @@ import {
   type LoadedCheckpoint,
   type TrainingSnapshot,
 } from '../io';
-import { DEFAULT_RUN_CONFIG } from '../engine/settings';
+import { DEFAULT_RUN_CONFIG, modelSettingsOf } from '../engine/settings';
 import { resumeFrom, type Session } from './session';
 
 /**
@@ -122,12 +122,7 @@ async function startFromWeights(
     if (!adoptVocabulary) throw new AdoptableVocabularyError(error.message);
     vocab = loaded.vocab;
   }
-  const model = {
-    cell: loaded.model.cell,
-    embedSize: loaded.model.embedSize,
-    hiddenSize: loaded.model.hiddenSize,
-    layers: loaded.model.layers,
-  };
+  const model = modelSettingsOf(loaded.model);
   const run = { ...config, model };
   // Checked before anything changes: the settings must fit the corpus.
   const next = await session.prepareCorpus(
@@ -158,12 +153,7 @@ export async function resumeCheckpoint(
   probe?: string,
 ): Promise<void> {
   const config = {
-    model: {
-      cell: snapshot.model.cell,
-      embedSize: snapshot.model.embedSize,
-      hiddenSize: snapshot.model.hiddenSize,
-      layers: snapshot.model.layers,
-    },
+    model: modelSettingsOf(snapshot.model),
     train: snapshot.train,
     backend: session.config?.backend ?? DEFAULT_RUN_CONFIG.backend,
   };

@@ -7,7 +7,8 @@
 // Dimension legend: E embedding, H hidden, L layers.
 
 import { CELLS } from '../engine/cells';
-import type { ModelConfig, RegularizationConfig, TrainConfig } from '../engine/config';
+import type { RegularizationConfig, TrainConfig } from '../engine/config';
+import { modelSettingsOf } from '../engine/settings';
 import type { Trainer } from '../engine/training/trainer';
 import type { LossHistory } from './history';
 import type { ActiveBackend, ComparedModel, ModelSettings } from './protocol';
@@ -55,11 +56,6 @@ export function describeModel(m: SessionModel): ComparedModel {
     regularization: m.trainer.regularizationConfig,
     ownRegularization: m.regularization !== undefined,
   };
-}
-
-/** The settings of a model, without V (and without a compared model's regularisation). */
-export function modelSettingsOf(m: ModelSettings | ModelConfig): ModelSettings {
-  return { cell: m.cell, embedSize: m.embedSize, hiddenSize: m.hiddenSize, layers: m.layers };
 }
 
 /** The training settings of a model of the set: the run's, with its own regularisation if any. */

@@ -14,10 +14,14 @@ import type {
   BestReport,
   DiagnosticsReport,
   EarlyStopReport,
+  ForecastReport,
   MetricsReport,
   RecallReport,
   RollbackReport,
+  TaskScoresReport,
 } from '../engine/training/events';
+import type { BuiltinSeries } from '../series/generators';
+import type { SeriesLayout } from '../series/windows';
 
 export type { SampleRequest } from '../engine/sampleRequest';
 export type { ProbeLayer } from '../engine/snapshot';
@@ -107,6 +111,51 @@ export interface ComparedModel {
   ownRegularization: boolean;
 }
 
+/**
+ * Where a series comes from: pasted CSV text, a dropped file (read and parsed
+ * in the worker), or a built-in generated series.
+ */
+export type SeriesSource =
+  | { kind: 'text'; text: string }
+  | { kind: 'file'; file: File }
+  | { kind: 'builtin'; series: BuiltinSeries };
+
+/** One column of a loaded series, as the column chooser lists it. */
+export interface SeriesColumnInfo {
+  name: string;
+  /** Missing or non-numeric cells: how many, and the first few messages (row and column named). */
+  problems: number;
+  messages: string[];
+}
+
+/** Errors of a naive one-step baseline on the validation split of the first target, normalised. */
+export interface BaselineScores {
+  mse: number;
+  mae: number;
+}
+
+/** Most rows of a forecast chart's rollout (setHorizon). */
+export const MAX_HORIZON = 1000;
+
+/** A series in use for the forecast task (the 'series' message). */
+export interface SeriesStats {
+  name: string;
+  /** N: data rows. */
+  rows: number;
+  trainRows: number;
+  validationRows: number;
+  /** The numeric columns; SeriesLayout indexes into this list. */
+  columns: SeriesColumnInfo[];
+  /** The columns the model reads and the ones it forecasts. */
+  layout: SeriesLayout;
+  /** Columns left out as not numeric (dates, labels) and file-wide problems (ragged rows, an open quote). */
+  notes: string[];
+  /** The baselines a forecast has to beat, on the first target column. */
+  baselines: { lastValue: BaselineScores; seasonal: (BaselineScores & { period: number }) | null };
+  /** Rows the N-step rollout runs for. */
+  horizon: number;
+}
+
 export type UiMessage =
   /** `probe`: the probe text chosen for this text (a built-in corpus's); else the worker picks one. */
   | { type: 'setCorpus'; id: number; name: string; text: string; probe?: string }
@@ -131,6 +180,18 @@ export type UiMessage =
    */
   | { type: 'setLive'; optimizer: OptimizerConfig; regularization: RegularizationConfig }
   | { type: 'setProbe'; text: string }
+  /**
+   * The series of the forecast task: parsed and checked in the worker, which
+   * answers with 'series' (or 'seriesError', keeping the series in use).
+   * `layout` chooses the columns (default: the last numeric column is the
+   * target and the only input). A model is built for it when the task is
+   * 'forecast', as a new corpus rebuilds a text model.
+   */
+  | { type: 'loadSeries'; id: number; name: string; source: SeriesSource; layout?: SeriesLayout }
+  /** Other columns of the series in use: a fresh model (Ci and Co change); answered with 'series'. */
+  | { type: 'setSeriesLayout'; layout: SeriesLayout }
+  /** Rows of the forecast chart's autoregressive rollout (1 … 1000); answered with 'series'. */
+  | { type: 'setHorizon'; rows: number }
   | { type: 'sample'; request: SampleRequest }
   | { type: 'stopSample'; id: number }
   /**
@@ -234,6 +295,9 @@ export type EngineMessage =
   | { type: 'corpus'; id: number; stats: CorpusStats; preview: string; probe: string }
   | { type: 'corpusError'; id: number; message: string }
   | { type: 'corpusProgress'; id: number; loaded: number; total: number }
+  /** The series in use for forecasting (answer to loadSeries, setSeriesLayout, setHorizon). */
+  | { type: 'series'; id: number; stats: SeriesStats }
+  | { type: 'seriesError'; id: number; message: string }
   /** A model was built; `runId` is the saved-run id it is trained (and saved) under. */
   | { type: 'model'; backend: ActiveBackend; parameters: number; config: RunConfig; runId: string }
   /**
@@ -263,6 +327,10 @@ export type EngineMessage =
   | ({ type: 'earlyStopped'; model?: number } & EarlyStopReport)
   /** Recall accuracy on a delayed-recall text, with each validation run (RecallReport). */
   | ({ type: 'recall'; model?: number } & RecallReport)
+  /** Validation scores of a tagging or forecast model, with each validation run. */
+  | ({ type: 'taskScores'; model?: number } & TaskScoresReport)
+  /** The forecast chart's series of a forecast model (ForecastReport), at the probe cadence. */
+  | ({ type: 'forecast'; model?: number } & ForecastReport)
   | { type: 'exported'; id: number; files: DownloadFile[] }
   | { type: 'exportError'; id: number; message: string }
   /** `summary` says what was loaded and how (exact resume, or weights with a fresh optimizer). */

@@ -31,7 +31,7 @@ import {
 } from '../engine/config';
 import { readCorpusFile } from '../engine/corpusFile';
 import { messageOf } from '../engine/errorMessage';
-import { DEFAULT_RUN_CONFIG } from '../engine/settings';
+import { DEFAULT_RUN_CONFIG, modelSettingsOf } from '../engine/settings';
 import { initParams, paramLayout, parameterCount } from '../engine/params';
 import {
   MAX_COMPARED,
@@ -55,7 +55,6 @@ import {
   describeModel,
   inTurn,
   modelLabel,
-  modelSettingsOf,
   trainConfigOf,
   type RunIdentity,
   type SessionModel,
@@ -669,7 +668,7 @@ export class Session {
     if (alone && this.fallback.takeOver(failed.trainer, error, wasTraining)) return;
     const who = alone
       ? ''
-      : `model ${failed.index + 1} (${modelLabel(failed.trainer.backend.model)}) stopped: `;
+      : `model ${failed.index + 1} (${modelLabel(modelSettingsOf(failed.trainer.backend.model))}) stopped: `;
     this.post({ type: 'error', message: who + messageOf(error) });
     if (failed.index === this.selected) this.postStatus(failed.trainer.step, true);
   }

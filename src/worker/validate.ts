@@ -26,13 +26,18 @@ import {
   EXPORT_WEIGHTS,
   MAX_COMPARED,
   TEST_FAULTS,
+  MAX_HORIZON,
   type CompareSettings,
+  type SeriesSource,
   type ModelSettings,
   type RunConfig,
   type UiMessage,
 } from './protocol';
 import { checkPrime, checkSampleNumbers, SampleRequestError } from '../engine/sampleRequest';
 import { showValue } from '../engine/errorMessage';
+import { SERIES_COLUMNS_IN } from '../engine/configSchema';
+import { BUILTIN_SERIES } from '../series/generators';
+import type { SeriesLayout } from '../series/windows';
 
 /** A message the worker refuses; `field` is its dotted path, e.g. "setLive.optimizer.learningRate". */
 export class MessageError extends Error {
@@ -77,6 +82,18 @@ const PARSERS: Record<UiMessage['type'], (m: Fields) => UiMessage> = {
     regularization: regularization(m.regularization, 'setLive.regularization'),
   }),
   setProbe: (m) => ({ type: 'setProbe', text: string(m.text, 'setProbe.text') }),
+  loadSeries: (m) => ({
+    type: 'loadSeries',
+    id: requestId(m, 'loadSeries.id'),
+    name: string(m.name, 'loadSeries.name'),
+    source: seriesSource(m.source, 'loadSeries.source'),
+    ...(m.layout === undefined ? {} : { layout: seriesLayout(m.layout, 'loadSeries.layout') }),
+  }),
+  setSeriesLayout: (m) => ({
+    type: 'setSeriesLayout',
+    layout: seriesLayout(m.layout, 'setSeriesLayout.layout'),
+  }),
+  setHorizon: (m) => ({ type: 'setHorizon', rows: count(m.rows, MAX_HORIZON, 'setHorizon.rows') }),
   sample: (m) => ({ type: 'sample', request: sampleRequest(m.request) }),
   stopSample: (m) => ({ type: 'stopSample', id: requestId(m, 'stopSample.id') }),
   export: (m) => ({
@@ -222,6 +239,48 @@ function setting(s: Setting, fields: Fields, at: string): unknown {
   if (!accepts(s, value)) {
     const field = `${at}.${s.key}`;
     throw new MessageError(field, `${field} must be ${allowedText(s)}, got ${showValue(value)}`);
+  }
+  return value;
+}
+
+/** The series source of a loadSeries: CSV text, a file, or a built-in series by name. */
+function seriesSource(raw: unknown, at: string): SeriesSource {
+  const m = record(raw, at);
+  const kind = oneOf(m.kind, ['text', 'file', 'builtin'] as const, `${at}.kind`);
+  if (kind === 'text') return { kind, text: string(m.text, `${at}.text`) };
+  if (kind === 'file') return { kind, file: file(m.file, `${at}.file`) };
+  return { kind, series: oneOf(m.series, BUILTIN_SERIES, `${at}.series`) };
+}
+
+/** Column indices: whole numbers ≥ 0, at least one of each, none repeated within a list. */
+function seriesLayout(raw: unknown, at: string): SeriesLayout {
+  const m = record(raw, at);
+  const columns = (value: unknown, field: string): number[] => {
+    if (!Array.isArray(value) || value.length === 0 || value.length > SERIES_COLUMNS_IN.max) {
+      throw new MessageError(
+        field,
+        `${field} must list 1 to ${SERIES_COLUMNS_IN.max} columns, got ${showValue(value)}`,
+      );
+    }
+    const list = value.map((v, k) => id(v, `${field}[${k}]`));
+    if (new Set(list).size !== list.length) {
+      throw new MessageError(field, `${field} names a column twice: ${showValue(value)}`);
+    }
+    return list;
+  };
+  return {
+    inputColumns: columns(m.inputColumns, `${at}.inputColumns`),
+    targetColumns: columns(m.targetColumns, `${at}.targetColumns`),
+  };
+}
+
+/** A whole number from 1 to `max`. */
+function count(value: unknown, max: number, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new MessageError(
+      field,
+      `${field} must be a whole number from 1 to ${max}, got ${showValue(value)}`,
+    );
   }
   return value;
 }

@@ -23,7 +23,7 @@ afterAll(() => harness.close());
 
 const TEXT = 'the quick brown fox jumps over the lazy dog.\n'.repeat(40);
 const CONFIG: RunConfig = {
-  model: { cell: 'lstm', embedSize: 8, hiddenSize: 16, layers: 1 },
+  model: { task: 'lm', direction: 'uni', cell: 'lstm', embedSize: 8, hiddenSize: 16, layers: 1 },
   train: {
     seqLen: 8,
     batchSize: 4,

@@ -14,6 +14,7 @@ import type {
   RunConfig,
 } from '../../src/worker/protocol';
 import { importFiles, isDamaged, loadCheckpoint, openRunStore, type RunStore } from '../../src/io';
+import { modelSettingsOf } from '../../src/engine/settings';
 import { exportChoice } from '../../src/worker/files';
 import { TaskQueue } from '../../src/worker/queue';
 import { RunKeeper } from '../../src/worker/runs';
@@ -27,8 +28,7 @@ const LEARNING_RATE = train.optimizer.learningRate;
 
 /** The shared small run (smallRun.ts) on `backend`, with its own seed. */
 function config(backend: BackendPreference): RunConfig {
-  const { cell, embedSize, hiddenSize, layers } = model;
-  return { model: { cell, embedSize, hiddenSize, layers }, train: { ...train, seed: 3 }, backend };
+  return { model: modelSettingsOf(model), train: { ...train, seed: 3 }, backend };
 }
 
 export async function startSession(backend: BackendPreference, kind: 'cpu' | 'webgpu') {

@@ -23,6 +23,7 @@ import { validateModelConfig, type ModelConfig, type OptimizerConfig } from '../
 import type { DropoutSpec } from '../dropout';
 import { decayMask, paramLayout, type ParamLayout } from '../params';
 import { Rng } from '../rng';
+import { carriesState, outputSize } from '../task';
 import type { AdamMoments, RecurrentState } from '../state';
 import { adamStep, allFinite, clipScale, globalNorm } from './adam';
 import {
@@ -319,6 +320,21 @@ export class CpuBackend implements Backend, GradientSource {
       carryState(ws, state);
     }
     return sum / count;
+  }
+
+  async predict(batches: Batch[]): Promise<Float32Array[]> {
+    if (batches.length === 0) return [];
+    const B = batches[0].batchSize;
+    const state = zeroState(Float32Array, this.model, B);
+    const O = outputSize(this.model);
+    return batches.map((batch) => {
+      this.checkBatch(batch, false);
+      if (batch.batchSize !== B) throw new Error('prediction windows must share one batch size');
+      const ws = this.workspace(batch.seqLen, B);
+      modelForward(ws, this.weights, batch.inputs, state);
+      if (carriesState(this.model)) carryState(ws, state);
+      return ws.logits.slice(0, batch.seqLen * B * O) as Float32Array;
+    });
   }
 
   async gradients(batch: Batch, dropout?: DropoutSpec): Promise<WindowGradients> {

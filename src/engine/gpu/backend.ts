@@ -468,6 +468,11 @@ export class GpuBackend implements Backend, GradientSource {
     }
   }
 
+  // TODO(issue 15, in progress): the head's outputs read back per window.
+  async predict(_batches: Batch[]): Promise<Float32Array[]> {
+    throw new Error('predictions are not on the WebGPU engine yet');
+  }
+
   async evaluate(batches: Batch[]): Promise<number> {
     this.checkAlive();
     if (batches.length === 0) return NaN;

@@ -75,6 +75,50 @@ export interface RollbackReport {
   message: string;
 }
 
+/**
+ * A tagging or forecast model's scores on the whole validation split, with
+ * each validation run (the loss itself travels in MetricsReport).
+ * Tagging: class 1 (a space after, upper case) is the positive class of
+ * precision, recall and F1 (src/tasks/taggingMetrics.ts). Forecast: errors of
+ * the one-step predictions in normalised units, averaged over the target
+ * columns (the units of the baselines' mseNormalized and maeNormalized).
+ */
+export type TaskScoresReport =
+  | {
+      kind: 'tagging';
+      step: number;
+      accuracy: number;
+      precision: number;
+      recall: number;
+      f1: number;
+    }
+  | { kind: 'forecast'; step: number; mse: number; mae: number };
+
+/**
+ * What the forecast chart draws for the first target column, in the column's
+ * own units, at the probe cadence. Rows are the series' data rows (0-based).
+ *
+ *   actual    rows start … start + N − 1: the history before the validation
+ *             split, and the held-out values after it
+ *   oneStep   the same rows: the model's prediction of each row from the rows
+ *             before it (state carried from the series' start), NaN before
+ *             the first row predicted
+ *   rollout   rows validationStart … validationStart + R − 1: the model fed
+ *             its own predictions of the target columns (the other input
+ *             columns, known covariates, take their actual values)
+ */
+export interface ForecastReport {
+  step: number;
+  /** The column drawn (the first target). */
+  target: string;
+  start: number;
+  /** First validation row: where the held-out part and the rollout begin. */
+  validationStart: number;
+  actual: Float64Array; // (N)
+  oneStep: Float64Array; // (N)
+  rollout: Float64Array; // (R)
+}
+
 /** Whether the loop trains, and at which step the model is. */
 export interface LoopState {
   training: boolean;
@@ -92,6 +136,10 @@ export interface TrainingEvents {
   diagnostics(report: DiagnosticsReport): void;
   /** Recall accuracy on a memory task, with each validation run (only when the loop scores it). */
   recall?(report: RecallReport): void;
+  /** Tagging and forecast models: validation scores, with each validation run. */
+  taskScores?(report: TaskScoresReport): void;
+  /** Forecast models: the forecast chart's series, at the probe cadence. */
+  forecast?(report: ForecastReport): void;
   /** The probe text cannot be probed (no character of it is in the vocabulary). */
   probeError(message: string): void;
   /** The next characters of generation `id`; `done` on the last chunk (or a stop). */

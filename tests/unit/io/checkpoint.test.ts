@@ -11,6 +11,7 @@ import {
   type ModelConfig,
   type TrainConfig,
   DEFAULT_REGULARIZATION,
+  modelConfigFields,
 } from '../../../src/engine/config';
 import {
   captureCheckpoint,
@@ -130,7 +131,7 @@ describe.each(['gru', 'rnn'] as const)('checkpoint → resume, %s', (cell) => {
       requireCheckpoint: true,
     });
     if (loaded.kind !== 'checkpoint') throw new Error('not loaded as a checkpoint');
-    expect(loaded.model).toEqual(cellModel);
+    expect(loaded.model).toEqual(modelConfigFields(cellModel));
     const b = cpuBackend(cellModel, seededParams(cellModel, 999), train.batchSize, train.seqLen);
     const batcherB = new Batcher(tokens, train.batchSize, train.seqLen, train.seed);
     await restoreCheckpoint(b, batcherB, loaded);

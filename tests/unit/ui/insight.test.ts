@@ -47,9 +47,9 @@ function withFlow(cell: 'lstm' | 'gru' | 'rnn', layers: number, base: number): M
 }
 
 const SETTINGS: ModelSettings[] = [
-  { cell: 'lstm', embedSize: 16, hiddenSize: 32, layers: 2 },
-  { cell: 'gru', embedSize: 16, hiddenSize: 38, layers: 2 },
-  { cell: 'rnn', embedSize: 16, hiddenSize: 68, layers: 2 },
+  { task: 'lm', direction: 'uni', cell: 'lstm', embedSize: 16, hiddenSize: 32, layers: 2 },
+  { task: 'lm', direction: 'uni', cell: 'gru', embedSize: 16, hiddenSize: 38, layers: 2 },
+  { task: 'lm', direction: 'uni', cell: 'rnn', embedSize: 16, hiddenSize: 68, layers: 2 },
 ];
 
 describe('gradient flow of compared models', () => {

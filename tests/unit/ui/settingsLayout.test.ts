@@ -46,6 +46,7 @@ describe('the sections', () => {
       {
         title: 'Model',
         entries: [
+          ['task', ['direction']],
           ['cell', []],
           ['embedSize', []],
           ['hiddenSize', []],
@@ -101,6 +102,7 @@ describe('shown only while it matters', () => {
   it("follows the schema's shownWhen for every value of the setting it names", () => {
     const dependents = SETTINGS.filter((s) => s.shownWhen);
     expect(keys(dependents)).toEqual([
+      'direction',
       'warmupSteps',
       'decaySteps',
       'lrFloor',

@@ -7,7 +7,14 @@ import { encodeHash, readHash } from '../../../src/store/urlHash';
 describe('URL hash', () => {
   it('round-trips every setting', () => {
     const config = {
-      model: { cell: 'gru' as const, embedSize: 24, hiddenSize: 320, layers: 3 },
+      model: {
+        task: 'case' as const,
+        direction: 'bi' as const,
+        cell: 'gru' as const,
+        embedSize: 24,
+        hiddenSize: 320,
+        layers: 3,
+      },
       train: {
         ...DEFAULT_RUN_CONFIG.train,
         seqLen: 100,
@@ -50,7 +57,7 @@ describe('URL hash', () => {
 
   it('never carries the corpus', () => {
     expect(encodeHash(DEFAULT_RUN_CONFIG)).toMatch(
-      /^#cell=lstm&E=\d+&H=\d+&L=\d+&T=\d+&B=\d+&seed=\d+&val=[\d.]+&lr=[\d.e-]+&b1=[\d.]+&b2=[\d.]+&eps=[\d.e-]+&wd=[\d.e-]+&clip=[\d.]+&sched=\w+&warm=\d+&decay=\d+&floor=[\d.]+&every=\d+&factor=[\d.]+&drop=[\d.]+&dmode=\w+&patience=\d+&backend=\w+$/,
+      /^#task=lm&dir=uni&cell=lstm&E=\d+&H=\d+&L=\d+&T=\d+&B=\d+&seed=\d+&val=[\d.]+&lr=[\d.e-]+&b1=[\d.]+&b2=[\d.]+&eps=[\d.e-]+&wd=[\d.e-]+&clip=[\d.]+&sched=\w+&warm=\d+&decay=\d+&floor=[\d.]+&every=\d+&factor=[\d.]+&drop=[\d.]+&dmode=\w+&patience=\d+&backend=\w+$/,
     );
   });
 });

@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 const HUGE: RunConfig = {
-  model: { cell: 'lstm', embedSize: 64, hiddenSize: 2048, layers: 8 },
+  model: { task: 'lm', direction: 'uni', cell: 'lstm', embedSize: 64, hiddenSize: 2048, layers: 8 },
   train: { ...CONFIG.train, seqLen: 1024, batchSize: 512 },
   backend: 'auto',
 };
@@ -213,7 +213,14 @@ describe('the session falls back to the CPU when WebGPU cannot hold the model', 
     const session = new Session((m) => messages.push(m), Promise.resolve(smallDevice()), queue);
     await session.configure({
       ...CONFIG,
-      model: { cell: 'lstm', embedSize: 16, hiddenSize: 512, layers: 1 },
+      model: {
+        task: 'lm',
+        direction: 'uni',
+        cell: 'lstm',
+        embedSize: 16,
+        hiddenSize: 512,
+        layers: 1,
+      },
     });
     await session.loadText(1, 'fox', TEXT);
     const model = messages.find((m) => m.type === 'model');
