@@ -23,7 +23,7 @@ import {
   LOSS_LOG_WORDS,
   NORM_PARTIALS,
 } from './gpu/arena';
-import { workspaceArrays } from './cpu/model';
+import { workspaceArrays } from './cpu/workspace';
 import { headColumns, paramLayout } from './params';
 import { directionCount, outputSize } from './task';
 import { MAX_PRIME_CHARS } from './sampleRequest';
@@ -91,7 +91,7 @@ export function cpuMemoryBudget(deviceMemoryGiB?: number): number {
 export const GPU_MEMORY_BUDGET = 2 * GIB;
 
 /**
- * Floats of a cpu/model.ts Workspace of (T, B) with its dropout buffers
+ * Floats of a cpu/workspace.ts Workspace of (T, B) with its dropout buffers
  * (workspaceArrays), plus the GRU's (B, G) scratch its layers allocate, and
  * its largest array.
  */
