@@ -121,3 +121,13 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   }
   return den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
 }
+
+/** max |a − b| over the elements (NaN anywhere: Infinity). */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < b.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    max = Math.max(max, Number.isNaN(d) ? Infinity : d);
+  }
+  return max;
+}

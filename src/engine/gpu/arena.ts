@@ -9,7 +9,8 @@
 // params.ts).
 
 import { CELLS } from '../cells';
-import type { ModelConfig } from '../config';
+import { layerInputSize, type ModelConfig } from '../config';
+import { outputSize, readsTokens } from '../task';
 import { decayMask, headColumns, paramLayout, type ParamLayout } from '../params';
 import type { GpuResources } from './resources';
 import { UNIFORM_BINDING_SIZE } from './uniforms';
@@ -55,10 +56,15 @@ export function arenaSizes(m: ModelConfig, layout: ParamLayout, Tmax: number, Bm
   const { embedSize: E, hiddenSize: H, layers: L, cell } = m;
   const N = Tmax * Bmax;
   const G = CELLS[cell].gates;
+  const forecast = !readsTokens(m);
   return {
     params: layout.total,
     tokens: N,
-    x0: N * E,
+    /** Forecast only: (T, B, Ci) inputs and (T, B, Co) targets. */
+    values: forecast ? N * layerInputSize(m, 0) : 4,
+    targetValues: forecast ? N * outputSize(m) : 4,
+    /** The embedded inputs, or a forecast's dropped values (site 0). */
+    x0: N * (forecast ? layerInputSize(m, 0) : E),
     gates: N * G * H,
     states: (Tmax + 1) * Bmax * H,
     /** Per layer: c (LSTM) or hn (GRU); the RNN keeps none. */
@@ -92,9 +98,11 @@ export class GpuArena {
   readonly decayMask: GPUBuffer;
   // Inputs of a window.
   readonly inputs: GPUBuffer; // (T, B) i32
-  readonly targets: GPUBuffer; // (T, B) i32
+  readonly targets: GPUBuffer; // (T, B) i32: tokens (lm) or class ids (tagging)
+  readonly values: GPUBuffer; // forecast: (T, B, Ci) inputs; else 4 floats unused
+  readonly targetValues: GPUBuffer; // forecast: (T, B, Co) targets; else 4 floats unused
   // Activations and their gradients.
-  readonly x0: GPUBuffer; // (T, B, E) embedded inputs
+  readonly x0: GPUBuffer; // (T, B, E) embedded inputs (forecast: (T, B, Ci) dropped values)
   readonly layers: LayerBuffers[]; // per layer
   readonly logits: GPUBuffer; // (T, B, Vs), dlogits after the loss kernel; columns ≥ V stay 0
   readonly rowLoss: GPUBuffer; // (T, B) per-position loss
@@ -146,6 +154,8 @@ export class GpuArena {
     resources.device.queue.writeBuffer(this.decayMask, 0, decayMask(layout));
     this.inputs = f('inputs (T,B) i32', s.tokens);
     this.targets = f('targets (T,B) i32', s.tokens);
+    this.values = f('values (T,B,Ci)', s.values);
+    this.targetValues = f('targetValues (T,B,Co)', s.targetValues);
     this.x0 = f('x0 (T,B,E)', s.x0);
     this.layers = Array.from({ length: model.layers }, (_, l) => ({
       gates: f(`layer${l}.gates (T,B,G·H)`, s.gates),

@@ -304,6 +304,13 @@ export const KERNELS = {
       ['scale', 'f32'],
     ),
   },
+  // The forecast head's loss (MSE) in place of softmax_cross_entropy: same bindings, f32 targets.
+  mean_squared_error: {
+    shader: 'mean_squared_error',
+    layout: 'softmax_cross_entropy',
+    bindings: ['rw', 'read', 'rw'],
+    uniforms: params(['N', 'u32'], ['Co', 'u32'], ['ld', 'u32'], ['scale', 'f32']),
+  },
   grad_norm: {
     shader: 'grad_norm',
     layout: 'read_rw',

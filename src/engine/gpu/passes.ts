@@ -19,7 +19,8 @@
 // multiple of 4, the head's row stride (params.ts).
 
 import { CELLS, type CellType } from '../cells';
-import { layerInputSize, type DropoutMode, type ModelConfig } from '../config';
+import { headInputSize, layerInputSize, type DropoutMode, type ModelConfig } from '../config';
+import { lossKind, outputSize, readsTokens } from '../task';
 import { headColumns, type ParamLayout } from '../params';
 import { NORM_PARTIALS, type GpuArena, type LayerBuffers, type StateBuffers } from './arena';
 import { gemmDispatch, type GemmArgs, type MatrixView } from './gemm';
@@ -113,10 +114,20 @@ function firstOutputSlot(target: ForwardTarget): number {
  */
 function layerInput(ctx: PassContext, l: number, B: number, target: ForwardTarget): MatrixView {
   const { model } = ctx;
-  if (l === 0) return { buffer: target.x0, offset: 0, ld: model.embedSize };
+  if (l === 0) {
+    if (readsTokens(model)) return { buffer: target.x0, offset: 0, ld: model.embedSize };
+    // A forecast's layer 0 reads the Ci values (site 0 drops them into x0).
+    const buffer = target.dropout ? target.x0 : ctx.arena.values;
+    return { buffer, offset: 0, ld: layerInputSize(model, 0) };
+  }
   const H = model.hiddenSize;
   if (target.dropout) return { buffer: ctx.arena.dropped[l - 1], offset: 0, ld: H };
   return { buffer: target.layers[l - 1].hAll, offset: firstOutputSlot(target) * B * H, ld: H };
+}
+
+/** X of dropout site s: the input of layer s (E, Ci or D·H), or the head's (D·H) for s = L. */
+function siteWidth(model: ModelConfig, site: number): number {
+  return site < model.layers ? layerInputSize(model, site) : headInputSize(model);
 }
 
 /** Dropout's Params fields every dropping kernel shares (dropout.wgsl). */
@@ -138,13 +149,13 @@ function recordDropSite(
   src: MatrixView,
   dst: MatrixView,
 ): void {
-  const H = ctx.model.hiddenSize;
-  const count = T * B * H;
+  const X = siteWidth(ctx.model, site);
+  const count = T * B * X;
   rec.dispatch({
     kernel: 'dropout_apply',
     uniforms: {
       count,
-      X: H,
+      X,
       srcOffset: src.offset,
       dstOffset: dst.offset,
       site,
@@ -168,6 +179,16 @@ export function recordStateIn(
     rec.copy(state.h, l * bytes, layer.hAll, 0, bytes);
     // The GRU's cAll holds hn and the RNN has none: their carried c stays zero.
     if (carriesCell) rec.copy(state.c, l * bytes, layer.cAll, 0, bytes);
+  });
+}
+
+/** Zero state in: clears slot 0 of every layer's h and c (models that carry no state). */
+export function recordZeroState(rec: Recorder, ctx: PassContext, { B }: WindowShape): void {
+  const bytes = B * ctx.model.hiddenSize * 4;
+  const carriesCell = CELLS[ctx.model.cell].carriesCell;
+  ctx.arena.layers.forEach((layer) => {
+    rec.clear(layer.hAll, 0, bytes);
+    if (carriesCell) rec.clear(layer.cAll, 0, bytes);
   });
 }
 
@@ -339,7 +360,7 @@ export function recordForward(
 ): void {
   const { arena, model, layout } = ctx;
   const { embedSize: E, hiddenSize: H } = model;
-  const Vs = headColumns(layout);
+  const Os = headColumns(layout);
   const N = T * B;
   if (firstOutputSlot(target) + T > target.slots) {
     throw new Error(`a window of ${T} steps wraps around a ring of ${target.slots} slots`);
@@ -357,17 +378,31 @@ export function recordForward(
   };
   const buffers = [arena.params, target.tokens, target.x0];
   const workgroups = rowsGrid(Math.ceil(E / 64), N);
-  rec.dispatch(
-    drop
-      ? {
-          // Site 0: x0 is dropped as it is gathered.
-          kernel: 'embedding_forward_dropout',
-          uniforms: { ...embedding, ...dropoutUniforms(B, drop) },
-          buffers: [...buffers, arena.dropoutStep],
-          workgroups,
-        }
-      : { kernel: 'embedding_forward', uniforms: embedding, buffers, workgroups },
-  );
+  if (!readsTokens(model)) {
+    // A forecast has no embedding; dropping, site 0 is the Ci values into x0.
+    if (drop) {
+      recordDropSite(
+        rec,
+        ctx,
+        0,
+        { T, B },
+        drop,
+        layerInput(ctx, 0, B, { ...target, dropout: null }),
+        layerInput(ctx, 0, B, target),
+      );
+    }
+  } else
+    rec.dispatch(
+      drop
+        ? {
+            // Site 0: x0 is dropped as it is gathered.
+            kernel: 'embedding_forward_dropout',
+            uniforms: { ...embedding, ...dropoutUniforms(B, drop) },
+            buffers: [...buffers, arena.dropoutStep],
+            workgroups,
+          }
+        : { kernel: 'embedding_forward', uniforms: embedding, buffers, workgroups },
+    );
   const G = CELLS[model.cell].gates * H;
   // Sites 1..L: h_1..h_T of layer s − 1 into its dropped copy; hAll keeps the undropped h.
   const dropSite = (site: number, mode: DropoutMode) =>
@@ -402,11 +437,11 @@ export function recordForward(
   rec.dispatch(
     gemm(ctx, {
       M: N,
-      N: Vs,
-      K: H,
+      N: Os,
+      K: headInputSize(model),
       a: layerInput(ctx, model.layers, B, target),
-      b: { buffer: arena.params, offset: layout.headW.offset, ld: Vs },
-      c: { buffer: target.logits, offset: 0, ld: Vs },
+      b: { buffer: arena.params, offset: layout.headW.offset, ld: Os },
+      c: { buffer: target.logits, offset: 0, ld: Os },
       bias: { buffer: arena.params, offset: layout.headB.offset },
       placeholder: arena.placeholder,
     }),
@@ -425,17 +460,24 @@ export function recordLoss(
   scale = 1 / (T * B),
 ): void {
   const N = T * B;
+  const { arena, model } = ctx;
+  const ld = headColumns(ctx.layout);
+  const O = outputSize(model);
+  const workgroups = grid(Math.ceil(N / 64));
+  if (lossKind(model) === 'meanSquaredError') {
+    rec.dispatch({
+      kernel: 'mean_squared_error',
+      uniforms: { N, Co: O, ld, scale },
+      buffers: [arena.logits, arena.targetValues, arena.rowLoss],
+      workgroups,
+    });
+    return;
+  }
   rec.dispatch({
     kernel: 'softmax_cross_entropy',
-    uniforms: {
-      N,
-      V: ctx.model.vocabSize,
-      ld: headColumns(ctx.layout),
-      targetOffset: 0,
-      scale,
-    },
-    buffers: [ctx.arena.logits, ctx.arena.targets, ctx.arena.rowLoss],
-    workgroups: grid(Math.ceil(N / 64)),
+    uniforms: { N, V: O, ld, targetOffset: 0, scale },
+    buffers: [arena.logits, arena.targets, arena.rowLoss],
+    workgroups,
   });
 }
 
@@ -464,7 +506,8 @@ export function recordBackward(
 ): void {
   const { arena, model, layout } = ctx;
   const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = model;
-  const Vs = headColumns(layout);
+  const Os = headColumns(layout);
+  const DH = headInputSize(model);
   const N = T * B;
   const window = windowTarget(ctx, T, dropout);
   // The gradient w.r.t. the input of site s ≥ 1 goes into dH: with dropout, through
@@ -482,20 +525,20 @@ export function recordBackward(
     });
   };
   const top = layerInput(ctx, L, B, window);
-  const dLogits = { buffer: arena.logits, offset: 0, ld: Vs };
+  const dLogits = { buffer: arena.logits, offset: 0, ld: Os };
   const placeholder = arena.placeholder;
-  // Head, over the Vs padded columns (dlogits and Wout are zero there, so the
+  // Head, over the Os padded columns (dlogits and Wout are zero there, so the
   // padding's gradients are written as zeros and dH gains nothing from it):
-  // dWout (H, Vs) = hᵀ · dlogits with dbout = Σ dlogits; dH (N, H) = dlogits · Woutᵀ.
+  // dWout (D·H, Os) = hᵀ · dlogits with dbout = Σ dlogits; dH (N, D·H) = dlogits · Woutᵀ.
   rec.dispatch(
     gemm(ctx, {
-      M: H,
-      N: Vs,
+      M: DH,
+      N: Os,
       K: N,
       transA: true,
       a: top,
       b: dLogits,
-      c: { buffer: arena.grads, offset: layout.headW.offset, ld: Vs },
+      c: { buffer: arena.grads, offset: layout.headW.offset, ld: Os },
       columnSumsOffset: layout.headB.offset,
       placeholder,
     }),
@@ -503,11 +546,11 @@ export function recordBackward(
   rec.dispatch(
     gemm(ctx, {
       M: N,
-      N: H,
-      K: Vs,
+      N: DH,
+      K: Os,
       transB: true,
       a: dLogits,
-      b: { buffer: arena.params, offset: layout.headW.offset, ld: Vs },
+      b: { buffer: arena.params, offset: layout.headW.offset, ld: Os },
       c: dHTarget(L),
       placeholder,
     }),
@@ -560,6 +603,8 @@ export function recordBackward(
         workgroups: [Math.ceil(H / 64)],
       });
     }
+    // A forecast's layer 0 reads the values: nothing below it learns.
+    if (l === 0 && !readsTokens(model)) break;
     // dx (N, X) = dz · Wxᵀ: the output gradient of the layer below, or of the embedding.
     rec.dispatch(
       gemm(ctx, {
@@ -575,6 +620,7 @@ export function recordBackward(
     );
     if (l > 0) maskIntoDH(l);
   }
+  if (!readsTokens(model)) return;
   // Site 0's mask is applied to dX0 as the embedding kernel sums it.
   const embedding = { N, E, V, tokenOffset: 0, gradOffset: layout.embedding.offset };
   const buffers = [arena.inputs, arena.dX0, arena.grads];

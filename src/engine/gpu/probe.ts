@@ -7,9 +7,11 @@
 // Dimension legend: T tokens of the text, C ≤ chunk tokens per submit,
 // H hidden, V vocabulary, L layers; Vs ≥ V the GPU's logits row stride.
 
-import type { LayerActivations, ProbeResult } from '../backend';
+import type { LayerActivations, ProbeInput, ProbeResult } from '../backend';
+import { checkTokens } from '../batchCheck';
 import { CELLS } from '../cells';
-import type { ModelConfig } from '../config';
+import { layerInputSize, type ModelConfig } from '../config';
+import { outputSize, readsTokens } from '../task';
 import type { GpuArena } from './arena';
 import type { StagingPool } from './staging';
 
@@ -20,18 +22,41 @@ export interface ProbeDeps {
   staging: StagingPool;
   /** Vs: floats per row of arena.logits (V padded, params.ts). */
   logitsStride: number;
-  /** Submits the probe program for a window of T tokens at arena.inputs. */
+  /** Submits the probe program for a window of T tokens at arena.inputs (values at arena.values). */
   run: (T: number) => void;
+}
+
+/**
+ * T of a probe input, once it is one the model reads: token ids of the
+ * vocabulary, or a forecast's (T, Ci) finite values.
+ */
+export function probeLength(model: ModelConfig, input: ProbeInput): number {
+  if (readsTokens(model)) {
+    if (!(input instanceof Int32Array)) throw new Error('this model probes a text: token ids');
+    checkTokens(input, model.vocabSize);
+    return input.length;
+  }
+  const Ci = layerInputSize(model, 0);
+  if (!(input instanceof Float32Array) || input.length % Ci !== 0) {
+    throw new Error(`a forecast probes a stretch of the series: (T, ${Ci}) values`);
+  }
+  const bad = input.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) throw new Error(`probe value ${input[bad]} at ${bad} is not a number`);
+  return input.length / Ci;
 }
 
 export async function probeWindows(
   deps: ProbeDeps,
-  tokens: Int32Array,
+  input: ProbeInput,
   chunk: number,
 ): Promise<ProbeResult> {
   const { device, arena, model, staging } = deps;
-  const T = tokens.length;
-  const { hiddenSize: H, vocabSize: V, layers: L } = model;
+  const T = probeLength(model, input);
+  const { hiddenSize: H, layers: L } = model;
+  const V = outputSize(model);
+  // Floats of input per position: a token, or Ci values.
+  const width = readsTokens(model) ? 1 : layerInputSize(model, 0);
+  const inputBuffer = readsTokens(model) ? arena.inputs : arena.values;
   const Vs = deps.logitsStride;
   const { cell } = model;
   const G = CELLS[cell].gates;
@@ -48,7 +73,11 @@ export async function probeWindows(
   const reads: Promise<void>[] = [];
   for (let start = 0; start < T; start += chunk) {
     const length = Math.min(chunk, T - start);
-    device.queue.writeBuffer(arena.inputs, 0, tokens.subarray(start, start + length));
+    device.queue.writeBuffer(
+      inputBuffer,
+      0,
+      input.subarray(start * width, (start + length) * width),
+    );
     deps.run(length);
     // Per layer: gates (C, G·H) but the RNN's (its one gate is h), c (C, H) of the LSTM
     // from slot 1 on, h (C, H) from slot 1 on; then logits (C, Vs).

@@ -31,6 +31,7 @@ import flowNorms from '../../../shaders/flow_norms.wgsl?raw';
 import gradNorm from '../../../shaders/grad_norm.wgsl?raw';
 import adam from '../../../shaders/adam.wgsl?raw';
 import lossSum from '../../../shaders/loss_sum.wgsl?raw';
+import meanSquaredError from '../../../shaders/mean_squared_error.wgsl?raw';
 import gruBhnGrad from '../../../shaders/gru_bhn_grad.wgsl?raw';
 import gruCell from '../../../shaders/gru_cell.wgsl?raw';
 import gruSeqBackward from '../../../shaders/gru_seq_backward.wgsl?raw';
@@ -81,6 +82,7 @@ export const SHADER_SOURCES = {
   gru_step_backward: gru(gruStepBackward),
   gru_step_forward: gru(gruStepForward),
   loss_sum: lossSum,
+  mean_squared_error: meanSquaredError,
   lstm_seq_backward: lstm(lstmSeqBackward),
   lstm_seq_forward: lstm(lstmSeqForward),
   lstm_step_backward: lstm(lstmStepBackward),
