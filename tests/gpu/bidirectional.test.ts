@@ -21,7 +21,7 @@ import type { DropoutSpec } from '../../src/engine/dropout';
 import { createGpuBackend, type GpuBackendOptions } from '../../src/engine/gpu';
 import { initParams, paramLayout } from '../../src/engine/params';
 import { Rng } from '../../src/engine/rng';
-import { TAG_CLASSES, type Direction } from '../../src/engine/task';
+import { DIRECTIONS, TAG_CLASSES } from '../../src/engine/task';
 import { openGpu } from '../helpers/webgpu';
 import { expectClose, maxAbsDiff, relativeError } from './support';
 
@@ -66,7 +66,7 @@ async function backends(model: ModelConfig) {
   return { cpu, gpu };
 }
 
-describe.each(['uni'] as Direction[])('%s tagging on the GPU vs the CPU', (direction) => {
+describe.each(DIRECTIONS)('%s tagging on the GPU vs the CPU', (direction) => {
   describe.each(CELL_TYPES)('%s', (cell) => {
     for (const L of [1, 2]) {
       const model: ModelConfig = { cell, ...dims, layers: L, task: 'spaces', direction };

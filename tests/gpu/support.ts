@@ -131,3 +131,19 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return max;
 }
+
+/** A left-to-right layer's place in hAll and dH (recurrent_columns.wgsl): rows of H, column 0. */
+export function leftToRight(H: number): { hLd: number; hCol: number } {
+  return { hLd: H, hCol: 0 };
+}
+
+/** The rows and slots a per-timestep backward kernel reads at step t of T, left to right. */
+export function stepBackwardRows(t: number, T: number): Record<string, number> {
+  return {
+    row: t,
+    nextRow: t < T - 1 ? t + 1 : 0,
+    slot: t + 1,
+    prevSlot: t,
+    last: t === T - 1 ? 1 : 0,
+  };
+}

@@ -598,6 +598,11 @@ export class GpuBackend implements Backend, GradientSource {
 
   async gradientFlow(batch: Batch): Promise<GradientFlow> {
     this.checkAlive();
+    if (directionCount(this.model) === 2) {
+      throw new Error(
+        'gradient flow traces one last position back through time: left-to-right models only',
+      );
+    }
     // Like evaluate: any window up to the training one (the trainer's probe takes few streams).
     this.checkWindow(batch, false);
     const { seqLen: T, batchSize: B } = batch;

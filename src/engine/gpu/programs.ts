@@ -6,7 +6,7 @@
 // Dimension legend: T window, B batch; N = T·B.
 
 import type { DropoutMode } from '../config';
-import { carriesState } from '../task';
+import { carriesState, directionCount } from '../task';
 import {
   recordBackward,
   recordForward,
@@ -96,9 +96,11 @@ export function buildProgram(
       stateOut(evalState);
       break;
     case 'probe':
-      recordStateIn(rec, ctx, evalState, B);
+      // A bidirectional probe is one window (no chunks) from zero state.
+      if (directionCount(ctx.model) === 2) recordZeroState(rec, ctx, shape);
+      else recordStateIn(rec, ctx, evalState, B);
       recordForward(rec, ctx, shape);
-      recordStateOut(rec, ctx, evalState, shape);
+      if (directionCount(ctx.model) === 1) recordStateOut(rec, ctx, evalState, shape);
       break;
     case 'flow':
       recordGradientFlow(rec, ctx, shape);
