@@ -108,6 +108,14 @@ describe.each(DIRECTIONS)('%s tagging on the GPU vs the CPU', (direction) => {
       test(`16 training steps, predict and probe (L=${L})`, async () => {
         const { cpu, gpu } = await backends(model);
         try {
+          // Dispatches per step (docs/gpu-engine.md): R per recurrence (step kernels at L = 1,
+          // persistent at L = 2), per direction an input GEMM, BPTT, dWx, dWh, dX (GRU: + dbhn),
+          // and a bidirectional layer's add of the reverse's dX; dropout 2L more.
+          const R = L === 1 ? T : 1;
+          const Z = cell === 'gru' ? 1 : 0;
+          const perLayer = direction === 'bi' ? 2 * (2 * R + 4 + Z) + 1 : 2 * R + 4 + Z;
+          expect(gpu.dispatchesPerStep()).toBe(L * perLayer + 8);
+          expect(gpu.dispatchesPerStep(T, 'standard')).toBe(L * perLayer + 8 + 2 * L);
           const rng = new Rng(5);
           for (let s = 0; s < 16; s++) {
             const batch = taggingBatch(rng);

@@ -116,6 +116,12 @@ describe.each(CELL_TYPES)('forecast on the GPU vs the CPU (%s)', (cell) => {
       test(`16 training steps, predict, evaluate and probe (L=${L}, Co=${Co})`, async () => {
         const { cpu, gpu } = await backends(model);
         try {
+          // Dispatches per step (docs/gpu-engine.md): a text model's less the embedding both ways
+          // and layer 0's dX; dropout adds site 0 forward (the values) and sites 1..L both ways.
+          const R = L === 1 ? T : 1;
+          const Z = cell === 'gru' ? 1 : 0;
+          expect(gpu.dispatchesPerStep()).toBe(L * (2 * R + 4 + Z) + 5);
+          expect(gpu.dispatchesPerStep(T, 'standard')).toBe(L * (2 * R + 4 + Z) + 5 + 2 * L + 1);
           const rng = new Rng(5);
           for (let s = 0; s < 16; s++) {
             const batch = seriesBatch(rng, Co);

@@ -12,9 +12,14 @@
 // A step that drops (dropout.ts sites 0..L) adds one dropout_apply per site
 // 1..L in each direction, site 0 riding in the embedding kernels: 2L more,
 // L·(2T + 6 + Z) + 8 and L·(8 + Z) + 8 (LSTM and RNN L·8 + 8, GRU L·9 + 8).
+// A bidirectional layer (D = 2) records each direction's GEMMs and recurrences
+// (the reverse over reversed time by index mapping, recurrent_time.wgsl) and
+// one add_into of the reverse's dX: L·(2·(2R + 4 + Z) + 1) + 8. A forecast
+// has no embedding and no dX below layer 0: L·(2R + 4 + Z) + 5, and with
+// dropout one more forward for site 0 (the values).
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
-// L layers, X layer input (E or H), G gate columns per unit (cells.ts: LSTM
+// L layers, D directions, X layer input (E, a forecast's Ci, or D·H), G gate columns per unit (cells.ts: LSTM
 // 4, GRU 3, RNN 1); N = T·B positions, time-major; Vs = V padded to a
 // multiple of 4, the head's row stride (params.ts).
 
