@@ -23,7 +23,9 @@ import {
   LOSS_LOG_WORDS,
   NORM_PARTIALS,
 } from './gpu/arena';
+import { workspaceArrays } from './cpu/model';
 import { headColumns, paramLayout } from './params';
+import { directionCount, outputSize } from './task';
 import { MAX_PRIME_CHARS } from './sampleRequest';
 import { DEFAULT_TRAINER_OPTIONS } from './training/options';
 
@@ -88,17 +90,15 @@ export function cpuMemoryBudget(deviceMemoryGiB?: number): number {
  */
 export const GPU_MEMORY_BUDGET = 2 * GIB;
 
-/** Floats of a cpu/model.ts Workspace of (T, B), and its largest array. */
+/**
+ * Floats of a cpu/model.ts Workspace of (T, B) with its dropout buffers
+ * (workspaceArrays), plus the GRU's (B, G) scratch its layers allocate, and
+ * its largest array.
+ */
 function cpuWorkspace(m: ModelConfig, T: number, B: number) {
-  const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L, cell } = m;
-  const N = T * B;
-  const G = CELLS[cell].gates * H;
-  // gates (N, G) and h (N, H); the LSTM's c or the GRU's hn (N, H)
-  const perLayer = N * G + (cell === 'rnn' ? 1 : 2) * N * H;
-  // dGates (N, G), and the GRU's dGatesH (N, G) and ah (B, G)
-  const gateGrads = cell === 'gru' ? 2 * N * G + B * G : N * G;
-  const floats = N * E + L * perLayer + N * V + N * H + gateGrads + N * Math.max(E, H) + B * H;
-  return { floats, largest: Math.max(N * V, N * G, N * Math.max(E, H), N * E) };
+  const arrays = workspaceArrays(m, T, B);
+  const scratch = m.cell === 'gru' ? B * CELLS.gru.gates * m.hiddenSize : 0;
+  return { floats: arrays.reduce((a, b) => a + b, 0) + scratch, largest: Math.max(...arrays) };
 }
 
 function validation(shape: RunShape) {
@@ -123,12 +123,11 @@ function cpuFootprint(shape: RunShape): Footprint {
       : null;
   // A probe's or a prime's workspace (P, 1), while it runs; never both at once.
   const probe = cpuWorkspace(m, Math.max(MAX_PROBE_CHARS, MAX_PRIME_CHARS), 1);
-  // Dropout's masks (T, B, X) per site 0..L and the dropped copies (T, B, H) per layer
-  // (cpu/model.ts Workspace.dropout): counted always, because dropout can be switched on
-  // mid-run, and a pool reserves shared memory for the copies from the start.
-  const dropout = T * B * (m.embedSize + 2 * L * H);
+  // Each workspace counts dropout's masks and dropped copies (Workspace.dropout): always,
+  // because dropout can be switched on mid-run, and a pool reserves shared memory for the
+  // copies from the start.
+  const D = directionCount(m);
   const floats =
-    dropout +
     // weights, gradients, Adam m and v, the decay mask; the initial weights the session
     // hands over, and a copy read out for a checkpoint or an export
     7 * P +
@@ -144,8 +143,8 @@ function cpuFootprint(shape: RunShape): Footprint {
     // a gate snapshot: its workspace, the six (P, H) arrays per layer and the (P, V) logits
     // it hands back, and what it sends (snapshot.ts: the same arrays and (P) probabilities)
     probe.floats +
-    2 * (6 * L * MAX_PROBE_CHARS * H) +
-    MAX_PROBE_CHARS * m.vocabSize +
+    2 * (6 * L * D * MAX_PROBE_CHARS * H) +
+    MAX_PROBE_CHARS * outputSize(m) +
     MAX_PROBE_CHARS +
     // token windows (int32): a training window's inputs and targets, the validation windows
     2 * T * B +

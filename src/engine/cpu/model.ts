@@ -268,6 +268,17 @@ export function workspaceAllocations(m: ModelConfig, T: number, B: number): numb
   return [...Object.values(rest), dh, ...traces.flat(), ...outputs, ...dropped];
 }
 
+/**
+ * Lengths of every array a Workspace of (T, B) holds once it has trained
+ * with dropout: what it takes from `allocate`, its own LSTM cell gradient and
+ * the dropout masks (memory.ts counts these).
+ */
+export function workspaceArrays(m: ModelConfig, T: number, B: number): number[] {
+  const masks = Array.from({ length: m.layers + 1 }, (_, s) => T * B * siteSize(m, s));
+  const dc = m.cell === 'lstm' ? B * m.hiddenSize : 0;
+  return [...workspaceAllocations(m, T, B), dc, ...masks];
+}
+
 /** Layer `layer`'s (B, H) slice of a carried (L, B, H) state array. */
 function layerSlice(state: Arr, layer: number, B: number, H: number): Arr {
   return slice(state, layer * B * H, (layer + 1) * B * H);

@@ -77,4 +77,60 @@ describe('CPU batch check', () => {
       `batch has B=${B + 1}; this backend takes 1 to ${B} streams`,
     );
   });
+
+  it("checks a tagger's targets against its classes and its inputs against the vocabulary", async () => {
+    const tagger: ModelConfig = { ...model, task: 'spaces', direction: 'bi' };
+    const cpu = new CpuBackend(tagger, initParams(tagger, new Rng(1)), { batchSize: B, seqLen: T });
+    const labels = (): Batch => ({ ...windowWith('inputs', 0, 4), targets: new Int32Array(T * B) });
+    // Token 4 is in the vocabulary (V = 5), labels 0 and 1 are classes.
+    await expect(cpu.evaluate([labels()])).resolves.toBeGreaterThan(0);
+    const two = labels();
+    two.targets[3] = 2;
+    expect(() => cpu.trainStep(two, DEFAULT_OPTIMIZER)).toThrow(
+      'target class 2 at position 3 is outside the classes (0 to 1)',
+    );
+    await expect(cpu.evaluate([windowWith('inputs', 5, 5)])).rejects.toThrow(
+      'input token id 5 at position 5 is outside the vocabulary (0 to 4)',
+    );
+    expect(() =>
+      cpu.createSampler({ prime: Int32Array.of(1), temperature: 1, topK: 0, seed: 1 }),
+    ).toThrow('only a language model generates text');
+  });
+
+  it("checks a forecast's values and target values: present, T·B·Ci and T·B·Co long, finite", async () => {
+    const forecaster: ModelConfig = {
+      ...model,
+      vocabSize: 0,
+      task: 'forecast',
+      seriesInputs: 2,
+      seriesOutputs: 1,
+    };
+    const cpu = new CpuBackend(forecaster, initParams(forecaster, new Rng(1)), {
+      batchSize: B,
+      seqLen: T,
+    });
+    const series = (ci: number, co: number): Batch => ({
+      inputs: new Int32Array(0),
+      targets: new Int32Array(0),
+      values: new Float32Array(T * B * ci).fill(0.5),
+      targetValues: new Float32Array(T * B * co).fill(-0.5),
+      seqLen: T,
+      batchSize: B,
+    });
+    await expect(cpu.evaluate([series(2, 1)])).resolves.toBeGreaterThan(0);
+    await expect(cpu.evaluate([series(1, 1)])).rejects.toThrow(
+      `batch values have ${T * B} numbers, T·B·2 is ${T * B * 2}`,
+    );
+    await expect(cpu.evaluate([series(2, 2)])).rejects.toThrow(
+      `batch targetValues have ${T * B * 2} numbers, T·B·1 is ${T * B}`,
+    );
+    const inf = series(2, 1);
+    inf.targetValues![4] = Infinity;
+    await expect(cpu.gradients(inf)).rejects.toThrow(
+      'batch targetValues hold Infinity at position 4',
+    );
+    await expect(cpu.evaluate([{ ...series(2, 1), values: undefined }])).rejects.toThrow(
+      'a forecast batch needs values',
+    );
+  });
 });

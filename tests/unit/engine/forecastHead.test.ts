@@ -145,6 +145,26 @@ describe('a forecasting CPU backend', () => {
     await expect(cpu.probe(Float32Array.from([1, 2, 3]))).rejects.toThrow(/multiple of Ci=2/);
   });
 
+  it('gives the gradient-flow view: its head norm is that of the training gradient', async () => {
+    const fresh = new CpuBackend(model, initParams(model, new Rng(8)), { batchSize: 2, seqLen: 5 });
+    const flow = await fresh.gradientFlow(windows[0]);
+    expect(flow.h).toHaveLength(2);
+    expect(flow.h[0]).toHaveLength(5);
+    expect(flow.h.every((h) => h.every((v) => Number.isFinite(v) && v >= 0))).toBe(true);
+    // The last position's gradient reaches its own step.
+    expect(flow.h[1][0]).toBeGreaterThan(0);
+    // Groups: embedding (none here), 2 layers, head; from zero state, as `gradients` on a fresh engine.
+    expect(flow.groupNorms).toHaveLength(4);
+    expect(flow.groupNorms[0]).toBe(0);
+    const { grads } = await fresh.gradients(windows[0]);
+    const { headW, headB } = fresh.layout;
+    let sq = 0;
+    for (const t of [headW, headB]) {
+      for (let i = t.offset; i < t.offset + t.size; i++) sq += grads[i] ** 2;
+    }
+    expect(flow.groupNorms[3]).toBeCloseTo(Math.sqrt(sq), 5);
+  });
+
   it('refuses a window without values, or with a non-finite one', () => {
     const bad = batch();
     bad.values![3] = NaN;

@@ -145,6 +145,88 @@ describe('the CPU estimate against the CPU engine', () => {
   }
 });
 
+/** A window of a tagger (class ids) or a forecaster (values) of `model`. */
+function taskWindow(rng: Rng, model: ModelConfig, T: number, B: number): Batch {
+  if (model.task !== 'forecast') {
+    const ids = (n: number) => Int32Array.from({ length: T * B }, () => Math.floor(rng.next() * n));
+    return { inputs: ids(model.vocabSize), targets: ids(2), seqLen: T, batchSize: B };
+  }
+  const values = (n: number) => Float32Array.from({ length: T * B * n }, () => rng.normal());
+  return {
+    inputs: new Int32Array(0),
+    targets: new Int32Array(0),
+    values: values(model.seriesInputs!),
+    targetValues: values(model.seriesOutputs!),
+    seqLen: T,
+    batchSize: B,
+  };
+}
+
+const taskModels: { name: string; model: ModelConfig }[] = [
+  {
+    name: 'bidirectional GRU tagger',
+    model: {
+      cell: 'gru',
+      vocabSize: 40,
+      embedSize: 16,
+      hiddenSize: 32,
+      layers: 2,
+      task: 'spaces',
+      direction: 'bi',
+    },
+  },
+  {
+    name: 'LSTM forecaster',
+    model: {
+      cell: 'lstm',
+      vocabSize: 0,
+      embedSize: 16,
+      hiddenSize: 32,
+      layers: 2,
+      task: 'forecast',
+      seriesInputs: 3,
+      seriesOutputs: 2,
+    },
+  },
+];
+
+describe('the CPU estimate of task models', () => {
+  for (const { name, model } of taskModels) {
+    test(`covers what the backend holds after a dropped step, within 3x (${name})`, async () => {
+      const [T, B, Tv, Bv] = [24, 8, 16, 4];
+      const rng = new Rng(5);
+      const params = initParams(model, rng);
+      const backend = new CpuBackend(model, params, { batchSize: B, seqLen: T });
+      backend.trainStep(taskWindow(rng, model, T, B), DEFAULT_OPTIMIZER, false, {
+        rate: 0.2,
+        variational: false,
+        seed: 1,
+      });
+      const validation = [taskWindow(rng, model, Tv, Bv), taskWindow(rng, model, Tv, Bv)];
+      await backend.evaluate(validation);
+      const probe = await backend.probe(
+        model.task === 'forecast'
+          ? new Float32Array(MAX_PROBE_CHARS * model.seriesInputs!)
+          : Int32Array.from({ length: MAX_PROBE_CHARS }, (_, k) => k % model.vocabSize),
+      );
+      const probeWorkspace = new Workspace(Float32Array, model, MAX_PROBE_CHARS, 1);
+      const held =
+        heldBytes(backend) +
+        params.byteLength +
+        heldBytes(validation) +
+        heldBytes(probe) +
+        heldBytes(probeWorkspace);
+      const estimate = footprint(
+        { model, seqLen: T, batchSize: B, validationTokens: Bv * 4 * Tv + 1 },
+        'cpu',
+      );
+      expect(estimate.totalBytes).toBeGreaterThanOrEqual(held);
+      expect(estimate.totalBytes).toBeLessThan(3 * held);
+      backend.dispose();
+    });
+  }
+});
+
 describe('the estimate grows with every size setting', () => {
   const base: RunShape = {
     model: { cell: 'lstm', vocabSize: 80, embedSize: 32, hiddenSize: 128, layers: 2 },
