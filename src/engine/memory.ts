@@ -193,6 +193,9 @@ function gpuFootprint(shape: RunShape): Footprint {
     s.tokens, // targets
     s.tokens, // rowLoss
     s.x0,
+    s.values, // a forecast's (T, B, Ci) inputs and (T, B, Co) targets (4 floats otherwise)
+    s.targetValues,
+    s.dxReverse, // bidirectional: the reverse direction's input gradient (4 floats otherwise)
     s.logits,
     s.dH,
     s.dX0,
@@ -208,6 +211,11 @@ function gpuFootprint(shape: RunShape): Footprint {
     s.state,
     s.state,
     ...Array.from({ length: L }, () => [s.gates, s.states, s.cellStates]).flat(),
+    // bidirectional: the reverse direction's own gates and cAll per layer
+    ...Array.from({ length: directionCount(m) === 2 ? L : 0 }, () => [
+      s.gates,
+      s.cellStates,
+    ]).flat(),
     // two snapshot slots for rolling back a divergence: params, m, v, h, c each
     ...Array.from({ length: 2 }, () => [s.params, s.params, s.params, s.state, s.state]).flat(),
     s.params, // the best weights so far (early stopping)

@@ -9,7 +9,7 @@
 // params.ts).
 
 import { CELLS } from '../cells';
-import { layerInputSize, type ModelConfig } from '../config';
+import { layerInputSize, MAX_PROBE_CHARS, type ModelConfig } from '../config';
 import { directionCount, outputSize, readsTokens } from '../task';
 import { decayMask, headColumns, paramLayout, type ParamLayout } from '../params';
 import type { GpuResources } from './resources';
@@ -65,13 +65,24 @@ export function deviceParamLayout(m: ModelConfig): ParamLayout {
   return paramLayout(m, 4);
 }
 
+/**
+ * Positions (T·B) the activation buffers hold: the configured window's, or a
+ * bidirectional model's whole probe text if longer (probe.ts).
+ */
+export function windowPositions(m: ModelConfig, Tmax: number, Bmax: number): number {
+  return directionCount(m) === 2 ? Math.max(Tmax * Bmax, MAX_PROBE_CHARS) : Tmax * Bmax;
+}
+
 /** Float counts of every buffer, to check device limits before allocating. */
 export function arenaSizes(m: ModelConfig, layout: ParamLayout, Tmax: number, Bmax: number) {
   const { embedSize: E, hiddenSize: H, layers: L, cell } = m;
-  const N = Tmax * Bmax;
+  const D = directionCount(m);
+  // A bidirectional probe reads its whole text in one window (B = 1, no chunks: the
+  // reverse direction starts at the end), so the activations also hold that window.
+  const N = windowPositions(m, Tmax, Bmax);
+  const slots = D === 2 ? Math.max((Tmax + D) * Bmax, MAX_PROBE_CHARS + D) : (Tmax + 1) * Bmax;
   const G = CELLS[cell].gates;
   const forecast = !readsTokens(m);
-  const D = directionCount(m);
   return {
     params: layout.total,
     tokens: N,
@@ -82,9 +93,9 @@ export function arenaSizes(m: ModelConfig, layout: ParamLayout, Tmax: number, Bm
     x0: N * (forecast ? layerInputSize(m, 0) : E),
     gates: N * G * H,
     /** Per layer: h of both directions, slots 0..T (+ T + 1, the reverse's state in). */
-    states: (Tmax + D) * Bmax * D * H,
+    states: slots * D * H,
     /** Per layer and direction: c (LSTM) or hn (GRU); the RNN keeps none. */
-    cellStates: cell === 'rnn' ? 4 : (Tmax + D) * Bmax * H,
+    cellStates: cell === 'rnn' ? 4 : slots * H,
     /** The GRU's dGatesH (T, B, 3H), shared by the layers (backward runs them in turn). */
     gatesH: cell === 'gru' ? N * G * H : 4,
     logits: N * headColumns(layout),

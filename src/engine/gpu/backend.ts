@@ -33,7 +33,13 @@ import type { DropoutMode, ModelConfig, OptimizerConfig } from '../config';
 import type { DropoutSpec } from '../dropout';
 import { headColumns, paramLayout, repackParams, type ParamLayout } from '../params';
 import { directionCount, outputSize, readsTokens } from '../task';
-import { deviceParamLayout, GpuArena, LOSS_LOG_SLOTS, type SnapshotBuffers } from './arena';
+import {
+  deviceParamLayout,
+  GpuArena,
+  LOSS_LOG_SLOTS,
+  windowPositions,
+  type SnapshotBuffers,
+} from './arena';
 import { autotune, trainingGemms, type AutotuneOptions, type TuneReport } from './autotune';
 import { GpuDeviceLostError } from './device';
 import { flowOffset, groupNorms } from './flow';
@@ -570,12 +576,14 @@ export class GpuBackend implements Backend, GradientSource {
   async probe(input: ProbeInput): Promise<ProbeResult> {
     this.checkAlive();
     const length = probeLength(this.model, input);
-    const capacity = this.options.seqLen * this.options.batchSize;
-    // A reverse direction reads the whole text backwards from its end: one window, no chunks.
+    const { seqLen, batchSize } = this.options;
+    const capacity = windowPositions(this.model, seqLen, batchSize);
+    // A reverse direction reads the whole text backwards from its end: one window, no chunks
+    // (the arena holds MAX_PROBE_CHARS positions at least, arena.ts).
     const chunk = directionCount(this.model) === 2 ? capacity : Math.min(PROBE_CHUNK, capacity);
     if (directionCount(this.model) === 2 && length > capacity) {
       throw new Error(
-        `a bidirectional probe reads its text in one window: ${length} characters, this backend takes ${capacity} (T·B)`,
+        `a bidirectional probe reads its text in one window: ${length} characters, this backend takes ${capacity}`,
       );
     }
     try {
