@@ -171,3 +171,20 @@ describe.each(DIRECTIONS)('%s tagging on the GPU vs the CPU', (direction) => {
     }
   });
 });
+
+test('a bidirectional model autotunes, trains and refuses the gradient-flow view', async () => {
+  const model: ModelConfig = { cell: 'lstm', ...dims, layers: 1, task: 'case', direction: 'bi' };
+  const params = initParams(model, new Rng(3));
+  // The default plan: the autotune times this model's kernels and products.
+  const gpu = await createGpuBackend(harness.device, model, params, { batchSize: B, seqLen: T });
+  const cpu = new CpuBackend(model, params, { batchSize: B, seqLen: T });
+  try {
+    const rng = new Rng(8);
+    const batch = taggingBatch(rng);
+    const [got, want] = [await gpu.gradients(batch), await cpu.gradients(batch)];
+    expect(relativeError(got.grads, want.grads)).toBeLessThan(1e-4);
+    await expect(gpu.gradientFlow(batch)).rejects.toThrow(/left-to-right models only/);
+  } finally {
+    gpu.dispose();
+  }
+});
