@@ -14,15 +14,18 @@
 // Each invocation publishes the dGatesH it wrote itself (re-read from
 // `gatesH`; the publishing loop walks the same units j + n·WG) after a barrier.
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (recurrent_time.wgsl).
 // Dimension legend: B batch, T window, H hidden; WG invocations per workgroup
 // (32..256, covering ⌈H/4⌉ units, plan.ts PERSISTENT_UNITS), HMAX = H.
 // Workgroup memory: 3·H vec4 = 48·H bytes.
 // Buffers:
 //   params  arena as f32; Wh (H, 3H) at whOffset
 //   gates   (T, B, 3H) activated (r, z, n) in, dGates out (in place)
-//   hAll    (T + 1, B, H) slot t = h_{t−1}
-//   hnAll   (T + 1, B, H) slot t + 1 = hn_t
-//   dH      (T, B, H) loss gradient w.r.t. this layer's outputs in; the whole dh_t
+//   hAll    (T + D, B, D·H) slot t = h_{t−1}
+//   hnAll   (T + D, B, H) slot t + 1 = hn_t
+//   dH      (T, B, D·H) loss gradient w.r.t. this layer's outputs in; the whole dh_t
 //           (recurrent path included) out, in place, for gradientFlow
 //   carry   (B, H) dh·z of step t + 1 (scratch owned per invocation)
 //   gatesH  (T, B, 3H) dGatesH out

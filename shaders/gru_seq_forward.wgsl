@@ -12,6 +12,9 @@
 // streams), so each workgroup-memory load feeds four units and each Wh load
 // four streams: 13 loads for 48 FMAs, where one unit took 4 for 12.
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (recurrent_time.wgsl).
 // Dimension legend: B batch, T window, H hidden; WG invocations per workgroup
 // (32..256, covering ⌈H/4⌉ units, plan.ts PERSISTENT_UNITS), HMAX = H (sizes
 // the workgroup array).
@@ -19,8 +22,8 @@
 // Buffers:
 //   params  arena as f32; Wh (H, 3H) at whOffset, bhn (H) at bhnOffset
 //   gates   (T, B, 3H) ax in, activated (r, z, n) out (in place)
-//   hAll    (T + 1, B, H) slot 0 = carried-in h, slot t + 1 = h_t
-//   hnAll   (T + 1, B, H) slot t + 1 = hn_t = h_{t−1}·Whn + bhn (slot 0 unused)
+//   hAll    (T + D, B, D·H) slot 0 = carried-in h, slot t + 1 = h_t
+//   hnAll   (T + D, B, H) slot t + 1 = hn_t = h_{t−1}·Whn + bhn (slot 0 unused)
 
 // p: Params (binding 0), the uniform block declared in
 // src/engine/gpu/kernels.ts, is generated in front at load.

@@ -3,13 +3,16 @@
 // has the equations) with dGatesH_{t+1} read from `gatesH`, written by the
 // previous dispatch. One invocation owns unit j of four streams.
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (the host passes its rows and slots).
 // Dimension legend: B batch, T window, H hidden.
 // Buffers:
 //   params  arena as f32; Wh (H, 3H) at whOffset
 //   gates   (T, B, 3H) activated (r, z, n) at t in, dGates at t out (in place)
-//   hAll    (T + 1, B, H) slot t = h_{t−1}
-//   hnAll   (T + 1, B, H) slot t + 1 = hn_t
-//   dH      (T, B, H) loss gradient w.r.t. this layer's outputs in; the whole dh_t
+//   hAll    (T + D, B, D·H) slot t = h_{t−1}
+//   hnAll   (T + D, B, H) slot t + 1 = hn_t
+//   dH      (T, B, D·H) loss gradient w.r.t. this layer's outputs in; the whole dh_t
 //           (recurrent path included) out, in place, for gradientFlow
 //   carry   (B, H) dh·z, carried from step t + 1 to step t
 //   gatesH  (T, B, 3H) dGatesH: t + 1 in, t out

@@ -15,14 +15,17 @@
 // elements only) and re-reads the dz it wrote to `gates` to publish it in
 // workgroup memory after a barrier.
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (recurrent_time.wgsl).
 // Dimension legend: B batch, T window, H hidden; WG invocations per
 // workgroup (32..256, covering ⌈H/4⌉ units), HMAX = H (sizes the workgroup
 // array). Workgroup memory: 4·H vec4 = 64·H bytes.
 // Buffers:
 //   params  arena as vec4; Wh (H, 4H) starts at vec4 index whOffset4
 //   gates   (T, B, H) vec4: activated gates in, dz out (in place)
-//   cAll    (T + 1, B, H) cell states, slot 0 = carried-in c; slot t + 1 gets dc_t
-//   dH      (T, B, H) loss gradient w.r.t. this layer's outputs (from the head or the
+//   cAll    (T + D, B, H) cell states, slot 0 = carried-in c; slot t + 1 gets dc_t
+//   dH      (T, B, D·H) loss gradient w.r.t. this layer's outputs (from the head or the
 //           layer above) in; the whole dh_t (recurrent path included) out, in place
 //   dc      (B, H) carried cell gradient (scratch owned per invocation)
 

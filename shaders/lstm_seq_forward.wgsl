@@ -15,14 +15,17 @@
 // for 256 FMAs. It reads back the c_{t-1} it wrote itself at step t − 1 (no
 // sharing needed).
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (recurrent_time.wgsl).
 // Dimension legend: B batch, T window, H hidden; H4 = ⌈H/4⌉; WG invocations
 // per workgroup (32..256, covering ⌈H/4⌉ units), HMAX = H (sizes the
 // workgroup array). Workgroup memory: 2 · 4 · H4 vec4 ≈ 32·H bytes.
 // Buffers:
 //   params  arena as vec4; Wh (H, 4H) starts at vec4 index whOffset4
 //   gates   (T, B, H) vec4 = (T, B, 4H): Gx in, activated gates out (in place)
-//   hAll    (T + 1, B, H) hidden states, slot 0 = carried-in h, slot t + 1 = h_t
-//   cAll    (T + 1, B, H) likewise for c
+//   hAll    (T + D, B, D·H) hidden states, slot 0 = carried-in h, slot t + 1 = h_t
+//   cAll    (T + D, B, H) likewise for c
 
 // p: Params (binding 0), the uniform block declared in
 // src/engine/gpu/kernels.ts, is generated in front at load.

@@ -6,13 +6,16 @@
 //   dz     = (dc·g·i(1−i), dc·c_{t−1}·f(1−f), dc·i·(1−g²), dh·tanh(c_t)·o(1−o))
 // and dc ⊙ f is carried to step t − 1. One invocation owns unit j's four gates.
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (the host passes its rows and slots).
 // Dimension legend: B batch, T window, H hidden.
 // Buffers:
 //   params  arena as vec4; Wh (H, 4H) starts at vec4 index whOffset4
 //   gates   (T, B, H) vec4: activated gates at t in, dz at t out (in place);
 //           dz at t + 1 (written by the previous dispatch) in
-//   cAll    (T + 1, B, H) cell states, slot 0 = carried-in c; slot t + 1 gets dc_t
-//   dH      (T, B, H) loss gradient w.r.t. this layer's outputs (from the head or the
+//   cAll    (T + D, B, H) cell states, slot 0 = carried-in c; slot t + 1 gets dc_t
+//   dH      (T, B, D·H) loss gradient w.r.t. this layer's outputs (from the head or the
 //           layer above) in; the whole dh_t (recurrent path included) out, in place
 //   dc      (B, H) carried cell gradient
 

@@ -13,13 +13,16 @@
 // workgroup memory feeds four rows of Wh. It publishes the da_t it wrote
 // itself (the publishing loop walks the same units j + n·WG).
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (recurrent_time.wgsl).
 // Dimension legend: B batch, T window, H hidden; WG invocations per workgroup
 // (32..256, covering ⌈H/4⌉ units, plan.ts PERSISTENT_UNITS), HMAX = H.
 // Workgroup memory: H vec4 = 16·H bytes.
 // Buffers:
 //   params  arena as f32; Wh (H, H) at whOffset
 //   gates   (T, B, H) h_t in, da_t out (in place)
-//   dH      (T, B, H) loss gradient w.r.t. this layer's outputs in; the whole dh_t
+//   dH      (T, B, D·H) loss gradient w.r.t. this layer's outputs in; the whole dh_t
 //           (recurrent path included) out, in place, for gradientFlow
 
 // p: Params (binding 0), the uniform block declared in

@@ -11,13 +11,16 @@
 // per invocation took 2 for 4. Neighbouring invocations read neighbouring Wh
 // columns (coalesced).
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (recurrent_time.wgsl).
 // Dimension legend: B batch, T window, H hidden; WG invocations per workgroup
 // (32..256, covering ⌈H/4⌉ units, plan.ts PERSISTENT_UNITS), HMAX = H.
 // Workgroup memory: 2·H vec4 = 32·H bytes.
 // Buffers:
 //   params  arena as f32; Wh (H, H) at whOffset
 //   gates   (T, B, H) ax in, h_t out (in place: the RNN's one "gate" is its output)
-//   hAll    (T + 1, B, H) slot 0 = carried-in h, slot t + 1 = h_t
+//   hAll    (T + D, B, D·H) slot 0 = carried-in h, slot t + 1 = h_t
 
 // p: Params (binding 0), the uniform block declared in
 // src/engine/gpu/kernels.ts, is generated in front at load.

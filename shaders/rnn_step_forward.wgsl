@@ -2,12 +2,15 @@
 // h_t = tanh(ax_t + h_{t−1}·Wh); dispatched T times per layer (the sampler
 // once per position). One invocation owns unit j of four streams.
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (the host passes its rows and slots).
 // Dimension legend: B batch, H hidden. The state ring has S slots (T + 1 in
 // training, 2 in the sampler); prevSlot and nextSlot pick them.
 // Buffers:
 //   params  arena as f32; Wh (H, H) at whOffset
 //   gates   (T, B, H) ax in, h_t out (in place, row `row`)
-//   hAll    (S, B, H) hidden states
+//   hAll    (S, B, D·H) hidden states
 
 // p: Params (binding 0), the uniform block declared in
 // src/engine/gpu/kernels.ts, is generated in front at load.
