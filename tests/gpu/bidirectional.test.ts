@@ -184,6 +184,9 @@ test('a bidirectional model autotunes, trains and refuses the gradient-flow view
     const [got, want] = [await gpu.gradients(batch), await cpu.gradients(batch)];
     expect(relativeError(got.grads, want.grads)).toBeLessThan(1e-4);
     await expect(gpu.gradientFlow(batch)).rejects.toThrow(/left-to-right models only/);
+    expect(() =>
+      gpu.createSampler({ prime: batch.inputs.subarray(0, 2), temperature: 1, topK: 0, seed: 1 }),
+    ).toThrow(/only a language model/);
   } finally {
     gpu.dispose();
   }

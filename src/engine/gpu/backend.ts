@@ -32,7 +32,7 @@ import { CELLS } from '../cells';
 import type { DropoutMode, ModelConfig, OptimizerConfig } from '../config';
 import type { DropoutSpec } from '../dropout';
 import { headColumns, paramLayout, repackParams, type ParamLayout } from '../params';
-import { directionCount, outputSize, readsTokens } from '../task';
+import { directionCount, outputSize, readsTokens, taskOf } from '../task';
 import {
   deviceParamLayout,
   GpuArena,
@@ -565,6 +565,8 @@ export class GpuBackend implements Backend, GradientSource {
 
   createSampler(options: SampleOptions): Sampler {
     this.checkAlive();
+    // As the CPU reference: a tagger's or a forecaster's head does not predict characters.
+    if (taskOf(this.model) !== 'lm') throw new Error('only a language model generates text');
     const sampler: GpuSampler = new GpuSampler(this.ctx, this.staging, options, {
       checkAlive: () => this.checkAlive(),
       onDispose: () => this.samplers.delete(sampler),
