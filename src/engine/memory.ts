@@ -228,11 +228,13 @@ function gpuFootprint(shape: RunShape): Footprint {
   // Staging (MAP_READ) buffers, pooled by size: the weights (P) and Adam's m and v (2P) read
   // for a checkpoint, probe chunks; the loss readback ring (4 × R × 8 bytes).
   const moments = gpuBuffer(2 * s.params * F);
-  const probeChunk = Math.min(256, MAX_PROBE_CHARS);
+  // A bidirectional probe reads its whole text at once, both directions' signals.
+  const D = directionCount(m);
+  const probeChunk = D === 2 ? MAX_PROBE_CHARS : Math.min(256, MAX_PROBE_CHARS);
   const staging =
     gpuBuffer(s.params * F) +
     moments +
-    gpuBuffer(probeChunk * (PROBE_FLOATS_PER_UNIT[m.cell] * L * H + Vs) * F) +
+    gpuBuffer(probeChunk * (PROBE_FLOATS_PER_UNIT[m.cell] * L * D * H + Vs) * F) +
     4 * gpuBuffer(LOSS_LOG_SLOTS * LOSS_LOG_WORDS * 4);
   // Training, evaluation and gradient programs over T, and gradientFlow's (two passes: two
   // programs' worth); the training program with dropout, per mask mode (2L more dispatches,
