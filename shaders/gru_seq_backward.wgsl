@@ -14,15 +14,18 @@
 // Each invocation publishes the dGatesH it wrote itself (re-read from
 // `gatesH`; the publishing loop walks the same units j + n·WG) after a barrier.
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (recurrent_time.wgsl).
 // Dimension legend: B batch, T window, H hidden; WG invocations per workgroup
 // (32..256, covering ⌈H/4⌉ units, plan.ts PERSISTENT_UNITS), HMAX = H.
 // Workgroup memory: 3·H vec4 = 48·H bytes.
 // Buffers:
 //   params  arena as f32; Wh (H, 3H) at whOffset
 //   gates   (T, B, 3H) activated (r, z, n) in, dGates out (in place)
-//   hAll    (T + 1, B, H) slot t = h_{t−1}
-//   hnAll   (T + 1, B, H) slot t + 1 = hn_t
-//   dH      (T, B, H) loss gradient w.r.t. this layer's outputs in; the whole dh_t
+//   hAll    (T + D, B, D·H) slot t = h_{t−1}
+//   hnAll   (T + D, B, H) slot t + 1 = hn_t
+//   dH      (T, B, D·H) loss gradient w.r.t. this layer's outputs in; the whole dh_t
 //           (recurrent path included) out, in place, for gradientFlow
 //   carry   (B, H) dh·z of step t + 1 (scratch owned per invocation)
 //   gatesH  (T, B, 3H) dGatesH out
@@ -51,14 +54,15 @@ fn finish(t: u32, last: bool, b: u32, j: u32, recurrent: f32) {
   }
   let BH = p.B * p.H;
   let bj = b * p.H + j;
-  let at = t * BH + bj;
+  let at = timeOf(t) * BH + bj;
+  let dAt = hAt(timeOf(t), b, j);
   let g = 3u * at;
-  var dh = dH[at];
+  var dh = dH[dAt];
   if (!last) {
     dh += carry[bj] + recurrent;
   }
   let act = vec3<f32>(gates[g], gates[g + 1u], gates[g + 2u]);
-  let out = gruBackward(act, hnAll[(t + 1u) * BH + bj], hAll[t * BH + bj], dh);
+  let out = gruBackward(act, hnAll[outSlot(t) * BH + bj], hAll[hAt(inSlot(t), b, j)], dh);
   gates[g] = out.dx.x;
   gates[g + 1u] = out.dx.y;
   gates[g + 2u] = out.dx.z;
@@ -66,12 +70,12 @@ fn finish(t: u32, last: bool, b: u32, j: u32, recurrent: f32) {
   gatesH[g + 1u] = out.dh.y;
   gatesH[g + 2u] = out.dh.z;
   carry[bj] = out.direct;
-  dH[at] = dh;
+  dH[dAt] = dh;
 }
 
 fn own(t: u32, b: u32, m: u32) -> f32 {
   if (b < p.B) {
-    return gatesH[(t * p.B + b) * 3u * p.H + m];
+    return gatesH[(timeOf(t) * p.B + b) * 3u * p.H + m];
   }
   return 0.0;
 }

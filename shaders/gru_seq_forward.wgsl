@@ -12,6 +12,9 @@
 // streams), so each workgroup-memory load feeds four units and each Wh load
 // four streams: 13 loads for 48 FMAs, where one unit took 4 for 12.
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (recurrent_time.wgsl).
 // Dimension legend: B batch, T window, H hidden; WG invocations per workgroup
 // (32..256, covering ⌈H/4⌉ units, plan.ts PERSISTENT_UNITS), HMAX = H (sizes
 // the workgroup array).
@@ -19,8 +22,8 @@
 // Buffers:
 //   params  arena as f32; Wh (H, 3H) at whOffset, bhn (H) at bhnOffset
 //   gates   (T, B, 3H) ax in, activated (r, z, n) out (in place)
-//   hAll    (T + 1, B, H) slot 0 = carried-in h, slot t + 1 = h_t
-//   hnAll   (T + 1, B, H) slot t + 1 = hn_t = h_{t−1}·Whn + bhn (slot 0 unused)
+//   hAll    (T + D, B, D·H) slot 0 = carried-in h, slot t + 1 = h_t
+//   hnAll   (T + D, B, H) slot t + 1 = hn_t = h_{t−1}·Whn + bhn (slot 0 unused)
 
 // p: Params (binding 0), the uniform block declared in
 // src/engine/gpu/kernels.ts, is generated in front at load.
@@ -40,7 +43,7 @@ var<workgroup> hs: array<vec4<f32>, 2u * HMAX>;
 
 fn loadH0(b: u32, k: u32) -> f32 {
   if (b < p.B) {
-    return hAll[b * p.H + k];
+    return hAll[hAt(inSlot(0u), b, k)];
   }
   return 0.0;
 }
@@ -51,14 +54,14 @@ fn finish(t: u32, b: u32, r: u32, j: u32, ah: vec3<f32>, hPrev: f32, to: u32) {
   }
   let BH = p.B * p.H;
   let bj = b * p.H + j;
-  let at = t * BH + bj;
+  let at = timeOf(t) * BH + bj;
   let g = 3u * at;
   let out = gruForward(vec3<f32>(gates[g], gates[g + 1u], gates[g + 2u]), ah, params[p.bhnOffset + j], hPrev);
   gates[g] = out.act.x;
   gates[g + 1u] = out.act.y;
   gates[g + 2u] = out.act.z;
-  hnAll[(t + 1u) * BH + bj] = out.hn;
-  hAll[(t + 1u) * BH + bj] = out.h;
+  hnAll[outSlot(t) * BH + bj] = out.hn;
+  hAll[hAt(outSlot(t), b, j)] = out.h;
   hs[to + j][r] = out.h;
 }
 

@@ -3,13 +3,16 @@
 // has the equations) with dGatesH_{t+1} read from `gatesH`, written by the
 // previous dispatch. One invocation owns unit j of four streams.
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (the host passes its rows and slots).
 // Dimension legend: B batch, T window, H hidden.
 // Buffers:
 //   params  arena as f32; Wh (H, 3H) at whOffset
 //   gates   (T, B, 3H) activated (r, z, n) at t in, dGates at t out (in place)
-//   hAll    (T + 1, B, H) slot t = h_{t−1}
-//   hnAll   (T + 1, B, H) slot t + 1 = hn_t
-//   dH      (T, B, H) loss gradient w.r.t. this layer's outputs in; the whole dh_t
+//   hAll    (T + D, B, D·H) slot t = h_{t−1}
+//   hnAll   (T + D, B, H) slot t + 1 = hn_t
+//   dH      (T, B, D·H) loss gradient w.r.t. this layer's outputs in; the whole dh_t
 //           (recurrent path included) out, in place, for gradientFlow
 //   carry   (B, H) dh·z, carried from step t + 1 to step t
 //   gatesH  (T, B, 3H) dGatesH: t + 1 in, t out
@@ -29,7 +32,7 @@ const ROWS = 4u;
 
 fn next(b: u32, m: u32) -> f32 {
   if (b < p.B) {
-    return gatesH[((p.t + 1u) * p.B + b) * 3u * p.H + m];
+    return gatesH[(p.nextRow * p.B + b) * 3u * p.H + m];
   }
   return 0.0;
 }
@@ -40,14 +43,15 @@ fn finish(b: u32, j: u32, recurrent: f32) {
   }
   let BH = p.B * p.H;
   let bj = b * p.H + j;
-  let at = p.t * BH + bj;
+  let at = p.row * BH + bj;
+  let dAt = hAt(p.row, b, j);
   let g = 3u * at;
-  var dh = dH[at];
+  var dh = dH[dAt];
   if (p.last == 0u) {
     dh += carry[bj] + recurrent;
   }
   let act = vec3<f32>(gates[g], gates[g + 1u], gates[g + 2u]);
-  let out = gruBackward(act, hnAll[(p.t + 1u) * BH + bj], hAll[p.t * BH + bj], dh);
+  let out = gruBackward(act, hnAll[p.slot * BH + bj], hAll[hAt(p.prevSlot, b, j)], dh);
   gates[g] = out.dx.x;
   gates[g + 1u] = out.dx.y;
   gates[g + 2u] = out.dx.z;
@@ -55,7 +59,7 @@ fn finish(b: u32, j: u32, recurrent: f32) {
   gatesH[g + 1u] = out.dh.y;
   gatesH[g + 2u] = out.dh.z;
   carry[bj] = out.direct;
-  dH[at] = dh;
+  dH[dAt] = dh;
 }
 
 @compute @workgroup_size(64)

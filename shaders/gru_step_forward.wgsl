@@ -3,13 +3,16 @@
 // gru_cell.wgsl: ah = h_{t−1}·Wh, then r, z, hn, n, h_t from ax = gates[row].
 // One invocation owns unit j of four streams (each Wh load feeds four).
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (the host passes its rows and slots).
 // Dimension legend: B batch, H hidden. The state ring has S slots: S = T + 1
 // in training (slot 0 = carried-in state, slot t + 1 = step t), S = 2 in the
 // sampler; prevSlot and nextSlot pick them.
 // Buffers:
 //   params  arena as f32; Wh (H, 3H) at whOffset, bhn (H) at bhnOffset
 //   gates   (T, B, 3H) ax in, activated (r, z, n) out (in place, row `row`)
-//   hAll    (S, B, H) hidden states
+//   hAll    (S, B, D·H) hidden states
 //   hnAll   (S, B, H) hn = h_{t−1}·Whn + bhn of the step that wrote the slot
 
 // p: Params (binding 0), the uniform block declared in
@@ -24,7 +27,7 @@ const ROWS = 4u;
 
 fn loadPrev(b: u32, k: u32) -> f32 {
   if (b < p.B) {
-    return hAll[p.prevSlot * p.B * p.H + b * p.H + k];
+    return hAll[hAt(p.prevSlot, b, k)];
   }
   return 0.0;
 }
@@ -40,7 +43,7 @@ fn finish(b: u32, j: u32, ah: vec3<f32>, hPrev: f32) {
   gates[g + 1u] = out.act.y;
   gates[g + 2u] = out.act.z;
   hnAll[p.nextSlot * p.B * p.H + bj] = out.hn;
-  hAll[p.nextSlot * p.B * p.H + bj] = out.h;
+  hAll[hAt(p.nextSlot, b, j)] = out.h;
 }
 
 @compute @workgroup_size(64)

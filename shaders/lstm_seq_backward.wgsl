@@ -15,14 +15,17 @@
 // elements only) and re-reads the dz it wrote to `gates` to publish it in
 // workgroup memory after a barrier.
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (recurrent_time.wgsl).
 // Dimension legend: B batch, T window, H hidden; WG invocations per
 // workgroup (32..256, covering ⌈H/4⌉ units), HMAX = H (sizes the workgroup
 // array). Workgroup memory: 4·H vec4 = 64·H bytes.
 // Buffers:
 //   params  arena as vec4; Wh (H, 4H) starts at vec4 index whOffset4
 //   gates   (T, B, H) vec4: activated gates in, dz out (in place)
-//   cAll    (T + 1, B, H) cell states, slot 0 = carried-in c; slot t + 1 gets dc_t
-//   dH      (T, B, H) loss gradient w.r.t. this layer's outputs (from the head or the
+//   cAll    (T + D, B, H) cell states, slot 0 = carried-in c; slot t + 1 gets dc_t
+//   dH      (T, B, D·H) loss gradient w.r.t. this layer's outputs (from the head or the
 //           layer above) in; the whole dh_t (recurrent path included) out, in place
 //   dc      (B, H) carried cell gradient (scratch owned per invocation)
 
@@ -48,13 +51,14 @@ fn finish(t: u32, last: bool, b: u32, j: u32, recurrent: f32) {
   }
   let BH = p.B * p.H;
   let bj = b * p.H + j;
-  let at = t * BH + bj;
+  let at = timeOf(t) * BH + bj;
+  let dAt = hAt(timeOf(t), b, j);
   let act = gates[at];
   let f = act.y;
   let o = act.w;
-  let tc = tanhSafe(cAll[(t + 1u) * BH + bj]);
-  let cPrev = cAll[t * BH + bj];
-  let dh = dH[at] + recurrent;
+  let tc = tanhSafe(cAll[outSlot(t) * BH + bj]);
+  let cPrev = cAll[inSlot(t) * BH + bj];
+  let dh = dH[dAt] + recurrent;
   var dcNext = 0.0;
   if (!last) {
     dcNext = dc[bj];
@@ -64,13 +68,13 @@ fn finish(t: u32, last: bool, b: u32, j: u32, recurrent: f32) {
   dc[bj] = dcv * f;
   // The whole dh_t and dc_t stay behind for gradientFlow: dH[t] and cAll slot t + 1 are
   // read by no later step (the train program stores the carried state before BPTT).
-  dH[at] = dh;
-  cAll[(t + 1u) * BH + bj] = dcv;
+  dH[dAt] = dh;
+  cAll[outSlot(t) * BH + bj] = dcv;
 }
 
 fn ownDz(t: u32, b: u32, j: u32) -> vec4<f32> {
   if (b < p.B) {
-    return gates[t * p.B * p.H + b * p.H + j];
+    return gates[timeOf(t) * p.B * p.H + b * p.H + j];
   }
   return vec4<f32>(0.0);
 }

@@ -15,14 +15,17 @@
 // for 256 FMAs. It reads back the c_{t-1} it wrote itself at step t − 1 (no
 // sharing needed).
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (recurrent_time.wgsl).
 // Dimension legend: B batch, T window, H hidden; H4 = ⌈H/4⌉; WG invocations
 // per workgroup (32..256, covering ⌈H/4⌉ units), HMAX = H (sizes the
 // workgroup array). Workgroup memory: 2 · 4 · H4 vec4 ≈ 32·H bytes.
 // Buffers:
 //   params  arena as vec4; Wh (H, 4H) starts at vec4 index whOffset4
 //   gates   (T, B, H) vec4 = (T, B, 4H): Gx in, activated gates out (in place)
-//   hAll    (T + 1, B, H) hidden states, slot 0 = carried-in h, slot t + 1 = h_t
-//   cAll    (T + 1, B, H) likewise for c
+//   hAll    (T + D, B, D·H) hidden states, slot 0 = carried-in h, slot t + 1 = h_t
+//   cAll    (T + D, B, H) likewise for c
 
 // p: Params (binding 0), the uniform block declared in
 // src/engine/gpu/kernels.ts, is generated in front at load.
@@ -45,7 +48,7 @@ var<workgroup> hs: array<vec4<f32>, 2u * ROWS * H4MAX>;
 
 fn loadH0(b: u32, k: u32) -> f32 {
   if (b < p.B && k < p.H) {
-    return hAll[b * p.H + k];
+    return hAll[hAt(inSlot(0u), b, k)];
   }
   return 0.0;
 }
@@ -58,18 +61,18 @@ fn finish(t: u32, r: u32, j: u32, z: vec4<f32>, to: u32, H4: u32) {
   }
   let BH = p.B * p.H;
   let bj = b * p.H + j;
-  let at = t * BH + bj;
+  let at = timeOf(t) * BH + bj;
   let zt = z + gates[at];
   let act = activateGates(zt);
   let i = act.x;
   let f = act.y;
   let g = act.z;
   let o = act.w;
-  let c = f * cAll[t * BH + bj] + i * g;
+  let c = f * cAll[inSlot(t) * BH + bj] + i * g;
   let h = o * tanhSafe(c);
   gates[at] = act;
-  cAll[(t + 1u) * BH + bj] = c;
-  hAll[(t + 1u) * BH + bj] = h;
+  cAll[outSlot(t) * BH + bj] = c;
+  hAll[hAt(outSlot(t), b, j)] = h;
   hs[(to * ROWS + r) * H4 + j / 4u][j % 4u] = h;
 }
 

@@ -6,13 +6,16 @@
 //   dz     = (dc·g·i(1−i), dc·c_{t−1}·f(1−f), dc·i·(1−g²), dh·tanh(c_t)·o(1−o))
 // and dc ⊙ f is carried to step t − 1. One invocation owns unit j's four gates.
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (the host passes its rows and slots).
 // Dimension legend: B batch, T window, H hidden.
 // Buffers:
 //   params  arena as vec4; Wh (H, 4H) starts at vec4 index whOffset4
 //   gates   (T, B, H) vec4: activated gates at t in, dz at t out (in place);
 //           dz at t + 1 (written by the previous dispatch) in
-//   cAll    (T + 1, B, H) cell states, slot 0 = carried-in c; slot t + 1 gets dc_t
-//   dH      (T, B, H) loss gradient w.r.t. this layer's outputs (from the head or the
+//   cAll    (T + D, B, H) cell states, slot 0 = carried-in c; slot t + 1 gets dc_t
+//   dH      (T, B, D·H) loss gradient w.r.t. this layer's outputs (from the head or the
 //           layer above) in; the whole dh_t (recurrent path included) out, in place
 //   dc      (B, H) carried cell gradient
 
@@ -36,7 +39,7 @@ var<workgroup> dz3: array<vec4<f32>, 64>;
 
 fn loadNext(b: u32, q: u32) -> vec4<f32> {
   if (b < p.B && q < p.H) {
-    return gates[(p.t + 1u) * p.B * p.H + b * p.H + q];
+    return gates[p.nextRow * p.B * p.H + b * p.H + q];
   }
   return vec4<f32>(0.0);
 }
@@ -47,13 +50,14 @@ fn finish(b: u32, j: u32, recurrent: f32) {
   }
   let BH = p.B * p.H;
   let bj = b * p.H + j;
-  let at = p.t * BH + bj;
+  let at = p.row * BH + bj;
+  let dAt = hAt(p.row, b, j);
   let act = gates[at];
   let f = act.y;
   let o = act.w;
-  let tc = tanhSafe(cAll[(p.t + 1u) * BH + bj]);
-  let cPrev = cAll[p.t * BH + bj];
-  let dh = dH[at] + recurrent;
+  let tc = tanhSafe(cAll[p.slot * BH + bj]);
+  let cPrev = cAll[p.prevSlot * BH + bj];
+  let dh = dH[dAt] + recurrent;
   var dcNext = 0.0;
   if (p.last == 0u) {
     dcNext = dc[bj];
@@ -63,8 +67,8 @@ fn finish(b: u32, j: u32, recurrent: f32) {
   dc[bj] = dcv * f;
   // The whole dh_t and dc_t stay behind for gradientFlow: dH[t] and cAll slot t + 1 are
   // read by no later step (the train program stores the carried state before BPTT).
-  dH[at] = dh;
-  cAll[(p.t + 1u) * BH + bj] = dcv;
+  dH[dAt] = dh;
+  cAll[p.slot * BH + bj] = dcv;
 }
 
 // Written out for four streams (no private arrays indexed in loops).

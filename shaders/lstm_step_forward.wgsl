@@ -6,13 +6,16 @@
 // Gates are interleaved per unit (column 4j + k, k = i,f,g,o), so one
 // invocation owns unit j's four gates as one vec4 and reads Wh as vec4.
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (the host passes its rows and slots).
 // Dimension legend: B batch, T window, H hidden. The state ring has S slots:
 // S = T + 1 in training (slot 0 = carried-in state, slot t + 1 = step t) and
 // S = 2 in the sampler (ping-pong); prevSlot and nextSlot pick them.
 // Buffers:
 //   params  arena as vec4; Wh (H, 4H) starts at vec4 index whOffset4
 //   gates   (T, B, H) vec4 = (T, B, 4H): Gx in, activated gates out (in place, row `row`)
-//   hAll    (S, B, H) hidden states
+//   hAll    (S, B, D·H) hidden states
 //   cAll    (S, B, H) cell states
 
 // p: Params (binding 0), the uniform block declared in
@@ -31,7 +34,7 @@ var<workgroup> hPrev: array<vec4<f32>, 64>;
 
 fn loadPrev(b: u32, k: u32) -> f32 {
   if (b < p.B && k < p.H) {
-    return hAll[p.prevSlot * p.B * p.H + b * p.H + k];
+    return hAll[hAt(p.prevSlot, b, k)];
   }
   return 0.0;
 }
@@ -51,7 +54,7 @@ fn finish(b: u32, j: u32, z: vec4<f32>) {
   let c = f * cAll[p.prevSlot * p.B * p.H + bj] + i * g;
   gates[at] = act;
   cAll[p.nextSlot * p.B * p.H + bj] = c;
-  hAll[p.nextSlot * p.B * p.H + bj] = o * tanhSafe(c);
+  hAll[hAt(p.nextSlot, b, j)] = o * tanhSafe(c);
 }
 
 // Written out for four streams (no private arrays indexed in loops: software

@@ -13,13 +13,16 @@
 // workgroup memory feeds four rows of Wh. It publishes the da_t it wrote
 // itself (the publishing loop walks the same units j + n·WG).
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (recurrent_time.wgsl).
 // Dimension legend: B batch, T window, H hidden; WG invocations per workgroup
 // (32..256, covering ⌈H/4⌉ units, plan.ts PERSISTENT_UNITS), HMAX = H.
 // Workgroup memory: H vec4 = 16·H bytes.
 // Buffers:
 //   params  arena as f32; Wh (H, H) at whOffset
 //   gates   (T, B, H) h_t in, da_t out (in place)
-//   dH      (T, B, H) loss gradient w.r.t. this layer's outputs in; the whole dh_t
+//   dH      (T, B, D·H) loss gradient w.r.t. this layer's outputs in; the whole dh_t
 //           (recurrent path included) out, in place, for gradientFlow
 
 // p: Params (binding 0), the uniform block declared in
@@ -40,19 +43,20 @@ fn finish(t: u32, last: bool, b: u32, j: u32, recurrent: f32) {
   if (b >= p.B) {
     return;
   }
-  let at = t * p.B * p.H + b * p.H + j;
-  var dh = dH[at];
+  let at = timeOf(t) * p.B * p.H + b * p.H + j;
+  let dAt = hAt(timeOf(t), b, j);
+  var dh = dH[dAt];
   if (!last) {
     dh += recurrent;
   }
   let h = gates[at];
   gates[at] = dh * (1.0 - h * h);
-  dH[at] = dh;
+  dH[dAt] = dh;
 }
 
 fn own(t: u32, b: u32, j: u32) -> f32 {
   if (b < p.B) {
-    return gates[t * p.B * p.H + b * p.H + j];
+    return gates[timeOf(t) * p.B * p.H + b * p.H + j];
   }
   return 0.0;
 }

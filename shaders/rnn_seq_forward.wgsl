@@ -11,13 +11,16 @@
 // per invocation took 2 for 4. Neighbouring invocations read neighbouring Wh
 // columns (coalesced).
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (recurrent_time.wgsl).
 // Dimension legend: B batch, T window, H hidden; WG invocations per workgroup
 // (32..256, covering ⌈H/4⌉ units, plan.ts PERSISTENT_UNITS), HMAX = H.
 // Workgroup memory: 2·H vec4 = 32·H bytes.
 // Buffers:
 //   params  arena as f32; Wh (H, H) at whOffset
 //   gates   (T, B, H) ax in, h_t out (in place: the RNN's one "gate" is its output)
-//   hAll    (T + 1, B, H) slot 0 = carried-in h, slot t + 1 = h_t
+//   hAll    (T + D, B, D·H) slot 0 = carried-in h, slot t + 1 = h_t
 
 // p: Params (binding 0), the uniform block declared in
 // src/engine/gpu/kernels.ts, is generated in front at load.
@@ -34,7 +37,7 @@ var<workgroup> hs: array<vec4<f32>, 2u * HMAX>;
 
 fn loadH0(b: u32, k: u32) -> f32 {
   if (b < p.B) {
-    return hAll[b * p.H + k];
+    return hAll[hAt(inSlot(0u), b, k)];
   }
   return 0.0;
 }
@@ -45,10 +48,10 @@ fn finish(t: u32, b: u32, r: u32, j: u32, ah: f32, to: u32) {
   }
   let BH = p.B * p.H;
   let bj = b * p.H + j;
-  let at = t * BH + bj;
+  let at = timeOf(t) * BH + bj;
   let h = tanhSafe(gates[at] + ah);
   gates[at] = h;
-  hAll[(t + 1u) * BH + bj] = h;
+  hAll[hAt(outSlot(t), b, j)] = h;
   hs[to + j][r] = h;
 }
 

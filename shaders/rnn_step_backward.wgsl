@@ -3,11 +3,14 @@
 // comment has the equations) with da_{t+1} read from `gates`, written by the
 // previous dispatch. One invocation owns unit j of four streams.
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (the host passes its rows and slots).
 // Dimension legend: B batch, T window, H hidden.
 // Buffers:
 //   params  arena as f32; Wh (H, H) at whOffset
 //   gates   (T, B, H) h_t at t in, da_t out (in place); da_{t+1} in
-//   dH      (T, B, H) loss gradient w.r.t. this layer's outputs in; the whole dh_t
+//   dH      (T, B, D·H) loss gradient w.r.t. this layer's outputs in; the whole dh_t
 //           (recurrent path included) out, in place, for gradientFlow
 
 // p: Params (binding 0), the uniform block declared in
@@ -21,7 +24,7 @@ const ROWS = 4u;
 
 fn next(b: u32, q: u32) -> f32 {
   if (b < p.B) {
-    return gates[(p.t + 1u) * p.B * p.H + b * p.H + q];
+    return gates[p.nextRow * p.B * p.H + b * p.H + q];
   }
   return 0.0;
 }
@@ -30,14 +33,15 @@ fn finish(b: u32, j: u32, recurrent: f32) {
   if (b >= p.B) {
     return;
   }
-  let at = p.t * p.B * p.H + b * p.H + j;
-  var dh = dH[at];
+  let at = p.row * p.B * p.H + b * p.H + j;
+  let dAt = hAt(p.row, b, j);
+  var dh = dH[dAt];
   if (p.last == 0u) {
     dh += recurrent;
   }
   let h = gates[at];
   gates[at] = dh * (1.0 - h * h);
-  dH[at] = dh;
+  dH[dAt] = dh;
 }
 
 @compute @workgroup_size(64)

@@ -2,12 +2,15 @@
 // h_t = tanh(ax_t + h_{t−1}·Wh); dispatched T times per layer (the sampler
 // once per position). One invocation owns unit j of four streams.
 //
+// D directions: hAll and dH hold this direction's H columns of D·H (hAt,
+// recurrent_columns.wgsl); a reverse direction maps its steps to time
+// (the host passes its rows and slots).
 // Dimension legend: B batch, H hidden. The state ring has S slots (T + 1 in
 // training, 2 in the sampler); prevSlot and nextSlot pick them.
 // Buffers:
 //   params  arena as f32; Wh (H, H) at whOffset
 //   gates   (T, B, H) ax in, h_t out (in place, row `row`)
-//   hAll    (S, B, H) hidden states
+//   hAll    (S, B, D·H) hidden states
 
 // p: Params (binding 0), the uniform block declared in
 // src/engine/gpu/kernels.ts, is generated in front at load.
@@ -20,7 +23,7 @@ const ROWS = 4u;
 
 fn loadPrev(b: u32, k: u32) -> f32 {
   if (b < p.B) {
-    return hAll[p.prevSlot * p.B * p.H + b * p.H + k];
+    return hAll[hAt(p.prevSlot, b, k)];
   }
   return 0.0;
 }
@@ -33,7 +36,7 @@ fn finish(b: u32, j: u32, ah: f32) {
   let at = p.row * p.B * p.H + bj;
   let h = tanhSafe(gates[at] + ah);
   gates[at] = h;
-  hAll[p.nextSlot * p.B * p.H + bj] = h;
+  hAll[hAt(p.nextSlot, b, j)] = h;
 }
 
 @compute @workgroup_size(64)

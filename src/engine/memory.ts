@@ -193,6 +193,9 @@ function gpuFootprint(shape: RunShape): Footprint {
     s.tokens, // targets
     s.tokens, // rowLoss
     s.x0,
+    s.values, // a forecast's (T, B, Ci) inputs and (T, B, Co) targets (4 floats otherwise)
+    s.targetValues,
+    s.dxReverse, // bidirectional: the reverse direction's input gradient (4 floats otherwise)
     s.logits,
     s.dH,
     s.dX0,
@@ -208,6 +211,11 @@ function gpuFootprint(shape: RunShape): Footprint {
     s.state,
     s.state,
     ...Array.from({ length: L }, () => [s.gates, s.states, s.cellStates]).flat(),
+    // bidirectional: the reverse direction's own gates and cAll per layer
+    ...Array.from({ length: directionCount(m) === 2 ? L : 0 }, () => [
+      s.gates,
+      s.cellStates,
+    ]).flat(),
     // two snapshot slots for rolling back a divergence: params, m, v, h, c each
     ...Array.from({ length: 2 }, () => [s.params, s.params, s.params, s.state, s.state]).flat(),
     s.params, // the best weights so far (early stopping)
@@ -220,11 +228,13 @@ function gpuFootprint(shape: RunShape): Footprint {
   // Staging (MAP_READ) buffers, pooled by size: the weights (P) and Adam's m and v (2P) read
   // for a checkpoint, probe chunks; the loss readback ring (4 × R × 8 bytes).
   const moments = gpuBuffer(2 * s.params * F);
-  const probeChunk = Math.min(256, MAX_PROBE_CHARS);
+  // A bidirectional probe reads its whole text at once, both directions' signals.
+  const D = directionCount(m);
+  const probeChunk = D === 2 ? MAX_PROBE_CHARS : Math.min(256, MAX_PROBE_CHARS);
   const staging =
     gpuBuffer(s.params * F) +
     moments +
-    gpuBuffer(probeChunk * (PROBE_FLOATS_PER_UNIT[m.cell] * L * H + Vs) * F) +
+    gpuBuffer(probeChunk * (PROBE_FLOATS_PER_UNIT[m.cell] * L * D * H + Vs) * F) +
     4 * gpuBuffer(LOSS_LOG_SLOTS * LOSS_LOG_WORDS * 4);
   // Training, evaluation and gradient programs over T, and gradientFlow's (two passes: two
   // programs' worth); the training program with dropout, per mask mode (2L more dispatches,
