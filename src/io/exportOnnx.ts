@@ -62,8 +62,9 @@ const Model = {
 const OpsetId = { domain: 1, version: 2 };
 const Graph = { node: 1, name: 2, initializer: 5, input: 11, output: 12 };
 const Node = { input: 1, output: 2, name: 3, opType: 4, attribute: 5 };
-const Attribute = { name: 1, i: 3, ints: 8, strings: 9, type: 20 };
+const Attribute = { name: 1, i: 3, s: 4, ints: 8, strings: 9, type: 20 };
 const ATTR_INT = 2;
+const ATTR_STRING = 3;
 const ATTR_INTS = 7;
 const ATTR_STRINGS = 8;
 const Tensor = { dims: 1, dataType: 2, name: 8, rawData: 9 };
@@ -93,6 +94,7 @@ interface NodeSpec {
   outputs: string[];
   attrs?: Record<string, number>;
   ints?: Record<string, number[]>;
+  stringAttr?: Record<string, string>;
   stringAttrs?: Record<string, string[]>;
 }
 
@@ -219,8 +221,8 @@ export function exportOnnx(
       inputs: [`x${l}`, `W${l}`, `R${l}`, `B${l}`, ...(stateful ? ['', ...stateInputs] : [])],
       outputs: [`y${l}`, ...(stateful ? [`hn_${l}`, ...(withC ? [`cn_${l}`] : [])] : [])],
       attrs: { hidden_size: H, ...operator.attrs },
+      stringAttr: D === 2 ? { direction: 'bidirectional' } : {},
       stringAttrs: {
-        ...(D === 2 ? { direction: ['bidirectional'] } : {}),
         // One activation list per direction.
         ...(operator.activations
           ? { activations: Array(D).fill(operator.activations).flat() }
@@ -302,6 +304,11 @@ function writeNode(w: ProtoWriter, n: NodeSpec, index: number): void {
   for (const [name, values] of Object.entries(n.ints ?? {})) {
     w.message(Node.attribute, (a) =>
       a.string(Attribute.name, name).ints(Attribute.ints, values).int(Attribute.type, ATTR_INTS),
+    );
+  }
+  for (const [name, value] of Object.entries(n.stringAttr ?? {})) {
+    w.message(Node.attribute, (a) =>
+      a.string(Attribute.name, name).string(Attribute.s, value).int(Attribute.type, ATTR_STRING),
     );
   }
   for (const [name, values] of Object.entries(n.stringAttrs ?? {})) {
