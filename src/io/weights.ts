@@ -231,9 +231,14 @@ export function parseModelConfig(text: string, file?: string): ModelConfig {
   }
 }
 
-/** The same model, field by field (task, direction and series sizes included). */
+/**
+ * The same model, field by field (task, direction and series sizes included);
+ * a forecast's E is not compared, since it has no embedding and E sizes nothing.
+ */
 export function sameModel(a: ModelConfig, b: ModelConfig): boolean {
   const x = modelConfigFields(a);
   const y = modelConfigFields(b);
-  return (Object.keys(x) as (keyof ModelConfig)[]).every((k) => x[k] === y[k]);
+  return (Object.keys(x) as (keyof ModelConfig)[]).every(
+    (k) => x[k] === y[k] || (k === 'embedSize' && x.task === 'forecast' && y.task === 'forecast'),
+  );
 }
