@@ -185,3 +185,37 @@ test('onnxruntime-web (WebAssembly, what a web page would use) runs a bidirectio
   console.log(`onnxruntime-web vs CpuBackend.probe, bi lstm, L=2: ${diff.toExponential(2)}`);
   expect(diff).toBeLessThanOrEqual(1e-4);
 });
+
+test('a config written before tasks and cells (no task, direction, cell) reads as a left-to-right LSTM language model', () => {
+  const lm = tinyModel(1, corpus);
+  const params = seededParams(lm, 3);
+  const old = {
+    vocabSize: lm.vocabSize,
+    embedSize: lm.embedSize,
+    hiddenSize: lm.hiddenSize,
+    layers: 1,
+  };
+  const bytes = writeSafetensors(toPytorchTensors(lm, params), {
+    config: JSON.stringify(old),
+    vocab: JSON.stringify(corpus.vocab.toJSON()),
+  });
+  const back = importWeights(bytes, { corpusVocab: corpus.vocab });
+  expect(back.model).toEqual(modelConfigFields(lm));
+  expect(back.model).toMatchObject({ task: 'lm', direction: 'uni', cell: 'lstm' });
+  expect(back.params).toEqual(params);
+});
+
+test('the config metadata of every format is the full model configuration', () => {
+  const model = biTagger('rnn', 1);
+  const params = seededParams(model, 4);
+  const full = modelConfigFields(model);
+  const st = readSafetensors(exportSafetensors(model, params, corpus.vocab)).metadata;
+  expect(JSON.parse(st.config)).toEqual(full);
+  expect(
+    JSON.parse(exportTfjs(model, params, corpus.vocab).modelJson).userDefinedMetadata.config,
+  ).toEqual(full);
+  // ONNX metadata_props are plain strings inside the protobuf.
+  expect(new TextDecoder().decode(exportOnnx(model, params, corpus.vocab))).toContain(
+    JSON.stringify(full),
+  );
+});
