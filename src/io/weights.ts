@@ -84,7 +84,7 @@ export function modelMetadata(
     [META.config]: JSON.stringify(modelConfigJson(model)),
   };
   if (readsTokens(model)) {
-    if (!vocab) throw new Error(`a ${taskOf(model)} model needs its vocabulary`);
+    if (!vocab) throw new Error(`a model of task ${taskOf(model)} needs its vocabulary`);
     if (vocab.size !== model.vocabSize) {
       throw new Error(
         `vocabulary has ${vocab.size} characters; the model has V=${model.vocabSize}`,
@@ -180,7 +180,7 @@ export function weightsFromFile(
   if (metadata[META.series] !== undefined) {
     throw new FormatError(
       'metadata-invalid',
-      `a ${taskOf(model)} model has no series metadata`,
+      `only a forecast has series metadata (this model's task is ${taskOf(model)})`,
       file,
     );
   }

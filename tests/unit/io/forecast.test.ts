@@ -241,4 +241,39 @@ describe('what a forecast file must and must not hold', () => {
       ),
     ).toBe('config-mismatch');
   });
+
+  test('damaged or misplaced series and vocabulary metadata is refused with the reason', () => {
+    const tensors = toPytorchTensors(model, params);
+    const config = JSON.stringify(modelConfigFields(model));
+    const read = (meta: Record<string, string>) => () =>
+      importWeights(writeSafetensors(tensors, { config, ...meta }));
+    expect(codeOf(read({ series: '{not json' }))).toBe('metadata-invalid');
+    expect(codeOf(read({ series: JSON.stringify({ ...series, mean: [0, NaN, 1] }) }))).toBe(
+      'metadata-invalid',
+    );
+    expect(codeOf(read({ series: JSON.stringify({ ...series, targetColumns: [7] }) }))).toBe(
+      'metadata-invalid',
+    );
+    expect(codeOf(read({ series: '{"__proto__":{"columns":["x"]}}' }))).toBe('metadata-invalid');
+    expect(codeOf(read({ vocab: JSON.stringify(tinyCorpus().vocab.toJSON()) }))).toBe(
+      'metadata-invalid',
+    );
+    // And a token model holding a series record.
+    const corpus = tinyCorpus();
+    const lm: ModelConfig = {
+      cell: 'rnn',
+      vocabSize: corpus.vocab.size,
+      embedSize: 3,
+      hiddenSize: 4,
+      layers: 1,
+    };
+    const lmBytes = writeSafetensors(toPytorchTensors(lm, seededParams(lm)), {
+      config: JSON.stringify(modelConfigFields(lm)),
+      vocab: JSON.stringify(corpus.vocab.toJSON()),
+      series: JSON.stringify(series),
+    });
+    expect(() => importWeights(lmBytes)).toThrow(
+      /only a forecast has series metadata \(this model's task is lm\)/,
+    );
+  });
 });
