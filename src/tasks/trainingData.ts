@@ -9,13 +9,12 @@
 // Dimension legend: B batch, T window, H hidden, P probe characters, K = 2
 // classes.
 
-import type { Backend, LayerActivations } from '../engine/backend';
-import { CELLS, type CellType } from '../engine/cells';
+import type { Backend } from '../engine/backend';
 import { MAX_PROBE_CHARS, type ModelConfig, type TrainConfig } from '../engine/config';
 import type { ProbeOutcome, ProbeSnapshot } from '../engine/snapshot';
 import { directionCount, TAG_CLASSES, type TaggingTask as TaskName } from '../engine/task';
 import { buildCorpus, CorpusError, type Vocabulary } from '../engine/tokenizer';
-import type { TaskScorer, TrainingData } from '../engine/training/data';
+import { copyLayers, type TaskScorer, type TrainingData } from '../engine/training/data';
 import { PROBE_STREAMS } from '../engine/training/diagnostics';
 import type { TrainerOptions } from '../engine/training/options';
 import { deriveTask } from './tagging';
@@ -152,11 +151,4 @@ export async function taggingProbe(
   };
   if (result.reverse) snapshot.reverse = copyLayers(result.reverse, cell);
   return { snapshot };
-}
-
-/** Copies, each (P, H): posting transfers them, and the backend may reuse its own buffers. */
-function copyLayers(layers: LayerActivations[], cell: CellType): LayerActivations[] {
-  return layers.map((l) =>
-    Object.fromEntries(CELLS[cell].signals.map((key) => [key, l[key]!.slice()])),
-  );
 }

@@ -24,7 +24,8 @@
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers.
 
-import { splitCorpus, type Split } from '../engine/batcher';
+import { minTokensFor, splitCorpus, type Split } from '../engine/batcher';
+import { splitSeries } from '../series/normalize';
 import {
   RANGES,
   validateModelConfig,
@@ -45,11 +46,12 @@ import {
   type EngineMessage,
   type ExportWeights,
   type RunConfig,
+  type SeriesSource,
 } from './protocol';
 import { CELLS } from '../engine/cells';
 import { DEFAULT_TRAINER_OPTIONS, type TrainerOptions } from '../engine/training/options';
 import { Rng } from '../engine/rng';
-import { buildCorpus, type Corpus, type Vocabulary } from '../engine/tokenizer';
+import { buildCorpus, CorpusError, type Corpus, type Vocabulary } from '../engine/tokenizer';
 import type { BestReport, TrainingEvents } from '../engine/training/events';
 import { Trainer } from '../engine/training/trainer';
 import { captureCheckpoint, newRunId, restoreCheckpoint, type TrainingSnapshot } from '../io';
@@ -70,7 +72,15 @@ import { LossHistory } from './history';
 import type { TaskQueue } from './queue';
 import { recallTaskOf } from './recallTask';
 import { statusMessage, trainingWire } from './trainingWire';
-import type { LoadedSeries } from './forecastData';
+import {
+  checkLayout,
+  defaultLayout,
+  readSeries,
+  seriesStats,
+  type LoadedSeries,
+} from './forecastData';
+import { DEFAULT_HORIZON } from '../series/trainingData';
+import type { SeriesLayout } from '../series/windows';
 import { TaskInputs, trainingDataOf, type TaskInput } from './taskData';
 
 export type { LoadedCorpus } from './corpusLoad';
@@ -112,6 +122,8 @@ export class Session {
   corpus: LoadedCorpus | null = null;
   /** The series in use for forecast models (loadSeries); null before one is loaded. */
   series: LoadedSeries | null = null;
+  /** Rows of the forecast chart's rollout (setHorizon). */
+  horizon = DEFAULT_HORIZON;
   /** The tagging tasks derived from the corpus in use, made once per corpus and split. */
   private readonly taskInputs = new TaskInputs();
   /** The first model's settings and the training settings every model of the set shares. */
@@ -197,6 +209,85 @@ export class Session {
     }
     this.useCorpus(id, loaded, probe);
     await this.rebuild();
+  }
+
+  /**
+   * Reads, parses and checks a series (forecastData.ts) and makes it the one in
+   * use, answering 'series'; a forecast model is built on it. A series that
+   * cannot train is refused with 'seriesError', and the one in use stays.
+   */
+  async loadSeries(
+    id: number,
+    name: string,
+    source: SeriesSource,
+    layout?: SeriesLayout,
+  ): Promise<void> {
+    let next: LoadedSeries;
+    try {
+      const seed = this.config?.train.seed ?? DEFAULT_RUN_CONFIG.train.seed;
+      const read = await readSeries(source, seed);
+      next = { id, name, ...read, layout: layout ?? defaultLayout(read.columns.length) };
+      this.checkSeries(next);
+    } catch (error) {
+      this.post({ type: 'seriesError', id, message: messageOf(error) });
+      return;
+    }
+    await this.useSeries(next);
+  }
+
+  /** Other columns of the series in use: refused with 'seriesError' when they cannot train. */
+  async setSeriesLayout(layout: SeriesLayout): Promise<void> {
+    const series = this.series;
+    if (!series) {
+      this.post({ type: 'seriesError', id: 0, message: 'load a series first' });
+      return;
+    }
+    const next = { ...series, layout };
+    try {
+      this.checkSeries(next);
+    } catch (error) {
+      this.post({ type: 'seriesError', id: series.id, message: messageOf(error) });
+      return;
+    }
+    await this.useSeries(next);
+  }
+
+  /** Rows of the forecast chart's rollout, from the next chart on. */
+  setHorizon(rows: number): void {
+    this.horizon = rows;
+    if (this.series) this.postSeries(this.series);
+  }
+
+  /** Throws CorpusError when `series` cannot train under the run's settings (its columns, its rows). */
+  private checkSeries(series: LoadedSeries): void {
+    checkLayout(series.layout, series.info);
+    const train = (this.config ?? DEFAULT_RUN_CONFIG).train;
+    const rows = series.columns[0].length;
+    const { trainRows } = splitSeries(rows, train.valFraction);
+    const { batchSize: B, seqLen: T } = train;
+    if (trainRows < minTokensFor(B, T)) {
+      throw new CorpusError(
+        `the series has ${rows} rows, ${trainRows} of them for training; B=${B} streams × ` +
+          `T=${T} need ${minTokensFor(B, T)}: use a longer series or lower B or T`,
+      );
+    }
+  }
+
+  /** Makes `series` the one in use, tells the page, and rebuilds when a model forecasts. */
+  private async useSeries(series: LoadedSeries): Promise<void> {
+    this.series = series;
+    this.postSeries(series);
+    const settings = this.config ? [this.config.model, ...this.compare] : [];
+    if (settings.some((m) => m.task === 'forecast')) await this.rebuild();
+  }
+
+  private postSeries(series: LoadedSeries): void {
+    const valFraction = (this.config ?? DEFAULT_RUN_CONFIG).train.valFraction;
+    this.post({
+      type: 'series',
+      id: series.id,
+      stats: seriesStats(series, valFraction, this.horizon),
+    });
   }
 
   /**
@@ -573,7 +664,7 @@ export class Session {
         backend,
         // Read by a language model only (sampling, its text split); a tagger's bundle has its own.
         input.vocab ?? corpus!.corpus.vocab,
-        trainingDataOf(input, corpus?.split, model, train, options),
+        trainingDataOf(input, corpus?.split, model, train, options, () => this.horizon),
         train,
         this.eventsOf(index, () => slot.model),
         options,

@@ -1,7 +1,7 @@
 // What each model of a session's set trains on, by its task: the corpus text
 // itself (next-character prediction), the tagging task derived from it
 // (src/tasks: V is the derived input's vocabulary), or the series in use
-// (src/series, forecastData.ts). The session builds every model through here,
+// (src/series: normalised with its training rows' statistics). The session builds every model through here,
 // so a comparison may set a uni and a bi tagger (or a language model) side by
 // side on the same text.
 //
@@ -16,7 +16,8 @@ import type { TrainingData } from '../engine/training/data';
 import type { TrainerOptions } from '../engine/training/options';
 import { taggingCorpus, taggingTrainingData, type TaggingCorpus } from '../tasks/trainingData';
 import type { LoadedCorpus } from './corpusLoad';
-import { forecastTrainingData, type LoadedSeries } from './forecastData';
+import { forecastTrainingData, prepareSeries, type SeriesData } from '../series/trainingData';
+import type { LoadedSeries } from './forecastData';
 
 /** What a model reads, before its trainer exists: V and the vocabulary its checkpoints keep. */
 export interface TaskInput {
@@ -28,13 +29,18 @@ export interface TaskInput {
   /** The model's shape fields of the data: Ci and Co for a forecast. */
   shape: Pick<ModelConfig, 'seriesInputs' | 'seriesOutputs'>;
   tagging?: TaggingCorpus;
-  series?: LoadedSeries;
+  /** The series normalised with its training rows' statistics. */
+  series?: SeriesData;
 }
 
-/** Derived tagging tasks of the corpus in use, by kind and split, made once per corpus. */
+/**
+ * Derived tagging tasks of the corpus in use, by kind and split, made once per
+ * corpus; the series in use normalised for a split, once per series and split.
+ */
 export class TaskInputs {
   private tagging = new Map<string, TaggingCorpus>();
   private corpus: LoadedCorpus | null = null;
+  private prepared: { from: LoadedSeries; valFraction: number; data: SeriesData } | null = null;
 
   /**
    * The input of a model of `task` on the corpus or series in use; throws
@@ -54,7 +60,7 @@ export class TaskInputs {
         vocab: null,
         vocabSize: 0,
         shape: { seriesInputs: inputColumns.length, seriesOutputs: targetColumns.length },
-        series,
+        series: this.seriesData(series, valFraction),
       };
     }
     if (!corpus) throw new Error('load a corpus first: a model trains on a text');
@@ -73,6 +79,15 @@ export class TaskInputs {
     }
     return { task, vocab: tagging.vocab, vocabSize: tagging.vocab.size, shape: {}, tagging };
   }
+
+  private seriesData(series: LoadedSeries, valFraction: number): SeriesData {
+    const p = this.prepared;
+    if (p && p.from === series && p.valFraction === valFraction) return p.data;
+    const { name, columns, names, layout } = series;
+    const data = prepareSeries(name, columns, names, layout, valFraction);
+    this.prepared = { from: series, valFraction, data };
+    return data;
+  }
 }
 
 /** The trainer's data for a model built on `input` (a text split for a language model). */
@@ -82,9 +97,11 @@ export function trainingDataOf(
   model: ModelConfig,
   train: TrainConfig,
   options: TrainerOptions,
+  /** Rows of a forecast chart's rollout, read at each chart (setHorizon changes it). */
+  horizon: () => number,
 ): Split | TrainingData {
   if (input.tagging) return taggingTrainingData(input.tagging, model, train, options);
-  if (input.series) return forecastTrainingData(input.series, model, train, options);
+  if (input.series) return forecastTrainingData(input.series, model, train, options, horizon);
   if (!corpusSplit) throw new Error('load a corpus first: a model trains on a text');
   return corpusSplit;
 }

@@ -10,7 +10,8 @@
 //
 // Dimension legend: B batch, T window, V vocabulary, P probe length.
 
-import type { Backend, Batch } from '../backend';
+import type { Backend, Batch, LayerActivations } from '../backend';
+import { CELLS, type CellType } from '../cells';
 import { validationBatches, type Split } from '../batcher';
 import { Batcher } from '../batcher';
 import type { TrainConfig } from '../config';
@@ -85,4 +86,14 @@ export function textData(
 /** Whether the trainer was given a ready bundle or a text split. */
 export function isTrainingData(x: Split | TrainingData): x is TrainingData {
   return 'batches' in x;
+}
+
+/**
+ * Copies of a probe's layers, each (P, H), for a snapshot: posting transfers
+ * them, and the backend may reuse its own buffers.
+ */
+export function copyLayers(layers: LayerActivations[], cell: CellType): LayerActivations[] {
+  return layers.map((l) =>
+    Object.fromEntries(CELLS[cell].signals.map((key) => [key, l[key]!.slice()])),
+  );
 }
