@@ -662,8 +662,8 @@ export class Session {
       const train = trainConfigOf(config.train, own ?? {});
       trainer = new Trainer(
         backend,
-        // Read by a language model only (sampling, its text split); a tagger's bundle has its own.
-        input.vocab ?? corpus!.corpus.vocab,
+        // Read with a text split only (a language model); a task's bundle carries its own.
+        input.vocab,
         trainingDataOf(input, corpus?.split, model, train, options, () => this.horizon),
         train,
         this.eventsOf(index, () => slot.model),

@@ -52,13 +52,15 @@ export class Trainer {
    */
   constructor(
     readonly backend: Backend,
-    vocab: Vocabulary,
+    /** The text's vocabulary (a text split needs it); a task's bundle carries its own. */
+    vocab: Vocabulary | null,
     data: Split | TrainingData,
     train: TrainConfig,
     private readonly events: TrainingEvents,
     options: TrainerOptions = DEFAULT_TRAINER_OPTIONS,
   ) {
-    const bundle = isTrainingData(data) ? data : textData(vocab, data, train, options);
+    if (!isTrainingData(data) && !vocab) throw new Error('a text split needs its vocabulary');
+    const bundle = isTrainingData(data) ? data : textData(vocab!, data, train, options);
     this.stepTurn = options.stepTurn ?? (() => true);
     this.metrics = new MetricsThrottle(options.metricsIntervalMs);
     this.validation = new Validation(bundle.validation, options.validateEvery);

@@ -73,7 +73,9 @@ describe('SeriesBatcher', () => {
     expect(() => b.setPosition({ ...saved, shift: 10_000 })).toThrow(CorpusError);
     b.reset();
     const fresh = new SeriesBatcher(cols, layout, 4, 8, 3);
-    expect(Array.from(b.next().batch.targetValues)).toEqual(Array.from(fresh.next().batch.targetValues));
+    expect(Array.from(b.next().batch.targetValues)).toEqual(
+      Array.from(fresh.next().batch.targetValues),
+    );
   });
 
   it('refuses too few rows, bad columns and missing values, naming the cell', () => {

@@ -82,7 +82,15 @@ describe('tagging in the worker', () => {
       expect([...probe.truth!]).toEqual([...probeTask.labels]);
       expect(probe.nextCharProb.length).toBe(probe.chars.length);
       for (const p of probe.nextCharProb) expect(p).toBeGreaterThanOrEqual(0);
-      if (direction === 'uni') expect(probe.reverse).toBeUndefined();
+      // Both directions' layers of a bidirectional model, in text order.
+      expect(probe.reverse !== undefined).toBe(direction === 'bi');
+      if (direction === 'bi') {
+        expect(probe.reverse!.length).toBe(probe.layers.length);
+        expect(probe.reverse![0].h!.length).toBe(probe.chars.length * 24);
+      }
+      // A bidirectional model has no gradient flow; its diagnostics say why.
+      const diagnostics = h.of('diagnostics').at(-1)!;
+      if (direction === 'bi') expect(diagnostics.flowProblem).toMatch(/left-to-right models only/);
       expect(h.of('error')).toEqual([]);
     }, 180_000);
   }
