@@ -5,12 +5,20 @@
 export * from './errors';
 export { readSafetensors, writeSafetensors, MAX_HEADER_BYTES } from './safetensors';
 export type { NamedTensor, SafetensorsFile } from './safetensors';
-export { exportSafetensors, exportVocabJson, importWeights, WEIGHTS_FORMAT } from './weights';
+export {
+  exportSafetensors,
+  exportVocabJson,
+  importWeights,
+  modelMetadata,
+  WEIGHTS_FORMAT,
+} from './weights';
 export type { ImportOptions, ImportedWeights } from './weights';
 export { parseVocabJson, checkVocabulary } from './vocabFile';
 export { exportTfjs, TfjsGruUnsupportedError } from './exportTfjs';
 export type { TfjsExport } from './exportTfjs';
-export { exportOnnx } from './exportOnnx';
+export { exportOnnx, onnxInputName, onnxOutputName } from './exportOnnx';
+export { seriesMetadataOf, checkSeriesMetadata, SERIES_META_KEY } from './seriesMetadata';
+export type { SeriesMetadata } from './seriesMetadata';
 export {
   saveCheckpoint,
   loadCheckpoint,
