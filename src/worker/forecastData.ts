@@ -132,3 +132,55 @@ export function seriesStats(
     horizon,
   };
 }
+
+/**
+ * The used columns of a series as CSV text (a header of quoted names, values
+ * written exactly: String(x) reads back as the same double), with the layout
+ * renumbered into them. Saved runs keep a forecast's series as this text, and
+ * its checkpoints name it by the text's hash, as a text model's name its corpus.
+ */
+export function seriesText(series: LoadedSeries): { text: string; layout: SeriesLayout } {
+  const { inputColumns, targetColumns } = series.layout;
+  const used = [...new Set([...inputColumns, ...targetColumns])];
+  const at = new Map(used.map((c, k) => [c, k]));
+  const header = used.map((c) => `"${series.names[c].replace(/"/g, '""')}"`).join(',');
+  const rows = series.columns[0].length;
+  const lines = [header];
+  for (let r = 0; r < rows; r++)
+    lines.push(used.map((c) => String(series.columns[c][r])).join(','));
+  return {
+    text: lines.join('\n') + '\n',
+    layout: {
+      inputColumns: inputColumns.map((c) => at.get(c)!),
+      targetColumns: targetColumns.map((c) => at.get(c)!),
+    },
+  };
+}
+
+/**
+ * A series saved as seriesText, its columns chosen as a checkpoint's series
+ * record names them; throws CorpusError when a named column is not there.
+ */
+export async function seriesFromText(
+  id: number,
+  name: string,
+  text: string,
+  record: { columns: string[]; inputColumns: number[]; targetColumns: number[] },
+): Promise<LoadedSeries> {
+  const read = await readSeries({ kind: 'text', text }, 0);
+  const indexOf = (k: number) => {
+    const c = read.names.indexOf(record.columns[k]);
+    if (c < 0) {
+      throw new CorpusError(
+        `the saved series lacks the column ${JSON.stringify(record.columns[k])}`,
+      );
+    }
+    return c;
+  };
+  const layout = {
+    inputColumns: record.inputColumns.map(indexOf),
+    targetColumns: record.targetColumns.map(indexOf),
+  };
+  checkLayout(layout, read.info);
+  return { id, name, ...read, layout };
+}

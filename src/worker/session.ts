@@ -54,7 +54,15 @@ import { Rng } from '../engine/rng';
 import { buildCorpus, CorpusError, type Corpus, type Vocabulary } from '../engine/tokenizer';
 import type { BestReport, TrainingEvents } from '../engine/training/events';
 import { Trainer } from '../engine/training/trainer';
-import { captureCheckpoint, newRunId, restoreCheckpoint, type TrainingSnapshot } from '../io';
+import {
+  captureCheckpoint,
+  newRunId,
+  restoreCheckpoint,
+  seriesMetadataOf,
+  sha256Hex,
+  type SeriesMetadata,
+  type TrainingSnapshot,
+} from '../io';
 import { createBackend } from './backendChoice';
 import { CapacityError, deviceMemoryGiB, planCapacity, type CapacityPlan } from './capacity';
 import { checkTogether } from './compareCapacity';
@@ -77,6 +85,7 @@ import {
   defaultLayout,
   readSeries,
   seriesStats,
+  seriesText,
   type LoadedSeries,
 } from './forecastData';
 import { DEFAULT_HORIZON } from '../series/trainingData';
@@ -273,12 +282,15 @@ export class Session {
     }
   }
 
-  /** Makes `series` the one in use, tells the page, and rebuilds when a model forecasts. */
-  private async useSeries(series: LoadedSeries): Promise<void> {
+  /**
+   * Makes `series` the one in use and tells the page; rebuilds when a model
+   * forecasts (unless the caller builds one itself: a resumed run).
+   */
+  async useSeries(series: LoadedSeries, rebuild = true): Promise<void> {
     this.series = series;
     this.postSeries(series);
     const settings = this.config ? [this.config.model, ...this.compare] : [];
-    if (settings.some((m) => m.task === 'forecast')) await this.rebuild();
+    if (rebuild && settings.some((m) => m.task === 'forecast')) await this.rebuild();
   }
 
   private postSeries(series: LoadedSeries): void {
@@ -683,6 +695,7 @@ export class Session {
         name: `${dataName(input, corpus)} · ${model.layers}×${model.hiddenSize} ${CELLS[model.cell].label}`,
       },
       vocab: input.vocab,
+      ...(input.series ? { series: input.series } : {}),
       history,
       backend: active,
       parameters: parameterCount(paramLayout(model)),
@@ -749,18 +762,48 @@ export class Session {
   }
 
   /** The vocabulary the selected model's checkpoints keep: the tokens it reads. */
-  private checkpointVocab(): Vocabulary {
+  /**
+   * What the selected model's checkpoints and exports say it reads: its
+   * vocabulary (null for a forecast), a forecast's columns and normalisation
+   * statistics, and the data's name and hash (the text's, or the series'
+   * saved text: forecastData.ts seriesText).
+   */
+  async dataRecord(): Promise<{
+    vocab: Vocabulary | null;
+    series?: SeriesMetadata;
+    name: string;
+    sha256: string;
+    /** What saved runs keep to resume it: the text, or the series as CSV text. */
+    text: string;
+  }> {
     const model = this.models[this.selected];
-    if (!model?.vocab) {
-      throw new Error('a forecast model has no vocabulary: its checkpoint needs its series');
+    if (!model) throw new Error('no model yet: load a corpus first');
+    if (model.series && this.series) {
+      const { text } = seriesText(this.series);
+      const { names, layout, stats } = model.series;
+      return {
+        vocab: null,
+        series: seriesMetadataOf(names, layout, stats),
+        name: this.series.name,
+        sha256: await sha256Hex(text),
+        text,
+      };
     }
-    return model.vocab;
+    const corpus = this.corpus;
+    if (!corpus) throw new Error('no model yet: load a corpus first');
+    return {
+      vocab: model.vocab,
+      name: corpus.name,
+      sha256: corpus.sha256,
+      text: corpus.corpus.text,
+    };
   }
 
   /** The whole training state as checkpoint bytes, taken between two steps. */
   async checkpoint(): Promise<{ bytes: Uint8Array; step: number }> {
-    const { trainer, corpus, config, run } = this;
-    if (!trainer || !corpus || !config) throw new Error('no model yet: load a corpus first');
+    const { trainer, config, run } = this;
+    if (!trainer || !config) throw new Error('no model yet: load a corpus first');
+    const data = await this.dataRecord();
     return trainer.exclusive(async (backend, batcher) => {
       const progress = trainer.progress;
       const bytes = await captureCheckpoint(backend, batcher, {
@@ -772,11 +815,12 @@ export class Session {
           optimizer: trainer.optimizerConfig,
           regularization: trainer.regularizationConfig,
         },
-        vocab: this.checkpointVocab(),
-        corpusSha256: corpus.sha256,
+        vocab: data.vocab,
+        ...(data.series ? { series: data.series } : {}),
+        corpusSha256: data.sha256,
         extra: {
           runName: run.name,
-          corpusName: corpus.name,
+          corpusName: data.name,
           probe: this.probeText,
           epoch: String(progress.epoch),
           elapsedMs: String(Math.round(progress.elapsedMs)),
