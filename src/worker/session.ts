@@ -268,9 +268,11 @@ export class Session {
   }
 
   /** Throws CorpusError when `series` cannot train under the run's settings (its columns, its rows). */
-  private checkSeries(series: LoadedSeries): void {
+  private checkSeries(
+    series: LoadedSeries,
+    train = (this.config ?? DEFAULT_RUN_CONFIG).train,
+  ): void {
     checkLayout(series.layout, series.info);
-    const train = (this.config ?? DEFAULT_RUN_CONFIG).train;
     const rows = series.columns[0].length;
     const { trainRows } = splitSeries(rows, train.valFraction);
     const { batchSize: B, seqLen: T } = train;
@@ -387,12 +389,22 @@ export class Session {
       return;
     }
     if (this.corpus && split) {
-      const problem = misfit(split, this.corpus.corpus.tokens.length, next);
+      // A forecast reads the series: the text need not fit its window.
+      const readsText = [next.model, ...others].some((m) => m.task !== 'forecast');
+      const problem = readsText ? misfit(split, this.corpus.corpus.tokens.length, next) : null;
       if (problem) {
         this.post({ type: 'configError', message: problem, config: this.config });
         return;
       }
       this.corpus = { ...this.corpus, split };
+    }
+    if (this.series && [next.model, ...others].some((m) => m.task === 'forecast')) {
+      try {
+        this.checkSeries(this.series, next.train);
+      } catch (error) {
+        this.post({ type: 'configError', message: messageOf(error), config: this.config });
+        return;
+      }
     }
     this.config = next;
     // A new set of models: the first is shown again (the index selected may name another model).
