@@ -10,7 +10,7 @@
 
 import type { DownloadFile, ExportChoice, ExportWeights } from './protocol';
 import { buildCorpus, corpusWithVocabulary, type Vocabulary } from '../engine/tokenizer';
-import { isTaggingTask, taskOf } from '../engine/task';
+import { isTaggingTask, taskOf, type TaggingTask } from '../engine/task';
 import { taggingCorpus } from '../tasks/trainingData';
 import { seriesFromText } from './forecastData';
 import {
@@ -108,16 +108,19 @@ export async function importChosenFiles(
     return `resumed ${source} exactly where it stopped, at step ${loaded.optimizer.step}`;
   }
   const task = taskOf(loaded.model);
-  if (task !== 'lm') {
-    // Not yet: a tagger's vocabulary is its derived input's, a forecast's columns the series'.
+  if (task === 'forecast') {
+    // Not yet: its columns and statistics would have to be matched to the series in use.
     throw new FormatError(
       'config-mismatch',
-      `this is a ${task} model: it starts only from a checkpoint of the ` +
-        `${task === 'forecast' ? 'series' : 'text'} in use (weights alone load into next-character models)`,
+      'this is a forecast model: it starts only from a checkpoint of the series in use',
       source,
     );
   }
   if (!corpus) throw new Error('load a corpus first: a model trains on a text');
+  if (isTaggingTask(task)) {
+    await startTaggerFromWeights(session, loaded, task, source);
+    return `${source}: ${task} tagger weights loaded; a fresh optimizer starts at step 0`;
+  }
 
   await startFromWeights(session, corpusId, loaded, source, adoptVocabulary);
   const note =
@@ -159,6 +162,36 @@ async function startFromWeights(
   await session.rebuild({
     params: loaded.params,
     run: { id: newRunId(), name: `${source} on ${corpus.name}` },
+  });
+}
+
+/**
+ * A tagger's weights on the text in use: its vocabulary must be that of the
+ * task derived from the text (the model reads the derived input), nothing to
+ * adopt or re-encode.
+ */
+async function startTaggerFromWeights(
+  session: Session,
+  loaded: LoadedCheckpoint,
+  task: TaggingTask,
+  source: string,
+): Promise<void> {
+  const corpus = session.corpus!;
+  const config = session.config!;
+  const fileVocab = textVocabulary(loaded.vocab, source);
+  const derived = taggingCorpus(task, corpus.corpus.text, config.train.valFraction).vocab;
+  if (derived.itos.join('') !== fileVocab.itos.join('')) {
+    throw new FormatError(
+      'config-mismatch',
+      `the ${task} tagger reads ${fileVocab.size} characters, but the ${task} task of ` +
+        `${corpus.name} has ${derived.size} others: it was trained on another text`,
+      source,
+    );
+  }
+  session.config = { ...config, model: modelSettingsOf(loaded.model) };
+  await session.rebuild({
+    params: loaded.params,
+    run: { id: newRunId(), name: `${source} on ${corpus.name} (${task})` },
   });
 }
 

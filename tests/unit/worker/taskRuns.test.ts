@@ -70,6 +70,28 @@ describe('saved runs of task models', () => {
     const loaded = loadCheckpoint(file.bytes, { file: file.name });
     expect(loaded.vocab!.size).toBe(V);
     expect(loaded.vocab!.has(' ')).toBe(false);
+
+    // Its weights alone start a tagger of the same kind on the same text.
+    h.host.handle({ type: 'export', id: 4, choice: 'safetensors', weights: 'latest' });
+    await h.host.idle();
+    const weights = h.of('exported')[1].files[0];
+    const exporter = h.host.session.trainer!;
+    const latest = await exporter.backend.getParams();
+    h.host.handle({
+      type: 'import',
+      id: 5,
+      corpusId: 9,
+      files: [new File([weights.bytes.slice()], weights.name)],
+      adoptVocabulary: false,
+    });
+    await h.host.idle();
+    expect(h.of('importError')).toEqual([]);
+    expect(h.of('imported').at(-1)!.summary).toMatch(/spaces tagger weights loaded/);
+    const fresh = h.host.session.trainer!;
+    expect(fresh).not.toBe(exporter);
+    expect(fresh.step).toBe(0);
+    expect(fresh.backend.model).toMatchObject({ task: 'spaces', direction: 'bi', vocabSize: V });
+    expect(await fresh.backend.getParams()).toEqual(latest);
   }, 120_000);
 
   test('a forecaster resumes exactly on its saved series; its exports carry the series record', async () => {
@@ -107,5 +129,17 @@ describe('saved runs of task models', () => {
     const stats = h.host.session.models[0].series!.stats[0];
     expect(weights.series!.mean[0]).toBeCloseTo(stats.mean, 12);
     expect(h.of('exportError')[0].message).toMatch(/forecast model .* no vocabulary/);
+    // Weights alone of a forecaster are refused, saying what does resume one.
+    h.host.handle({
+      type: 'import',
+      id: 6,
+      corpusId: 9,
+      files: [new File([file.bytes.slice()], file.name)],
+      adoptVocabulary: false,
+    });
+    await h.host.idle();
+    expect(h.of('importError').at(-1)!.message).toMatch(
+      /starts only from a checkpoint of the series/,
+    );
   }, 120_000);
 });
