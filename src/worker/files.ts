@@ -9,7 +9,10 @@
 // L layers.
 
 import type { DownloadFile, ExportChoice, ExportWeights } from './protocol';
-import { corpusWithVocabulary, type Vocabulary } from '../engine/tokenizer';
+import { buildCorpus, corpusWithVocabulary, type Vocabulary } from '../engine/tokenizer';
+import { isTaggingTask, taskOf, type TaggingTask } from '../engine/task';
+import { taggingCorpus } from '../tasks/trainingData';
+import { seriesFromText } from './forecastData';
 import {
   checkFinite,
   checkpointFile,
@@ -19,6 +22,7 @@ import {
   FormatError,
   importFiles,
   newRunId,
+  sha256Hex,
   VocabularyMismatchError,
   type ExportOptions,
   type LoadedCheckpoint,
@@ -44,9 +48,10 @@ export async function exportChoice(
     // A copy: the download is transferred to the page, the session keeps its own.
     return [checkpointFile(bytes.slice())];
   }
-  const vocab = session.corpus?.corpus.vocab;
-  if (!vocab) throw new Error('no model yet: load a corpus first');
+  // The selected model's own: a tagger's derived vocabulary, none for a forecast.
+  const { vocab, series } = await session.dataRecord();
   if (choice === 'vocab') {
+    if (!vocab) throw new Error('a forecast model reads values and has no vocabulary to export');
     return [
       {
         name: 'vocab.json',
@@ -64,6 +69,8 @@ export async function exportChoice(
         metadata: { weights: 'best', step: String(step), validation_loss: String(best.loss) },
       }
     : { metadata: { weights: 'latest', step: String(step) } };
+  // A forecast's columns and normalisation statistics, so its outputs can be read in units.
+  if (series) options.series = series;
   return exportFiles(choice, model, params, vocab, options).filter((f) => f.name !== 'vocab.json');
 }
 
@@ -82,19 +89,37 @@ export async function importChosenFiles(
   adoptVocabulary: boolean,
 ): Promise<string> {
   const { corpus, config } = session;
-  if (!corpus || !config) throw new Error('load a corpus first: a model trains on a text');
+  if (!config || (!corpus && !session.series)) {
+    throw new Error('load a corpus first: a model trains on a text');
+  }
   const read = await Promise.all(
     files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
   );
   const loaded = importFiles(read);
   const source = read.find((f) => f.name.toLowerCase().endsWith('.safetensors'))!.name;
 
-  if (loaded.kind === 'checkpoint' && loaded.corpusSha256 === corpus.sha256) {
-    await resumeCheckpoint(session, corpusId, corpus.name, corpus.corpus.text, loaded, {
+  // The text (or series) in use, as the selected model's checkpoints name it.
+  const data = session.models.length > 0 ? await session.dataRecord() : null;
+  if (loaded.kind === 'checkpoint' && data && loaded.corpusSha256 === data.sha256) {
+    await resumeCheckpoint(session, corpusId, data.name, data.text, loaded, {
       id: newRunId(),
       name: loaded.extra?.runName ?? source,
     });
     return `resumed ${source} exactly where it stopped, at step ${loaded.optimizer.step}`;
+  }
+  const task = taskOf(loaded.model);
+  if (task === 'forecast') {
+    // Not yet: its columns and statistics would have to be matched to the series in use.
+    throw new FormatError(
+      'config-mismatch',
+      'this is a forecast model: it starts only from a checkpoint of the series in use',
+      source,
+    );
+  }
+  if (!corpus) throw new Error('load a corpus first: a model trains on a text');
+  if (isTaggingTask(task)) {
+    await startTaggerFromWeights(session, loaded, task, source);
+    return `${source}: ${task} tagger weights loaded; a fresh optimizer starts at step 0`;
   }
 
   await startFromWeights(session, corpusId, loaded, source, adoptVocabulary);
@@ -140,6 +165,36 @@ async function startFromWeights(
   });
 }
 
+/**
+ * A tagger's weights on the text in use: its vocabulary must be that of the
+ * task derived from the text (the model reads the derived input), nothing to
+ * adopt or re-encode.
+ */
+async function startTaggerFromWeights(
+  session: Session,
+  loaded: LoadedCheckpoint,
+  task: TaggingTask,
+  source: string,
+): Promise<void> {
+  const corpus = session.corpus!;
+  const config = session.config!;
+  const fileVocab = textVocabulary(loaded.vocab, source);
+  const derived = taggingCorpus(task, corpus.corpus.text, config.train.valFraction).vocab;
+  if (derived.itos.join('') !== fileVocab.itos.join('')) {
+    throw new FormatError(
+      'config-mismatch',
+      `the ${task} tagger reads ${fileVocab.size} characters, but the ${task} task of ` +
+        `${corpus.name} has ${derived.size} others: it was trained on another text`,
+      source,
+    );
+  }
+  session.config = { ...config, model: modelSettingsOf(loaded.model) };
+  await session.rebuild({
+    params: loaded.params,
+    run: { id: newRunId(), name: `${source} on ${corpus.name} (${task})` },
+  });
+}
+
 /** A file's vocabulary; a forecast has none, and a text session cannot take it. */
 function textVocabulary(vocab: Vocabulary | null, source: string): Vocabulary {
   if (!vocab) {
@@ -171,13 +226,40 @@ export async function resumeCheckpoint(
     train: snapshot.train,
     backend: session.config?.backend ?? DEFAULT_RUN_CONFIG.backend,
   };
+  const task = taskOf(snapshot.model);
+  if (task === 'forecast') {
+    // The series was saved as CSV text of its used columns (forecastData.ts seriesText).
+    if (!snapshot.series) {
+      throw new Error('this forecast checkpoint lacks its series record: it cannot resume');
+    }
+    if ((await sha256Hex(text)) !== snapshot.corpusSha256) {
+      throw new Error('the saved series does not match the checkpoint; it cannot resume exactly');
+    }
+    const series = await seriesFromText(corpusId, corpusName, text, snapshot.series);
+    session.config = config;
+    await session.useSeries(series, false);
+    await session.rebuild(resumeFrom(snapshot, run));
+    return;
+  }
+  const fileVocab = textVocabulary(snapshot.vocab, corpusName);
+  // A tagger's vocabulary is its derived input's: the corpus keeps its own, and the task
+  // derived from it again must give the checkpoint's (taskData.ts).
+  const tagger = isTaggingTask(task);
   const loaded = await session.prepareCorpus(
     corpusName,
-    corpusWithVocabulary(text, textVocabulary(snapshot.vocab, corpusName)),
+    tagger ? buildCorpus(text) : corpusWithVocabulary(text, fileVocab),
     config,
   );
   if (loaded.sha256 !== snapshot.corpusSha256) {
     throw new Error('the saved text does not match the checkpoint; it cannot resume exactly');
+  }
+  if (tagger) {
+    const derived = taggingCorpus(task, loaded.corpus.text, snapshot.train.valFraction).vocab;
+    if (derived.itos.join('') !== fileVocab.itos.join('')) {
+      throw new Error(
+        `the ${task} task of the saved text has another vocabulary than the checkpoint`,
+      );
+    }
   }
   session.useCorpus(corpusId, loaded, probe || snapshot.extra?.probe);
   session.config = config;

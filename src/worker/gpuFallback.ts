@@ -12,6 +12,7 @@ import { DivergedError } from '../engine/training/divergence';
 import type { Trainer } from '../engine/training/trainer';
 import { loadCheckpoint } from '../io';
 import type { EngineMessage } from './protocol';
+import type { LoadedSeries } from './forecastData';
 import type { TaskQueue } from './queue';
 import { resumeFrom, type LoadedCorpus, type ModelStart, type RunIdentity } from './session';
 
@@ -19,6 +20,8 @@ import { resumeFrom, type LoadedCorpus, type ModelStart, type RunIdentity } from
 export interface FallbackSession {
   readonly trainer: Trainer | null;
   readonly corpus: LoadedCorpus | null;
+  /** The series in use (a forecast's data, in place of a text). */
+  readonly series: LoadedSeries | null;
   readonly run: RunIdentity;
   rebuild(start?: ModelStart): Promise<void>;
   /** Disposes the model in use and tells the page nothing can train. */
@@ -84,7 +87,7 @@ export class GpuFallback {
   private async continueOnCpu(): Promise<number | null> {
     const saved = this.lastCheckpoint;
     const { session } = this;
-    if (!saved || saved.runId !== session.run.id || !session.corpus) {
+    if (!saved || saved.runId !== session.run.id || (!session.corpus && !session.series)) {
       await session.rebuild();
       return null;
     }

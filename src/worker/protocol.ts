@@ -295,8 +295,19 @@ export type EngineMessage =
   | { type: 'corpus'; id: number; stats: CorpusStats; preview: string; probe: string }
   | { type: 'corpusError'; id: number; message: string }
   | { type: 'corpusProgress'; id: number; loaded: number; total: number }
-  /** The series in use for forecasting (answer to loadSeries, setSeriesLayout, setHorizon). */
+  /**
+   * The series in use for forecasting (answer to loadSeries, setSeriesLayout,
+   * setHorizon; also sent when a saved forecast run resumes). `id` is that of
+   * the loadSeries that brought the series in (a resumed run's: the
+   * resumeRun's corpusId). A 'model' follows when a model forecasts.
+   */
   | { type: 'series'; id: number; stats: SeriesStats }
+  /**
+   * A series or column choice refused (bad CSV, no numeric column, a chosen
+   * column with missing cells: row and column named, rows too few for B and
+   * T); the series in use stays. `id`: the loadSeries', or for
+   * setSeriesLayout / setHorizon the series in use's (0 when there is none).
+   */
   | { type: 'seriesError'; id: number; message: string }
   /** A model was built; `runId` is the saved-run id it is trained (and saved) under. */
   | { type: 'model'; backend: ActiveBackend; parameters: number; config: RunConfig; runId: string }
@@ -327,9 +338,17 @@ export type EngineMessage =
   | ({ type: 'earlyStopped'; model?: number } & EarlyStopReport)
   /** Recall accuracy on a delayed-recall text, with each validation run (RecallReport). */
   | ({ type: 'recall'; model?: number } & RecallReport)
-  /** Validation scores of a tagging or forecast model, with each validation run. */
+  /**
+   * Validation scores of a tagging or forecast model, with each validation run
+   * (step 0 included): tagging over the whole held-out part, forecast over the
+   * one-step predictions of every validation row (state carried from row 0).
+   */
   | ({ type: 'taskScores'; model?: number } & TaskScoresReport)
-  /** The forecast chart's series of a forecast model (ForecastReport), at the probe cadence. */
+  /**
+   * The forecast chart's series of a forecast model (ForecastReport), at the
+   * probe cadence (with each gate snapshot): at most 600 rows of actual and
+   * one-step values, a rollout of min(horizon, validation rows) rows.
+   */
   | ({ type: 'forecast'; model?: number } & ForecastReport)
   | { type: 'exported'; id: number; files: DownloadFile[] }
   | { type: 'exportError'; id: number; message: string }

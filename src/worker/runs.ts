@@ -262,8 +262,7 @@ export class RunKeeper {
   private async capture(): Promise<SaveRunInput | null> {
     const { session } = this;
     const trainer = session.trainer;
-    const corpus = session.corpus;
-    if (!trainer || !corpus || trainer.step === 0) return null;
+    if (!trainer || trainer.step === 0) return null;
     if (this.lastSaved.runId === session.run.id && this.lastSaved.step === trainer.step) {
       return null;
     }
@@ -278,6 +277,8 @@ export class RunKeeper {
     const run = session.run;
     let bytes: Uint8Array;
     let step: number;
+    // What it trains on, kept to resume it: the text, or a forecast's series as CSV text.
+    const data = await session.dataRecord();
     try {
       // The capture checks the weights themselves and refuses NaN or infinite ones.
       ({ bytes, step } = await session.checkpoint());
@@ -304,8 +305,8 @@ export class RunKeeper {
       id: run.id,
       name: run.name,
       checkpoint: bytes,
-      corpus: corpus.corpus.text,
-      corpusSha256: corpus.sha256,
+      corpus: data.text,
+      corpusSha256: data.sha256,
       step,
       model: trainer.backend.model,
       writer: this.writer,

@@ -67,8 +67,8 @@ describe('a forecast checkpoint', () => {
     const b: Batch = {
       inputs: new Int32Array(0),
       targets: new Int32Array(0),
-      values: batch.inputs,
-      targetValues: batch.targets,
+      values: batch.values,
+      targetValues: batch.targetValues,
       seqLen: batch.seqLen,
       batchSize: batch.batchSize,
     };

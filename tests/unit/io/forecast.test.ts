@@ -74,8 +74,8 @@ function validationBatches(B: number, T: number): Batch[] {
   return seriesValidationBatches(val, layout, B, T, 3, names).map((w) => ({
     inputs: new Int32Array(0),
     targets: new Int32Array(0),
-    values: w.inputs,
-    targetValues: w.targets,
+    values: w.values,
+    targetValues: w.targetValues,
     seqLen: w.seqLen,
     batchSize: w.batchSize,
   }));

@@ -1,0 +1,186 @@
+// Forecast models in the worker session (CPU engine): a series loaded from
+// CSV or a built-in generator, answered with 'series' (columns, baselines) or
+// 'seriesError' (a bad cell named by row and column, the series in use kept);
+// a model built on it trains, is scored with each validation run, and sends
+// the forecast chart, whose one-step predictions are the engine's own
+// predict on the same rows.
+//
+// Dimension legend: N rows, T window, B batch, Ci / Co columns read / forecast.
+
+import { afterEach, describe, expect, test } from 'vitest';
+import { generateSeries } from '../../../src/series/generators';
+import { fitColumn, splitSeries } from '../../../src/series/normalize';
+import { seriesWindowAt } from '../../../src/series/windows';
+import { until } from '../../helpers/until';
+import type { RunConfig } from '../../../src/worker/protocol';
+import { CONFIG, startHost, type Harness } from './harness';
+
+let harness: Harness | null = null;
+afterEach(async () => {
+  await harness?.close();
+  harness = null;
+});
+
+const FORECAST: RunConfig = {
+  ...CONFIG,
+  model: { ...CONFIG.model, task: 'forecast', hiddenSize: 16 },
+  train: {
+    ...CONFIG.train,
+    seqLen: 16,
+    batchSize: 8,
+    valFraction: 0.2,
+    optimizer: { ...CONFIG.train.optimizer, learningRate: 1e-2 },
+  },
+};
+
+const CSV = ['day,temp,rain', '1,10.5,0', '2,11,1', '3,n/a,0', '4,12,0', '5,12.5,'].join('\n');
+
+describe('series in the worker', () => {
+  test('a CSV with a bad cell: listed per column, and choosing that column names row and column', async () => {
+    const h = (harness = startHost());
+    h.host.handle({
+      type: 'configure',
+      config: { ...FORECAST, train: { ...FORECAST.train, batchSize: 1, seqLen: 1 } },
+    });
+    h.host.handle({
+      type: 'loadSeries',
+      id: 5,
+      name: 'weather',
+      source: { kind: 'text', text: CSV },
+    });
+    await h.host.idle();
+    // The default layout is the last column, rain, whose last cell is missing.
+    expect(h.of('series')).toEqual([]);
+    const first = h.of('seriesError')[0];
+    expect(first.id).toBe(5);
+    expect(first.message).toMatch(/row 6, column "rain": missing/);
+
+    h.host.handle({
+      type: 'loadSeries',
+      id: 6,
+      name: 'weather',
+      source: { kind: 'text', text: CSV },
+      layout: { inputColumns: [1], targetColumns: [1] },
+    });
+    await h.host.idle();
+    expect(h.of('seriesError')[1].message).toMatch(/row 4, column "temp": "n\/a" is not a number/);
+
+    h.host.handle({
+      type: 'loadSeries',
+      id: 7,
+      name: 'words',
+      source: { kind: 'text', text: 'a,b\nx,y\n' },
+    });
+    await h.host.idle();
+    expect(h.of('seriesError')[2].message).toMatch(/no column of it holds numbers/);
+    expect(h.host.session.series).toBeNull();
+  });
+
+  test('a built-in series trains a forecaster: scores, a chart whose one-step predictions are predict’s, a series probe', async () => {
+    const h = (harness = startHost());
+    h.host.handle({ type: 'configure', config: FORECAST });
+    h.host.handle({
+      type: 'loadSeries',
+      id: 1,
+      name: 'sines',
+      source: { kind: 'builtin', series: 'sines' },
+    });
+    await h.host.idle();
+    const stats = h.of('series')[0].stats;
+    expect(stats).toMatchObject({ rows: 2000, trainRows: 1600, validationRows: 400, horizon: 50 });
+    expect(stats.layout).toEqual({ inputColumns: [0], targetColumns: [0] });
+    expect(stats.baselines.lastValue.mse).toBeGreaterThan(0);
+    await until('the forecaster', () => h.host.session.trainer !== null);
+    const model = h.host.session.trainer!.backend.model;
+    expect(model).toMatchObject({
+      task: 'forecast',
+      vocabSize: 0,
+      seriesInputs: 1,
+      seriesOutputs: 1,
+    });
+
+    h.host.handle({ type: 'train' });
+    const scores = () => h.of('taskScores');
+    await until('scores at step 200', () => scores().some((s) => s.step >= 200), 120_000);
+    h.host.handle({ type: 'pause' });
+    await h.host.idle();
+    await until('a chart of the paused model', () =>
+      h.of('forecast').some((f) => f.step === h.host.session.trainer!.step),
+    );
+    const [first, last] = [scores()[0], scores().at(-1)!];
+    if (first.kind !== 'forecast' || last.kind !== 'forecast') throw new Error('forecast scores');
+    expect(last.mse).toBeLessThan(first.mse);
+    // The losses are mean squared errors of normalised values.
+    expect(h.of('metrics').some((m) => m.validation.length > 0)).toBe(true);
+
+    const chart = h.of('forecast').at(-1)!;
+    expect(chart.target).toBe('sines');
+    expect(chart.validationStart).toBe(1600);
+    expect(chart.start + chart.actual.length).toBeLessThanOrEqual(2000);
+    expect(chart.actual.length).toBeLessThanOrEqual(600);
+    expect(chart.rollout.length).toBe(50);
+    const values = generateSeries('sines', 2000, FORECAST.train.seed);
+    for (let i = 0; i < chart.actual.length; i++)
+      expect(chart.actual[i]).toBe(values[chart.start + i]);
+
+    // The same one-step predictions, straight from the engine: one B = 1 stream from row 0.
+    const backend = h.host.session.trainer!.backend;
+    const stat = fitColumn(values, splitSeries(2000, 0.2).trainRows);
+    const normalized = values.map((v) => (v - stat.mean) / stat.std);
+    const layout = { inputColumns: [0], targetColumns: [0] };
+    const T = FORECAST.train.seqLen;
+    const windows = [];
+    for (let s = 0; s < 1999; s += T) {
+      windows.push(seriesWindowAt([normalized], layout, 0, s, 1, Math.min(T, 1999 - s)));
+    }
+    const outputs = await backend.predict(windows);
+    const flat = new Float32Array(1999);
+    let k = 0;
+    for (const o of outputs) for (const v of o) flat[k++] = v;
+    for (let i = 0; i < chart.oneStep.length; i++) {
+      const row = chart.start + i;
+      expect(chart.oneStep[i]).toBeCloseTo(flat[row - 1] * stat.std + stat.mean, 10);
+    }
+    // The model does better one step ahead than the normalised MSE of a flat line at the mean.
+    expect(last.mse).toBeLessThan(0.5);
+
+    const probe = h.of('probe').at(-1)!;
+    expect(probe.chars).toEqual([]);
+    expect(probe.series!.start).toBe(1600);
+    expect(probe.series!.values.length).toBe(200);
+    expect(probe.layers[0].h!.length).toBe(200 * 16);
+    expect(h.of('error')).toEqual([]);
+
+    // The rollout's length follows the horizon, from the next chart.
+    h.host.handle({ type: 'setHorizon', rows: 20 });
+    h.host.handle({ type: 'step' });
+    await h.host.idle();
+    expect(h.of('series').at(-1)!.stats.horizon).toBe(20);
+    await until('a chart of 20 rows', () => h.of('forecast').at(-1)!.rollout.length === 20);
+  }, 180_000);
+
+  test('a forecaster refuses to sample, and a bidirectional forecaster is refused', async () => {
+    const h = (harness = startHost());
+    h.host.handle({ type: 'configure', config: FORECAST });
+    h.host.handle({
+      type: 'loadSeries',
+      id: 1,
+      name: 'mg',
+      source: { kind: 'builtin', series: 'mackey-glass' },
+    });
+    await h.host.idle();
+    await until('the forecaster', () => h.host.session.trainer !== null);
+    h.host.handle({
+      type: 'sample',
+      request: { id: 3, prime: 'a', length: 5, temperature: 1, topK: 0, seed: 1 },
+    });
+    h.host.handle({
+      type: 'configure',
+      config: { ...FORECAST, model: { ...FORECAST.model, direction: 'bi' } },
+    });
+    await h.host.idle();
+    await until('the refusal', () => h.of('sampleError').length > 0);
+    expect(h.of('sampleError')[0].message).toMatch(/forecast model predicts values/);
+    expect(h.of('configError').at(-1)!.message).toMatch(/forecasting needs a left-to-right model/);
+  }, 60_000);
+});
