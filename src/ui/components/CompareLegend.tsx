@@ -59,12 +59,16 @@ export function ModelLegend(props: {
   colors: readonly string[];
   selected: number;
   baseline: number | null;
+  /** The group's accessible name: another chart's legend (the tagging scores) names its own. */
+  label?: string;
+  /** What the line styles mean, when not the loss chart's train and validation. */
+  lineKey?: string;
 }) {
-  const { names, colors, selected, baseline } = props;
+  const { names, colors, selected, baseline, label = 'Models compared', lineKey } = props;
   const recall = useApp((s) => s.recall);
   const chance = Object.values(recall)[0]?.chance;
   return (
-    <span className="hint legend compare-legend" role="group" aria-label="Models compared">
+    <span className="hint legend compare-legend" role="group" aria-label={label}>
       {names.map((name, k) => (
         <button
           key={k}
@@ -80,7 +84,7 @@ export function ModelLegend(props: {
         </button>
       ))}
       <span className="legend-key">
-        thin: train · dashed: validation
+        {lineKey ?? 'thin: train · dashed: validation'}
         {baseline !== null && <> · ln V = {baseline.toFixed(2)}</>}
         {chance !== undefined && (
           <span title="Share of recalls on the validation text where the model's likeliest next character is the key; a model that remembers nothing guesses">

@@ -27,6 +27,7 @@ import { MAX_COMPARED, type ComparedModel } from '../../worker/protocol';
 import { formatCount } from '../format';
 import { modelColors, regularizationText } from '../modelLabel';
 import { useColorScheme } from '../hooks/useColorScheme';
+import { DirectionCompare } from './DirectionCompare';
 import { NumberField } from './NumberField';
 
 export function ComparePanel() {
@@ -67,6 +68,7 @@ export function ComparePanel() {
           <span className="hint">no dropout vs dropout {CURE_DROPOUT}</span>
         </div>
       )}
+      <DirectionCompare />
       {!comparing ? (
         <p className="hint">
           Train up to three models side by side (RNN, GRU, LSTM, or two sizes) on the same text and
