@@ -31,6 +31,7 @@ const { confirmConfig, applyConfig } = await import('../../../src/store/actions'
 const { compareDirections } = await import('../../../src/store/taggingActions');
 const { modelLabel } = await import('../../../src/ui/modelLabel');
 const { scoreRows, latestTagging, formatScore } = await import('../../../src/ui/taggingScores');
+const { cellTerms } = await import('../../../src/ui/gateTerms');
 const { TaskPicker } = await import('../../../src/ui/components/TaskPicker');
 const { HyperParams } = await import('../../../src/ui/components/HyperParams');
 const { TASK_SENTENCES, DIRECTION_SENTENCES } = await import('../../../src/ui/taskView');
@@ -214,5 +215,20 @@ describe('the task picker', () => {
     const html = draw(SPACES, HyperParams);
     expect(html).not.toContain('name="task"');
     expect(html).not.toContain('name="direction"');
+  });
+});
+
+describe('the hover card’s terms of a reverse direction', () => {
+  // An RNN layer of H = 1 over P = 3 positions: h = 0.1, 0.2, 0.3.
+  const layer = { h: Float32Array.from([0.1, 0.2, 0.3]) };
+
+  test('take the previous state from t + 1 (0 at the end), named so', () => {
+    const middle = cellTerms('rnn', layer, 1, 1, 0, true);
+    expect(middle.values.hPrev).toBeCloseTo(0.3, 6);
+    expect(middle.lines[0].text).toBe('h₍t+1₎ = 0.30');
+    expect(cellTerms('rnn', layer, 1, 2, 0, true).values.hPrev).toBe(0);
+    // Forward, as before: t − 1, 0 at the start.
+    expect(cellTerms('rnn', layer, 1, 1, 0).values.hPrev).toBeCloseTo(0.1, 6);
+    expect(cellTerms('rnn', layer, 1, 0, 0).lines[0].text).toBe('h₍t−1₎ = 0.00');
   });
 });
