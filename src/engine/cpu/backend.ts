@@ -173,7 +173,11 @@ export class CpuBackend implements Backend, GradientSource {
   }
 
   private checkBatch(batch: Batch, training: boolean): void {
-    checkBatch(batch, { ...this.options, vocabSize: this.model.vocabSize }, training);
+    checkBatch(
+      batch,
+      { ...this.options, vocabSize: this.model.vocabSize, model: this.model },
+      training,
+    );
   }
 
   trainStep(
@@ -199,7 +203,8 @@ export class CpuBackend implements Backend, GradientSource {
       // The masks of the step being taken (dropout.ts): a pure function of it, so a rollback replays them.
       dropout && windowMasks(ws, dropout, this.stepCount + 1),
     );
-    carryState(ws, this.state);
+    // A tagging or bidirectional window starts from zero: nothing is carried (task.ts).
+    if (carriesState(this.model)) carryState(ws, this.state);
     const norm = globalNorm(this.grads);
     this.stepCount++;
     // A non-finite norm would spread NaN into every weight and moment: skip the update
@@ -317,7 +322,7 @@ export class CpuBackend implements Backend, GradientSource {
       modelForward(ws, this.weights, batch.inputs, state);
       sum += windowLossSum(ws, batch.targets);
       count += batch.seqLen * B;
-      carryState(ws, state);
+      if (carriesState(this.model)) carryState(ws, state);
     }
     return sum / count;
   }

@@ -3,8 +3,8 @@
 // layer, and the size of the training gradient per parameter group. Generic
 // over Float32Array and Float64Array, so the float64 run is the test's oracle.
 //
-// Dimension legend: T window, B batch, H hidden, V vocabulary, L layers.
-//   ws.logits  (T, B, V)  logits, then dlogits seeded at t = T − 1 only
+// Dimension legend: T window, B batch, H hidden, O head outputs (task.ts outputSize), L layers.
+//   ws.logits  (T, B, O)  logits, then dlogits seeded at t = T − 1 only
 //   ws.dh      (T, B, H)  after a layer's BPTT: ∂ℓ_b/∂h_t of that layer
 //   dc         (T, B, H)  LSTM: ∂ℓ_b/∂c_t of the layer just done
 
@@ -14,6 +14,7 @@ import type { RecurrentState } from '../state';
 import type { Arr, ArrCtor } from './gemm';
 import { modelBackward, modelForward, viewArena, type ModelView, type Workspace } from './model';
 import { softmaxCrossEntropyBackward } from './head';
+import { outputSize } from '../task';
 
 /**
  * From zero state over `batch`: per layer the mean over streams b of
@@ -29,7 +30,8 @@ export function gradientFlowOf(
   batch: Batch,
 ): GradientFlow {
   const { model: m, T, B } = ws;
-  const { hiddenSize: H, vocabSize: V, layers: L } = m;
+  const { hiddenSize: H, layers: L } = m;
+  const O = outputSize(m);
   const N = T * B;
   const state: RecurrentState<Arr> = {
     h: new ctor(L * B * H),
@@ -37,17 +39,17 @@ export function gradientFlowOf(
   };
   modelForward(ws, weights, batch.inputs, state);
   // One forward serves both backward passes: the second restores these logits.
-  const logits = ws.logits.slice(0, N * V);
+  const logits = ws.logits.slice(0, N * O);
 
   // 1. Only the last position's loss, each stream's own (unscaled): the streams never mix,
   //    so one backward gives every stream's gradient at once.
-  const last = (T - 1) * B * V;
+  const last = (T - 1) * B * O;
   ws.logits.fill(0, 0, last);
   softmaxCrossEntropyBackward(
-    ws.logits.subarray(last, N * V),
+    ws.logits.subarray(last, N * O),
     batch.targets.subarray((T - 1) * B, N),
     B,
-    V,
+    O,
     1,
   );
   const lstm = m.cell === 'lstm';
@@ -66,7 +68,7 @@ export function gradientFlowOf(
   // 2. The training loss (mean over all T·B positions) and its gradient per group.
   const grads = new ctor(layout.total);
   ws.logits.set(logits);
-  softmaxCrossEntropyBackward(ws.logits, batch.targets, N, V, 1 / N);
+  softmaxCrossEntropyBackward(ws.logits, batch.targets, N, O, 1 / N);
   modelBackward(ws, weights, viewArena(layout, grads), batch.inputs, state);
   return { h, c, groupNorms: groupNorms(layout, grads) };
 }

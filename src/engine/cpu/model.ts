@@ -16,6 +16,7 @@
 import { CELLS } from '../cells';
 import { layerInputSize, type ModelConfig } from '../config';
 import { fillMask, type DropoutSpec } from '../dropout';
+import { outputSize } from '../task';
 import type { ParamLayout, TensorSpec } from '../params';
 import type { RecurrentState } from '../state';
 import {
@@ -163,7 +164,8 @@ function applyMask(out: Arr, x: Arr, mask: Arr, n: number): void {
 
 /** Lengths of the arrays a Workspace of (T, B) allocates, each layer's trace once. */
 function workspaceSizes(m: ModelConfig, T: number, B: number) {
-  const { embedSize: E, hiddenSize: H, vocabSize: V, cell } = m;
+  const { embedSize: E, hiddenSize: H, cell } = m;
+  const O = outputSize(m);
   const N = T * B;
   const G = CELLS[cell].gates * H;
   return {
@@ -174,7 +176,7 @@ function workspaceSizes(m: ModelConfig, T: number, B: number) {
       hn: cell === 'gru' ? N * H : 0,
       h: N * H,
     },
-    logits: N * V,
+    logits: N * O,
     dh: N * H,
     dGates: N * G,
     dGatesH: cell === 'gru' ? N * G : 0,
@@ -214,7 +216,8 @@ export function modelForward(
   masks?: readonly Arr[],
 ): void {
   const { model: m, T, B } = ws;
-  const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = m;
+  const { embedSize: E, hiddenSize: H, layers: L } = m;
+  const O = outputSize(m);
   const N = T * B;
   for (let n = 0; n < N; n++) {
     const row = inputs[n] * E;
@@ -240,14 +243,14 @@ export function modelForward(
   }
   const top = masks ? ws.dropout().dropped[L - 1] : ws.traces[L - 1].h;
   if (masks) applyMask(top, ws.traces[L - 1].h, masks[L], N * H);
-  ws.logits.fill(0, 0, N * V);
-  ws.gemm.nn(ws.logits, top, w.headW, N, V, H);
-  addRowBias(ws.logits, w.headB, N, V);
+  ws.logits.fill(0, 0, N * O);
+  ws.gemm.nn(ws.logits, top, w.headW, N, O, H);
+  addRowBias(ws.logits, w.headB, N, O);
 }
 
 /** Summed cross-entropy of the logits in the workspace (after modelForward). */
 export function windowLossSum(ws: Workspace, targets: Int32Array): number {
-  return crossEntropySum(ws.logits, targets, ws.T * ws.B, ws.model.vocabSize);
+  return crossEntropySum(ws.logits, targets, ws.T * ws.B, outputSize(ws.model));
 }
 
 /**
@@ -267,7 +270,7 @@ export function modelForwardBackward(
   modelForward(ws, w, inputs, state, masks);
   const { T, B } = ws;
   const N = T * B;
-  const loss = softmaxCrossEntropyBackward(ws.logits, targets, N, ws.model.vocabSize, 1 / N) / N;
+  const loss = softmaxCrossEntropyBackward(ws.logits, targets, N, outputSize(ws.model), 1 / N) / N;
   modelBackward(ws, w, grads, inputs, state, undefined, masks);
   return loss;
 }
@@ -298,13 +301,14 @@ export function modelBackward(
   masks?: readonly Arr[],
 ): void {
   const { model: m, T, B } = ws;
-  const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = m;
+  const { embedSize: E, hiddenSize: H, layers: L } = m;
+  const O = outputSize(m);
   const N = T * B;
   const top = masks ? ws.dropout().dropped[L - 1] : ws.traces[L - 1].h;
-  ws.gemm.tn(grads.headW, top, ws.logits, H, V, N);
-  sumRowsInto(grads.headB, ws.logits, N, V);
+  ws.gemm.tn(grads.headW, top, ws.logits, H, O, N);
+  sumRowsInto(grads.headB, ws.logits, N, O);
   ws.dh.fill(0, 0, N * H);
-  ws.gemm.nt(ws.dh, ws.logits, w.headW, N, H, V);
+  ws.gemm.nt(ws.dh, ws.logits, w.headW, N, H, O);
   if (masks) applyMask(ws.dh, ws.dh, masks[L], N * H);
   for (let l = L - 1; l >= 0; l--) {
     const X = layerInputSize(m, l);
