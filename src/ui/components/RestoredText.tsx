@@ -11,15 +11,20 @@ import type { ProbeMessage } from '../../worker/protocol';
 import { MISTAKE_LABELS, restoredProbe, type TextPiece } from '../restoredText';
 import { formatScore } from '../taggingScores';
 
-/** What a space mark shows: the gap made visible. */
-const SPACE_GLYPH = '␣';
+/**
+ * A space mark is a box where the gap is (dashed: a space left out; filled
+ * and struck: one put in). Drawn by CSS, not a glyph such as ␣, which many
+ * monospace fonts lack.
+ */
+function Gap() {
+  return <span className="tag-gap" aria-hidden="true" />;
+}
 
 function Mark({ piece, kind }: { piece: TextPiece; kind: TaggingTask }) {
-  const shown = kind === 'spaces' ? SPACE_GLYPH : piece.text;
   return (
     <mark className={`tag-mark tag-${piece.mistake}`} title={piece.label}>
       <span className="visually-hidden">[{piece.label}: </span>
-      <span aria-hidden={kind === 'spaces'}>{shown}</span>
+      {kind === 'spaces' ? <Gap /> : piece.text}
       <span className="visually-hidden">]</span>
     </mark>
   );
@@ -29,7 +34,7 @@ function Mark({ piece, kind }: { piece: TextPiece; kind: TaggingTask }) {
 function MarkLegend({ kind }: { kind: TaggingTask }) {
   const labels = MISTAKE_LABELS[kind];
   // A case mark shows the letter as the model wrote it: left lower case, or made a capital.
-  const [missed, extra] = kind === 'spaces' ? [SPACE_GLYPH, SPACE_GLYPH] : ['a', 'A'];
+  const [missed, extra] = kind === 'spaces' ? [<Gap key="m" />, <Gap key="e" />] : ['a', 'A'];
   return (
     <span className="hint tag-legend" aria-hidden="true">
       <mark className="tag-mark tag-missed sample">{missed}</mark> {labels.missed}{' '}
