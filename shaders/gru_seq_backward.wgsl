@@ -51,14 +51,15 @@ fn finish(t: u32, last: bool, b: u32, j: u32, recurrent: f32) {
   }
   let BH = p.B * p.H;
   let bj = b * p.H + j;
-  let at = t * BH + bj;
+  let at = timeOf(t) * BH + bj;
+  let dAt = hAt(timeOf(t), b, j);
   let g = 3u * at;
-  var dh = dH[at];
+  var dh = dH[dAt];
   if (!last) {
     dh += carry[bj] + recurrent;
   }
   let act = vec3<f32>(gates[g], gates[g + 1u], gates[g + 2u]);
-  let out = gruBackward(act, hnAll[(t + 1u) * BH + bj], hAll[t * BH + bj], dh);
+  let out = gruBackward(act, hnAll[outSlot(t) * BH + bj], hAll[hAt(inSlot(t), b, j)], dh);
   gates[g] = out.dx.x;
   gates[g + 1u] = out.dx.y;
   gates[g + 2u] = out.dx.z;
@@ -66,12 +67,12 @@ fn finish(t: u32, last: bool, b: u32, j: u32, recurrent: f32) {
   gatesH[g + 1u] = out.dh.y;
   gatesH[g + 2u] = out.dh.z;
   carry[bj] = out.direct;
-  dH[at] = dh;
+  dH[dAt] = dh;
 }
 
 fn own(t: u32, b: u32, m: u32) -> f32 {
   if (b < p.B) {
-    return gatesH[(t * p.B + b) * 3u * p.H + m];
+    return gatesH[(timeOf(t) * p.B + b) * 3u * p.H + m];
   }
   return 0.0;
 }

@@ -40,7 +40,7 @@ var<workgroup> hs: array<vec4<f32>, 2u * HMAX>;
 
 fn loadH0(b: u32, k: u32) -> f32 {
   if (b < p.B) {
-    return hAll[b * p.H + k];
+    return hAll[hAt(inSlot(0u), b, k)];
   }
   return 0.0;
 }
@@ -51,14 +51,14 @@ fn finish(t: u32, b: u32, r: u32, j: u32, ah: vec3<f32>, hPrev: f32, to: u32) {
   }
   let BH = p.B * p.H;
   let bj = b * p.H + j;
-  let at = t * BH + bj;
+  let at = timeOf(t) * BH + bj;
   let g = 3u * at;
   let out = gruForward(vec3<f32>(gates[g], gates[g + 1u], gates[g + 2u]), ah, params[p.bhnOffset + j], hPrev);
   gates[g] = out.act.x;
   gates[g + 1u] = out.act.y;
   gates[g + 2u] = out.act.z;
-  hnAll[(t + 1u) * BH + bj] = out.hn;
-  hAll[(t + 1u) * BH + bj] = out.h;
+  hnAll[outSlot(t) * BH + bj] = out.hn;
+  hAll[hAt(outSlot(t), b, j)] = out.h;
   hs[to + j][r] = out.h;
 }
 

@@ -29,7 +29,7 @@ const ROWS = 4u;
 
 fn next(b: u32, m: u32) -> f32 {
   if (b < p.B) {
-    return gatesH[((p.t + 1u) * p.B + b) * 3u * p.H + m];
+    return gatesH[(p.nextRow * p.B + b) * 3u * p.H + m];
   }
   return 0.0;
 }
@@ -40,14 +40,15 @@ fn finish(b: u32, j: u32, recurrent: f32) {
   }
   let BH = p.B * p.H;
   let bj = b * p.H + j;
-  let at = p.t * BH + bj;
+  let at = p.row * BH + bj;
+  let dAt = hAt(p.row, b, j);
   let g = 3u * at;
-  var dh = dH[at];
+  var dh = dH[dAt];
   if (p.last == 0u) {
     dh += carry[bj] + recurrent;
   }
   let act = vec3<f32>(gates[g], gates[g + 1u], gates[g + 2u]);
-  let out = gruBackward(act, hnAll[(p.t + 1u) * BH + bj], hAll[p.t * BH + bj], dh);
+  let out = gruBackward(act, hnAll[p.slot * BH + bj], hAll[hAt(p.prevSlot, b, j)], dh);
   gates[g] = out.dx.x;
   gates[g + 1u] = out.dx.y;
   gates[g + 2u] = out.dx.z;
@@ -55,7 +56,7 @@ fn finish(b: u32, j: u32, recurrent: f32) {
   gatesH[g + 1u] = out.dh.y;
   gatesH[g + 2u] = out.dh.z;
   carry[bj] = out.direct;
-  dH[at] = dh;
+  dH[dAt] = dh;
 }
 
 @compute @workgroup_size(64)

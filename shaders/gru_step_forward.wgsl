@@ -24,7 +24,7 @@ const ROWS = 4u;
 
 fn loadPrev(b: u32, k: u32) -> f32 {
   if (b < p.B) {
-    return hAll[p.prevSlot * p.B * p.H + b * p.H + k];
+    return hAll[hAt(p.prevSlot, b, k)];
   }
   return 0.0;
 }
@@ -40,7 +40,7 @@ fn finish(b: u32, j: u32, ah: vec3<f32>, hPrev: f32) {
   gates[g + 1u] = out.act.y;
   gates[g + 2u] = out.act.z;
   hnAll[p.nextSlot * p.B * p.H + bj] = out.hn;
-  hAll[p.nextSlot * p.B * p.H + bj] = out.h;
+  hAll[hAt(p.nextSlot, b, j)] = out.h;
 }
 
 @compute @workgroup_size(64)

@@ -48,13 +48,14 @@ fn finish(t: u32, last: bool, b: u32, j: u32, recurrent: f32) {
   }
   let BH = p.B * p.H;
   let bj = b * p.H + j;
-  let at = t * BH + bj;
+  let at = timeOf(t) * BH + bj;
+  let dAt = hAt(timeOf(t), b, j);
   let act = gates[at];
   let f = act.y;
   let o = act.w;
-  let tc = tanhSafe(cAll[(t + 1u) * BH + bj]);
-  let cPrev = cAll[t * BH + bj];
-  let dh = dH[at] + recurrent;
+  let tc = tanhSafe(cAll[outSlot(t) * BH + bj]);
+  let cPrev = cAll[inSlot(t) * BH + bj];
+  let dh = dH[dAt] + recurrent;
   var dcNext = 0.0;
   if (!last) {
     dcNext = dc[bj];
@@ -64,13 +65,13 @@ fn finish(t: u32, last: bool, b: u32, j: u32, recurrent: f32) {
   dc[bj] = dcv * f;
   // The whole dh_t and dc_t stay behind for gradientFlow: dH[t] and cAll slot t + 1 are
   // read by no later step (the train program stores the carried state before BPTT).
-  dH[at] = dh;
-  cAll[(t + 1u) * BH + bj] = dcv;
+  dH[dAt] = dh;
+  cAll[outSlot(t) * BH + bj] = dcv;
 }
 
 fn ownDz(t: u32, b: u32, j: u32) -> vec4<f32> {
   if (b < p.B) {
-    return gates[t * p.B * p.H + b * p.H + j];
+    return gates[timeOf(t) * p.B * p.H + b * p.H + j];
   }
   return vec4<f32>(0.0);
 }

@@ -45,7 +45,7 @@ var<workgroup> hs: array<vec4<f32>, 2u * ROWS * H4MAX>;
 
 fn loadH0(b: u32, k: u32) -> f32 {
   if (b < p.B && k < p.H) {
-    return hAll[b * p.H + k];
+    return hAll[hAt(inSlot(0u), b, k)];
   }
   return 0.0;
 }
@@ -58,18 +58,18 @@ fn finish(t: u32, r: u32, j: u32, z: vec4<f32>, to: u32, H4: u32) {
   }
   let BH = p.B * p.H;
   let bj = b * p.H + j;
-  let at = t * BH + bj;
+  let at = timeOf(t) * BH + bj;
   let zt = z + gates[at];
   let act = activateGates(zt);
   let i = act.x;
   let f = act.y;
   let g = act.z;
   let o = act.w;
-  let c = f * cAll[t * BH + bj] + i * g;
+  let c = f * cAll[inSlot(t) * BH + bj] + i * g;
   let h = o * tanhSafe(c);
   gates[at] = act;
-  cAll[(t + 1u) * BH + bj] = c;
-  hAll[(t + 1u) * BH + bj] = h;
+  cAll[outSlot(t) * BH + bj] = c;
+  hAll[hAt(outSlot(t), b, j)] = h;
   hs[(to * ROWS + r) * H4 + j / 4u][j % 4u] = h;
 }
 

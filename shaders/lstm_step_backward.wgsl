@@ -36,7 +36,7 @@ var<workgroup> dz3: array<vec4<f32>, 64>;
 
 fn loadNext(b: u32, q: u32) -> vec4<f32> {
   if (b < p.B && q < p.H) {
-    return gates[(p.t + 1u) * p.B * p.H + b * p.H + q];
+    return gates[p.nextRow * p.B * p.H + b * p.H + q];
   }
   return vec4<f32>(0.0);
 }
@@ -47,13 +47,14 @@ fn finish(b: u32, j: u32, recurrent: f32) {
   }
   let BH = p.B * p.H;
   let bj = b * p.H + j;
-  let at = p.t * BH + bj;
+  let at = p.row * BH + bj;
+  let dAt = hAt(p.row, b, j);
   let act = gates[at];
   let f = act.y;
   let o = act.w;
-  let tc = tanhSafe(cAll[(p.t + 1u) * BH + bj]);
-  let cPrev = cAll[p.t * BH + bj];
-  let dh = dH[at] + recurrent;
+  let tc = tanhSafe(cAll[p.slot * BH + bj]);
+  let cPrev = cAll[p.prevSlot * BH + bj];
+  let dh = dH[dAt] + recurrent;
   var dcNext = 0.0;
   if (p.last == 0u) {
     dcNext = dc[bj];
@@ -63,8 +64,8 @@ fn finish(b: u32, j: u32, recurrent: f32) {
   dc[bj] = dcv * f;
   // The whole dh_t and dc_t stay behind for gradientFlow: dH[t] and cAll slot t + 1 are
   // read by no later step (the train program stores the carried state before BPTT).
-  dH[at] = dh;
-  cAll[(p.t + 1u) * BH + bj] = dcv;
+  dH[dAt] = dh;
+  cAll[p.slot * BH + bj] = dcv;
 }
 
 // Written out for four streams (no private arrays indexed in loops).

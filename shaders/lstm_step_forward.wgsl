@@ -31,7 +31,7 @@ var<workgroup> hPrev: array<vec4<f32>, 64>;
 
 fn loadPrev(b: u32, k: u32) -> f32 {
   if (b < p.B && k < p.H) {
-    return hAll[p.prevSlot * p.B * p.H + b * p.H + k];
+    return hAll[hAt(p.prevSlot, b, k)];
   }
   return 0.0;
 }
@@ -51,7 +51,7 @@ fn finish(b: u32, j: u32, z: vec4<f32>) {
   let c = f * cAll[p.prevSlot * p.B * p.H + bj] + i * g;
   gates[at] = act;
   cAll[p.nextSlot * p.B * p.H + bj] = c;
-  hAll[p.nextSlot * p.B * p.H + bj] = o * tanhSafe(c);
+  hAll[hAt(p.nextSlot, b, j)] = o * tanhSafe(c);
 }
 
 // Written out for four streams (no private arrays indexed in loops: software

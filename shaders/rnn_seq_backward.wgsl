@@ -40,19 +40,20 @@ fn finish(t: u32, last: bool, b: u32, j: u32, recurrent: f32) {
   if (b >= p.B) {
     return;
   }
-  let at = t * p.B * p.H + b * p.H + j;
-  var dh = dH[at];
+  let at = timeOf(t) * p.B * p.H + b * p.H + j;
+  let dAt = hAt(timeOf(t), b, j);
+  var dh = dH[dAt];
   if (!last) {
     dh += recurrent;
   }
   let h = gates[at];
   gates[at] = dh * (1.0 - h * h);
-  dH[at] = dh;
+  dH[dAt] = dh;
 }
 
 fn own(t: u32, b: u32, j: u32) -> f32 {
   if (b < p.B) {
-    return gates[t * p.B * p.H + b * p.H + j];
+    return gates[timeOf(t) * p.B * p.H + b * p.H + j];
   }
   return 0.0;
 }

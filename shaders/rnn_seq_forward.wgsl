@@ -34,7 +34,7 @@ var<workgroup> hs: array<vec4<f32>, 2u * HMAX>;
 
 fn loadH0(b: u32, k: u32) -> f32 {
   if (b < p.B) {
-    return hAll[b * p.H + k];
+    return hAll[hAt(inSlot(0u), b, k)];
   }
   return 0.0;
 }
@@ -45,10 +45,10 @@ fn finish(t: u32, b: u32, r: u32, j: u32, ah: f32, to: u32) {
   }
   let BH = p.B * p.H;
   let bj = b * p.H + j;
-  let at = t * BH + bj;
+  let at = timeOf(t) * BH + bj;
   let h = tanhSafe(gates[at] + ah);
   gates[at] = h;
-  hAll[(t + 1u) * BH + bj] = h;
+  hAll[hAt(outSlot(t), b, j)] = h;
   hs[to + j][r] = h;
 }
 

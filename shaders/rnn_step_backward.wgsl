@@ -21,7 +21,7 @@ const ROWS = 4u;
 
 fn next(b: u32, q: u32) -> f32 {
   if (b < p.B) {
-    return gates[(p.t + 1u) * p.B * p.H + b * p.H + q];
+    return gates[p.nextRow * p.B * p.H + b * p.H + q];
   }
   return 0.0;
 }
@@ -30,14 +30,15 @@ fn finish(b: u32, j: u32, recurrent: f32) {
   if (b >= p.B) {
     return;
   }
-  let at = p.t * p.B * p.H + b * p.H + j;
-  var dh = dH[at];
+  let at = p.row * p.B * p.H + b * p.H + j;
+  let dAt = hAt(p.row, b, j);
+  var dh = dH[dAt];
   if (p.last == 0u) {
     dh += recurrent;
   }
   let h = gates[at];
   gates[at] = dh * (1.0 - h * h);
-  dH[at] = dh;
+  dH[dAt] = dh;
 }
 
 @compute @workgroup_size(64)

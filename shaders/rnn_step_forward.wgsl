@@ -20,7 +20,7 @@ const ROWS = 4u;
 
 fn loadPrev(b: u32, k: u32) -> f32 {
   if (b < p.B) {
-    return hAll[p.prevSlot * p.B * p.H + b * p.H + k];
+    return hAll[hAt(p.prevSlot, b, k)];
   }
   return 0.0;
 }
@@ -33,7 +33,7 @@ fn finish(b: u32, j: u32, ah: f32) {
   let at = p.row * p.B * p.H + bj;
   let h = tanhSafe(gates[at] + ah);
   gates[at] = h;
-  hAll[p.nextSlot * p.B * p.H + bj] = h;
+  hAll[hAt(p.nextSlot, b, j)] = h;
 }
 
 @compute @workgroup_size(64)

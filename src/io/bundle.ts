@@ -7,9 +7,11 @@
 //     'safetensors' → model.safetensors, vocab.json
 //     'onnx'        → model.onnx
 //     'tfjs'        → model.json, model.weights.bin
+//     vocab: null for a forecast (no vocab.json then).
 //     options.baseName replaces "model" in the names; options.metadata goes
 //     into each format's metadata (safetensors metadata, ONNX metadata_props,
-//     TF.js userDefinedMetadata).
+//     TF.js userDefinedMetadata); options.series is a forecast's columns and
+//     normalisation statistics (seriesMetadata.ts), written into each format.
 //   checkpointFile(bytes) → ExportFile   (checkpoint.safetensors)
 //   importFiles(files, options) → LoadedCheckpoint
 //     picks the .safetensors among the files (and vocab.json, if given) and
@@ -21,6 +23,7 @@ import { loadCheckpoint, type LoadedCheckpoint, type LoadOptions } from './check
 import { FormatError } from './errors';
 import { exportOnnx } from './exportOnnx';
 import { exportTfjs } from './exportTfjs';
+import type { SeriesMetadata } from './seriesMetadata';
 import { exportSafetensors, exportVocabJson } from './weights';
 
 export type ExportKind = 'safetensors' | 'onnx' | 'tfjs';
@@ -39,14 +42,16 @@ export interface ExportOptions {
   baseName?: string;
   /** Extra metadata strings (which weights, their step). */
   metadata?: Record<string, string>;
+  /** A forecast's columns and normalisation statistics, so a user can de-normalise. */
+  series?: SeriesMetadata;
 }
 
 export function exportFiles(
   kind: ExportKind,
   model: ModelConfig,
   params: Float32Array,
-  vocab: Vocabulary,
-  { baseName = 'model', metadata = {} }: ExportOptions = {},
+  vocab: Vocabulary | null,
+  { baseName = 'model', metadata = {}, series }: ExportOptions = {},
 ): ExportFile[] {
   const text = (s: string) => new TextEncoder().encode(s);
   switch (kind) {
@@ -55,20 +60,22 @@ export function exportFiles(
         {
           name: `${baseName}.safetensors`,
           mimeType: OCTET,
-          bytes: exportSafetensors(model, params, vocab, metadata),
+          bytes: exportSafetensors(model, params, vocab, metadata, series),
         },
-        { name: 'vocab.json', mimeType: JSON_TYPE, bytes: text(exportVocabJson(vocab)) },
+        ...(vocab
+          ? [{ name: 'vocab.json', mimeType: JSON_TYPE, bytes: text(exportVocabJson(vocab)) }]
+          : []),
       ];
     case 'onnx':
       return [
         {
           name: `${baseName}.onnx`,
           mimeType: OCTET,
-          bytes: exportOnnx(model, params, vocab, metadata),
+          bytes: exportOnnx(model, params, vocab, metadata, series),
         },
       ];
     case 'tfjs': {
-      const ex = exportTfjs(model, params, vocab, `${baseName}.weights.bin`, metadata);
+      const ex = exportTfjs(model, params, vocab, `${baseName}.weights.bin`, metadata, series);
       return [
         { name: `${baseName}.json`, mimeType: JSON_TYPE, bytes: text(ex.modelJson) },
         { name: ex.weightsFile, mimeType: OCTET, bytes: ex.weights },

@@ -12,7 +12,9 @@
 //             state.best.<arena name>: the weights of the best validation so far
 //             (early stopping), arena layout, only when they differ from the
 //             weights above.
-//   metadata  format = "gatescope.checkpoint.v1", config, vocab (as in model.safetensors),
+//   metadata  format = "gatescope.checkpoint.v1", config (with the task and
+//             direction), vocab (token tasks), series (a forecast's columns and
+//             normalisation statistics, when given) as in model.safetensors,
 //             train (TrainConfig JSON), step, batcher (BatcherPosition JSON),
 //             corpus_sha256, saved_at (ISO time), extra (JSON string map for the UI),
 //             early_stopping (JSON: bestStep, bestLoss, withoutImprovement,
@@ -40,12 +42,7 @@
 
 import type { Backend } from '../engine/backend';
 import type { Batcher, BatcherPosition } from '../engine/batcher';
-import {
-  modelConfigFields,
-  validateTrainConfig,
-  type ModelConfig,
-  type TrainConfig,
-} from '../engine/config';
+import { validateTrainConfig, type ModelConfig, type TrainConfig } from '../engine/config';
 import type { Setting, SettingGroup } from '../engine/configSchema';
 import { paramLayout } from '../engine/params';
 import { runConfigFrom, settingsIn } from '../engine/settings';
@@ -55,11 +52,12 @@ import type { Vocabulary } from '../engine/tokenizer';
 import { CorpusMismatchError, FormatError, guarded } from './errors';
 import { toPytorchTensors } from './pytorch';
 import { readSafetensors, writeSafetensors, type NamedTensor } from './safetensors';
-import { vocabJson } from './vocabFile';
+import type { SeriesMetadata } from './seriesMetadata';
 import {
   CHECKPOINT_FORMAT,
   isTrainingStateTensor,
   META,
+  modelMetadata,
   weightsFromFile,
   WEIGHTS_FORMAT,
   type ImportOptions,
@@ -70,7 +68,10 @@ export { CHECKPOINT_FORMAT };
 export interface TrainingSnapshot {
   model: ModelConfig;
   train: TrainConfig;
-  vocab: Vocabulary;
+  /** The characters of a token model (lm, tagging); null for a forecast, which reads values. */
+  vocab: Vocabulary | null;
+  /** A forecast's columns and normalisation statistics (absent: none recorded). */
+  series?: SeriesMetadata;
   /** Arena layout. */
   params: Float32Array;
   /** Adam moments (arena layout) and the optimizer step. */
@@ -95,7 +96,13 @@ export interface SavedEarlyStopping extends EarlyStoppingState {
 
 export type LoadedCheckpoint =
   | ({ kind: 'checkpoint' } & TrainingSnapshot)
-  | { kind: 'weights'; model: ModelConfig; params: Float32Array; vocab: Vocabulary };
+  | {
+      kind: 'weights';
+      model: ModelConfig;
+      params: Float32Array;
+      vocab: Vocabulary | null;
+      series: SeriesMetadata | null;
+    };
 
 export function saveCheckpoint(s: TrainingSnapshot): Uint8Array {
   const layout = paramLayout(s.model);
@@ -148,8 +155,7 @@ export function saveCheckpoint(s: TrainingSnapshot): Uint8Array {
   }
   return writeSafetensors(tensors, {
     [META.format]: CHECKPOINT_FORMAT,
-    [META.config]: JSON.stringify(modelConfigFields(s.model)),
-    [META.vocab]: vocabJson(s.vocab),
+    ...modelMetadata(s.model, s.vocab, s.series),
     train: JSON.stringify(s.train),
     step: String(s.optimizer.step),
     batcher: JSON.stringify(s.batcher),
@@ -205,6 +211,7 @@ export function loadCheckpoint(bytes: Uint8Array, options: LoadOptions = {}): Lo
         model: weights.model,
         params: weights.params,
         vocab: weights.vocab,
+        series: weights.series,
       };
 
     const meta = parsed.metadata;
@@ -267,6 +274,7 @@ export function loadCheckpoint(bytes: Uint8Array, options: LoadOptions = {}): Lo
       model,
       train,
       vocab: weights.vocab,
+      ...(weights.series ? { series: weights.series } : {}),
       params: weights.params,
       optimizer: { m: arena('m'), v: arena('v'), step },
       state: {
@@ -333,7 +341,10 @@ export async function captureCheckpoint(
   batcher: StreamPosition,
   context: {
     train: TrainConfig;
-    vocab: Vocabulary;
+    /** null for a forecast. */
+    vocab: Vocabulary | null;
+    /** A forecast's columns and normalisation statistics. */
+    series?: SeriesMetadata;
     corpusSha256: string;
     extra?: Record<string, string>;
     /** The trainer's early-stopping record; the best weights are read from the backend. */

@@ -1,27 +1,40 @@
 // model.safetensors: the weights under PyTorch state_dict names (see
-// pytorch.ts), with the vocabulary and the configuration as JSON strings in
-// `__metadata__`, plus vocab.json beside it. This is what a person takes to
-// PyTorch (docs/export.md has the snippet) and what gatescope imports back.
+// pytorch.ts), with the configuration (task, direction, series sizes
+// included), the vocabulary (token tasks) and a forecast's series record
+// (seriesMetadata.ts) as JSON strings in `__metadata__`, plus vocab.json
+// beside it. This is what a person takes to PyTorch (docs/export.md has the
+// snippet) and what gatescope imports back.
 //
-// Dimension legend: V vocabulary, E embedding, H hidden, L layers.
+// Dimension legend: V vocabulary, E embedding, H hidden, L layers, D directions.
 //
 // Public API:
-//   exportSafetensors(model, params, vocab, extra?) → Uint8Array   (model.safetensors)
+//   exportSafetensors(model, params, vocab, extra?, series?) → Uint8Array   (model.safetensors)
+//     vocab: the model's vocabulary, null for a forecast (it has none);
+//     series: a forecast's columns and normalisation statistics (optional).
 //   exportVocabJson(vocab) → string                                  (vocab.json)
+//   modelMetadata(model, vocab, series?) → { config, vocab?, series? }  (shared by every format)
 //   importWeights(bytes, options?) → ImportedWeights
+//     The model comes back with its task and direction (files without them:
+//     lm, uni); a forecast has vocab null and its series record, if any.
 //     options.expectModel: the configuration the caller needs (else taken from the file)
-//     options.corpusVocab: the corpus' vocabulary; a different one throws
+//     options.corpusVocab: the corpus' vocabulary (token tasks only); a different one throws
 //                          VocabularyMismatchError (err.canAdopt, err.fileVocab)
 //     options.vocabJson:   vocab.json text, for files without vocabulary metadata
 //   A checkpoint file imports too (its weights; the training state is skipped).
 //   Every failure is a FormatError.
 
-import { CELLS } from '../engine/cells';
 import { modelConfigFields, validateModelConfig, type ModelConfig } from '../engine/config';
+import { readsTokens, taskOf } from '../engine/task';
 import type { Vocabulary } from '../engine/tokenizer';
 import { FormatError, guarded } from './errors';
-import { fromPytorchTensors, inferModelConfig, toPytorchTensors } from './pytorch';
+import { describeModel, fromPytorchTensors, inferModelConfig, toPytorchTensors } from './pytorch';
 import { readSafetensors, writeSafetensors, type SafetensorsFile } from './safetensors';
+import {
+  checkSeriesMetadata,
+  parseSeriesMetadata,
+  SERIES_META_KEY,
+  type SeriesMetadata,
+} from './seriesMetadata';
 import { checkVocabulary, parseVocabJson, vocabJson } from './vocabFile';
 
 /** Metadata keys of a gatescope safetensors file. */
@@ -29,6 +42,7 @@ export const META = {
   format: 'format',
   config: 'config',
   vocab: 'vocab',
+  series: SERIES_META_KEY,
 } as const;
 
 export const WEIGHTS_FORMAT = 'gatescope.weights.v1';
@@ -43,18 +57,48 @@ export function isTrainingStateTensor(name: string): boolean {
 export function exportSafetensors(
   model: ModelConfig,
   params: Float32Array,
-  vocab: Vocabulary,
+  vocab: Vocabulary | null,
   extra: Record<string, string> = {},
+  /** A forecast's columns and normalisation statistics (from the session); optional. */
+  series?: SeriesMetadata,
 ): Uint8Array {
-  if (vocab.size !== model.vocabSize) {
-    throw new Error(`vocabulary has ${vocab.size} characters; the model has V=${model.vocabSize}`);
-  }
   return writeSafetensors(toPytorchTensors(model, params), {
     ...extra,
     [META.format]: WEIGHTS_FORMAT,
-    [META.config]: JSON.stringify(modelConfigJson(model)),
-    [META.vocab]: vocabJson(vocab),
+    ...modelMetadata(model, vocab, series),
   });
+}
+
+/**
+ * The metadata strings every format carries: `config` (the full model
+ * configuration, modelConfigFields), `vocab` (token tasks) and `series` (a
+ * forecast's record, when given). Throws when the vocabulary does not fit the
+ * task: a token model needs its V characters, a forecast has none.
+ */
+export function modelMetadata(
+  model: ModelConfig,
+  vocab: Vocabulary | null,
+  series?: SeriesMetadata,
+): Record<string, string> {
+  const out: Record<string, string> = {
+    [META.config]: JSON.stringify(modelConfigJson(model)),
+  };
+  if (readsTokens(model)) {
+    if (!vocab) throw new Error(`a ${taskOf(model)} model needs its vocabulary`);
+    if (vocab.size !== model.vocabSize) {
+      throw new Error(
+        `vocabulary has ${vocab.size} characters; the model has V=${model.vocabSize}`,
+      );
+    }
+    out[META.vocab] = vocabJson(vocab);
+  } else if (vocab) {
+    throw new Error('a forecast reads values, not characters: it has no vocabulary');
+  }
+  if (series) {
+    if (taskOf(model) !== 'forecast') throw new Error('only a forecast has series metadata');
+    out[META.series] = JSON.stringify(checkSeriesMetadata(series, model));
+  }
+  return out;
 }
 
 export function exportVocabJson(vocab: Vocabulary): string {
@@ -69,10 +113,14 @@ export interface ImportOptions {
 }
 
 export interface ImportedWeights {
+  /** With its task and direction (modelConfigFields): a tagger or forecast stays one. */
   model: ModelConfig;
   /** Arena layout (src/engine/params.ts). */
   params: Float32Array;
-  vocab: Vocabulary;
+  /** The characters of a token model; null for a forecast, which has none. */
+  vocab: Vocabulary | null;
+  /** A forecast's columns and normalisation statistics, when the file has them; else null. */
+  series: SeriesMetadata | null;
   metadata: Record<string, string>;
 }
 
@@ -110,11 +158,32 @@ export function weightsFromFile(
   if (options.expectModel && !sameModel(model, options.expectModel)) {
     throw new FormatError(
       'config-mismatch',
-      `the file holds ${describe(model)} but the current model is ${describe(options.expectModel)}`,
+      `the file holds ${describeModel(model)} but the current model is ${describeModel(options.expectModel)}`,
       file,
     );
   }
 
+  const params = fromPytorchTensors(model, tensors, file, allowExtra);
+  if (!readsTokens(model)) {
+    // A forecast: no vocabulary, so no corpus rule applies; its series record rides along.
+    if (metadata[META.vocab] !== undefined) {
+      throw new FormatError(
+        'metadata-invalid',
+        'a forecast has no vocabulary, but the file holds one',
+        file,
+      );
+    }
+    const seriesText = metadata[META.series];
+    const series = seriesText === undefined ? null : parseSeriesMetadata(seriesText, model, file);
+    return { model, params, vocab: null, series, metadata };
+  }
+  if (metadata[META.series] !== undefined) {
+    throw new FormatError(
+      'metadata-invalid',
+      `a ${taskOf(model)} model has no series metadata`,
+      file,
+    );
+  }
   const vocabText = metadata[META.vocab] ?? options.vocabJson;
   if (vocabText === undefined) {
     throw new FormatError(
@@ -132,9 +201,7 @@ export function weightsFromFile(
     );
   }
   if (options.corpusVocab) checkVocabulary(vocab, options.corpusVocab, file);
-
-  const params = fromPytorchTensors(model, tensors, file, allowExtra);
-  return { model, params, vocab, metadata };
+  return { model, params, vocab, series: null, metadata };
 }
 
 function modelConfigJson(m: ModelConfig): ModelConfig {
@@ -164,16 +231,9 @@ export function parseModelConfig(text: string, file?: string): ModelConfig {
   }
 }
 
+/** The same model, field by field (task, direction and series sizes included). */
 export function sameModel(a: ModelConfig, b: ModelConfig): boolean {
-  return (
-    a.cell === b.cell &&
-    a.vocabSize === b.vocabSize &&
-    a.embedSize === b.embedSize &&
-    a.hiddenSize === b.hiddenSize &&
-    a.layers === b.layers
-  );
-}
-
-function describe(m: ModelConfig): string {
-  return `${CELLS[m.cell].label} V=${m.vocabSize}, E=${m.embedSize}, H=${m.hiddenSize}, L=${m.layers}`;
+  const x = modelConfigFields(a);
+  const y = modelConfigFields(b);
+  return (Object.keys(x) as (keyof ModelConfig)[]).every((k) => x[k] === y[k]);
 }

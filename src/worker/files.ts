@@ -16,6 +16,7 @@ import {
   checkVocabulary,
   exportFiles,
   exportVocabJson,
+  FormatError,
   importFiles,
   newRunId,
   VocabularyMismatchError,
@@ -114,13 +115,14 @@ async function startFromWeights(
   const corpus = session.corpus!;
   const config = session.config!;
   let vocab: Vocabulary = corpus.corpus.vocab;
+  const fileVocab = textVocabulary(loaded.vocab, source);
   try {
-    checkVocabulary(loaded.vocab, corpus.corpus.vocab, source);
+    checkVocabulary(fileVocab, corpus.corpus.vocab, source);
   } catch (error) {
     if (!(error instanceof VocabularyMismatchError)) throw error;
     if (!error.canAdopt) throw error;
     if (!adoptVocabulary) throw new AdoptableVocabularyError(error.message);
-    vocab = loaded.vocab;
+    vocab = fileVocab;
   }
   const model = modelSettingsOf(loaded.model);
   const run = { ...config, model };
@@ -136,6 +138,18 @@ async function startFromWeights(
     params: loaded.params,
     run: { id: newRunId(), name: `${source} on ${corpus.name}` },
   });
+}
+
+/** A file's vocabulary; a forecast has none, and a text session cannot take it. */
+function textVocabulary(vocab: Vocabulary | null, source: string): Vocabulary {
+  if (!vocab) {
+    throw new FormatError(
+      'config-mismatch',
+      'this is a forecast model: it reads a series, not a text',
+      source,
+    );
+  }
+  return vocab;
 }
 
 /**
@@ -159,7 +173,7 @@ export async function resumeCheckpoint(
   };
   const loaded = await session.prepareCorpus(
     corpusName,
-    corpusWithVocabulary(text, snapshot.vocab),
+    corpusWithVocabulary(text, textVocabulary(snapshot.vocab, corpusName)),
     config,
   );
   if (loaded.sha256 !== snapshot.corpusSha256) {

@@ -143,7 +143,7 @@ describe('model files', () => {
     });
 
     // Reference logits from our CPU engine with those weights.
-    const tokens = weights.vocab.encode(PROBE);
+    const tokens = weights.vocab!.encode(PROBE);
     const cpu = new CpuBackend(weights.model, weights.params, { batchSize: 1, seqLen: 8 });
     const want = (await cpu.probe(tokens)).logits;
     cpu.dispose();

@@ -20,7 +20,7 @@ import {
 import { RECURRENT_KERNELS } from '../../src/engine/gpu/passes';
 import type { ProgramBuilder } from '../../src/engine/gpu/program';
 import { openGpu } from '../helpers/webgpu';
-import { KernelBench, expectClose, randomArray } from './support';
+import { KernelBench, expectClose, leftToRight, randomArray, stepBackwardRows } from './support';
 
 const harness = await openGpu();
 const bench = harness ? new KernelBench(harness) : null;
@@ -114,7 +114,7 @@ describe.each(CASES)('%s %s kernels vs the CPU layer', (cell, mode) => {
           p.dispatch({
             kernel: kernels.forward.persistent,
             constants: constants('forward'),
-            uniforms: { B, H, T, ...weights },
+            uniforms: { B, H, T, reverse: 0, ...leftToRight(H), ...weights },
             buffers: forwardBuffers,
             workgroups: [Math.ceil(B / 4)],
           });
@@ -123,7 +123,7 @@ describe.each(CASES)('%s %s kernels vs the CPU layer', (cell, mode) => {
         for (let t = 0; t < T; t++) {
           p.dispatch({
             kernel: kernels.forward.step,
-            uniforms: { B, H, row: t, prevSlot: t, nextSlot: t + 1, ...weights },
+            uniforms: { B, H, row: t, prevSlot: t, nextSlot: t + 1, ...leftToRight(H), ...weights },
             buffers: forwardBuffers,
             workgroups: [Math.ceil(H / 64), Math.ceil(B / 4)],
           });
@@ -178,7 +178,7 @@ describe.each(CASES)('%s %s kernels vs the CPU layer', (cell, mode) => {
           p.dispatch({
             kernel: kernels.backward.persistent,
             constants: constants('backward'),
-            uniforms: { B, H, T, whOffset: W_OFFSET },
+            uniforms: { B, H, T, reverse: 0, ...leftToRight(H), whOffset: W_OFFSET },
             buffers: backwardBuffers,
             workgroups: [Math.ceil(B / 4)],
           });
@@ -186,7 +186,7 @@ describe.each(CASES)('%s %s kernels vs the CPU layer', (cell, mode) => {
           for (let t = T - 1; t >= 0; t--) {
             p.dispatch({
               kernel: kernels.backward.step,
-              uniforms: { B, H, t, last: t === T - 1 ? 1 : 0, whOffset: W_OFFSET },
+              uniforms: { B, H, ...stepBackwardRows(t, T), ...leftToRight(H), whOffset: W_OFFSET },
               buffers: backwardBuffers,
               workgroups: [Math.ceil(H / 64), Math.ceil(B / 4)],
             });

@@ -15,7 +15,7 @@ import { adamHyperparameters } from '../../src/engine/gpu/adamStep';
 import { persistentFits, persistentWorkgroupSize } from '../../src/engine/gpu/plan';
 import { grid, rowsGrid } from '../../src/engine/gpu/program';
 import { openGpu } from '../helpers/webgpu';
-import { KernelBench, expectClose, randomArray } from './support';
+import { KernelBench, expectClose, leftToRight, randomArray, stepBackwardRows } from './support';
 
 const harness = await openGpu();
 const bench = harness ? new KernelBench(harness) : null;
@@ -75,7 +75,15 @@ describe('recurrent step kernels vs the CPU layer', () => {
         for (let t = 0; t < T; t++) {
           p.dispatch({
             kernel: 'lstm_step_forward',
-            uniforms: { B, H, row: t, prevSlot: t, nextSlot: t + 1, whOffset4: W_OFFSET / 4 },
+            uniforms: {
+              B,
+              H,
+              row: t,
+              prevSlot: t,
+              nextSlot: t + 1,
+              ...leftToRight(H),
+              whOffset4: W_OFFSET / 4,
+            },
             buffers: [params, gates, hBuf, cBuf],
             workgroups,
           });
@@ -105,7 +113,13 @@ describe('recurrent step kernels vs the CPU layer', () => {
         for (let t = T - 1; t >= 0; t--) {
           p.dispatch({
             kernel: 'lstm_step_backward',
-            uniforms: { B, H, t, last: t === T - 1 ? 1 : 0, whOffset4: W_OFFSET / 4 },
+            uniforms: {
+              B,
+              H,
+              ...stepBackwardRows(t, T),
+              ...leftToRight(H),
+              whOffset4: W_OFFSET / 4,
+            },
             buffers: [params, dGatesGpu, cTrace, dhGpu, dc],
             workgroups,
           });
@@ -157,7 +171,7 @@ describe('persistent recurrent kernels (one dispatch per window) vs the CPU laye
         p.dispatch({
           kernel: 'lstm_seq_forward',
           constants: constantsFor('forward'),
-          uniforms: { B, H, T, whOffset4: W_OFFSET / 4 },
+          uniforms: { B, H, T, reverse: 0, ...leftToRight(H), whOffset4: W_OFFSET / 4 },
           buffers: [params, gates, hBuf, cBuf],
           workgroups: [Math.ceil(B / 4)],
         }),
@@ -188,7 +202,7 @@ describe('persistent recurrent kernels (one dispatch per window) vs the CPU laye
         p.dispatch({
           kernel: 'lstm_seq_backward',
           constants: constantsFor('backward'),
-          uniforms: { B, H, T, whOffset4: W_OFFSET / 4 },
+          uniforms: { B, H, T, reverse: 0, ...leftToRight(H), whOffset4: W_OFFSET / 4 },
           buffers: [params, dGatesGpu, cTrace, dhGpu, dc],
           workgroups: [Math.ceil(B / 4)],
         }),

@@ -121,3 +121,29 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   }
   return den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
 }
+
+/** max |a − b| over the elements (NaN anywhere: Infinity). */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < b.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    max = Math.max(max, Number.isNaN(d) ? Infinity : d);
+  }
+  return max;
+}
+
+/** A left-to-right layer's place in hAll and dH (recurrent_columns.wgsl): rows of H, column 0. */
+export function leftToRight(H: number): { hLd: number; hCol: number } {
+  return { hLd: H, hCol: 0 };
+}
+
+/** The rows and slots a per-timestep backward kernel reads at step t of T, left to right. */
+export function stepBackwardRows(t: number, T: number): Record<string, number> {
+  return {
+    row: t,
+    nextRow: t < T - 1 ? t + 1 : 0,
+    slot: t + 1,
+    prevSlot: t,
+    last: t === T - 1 ? 1 : 0,
+  };
+}

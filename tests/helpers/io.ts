@@ -5,6 +5,7 @@
 //
 // Dimension legend: T steps, B batch, E embedding, H hidden, V vocabulary, L layers.
 
+import type { ProbeInput } from '../../src/engine/backend';
 import type { ModelConfig } from '../../src/engine/config';
 import { CpuBackend } from '../../src/engine/cpu/backend';
 import { initParams } from '../../src/engine/params';
@@ -35,10 +36,10 @@ export function cpuBackend(model: ModelConfig, params: Float32Array, batchSize =
   return new CpuBackend(model, params, { batchSize, seqLen });
 }
 
-/** (T, V) logits of the CPU reference for a token sequence, from zero state. */
-export async function cpuLogits(model: ModelConfig, params: Float32Array, tokens: Int32Array) {
+/** (T, O) outputs of the CPU reference for token ids (T) or a forecast's values (T·Ci), from zero state. */
+export async function cpuLogits(model: ModelConfig, params: Float32Array, input: ProbeInput) {
   const backend = cpuBackend(model, params);
-  const probe = await backend.probe(tokens);
+  const probe = await backend.probe(input);
   backend.dispose();
   return probe.logits;
 }

@@ -9,7 +9,8 @@
 // params.ts).
 
 import { CELLS } from '../cells';
-import type { ModelConfig } from '../config';
+import { layerInputSize, type ModelConfig } from '../config';
+import { directionCount, outputSize, readsTokens } from '../task';
 import { decayMask, headColumns, paramLayout, type ParamLayout } from '../params';
 import type { GpuResources } from './resources';
 import { UNIFORM_BINDING_SIZE } from './uniforms';
@@ -22,19 +23,33 @@ export const LOSS_LOG_SLOTS = 1024;
 /** u32 words per loss log slot: [loss bits, grad norm bits, non-finite flag, unused]. */
 export const LOSS_LOG_WORDS = 4;
 
-export interface LayerBuffers {
+/** What each direction of a layer has of its own. */
+export interface DirectionBuffers {
   /**
    * (T, B, G·H) Gx, then activated gates (the RNN's: h itself), then the
-   * gradient w.r.t. the input pre-activations in backward (in place).
+   * gradient w.r.t. the input pre-activations in backward (in place); rows in
+   * text order for either direction.
    */
   gates: GPUBuffer;
-  /** (T + 1, B, H) slot 0 = carried-in h, slot t + 1 = h_t. */
-  hAll: GPUBuffer;
   /**
-   * (T + 1, B, H) likewise for the LSTM's c; the GRU's hn_t = h_{t−1}·Whn + bhn
-   * in slot t + 1 (what backward needs for dr); unused by the RNN (4 floats).
+   * (T + D, B, H) the LSTM's c in the slots of hAll; the GRU's hn_t =
+   * h_{t−1}·Whn + bhn in slot t + 1 (what backward needs for dr); unused by
+   * the RNN (4 floats).
    */
   cAll: GPUBuffer;
+}
+
+/** The forward direction's buffers, the shared h and, bidirectional, the reverse's. */
+export interface LayerBuffers extends DirectionBuffers {
+  /**
+   * (T + D, B, D·H) slot t + 1 = h_t, slot 0 = the carried-in h. A
+   * bidirectional layer keeps both directions side by side, [h_fwd | h_rev]
+   * (PyTorch's output order), slot T + 1 holding the reverse's zero state in;
+   * slots 1..T are the layer's (T, B, D·H) output in text order.
+   */
+  hAll: GPUBuffer;
+  /** Bidirectional: the reverse direction's gates and cAll. */
+  reverse?: DirectionBuffers;
 }
 
 /** A carried (h, c) on the device, each (L, B, H). */
@@ -55,20 +70,29 @@ export function arenaSizes(m: ModelConfig, layout: ParamLayout, Tmax: number, Bm
   const { embedSize: E, hiddenSize: H, layers: L, cell } = m;
   const N = Tmax * Bmax;
   const G = CELLS[cell].gates;
+  const forecast = !readsTokens(m);
+  const D = directionCount(m);
   return {
     params: layout.total,
     tokens: N,
-    x0: N * E,
+    /** Forecast only: (T, B, Ci) inputs and (T, B, Co) targets. */
+    values: forecast ? N * layerInputSize(m, 0) : 4,
+    targetValues: forecast ? N * outputSize(m) : 4,
+    /** The embedded inputs, or a forecast's dropped values (site 0). */
+    x0: N * (forecast ? layerInputSize(m, 0) : E),
     gates: N * G * H,
-    states: (Tmax + 1) * Bmax * H,
-    /** Per layer: c (LSTM) or hn (GRU); the RNN keeps none. */
-    cellStates: cell === 'rnn' ? 4 : (Tmax + 1) * Bmax * H,
+    /** Per layer: h of both directions, slots 0..T (+ T + 1, the reverse's state in). */
+    states: (Tmax + D) * Bmax * D * H,
+    /** Per layer and direction: c (LSTM) or hn (GRU); the RNN keeps none. */
+    cellStates: cell === 'rnn' ? 4 : (Tmax + D) * Bmax * H,
     /** The GRU's dGatesH (T, B, 3H), shared by the layers (backward runs them in turn). */
     gatesH: cell === 'gru' ? N * G * H : 4,
     logits: N * headColumns(layout),
-    dH: N * H,
-    /** Per dropout site 1..L: the dropped copy of the layer below's h (N, H). */
-    dropped: N * H,
+    dH: N * D * H,
+    /** Per dropout site 1..L: the dropped copy of the layer below's h (N, D·H). */
+    dropped: N * D * H,
+    /** Bidirectional: the reverse direction's share of a layer's input gradient (N, X). */
+    dxReverse: D === 2 ? N * Math.max(E, D * H) : 4,
     dX0: N * E,
     state: L * Bmax * H,
     /** gradientFlow's norms: per layer (Tmax) for h, then per layer for c. */
@@ -92,13 +116,16 @@ export class GpuArena {
   readonly decayMask: GPUBuffer;
   // Inputs of a window.
   readonly inputs: GPUBuffer; // (T, B) i32
-  readonly targets: GPUBuffer; // (T, B) i32
+  readonly targets: GPUBuffer; // (T, B) i32: tokens (lm) or class ids (tagging)
+  readonly values: GPUBuffer; // forecast: (T, B, Ci) inputs; else 4 floats unused
+  readonly targetValues: GPUBuffer; // forecast: (T, B, Co) targets; else 4 floats unused
   // Activations and their gradients.
-  readonly x0: GPUBuffer; // (T, B, E) embedded inputs
+  readonly x0: GPUBuffer; // (T, B, E) embedded inputs (forecast: (T, B, Ci) dropped values)
   readonly layers: LayerBuffers[]; // per layer
   readonly logits: GPUBuffer; // (T, B, Vs), dlogits after the loss kernel; columns ≥ V stay 0
   readonly rowLoss: GPUBuffer; // (T, B) per-position loss
-  readonly dH: GPUBuffer; // (T, B, H) gradient w.r.t. the current layer's outputs
+  readonly dH: GPUBuffer; // (T, B, D·H) gradient w.r.t. the current layer's outputs
+  readonly dxReverse: GPUBuffer; // bidirectional: (T, B, X) scratch; else 4 floats unused
   readonly dX0: GPUBuffer; // (T, B, E) gradient w.r.t. the embedded inputs
   /**
    * Dropout sites 1..L at [s − 1], each (T, B, H): forward, h_1..h_T of layer
@@ -146,18 +173,29 @@ export class GpuArena {
     resources.device.queue.writeBuffer(this.decayMask, 0, decayMask(layout));
     this.inputs = f('inputs (T,B) i32', s.tokens);
     this.targets = f('targets (T,B) i32', s.tokens);
+    this.values = f('values (T,B,Ci)', s.values);
+    this.targetValues = f('targetValues (T,B,Co)', s.targetValues);
     this.x0 = f('x0 (T,B,E)', s.x0);
     this.layers = Array.from({ length: model.layers }, (_, l) => ({
       gates: f(`layer${l}.gates (T,B,G·H)`, s.gates),
-      hAll: f(`layer${l}.hAll (T+1,B,H)`, s.states),
-      cAll: f(`layer${l}.cAll (T+1,B,H)`, s.cellStates),
+      hAll: f(`layer${l}.hAll (T+D,B,D·H)`, s.states),
+      cAll: f(`layer${l}.cAll (T+D,B,H)`, s.cellStates),
+      ...(directionCount(model) === 2
+        ? {
+            reverse: {
+              gates: f(`layer${l}.reverse.gates (T,B,G·H)`, s.gates),
+              cAll: f(`layer${l}.reverse.cAll (T+D,B,H)`, s.cellStates),
+            },
+          }
+        : {}),
     }));
     this.logits = f('logits (T,B,Vs)', s.logits);
     this.rowLoss = f('rowLoss (T,B)', s.tokens);
     this.dH = f('dH (T,B,H)', s.dH);
     this.dX0 = f('dX0 (T,B,E)', s.dX0);
+    this.dxReverse = f('dxReverse (T,B,X)', s.dxReverse);
     this.dropped = Array.from({ length: model.layers }, (_, l) =>
-      f(`dropped site ${l + 1} (T,B,H)`, s.dropped),
+      f(`dropped site ${l + 1} (T,B,D·H)`, s.dropped),
     );
     this.dc = f('dc (B,H)', maxBatch * model.hiddenSize);
     this.gatesH = f('gatesH (T,B,3H)', s.gatesH);

@@ -19,6 +19,7 @@ import type {
   BackendInfo,
   Batch,
   GradientSource,
+  ProbeInput,
   ProbeResult,
   SampleOptions,
   Sampler,
@@ -26,11 +27,12 @@ import type {
   WindowGradients,
   GradientFlow,
 } from '../backend';
-import { checkBatch, checkTokens } from '../batchCheck';
+import { checkBatch } from '../batchCheck';
 import { CELLS } from '../cells';
 import type { DropoutMode, ModelConfig, OptimizerConfig } from '../config';
 import type { DropoutSpec } from '../dropout';
 import { headColumns, paramLayout, repackParams, type ParamLayout } from '../params';
+import { directionCount, outputSize, readsTokens } from '../task';
 import { deviceParamLayout, GpuArena, LOSS_LOG_SLOTS, type SnapshotBuffers } from './arena';
 import { autotune, trainingGemms, type AutotuneOptions, type TuneReport } from './autotune';
 import { GpuDeviceLostError } from './device';
@@ -46,7 +48,7 @@ import {
   type RecurrentMode,
   type RecurrentVariant,
 } from './plan';
-import { probeWindows } from './probe';
+import { probeLength, probeWindows } from './probe';
 import type { Program } from './program';
 import { ProgramCache, type Job } from './programs';
 import { LossReadback } from './readback';
@@ -271,12 +273,23 @@ export class GpuBackend implements Backend, GradientSource {
   }
 
   private checkWindow(batch: Batch, training: boolean): void {
-    checkBatch(batch, { ...this.options, vocabSize: this.model.vocabSize }, training);
+    checkBatch(
+      batch,
+      { ...this.options, vocabSize: this.model.vocabSize, model: this.model },
+      training,
+    );
   }
 
   private writeWindow(batch: Batch): void {
-    this.device.queue.writeBuffer(this.arena.inputs, 0, batch.inputs);
-    this.device.queue.writeBuffer(this.arena.targets, 0, batch.targets);
+    const queue = this.device.queue;
+    if (readsTokens(this.model)) {
+      queue.writeBuffer(this.arena.inputs, 0, batch.inputs);
+      queue.writeBuffer(this.arena.targets, 0, batch.targets);
+      return;
+    }
+    // checkBatch has seen both (a forecast's batches carry values, not tokens).
+    queue.writeBuffer(this.arena.values, 0, batch.values!);
+    queue.writeBuffer(this.arena.targetValues, 0, batch.targetValues!);
   }
 
   private submit(program: Program): void {
@@ -468,19 +481,44 @@ export class GpuBackend implements Backend, GradientSource {
     }
   }
 
-  // TODO(issue 15, in progress): the head's outputs read back per window.
-  async predict(_batches: Batch[]): Promise<Float32Array[]> {
-    throw new Error('predictions are not on the WebGPU engine yet');
+  /** Validation windows: each fits the backend, all of one B (the evaluation state's). */
+  private checkValidation(batches: Batch[]): void {
+    const B = batches[0].batchSize;
+    for (const batch of batches) {
+      this.checkWindow(batch, false);
+      if (batch.batchSize !== B) throw new Error('validation windows must share one batch size');
+    }
+  }
+
+  async predict(batches: Batch[]): Promise<Float32Array[]> {
+    this.checkAlive();
+    if (batches.length === 0) return [];
+    this.checkValidation(batches);
+    const encoder = this.device.createCommandEncoder({ label: 'predict: zero state' });
+    encoder.clearBuffer(this.arena.evalState.h);
+    encoder.clearBuffer(this.arena.evalState.c);
+    this.device.queue.submit([encoder.finish()]);
+    const O = outputSize(this.model);
+    const Os = headColumns(this.deviceLayout);
+    // Each window's outputs are copied out right behind its program; the maps are awaited together.
+    const reads = batches.map((batch) => {
+      const rows = batch.seqLen * batch.batchSize;
+      this.writeWindow(batch);
+      this.submit(this.program('predict', batch.seqLen, batch.batchSize));
+      return this.readFloats(this.arena.logits, rows * Os).then((padded) => {
+        const out = new Float32Array(rows * O); // (T, B, O)
+        for (let n = 0; n < rows; n++) out.set(padded.subarray(n * Os, n * Os + O), n * O);
+        return out;
+      });
+    });
+    return Promise.all(reads);
   }
 
   async evaluate(batches: Batch[]): Promise<number> {
     this.checkAlive();
     if (batches.length === 0) return NaN;
     const B = batches[0].batchSize;
-    for (const batch of batches) {
-      this.checkWindow(batch, false);
-      if (batch.batchSize !== B) throw new Error('validation windows must share one batch size');
-    }
+    this.checkValidation(batches);
     const encoder = this.device.createCommandEncoder({ label: 'evaluate: zero state' });
     encoder.clearBuffer(this.arena.evalState.h);
     encoder.clearBuffer(this.arena.evalState.c);
@@ -529,10 +567,17 @@ export class GpuBackend implements Backend, GradientSource {
     return sampler;
   }
 
-  async probe(tokens: Int32Array): Promise<ProbeResult> {
+  async probe(input: ProbeInput): Promise<ProbeResult> {
     this.checkAlive();
-    checkTokens(tokens, this.model.vocabSize);
-    const chunk = Math.min(PROBE_CHUNK, this.options.seqLen * this.options.batchSize);
+    const length = probeLength(this.model, input);
+    const capacity = this.options.seqLen * this.options.batchSize;
+    // A reverse direction reads the whole text backwards from its end: one window, no chunks.
+    const chunk = directionCount(this.model) === 2 ? capacity : Math.min(PROBE_CHUNK, capacity);
+    if (directionCount(this.model) === 2 && length > capacity) {
+      throw new Error(
+        `a bidirectional probe reads its text in one window: ${length} characters, this backend takes ${capacity} (T·B)`,
+      );
+    }
     try {
       return await probeWindows(
         {
@@ -543,7 +588,7 @@ export class GpuBackend implements Backend, GradientSource {
           logitsStride: headColumns(this.deviceLayout),
           run: (T) => this.submit(this.program('probe', T, 1)),
         },
-        tokens,
+        input,
         chunk,
       );
     } catch (error) {
@@ -553,6 +598,11 @@ export class GpuBackend implements Backend, GradientSource {
 
   async gradientFlow(batch: Batch): Promise<GradientFlow> {
     this.checkAlive();
+    if (directionCount(this.model) === 2) {
+      throw new Error(
+        'gradient flow traces one last position back through time: left-to-right models only',
+      );
+    }
     // Like evaluate: any window up to the training one (the trainer's probe takes few streams).
     this.checkWindow(batch, false);
     const { seqLen: T, batchSize: B } = batch;

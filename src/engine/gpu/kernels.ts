@@ -96,6 +96,8 @@ export const KERNELS = {
       ['prevSlot', 'u32'],
       ['nextSlot', 'u32'],
       ['whOffset4', 'u32'],
+      ['hLd', 'u32'],
+      ['hCol', 'u32'],
     ),
   },
   // The persistent kernels bind what the step kernels bind, so they share their layouts.
@@ -103,13 +105,29 @@ export const KERNELS = {
     shader: 'lstm_seq_forward',
     layout: 'lstm_step_forward',
     bindings: ['read', 'rw', 'rw', 'rw'],
-    uniforms: params(['B', 'u32'], ['H', 'u32'], ['T', 'u32'], ['whOffset4', 'u32']),
+    uniforms: params(
+      ['B', 'u32'],
+      ['H', 'u32'],
+      ['T', 'u32'],
+      ['whOffset4', 'u32'],
+      ['reverse', 'u32'],
+      ['hLd', 'u32'],
+      ['hCol', 'u32'],
+    ),
   },
   lstm_seq_backward: {
     shader: 'lstm_seq_backward',
     layout: 'lstm_step_backward',
     bindings: ['read', 'rw', 'rw', 'rw', 'rw'],
-    uniforms: params(['B', 'u32'], ['H', 'u32'], ['T', 'u32'], ['whOffset4', 'u32']),
+    uniforms: params(
+      ['B', 'u32'],
+      ['H', 'u32'],
+      ['T', 'u32'],
+      ['whOffset4', 'u32'],
+      ['reverse', 'u32'],
+      ['hLd', 'u32'],
+      ['hCol', 'u32'],
+    ),
   },
   lstm_step_backward: {
     shader: 'lstm_step_backward',
@@ -118,9 +136,14 @@ export const KERNELS = {
     uniforms: params(
       ['B', 'u32'],
       ['H', 'u32'],
-      ['t', 'u32'],
+      ['row', 'u32'], // original time of this step
+      ['nextRow', 'u32'], // the step processed before (unused when last)
+      ['slot', 'u32'],
+      ['prevSlot', 'u32'],
       ['last', 'u32'], // 1 when t = T − 1
       ['whOffset4', 'u32'],
+      ['hLd', 'u32'],
+      ['hCol', 'u32'],
     ),
   },
   // GRU and RNN: Wh rows of 3H or H floats are not vec4-aligned, so offsets are in floats.
@@ -136,6 +159,8 @@ export const KERNELS = {
       ['nextSlot', 'u32'],
       ['whOffset', 'u32'],
       ['bhnOffset', 'u32'],
+      ['hLd', 'u32'],
+      ['hCol', 'u32'],
     ),
   },
   gru_seq_forward: {
@@ -148,6 +173,9 @@ export const KERNELS = {
       ['T', 'u32'],
       ['whOffset', 'u32'],
       ['bhnOffset', 'u32'],
+      ['reverse', 'u32'],
+      ['hLd', 'u32'],
+      ['hCol', 'u32'],
     ),
   },
   gru_step_backward: {
@@ -157,16 +185,29 @@ export const KERNELS = {
     uniforms: params(
       ['B', 'u32'],
       ['H', 'u32'],
-      ['t', 'u32'],
+      ['row', 'u32'], // original time of this step
+      ['nextRow', 'u32'], // the step processed before (unused when last)
+      ['slot', 'u32'],
+      ['prevSlot', 'u32'],
       ['last', 'u32'], // 1 when t = T − 1
       ['whOffset', 'u32'],
+      ['hLd', 'u32'],
+      ['hCol', 'u32'],
     ),
   },
   gru_seq_backward: {
     shader: 'gru_seq_backward',
     layout: 'gru_backward',
     bindings: ['read', 'rw', 'read', 'read', 'rw', 'rw', 'rw'],
-    uniforms: params(['B', 'u32'], ['H', 'u32'], ['T', 'u32'], ['whOffset', 'u32']),
+    uniforms: params(
+      ['B', 'u32'],
+      ['H', 'u32'],
+      ['T', 'u32'],
+      ['whOffset', 'u32'],
+      ['reverse', 'u32'],
+      ['hLd', 'u32'],
+      ['hCol', 'u32'],
+    ),
   },
   gru_bhn_grad: {
     shader: 'gru_bhn_grad',
@@ -197,13 +238,23 @@ export const KERNELS = {
       ['prevSlot', 'u32'],
       ['nextSlot', 'u32'],
       ['whOffset', 'u32'],
+      ['hLd', 'u32'],
+      ['hCol', 'u32'],
     ),
   },
   rnn_seq_forward: {
     shader: 'rnn_seq_forward',
     layout: 'read_rw_rw',
     bindings: ['read', 'rw', 'rw'],
-    uniforms: params(['B', 'u32'], ['H', 'u32'], ['T', 'u32'], ['whOffset', 'u32']),
+    uniforms: params(
+      ['B', 'u32'],
+      ['H', 'u32'],
+      ['T', 'u32'],
+      ['whOffset', 'u32'],
+      ['reverse', 'u32'],
+      ['hLd', 'u32'],
+      ['hCol', 'u32'],
+    ),
   },
   rnn_step_backward: {
     shader: 'rnn_step_backward',
@@ -212,16 +263,27 @@ export const KERNELS = {
     uniforms: params(
       ['B', 'u32'],
       ['H', 'u32'],
-      ['t', 'u32'],
+      ['row', 'u32'], // original time of this step
+      ['nextRow', 'u32'], // the step processed before (unused when last)
       ['last', 'u32'], // 1 when t = T − 1
       ['whOffset', 'u32'],
+      ['hLd', 'u32'],
+      ['hCol', 'u32'],
     ),
   },
   rnn_seq_backward: {
     shader: 'rnn_seq_backward',
     layout: 'read_rw_rw',
     bindings: ['read', 'rw', 'rw'],
-    uniforms: params(['B', 'u32'], ['H', 'u32'], ['T', 'u32'], ['whOffset', 'u32']),
+    uniforms: params(
+      ['B', 'u32'],
+      ['H', 'u32'],
+      ['T', 'u32'],
+      ['whOffset', 'u32'],
+      ['reverse', 'u32'],
+      ['hLd', 'u32'],
+      ['hCol', 'u32'],
+    ),
   },
   embedding_forward: {
     shader: 'embedding_forward',
@@ -304,6 +366,13 @@ export const KERNELS = {
       ['scale', 'f32'],
     ),
   },
+  // The forecast head's loss (MSE) in place of softmax_cross_entropy: same bindings, f32 targets.
+  mean_squared_error: {
+    shader: 'mean_squared_error',
+    layout: 'softmax_cross_entropy',
+    bindings: ['rw', 'read', 'rw'],
+    uniforms: params(['N', 'u32'], ['Co', 'u32'], ['ld', 'u32'], ['scale', 'f32']),
+  },
   grad_norm: {
     shader: 'grad_norm',
     layout: 'read_rw',
@@ -319,6 +388,13 @@ export const KERNELS = {
       ['partialCount', 'u32'],
       ['lossRows', 'u32'],
     ),
+  },
+  // A bidirectional layer's input gradient: the reverse direction's product added in.
+  add_into: {
+    shader: 'add_into',
+    layout: 'read_rw',
+    bindings: ['read', 'rw'],
+    uniforms: params(['count', 'u32'], ['srcOffset', 'u32'], ['dstOffset', 'u32']),
   },
   loss_sum: {
     shader: 'loss_sum',

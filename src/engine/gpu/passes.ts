@@ -19,9 +19,16 @@
 // multiple of 4, the head's row stride (params.ts).
 
 import { CELLS, type CellType } from '../cells';
-import { layerInputSize, type DropoutMode, type ModelConfig } from '../config';
-import { headColumns, type ParamLayout } from '../params';
-import { NORM_PARTIALS, type GpuArena, type LayerBuffers, type StateBuffers } from './arena';
+import { headInputSize, layerInputSize, type DropoutMode, type ModelConfig } from '../config';
+import { directionCount, lossKind, outputSize, readsTokens } from '../task';
+import { headColumns, type LayerViews, type ParamLayout } from '../params';
+import {
+  NORM_PARTIALS,
+  type DirectionBuffers,
+  type GpuArena,
+  type LayerBuffers,
+  type StateBuffers,
+} from './arena';
 import { gemmDispatch, type GemmArgs, type MatrixView } from './gemm';
 import type { KernelLibrary } from './kernels';
 import type { KernelName } from './kernels';
@@ -59,9 +66,11 @@ const ADAM_WORKGROUPS = 256; // grid-stride beyond: each workgroup re-reduces th
 /**
  * Where a forward pass reads and writes: the arena's window (windowTarget) or
  * the sampler's own buffers (B = 1, one position at a time). Each layer's
- * hAll and cAll are a ring of S slots of (B, H): step t reads slot
+ * hAll and cAll are a ring of S slots of (B, D·H) and (B, H): step t reads slot
  * (start + t) mod S and writes the next, and the T slots written must not
- * wrap (the layer above and the head read them as one (N, H) matrix).
+ * wrap (the layer above and the head read them as one (N, D·H) matrix). A
+ * bidirectional window (arena only) has S = T + 2: the reverse direction reads
+ * its zero state from slot T + 1 and writes h_t into slot t + 1 like the forward.
  */
 export interface ForwardTarget {
   /** (N) i32 input tokens, from tokenOffset. */
@@ -95,7 +104,7 @@ export function windowTarget(
     layers: arena.layers,
     logits: arena.logits,
     start: 0,
-    slots: T + 1,
+    slots: T + directionCount(ctx.model),
     recurrence: ctx.plan.recurrent.forward,
     dropout,
   };
@@ -113,10 +122,42 @@ function firstOutputSlot(target: ForwardTarget): number {
  */
 function layerInput(ctx: PassContext, l: number, B: number, target: ForwardTarget): MatrixView {
   const { model } = ctx;
-  if (l === 0) return { buffer: target.x0, offset: 0, ld: model.embedSize };
-  const H = model.hiddenSize;
-  if (target.dropout) return { buffer: ctx.arena.dropped[l - 1], offset: 0, ld: H };
-  return { buffer: target.layers[l - 1].hAll, offset: firstOutputSlot(target) * B * H, ld: H };
+  if (l === 0) {
+    if (readsTokens(model)) return { buffer: target.x0, offset: 0, ld: model.embedSize };
+    // A forecast's layer 0 reads the Ci values (site 0 drops them into x0).
+    const buffer = target.dropout ? target.x0 : ctx.arena.values;
+    return { buffer, offset: 0, ld: layerInputSize(model, 0) };
+  }
+  const DH = headInputSize(model);
+  if (target.dropout) return { buffer: ctx.arena.dropped[l - 1], offset: 0, ld: DH };
+  return { buffer: target.layers[l - 1].hAll, offset: firstOutputSlot(target) * B * DH, ld: DH };
+}
+
+/** The directions of every layer: 0 (forward), and 1 (reverse) in a bidirectional model. */
+export function directionsOf(model: ModelConfig): number[] {
+  return directionCount(model) === 2 ? [0, 1] : [0];
+}
+
+/** Layer l's weights of direction d (params.ts: layout.reverse holds the reverse's). */
+function weightsOf(ctx: PassContext, l: number, d: number): LayerViews {
+  return d === 0 ? ctx.layout.layers[l] : ctx.layout.reverse[l];
+}
+
+/** Direction d's own buffers of a layer (gates, cAll); hAll is shared, half each. */
+export function directionBuffers(layer: LayerBuffers, d: number): DirectionBuffers {
+  if (d === 0) return layer;
+  if (!layer.reverse) throw new Error('this layer has no reverse direction');
+  return layer.reverse;
+}
+
+/** Where direction d's h sits in hAll and dH (recurrent_columns.wgsl): row stride D·H, column d·H. */
+function hColumns(model: ModelConfig, d: number): { hLd: number; hCol: number } {
+  return { hLd: headInputSize(model), hCol: d * model.hiddenSize };
+}
+
+/** X of dropout site s: the input of layer s (E, Ci or D·H), or the head's (D·H) for s = L. */
+function siteWidth(model: ModelConfig, site: number): number {
+  return site < model.layers ? layerInputSize(model, site) : headInputSize(model);
 }
 
 /** Dropout's Params fields every dropping kernel shares (dropout.wgsl). */
@@ -138,13 +179,13 @@ function recordDropSite(
   src: MatrixView,
   dst: MatrixView,
 ): void {
-  const H = ctx.model.hiddenSize;
-  const count = T * B * H;
+  const X = siteWidth(ctx.model, site);
+  const count = T * B * X;
   rec.dispatch({
     kernel: 'dropout_apply',
     uniforms: {
       count,
-      X: H,
+      X,
       srcOffset: src.offset,
       dstOffset: dst.offset,
       site,
@@ -168,6 +209,21 @@ export function recordStateIn(
     rec.copy(state.h, l * bytes, layer.hAll, 0, bytes);
     // The GRU's cAll holds hn and the RNN has none: their carried c stays zero.
     if (carriesCell) rec.copy(state.c, l * bytes, layer.cAll, 0, bytes);
+  });
+}
+
+/** Zero state in: clears slot 0 of every layer's h and c (models that carry no state). */
+export function recordZeroState(rec: Recorder, ctx: PassContext, { T, B }: WindowShape): void {
+  const { model } = ctx;
+  const bytes = B * model.hiddenSize * 4;
+  const carriesCell = CELLS[model.cell].carriesCell;
+  const D = directionCount(model);
+  ctx.arena.layers.forEach((layer) => {
+    // Slot 0 (both halves: the reverse's is unused) and, bidirectional, slot T + 1.
+    rec.clear(layer.hAll, 0, D * bytes);
+    if (D === 2) rec.clear(layer.hAll, (T + 1) * D * bytes, D * bytes);
+    if (carriesCell) rec.clear(layer.cAll, 0, bytes);
+    if (carriesCell && layer.reverse) rec.clear(layer.reverse.cAll, (T + 1) * bytes, bytes);
   });
 }
 
@@ -211,8 +267,9 @@ function recurrentWeights(
   ctx: PassContext,
   l: number,
   direction: Direction,
+  d: number,
 ): Record<string, number> {
-  const w = ctx.layout.layers[l];
+  const w = weightsOf(ctx, l, d);
   if (ctx.model.cell === 'lstm') return { whOffset4: w.wh.offset / 4 };
   // Only the GRU's forward reads bhn (backward's dbhn is gru_bhn_grad's).
   if (ctx.model.cell === 'gru' && direction === 'forward') {
@@ -236,36 +293,43 @@ export function recordRecurrenceForward(
   { T, B }: WindowShape,
   mode: RecurrentMode,
   target: ForwardTarget = windowTarget(ctx, T),
+  /** 0 forward; 1 the reverse direction, over reversed time by index mapping. */
+  d = 0,
 ): void {
   const { model } = ctx;
   const { cell, hiddenSize: H } = model;
   const layer = target.layers[l];
+  const own = directionBuffers(layer, d);
   const kernels = RECURRENT_KERNELS[cell].forward;
-  const weights = recurrentWeights(ctx, l, 'forward');
+  const weights = { ...recurrentWeights(ctx, l, 'forward', d), ...hColumns(model, d) };
   const buffers =
     cell === 'rnn'
-      ? [ctx.arena.params, layer.gates, layer.hAll]
-      : [ctx.arena.params, layer.gates, layer.hAll, layer.cAll];
+      ? [ctx.arena.params, own.gates, layer.hAll]
+      : [ctx.arena.params, own.gates, layer.hAll, own.cAll];
+  const window = target.start === 0 && target.slots === T + directionCount(model);
+  if (d === 1 && !window) throw new Error('the reverse direction runs on the arena window only');
   if (mode === 'persistent') {
-    // The persistent kernel reads slot 0 and writes slots 1..T: the arena's window only.
-    if (target.start !== 0 || target.slots !== T + 1) {
+    // The persistent kernel reads slot 0 (reverse: T + 1) and writes slots 1..T: windows only.
+    if (!window) {
       throw new Error('the persistent kernel needs a window ring (slot 0 in, slots 1..T out)');
     }
     rec.dispatch({
       kernel: kernels.persistent,
       constants: persistentConstants(ctx, H, 'forward'),
-      uniforms: { B, H, T, ...weights },
+      uniforms: { B, H, T, reverse: d, ...weights },
       buffers,
       workgroups: [Math.ceil(B / STEP_ROWS)],
     });
     return;
   }
-  for (let t = 0; t < T; t++) {
-    const prevSlot = (target.start + t) % target.slots;
-    const nextSlot = (prevSlot + 1) % target.slots;
+  for (let s = 0; s < T; s++) {
+    // Step s reads time T − 1 − s in reverse; its state in is slot t + 2 (recurrent_time.wgsl).
+    const row = d === 1 ? T - 1 - s : s;
+    const prevSlot = d === 1 ? row + 2 : (target.start + s) % target.slots;
+    const nextSlot = d === 1 ? row + 1 : (prevSlot + 1) % target.slots;
     rec.dispatch({
       kernel: kernels.step,
-      uniforms: { B, H, row: t, prevSlot, nextSlot, ...weights },
+      uniforms: { B, H, row, prevSlot, nextSlot, ...weights },
       buffers,
       workgroups: [Math.ceil(H / STEP_UNITS), Math.ceil(B / STEP_ROWS)],
     });
@@ -284,31 +348,46 @@ export function recordRecurrenceBackward(
   l: number,
   { T, B }: WindowShape,
   mode: RecurrentMode,
+  /** 0 forward; 1 the reverse direction, whose BPTT walks original time forwards. */
+  d = 0,
 ): void {
   const { arena, model } = ctx;
   const { cell, hiddenSize: H } = model;
   const layer = arena.layers[l];
+  const own = directionBuffers(layer, d);
   const kernels = RECURRENT_KERNELS[cell].backward;
-  const weights = recurrentWeights(ctx, l, 'backward');
+  const weights = { ...recurrentWeights(ctx, l, 'backward', d), ...hColumns(model, d) };
   const buffers = {
-    lstm: [arena.params, layer.gates, layer.cAll, arena.dH, arena.dc],
-    gru: [arena.params, layer.gates, layer.hAll, layer.cAll, arena.dH, arena.dc, arena.gatesH],
-    rnn: [arena.params, layer.gates, arena.dH],
+    lstm: [arena.params, own.gates, own.cAll, arena.dH, arena.dc],
+    gru: [arena.params, own.gates, layer.hAll, own.cAll, arena.dH, arena.dc, arena.gatesH],
+    rnn: [arena.params, own.gates, arena.dH],
   }[cell];
   if (mode === 'persistent') {
     rec.dispatch({
       kernel: kernels.persistent,
       constants: persistentConstants(ctx, H, 'backward'),
-      uniforms: { B, H, T, ...weights },
+      uniforms: { B, H, T, reverse: d, ...weights },
       buffers,
       workgroups: [Math.ceil(B / STEP_ROWS)],
     });
     return;
   }
-  for (let t = T - 1; t >= 0; t--) {
+  const timeOf = (s: number) => (d === 1 ? T - 1 - s : s);
+  for (let s = T - 1; s >= 0; s--) {
+    const row = timeOf(s);
     rec.dispatch({
       kernel: kernels.step,
-      uniforms: { B, H, t, last: t === T - 1 ? 1 : 0, ...weights },
+      uniforms: {
+        B,
+        H,
+        row,
+        // The step processed just before (s + 1), whose gate gradient feeds this one.
+        nextRow: s < T - 1 ? timeOf(s + 1) : 0,
+        slot: row + 1,
+        prevSlot: d === 1 ? row + 2 : row,
+        last: s === T - 1 ? 1 : 0,
+        ...weights,
+      },
       buffers,
       workgroups: [Math.ceil(H / STEP_UNITS), Math.ceil(B / STEP_ROWS)],
     });
@@ -339,7 +418,7 @@ export function recordForward(
 ): void {
   const { arena, model, layout } = ctx;
   const { embedSize: E, hiddenSize: H } = model;
-  const Vs = headColumns(layout);
+  const Os = headColumns(layout);
   const N = T * B;
   if (firstOutputSlot(target) + T > target.slots) {
     throw new Error(`a window of ${T} steps wraps around a ring of ${target.slots} slots`);
@@ -357,17 +436,31 @@ export function recordForward(
   };
   const buffers = [arena.params, target.tokens, target.x0];
   const workgroups = rowsGrid(Math.ceil(E / 64), N);
-  rec.dispatch(
-    drop
-      ? {
-          // Site 0: x0 is dropped as it is gathered.
-          kernel: 'embedding_forward_dropout',
-          uniforms: { ...embedding, ...dropoutUniforms(B, drop) },
-          buffers: [...buffers, arena.dropoutStep],
-          workgroups,
-        }
-      : { kernel: 'embedding_forward', uniforms: embedding, buffers, workgroups },
-  );
+  if (!readsTokens(model)) {
+    // A forecast has no embedding; dropping, site 0 is the Ci values into x0.
+    if (drop) {
+      recordDropSite(
+        rec,
+        ctx,
+        0,
+        { T, B },
+        drop,
+        layerInput(ctx, 0, B, { ...target, dropout: null }),
+        layerInput(ctx, 0, B, target),
+      );
+    }
+  } else
+    rec.dispatch(
+      drop
+        ? {
+            // Site 0: x0 is dropped as it is gathered.
+            kernel: 'embedding_forward_dropout',
+            uniforms: { ...embedding, ...dropoutUniforms(B, drop) },
+            buffers: [...buffers, arena.dropoutStep],
+            workgroups,
+          }
+        : { kernel: 'embedding_forward', uniforms: embedding, buffers, workgroups },
+    );
   const G = CELLS[model.cell].gates * H;
   // Sites 1..L: h_1..h_T of layer s − 1 into its dropped copy; hAll keeps the undropped h.
   const dropSite = (site: number, mode: DropoutMode) =>
@@ -380,33 +473,37 @@ export function recordForward(
       layerInput(ctx, site, B, { ...target, dropout: null }),
       layerInput(ctx, site, B, target),
     );
-  layout.layers.forEach((w, l) => {
+  for (let l = 0; l < model.layers; l++) {
     if (drop && l > 0) dropSite(l, drop);
-    // Gx (N, G) = x·Wx + b: the input part of every position's gates at once.
-    rec.dispatch(
-      gemm(ctx, {
-        M: N,
-        N: G,
-        K: layerInputSize(model, l),
-        a: layerInput(ctx, l, B, target),
-        b: { buffer: arena.params, offset: w.wx.offset, ld: G },
-        c: { buffer: target.layers[l].gates, offset: 0, ld: G },
-        bias: { buffer: arena.params, offset: w.b.offset },
-        placeholder: arena.placeholder,
-      }),
-    );
-    recordRecurrenceForward(rec, ctx, l, { T, B }, target.recurrence, target);
-  });
+    for (const d of directionsOf(model)) {
+      const w = weightsOf(ctx, l, d);
+      // Gx (N, G) = x·Wx + b: the input part of every position's gates at once (both
+      // directions read the same x in text order; the reverse maps time in its kernel).
+      rec.dispatch(
+        gemm(ctx, {
+          M: N,
+          N: G,
+          K: layerInputSize(model, l),
+          a: layerInput(ctx, l, B, target),
+          b: { buffer: arena.params, offset: w.wx.offset, ld: G },
+          c: { buffer: directionBuffers(target.layers[l], d).gates, offset: 0, ld: G },
+          bias: { buffer: arena.params, offset: w.b.offset },
+          placeholder: arena.placeholder,
+        }),
+      );
+      recordRecurrenceForward(rec, ctx, l, { T, B }, target.recurrence, target, d);
+    }
+  }
   if (!target.logits) return;
   if (drop) dropSite(model.layers, drop);
   rec.dispatch(
     gemm(ctx, {
       M: N,
-      N: Vs,
-      K: H,
+      N: Os,
+      K: headInputSize(model),
       a: layerInput(ctx, model.layers, B, target),
-      b: { buffer: arena.params, offset: layout.headW.offset, ld: Vs },
-      c: { buffer: target.logits, offset: 0, ld: Vs },
+      b: { buffer: arena.params, offset: layout.headW.offset, ld: Os },
+      c: { buffer: target.logits, offset: 0, ld: Os },
       bias: { buffer: arena.params, offset: layout.headB.offset },
       placeholder: arena.placeholder,
     }),
@@ -425,17 +522,24 @@ export function recordLoss(
   scale = 1 / (T * B),
 ): void {
   const N = T * B;
+  const { arena, model } = ctx;
+  const ld = headColumns(ctx.layout);
+  const O = outputSize(model);
+  const workgroups = grid(Math.ceil(N / 64));
+  if (lossKind(model) === 'meanSquaredError') {
+    rec.dispatch({
+      kernel: 'mean_squared_error',
+      uniforms: { N, Co: O, ld, scale },
+      buffers: [arena.logits, arena.targetValues, arena.rowLoss],
+      workgroups,
+    });
+    return;
+  }
   rec.dispatch({
     kernel: 'softmax_cross_entropy',
-    uniforms: {
-      N,
-      V: ctx.model.vocabSize,
-      ld: headColumns(ctx.layout),
-      targetOffset: 0,
-      scale,
-    },
-    buffers: [ctx.arena.logits, ctx.arena.targets, ctx.arena.rowLoss],
-    workgroups: grid(Math.ceil(N / 64)),
+    uniforms: { N, V: O, ld, targetOffset: 0, scale },
+    buffers: [arena.logits, arena.targets, arena.rowLoss],
+    workgroups,
   });
 }
 
@@ -464,38 +568,39 @@ export function recordBackward(
 ): void {
   const { arena, model, layout } = ctx;
   const { embedSize: E, hiddenSize: H, vocabSize: V, layers: L } = model;
-  const Vs = headColumns(layout);
+  const Os = headColumns(layout);
+  const DH = headInputSize(model);
   const N = T * B;
   const window = windowTarget(ctx, T, dropout);
   // The gradient w.r.t. the input of site s ≥ 1 goes into dH: with dropout, through
   // the site's dropped copy (free once its dW product has read it), then its mask.
   const dHTarget = (site: number): MatrixView =>
     dropout
-      ? { buffer: arena.dropped[site - 1], offset: 0, ld: H }
-      : { buffer: arena.dH, offset: 0, ld: H };
+      ? { buffer: arena.dropped[site - 1], offset: 0, ld: DH }
+      : { buffer: arena.dH, offset: 0, ld: DH };
   const maskIntoDH = (site: number) => {
     if (!dropout) return;
     recordDropSite(rec, ctx, site, { T, B }, dropout, dHTarget(site), {
       buffer: arena.dH,
       offset: 0,
-      ld: H,
+      ld: DH,
     });
   };
   const top = layerInput(ctx, L, B, window);
-  const dLogits = { buffer: arena.logits, offset: 0, ld: Vs };
+  const dLogits = { buffer: arena.logits, offset: 0, ld: Os };
   const placeholder = arena.placeholder;
-  // Head, over the Vs padded columns (dlogits and Wout are zero there, so the
+  // Head, over the Os padded columns (dlogits and Wout are zero there, so the
   // padding's gradients are written as zeros and dH gains nothing from it):
-  // dWout (H, Vs) = hᵀ · dlogits with dbout = Σ dlogits; dH (N, H) = dlogits · Woutᵀ.
+  // dWout (D·H, Os) = hᵀ · dlogits with dbout = Σ dlogits; dH (N, D·H) = dlogits · Woutᵀ.
   rec.dispatch(
     gemm(ctx, {
-      M: H,
-      N: Vs,
+      M: DH,
+      N: Os,
       K: N,
       transA: true,
       a: top,
       b: dLogits,
-      c: { buffer: arena.grads, offset: layout.headW.offset, ld: Vs },
+      c: { buffer: arena.grads, offset: layout.headW.offset, ld: Os },
       columnSumsOffset: layout.headB.offset,
       placeholder,
     }),
@@ -503,11 +608,11 @@ export function recordBackward(
   rec.dispatch(
     gemm(ctx, {
       M: N,
-      N: H,
-      K: Vs,
+      N: DH,
+      K: Os,
       transB: true,
       a: dLogits,
-      b: { buffer: arena.params, offset: layout.headW.offset, ld: Vs },
+      b: { buffer: arena.params, offset: layout.headW.offset, ld: Os },
       c: dHTarget(L),
       placeholder,
     }),
@@ -515,66 +620,88 @@ export function recordBackward(
   maskIntoDH(L);
   const G = CELLS[model.cell].gates * H;
   for (let l = L - 1; l >= 0; l--) {
-    const w = layout.layers[l];
     const layer = arena.layers[l];
     const X = layerInputSize(model, l);
-    recordRecurrenceBackward(rec, ctx, l, { T, B }, ctx.plan.recurrent.backward);
-    // dH now holds the layer's whole dh_t (and the LSTM's cAll slot t + 1 its dc_t), until
-    // the dX product below overwrites dH with the layer below's.
-    afterRecurrence?.(l);
-    // The gradient w.r.t. the input pre-activations; the GRU's w.r.t. ah = h·Wh differs in n.
-    const dz = { buffer: layer.gates, offset: 0, ld: G };
-    const dzH = model.cell === 'gru' ? { buffer: arena.gatesH, offset: 0, ld: G } : dz;
-    // dWx (X, G) = xᵀ · dz with db = Σ dz; dWh (H, G) = h_{t−1}ᵀ · dzH (slots 0..T−1).
-    rec.dispatch(
-      gemm(ctx, {
-        M: X,
-        N: G,
-        K: N,
-        transA: true,
-        a: layerInput(ctx, l, B, window),
-        b: dz,
-        c: { buffer: arena.grads, offset: w.wx.offset, ld: G },
-        columnSumsOffset: w.b.offset,
-        placeholder,
-      }),
-    );
-    rec.dispatch(
-      gemm(ctx, {
-        M: H,
-        N: G,
-        K: N,
-        transA: true,
-        a: { buffer: layer.hAll, offset: 0, ld: H },
-        b: dzH,
-        c: { buffer: arena.grads, offset: w.wh.offset, ld: G },
-        placeholder,
-      }),
-    );
-    if (w.bhn) {
-      // dbhn = Σ (dn·r), dzH's n column: strided, so no GEMM column sum gives it.
+    // Every direction's BPTT and weight gradients first: with dropout the dx products below
+    // overwrite the site's dropped copy, which each direction's dWx reads.
+    for (const d of directionsOf(model)) {
+      const w = weightsOf(ctx, l, d);
+      recordRecurrenceBackward(rec, ctx, l, { T, B }, ctx.plan.recurrent.backward, d);
+      // dH now holds the layer's whole dh_t (and the LSTM's cAll slot t + 1 its dc_t), until
+      // the dX product below overwrites dH with the layer below's.
+      afterRecurrence?.(l);
+      // The gradient w.r.t. the input pre-activations; the GRU's w.r.t. ah = h·Wh differs in n.
+      const dz = { buffer: directionBuffers(layer, d).gates, offset: 0, ld: G };
+      const dzH = model.cell === 'gru' ? { buffer: arena.gatesH, offset: 0, ld: G } : dz;
+      // dWx (X, G) = xᵀ · dz with db = Σ dz; dWh (H, G) = h_{t−1}ᵀ · dzH: slots 0..T−1 of
+      // the forward half, slots 2..T + 1 of the reverse half (its h before reading x_t).
+      rec.dispatch(
+        gemm(ctx, {
+          M: X,
+          N: G,
+          K: N,
+          transA: true,
+          a: layerInput(ctx, l, B, window),
+          b: dz,
+          c: { buffer: arena.grads, offset: w.wx.offset, ld: G },
+          columnSumsOffset: w.b.offset,
+          placeholder,
+        }),
+      );
+      rec.dispatch(
+        gemm(ctx, {
+          M: H,
+          N: G,
+          K: N,
+          transA: true,
+          a: { buffer: layer.hAll, offset: d === 1 ? 2 * B * DH + H : 0, ld: DH },
+          b: dzH,
+          c: { buffer: arena.grads, offset: w.wh.offset, ld: G },
+          placeholder,
+        }),
+      );
+      if (w.bhn) {
+        // dbhn = Σ (dn·r), dzH's n column: strided, so no GEMM column sum gives it.
+        rec.dispatch({
+          kernel: 'gru_bhn_grad',
+          uniforms: { N, H, gradOffset: w.bhn.offset },
+          buffers: [arena.gatesH, arena.grads],
+          workgroups: [Math.ceil(H / 64)],
+        });
+      }
+    }
+    // A forecast's layer 0 reads the values: nothing below it learns.
+    if (l === 0 && !readsTokens(model)) break;
+    // dx (N, X) = Σ_d dz_d · Wx_dᵀ: the output gradient of the layer below, or of the
+    // embedding. Every GEMM overwrites its output, so the reverse's goes through dxReverse.
+    const dx = l > 0 ? dHTarget(l) : { buffer: arena.dX0, offset: 0, ld: E };
+    for (const d of directionsOf(model)) {
+      const into = d === 0 ? dx : { buffer: arena.dxReverse, offset: 0, ld: X };
+      rec.dispatch(
+        gemm(ctx, {
+          M: N,
+          N: X,
+          K: G,
+          transB: true,
+          a: { buffer: directionBuffers(layer, d).gates, offset: 0, ld: G },
+          b: { buffer: arena.params, offset: weightsOf(ctx, l, d).wx.offset, ld: G },
+          c: into,
+          placeholder,
+        }),
+      );
+    }
+    if (directionCount(model) === 2) {
+      const count = N * X;
       rec.dispatch({
-        kernel: 'gru_bhn_grad',
-        uniforms: { N, H, gradOffset: w.bhn.offset },
-        buffers: [arena.gatesH, arena.grads],
-        workgroups: [Math.ceil(H / 64)],
+        kernel: 'add_into',
+        uniforms: { count, srcOffset: 0, dstOffset: 0 },
+        buffers: [arena.dxReverse, dx.buffer],
+        workgroups: grid(Math.ceil(count / 64)),
       });
     }
-    // dx (N, X) = dz · Wxᵀ: the output gradient of the layer below, or of the embedding.
-    rec.dispatch(
-      gemm(ctx, {
-        M: N,
-        N: X,
-        K: G,
-        transB: true,
-        a: dz,
-        b: { buffer: arena.params, offset: w.wx.offset, ld: G },
-        c: l > 0 ? dHTarget(l) : { buffer: arena.dX0, offset: 0, ld: E },
-        placeholder,
-      }),
-    );
     if (l > 0) maskIntoDH(l);
   }
+  if (!readsTokens(model)) return;
   // Site 0's mask is applied to dX0 as the embedding kernel sums it.
   const embedding = { N, E, V, tokenOffset: 0, gradOffset: layout.embedding.offset };
   const buffers = [arena.inputs, arena.dX0, arena.grads];

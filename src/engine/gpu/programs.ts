@@ -6,6 +6,7 @@
 // Dimension legend: T window, B batch; N = T·B.
 
 import type { DropoutMode } from '../config';
+import { carriesState, directionCount } from '../task';
 import {
   recordBackward,
   recordForward,
@@ -14,6 +15,7 @@ import {
   recordOptimizer,
   recordStateIn,
   recordStateOut,
+  recordZeroState,
   windowTarget,
   type PassContext,
 } from './passes';
@@ -26,13 +28,19 @@ import { ProgramBuilder, type Program } from './program';
  * gradients  state in → forward → loss → BPTT → loss sum (nothing carried, no update)
  * eval       eval state in → forward → loss → loss sum → eval state out
  * probe      eval state in → forward → eval state out (the caller reads activations)
+ * predict    eval state in → forward → eval state out (the caller reads the head's outputs)
  * flow       zero state → gradientFlow's two backward passes (flow.ts), nothing carried
+ *
+ * A model that carries no state between windows (task.ts carriesState: tagging, anything
+ * bidirectional) starts every window of train, gradients, eval and predict from zero state
+ * instead of a carried one and stores nothing after it. The probe still carries its own
+ * state between the chunks of one text (one sequence from zero state).
  *
  * train and gradients may drop (a DropoutMode): the same passes with the masks
  * of the step in arena.dropoutStep (passes.ts). Without, the program is the
  * one recorded before dropout existed, dispatch for dispatch.
  */
-export type Job = 'train' | 'gradients' | 'eval' | 'probe' | 'flow';
+export type Job = 'train' | 'gradients' | 'eval' | 'probe' | 'predict' | 'flow';
 
 /** Programs kept (shapes of training, validation and probe windows). */
 const MAX_PROGRAMS = 16;
@@ -52,17 +60,23 @@ export function buildProgram(
   const shape = { T, B };
   const N = T * B;
   const { trainState, evalState, lossAccumulator } = ctx.arena;
+  const carries = carriesState(ctx.model);
+  const stateIn = (state: typeof trainState) =>
+    carries ? recordStateIn(rec, ctx, state, B) : recordZeroState(rec, ctx, shape);
+  const stateOut = (state: typeof trainState) => {
+    if (carries) recordStateOut(rec, ctx, state, shape);
+  };
   switch (job) {
     case 'train':
-      recordStateIn(rec, ctx, trainState, B);
+      stateIn(trainState);
       recordForward(rec, ctx, shape, windowTarget(ctx, T, dropout));
-      recordStateOut(rec, ctx, trainState, shape);
+      stateOut(trainState);
       recordLoss(rec, ctx, shape);
       recordBackward(rec, ctx, shape, undefined, dropout);
       recordOptimizer(rec, ctx, N);
       break;
     case 'gradients':
-      recordStateIn(rec, ctx, trainState, B);
+      stateIn(trainState);
       recordForward(rec, ctx, shape, windowTarget(ctx, T, dropout));
       recordLoss(rec, ctx, shape);
       recordBackward(rec, ctx, shape, undefined, dropout);
@@ -70,16 +84,23 @@ export function buildProgram(
       recordLossSum(rec, ctx, N);
       break;
     case 'eval':
-      recordStateIn(rec, ctx, evalState, B);
+      stateIn(evalState);
       recordForward(rec, ctx, shape);
       recordLoss(rec, ctx, shape);
       recordLossSum(rec, ctx, N);
-      recordStateOut(rec, ctx, evalState, shape);
+      stateOut(evalState);
+      break;
+    case 'predict':
+      stateIn(evalState);
+      recordForward(rec, ctx, shape);
+      stateOut(evalState);
       break;
     case 'probe':
-      recordStateIn(rec, ctx, evalState, B);
+      // A bidirectional probe is one window (no chunks) from zero state.
+      if (directionCount(ctx.model) === 2) recordZeroState(rec, ctx, shape);
+      else recordStateIn(rec, ctx, evalState, B);
       recordForward(rec, ctx, shape);
-      recordStateOut(rec, ctx, evalState, shape);
+      if (directionCount(ctx.model) === 1) recordStateOut(rec, ctx, evalState, shape);
       break;
     case 'flow':
       recordGradientFlow(rec, ctx, shape);

@@ -4,8 +4,10 @@
 // includes, so shared parts are prepended here: the GEMM kernels share their
 // variant overrides and stores (gemm_common.wgsl) and, for the vec4-operand
 // ones, bindings and loads (gemm_vec4_common.wgsl); the recurrent kernels
-// share sigmoid and tanhSafe (common_math.wgsl) and the cell's pointwise
-// math (lstm_cell.wgsl, gru_cell.wgsl; the plain RNN needs only tanh); the
+// share sigmoid and tanhSafe (common_math.wgsl), the cell's pointwise
+// math (lstm_cell.wgsl, gru_cell.wgsl; the plain RNN needs only tanh), where a
+// direction's h lives (recurrent_columns.wgsl) and, persistent ones, how a
+// direction's steps map to time (recurrent_time.wgsl); the
 // kernels that drop share the mask (dropout.wgsl), and the embedding kernels
 // take site 0's mask from a piece in front: the mask, or 1 when the step
 // does not drop (dropout_embedding_on/off.wgsl). The uniform structs come
@@ -13,6 +15,7 @@
 //
 // Dimension legend and buffer shapes: at the top of every shader.
 
+import addInto from '../../../shaders/add_into.wgsl?raw';
 import commonMath from '../../../shaders/common_math.wgsl?raw';
 import dropout from '../../../shaders/dropout.wgsl?raw';
 import dropoutApply from '../../../shaders/dropout_apply.wgsl?raw';
@@ -31,6 +34,7 @@ import flowNorms from '../../../shaders/flow_norms.wgsl?raw';
 import gradNorm from '../../../shaders/grad_norm.wgsl?raw';
 import adam from '../../../shaders/adam.wgsl?raw';
 import lossSum from '../../../shaders/loss_sum.wgsl?raw';
+import meanSquaredError from '../../../shaders/mean_squared_error.wgsl?raw';
 import gruBhnGrad from '../../../shaders/gru_bhn_grad.wgsl?raw';
 import gruCell from '../../../shaders/gru_cell.wgsl?raw';
 import gruSeqBackward from '../../../shaders/gru_seq_backward.wgsl?raw';
@@ -46,16 +50,30 @@ import rnnSeqBackward from '../../../shaders/rnn_seq_backward.wgsl?raw';
 import rnnSeqForward from '../../../shaders/rnn_seq_forward.wgsl?raw';
 import rnnStepBackward from '../../../shaders/rnn_step_backward.wgsl?raw';
 import rnnStepForward from '../../../shaders/rnn_step_forward.wgsl?raw';
+import recurrentColumns from '../../../shaders/recurrent_columns.wgsl?raw';
+import recurrentTime from '../../../shaders/recurrent_time.wgsl?raw';
 import sample from '../../../shaders/sample.wgsl?raw';
 import softmaxCrossEntropy from '../../../shaders/softmax_cross_entropy.wgsl?raw';
 
 /** A GEMM kernel with the shared parts it relies on in front. */
 const gemm = (...parts: string[]) => [gemmCommon, ...parts].join('\n');
-/** A recurrent kernel with the scalar math and the cell's math in front. */
-const lstm = (kernel: string) => [commonMath, lstmCell, kernel].join('\n');
-const gru = (kernel: string) => [commonMath, gruCell, kernel].join('\n');
+/**
+ * A recurrent kernel with the scalar math, the cell's math and where its
+ * direction's h lives in front; a persistent one also maps its steps to time
+ * (the reverse direction walks it backwards; the step kernels get their rows
+ * and slots from the host).
+ */
+const recurrent = (cellMath: string[]) => (kernel: string) =>
+  [commonMath, ...cellMath, recurrentColumns, kernel].join('\n');
+const persistent = (cellMath: string[]) => (kernel: string) =>
+  [commonMath, ...cellMath, recurrentColumns, recurrentTime, kernel].join('\n');
+const lstm = recurrent([lstmCell]);
+const lstmSeq = persistent([lstmCell]);
+const gru = recurrent([gruCell]);
+const gruSeq = persistent([gruCell]);
 /** The plain RNN's math is tanh and its derivative: common_math.wgsl is enough. */
-const rnn = (kernel: string) => [commonMath, kernel].join('\n');
+const rnn = recurrent([]);
+const rnnSeq = persistent([]);
 /** A kernel that drops: the mask math in front. */
 const dropping = (...parts: string[]) => [dropout, ...parts].join('\n');
 /** An embedding kernel without dropout: site 0's mask is 1. */
@@ -63,6 +81,7 @@ const undropped = (kernel: string) => [dropoutEmbeddingOff, kernel].join('\n');
 
 export const SHADER_SOURCES = {
   adam,
+  add_into: addInto,
   dropout_apply: dropping(dropoutApply),
   embedding_backward: undropped(embeddingBackward),
   embedding_backward_dropout: dropping(dropoutEmbeddingOn, embeddingBackward),
@@ -76,17 +95,18 @@ export const SHADER_SOURCES = {
   gemm_vec4_8x8: gemm(gemmVec4Common, gemmVec4Wide),
   grad_norm: gradNorm,
   gru_bhn_grad: gruBhnGrad,
-  gru_seq_backward: gru(gruSeqBackward),
-  gru_seq_forward: gru(gruSeqForward),
+  gru_seq_backward: gruSeq(gruSeqBackward),
+  gru_seq_forward: gruSeq(gruSeqForward),
   gru_step_backward: gru(gruStepBackward),
   gru_step_forward: gru(gruStepForward),
   loss_sum: lossSum,
-  lstm_seq_backward: lstm(lstmSeqBackward),
-  lstm_seq_forward: lstm(lstmSeqForward),
+  mean_squared_error: meanSquaredError,
+  lstm_seq_backward: lstmSeq(lstmSeqBackward),
+  lstm_seq_forward: lstmSeq(lstmSeqForward),
   lstm_step_backward: lstm(lstmStepBackward),
   lstm_step_forward: lstm(lstmStepForward),
-  rnn_seq_backward: rnn(rnnSeqBackward),
-  rnn_seq_forward: rnn(rnnSeqForward),
+  rnn_seq_backward: rnnSeq(rnnSeqBackward),
+  rnn_seq_forward: rnnSeq(rnnSeqForward),
   rnn_step_backward: rnn(rnnStepBackward),
   rnn_step_forward: rnn(rnnStepForward),
   sample,

@@ -34,7 +34,7 @@ describe('exportFiles / importFiles', () => {
     const parsed = readSafetensors(files[0].bytes);
     const bare = writeSafetensors([...parsed.tensors.values()]);
     const withVocab = importFiles([{ name: 'bare.safetensors', bytes: bare }, files[1]]);
-    expect(withVocab.vocab.itos).toEqual(corpus.vocab.itos);
+    expect(withVocab.vocab!.itos).toEqual(corpus.vocab.itos);
     expect(() => importFiles([{ name: 'bare.safetensors', bytes: bare }])).toThrow(
       /bare\.safetensors: the file has no vocabulary in its metadata: import vocab.json with it/,
     );

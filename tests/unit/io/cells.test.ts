@@ -2,96 +2,27 @@
 // identity, the GRU's b_hn survives in bias_hh's n block, and a file as
 // PyTorch writes it (nonzero bias_ih AND bias_hh, no metadata) imports to a
 // model whose logits equal PyTorch's equations evaluated straight off the
-// state_dict in float64 (an oracle that shares no code with src/io's
-// permutations or the CPU engine).
+// state_dict in float64 (tests/helpers/pytorchEquations.ts, an oracle that
+// shares no code with src/io's permutations or the CPU engine).
 //
 // Dimension legend: T steps, E embedding, H hidden, V vocabulary, L layers,
 // G gates per unit, X input size of a layer.
 
 import { describe, expect, test } from 'vitest';
-import { CELL_TYPES, CELLS, type CellType } from '../../../src/engine/cells';
-import { layerInputSize, modelConfigFields, type ModelConfig } from '../../../src/engine/config';
+import { CELL_TYPES, type CellType } from '../../../src/engine/cells';
+import { modelConfigFields, type ModelConfig } from '../../../src/engine/config';
 import { paramLayout } from '../../../src/engine/params';
 import { Rng } from '../../../src/engine/rng';
 import { toPytorchTensors } from '../../../src/io/pytorch';
-import { readSafetensors, writeSafetensors, type NamedTensor } from '../../../src/io/safetensors';
+import { readSafetensors, writeSafetensors } from '../../../src/io/safetensors';
 import { exportSafetensors, exportVocabJson, importWeights } from '../../../src/io/weights';
+import { pytorchEquations } from '../../helpers/pytorchEquations';
 import { cpuLogits, maxAbsDiff, seededParams, tinyCorpus, tinyModel, TEXT } from '../../helpers/io';
 
 const corpus = tinyCorpus();
 
 function modelOf(cell: CellType, L = 2): ModelConfig {
   return { ...tinyModel(L, corpus), cell };
-}
-
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-
-/**
- * (T, V) logits of Embedding → nn.LSTM | nn.GRU | nn.RNN → Linear, by
- * PyTorch's documented equations on its state_dict (gate blocks i, f, g, o /
- * r, z, n), float64, batch 1, zero start state.
- */
-function pytorchReference(
-  model: ModelConfig,
-  sd: Map<string, NamedTensor>,
-  tokens: Int32Array,
-): Float64Array {
-  const { vocabSize: V, embedSize: E, hiddenSize: H, layers: L, cell } = model;
-  const G = CELLS[cell].gates;
-  const get = (n: string) => sd.get(n)!.data;
-  const h = Array.from({ length: L }, () => new Float64Array(H));
-  const c = Array.from({ length: L }, () => new Float64Array(H));
-  const out = new Float64Array(tokens.length * V);
-  tokens.forEach((tok, t) => {
-    let x: Float64Array = Float64Array.from(get('embedding.weight').subarray(tok * E, tok * E + E));
-    for (let l = 0; l < L; l++) {
-      const X = layerInputSize(model, l);
-      const [wih, whh, bih, bhh] = ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'].map((n) =>
-        get(`${cell}.${n}_l${l}`),
-      );
-      const gi = new Float64Array(G * H); // W_ih x + b_ih
-      const gh = new Float64Array(G * H); // W_hh h + b_hh
-      for (let r = 0; r < G * H; r++) {
-        let a = bih[r];
-        for (let k = 0; k < X; k++) a += wih[r * X + k] * x[k];
-        let b = bhh[r];
-        for (let k = 0; k < H; k++) b += whh[r * H + k] * h[l][k];
-        gi[r] = a;
-        gh[r] = b;
-      }
-      const next = new Float64Array(H);
-      for (let j = 0; j < H; j++) {
-        const pre = (block: number) => gi[block * H + j] + gh[block * H + j];
-        if (cell === 'lstm') {
-          const [i, f, g, o] = [
-            sigmoid(pre(0)),
-            sigmoid(pre(1)),
-            Math.tanh(pre(2)),
-            sigmoid(pre(3)),
-          ];
-          c[l][j] = f * c[l][j] + i * g;
-          next[j] = o * Math.tanh(c[l][j]);
-        } else if (cell === 'gru') {
-          const r = sigmoid(pre(0));
-          const z = sigmoid(pre(1));
-          const n = Math.tanh(gi[2 * H + j] + r * gh[2 * H + j]);
-          next[j] = (1 - z) * n + z * h[l][j];
-        } else {
-          next[j] = Math.tanh(pre(0));
-        }
-      }
-      h[l] = next;
-      x = next;
-    }
-    const hw = get('head.weight'); // (V, H)
-    const hb = get('head.bias');
-    for (let v = 0; v < V; v++) {
-      let a = hb[v];
-      for (let k = 0; k < H; k++) a += hw[v * H + k] * x[k];
-      out[t * V + v] = a;
-    }
-  });
-  return out;
 }
 
 describe.each(CELL_TYPES)('%s: model.safetensors', (cell) => {
@@ -111,7 +42,7 @@ describe.each(CELL_TYPES)('%s: model.safetensors', (cell) => {
     ]);
     const diff = maxAbsDiff(
       await cpuLogits(model, params, tokens),
-      pytorchReference(model, sd, tokens),
+      pytorchEquations(model, sd, tokens),
     );
     console.log(
       `${cell}: CPU engine vs PyTorch equations on the exported file: ${diff.toExponential(2)}`,
@@ -131,7 +62,7 @@ describe.each(CELL_TYPES)('%s: model.safetensors', (cell) => {
     const sd = new Map(tensors.map((t) => [t.name, t]));
     const diff = maxAbsDiff(
       await cpuLogits(model, back.params, tokens),
-      pytorchReference(model, sd, tokens),
+      pytorchEquations(model, sd, tokens),
     );
     console.log(`${cell}: imported PyTorch file vs PyTorch equations: ${diff.toExponential(2)}`);
     expect(diff).toBeLessThanOrEqual(1e-4);

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CellType } from '../../../src/engine/cells';
 import type { ModelConfig } from '../../../src/engine/config';
 import { exportTfjs, TfjsGruUnsupportedError } from '../../../src/io/exportTfjs';
+import { loadTfjs } from '../../helpers/tfjs';
 import { cpuLogits, maxAbsDiff, seededParams, tinyCorpus, tinyModel, TEXT } from '../../helpers/io';
 
 const corpus = tinyCorpus();
@@ -21,17 +22,7 @@ function modelOf(cell: CellType, L: number): ModelConfig {
   return { ...tinyModel(L, corpus), cell };
 }
 
-async function load(files: Record<string, Uint8Array | string>): Promise<tf.LayersModel> {
-  const fetchFunc = async (url: RequestInfo | URL) => {
-    const name = String(url instanceof Request ? url.url : url)
-      .split('/')
-      .pop()!;
-    const body = files[name];
-    if (body === undefined) return new Response('not found', { status: 404 });
-    return new Response(typeof body === 'string' ? body : body.slice(), { status: 200 });
-  };
-  return tf.loadLayersModel('http://127.0.0.1/export/model.json', { fetchFunc });
-}
+const load = loadTfjs;
 
 const KERAS_CLASS = { lstm: 'LSTM', rnn: 'SimpleRNN' } as const;
 

@@ -72,7 +72,7 @@ describe('export → import', () => {
     const bytes = exportSafetensors(model, params, corpus.vocab);
     const back = importWeights(bytes, { expectModel: model, corpusVocab: corpus.vocab });
     expect(back.model).toEqual(modelConfigFields(model));
-    expect(back.vocab.itos).toEqual(corpus.vocab.itos);
+    expect(back.vocab!.itos).toEqual(corpus.vocab.itos);
     expect(back.params).toEqual(params);
     const tokens = corpus.vocab.encode(TEXT);
     expect(await cpuLogits(model, back.params, tokens)).toEqual(
