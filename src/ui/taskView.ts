@@ -49,3 +49,8 @@ export function guessClasses(task: Task, vocabSize: number): number {
   if (task === 'forecast') return 0;
   return isTaggingTask(task) ? TAG_CLASSES : vocabSize;
 }
+
+/** How the loss chart names its baseline: "ln V" over the vocabulary, "ln 2" over a tagger's classes. */
+export function guessName(task: Task): string {
+  return isTaggingTask(task) ? `ln ${TAG_CLASSES}` : 'ln V';
+}

@@ -63,8 +63,11 @@ export function ModelLegend(props: {
   label?: string;
   /** What the line styles mean, when not the loss chart's train and validation. */
   lineKey?: string;
+  /** The baseline's name: "ln V", or a tagger's "ln 2" (taskView.ts). */
+  baselineName?: string;
 }) {
   const { names, colors, selected, baseline, label = 'Models compared', lineKey } = props;
+  const baselineName = props.baselineName ?? 'ln V';
   const recall = useApp((s) => s.recall);
   const chance = Object.values(recall)[0]?.chance;
   return (
@@ -85,7 +88,12 @@ export function ModelLegend(props: {
       ))}
       <span className="legend-key">
         {lineKey ?? 'thin: train · dashed: validation'}
-        {baseline !== null && <> · ln V = {baseline.toFixed(2)}</>}
+        {baseline !== null && (
+          <>
+            {' '}
+            · {baselineName} = {baseline.toFixed(2)}
+          </>
+        )}
         {chance !== undefined && (
           <span title="Share of recalls on the validation text where the model's likeliest next character is the key; a model that remembers nothing guesses">
             {' '}

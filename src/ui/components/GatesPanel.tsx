@@ -138,6 +138,7 @@ export function GatesPanel() {
         {snapshot && (
           <span className="snapshot-meta" aria-label="Gate snapshot step">
             step {snapshot.step.toLocaleString('en-US')}
+            {reverse && ' · reverse direction: its previous step is t + 1'}
           </span>
         )}
       </header>

@@ -28,7 +28,7 @@ import {
 import { useApp } from '../../store/app';
 import { thin, thinRates, type LossPoint, type RatePoint } from '../../store/metrics';
 import { zoomedLossAxis } from '../lossZoom';
-import { guessClasses } from '../taskView';
+import { guessClasses, guessName } from '../taskView';
 import { LN2 } from '../format';
 import { modelColors, modelLabel } from '../modelLabel';
 import { comparedLines, ModelLegend } from './CompareLegend';
@@ -220,6 +220,7 @@ export function LossChart() {
   const snapshot = useThrottledMetrics(1000);
   // A uniform guess over the model's outputs: V characters, a tagger's 2 classes (taskView.ts).
   const vocabSize = useApp((s) => guessClasses(s.config.model.task, s.active?.vocabSize ?? 0));
+  const baselineName = useApp((s) => guessName(s.config.model.task));
   const scheme = useColorScheme();
   const colors = { ...themeColors(scheme), rate: RATE_COLOR[scheme] };
   const scale = unit === 'nats' ? 1 : 1 / LN2;
@@ -329,6 +330,7 @@ export function LossChart() {
             colors={palette}
             selected={selected}
             baseline={baseline}
+            baselineName={baselineName}
           />
         ) : (
           <span className="hint legend">
@@ -336,7 +338,8 @@ export function LossChart() {
             <span className="swatch" style={{ background: colors.val }} /> validation
             {baseline !== null && (
               <>
-                <span className="swatch dashed" /> uniform guess ln V = {baseline.toFixed(2)}
+                <span className="swatch dashed" /> uniform guess {baselineName} ={' '}
+                {baseline.toFixed(2)}
               </>
             )}
             {showRate && <RateLegend color={colors.rate} />}
