@@ -83,6 +83,10 @@ describe('issue 15 tagging (cpu)', () => {
       await expect
         .poll(async () => (await legend.getByRole('button').allTextContents()).join(' | '), CEILING)
         .toMatch(/^LSTM H32 · left to right · .* \| LSTM H32 · both ways · /);
+      expect(await compare.getByLabel('Parameters of model 1').textContent()).toMatch(
+        /left to right$/,
+      );
+      expect(await compare.getByLabel('Parameters of model 2').textContent()).toMatch(/both ways$/);
 
       const train = page.getByRole('button', { name: 'Train', exact: true });
       await expect.poll(() => train.isEnabled(), CEILING).toBe(true);
@@ -139,8 +143,10 @@ describe('issue 15 tagging (cpu)', () => {
           .toEqual(['model-0', 'model-1']);
         await page.evaluate(() => window.scrollTo(0, 0));
         await page.screenshot({ path: `${SHOTS}/tagging-${scheme}.png` });
+        await page.screenshot({ path: `${SHOTS}/tagging-full-${scheme}.png`, fullPage: true });
         await restoration.screenshot({ path: `${SHOTS}/tagging-restoration-${scheme}.png` });
         await picker.screenshot({ path: `${SHOTS}/tagging-task-${scheme}.png` });
+        await compare.screenshot({ path: `${SHOTS}/tagging-compare-${scheme}.png` });
       };
       await shoot('light');
       await shoot('dark');
