@@ -1,11 +1,13 @@
 // The compared models' settings on the page, read from what the worker
 // trains: the models beside the first (with their own regularisation, when
-// they have one), and how they follow the first one's E and L (a comparison
-// varies the cell, H and regularisation) and, when asked, its parameter count.
+// they have one), and how they follow the first one's task, E and L (a
+// comparison varies the cell, H, regularisation and, on a restoration task,
+// the direction) and, when asked, its parameter count.
 //
 // Dimension legend: V vocabulary, E embedding, H hidden, L layers.
 
 import { countParameters, matchHiddenSize } from '../engine/paramCount';
+import { isTaggingTask } from '../engine/task';
 import type { ComparedModel, CompareSettings, ModelSettings } from '../worker/protocol';
 import { useApp } from './app';
 
@@ -26,7 +28,15 @@ export function settingsOf(m: ComparedModel): CompareSettings {
 export function followFirst(first: ModelSettings, others: CompareSettings[]): CompareSettings[] {
   const { matchParams, active } = useApp.getState();
   return others.map((m) => {
-    const next = { ...m, embedSize: first.embedSize, layers: first.layers };
+    // One task for the set (one corpus, one score); a direction of its own only where the task allows both.
+    const direction = isTaggingTask(first.task) ? m.direction : 'uni';
+    const next = {
+      ...m,
+      task: first.task,
+      direction,
+      embedSize: first.embedSize,
+      layers: first.layers,
+    };
     return matchParams && active ? matched(first, next, active.vocabSize) : next;
   });
 }

@@ -1,6 +1,7 @@
-// The page: a top bar with the backend and the controls; corpus and settings
-// on the left, then model files and saved runs; metrics, gates and samples
-// on the right.
+// The page: a top bar with the backend and the controls; the task, corpus and
+// settings on the left, then model files and saved runs; metrics (and a
+// restoration task's scores and restored text), gates and samples (next
+// character only) on the right.
 
 import {
   BackendBadge,
@@ -21,8 +22,13 @@ import { MetricsPanel } from './components/MetricsPanel';
 import { ModelFilesPanel } from './components/ModelFilesPanel';
 import { SamplePanel } from './components/SamplePanel';
 import { ResumeOffer, SavedRunsPanel } from './components/SavedRunsPanel';
+import { TaggingPanel } from './components/TaggingPanel';
+import { TaskPicker } from './components/TaskPicker';
+import { useApp } from '../store/app';
+import { showsSampling } from './taskView';
 
 export function App() {
+  const task = useApp((s) => s.config.model.task);
   return (
     <>
       <header className="topbar">
@@ -52,6 +58,9 @@ export function App() {
       </PanelBoundary>
       <main className="layout">
         <div className="column">
+          <PanelBoundary name="task">
+            <TaskPicker />
+          </PanelBoundary>
           <PanelBoundary name="corpus">
             <CorpusPanel />
           </PanelBoundary>
@@ -72,15 +81,20 @@ export function App() {
           <PanelBoundary name="metrics">
             <MetricsPanel />
           </PanelBoundary>
+          <PanelBoundary name="restoration">
+            <TaggingPanel />
+          </PanelBoundary>
           <PanelBoundary name="gates">
             <GatesPanel />
           </PanelBoundary>
           <PanelBoundary name="gradients">
             <DiagnosticsPanel />
           </PanelBoundary>
-          <PanelBoundary name="sampling">
-            <SamplePanel />
-          </PanelBoundary>
+          {showsSampling(task) && (
+            <PanelBoundary name="sampling">
+              <SamplePanel />
+            </PanelBoundary>
+          )}
         </div>
       </main>
       <ConfirmDialog />

@@ -2,7 +2,8 @@
 // hover card: at (position t, unit j) of a layer, the gates, the previous
 // state and the sums the cell's equations (gateInfo.ts) form from them. The
 // previous state is the snapshot's own value at t − 1 (the probe starts from
-// zero state, so it is 0 at t = 0). Pure: the values come with the lines so
+// zero state, so it is 0 at t = 0); a reverse direction's (bidirectional
+// models) is its value at t + 1, 0 at the end. Pure: the values come with the lines so
 // tests check the arithmetic against the snapshot.
 
 import type { CellType } from '../engine/cells';
@@ -30,11 +31,19 @@ function percent(x: number): string {
   return `${Math.round(x * 100)}%`;
 }
 
-/** The value of `key` at (t, j), or at t − 1 with 0 before the start (zero initial state). */
-function reader(layer: ProbeLayer, H: number, t: number, j: number) {
+/**
+ * The value of `key` at (t, j), or at the step before with 0 before the start
+ * (zero initial state): t − 1 for a forward direction, t + 1 for a reverse one,
+ * which reads the text from its end.
+ */
+function reader(layer: ProbeLayer, H: number, t: number, j: number, reverse: boolean) {
+  const prev = reverse ? t + 1 : t - 1;
   return {
     at: (key: keyof ProbeLayer) => layer[key]![t * H + j],
-    before: (key: keyof ProbeLayer) => (t > 0 ? layer[key]![(t - 1) * H + j] : 0),
+    before: (key: keyof ProbeLayer) => {
+      const values = layer[key]!;
+      return prev >= 0 && (prev + 1) * H <= values.length ? values[prev * H + j] : 0;
+    },
   };
 }
 
@@ -45,8 +54,11 @@ export function cellTerms(
   H: number,
   t: number,
   j: number,
+  /** A bidirectional model's reverse direction: its previous step is t + 1. */
+  reverse = false,
 ): CellTerms {
-  const { at, before } = reader(layer, H, t, j);
+  const { at, before } = reader(layer, H, t, j, reverse);
+  const prev = reverse ? '₍t+1₎' : '₍t−1₎';
   if (cell === 'lstm') {
     const [i, f, g, o, c, h] = [at('i'), at('f'), at('g'), at('o'), at('c'), at('h')];
     const cPrev = before('c');
@@ -57,7 +69,7 @@ export function cellTerms(
       lines: [
         {
           label: 'forget gate',
-          text: `f = ${num(f)} keeps ${percent(f)} of c₍t−1₎ = ${num(cPrev)}`,
+          text: `f = ${num(f)} keeps ${percent(f)} of c${prev} = ${num(cPrev)}`,
         },
         {
           label: 'input gate × candidate',
@@ -65,7 +77,7 @@ export function cellTerms(
         },
         {
           label: 'cell state',
-          text: `c = f·c₍t−1₎ + i·g = ${num(kept)} + ${num(written)} = ${num(c)}`,
+          text: `c = f·c${prev} + i·g = ${num(kept)} + ${num(written)} = ${num(c)}`,
         },
         {
           label: 'hidden output',
@@ -84,7 +96,7 @@ export function cellTerms(
       lines: [
         {
           label: 'reset gate',
-          text: `r = ${num(r)} scales the recurrent candidate term h₍t−1₎·W_hn + b_hn to ${percent(r)}`,
+          text: `r = ${num(r)} scales the recurrent candidate term h${prev}·W_hn + b_hn to ${percent(r)}`,
         },
         {
           label: 'candidate',
@@ -92,11 +104,11 @@ export function cellTerms(
         },
         {
           label: 'update gate',
-          text: `z = ${num(z)} keeps ${percent(z)} of h₍t−1₎ = ${num(hPrev)}`,
+          text: `z = ${num(z)} keeps ${percent(z)} of h${prev} = ${num(hPrev)}`,
         },
         {
           label: 'hidden output',
-          text: `h = (1−z)·n + z·h₍t−1₎ = ${num(fresh)} + ${num(kept)} = ${num(h)}`,
+          text: `h = (1−z)·n + z·h${prev} = ${num(fresh)} + ${num(kept)} = ${num(h)}`,
         },
       ],
     };
@@ -108,12 +120,12 @@ export function cellTerms(
   return {
     values: { h, hPrev, pre },
     lines: [
-      { label: 'previous state', text: `h₍t−1₎ = ${num(hPrev)}` },
+      { label: 'previous state', text: `h${prev} = ${num(hPrev)}` },
       {
         label: 'hidden output',
         text: Number.isFinite(pre)
-          ? `h = tanh(x·W_x + h₍t−1₎·W_h + b) = tanh(${num(pre)}) = ${num(h)}`
-          : `h = tanh(x·W_x + h₍t−1₎·W_h + b) = ${num(h)}, saturated`,
+          ? `h = tanh(x·W_x + h${prev}·W_h + b) = tanh(${num(pre)}) = ${num(h)}`
+          : `h = tanh(x·W_x + h${prev}·W_h + b) = ${num(h)}, saturated`,
       },
     ],
   };

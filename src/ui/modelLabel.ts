@@ -1,10 +1,12 @@
 // How the page names a model of a comparison: its cell, H and parameter
 // count, e.g. "LSTM H128 · 80.3k params", its regularisation when the models
 // compared differ in it ("LSTM H256 · dropout 0.3 · 1.2M params" beside
-// "LSTM H256 · no dropout · 1.2M params"), and the colour its curves share.
+// "LSTM H256 · no dropout · 1.2M params"), its direction when they differ in
+// that ("LSTM H128 · both ways · 90.1k params"), and the colour its curves share.
 
 import { CELLS } from '../engine/cells';
 import type { RegularizationConfig } from '../engine/config';
+import { SCHEMA } from '../engine/configSchema';
 import type { ModelSettings } from '../worker/protocol';
 
 interface Named {
@@ -25,7 +27,18 @@ export function modelLabel(m: Named, _index?: number, all?: readonly Named[]): s
     m.regularization && all && regularizationsDiffer(all)
       ? ` · ${regularizationText(m.regularization)}`
       : '';
-  return `${cell}${regularization} · ${compactCount(m.parameters)} params`;
+  const direction = all && directionsDiffer(all) ? ` · ${directionText(m.model)}` : '';
+  return `${cell}${direction}${regularization} · ${compactCount(m.parameters)} params`;
+}
+
+/** "left to right", "both ways": the schema's name of a model's direction, in lower case. */
+export function directionText(m: Pick<ModelSettings, 'direction'>): string {
+  const option = SCHEMA.direction.options.find((o) => o.value === m.direction);
+  return (option?.label ?? m.direction).toLowerCase();
+}
+
+function directionsDiffer(all: readonly Named[]): boolean {
+  return new Set(all.map((m) => m.model.direction)).size > 1;
 }
 
 /** "dropout 0.3", "dropout 0.3 variational · early stop 5", "no dropout". */

@@ -76,10 +76,20 @@ export interface PanelEntry {
   dependents: PersonSetting[];
 }
 
+/**
+ * The task and what depends on it (the direction) are the page's task picker
+ * (TaskPicker.tsx), near the corpus: one place only, not also in a section.
+ */
+const TASK_KEY = 'task';
+
+export function inTaskPicker(s: Setting): boolean {
+  return s.key === TASK_KEY || conditionOf(s)?.on.key === TASK_KEY;
+}
+
 /** A section's fields, in schema order, each dependent under the setting it depends on. */
 export function entriesOf(section: PanelSection['id']): PanelEntry[] {
   const inSection = PERSON_SETTINGS.filter(
-    (s) => !s.advanced && SECTION_OF_GROUP[s.group] === section,
+    (s) => !s.advanced && !inTaskPicker(s) && SECTION_OF_GROUP[s.group] === section,
   );
   return inSection
     .filter((s) => conditionOf(s) === undefined)
@@ -97,6 +107,12 @@ export const SECTIONS: readonly (PanelSection & { entries: PanelEntry[] })[] = S
 export const ADVANCED_SETTINGS: readonly PersonSetting[] = PERSON_SETTINGS.filter(
   (s) => s.advanced,
 );
+
+/** The task picker's setting and its dependents (the direction), in schema order. */
+export const TASK_ENTRY: PanelEntry = {
+  setting: PERSON_SETTINGS.find((s) => s.key === TASK_KEY)!,
+  dependents: PERSON_SETTINGS.filter((s) => s.key !== TASK_KEY && inTaskPicker(s)),
+};
 
 /** Every setting `section` draws for `config`, top to bottom. */
 export function shownIn(entries: readonly PanelEntry[], config: RunConfig): PersonSetting[] {

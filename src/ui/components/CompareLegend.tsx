@@ -59,12 +59,19 @@ export function ModelLegend(props: {
   colors: readonly string[];
   selected: number;
   baseline: number | null;
+  /** The group's accessible name: another chart's legend (the tagging scores) names its own. */
+  label?: string;
+  /** What the line styles mean, when not the loss chart's train and validation. */
+  lineKey?: string;
+  /** The baseline's name: "ln V", or a tagger's "ln 2" (taskView.ts). */
+  baselineName?: string;
 }) {
-  const { names, colors, selected, baseline } = props;
+  const { names, colors, selected, baseline, label = 'Models compared', lineKey } = props;
+  const baselineName = props.baselineName ?? 'ln V';
   const recall = useApp((s) => s.recall);
   const chance = Object.values(recall)[0]?.chance;
   return (
-    <span className="hint legend compare-legend" role="group" aria-label="Models compared">
+    <span className="hint legend compare-legend" role="group" aria-label={label}>
       {names.map((name, k) => (
         <button
           key={k}
@@ -80,8 +87,13 @@ export function ModelLegend(props: {
         </button>
       ))}
       <span className="legend-key">
-        thin: train · dashed: validation
-        {baseline !== null && <> · ln V = {baseline.toFixed(2)}</>}
+        {lineKey ?? 'thin: train · dashed: validation'}
+        {baseline !== null && (
+          <>
+            {' '}
+            · {baselineName} = {baseline.toFixed(2)}
+          </>
+        )}
         {chance !== undefined && (
           <span title="Share of recalls on the validation text where the model's likeliest next character is the key; a model that remembers nothing guesses">
             {' '}

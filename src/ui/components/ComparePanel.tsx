@@ -25,8 +25,10 @@ import {
 } from '../../store/compareActions';
 import { MAX_COMPARED, type ComparedModel } from '../../worker/protocol';
 import { formatCount } from '../format';
-import { modelColors, regularizationText } from '../modelLabel';
+import { directionText, modelColors, regularizationText } from '../modelLabel';
+import { isTaggingTask } from '../../engine/task';
 import { useColorScheme } from '../hooks/useColorScheme';
+import { DirectionCompare } from './DirectionCompare';
 import { NumberField } from './NumberField';
 
 export function ComparePanel() {
@@ -67,6 +69,7 @@ export function ComparePanel() {
           <span className="hint">no dropout vs dropout {CURE_DROPOUT}</span>
         </div>
       )}
+      <DirectionCompare />
       {!comparing ? (
         <p className="hint">
           Train up to three models side by side (RNN, GRU, LSTM, or two sizes) on the same text and
@@ -130,6 +133,12 @@ export function ComparePanel() {
                 <span className="compare-count" aria-label={`Parameters of model ${k + 1}`}>
                   {formatCount(m.parameters)} params ·{' '}
                   {m.backend.kind === 'webgpu' ? 'WebGPU' : 'CPU'}
+                  {isTaggingTask(m.model.task) && (
+                    <>
+                      {' · '}
+                      <span className="compare-dir">{directionText(m.model)}</span>
+                    </>
+                  )}
                 </span>
                 <Regularization model={m} index={k} />
                 {k > 0 && (

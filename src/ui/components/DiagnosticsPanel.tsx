@@ -9,6 +9,7 @@ import { useApp } from '../../store/app';
 import { GradientFlowChart, flowModelName } from './GradientFlowChart';
 import { GradientNormChart, GroupNormChart } from './GradientNormChart';
 import { SaturationChart } from './SaturationChart';
+import { showsGradientFlow } from '../taskView';
 
 const GRID = {
   display: 'grid',
@@ -19,6 +20,10 @@ const GRID = {
 export function DiagnosticsPanel() {
   const model = useApp((s) => s.selectedModel);
   const shown = useApp((s) => (s.compareModels.length > 1 ? s.compareModels[model] : undefined));
+  // The flow is how far back a left-to-right model's gradient reaches: not shown for a bi model.
+  const flow = useApp((s) =>
+    showsGradientFlow((s.compareModels[model]?.model ?? s.config.model).direction),
+  );
   return (
     <section className="panel" aria-labelledby="diagnostics-title">
       <header>
@@ -29,7 +34,7 @@ export function DiagnosticsPanel() {
         </span>
       </header>
       <div style={GRID}>
-        <GradientFlowChart />
+        {flow && <GradientFlowChart />}
         <GradientNormChart model={model} />
         <GroupNormChart model={model} />
         <SaturationChart model={model} />

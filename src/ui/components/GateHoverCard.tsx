@@ -17,11 +17,13 @@ interface Props {
   unit: number;
   snapshot: ProbeMessage;
   layer: ProbeLayer;
+  /** The layer is a bidirectional model's reverse direction (its previous step is t + 1). */
+  reverse?: boolean;
 }
 
 const GAP = 14;
 
-export function GateHoverCard({ x, y, pos, unit, snapshot, layer }: Props) {
+export function GateHoverCard({ x, y, pos, unit, snapshot, layer, reverse = false }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState({ width: 320, height: 240 });
   // Measured whenever its content changes, so it flips by its real size near the window's edges.
@@ -33,7 +35,7 @@ export function GateHoverCard({ x, y, pos, unit, snapshot, layer }: Props) {
   const H = snapshot.hidden;
   const p = snapshot.nextCharProb[pos];
   const next = snapshot.chars[pos + 1];
-  const terms = cellTerms(snapshot.cell, layer, H, pos, unit);
+  const terms = cellTerms(snapshot.cell, layer, H, pos, unit, reverse);
   return (
     <div
       ref={ref}
@@ -60,11 +62,19 @@ export function GateHoverCard({ x, y, pos, unit, snapshot, layer }: Props) {
           </li>
         ))}
       </ul>
-      {next !== undefined && Number.isFinite(p) && (
-        <div className="hint">
-          p(next = {showChar(next)}) = {p.toFixed(3)}
-        </div>
-      )}
+      {snapshot.truth
+        ? // A tagger's probability is of class 1 at this character (a space after it, a capital).
+          Number.isFinite(p) && (
+            <div className="hint">
+              P(mark) = {p.toFixed(3)} · truth {snapshot.truth[pos]}
+            </div>
+          )
+        : next !== undefined &&
+          Number.isFinite(p) && (
+            <div className="hint">
+              p(next = {showChar(next)}) = {p.toFixed(3)}
+            </div>
+          )}
     </div>
   );
 }

@@ -2,6 +2,7 @@
 // the cell (LSTM i, f, g, o, c, h; GRU r, z, n, h; RNN h) with its equation,
 // rows in one order for the layer (unitOrder.ts), a hover card with the terms
 // behind a value, the probe text coloured by one unit, and the unit finder.
+// A bidirectional model's layer shows its forward or its reverse direction.
 // Snapshots come from the training model every few steps.
 
 import { useCallback, useMemo, useState } from 'react';
@@ -61,6 +62,20 @@ const YES_NO: ReadonlySet<TextFeature> = new Set([
 
 const selectSnapshot = (s: AppState) => s.snapshot;
 
+/** A bidirectional layer's two directions, as the direction switch names them. */
+const DIRECTIONS = [
+  {
+    value: 'forward',
+    label: 'forward →',
+    hint: 'The direction that reads the probe left to right: each value has seen the characters up to it',
+  },
+  {
+    value: 'reverse',
+    label: '← reverse',
+    hint: 'The direction that reads the probe right to left: each value has seen the characters from the end back to it',
+  },
+] as const;
+
 export function GatesPanel() {
   const snapshot = useTransitionedState(selectSnapshot);
   const probeText = useApp((s) => s.probeText);
@@ -85,7 +100,11 @@ export function GatesPanel() {
   }, []);
   const onPick = useCallback((cell: Cell) => setUnit(cell.unit), []);
 
-  const layer = snapshot?.layers[Math.min(layerIndex, snapshot.layers.length - 1)];
+  // A bidirectional model's layers read both ways: which direction the maps show.
+  const [direction, setDirection] = useState<'forward' | 'reverse'>('forward');
+  const reverse = direction === 'reverse' && snapshot?.reverse !== undefined;
+  const shownLayers = reverse ? snapshot?.reverse : snapshot?.layers;
+  const layer = shownLayers?.[Math.min(layerIndex, shownLayers.length - 1)];
   const cell = snapshot?.cell ?? 'lstm';
   const signals = CELLS[cell].signals;
   // A signal the shown cell lacks (the GRU has no forget gate) colours the text by h instead.
@@ -119,6 +138,7 @@ export function GatesPanel() {
         {snapshot && (
           <span className="snapshot-meta" aria-label="Gate snapshot step">
             step {snapshot.step.toLocaleString('en-US')}
+            {reverse && ' · reverse direction: its previous step is t + 1'}
           </span>
         )}
       </header>
@@ -153,6 +173,24 @@ export function GatesPanel() {
             ))}
           </select>
         </label>
+        {snapshot?.reverse && (
+          <div className="labelled">
+            <span id="gate-direction">Direction</span>
+            <div className="segmented" role="radiogroup" aria-labelledby="gate-direction">
+              {DIRECTIONS.map((d) => (
+                <label key={d.value} title={d.hint}>
+                  <input
+                    type="radio"
+                    name="gate-direction"
+                    checked={direction === d.value}
+                    onChange={() => setDirection(d.value)}
+                  />
+                  {d.label}
+                </label>
+              ))}
+            </div>
+          </div>
+        )}
         <label className="labelled">
           <span>Colour text by</span>
           <select
@@ -269,6 +307,7 @@ export function GatesPanel() {
               unit={hover.unit}
               snapshot={snapshot}
               layer={layer}
+              reverse={reverse}
             />
           )}
         </>

@@ -28,8 +28,8 @@ function propose(setting: Setting, value: unknown): void {
   proposeConfig(writeSetting(useApp.getState().config, setting, value));
 }
 
-/** A choice among a few options (the backend) as a segmented radio group. */
-function EnumChoice({
+/** A choice among a few options (the backend; the task picker's task) as a segmented radio group. */
+export function EnumChoice({
   setting,
   config,
   badge,

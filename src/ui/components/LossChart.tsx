@@ -28,6 +28,7 @@ import {
 import { useApp } from '../../store/app';
 import { thin, thinRates, type LossPoint, type RatePoint } from '../../store/metrics';
 import { zoomedLossAxis } from '../lossZoom';
+import { guessClasses, guessName } from '../taskView';
 import { LN2 } from '../format';
 import { modelColors, modelLabel } from '../modelLabel';
 import { comparedLines, ModelLegend } from './CompareLegend';
@@ -40,7 +41,7 @@ type Unit = 'nats' | 'bits';
  * Our own tick ticks: given ticks (interval 0) and a plain <text> spare recharts
  * from measuring every label in the DOM on each redraw, which forces a layout.
  */
-function PlainTick(props: {
+export function PlainTick(props: {
   x?: number;
   y?: number;
   payload?: { value: number };
@@ -103,7 +104,7 @@ export function rateAxis(highest: number): { domain: [number, number]; ticks: nu
 }
 
 /** Round step ticks (1, 2 or 5 × 10^k apart), about five of them, from 0 past the last step. */
-function stepTicks(lastStep: number): { domain: [number, number]; ticks: number[] } {
+export function stepTicks(lastStep: number): { domain: [number, number]; ticks: number[] } {
   const span = Math.max(10, lastStep);
   const raw = span / 5;
   const power = 10 ** Math.floor(Math.log10(raw));
@@ -217,7 +218,9 @@ export function LossChart() {
   // Zoomed: the Y axis fits the later losses, where overfitting shows (lossZoom.ts).
   const [zoomed, setZoomed] = useState(false);
   const snapshot = useThrottledMetrics(1000);
-  const vocabSize = useApp((s) => s.active?.vocabSize ?? 0);
+  // A uniform guess over the model's outputs: V characters, a tagger's 2 classes (taskView.ts).
+  const vocabSize = useApp((s) => guessClasses(s.config.model.task, s.active?.vocabSize ?? 0));
+  const baselineName = useApp((s) => guessName(s.config.model.task));
   const scheme = useColorScheme();
   const colors = { ...themeColors(scheme), rate: RATE_COLOR[scheme] };
   const scale = unit === 'nats' ? 1 : 1 / LN2;
@@ -327,6 +330,7 @@ export function LossChart() {
             colors={palette}
             selected={selected}
             baseline={baseline}
+            baselineName={baselineName}
           />
         ) : (
           <span className="hint legend">
@@ -334,7 +338,8 @@ export function LossChart() {
             <span className="swatch" style={{ background: colors.val }} /> validation
             {baseline !== null && (
               <>
-                <span className="swatch dashed" /> uniform guess ln V = {baseline.toFixed(2)}
+                <span className="swatch dashed" /> uniform guess {baselineName} ={' '}
+                {baseline.toFixed(2)}
               </>
             )}
             {showRate && <RateLegend color={colors.rate} />}

@@ -22,16 +22,19 @@ import {
   isShown,
   SECTIONS,
   shownIn,
+  TASK_ENTRY,
 } from '../../../src/ui/settingsLayout';
 
 const settingOf = (key: string) => SETTINGS.find((s) => s.key === key)!;
 const keys = (settings: readonly { key: string }[]) => settings.map((s) => s.key);
 
 describe('the sections', () => {
-  it('hold every person setting exactly once, advanced ones only in Advanced', () => {
+  it('hold every person setting exactly once (with the task picker), advanced ones only in Advanced', () => {
     const placed = [
       ...SECTIONS.flatMap((s) => s.entries.flatMap((e) => [e.setting, ...e.dependents])),
       ...ADVANCED_SETTINGS,
+      TASK_ENTRY.setting,
+      ...TASK_ENTRY.dependents,
     ];
     expect(keys(placed).sort()).toEqual(keys(PERSON_SETTINGS).sort());
     expect(ADVANCED_SETTINGS.every((s) => s.advanced)).toBe(true);
@@ -46,7 +49,6 @@ describe('the sections', () => {
       {
         title: 'Model',
         entries: [
-          ['task', ['direction']],
           ['cell', []],
           ['embedSize', []],
           ['hiddenSize', []],
@@ -81,6 +83,8 @@ describe('the sections', () => {
       },
     ]);
     expect(keys(ADVANCED_SETTINGS)).toEqual(['beta1', 'beta2', 'epsilon']);
+    // The task and its direction are the task picker's, near the corpus.
+    expect([TASK_ENTRY.setting.key, keys(TASK_ENTRY.dependents)]).toEqual(['task', ['direction']]);
   });
 
   it('keep schema order inside a section (a dependent right after its setting)', () => {
