@@ -14,6 +14,7 @@ import { Controls } from './components/Controls';
 import { CorpusPanel } from './components/CorpusPanel';
 import { DiagnosticsPanel } from './components/DiagnosticsPanel';
 import { PanelBoundary } from './components/ErrorBoundary';
+import { ForecastPanel } from './components/ForecastPanel';
 import { GatesPanel } from './components/GatesPanel';
 import { HyperParams } from './components/HyperParams';
 import { Logo } from './components/Icons';
@@ -21,8 +22,12 @@ import { MetricsPanel } from './components/MetricsPanel';
 import { ModelFilesPanel } from './components/ModelFilesPanel';
 import { SamplePanel } from './components/SamplePanel';
 import { ResumeOffer, SavedRunsPanel } from './components/SavedRunsPanel';
+import { SeriesPanel } from './components/SeriesPanel';
+import { useApp } from '../store/app';
 
 export function App() {
+  // A forecast reads a series, not a text: its panel and its chart replace the corpus's.
+  const forecast = useApp((s) => s.config.model.task === 'forecast');
   return (
     <>
       <header className="topbar">
@@ -53,7 +58,7 @@ export function App() {
       <main className="layout">
         <div className="column">
           <PanelBoundary name="corpus">
-            <CorpusPanel />
+            {forecast ? <SeriesPanel /> : <CorpusPanel />}
           </PanelBoundary>
           <PanelBoundary name="settings">
             <HyperParams />
@@ -72,6 +77,11 @@ export function App() {
           <PanelBoundary name="metrics">
             <MetricsPanel />
           </PanelBoundary>
+          {forecast && (
+            <PanelBoundary name="forecast">
+              <ForecastPanel />
+            </PanelBoundary>
+          )}
           <PanelBoundary name="gates">
             <GatesPanel />
           </PanelBoundary>
