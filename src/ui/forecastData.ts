@@ -68,13 +68,13 @@ export function compareToBaseline(modelMse: number, baseline: BaselineScores): C
   return { beats: modelMse < baseline.mse, percent };
 }
 
-/** The sentence under the scores: "beats the last-value baseline by 23.4%" or "not yet …". */
+/** The verdict on one baseline: "beats the last-value baseline by 23.4%" or "not yet below …". */
 export function comparisonText(comparison: Comparison | null, baselineName: string): string {
   if (!comparison) return `no validation score yet to set beside the ${baselineName} baseline`;
   if (comparison.beats) {
     return `beats the ${baselineName} baseline by ${comparison.percent.toFixed(1)}%`;
   }
-  return `not yet: ${(-comparison.percent).toFixed(1)}% above the ${baselineName} baseline`;
+  return `not yet below the ${baselineName} baseline (${(-comparison.percent).toFixed(1)}% above it)`;
 }
 
 /** A score as the tiles write it: four significant digits, small ones in exponent form. */

@@ -243,88 +243,88 @@ function ForecastScores({ series }: { series: SeriesStats }) {
         {!seasonal && (
           <p className="hint">No season found in the training rows: no seasonal naive.</p>
         )}
-        <p
+        <div
           className={`verdict ${vsLast?.beats ? 'beats' : 'not-yet'}`}
           role="status"
           aria-label="Baseline comparison"
         >
-          Model {comparisonText(vsLast, 'last-value')}
-          {vsSeasonal ? `; ${comparisonText(vsSeasonal, 'seasonal naive')}` : ''}
-        </p>
+          <p>Model {comparisonText(vsLast, 'last-value')}.</p>
+          {vsSeasonal && <p>Model {comparisonText(vsSeasonal, 'seasonal naive')}.</p>}
+        </div>
       </div>
-      <div
-        className="chart score-chart"
-        role="img"
-        aria-label="Validation MSE per step, with the baselines"
-      >
-        {scores.length === 0 && (
-          <div className="chart-empty overlay">Validation MSE per step appears here.</div>
-        )}
-        <ResponsiveContainer width="100%" height="100%">
-          <LineChart data={scores} margin={MARGIN}>
-            <CartesianGrid stroke={colors.grid} strokeDasharray="3 3" vertical={false} />
-            <XAxis
-              dataKey="step"
-              type="number"
-              domain={['dataMin', 'dataMax']}
-              stroke={colors.axis}
-              tick={{ fill: colors.axis, fontSize: 11 }}
-            />
-            <YAxis
-              stroke={colors.axis}
-              width={52}
-              domain={[0, 'auto']}
-              tick={{ fill: colors.axis, fontSize: 11 }}
-              tickFormatter={valueLabel}
-            />
-            <Tooltip
-              isAnimationActive={false}
-              contentStyle={{
-                background: colors.bg,
-                border: `1px solid ${colors.grid}`,
-                borderRadius: 8,
-              }}
-              labelFormatter={(s: unknown) => `step ${String(s)}`}
-              formatter={valueLabel}
-            />
-            <ReferenceLine
-              y={lastValue.mse}
-              className="baseline-last"
-              stroke={colors.axis}
-              strokeDasharray="5 4"
-              label={{
-                value: 'last value',
-                position: 'insideTopRight',
-                fill: colors.axis,
-                fontSize: 11,
-              }}
-              ifOverflow="extendDomain"
-            />
-            {seasonal && (
-              <ReferenceLine
-                y={seasonal.mse}
-                className="baseline-seasonal"
-                stroke={colors.seasonal}
-                strokeDasharray="2 3"
-                label={{
-                  value: 'seasonal naive',
-                  position: 'insideBottomRight',
-                  fill: colors.seasonal,
-                  fontSize: 11,
+      <div>
+        <span className="hint legend score-legend">
+          <span className="swatch" style={{ background: colors.val }} /> validation MSE
+          <span className="swatch dashed" /> last value {formatScore(lastValue.mse)}
+          {seasonal && (
+            <>
+              <span className="swatch dotted" style={{ color: colors.seasonal }} /> seasonal naive{' '}
+              {formatScore(seasonal.mse)}
+            </>
+          )}
+        </span>
+        <div
+          className="chart score-chart"
+          role="img"
+          aria-label="Validation MSE per step, with the baselines"
+        >
+          {scores.length === 0 && (
+            <div className="chart-empty overlay">Validation MSE per step appears here.</div>
+          )}
+          <ResponsiveContainer width="100%" height="100%">
+            <LineChart data={scores} margin={MARGIN}>
+              <CartesianGrid stroke={colors.grid} strokeDasharray="3 3" vertical={false} />
+              <XAxis
+                dataKey="step"
+                type="number"
+                domain={['dataMin', 'dataMax']}
+                stroke={colors.axis}
+                tick={{ fill: colors.axis, fontSize: 11 }}
+              />
+              <YAxis
+                stroke={colors.axis}
+                width={52}
+                domain={[0, 'auto']}
+                tick={{ fill: colors.axis, fontSize: 11 }}
+                tickFormatter={valueLabel}
+              />
+              <Tooltip
+                isAnimationActive={false}
+                contentStyle={{
+                  background: colors.bg,
+                  border: `1px solid ${colors.grid}`,
+                  borderRadius: 8,
                 }}
+                labelFormatter={(s: unknown) => `step ${String(s)}`}
+                formatter={valueLabel}
+              />
+              <ReferenceLine
+                y={lastValue.mse}
+                className="baseline-last"
+                stroke={colors.axis}
+                strokeDasharray="5 4"
                 ifOverflow="extendDomain"
               />
-            )}
-            <Line
-              dataKey="mse"
-              name="validation MSE"
-              stroke={colors.val}
-              strokeWidth={1.8}
-              dot={scores.length <= 40 ? { r: 2.5 } : false}
-              isAnimationActive={false}
-            />
-          </LineChart>
-        </ResponsiveContainer>
+              {seasonal && (
+                <ReferenceLine
+                  y={seasonal.mse}
+                  className="baseline-seasonal"
+                  stroke={colors.seasonal}
+                  strokeDasharray="2 3"
+                  ifOverflow="extendDomain"
+                />
+              )}
+              <Line
+                dataKey="mse"
+                name="validation MSE"
+                stroke={colors.val}
+                strokeWidth={1.8}
+                dot={scores.length <= 40 ? { r: 2.5 } : false}
+                isAnimationActive={false}
+              />
+            </LineChart>
+          </ResponsiveContainer>
+        </div>
       </div>
     </div>
   );

@@ -167,20 +167,22 @@ export function GatesPanel() {
             ))}
           </select>
         </label>
-        <label className="labelled">
-          <span>Colour text by</span>
-          <select
-            aria-label="Signal"
-            value={shownTextGate}
-            onChange={(e) => setTextGate(e.target.value as GateKey)}
-          >
-            {signals.map((g) => (
-              <option key={g} value={g}>
-                {g}: {GATE_INFO[g].title}
-              </option>
-            ))}
-          </select>
-        </label>
+        {!forecast && (
+          <label className="labelled">
+            <span>Colour text by</span>
+            <select
+              aria-label="Signal"
+              value={shownTextGate}
+              onChange={(e) => setTextGate(e.target.value as GateKey)}
+            >
+              {signals.map((g) => (
+                <option key={g} value={g}>
+                  {g}: {GATE_INFO[g].title}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <label className="labelled">
           <span>Order rows by</span>
           <select

@@ -65,7 +65,7 @@ export function SeriesPanel() {
           className="corpus csv"
           aria-label="CSV text"
           placeholder={
-            'Paste CSV here (a header row, then one row per time step), or drop a .csv file anywhere on the page.\n' +
+            'Paste CSV: a header row, then one row per time step (or drop a .csv file anywhere on the page)\n\n' +
             'date,temp,load\n2024-01-01,3.1,120\n…'
           }
           value={csv}

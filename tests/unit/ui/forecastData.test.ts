@@ -94,7 +94,7 @@ describe('scores against the baselines', () => {
     const behind = compareToBaseline(0.15, { mse: 0.1, mae: 0.2 });
     expect(behind?.beats).toBe(false);
     expect(comparisonText(behind, 'last-value')).toBe(
-      'not yet: 50.0% above the last-value baseline',
+      'not yet below the last-value baseline (50.0% above it)',
     );
   });
 
