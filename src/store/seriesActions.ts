@@ -59,15 +59,11 @@ useApp.subscribe((state, previous) => {
   }
 });
 
-/** Where the series in use came from, so a restarted engine can be given it again. */
-let lastSent: { name: string; source: SeriesSource } | null = null;
-
-function sendSeries(name: string, source: SeriesSource, layout?: SeriesLayout): void {
-  lastSent = { name, source };
+function sendSeries(name: string, source: SeriesSource): void {
   // Cleared first, so the answer (even the same refusal again) is seen as new.
   useApp.setState({ seriesError: null });
   useSeriesUi.setState({ checking: name, inputError: null });
-  send({ type: 'loadSeries', id: newCorpusId(), name, source, ...(layout ? { layout } : {}) });
+  send({ type: 'loadSeries', id: newCorpusId(), name, source });
 }
 
 /** A built-in series (a fresh model on it, asking first once one has trained). */
@@ -130,11 +126,6 @@ export function setHorizon(rows: number): void {
 export function ensureSeries(): void {
   if (useApp.getState().series || useSeriesUi.getState().checking !== null) return;
   sendSeries(BUILTIN_SERIES_INFO.sines.title, { kind: 'builtin', series: 'sines' });
-}
-
-/** A restarted engine gets the series it last had (recovery), if the forecast task had one. */
-export function resendLastSeries(): void {
-  if (lastSent) sendSeries(lastSent.name, lastSent.source, useApp.getState().series?.layout);
 }
 
 /**

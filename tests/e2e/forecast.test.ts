@@ -1,5 +1,5 @@
 // The forecast page end to end on the CPU backend (no WebGPU) with a small
-// model: the forecast task from the link, a CSV pasted with a date column, two
+// model: the forecast task chosen, a CSV pasted with a date column, two
 // numeric columns and one bad cell in the column not chosen (its problem names
 // row and column; choosing it is refused while the series stays), the target
 // column, a horizon, training until validation scores and a forecast arrive
@@ -15,8 +15,8 @@ import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
 import { pausedSteps, shownNumber, stepCount, untilTrainable } from './steps';
 
 const RESULTS = resolve(import.meta.dirname, '../../test-results');
-/** The forecast task, a small LSTM on the CPU: steps come quickly on two shared cores. */
-const HASH = '#task=forecast&backend=cpu&H=16&L=1&T=16&B=4&lr=0.01&seed=3';
+/** A small LSTM on the CPU, so steps come quickly on two shared cores; the task is chosen on the page. */
+const HASH = '#backend=cpu&H=16&L=1&T=16&B=4&lr=0.01&seed=3';
 const VIEWPORT = { width: 1440, height: 1300 };
 /** Training runs past this step, and the scores and forecast shown must be of a step this late. */
 const STEPS = 30;
@@ -64,8 +64,13 @@ describe('forecast page (cpu)', () => {
   it('trains on a pasted CSV, draws the forecast, compares with the baselines', async () => {
     await withBrowser('cpu', async (browser) => {
       const { page, log } = await openPage(browser, app.url + HASH, { viewport: VIEWPORT });
+      await untilTrainable(page, 300_000);
+      // Choosing the task (an untrained model: applied at once) puts the series panel in the
+      // corpus panel's place, which starts on the first built-in series.
+      await page.getByRole('radio', { name: /Forecast/ }).check();
+      await expect.poll(() => page.getByLabel('CSV text').count()).toBe(1);
+      expect(await page.getByLabel('Corpus text').count()).toBe(0);
       const inUse = page.getByRole('group', { name: 'Series in use' });
-      // The forecast task starts on the first built-in series.
       await expect.poll(() => inUse.textContent(), { timeout: 60_000 }).toContain('Noisy sines');
 
       // Paste the CSV: rows, split, the date column left out, the bad cell named by row and column.
