@@ -4,10 +4,14 @@
 // than left to the embedding lookup, which would read outside its table on
 // either engine and train on whatever it found there.
 //
-// Dimension legend: B batch, T window, V vocabulary. Batches are time-major (T, B).
+// Dimension legend: B batch, T window, V vocabulary, O head outputs (task.ts
+// outputSize: V, the tagging classes, or a forecast's Co), Ci values read per
+// timestep (forecast). Batches are time-major (T, B) (values (T, B, Ci|Co)).
 
 import type { Batch, SampleOptions } from './backend';
+import type { ModelConfig } from './config';
 import { checkSampleNumbers } from './sampleRequest';
+import { outputSize, readsTokens, taskOf } from './task';
 
 /** The largest window a backend was built for, and the vocabulary its tokens index. */
 export interface WindowLimits {
@@ -17,12 +21,20 @@ export interface WindowLimits {
   seqLen: number;
   /** V: token ids run from 0 to V − 1. */
   vocabSize: number;
+  /**
+   * The model the batches feed: its task decides what a target is (a token,
+   * a class id below O, or Co values) and whether inputs are tokens or Ci
+   * values. Absent: a language model over `vocabSize`.
+   */
+  model?: ModelConfig;
 }
 
 /**
  * Throws unless `batch` fits the backend: B within 1..batchSize (exactly
  * batchSize when `training`), T within 1..seqLen, arrays of T·B, every
- * input and target a token of the vocabulary.
+ * input a token of the vocabulary and every target one of the O classes
+ * (tokens of an lm, labels of a tagger); a forecast's values and target
+ * values instead, T·B·Ci and T·B·Co finite numbers.
  */
 export function checkBatch(batch: Batch, limits: WindowLimits, training: boolean): void {
   const { seqLen: T, batchSize: B } = batch;
@@ -35,11 +47,47 @@ export function checkBatch(batch: Batch, limits: WindowLimits, training: boolean
   if (!(T >= 1 && T <= limits.seqLen)) {
     throw new Error(`window has T=${T}; this backend takes 1 to ${limits.seqLen} steps`);
   }
+  const model = limits.model;
+  if (model && !readsTokens(model)) {
+    checkValues(batch.values, T * B, model.seriesInputs ?? 0, 'values');
+    checkValues(batch.targetValues, T * B, outputSize(model), 'targetValues');
+    return;
+  }
   if (batch.inputs.length !== T * B || batch.targets.length !== T * B) {
     throw new Error('batch arrays do not match its T·B');
   }
   checkTokens(batch.inputs, limits.vocabSize, 'input');
-  checkTokens(batch.targets, limits.vocabSize, 'target');
+  if (model && taskOf(model) !== 'lm') checkClasses(batch.targets, outputSize(model));
+  else checkTokens(batch.targets, limits.vocabSize, 'target');
+}
+
+/** Throws unless `values` holds exactly `positions`·`width` finite numbers. */
+function checkValues(
+  values: Float32Array | undefined,
+  positions: number,
+  width: number,
+  what: string,
+): void {
+  if (!values) throw new Error(`a forecast batch needs ${what}`);
+  if (values.length !== positions * width) {
+    throw new Error(
+      `batch ${what} have ${values.length} numbers, T·B·${width} is ${positions * width}`,
+    );
+  }
+  const bad = values.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) throw new Error(`batch ${what} hold ${values[bad]} at position ${bad}`);
+}
+
+/** Throws unless every target is a class id within 0..O − 1 (a tagging label). */
+function checkClasses(targets: Int32Array, classes: number): void {
+  for (let i = 0; i < targets.length; i++) {
+    const id = targets[i];
+    if (!(id >= 0 && id < classes)) {
+      throw new Error(
+        `target class ${id} at position ${i} is outside the classes (0 to ${classes - 1})`,
+      );
+    }
+  }
 }
 
 /** Throws, naming the first offender and where it is, unless every id is within 0..V − 1. */

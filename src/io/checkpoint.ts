@@ -301,7 +301,12 @@ export function loadCheckpoint(bytes: Uint8Array, options: LoadOptions = {}): Lo
   });
 }
 
-/** Reads the whole training state off a backend and batcher into checkpoint bytes. */
+/**
+ * What a checkpoint reads of a batcher: its shape and stream position (the
+ * text, tagging and series batchers all have them).
+ */
+type StreamPosition = Pick<Batcher, 'batchSize' | 'seqLen' | 'getPosition' | 'setPosition'>;
+
 /** The model holds NaN or infinite values (training diverged): nothing is written. */
 export class NonFiniteWeightsError extends Error {
   constructor() {
@@ -322,9 +327,10 @@ export function checkFinite(...arrays: Float32Array[]): void {
   }
 }
 
+/** Reads the whole training state off a backend and batcher into checkpoint bytes. */
 export async function captureCheckpoint(
   backend: Backend,
-  batcher: Batcher,
+  batcher: StreamPosition,
   context: {
     train: TrainConfig;
     vocab: Vocabulary;
@@ -366,7 +372,7 @@ export async function captureCheckpoint(
  */
 export async function restoreCheckpoint(
   backend: Backend,
-  batcher: Batcher,
+  batcher: StreamPosition,
   snapshot: TrainingSnapshot,
 ): Promise<void> {
   if (batcher.batchSize !== snapshot.train.batchSize || batcher.seqLen !== snapshot.train.seqLen) {

@@ -8,22 +8,20 @@
 //
 // Dimension legend: T window length, B streams (batch), C columns (Ci inputs,
 // Co targets), N rows. Windows are time-major: inputs (T, B, Ci), targets
-// (T, B, Co), element [t][b][c] at (t·B + b)·C + c. Float32, as the engines train.
+// (T, B, Co), element [t][b][c] at (t·B + b)·C + c. Float32, as the engines train:
+// the windows are engine Batches (backend.ts) with `values` and `targetValues`.
 
+import type { Batch } from '../engine/backend';
 import { CorpusError } from '../engine/tokenizer';
 import { minTokensFor, validationShape } from '../engine/batcher';
 import { StreamSchedule, type BatcherPosition } from '../engine/streamSchedule';
 
-export interface SeriesBatch {
-  /** (T, B, Ci) inputs at rows t. */
-  inputs: Float32Array;
-  /** (T, B, Co) targets: the target columns at rows t + 1. */
-  targets: Float32Array;
-  seqLen: number;
-  batchSize: number;
-  inputSize: number;
-  targetSize: number;
-}
+/**
+ * A series window as the engines read it: `values` (T, B, Ci) the inputs at
+ * rows t, `targetValues` (T, B, Co) the target columns at rows t + 1; the
+ * token arrays are empty.
+ */
+export type SeriesBatch = Batch & { values: Float32Array; targetValues: Float32Array };
 
 export interface SeriesLayout {
   /** Indices into the columns that feed the model at each step (Ci of them). */
@@ -82,7 +80,14 @@ export function seriesWindowAt(
       }
     }
   }
-  return { inputs, targets, seqLen, batchSize, inputSize: ci, targetSize: co };
+  return {
+    inputs: new Int32Array(0),
+    targets: new Int32Array(0),
+    values: inputs,
+    targetValues: targets,
+    seqLen,
+    batchSize,
+  };
 }
 
 export class SeriesBatcher {

@@ -100,6 +100,14 @@ export function createWorkerHost(options: WorkerHostOptions): WorkerHost {
         return inOrder(() => session.setLive(message));
       case 'setProbe':
         return inOrder(() => session.setProbe(message.text));
+      case 'loadSeries':
+        return inOrder(() =>
+          session.loadSeries(message.id, message.name, message.source, message.layout),
+        );
+      case 'setSeriesLayout':
+        return inOrder(() => session.setSeriesLayout(message.layout));
+      case 'setHorizon':
+        return inOrder(() => session.setHorizon(message.rows));
       case 'sample':
         return inOrder(() => {
           if (session.trainer) session.trainer.sample(message.request);
@@ -189,6 +197,10 @@ export function createWorkerHost(options: WorkerHostOptions): WorkerHost {
         post({ type: 'corpusError', id, message });
       } else if (type === 'configure' || type === 'setLive') {
         post({ type: 'configError', message, config: session.config });
+      } else if (type === 'loadSeries' && id !== null) {
+        post({ type: 'seriesError', id, message });
+      } else if (type === 'setSeriesLayout' || type === 'setHorizon') {
+        post({ type: 'seriesError', id: session.series?.id ?? 0, message });
       } else if (type === 'sample' && id !== null) {
         post({ type: 'sampleError', id, message });
       } else if (type === 'export' && id !== null) {

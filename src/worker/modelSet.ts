@@ -9,6 +9,7 @@
 import { CELLS } from '../engine/cells';
 import type { RegularizationConfig, TrainConfig } from '../engine/config';
 import { modelSettingsOf } from '../engine/settings';
+import type { Vocabulary } from '../engine/tokenizer';
 import type { Trainer } from '../engine/training/trainer';
 import type { LossHistory } from './history';
 import type { ActiveBackend, ComparedModel, ModelSettings } from './protocol';
@@ -28,6 +29,8 @@ export interface SessionModel {
   readonly history: LossHistory;
   readonly backend: ActiveBackend;
   readonly parameters: number;
+  /** The tokens it reads (the derived input's for a tagger), kept by its checkpoints; null for a forecast. */
+  readonly vocab: Vocabulary | null;
   /** Its own regularisation (a compared model's override); absent: it follows the run's. */
   readonly regularization?: RegularizationConfig;
 }

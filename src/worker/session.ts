@@ -17,10 +17,15 @@
 // exports, checkpoints and saved runs are its own (`trainer`, `run` and
 // `history` read it), so a session of one model works as it always did.
 //
+// Tasks: each model trains on what its task reads (taskData.ts): the text
+// (lm), the tagging task derived from it (spaces, case; V is the derived
+// input's vocabulary), or the series in use (forecast, forecastData.ts).
+//
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers.
 
-import { splitCorpus, type Split } from '../engine/batcher';
+import { minTokensFor, splitCorpus, type Split } from '../engine/batcher';
+import { splitSeries } from '../series/normalize';
 import {
   RANGES,
   validateModelConfig,
@@ -32,6 +37,7 @@ import {
 import { readCorpusFile } from '../engine/corpusFile';
 import { messageOf } from '../engine/errorMessage';
 import { DEFAULT_RUN_CONFIG, modelSettingsOf } from '../engine/settings';
+import { isTaggingTask } from '../engine/task';
 import { initParams, paramLayout, parameterCount } from '../engine/params';
 import {
   MAX_COMPARED,
@@ -40,11 +46,12 @@ import {
   type EngineMessage,
   type ExportWeights,
   type RunConfig,
+  type SeriesSource,
 } from './protocol';
 import { CELLS } from '../engine/cells';
 import { DEFAULT_TRAINER_OPTIONS, type TrainerOptions } from '../engine/training/options';
 import { Rng } from '../engine/rng';
-import { buildCorpus, type Corpus } from '../engine/tokenizer';
+import { buildCorpus, CorpusError, type Corpus, type Vocabulary } from '../engine/tokenizer';
 import type { BestReport, TrainingEvents } from '../engine/training/events';
 import { Trainer } from '../engine/training/trainer';
 import { captureCheckpoint, newRunId, restoreCheckpoint, type TrainingSnapshot } from '../io';
@@ -65,6 +72,16 @@ import { LossHistory } from './history';
 import type { TaskQueue } from './queue';
 import { recallTaskOf } from './recallTask';
 import { statusMessage, trainingWire } from './trainingWire';
+import {
+  checkLayout,
+  defaultLayout,
+  readSeries,
+  seriesStats,
+  type LoadedSeries,
+} from './forecastData';
+import { DEFAULT_HORIZON } from '../series/trainingData';
+import type { SeriesLayout } from '../series/windows';
+import { TaskInputs, trainingDataOf, type TaskInput } from './taskData';
 
 export type { LoadedCorpus } from './corpusLoad';
 export type { RunIdentity, SessionModel } from './modelSet';
@@ -89,8 +106,26 @@ export interface ModelStart {
   history?: string;
 }
 
+/**
+ * The data-shape fields of a model of these settings before its data is known,
+ * for checking the settings alone: V (a forecast has none) and one column each way.
+ */
+function placeholderShape(
+  m: CompareSettings,
+): Pick<ModelConfig, 'vocabSize' | 'seriesInputs' | 'seriesOutputs'> {
+  return m.task === 'forecast'
+    ? { vocabSize: 0, seriesInputs: 1, seriesOutputs: 1 }
+    : { vocabSize: 2 };
+}
+
 export class Session {
   corpus: LoadedCorpus | null = null;
+  /** The series in use for forecast models (loadSeries); null before one is loaded. */
+  series: LoadedSeries | null = null;
+  /** Rows of the forecast chart's rollout (setHorizon). */
+  horizon = DEFAULT_HORIZON;
+  /** The tagging tasks derived from the corpus in use, made once per corpus and split. */
+  private readonly taskInputs = new TaskInputs();
   /** The first model's settings and the training settings every model of the set shares. */
   config: RunConfig | null = null;
   /** The other models of a comparison (at most MAX_COMPARED − 1); V comes from the corpus. */
@@ -177,13 +212,95 @@ export class Session {
   }
 
   /**
+   * Reads, parses and checks a series (forecastData.ts) and makes it the one in
+   * use, answering 'series'; a forecast model is built on it. A series that
+   * cannot train is refused with 'seriesError', and the one in use stays.
+   */
+  async loadSeries(
+    id: number,
+    name: string,
+    source: SeriesSource,
+    layout?: SeriesLayout,
+  ): Promise<void> {
+    let next: LoadedSeries;
+    try {
+      const seed = this.config?.train.seed ?? DEFAULT_RUN_CONFIG.train.seed;
+      const read = await readSeries(source, seed);
+      next = { id, name, ...read, layout: layout ?? defaultLayout(read.columns.length) };
+      this.checkSeries(next);
+    } catch (error) {
+      this.post({ type: 'seriesError', id, message: messageOf(error) });
+      return;
+    }
+    await this.useSeries(next);
+  }
+
+  /** Other columns of the series in use: refused with 'seriesError' when they cannot train. */
+  async setSeriesLayout(layout: SeriesLayout): Promise<void> {
+    const series = this.series;
+    if (!series) {
+      this.post({ type: 'seriesError', id: 0, message: 'load a series first' });
+      return;
+    }
+    const next = { ...series, layout };
+    try {
+      this.checkSeries(next);
+    } catch (error) {
+      this.post({ type: 'seriesError', id: series.id, message: messageOf(error) });
+      return;
+    }
+    await this.useSeries(next);
+  }
+
+  /** Rows of the forecast chart's rollout, from the next chart on. */
+  setHorizon(rows: number): void {
+    this.horizon = rows;
+    if (this.series) this.postSeries(this.series);
+  }
+
+  /** Throws CorpusError when `series` cannot train under the run's settings (its columns, its rows). */
+  private checkSeries(series: LoadedSeries): void {
+    checkLayout(series.layout, series.info);
+    const train = (this.config ?? DEFAULT_RUN_CONFIG).train;
+    const rows = series.columns[0].length;
+    const { trainRows } = splitSeries(rows, train.valFraction);
+    const { batchSize: B, seqLen: T } = train;
+    if (trainRows < minTokensFor(B, T)) {
+      throw new CorpusError(
+        `the series has ${rows} rows, ${trainRows} of them for training; B=${B} streams × ` +
+          `T=${T} need ${minTokensFor(B, T)}: use a longer series or lower B or T`,
+      );
+    }
+  }
+
+  /** Makes `series` the one in use, tells the page, and rebuilds when a model forecasts. */
+  private async useSeries(series: LoadedSeries): Promise<void> {
+    this.series = series;
+    this.postSeries(series);
+    const settings = this.config ? [this.config.model, ...this.compare] : [];
+    if (settings.some((m) => m.task === 'forecast')) await this.rebuild();
+  }
+
+  private postSeries(series: LoadedSeries): void {
+    const valFraction = (this.config ?? DEFAULT_RUN_CONFIG).train.valFraction;
+    this.post({
+      type: 'series',
+      id: series.id,
+      stats: seriesStats(series, valFraction, this.horizon),
+    });
+  }
+
+  /**
    * Splits and measures a corpus (corpusLoad.ts); throws CorpusError when it
    * cannot train under `run`, CapacityError when the model it makes would not fit.
    */
   prepareCorpus(name: string, corpus: Corpus, run: RunConfig | null): Promise<LoadedCorpus> {
     const V = corpus.vocab.size;
     return prepareCorpus(name, corpus, run, (run, split) =>
-      this.capacity({ vocabSize: V, ...run.model }, run, split),
+      // A forecast model reads the series, not this text: its size does not depend on it.
+      run.model.task === 'forecast'
+        ? this.capacity({ ...this.forecastShape(), ...run.model }, run)
+        : this.capacity({ vocabSize: V, ...run.model }, run, split),
     );
   }
 
@@ -216,13 +333,13 @@ export class Session {
   async configure(next: RunConfig, compare?: CompareSettings[]): Promise<void> {
     const others = compare ?? this.compare;
     try {
-      validateModelConfig({ vocabSize: 2, ...next.model });
+      validateModelConfig({ ...placeholderShape(next.model), ...next.model });
       validateTrainConfig(next.train);
       if (others.length >= MAX_COMPARED) {
         throw new Error(`at most ${MAX_COMPARED} models can be compared`);
       }
       for (const m of others) {
-        validateModelConfig({ vocabSize: 2, ...modelSettingsOf(m) });
+        validateModelConfig({ ...placeholderShape(m), ...modelSettingsOf(m) });
         validateTrainConfig(trainConfigOf(next.train, m));
       }
     } catch (error) {
@@ -284,16 +401,20 @@ export class Session {
     split?: Split,
   ): Promise<CapacityPlan[]> {
     const plans: CapacityPlan[] = [];
+    const shapeOf = (m: CompareSettings): ModelConfig => ({
+      ...(m.task === 'forecast' ? this.forecastShape() : { vocabSize: V }),
+      ...modelSettingsOf(m),
+    });
     for (const [k, m] of settings.entries()) {
       try {
-        plans.push(await this.capacity({ vocabSize: V, ...modelSettingsOf(m) }, run, split));
+        plans.push(await this.capacity(shapeOf(m), run, split));
       } catch (error) {
         if (!(error instanceof CapacityError) || k === 0) throw error;
         throw new CapacityError(`model ${k + 1} (${modelLabel(m)}): ${error.message}`);
       }
     }
     const shapes = settings.map((m) => ({
-      model: { vocabSize: V, ...modelSettingsOf(m) },
+      model: shapeOf(m),
       seqLen: run.train.seqLen,
       batchSize: run.train.batchSize,
       ...(split ? { validationTokens: split.validation.length } : {}),
@@ -301,6 +422,27 @@ export class Session {
     const device: DeviceReport = run.backend === 'cpu' ? { webgpu: false } : await this.device;
     checkTogether(shapes, plans, device, deviceMemoryGiB());
     return plans;
+  }
+
+  /** A forecast model's data shape: the series in use's columns (one each way before one is loaded). */
+  private forecastShape(): Pick<ModelConfig, 'vocabSize' | 'seriesInputs' | 'seriesOutputs'> {
+    const layout = this.series?.layout;
+    return {
+      vocabSize: 0,
+      seriesInputs: layout?.inputColumns.length ?? 1,
+      seriesOutputs: layout?.targetColumns.length ?? 1,
+    };
+  }
+
+  /**
+   * What each model of `settings` reads (taskData.ts), or null when the data
+   * one of them needs is not loaded yet (no corpus, no series).
+   */
+  private inputsFor(settings: CompareSettings[], valFraction: number): TaskInput[] | null {
+    const needsText = settings.some((m) => m.task !== 'forecast');
+    const needsSeries = settings.some((m) => m.task === 'forecast');
+    if ((needsText && !this.corpus) || (needsSeries && !this.series)) return null;
+    return settings.map((m) => this.taskInputs.of(m.task, this.corpus, this.series, valFraction));
   }
 
   /**
@@ -390,19 +532,23 @@ export class Session {
    */
   async rebuild(start?: ModelStart): Promise<void> {
     const { corpus, config } = this;
-    if (!corpus || !config) {
+    if (start) this.compare = [];
+    const settings: CompareSettings[] = config ? [config.model, ...this.compare] : [];
+    // Derived before the models in use are given up: a text that leaves a tagger nothing
+    // to train on is refused (CorpusError) and the old models go on as they were.
+    const inputs = config && this.inputsFor(settings, config.train.valFraction);
+    if (!config || !inputs) {
       await this.abandonModel();
       return;
     }
-    if (start) this.compare = [];
-    const settings: CompareSettings[] = [config.model, ...this.compare];
     // Before the models in use are given up: a set that no engine here can hold is refused
     // (CapacityError) and the old models go on as they were.
-    const plans = await this.planSet(corpus.corpus.vocab.size, settings, config, corpus.split);
+    const V = corpus?.corpus.vocab.size ?? RANGES.vocabSize[0];
+    const plans = await this.planSet(V, settings, config, corpus?.split);
     await this.disposeModels();
     this.post(statusMessage({ building: true, step: 0 }));
     try {
-      await this.build(corpus, config, settings, plans, start);
+      await this.build(inputs, config, settings, plans, start);
     } catch (error) {
       // The old model is gone and the new one failed (an allocation the estimate did not
       // foresee, a checkpoint that does not restore): never leave the page 'building'.
@@ -429,7 +575,7 @@ export class Session {
   }
 
   private async build(
-    corpus: LoadedCorpus,
+    inputs: TaskInput[],
     config: RunConfig,
     settings: CompareSettings[],
     plans: CapacityPlan[],
@@ -438,10 +584,15 @@ export class Session {
     const built: SessionModel[] = [];
     try {
       for (const [k, m] of settings.entries()) {
-        const model: ModelConfig = { vocabSize: corpus.corpus.vocab.size, ...modelSettingsOf(m) };
+        const input = inputs[k];
+        const model: ModelConfig = {
+          vocabSize: input.vocabSize,
+          ...modelSettingsOf(m),
+          ...input.shape,
+        };
         const from = k === 0 ? start : undefined;
         built.push(
-          await this.buildModel(k, settings.length, corpus, config, model, plans[k], from, m),
+          await this.buildModel(k, settings.length, input, config, model, plans[k], from, m),
         );
       }
     } catch (error) {
@@ -477,7 +628,7 @@ export class Session {
   private async buildModel(
     index: number,
     count: number,
-    corpus: LoadedCorpus,
+    input: TaskInput,
     config: RunConfig,
     model: ModelConfig,
     plan: CapacityPlan,
@@ -498,21 +649,23 @@ export class Session {
     const slot: { model?: SessionModel } = {};
     // Alone, the trainer runs as many steps per tick as its budget allows; compared, one step
     // per turn, and a turn only when no other model training is behind it.
-    const alone: TrainerOptions = {
-      ...DEFAULT_TRAINER_OPTIONS,
-      recall: recallTaskOf(corpus.corpus) ?? undefined,
-    };
+    const corpus = this.corpus;
+    // Recall is a next-character figure: only a language model on a delayed-recall text has it.
+    const recall = input.task === 'lm' && corpus ? recallTaskOf(corpus.corpus) : null;
+    const alone: TrainerOptions = { ...DEFAULT_TRAINER_OPTIONS, recall: recall ?? undefined };
     const options: TrainerOptions =
       count === 1
         ? alone
         : { ...alone, tickBudgetMs: 0, stepTurn: () => inTurn(slot.model, this.models) };
     let trainer: Trainer;
     try {
+      const train = trainConfigOf(config.train, own ?? {});
       trainer = new Trainer(
         backend,
-        corpus.corpus.vocab,
-        corpus.split,
-        trainConfigOf(config.train, own ?? {}),
+        // Read by a language model only (sampling, its text split); a tagger's bundle has its own.
+        input.vocab ?? corpus!.corpus.vocab,
+        trainingDataOf(input, corpus?.split, model, train, options, () => this.horizon),
+        train,
         this.eventsOf(index, () => slot.model),
         options,
       );
@@ -527,8 +680,9 @@ export class Session {
       trainer,
       run: start?.run ?? {
         id: newRunId(),
-        name: `${corpus.name} · ${model.layers}×${model.hiddenSize} ${CELLS[model.cell].label}`,
+        name: `${dataName(input, corpus)} · ${model.layers}×${model.hiddenSize} ${CELLS[model.cell].label}`,
       },
+      vocab: input.vocab,
       history,
       backend: active,
       parameters: parameterCount(paramLayout(model)),
@@ -594,6 +748,15 @@ export class Session {
     this.config = { ...config, train: { ...config.train, optimizer } };
   }
 
+  /** The vocabulary the selected model's checkpoints keep: the tokens it reads. */
+  private checkpointVocab(): Vocabulary {
+    const model = this.models[this.selected];
+    if (!model?.vocab) {
+      throw new Error('a forecast model has no vocabulary: its checkpoint needs its series');
+    }
+    return model.vocab;
+  }
+
   /** The whole training state as checkpoint bytes, taken between two steps. */
   async checkpoint(): Promise<{ bytes: Uint8Array; step: number }> {
     const { trainer, corpus, config, run } = this;
@@ -609,7 +772,7 @@ export class Session {
           optimizer: trainer.optimizerConfig,
           regularization: trainer.regularizationConfig,
         },
-        vocab: corpus.corpus.vocab,
+        vocab: this.checkpointVocab(),
         corpusSha256: corpus.sha256,
         extra: {
           runName: run.name,
@@ -672,6 +835,13 @@ export class Session {
     this.post({ type: 'error', message: who + messageOf(error) });
     if (failed.index === this.selected) this.postStatus(failed.trainer.step, true);
   }
+}
+
+/** How a run's name calls what it trains on: the text, or its derived task. */
+function dataName(input: TaskInput, corpus: LoadedCorpus | null): string {
+  if (input.series) return input.series.name;
+  const name = corpus?.name ?? '';
+  return isTaggingTask(input.task) ? `${name} (${input.task})` : name;
 }
 
 /** A model start that continues `snapshot` exactly: weights, optimizer, stream positions, curves. */

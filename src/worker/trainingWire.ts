@@ -30,6 +30,8 @@ export function trainingWire(
     best: (report) => post({ type: 'best', model, ...report }),
     earlyStopped: (report) => post({ type: 'earlyStopped', model, ...report }),
     recall: (report) => post({ type: 'recall', model, ...report }),
+    taskScores: (report) => post({ type: 'taskScores', model, ...report }),
+    forecast: (report) => post({ type: 'forecast', model, ...report }),
     failed,
   };
 }

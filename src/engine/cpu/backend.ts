@@ -2,7 +2,12 @@
 // missing. Every GPU result is checked against it.
 //
 // Dimension legend: T window, B batch, E embedding, H hidden, V vocabulary,
-// L layers. Batches are time-major (T, B).
+// L layers, D directions, O head outputs (task.ts outputSize), Ci values read
+// per timestep (forecast). Batches are time-major (T, B).
+//
+// Every task runs here: language models, taggers (uni or bidirectional, every
+// window from zero state) and forecasts (values in, squared error). The
+// gradient-flow view is for left-to-right models only (it throws for D = 2).
 
 import { CELLS } from '../cells';
 import type {
@@ -11,6 +16,7 @@ import type {
   Batch,
   GradientSource,
   LayerActivations,
+  ProbeInput,
   ProbeResult,
   SampleOptions,
   Sampler,
@@ -23,11 +29,16 @@ import { validateModelConfig, type ModelConfig, type OptimizerConfig } from '../
 import type { DropoutSpec } from '../dropout';
 import { decayMask, paramLayout, type ParamLayout } from '../params';
 import { Rng } from '../rng';
-import { carriesState, outputSize } from '../task';
+import { carriesState, outputSize, readsTokens, taskOf } from '../task';
 import type { AdamMoments, RecurrentState } from '../state';
+import type { Arr } from './gemm';
 import { adamStep, allFinite, clipScale, globalNorm } from './adam';
+import type { LayerTrace } from './layerTypes';
 import {
+  batchInput,
+  batchTargets,
   carryState,
+  lossTerms,
   modelForward,
   modelForwardBackward,
   viewArena,
@@ -173,7 +184,11 @@ export class CpuBackend implements Backend, GradientSource {
   }
 
   private checkBatch(batch: Batch, training: boolean): void {
-    checkBatch(batch, { ...this.options, vocabSize: this.model.vocabSize }, training);
+    checkBatch(
+      batch,
+      { ...this.options, vocabSize: this.model.vocabSize, model: this.model },
+      training,
+    );
   }
 
   trainStep(
@@ -193,13 +208,14 @@ export class CpuBackend implements Backend, GradientSource {
       ws,
       this.weights,
       this.gradViews,
-      batch.inputs,
-      batch.targets,
+      batchInput(this.model, batch),
+      batchTargets(this.model, batch),
       this.state,
       // The masks of the step being taken (dropout.ts): a pure function of it, so a rollback replays them.
       dropout && windowMasks(ws, dropout, this.stepCount + 1),
     );
-    carryState(ws, this.state);
+    // A tagging or bidirectional window starts from zero: nothing is carried (task.ts).
+    if (carriesState(this.model)) carryState(ws, this.state);
     const norm = globalNorm(this.grads);
     this.stepCount++;
     // A non-finite norm would spread NaN into every weight and moment: skip the update
@@ -314,10 +330,10 @@ export class CpuBackend implements Backend, GradientSource {
       this.checkBatch(batch, false);
       if (batch.batchSize !== B) throw new Error('validation windows must share one batch size');
       const ws = this.workspace(batch.seqLen, B);
-      modelForward(ws, this.weights, batch.inputs, state);
-      sum += windowLossSum(ws, batch.targets);
-      count += batch.seqLen * B;
-      carryState(ws, state);
+      modelForward(ws, this.weights, batchInput(this.model, batch), state);
+      sum += windowLossSum(ws, batchTargets(this.model, batch));
+      count += lossTerms(this.model, batch.seqLen, B);
+      if (carriesState(this.model)) carryState(ws, state);
     }
     return sum / count;
   }
@@ -331,9 +347,9 @@ export class CpuBackend implements Backend, GradientSource {
       this.checkBatch(batch, false);
       if (batch.batchSize !== B) throw new Error('prediction windows must share one batch size');
       const ws = this.workspace(batch.seqLen, B);
-      modelForward(ws, this.weights, batch.inputs, state);
+      modelForward(ws, this.weights, batchInput(this.model, batch), state);
       if (carriesState(this.model)) carryState(ws, state);
-      return ws.logits.slice(0, batch.seqLen * B * O) as Float32Array;
+      return Float32Array.from(ws.logits.subarray(0, batch.seqLen * B * O));
     });
   }
 
@@ -345,8 +361,8 @@ export class CpuBackend implements Backend, GradientSource {
       ws,
       this.weights,
       viewArena(this.layout, grads),
-      batch.inputs,
-      batch.targets,
+      batchInput(this.model, batch),
+      batchTargets(this.model, batch),
       this.state,
       dropout && windowMasks(ws, dropout, this.stepCount + 1),
     );
@@ -354,6 +370,7 @@ export class CpuBackend implements Backend, GradientSource {
   }
 
   createSampler(options: SampleOptions): Sampler {
+    if (taskOf(this.model) !== 'lm') throw new Error('only a language model generates text');
     checkSampleOptions(options, this.model.vocabSize);
     const rng = new Rng(options.seed);
     const state = zeroState(Float32Array, this.model, 1);
@@ -385,28 +402,53 @@ export class CpuBackend implements Backend, GradientSource {
     };
   }
 
-  async probe(tokens: Int32Array): Promise<ProbeResult> {
-    checkTokens(tokens, this.model.vocabSize);
-    const T = tokens.length;
-    const H = this.model.hiddenSize;
-    const ws = new Workspace(Float32Array, this.model, T, 1);
-    modelForward(ws, this.weights, tokens, zeroState(Float32Array, this.model, 1));
-    const { cell } = this.model;
-    const G = CELLS[cell].gates;
-    const layers: LayerActivations[] = ws.traces.map((trace) => {
-      const gate = (k: number) => {
+  async probe(input: ProbeInput): Promise<ProbeResult> {
+    const m = this.model;
+    const T = this.probeLength(input);
+    const H = m.hiddenSize;
+    const ws = new Workspace(Float32Array, m, T, 1);
+    modelForward(ws, this.weights, input, zeroState(Float32Array, m, 1));
+    const G = CELLS[m.cell].gates;
+    // A reverse trace is in reversed time: row s is position T − 1 − s; the probe gives text order.
+    const activations = (trace: LayerTrace, reversed: boolean): LayerActivations => {
+      const rows = (src: Arr, width: number, k: number) => {
         const out = new Float32Array(T * H);
-        for (let n = 0; n < T * H; n++) out[n] = trace.gates[G * n + k];
+        for (let t = 0; t < T; t++) {
+          const from = (reversed ? T - 1 - t : t) * H;
+          for (let j = 0; j < H; j++) out[t * H + j] = src[(from + j) * width + k];
+        }
         return out;
       };
-      const h = Float32Array.from(trace.h);
-      if (cell === 'lstm') {
-        const c = Float32Array.from(trace.c);
-        return { i: gate(0), f: gate(1), g: gate(2), o: gate(3), c, h };
+      const gate = (k: number) => rows(trace.gates, G, k);
+      const h = rows(trace.h, 1, 0);
+      if (m.cell === 'lstm') {
+        return { i: gate(0), f: gate(1), g: gate(2), o: gate(3), c: rows(trace.c, 1, 0), h };
       }
-      return cell === 'gru' ? { r: gate(0), z: gate(1), n: gate(2), h } : { h };
-    });
-    return { length: T, layers, logits: Float32Array.from(ws.logits) };
+      return m.cell === 'gru' ? { r: gate(0), z: gate(1), n: gate(2), h } : { h };
+    };
+    const layers = ws.traces.map((trace) => activations(trace, false));
+    const logits = Float32Array.from(ws.logits.subarray(0, T * outputSize(m)));
+    if (ws.reverseTraces.length === 0) return { length: T, layers, logits };
+    const reverse = ws.reverseTraces.map((trace) => activations(trace, true));
+    return { length: T, layers, reverse, logits };
+  }
+
+  /** P of a probe input, after checking it is what the model reads. */
+  private probeLength(input: ProbeInput): number {
+    const m = this.model;
+    if (readsTokens(m)) {
+      if (!(input instanceof Int32Array)) throw new Error('this model is probed with token ids');
+      checkTokens(input, m.vocabSize);
+      return input.length;
+    }
+    const Ci = m.seriesInputs ?? 0;
+    if (!(input instanceof Float32Array)) throw new Error('a forecast is probed with values');
+    if (input.length % Ci !== 0) {
+      throw new Error(`probe values have ${input.length} numbers, not a multiple of Ci=${Ci}`);
+    }
+    const bad = input.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) throw new Error(`probe values hold ${input[bad]} at position ${bad}`);
+    return input.length / Ci;
   }
 
   async gradientFlow(batch: Batch): Promise<GradientFlow> {

@@ -3,8 +3,8 @@
 // layer, and the size of the training gradient per parameter group. Generic
 // over Float32Array and Float64Array, so the float64 run is the test's oracle.
 //
-// Dimension legend: T window, B batch, H hidden, V vocabulary, L layers.
-//   ws.logits  (T, B, V)  logits, then dlogits seeded at t = T − 1 only
+// Dimension legend: T window, B batch, H hidden, O head outputs (task.ts outputSize), L layers.
+//   ws.logits  (T, B, O)  logits, then dlogits seeded at t = T − 1 only
 //   ws.dh      (T, B, H)  after a layer's BPTT: ∂ℓ_b/∂h_t of that layer
 //   dc         (T, B, H)  LSTM: ∂ℓ_b/∂c_t of the layer just done
 
@@ -12,14 +12,27 @@ import type { Batch, GradientFlow } from '../backend';
 import type { ParamLayout, TensorSpec } from '../params';
 import type { RecurrentState } from '../state';
 import type { Arr, ArrCtor } from './gemm';
-import { modelBackward, modelForward, viewArena, type ModelView, type Workspace } from './model';
-import { softmaxCrossEntropyBackward } from './head';
+import {
+  batchInput,
+  batchTargets,
+  lossTerms,
+  modelBackward,
+  modelForward,
+  viewArena,
+  type ModelView,
+  type Workspace,
+} from './model';
+import { softmaxCrossEntropyBackward, squaredErrorBackward } from './head';
+import { directionCount, lossKind, outputSize } from '../task';
 
 /**
  * From zero state over `batch`: per layer the mean over streams b of
- * ‖∂ℓ_b/∂h_{T−1−k}‖ (ℓ_b stream b's cross-entropy at the last position), the
+ * ‖∂ℓ_b/∂h_{T−1−k}‖ (ℓ_b stream b's loss at the last position: cross-entropy,
+ * or a forecast's squared error over its Co values), the
  * LSTM's ‖∂ℓ_b/∂c_{T−1−k}‖ the same way, and ‖∂L/∂θ‖ per parameter group of
  * the mean loss over all positions. `weights` is read, nothing else is touched.
+ * Left-to-right models only: a bidirectional model has no single last
+ * position whose gradient runs back through both directions (throws).
  */
 export function gradientFlowOf(
   ctor: ArrCtor,
@@ -29,33 +42,36 @@ export function gradientFlowOf(
   batch: Batch,
 ): GradientFlow {
   const { model: m, T, B } = ws;
-  const { hiddenSize: H, vocabSize: V, layers: L } = m;
+  if (directionCount(m) === 2) {
+    throw new Error('the gradient-flow view follows left-to-right models only');
+  }
+  const { hiddenSize: H, layers: L } = m;
+  const O = outputSize(m);
+  const inputs = batchInput(m, batch);
+  const targets = batchTargets(m, batch);
+  const mse = lossKind(m) === 'meanSquaredError';
   const N = T * B;
   const state: RecurrentState<Arr> = {
     h: new ctor(L * B * H),
     c: new ctor(L * B * H),
   };
-  modelForward(ws, weights, batch.inputs, state);
+  modelForward(ws, weights, inputs, state);
   // One forward serves both backward passes: the second restores these logits.
-  const logits = ws.logits.slice(0, N * V);
+  const logits = ws.logits.slice(0, N * O);
 
   // 1. Only the last position's loss, each stream's own (unscaled): the streams never mix,
   //    so one backward gives every stream's gradient at once.
-  const last = (T - 1) * B * V;
+  const last = (T - 1) * B * O;
   ws.logits.fill(0, 0, last);
-  softmaxCrossEntropyBackward(
-    ws.logits.subarray(last, N * V),
-    batch.targets.subarray((T - 1) * B, N),
-    B,
-    V,
-    1,
-  );
+  const lastOut = ws.logits.subarray(last, N * O);
+  if (mse) squaredErrorBackward(lastOut, targets.subarray(last, N * O), B * O, 1);
+  else softmaxCrossEntropyBackward(lastOut, (targets as Int32Array).subarray(last / O, N), B, O, 1);
   const lstm = m.cell === 'lstm';
   const h = Array.from({ length: L }, () => new Float32Array(T));
   const c = lstm ? Array.from({ length: L }, () => new Float32Array(T)) : null;
   const dc = lstm ? new ctor(N * H) : undefined;
   const scratch = viewArena(layout, new ctor(layout.total));
-  modelBackward(ws, weights, scratch, batch.inputs, state, {
+  modelBackward(ws, weights, scratch, inputs, state, {
     dc,
     layerDone: (l) => {
       meanStreamNorms(ws.dh, T, B, H, h[l]);
@@ -66,8 +82,10 @@ export function gradientFlowOf(
   // 2. The training loss (mean over all T·B positions) and its gradient per group.
   const grads = new ctor(layout.total);
   ws.logits.set(logits);
-  softmaxCrossEntropyBackward(ws.logits, batch.targets, N, V, 1 / N);
-  modelBackward(ws, weights, viewArena(layout, grads), batch.inputs, state);
+  const terms = lossTerms(m, T, B);
+  if (mse) squaredErrorBackward(ws.logits, targets, terms, 1 / terms);
+  else softmaxCrossEntropyBackward(ws.logits, targets as Int32Array, N, O, 1 / N);
+  modelBackward(ws, weights, viewArena(layout, grads), inputs, state);
   return { h, c, groupNorms: groupNorms(layout, grads) };
 }
 

@@ -65,9 +65,13 @@ export class Diagnostics {
   private flowProblem: string | null = null;
 
   constructor(
-    private readonly window: Batch,
+    /** Null when the model has no gradient flow (bidirectional): `problem` says why. */
+    private readonly window: Batch | null,
     private readonly events: TrainingEvents,
-  ) {}
+    problem = 'gradient flow is measured on left-to-right models only',
+  ) {
+    if (!window) this.flowProblem = problem;
+  }
 
   /**
    * Measures the gradient flow at the backend's current step and reports it
@@ -77,7 +81,7 @@ export class Diagnostics {
   async take(backend: Backend, saturation: GateSaturation[][] | null): Promise<void> {
     const step = backend.step;
     let flow = null;
-    if (this.flowProblem === null) {
+    if (this.flowProblem === null && this.window) {
       try {
         flow = await backend.gradientFlow(this.window);
       } catch (error) {
@@ -88,7 +92,7 @@ export class Diagnostics {
     const report: DiagnosticsReport = {
       step,
       cell: backend.model.cell,
-      seqLen: this.window.seqLen,
+      seqLen: this.window?.seqLen ?? 0,
       flow,
       flowProblem: this.flowProblem,
       saturation,

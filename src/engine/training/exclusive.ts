@@ -7,10 +7,10 @@
 // Dimension legend: none.
 
 import type { Backend } from '../backend';
-import type { Batcher } from '../batcher';
+import type { BatchSource } from './data';
 
 /** A job given the backend and the batcher to itself. */
-export type ExclusiveRun<T> = (backend: Backend, batcher: Batcher) => Promise<T>;
+export type ExclusiveRun<T> = (backend: Backend, batcher: BatchSource) => Promise<T>;
 
 interface Job {
   run: ExclusiveRun<unknown>;
@@ -39,7 +39,7 @@ export class ExclusiveQueue {
    */
   async runEach(
     backend: Backend,
-    batcher: Batcher,
+    batcher: BatchSource,
     loop: { settle: () => Promise<void>; after: () => void; stopped: () => boolean },
   ): Promise<void> {
     while (this.jobs.length > 0 && !loop.stopped()) {

@@ -1,13 +1,14 @@
-// Gate snapshots of the probe text for the training loop (snapshot.ts takes
-// one): at once when the text changes or training pauses, and while training
-// at most once per probe interval, never twice for the same step. The
-// diagnostics (gradient flow, gate saturation: diagnostics.ts) come with each.
+// Gate snapshots of the probe text for the training loop (the task's data
+// bundle, data.ts, takes one: snapshot.ts for text): at once when the text
+// changes or training pauses, and while training at most once per probe
+// interval, never twice for the same step. The diagnostics (gradient flow,
+// gate saturation: diagnostics.ts) and the task's companion job (a forecast
+// chart) come with each.
 //
 // Dimension legend: P length of the probe text.
 
 import type { Backend } from '../backend';
-import { probeSnapshot } from '../snapshot';
-import type { Vocabulary } from '../tokenizer';
+import type { ProbeCompanion, TrainingData } from './data';
 import { gateSaturation, type Diagnostics } from './diagnostics';
 import type { LoopState, TrainingEvents } from './events';
 
@@ -20,11 +21,13 @@ export class ProbeSchedule {
   private lastStep = -1;
 
   constructor(
-    private readonly vocab: Vocabulary,
+    private readonly probe: TrainingData['probe'],
     private readonly events: TrainingEvents,
     private readonly intervalMs: number,
     /** Gradient flow and saturation, measured with every snapshot. */
     private readonly diagnostics: Diagnostics | null = null,
+    /** The task's job at the same cadence (the forecast chart), if any. */
+    private readonly companion: ProbeCompanion | null = null,
   ) {}
 
   setText(text: string): void {
@@ -33,7 +36,7 @@ export class ProbeSchedule {
   }
 
   due({ training, step }: LoopState): boolean {
-    if (this.text.length === 0) return false;
+    if (this.probe.needsText && this.text.length === 0) return false;
     if (this.changed) return true;
     return (
       step !== this.lastStep && (!training || performance.now() - this.lastAt >= this.intervalMs)
@@ -44,12 +47,13 @@ export class ProbeSchedule {
     this.changed = false;
     this.lastAt = performance.now();
     this.lastStep = backend.step;
-    const result = await probeSnapshot(backend, this.vocab, this.text);
+    const result = await this.probe.take(backend, this.text);
     // Before the snapshot goes out: posting it transfers (detaches) its arrays.
     const saturation = 'snapshot' in result ? gateSaturation(result.snapshot) : null;
     if ('snapshot' in result) this.events.probe(result.snapshot);
     else this.events.probeError(result.problem);
     await this.diagnostics?.take(backend, saturation);
+    await this.companion?.take(backend, this.events);
   }
 
   /** The model shown was rolled back: the next snapshot is due even at the same step. */

@@ -31,7 +31,8 @@ export class SampleStream {
   private generating: SampleJob | null = null;
 
   constructor(
-    private readonly vocab: Vocabulary,
+    /** The vocabulary of a language model, or why this model cannot sample (data.ts). */
+    private readonly source: { vocab: Vocabulary } | { refusal: string },
     private readonly events: TrainingEvents,
   ) {}
 
@@ -47,7 +48,8 @@ export class SampleStream {
       this.events.sampleError(request.id, refusal);
       return;
     }
-    const prime = this.vocab.encode(normalizeText(request.prime));
+    if (!('vocab' in this.source)) return;
+    const prime = this.source.vocab.encode(normalizeText(request.prime));
     this.job = { request, prime, remaining: request.length, chunk: 4 };
   }
 
@@ -102,12 +104,15 @@ export class SampleStream {
     if (this.job !== job) return; // stopped or replaced while generating
     job.remaining -= ids.length;
     const done = job.remaining <= 0 || ids.length === 0;
-    this.events.sampleChunk(request.id, this.vocab.decode(ids), done);
+    // A job exists only on a language model (start refuses the rest).
+    const { vocab } = this.source as { vocab: Vocabulary };
+    this.events.sampleChunk(request.id, vocab.decode(ids), done);
     if (done) this.stop();
   }
 
   /** Why `request` cannot run on this model, or null when it can. */
   private refusalOf(request: SampleRequest): string | null {
+    if (!('vocab' in this.source)) return this.source.refusal;
     try {
       checkSampleNumbers(request);
       checkPrime(request.prime);
@@ -116,7 +121,7 @@ export class SampleStream {
     }
     const prime = normalizeText(request.prime);
     if (prime.length === 0) return 'the prime needs at least one character';
-    const unknown = this.vocab.unknownChars(prime);
+    const unknown = this.source.vocab.unknownChars(prime);
     if (unknown.length === 0) return null;
     const shown = unknown.slice(0, 5).map((c) => JSON.stringify(c));
     return `the prime has characters the corpus never uses: ${shown.join(', ')}`;

@@ -8,7 +8,6 @@
 // Dimension legend: B batch, T window (a step trains on B·T tokens).
 
 import type { Backend } from '../backend';
-import type { Batcher } from '../batcher';
 import type { OptimizerConfig, RegularizationConfig } from '../config';
 import { dropoutSpecOf } from '../dropout';
 import { ThroughputMeter } from '../throughput';
@@ -19,6 +18,7 @@ import type { MetricsThrottle } from './metrics';
 import type { ProbeSchedule } from './probeSchedule';
 import type { RecallCheck } from './recall';
 import type { Validation } from './validation';
+import type { BatchSource, TaskScorer } from './data';
 import { optimizerAtStep } from './schedule';
 
 /** Most steps a GPU backend may have in flight before the loop waits for their losses. */
@@ -37,6 +37,8 @@ export interface StepJobs {
   events: TrainingEvents;
   /** Recall accuracy on a memory task, scored with each validation run. */
   recall?: RecallCheck | null;
+  /** A tagging or forecast model's scores, with each validation run (data.ts). */
+  scores?: TaskScorer | null;
   /** Judges each validation loss: best weights kept, training stopped (earlyStopping.ts). */
   earlyStopping: EarlyStopping;
   /** Early stopping ran out of patience: the trainer pauses itself. */
@@ -57,7 +59,7 @@ export class StepLoop {
 
   constructor(
     private readonly backend: Backend,
-    readonly batcher: Batcher,
+    readonly batcher: BatchSource,
     private readonly jobs: StepJobs,
     /** Whether the loop trains (a person's Train, not yet paused, the model not replaced). */
     private readonly training: () => boolean,
@@ -148,6 +150,8 @@ export class StepLoop {
     }
     const recall = await this.jobs.recall?.run(this.backend);
     if (recall) this.jobs.events.recall?.(recall);
+    const scores = await this.jobs.scores?.run(this.backend);
+    if (scores) this.jobs.events.taskScores?.(scores);
   }
 
   /**
@@ -155,7 +159,7 @@ export class StepLoop {
    * by keepBest are exactly the validated ones: run() stops queueing at a
    * validation step and validates before it returns (the step-0 run comes
    * before any step), evaluate() was queued after the last step and awaited,
-   * and nothing but the forward-only recall check touches the backend until
+   * and nothing but the forward-only recall and score checks touch the backend until
    * the next tick's first trainStep.
    */
   private async judge(step: number, loss: number): Promise<void> {

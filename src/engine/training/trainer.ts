@@ -14,19 +14,19 @@
 // L layers; P length of the probe text.
 
 import type { Backend } from '../backend';
-import { Batcher, type Split } from '../batcher';
+import type { Split } from '../batcher';
 import type { OptimizerConfig, RegularizationConfig, TrainConfig } from '../config';
 import type { SampleRequest } from '../sampleRequest';
 import type { Vocabulary } from '../tokenizer';
 import type { LoopState, TrainingEvents } from './events';
-import { Diagnostics, probeWindow } from './diagnostics';
+import { isTrainingData, textData, type TrainingData } from './data';
+import { Diagnostics } from './diagnostics';
 import { EarlyStopping, type EarlyStoppingState } from './earlyStopping';
 import { ExclusiveQueue, type ExclusiveRun } from './exclusive';
 import { MetricsThrottle, TrainingClock } from './metrics';
 import { DEFAULT_TRAINER_OPTIONS, type TrainerOptions, type TrainerProgress } from './options';
 import { ProbeSchedule } from './probeSchedule';
 import { SampleStream } from './sampling';
-import { RecallCheck } from './recall';
 import { StepLoop } from './steps';
 import { Validation } from './validation';
 
@@ -46,35 +46,41 @@ export class Trainer {
   private loopDone: Promise<void> | null = null;
   private disposed = false;
 
+  /**
+   * `data`: a text split (next-character prediction, over `vocab`) or a task's
+   * ready bundle (data.ts: tagging, forecast), whose windows follow `train`'s B and T.
+   */
   constructor(
     readonly backend: Backend,
     vocab: Vocabulary,
-    split: Split,
+    data: Split | TrainingData,
     train: TrainConfig,
     private readonly events: TrainingEvents,
     options: TrainerOptions = DEFAULT_TRAINER_OPTIONS,
   ) {
-    const { batchSize: B, seqLen: T } = train;
+    const bundle = isTrainingData(data) ? data : textData(vocab, data, train, options);
     this.stepTurn = options.stepTurn ?? (() => true);
     this.metrics = new MetricsThrottle(options.metricsIntervalMs);
-    this.validation = new Validation(split.validation, train, options);
+    this.validation = new Validation(bundle.validation, options.validateEvery);
     this.probes = new ProbeSchedule(
-      vocab,
+      bundle.probe,
       events,
       options.probeIntervalMs,
-      new Diagnostics(probeWindow(split.train, B, T), events),
+      new Diagnostics(bundle.flowWindow, events, bundle.flowProblem),
+      bundle.companion ?? null,
     );
-    this.samples = new SampleStream(vocab, events);
+    this.samples = new SampleStream(bundle.sampling, events);
     this.earlyStopping = new EarlyStopping((step) => this.validation.isValidationStep(step));
     this.steps = new StepLoop(
       backend,
-      new Batcher(split.train, B, T, train.seed),
+      bundle.batches,
       {
         metrics: this.metrics,
         validation: this.validation,
         probes: this.probes,
         events,
-        recall: options.recall ? new RecallCheck(split.validation, options.recall) : null,
+        recall: bundle.recall ?? null,
+        scores: bundle.scores ?? null,
         earlyStopping: this.earlyStopping,
         stopTraining: () => this.pause(),
       },

@@ -1,13 +1,10 @@
 // Validation for the training loop: the validation windows (a few per stream,
-// so a run stays short), measured once before the first step (the curve
+// so a run stays short; the task's data bundle, data.ts, cuts them), measured once before the first step (the curve
 // starts at the untrained model, about ln V) and after every `every`-th step.
 //
 // Dimension legend: B batch, T window.
 
 import type { Backend, Batch } from '../backend';
-import { validationBatches } from '../batcher';
-import type { TrainConfig } from '../config';
-import type { TrainerOptions } from './options';
 
 export class Validation {
   private readonly batches: Batch[];
@@ -16,11 +13,11 @@ export class Validation {
   private readonly every: number;
 
   constructor(
-    tokens: Int32Array,
-    { batchSize, seqLen }: TrainConfig,
-    { maxValidationWindows, validateEvery }: TrainerOptions,
+    /** The task's validation windows (data.ts TrainingData.validation). */
+    batches: Batch[],
+    validateEvery: number,
   ) {
-    this.batches = validationBatches(tokens, batchSize, seqLen, maxValidationWindows);
+    this.batches = batches;
     this.every = validateEvery;
   }
 

@@ -17,16 +17,17 @@ describe('SeriesBatcher', () => {
     const batcher = new SeriesBatcher(cols, { inputColumns: [0, 2], targetColumns: [1] }, B, T, 1);
     const { batch, startsEpoch } = batcher.next();
     expect(startsEpoch).toBe(true);
-    expect(batch).toMatchObject({ seqLen: T, batchSize: B, inputSize: 2, targetSize: 1 });
-    expect(batch.inputs.length).toBe(T * B * 2);
-    expect(batch.targets.length).toBe(T * B);
+    expect(batch).toMatchObject({ seqLen: T, batchSize: B });
+    expect(batch.inputs.length + batch.targets.length).toBe(0);
+    expect(batch.values.length).toBe(T * B * 2);
+    expect(batch.targetValues.length).toBe(T * B);
     for (let b = 0; b < B; b++) {
       for (let t = 0; t < T; t++) {
         const row = b * batcher.segment + t;
         const cell = t * B + b;
-        expect(batch.inputs[cell * 2]).toBe(row);
-        expect(batch.inputs[cell * 2 + 1]).toBe(2000 + row);
-        expect(batch.targets[cell]).toBe(1000 + row + 1);
+        expect(batch.values[cell * 2]).toBe(row);
+        expect(batch.values[cell * 2 + 1]).toBe(2000 + row);
+        expect(batch.targetValues[cell]).toBe(1000 + row + 1);
       }
     }
   });
@@ -38,8 +39,8 @@ describe('SeriesBatcher', () => {
     expect(second.startsEpoch).toBe(false);
     for (let b = 0; b < 3; b++) {
       // last target of window 1 = first input of window 2 + 1 row … i.e. the next row.
-      expect(second.batch.inputs[b]).toBe(first.inputs[6 * 3 + b] + 1);
-      expect(second.batch.inputs[b]).toBe(first.targets[6 * 3 + b]);
+      expect(second.batch.values[b]).toBe(first.values[6 * 3 + b] + 1);
+      expect(second.batch.values[b]).toBe(first.targetValues[6 * 3 + b]);
     }
   });
 
@@ -54,8 +55,8 @@ describe('SeriesBatcher', () => {
       const a = text.next();
       const b = series.next();
       expect(b.startsEpoch).toBe(a.startsEpoch);
-      expect(Array.from(b.batch.inputs)).toEqual(Array.from(a.batch.inputs));
-      expect(Array.from(b.batch.targets)).toEqual(Array.from(a.batch.targets));
+      expect(Array.from(b.batch.values)).toEqual(Array.from(a.batch.inputs));
+      expect(Array.from(b.batch.targetValues)).toEqual(Array.from(a.batch.targets));
     }
     expect(series.getPosition()).toEqual(text.getPosition());
   });
@@ -68,11 +69,11 @@ describe('SeriesBatcher', () => {
     const expected = a.next().batch;
     const b = new SeriesBatcher(cols, layout, 4, 8, 3);
     b.setPosition(saved);
-    expect(Array.from(b.next().batch.inputs)).toEqual(Array.from(expected.inputs));
+    expect(Array.from(b.next().batch.values)).toEqual(Array.from(expected.values));
     expect(() => b.setPosition({ ...saved, shift: 10_000 })).toThrow(CorpusError);
     b.reset();
     const fresh = new SeriesBatcher(cols, layout, 4, 8, 3);
-    expect(Array.from(b.next().batch.targets)).toEqual(Array.from(fresh.next().batch.targets));
+    expect(Array.from(b.next().batch.targetValues)).toEqual(Array.from(fresh.next().batch.targetValues));
   });
 
   it('refuses too few rows, bad columns and missing values, naming the cell', () => {
@@ -108,12 +109,12 @@ describe('seriesValidationBatches', () => {
     );
     expect(batches.length).toBe(textVal.length);
     batches.forEach((b, i) => {
-      expect(Array.from(b.inputs)).toEqual(Array.from(textVal[i].inputs));
-      expect(Array.from(b.targets)).toEqual(Array.from(textVal[i].targets));
+      expect(Array.from(b.values)).toEqual(Array.from(textVal[i].inputs));
+      expect(Array.from(b.targetValues)).toEqual(Array.from(textVal[i].targets));
       // The validation windows read only held-out rows, targets one row on.
-      for (let k = 0; k < b.inputs.length; k++) {
-        expect(b.inputs[k]).toBeGreaterThanOrEqual(trainRows);
-        expect(b.targets[k]).toBe(b.inputs[k] + 1);
+      for (let k = 0; k < b.values.length; k++) {
+        expect(b.values[k]).toBeGreaterThanOrEqual(trainRows);
+        expect(b.targetValues[k]).toBe(b.values[k] + 1);
       }
     });
     expect(

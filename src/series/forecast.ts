@@ -1,0 +1,99 @@
+// What a forecast model says about a series, through the engine's own
+// forward pass (Backend.predict on B = 1 windows, state carried from window
+// to window as the model trains): the one-step prediction of every row from
+// the rows before it, and the autoregressive rollout that feeds the model its
+// own predictions of the target columns. Values are normalised here
+// (normalize.ts); the caller maps them back to the columns' units.
+//
+// Dimension legend: N rows, T window, Ci input columns, Co target columns,
+// R rollout rows, K warm-up rows before a rollout. One stream: B = 1.
+
+import type { Backend } from '../engine/backend';
+import { seriesWindowAt, type SeriesBatch, type SeriesLayout } from './windows';
+
+/**
+ * B = 1 windows of T rows over rows [from, to − 1) of `columns` (normalised),
+ * targets one row later: the stream the one-step predictions read. The last
+ * window is shorter when T does not divide the rows.
+ */
+export function streamWindows(
+  columns: Float64Array[],
+  layout: SeriesLayout,
+  from: number,
+  to: number,
+  seqLen: number,
+): SeriesBatch[] {
+  const out: SeriesBatch[] = [];
+  for (let start = from; start < to - 1; start += seqLen) {
+    const T = Math.min(seqLen, to - 1 - start);
+    out.push(seriesWindowAt(columns, layout, 0, start, 1, T));
+  }
+  return out;
+}
+
+/**
+ * (N, Co) normalised one-step predictions: row r holds the model's prediction
+ * of row r from rows 0 … r − 1, state carried from the series' start; row 0
+ * (nothing before it) is NaN.
+ */
+export async function oneStepPredictions(
+  backend: Backend,
+  columns: Float64Array[],
+  layout: SeriesLayout,
+  seqLen: number,
+): Promise<Float32Array> {
+  const N = columns[0].length;
+  const Co = layout.targetColumns.length;
+  const out = new Float32Array(N * Co).fill(NaN);
+  const windows = streamWindows(columns, layout, 0, N, seqLen);
+  const outputs = await backend.predict(windows); // each (T, 1, Co)
+  let row = 1;
+  for (const o of outputs) {
+    out.set(o, row * Co);
+    row += o.length / Co;
+  }
+  return out;
+}
+
+/**
+ * R rows of autoregressive forecast from row `from` (normalised, (R, Co)):
+ * the model reads K warm-up rows before `from` (its state built from zero on
+ * actual values, as a validation run starts), then each predicted row of the
+ * target columns is fed back as the next input where a target column is also
+ * an input; other input columns (known covariates) take their actual values.
+ * R is at most the rows left after `from` (the covariates' actual values end
+ * there). Each step re-reads the warm-up and the rows predicted so far: the
+ * engine's predict starts from zero state, so R steps cost R·(K + R/2) rows.
+ */
+export async function rollout(
+  backend: Backend,
+  columns: Float64Array[],
+  layout: SeriesLayout,
+  from: number,
+  rows: number,
+  warmUp: number,
+  seqLen: number,
+): Promise<Float32Array> {
+  const N = columns[0].length;
+  const R = Math.max(0, Math.min(rows, N - from));
+  const Co = layout.targetColumns.length;
+  const out = new Float32Array(R * Co);
+  if (R === 0 || from < 1) return out;
+  const start = Math.max(0, from - warmUp);
+  // A working copy of the rows read: actual values, the target columns overwritten as predicted.
+  const work = columns.map((c) => Float64Array.from(c.subarray(start, from + R)));
+  const fedBack = layout.targetColumns.map((c) => layout.inputColumns.includes(c));
+  for (let j = 0; j < R; j++) {
+    // Inputs rows start … from + j − 1 predict rows start + 1 … from + j: the last is row from + j.
+    const windows = streamWindows(work, layout, 0, from + j - start + 1, seqLen);
+    const outputs = await backend.predict(windows);
+    const last = outputs[outputs.length - 1];
+    const prediction = last.subarray(last.length - Co);
+    out.set(prediction, j * Co);
+    const row = from + j - start;
+    layout.targetColumns.forEach((c, k) => {
+      if (fedBack[k]) work[c][row] = prediction[k];
+    });
+  }
+  return out;
+}

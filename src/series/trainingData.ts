@@ -1,0 +1,231 @@
+// A series as the training loop's data bundle for a forecast model
+// (engine/training/data.ts): columns normalised with the statistics of the
+// training rows only (normalize.ts), training and validation windows
+// (windows.ts), the scores of the one-step predictions on the validation
+// rows with each validation run, the forecast chart at the probe cadence
+// (history, actual, one-step predictions, rollout: forecast.ts) and the gate
+// snapshot of a stretch of the validation rows.
+//
+// Dimension legend: N rows, B batch, T window, Ci input columns, Co target
+// columns, P probed rows, R rollout rows.
+
+import type { Backend } from '../engine/backend';
+import type { ModelConfig, TrainConfig } from '../engine/config';
+import type { ProbeOutcome } from '../engine/snapshot';
+import { directionCount } from '../engine/task';
+import { copyLayers, type TaskScorer, type TrainingData } from '../engine/training/data';
+import { PROBE_STREAMS } from '../engine/training/diagnostics';
+import type { ForecastReport } from '../engine/training/events';
+import type { TrainerOptions } from '../engine/training/options';
+import { oneStepPredictions, rollout } from './forecast';
+import {
+  denormalizeValue,
+  fitColumn,
+  normalize,
+  splitSeries,
+  type ColumnStats,
+  type SeriesSplit,
+} from './normalize';
+import {
+  SeriesBatcher,
+  seriesValidationBatches,
+  seriesWindowAt,
+  sliceRows,
+  type SeriesLayout,
+} from './windows';
+
+/** Most rows the forecast chart shows: history before the validation split, then held-out rows. */
+export const CHART_ROWS = 600;
+/** Rows of history the chart keeps at least, when the validation part is long. */
+const MIN_HISTORY = 100;
+/** Validation rows a gate snapshot shows (P at most). */
+export const PROBE_ROWS = 200;
+/** Rows a rollout reads before its first prediction, to build the model's state. */
+export const ROLLOUT_WARM_UP = 128;
+/** Rows of the chart's rollout unless the person chose otherwise. */
+export const DEFAULT_HORIZON = 50;
+
+/** A series ready to train on: its columns in their units and normalised, and where validation starts. */
+export interface SeriesData {
+  name: string;
+  /** (N) per numeric column, in its own units. */
+  columns: Float64Array[];
+  names: string[];
+  layout: SeriesLayout;
+  split: SeriesSplit;
+  /** Per column, from the training rows only. */
+  stats: ColumnStats[];
+  /** (N) per column, normalised with `stats`. */
+  normalized: Float64Array[];
+}
+
+export function prepareSeries(
+  name: string,
+  columns: Float64Array[],
+  names: string[],
+  layout: SeriesLayout,
+  valFraction: number,
+): SeriesData {
+  const split = splitSeries(columns[0]?.length ?? 0, valFraction);
+  const stats = columns.map((c) => fitColumn(c, split.trainRows));
+  const normalized = columns.map((c, k) => normalize(c, stats[k]));
+  return { name, columns, names, layout, split, stats, normalized };
+}
+
+/** Why a forecast model cannot sample. */
+export const FORECAST_SAMPLING_REFUSAL =
+  'a forecast model predicts values, not characters: sampling needs a next-character model';
+
+/** The training loop's bundle for a forecast model of `model` on `series`; `horizon` is read at each chart. */
+export function forecastTrainingData(
+  series: SeriesData,
+  model: ModelConfig,
+  { batchSize: B, seqLen: T, seed }: TrainConfig,
+  options: TrainerOptions,
+  horizon: () => number = () => DEFAULT_HORIZON,
+): TrainingData {
+  const { normalized, layout, names, split } = series;
+  const N = split.trainRows + split.validationRows;
+  const train = sliceRows(normalized, 0, split.trainRows);
+  const batches = new SeriesBatcher(train, layout, B, T, seed, names);
+  const flowB = Math.min(B, PROBE_STREAMS);
+  return {
+    batches,
+    validation: seriesValidationBatches(
+      sliceRows(normalized, split.trainRows, N),
+      layout,
+      B,
+      T,
+      options.maxValidationWindows,
+      names,
+    ),
+    flowWindow:
+      directionCount(model) === 1
+        ? seriesWindowAt(train, layout, Math.floor((split.trainRows - 1) / flowB), 0, flowB, T)
+        : null,
+    probe: { needsText: false, take: (backend) => seriesProbe(backend, series) },
+    sampling: { refusal: FORECAST_SAMPLING_REFUSAL },
+    scores: forecastScorer(series, T),
+    companion: {
+      async take(backend, events) {
+        events.forecast?.(await forecastReport(backend, series, T, horizon()));
+      },
+    },
+  };
+}
+
+/**
+ * MSE and MAE of the one-step predictions of the validation rows, normalised
+ * and averaged over the target columns (the baselines' mseNormalized units).
+ */
+export function forecastScorer(series: SeriesData, seqLen: number): TaskScorer {
+  return {
+    async run(backend) {
+      const { normalized, layout, split } = series;
+      if (split.validationRows === 0) return null;
+      const predicted = await oneStepPredictions(backend, normalized, layout, seqLen); // (N, Co)
+      const Co = layout.targetColumns.length;
+      const N = split.trainRows + split.validationRows;
+      let se = 0;
+      let ae = 0;
+      let count = 0;
+      for (let r = Math.max(1, split.trainRows); r < N; r++) {
+        for (let k = 0; k < Co; k++) {
+          const e = normalized[layout.targetColumns[k]][r] - predicted[r * Co + k];
+          se += e * e;
+          ae += Math.abs(e);
+          count++;
+        }
+      }
+      if (count === 0) return null;
+      return { kind: 'forecast', step: backend.step, mse: se / count, mae: ae / count };
+    },
+  };
+}
+
+/** The rows the chart shows: [start, start + length), history then validation, CHART_ROWS at most. */
+export function chartRows(split: SeriesSplit): { start: number; length: number } {
+  const shownValidation = Math.min(
+    split.validationRows,
+    CHART_ROWS - Math.min(split.trainRows, MIN_HISTORY),
+  );
+  const history = Math.min(split.trainRows, CHART_ROWS - shownValidation);
+  return { start: split.trainRows - history, length: history + shownValidation };
+}
+
+/** The forecast chart's series of the first target column, in its units (ForecastReport). */
+export async function forecastReport(
+  backend: Backend,
+  series: SeriesData,
+  seqLen: number,
+  horizon: number,
+): Promise<ForecastReport> {
+  const { columns, normalized, layout, split, stats, names } = series;
+  const step = backend.step;
+  const target = layout.targetColumns[0];
+  const s = stats[target];
+  const Co = layout.targetColumns.length;
+  const { start, length } = chartRows(split);
+  const predicted = await oneStepPredictions(backend, normalized, layout, seqLen); // (N, Co)
+  const actual = Float64Array.from(columns[target].subarray(start, start + length)); // (length)
+  const oneStep = Float64Array.from({ length }, (_, i) =>
+    denormalizeValue(predicted[(start + i) * Co], s),
+  );
+  const ahead = await rollout(
+    backend,
+    normalized,
+    layout,
+    split.trainRows,
+    horizon,
+    ROLLOUT_WARM_UP,
+    seqLen,
+  ); // (R, Co)
+  const rolled = Float64Array.from({ length: ahead.length / Co }, (_, j) =>
+    denormalizeValue(ahead[j * Co], s),
+  );
+  return {
+    step,
+    target: names[target] ?? `column ${target + 1}`,
+    start,
+    validationStart: split.trainRows,
+    actual,
+    oneStep,
+    rollout: rolled,
+  };
+}
+
+/**
+ * The gate snapshot of the first PROBE_ROWS validation rows (the training
+ * rows' end when there is no validation part): the model reads them from
+ * zero state; `series` holds the first target column there in its units.
+ */
+export async function seriesProbe(backend: Backend, series: SeriesData): Promise<ProbeOutcome> {
+  const { columns, normalized, layout, split } = series;
+  const N = split.trainRows + split.validationRows;
+  const start = split.validationRows > 0 ? split.trainRows : Math.max(0, N - PROBE_ROWS);
+  const P = Math.min(PROBE_ROWS, N - start);
+  if (P <= 0) return { problem: 'the series has no rows to probe' };
+  const Ci = layout.inputColumns.length;
+  const input = new Float32Array(P * Ci); // (P, Ci)
+  for (let t = 0; t < P; t++) {
+    layout.inputColumns.forEach((c, k) => (input[t * Ci + k] = normalized[c][start + t]));
+  }
+  const step = backend.step;
+  const result = await backend.probe(input);
+  const { cell } = backend.model;
+  return {
+    snapshot: {
+      step,
+      cell,
+      chars: [],
+      hidden: backend.model.hiddenSize,
+      layers: copyLayers(result.layers, cell),
+      nextCharProb: new Float32Array(0),
+      series: {
+        start,
+        values: Float64Array.from(columns[layout.targetColumns[0]].subarray(start, start + P)),
+      },
+      unknown: [],
+    },
+  };
+}

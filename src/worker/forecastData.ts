@@ -1,0 +1,134 @@
+// The series in use for the forecast task, in the engine worker: read from
+// pasted CSV, a dropped file (read here, off the page's thread) or a built-in
+// generator (the run's seed, BUILTIN_ROWS rows); its columns chosen (by
+// default the last numeric column is the target and the only input) and
+// checked (a chosen column with a missing or non-numeric cell is refused,
+// row and column named); and described for the page (SeriesStats: the
+// columns with their problems, notes, the naive baselines to beat).
+//
+// Dimension legend: N rows, Ci / Co columns read / forecast.
+
+import { CorpusError } from '../engine/tokenizer';
+import { naiveBaselines } from '../series/baselines';
+import { parseCsv } from '../series/csv';
+import { generateSeries } from '../series/generators';
+import { splitSeries } from '../series/normalize';
+import type { SeriesLayout } from '../series/windows';
+import type { SeriesColumnInfo, SeriesSource, SeriesStats } from './protocol';
+
+/** Rows of a built-in series. */
+export const BUILTIN_ROWS = 2000;
+
+/** A series read and checked, before it is normalised for a split (series/trainingData.ts). */
+export interface LoadedSeries {
+  /** The loadSeries request that brought it: its 'series' answers carry this id. */
+  id: number;
+  name: string;
+  /** (N) per numeric column, in its own units; NaN where a cell is missing or not a number. */
+  columns: Float64Array[];
+  names: string[];
+  info: SeriesColumnInfo[];
+  /** Columns left out as not numeric, and file-wide problems. */
+  notes: string[];
+  layout: SeriesLayout;
+}
+
+/** The numeric columns of a source, with what the person should know about them. */
+export async function readSeries(
+  source: SeriesSource,
+  seed: number,
+): Promise<Omit<LoadedSeries, 'id' | 'name' | 'layout'>> {
+  if (source.kind === 'builtin') {
+    return {
+      columns: [generateSeries(source.series, BUILTIN_ROWS, seed)],
+      names: [source.series],
+      info: [{ name: source.series, problems: 0, messages: [] }],
+      notes: [],
+    };
+  }
+  const text = source.kind === 'text' ? source.text : await source.file.text();
+  const csv = parseCsv(text);
+  const notes: string[] = [];
+  if (csv.skipped.length > 0) {
+    notes.push(`not numeric, left out: ${csv.skipped.map((s) => JSON.stringify(s)).join(', ')}`);
+  }
+  if (csv.unclosedQuote !== null) {
+    notes.push(`row ${csv.unclosedQuote}: a quote opens here and never closes`);
+  }
+  notes.push(...csv.ragged.messages);
+  if (csv.columns.length === 0) {
+    const why = csv.rows === 0 ? 'it has no data rows' : 'no column of it holds numbers';
+    throw new CorpusError(
+      `the CSV cannot be forecast: ${why}${notes.length ? ` (${notes[0]})` : ''}`,
+    );
+  }
+  return {
+    columns: csv.columns.map((c) => c.values),
+    names: csv.columns.map((c) => c.name),
+    info: csv.columns.map((c) => ({
+      name: c.name,
+      problems: c.problems.count,
+      messages: c.problems.messages,
+    })),
+    notes,
+  };
+}
+
+/** The last numeric column as the target and the only input. */
+export function defaultLayout(columns: number): SeriesLayout {
+  return { inputColumns: [columns - 1], targetColumns: [columns - 1] };
+}
+
+/**
+ * Throws CorpusError when `layout` names a column that does not exist or
+ * one with missing or non-numeric cells (the first named by row and column,
+ * as the CSV report says it).
+ */
+export function checkLayout(layout: SeriesLayout, info: SeriesColumnInfo[]): void {
+  if (layout.inputColumns.length === 0 || layout.targetColumns.length === 0) {
+    throw new CorpusError('choose at least one input column and one target column');
+  }
+  for (const c of new Set([...layout.inputColumns, ...layout.targetColumns])) {
+    const column = info[c];
+    if (!column) {
+      throw new CorpusError(`column ${c + 1} does not exist: the series has ${info.length}`);
+    }
+    if (column.problems > 0) {
+      const first = column.messages[0] ?? `column ${JSON.stringify(column.name)}`;
+      throw new CorpusError(
+        `${first}; column ${JSON.stringify(column.name)} has ${column.problems} missing or ` +
+          'non-numeric cell(s): fix them, or leave the column out',
+      );
+    }
+  }
+}
+
+/** What the page shows of the series in use (the 'series' message). */
+export function seriesStats(
+  series: LoadedSeries,
+  valFraction: number,
+  horizon: number,
+): SeriesStats {
+  const rows = series.columns[0].length;
+  const { trainRows, validationRows } = splitSeries(rows, valFraction);
+  const first = series.columns[series.layout.targetColumns[0]];
+  const b = naiveBaselines(first, { valFraction });
+  return {
+    name: series.name,
+    rows,
+    trainRows,
+    validationRows,
+    columns: series.info,
+    layout: series.layout,
+    notes: series.notes,
+    baselines: {
+      lastValue: { mse: b.lastValue.mseNormalized, mae: b.lastValue.maeNormalized },
+      seasonal: b.seasonal && {
+        mse: b.seasonal.mseNormalized,
+        mae: b.seasonal.maeNormalized,
+        period: b.seasonal.period,
+      },
+    },
+    horizon,
+  };
+}
