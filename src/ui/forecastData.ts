@@ -5,6 +5,7 @@
 // rollout, P rows of a gate snapshot's stretch.
 
 import type { ForecastReport, TaskScoresReport } from '../engine/training/events';
+import { thin } from '../store/metrics';
 import type { BaselineScores } from '../worker/protocol';
 
 /** One row of the forecast chart; a missing key is a gap in that line. */
@@ -49,6 +50,19 @@ export function forecastScores(
     if (r.kind === 'forecast') out.push({ step: r.step, mse: r.mse, mae: r.mae });
   }
   return out;
+}
+
+/**
+ * The validation MSE curve with at most `max` points (bucket means, the last
+ * kept as it is, as the loss chart thins its curves): a long run validates
+ * thousands of times, and a chart of every point would slow each redraw.
+ */
+export function mseCurve(
+  scores: readonly { step: number; mse: number }[],
+  max: number,
+): { step: number; mse: number }[] {
+  const points = scores.map((s) => ({ step: s.step, loss: s.mse }));
+  return thin(points, max).map((p) => ({ step: p.step, mse: p.loss }));
 }
 
 /** How the model's validation MSE stands against a baseline's (both normalised). */

@@ -16,7 +16,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { useApp } from '../../store/app';
+import { useApp, type AppState } from '../../store/app';
 import type { SeriesStats } from '../../worker/protocol';
 import {
   compareToBaseline,
@@ -24,14 +24,23 @@ import {
   forecastRows,
   forecastScores,
   formatScore,
+  mseCurve,
 } from '../forecastData';
 import { themeColors, useColorScheme } from '../hooks/useColorScheme';
+import { useTransitionedState } from '../hooks/useTransitionedState';
 
 /** The forecast's own hues beside the theme's train (actual) and validation (one-step) ones. */
 const ROLLOUT_COLOR = { light: '#0f9d58', dark: '#3ddc97' } as const;
 const SEASONAL_COLOR = { light: '#9c36b5', dark: '#da77f2' } as const;
 const MARGIN = { top: 8, right: 16, bottom: 4, left: 0 };
 const LINE_NAMES = { actual: 'actual', oneStep: 'one-step', rollout: 'rollout' } as const;
+/** Most points of the validation MSE curve (thinned as the loss chart's curves are). */
+const MAX_CURVE_POINTS = 200;
+
+// The selected model's (the first's until a comparison has more), rendered as transitions:
+// reports come every validation, and a redraw must not hold up the page.
+const selectForecast = (s: AppState) => s.forecasts[s.selectedModel] ?? s.forecasts[0];
+const selectScores = (s: AppState) => s.taskScores[s.selectedModel];
 
 function chartColors(scheme: 'light' | 'dark') {
   const theme = themeColors(scheme);
@@ -65,7 +74,7 @@ export function ForecastPanel() {
 
 function ForecastChart() {
   const selected = useApp((s) => s.selectedModel);
-  const report = useApp((s) => s.forecasts[s.selectedModel] ?? s.forecasts[0]);
+  const report = useTransitionedState(selectForecast);
   const scheme = useColorScheme();
   const colors = chartColors(scheme);
   const rows = useMemo(() => (report ? forecastRows(report) : []), [report]);
@@ -195,8 +204,9 @@ function ForecastChart() {
 }
 
 function ForecastScores({ series }: { series: SeriesStats }) {
-  const reports = useApp((s) => s.taskScores[s.selectedModel]);
+  const reports = useTransitionedState(selectScores);
   const scores = useMemo(() => forecastScores(reports), [reports]);
+  const curve = useMemo(() => mseCurve(scores, MAX_CURVE_POINTS), [scores]);
   const latest = scores.length > 0 ? scores[scores.length - 1] : null;
   const { lastValue, seasonal } = series.baselines;
   const vsLast = latest ? compareToBaseline(latest.mse, lastValue) : null;
@@ -272,7 +282,7 @@ function ForecastScores({ series }: { series: SeriesStats }) {
             <div className="chart-empty overlay">Validation MSE per step appears here.</div>
           )}
           <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={scores} margin={MARGIN}>
+            <LineChart data={curve} margin={MARGIN}>
               <CartesianGrid stroke={colors.grid} strokeDasharray="3 3" vertical={false} />
               <XAxis
                 dataKey="step"
@@ -319,7 +329,7 @@ function ForecastScores({ series }: { series: SeriesStats }) {
                 name="validation MSE"
                 stroke={colors.val}
                 strokeWidth={1.8}
-                dot={scores.length <= 40 ? { r: 2.5 } : false}
+                dot={curve.length <= 40 ? { r: 2.5 } : false}
                 isAnimationActive={false}
               />
             </LineChart>

@@ -14,6 +14,7 @@ import {
   forecastRows,
   forecastScores,
   formatScore,
+  mseCurve,
   stripPath,
 } from '../../../src/ui/forecastData';
 
@@ -109,6 +110,22 @@ describe('scores against the baselines', () => {
     expect(formatScore(12.5)).toBe('12.5');
     expect(formatScore(0.00012)).toBe('1.20e-4');
     expect(formatScore(NaN)).toBe('–');
+  });
+});
+
+describe('mseCurve', () => {
+  it('keeps a short curve as it is and thins a long one to bucket means, ending on the last score', () => {
+    const short = [
+      { step: 10, mse: 0.5 },
+      { step: 20, mse: 0.3 },
+    ];
+    expect(mseCurve(short, 200)).toEqual(short);
+    const long = Array.from({ length: 1000 }, (_, k) => ({ step: 10 * (k + 1), mse: k % 2 }));
+    const thinned = mseCurve(long, 100);
+    expect(thinned).toHaveLength(100);
+    // Buckets of 10 alternating 0/1 scores average to 0.5; the last point is the last score.
+    expect(thinned[0]).toEqual({ step: 100, mse: 0.5 });
+    expect(thinned[99]).toEqual({ step: 10_000, mse: 1 });
   });
 });
 
