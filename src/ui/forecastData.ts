@@ -61,7 +61,10 @@ export function mseCurve(
   scores: readonly { step: number; mse: number }[],
   max: number,
 ): { step: number; mse: number }[] {
-  const points = scores.map((s) => ({ step: s.step, loss: s.mse }));
+  // Drawn on a log axis: a zero (or a failed, non-finite) score has no place on it.
+  const points = scores
+    .filter((s) => s.mse > 0 && Number.isFinite(s.mse))
+    .map((s) => ({ step: s.step, loss: s.mse }));
   return thin(points, max).map((p) => ({ step: p.step, mse: p.loss }));
 }
 
@@ -86,7 +89,9 @@ export function compareToBaseline(modelMse: number, baseline: BaselineScores): C
 export function comparisonText(comparison: Comparison | null, baselineName: string): string {
   if (!comparison) return `no validation score yet to set beside the ${baselineName} baseline`;
   if (comparison.beats) {
-    return `beats the ${baselineName} baseline by ${comparison.percent.toFixed(1)}%`;
+    // 99.96% would round to a "100.0%" that no finite error earns.
+    const by = comparison.percent >= 99.95 ? 'more than 99.9' : comparison.percent.toFixed(1);
+    return `beats the ${baselineName} baseline by ${by}%`;
   }
   return `not yet below the ${baselineName} baseline (${(-comparison.percent).toFixed(1)}% above it)`;
 }
@@ -99,6 +104,13 @@ export function formatScore(v: number): string {
     .toPrecision(4)
     .replace(/(\.\d*?)0+$/, '$1')
     .replace(/\.$/, '');
+}
+
+/** A log axis's tick: plain decimals down to 0.001, then 1e-4, 2.5e-5. */
+export function formatLogTick(v: number): string {
+  if (v >= 1e-3) return String(Number(v.toPrecision(3)));
+  const [mantissa, exponent] = v.toExponential(1).split('e');
+  return `${String(Number(mantissa))}e${String(Number(exponent))}`;
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   comparisonText,
   forecastRows,
   forecastScores,
+  formatLogTick,
   formatScore,
   mseCurve,
 } from '../forecastData';
@@ -173,7 +174,9 @@ function ForecastChart() {
               name={LINE_NAMES.actual}
               className="line-actual"
               stroke={colors.actual}
-              strokeWidth={1.4}
+              // Wide and light under the thin predictions: a close fit still shows both.
+              strokeWidth={3.2}
+              strokeOpacity={0.45}
               dot={false}
               isAnimationActive={false}
             />
@@ -292,11 +295,14 @@ function ForecastScores({ series }: { series: SeriesStats }) {
                 tick={{ fill: colors.axis, fontSize: 11 }}
               />
               <YAxis
+                // Logarithmic: the first scores are orders of magnitude above the baselines
+                // and the later ones, which a linear axis would press flat against zero.
+                scale="log"
                 stroke={colors.axis}
                 width={52}
-                domain={[0, 'auto']}
+                domain={['auto', 'auto']}
                 tick={{ fill: colors.axis, fontSize: 11 }}
-                tickFormatter={valueLabel}
+                tickFormatter={formatLogTick}
               />
               <Tooltip
                 isAnimationActive={false}

@@ -13,6 +13,7 @@ import {
   comparisonText,
   forecastRows,
   forecastScores,
+  formatLogTick,
   formatScore,
   mseCurve,
   stripPath,
@@ -99,6 +100,13 @@ describe('scores against the baselines', () => {
     );
   });
 
+  it('never rounds a near-perfect model up to 100%', () => {
+    const near = compareToBaseline(0.0000245, { mse: 0.06653, mae: 0.2 });
+    expect(comparisonText(near, 'last-value')).toBe(
+      'beats the last-value baseline by more than 99.9%',
+    );
+  });
+
   it('refuses to compare with a missing score or a zero baseline', () => {
     expect(compareToBaseline(NaN, { mse: 0.1, mae: 0.2 })).toBeNull();
     expect(compareToBaseline(0.1, { mse: 0, mae: 0 })).toBeNull();
@@ -110,6 +118,13 @@ describe('scores against the baselines', () => {
     expect(formatScore(12.5)).toBe('12.5');
     expect(formatScore(0.00012)).toBe('1.20e-4');
     expect(formatScore(NaN)).toBe('–');
+    expect([1, 0.1, 0.001, 1e-4, 2.5e-5].map(formatLogTick)).toEqual([
+      '1',
+      '0.1',
+      '0.001',
+      '1e-4',
+      '2.5e-5',
+    ]);
   });
 });
 
@@ -120,12 +135,14 @@ describe('mseCurve', () => {
       { step: 20, mse: 0.3 },
     ];
     expect(mseCurve(short, 200)).toEqual(short);
-    const long = Array.from({ length: 1000 }, (_, k) => ({ step: 10 * (k + 1), mse: k % 2 }));
+    // A log axis has no place for zero or NaN.
+    expect(mseCurve([...short, { step: 30, mse: 0 }, { step: 40, mse: NaN }], 200)).toEqual(short);
+    const long = Array.from({ length: 1000 }, (_, k) => ({ step: 10 * (k + 1), mse: 1 + (k % 2) }));
     const thinned = mseCurve(long, 100);
     expect(thinned).toHaveLength(100);
-    // Buckets of 10 alternating 0/1 scores average to 0.5; the last point is the last score.
-    expect(thinned[0]).toEqual({ step: 100, mse: 0.5 });
-    expect(thinned[99]).toEqual({ step: 10_000, mse: 1 });
+    // Buckets of 10 alternating 1/2 scores average to 1.5; the last point is the last score.
+    expect(thinned[0]).toEqual({ step: 100, mse: 1.5 });
+    expect(thinned[99]).toEqual({ step: 10_000, mse: 2 });
   });
 });
 
