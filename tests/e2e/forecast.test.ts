@@ -5,7 +5,7 @@
 // column, a horizon, training until validation scores and a forecast arrive
 // past a step count, the chart's actual, one-step and rollout lines, the
 // scores beside the naive baselines, the gates over the series stretch, then a
-// built-in series. Screenshots of both themes go to test-results/.
+// built-in series and a dropped .csv file. Screenshots of both themes go to test-results/.
 
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -197,6 +197,21 @@ describe('forecast page (cpu)', () => {
       await page.locator('section[aria-labelledby="series-title"]').screenshot({
         path: `${RESULTS}/forecast-series-builtin.png`,
       });
+
+      // A .csv file dropped anywhere on the page (here on the Gates heading) becomes the series,
+      // read in the worker; the model on Mackey-Glass is untrained, so nothing asks.
+      const transfer = await page.evaluateHandle((text) => {
+        const data = new DataTransfer();
+        data.items.add(new File([text], 'daily.csv', { type: 'text/csv' }));
+        return data;
+      }, csv());
+      const target = page.getByRole('heading', { name: 'Gates', exact: true });
+      await target.dispatchEvent('dragenter', { dataTransfer: transfer });
+      await target.dispatchEvent('dragover', { dataTransfer: transfer });
+      await target.dispatchEvent('drop', { dataTransfer: transfer });
+      await expect.poll(() => inUse.textContent(), { timeout: 60_000 }).toContain('daily.csv');
+      expect(await shownNumber(page, 'Series rows')).toBe(ROWS);
+      expect(page.url()).toContain(app.url); // the browser did not navigate to the file
 
       expect(log.errors).toEqual([]);
     });
