@@ -321,11 +321,11 @@ function builtinSource(): CorpusSource {
 }
 
 /**
- * A new corpus means a fresh model: at once while nothing has been trained,
- * otherwise once the person confirms (the trained run stays in Saved runs);
+ * A new corpus (or series, seriesActions.ts) means a fresh model: at once
+ * while nothing has been trained, otherwise once the person confirms (the trained run stays in Saved runs);
  * `keep` runs when they keep the current model instead.
  */
-function askBeforeReplacingModel(name: string, apply: () => void, keep?: () => void): void {
+export function askBeforeReplacingModel(name: string, apply: () => void, keep?: () => void): void {
   if (untrained()) apply();
   else useApp.setState({ pendingCorpus: { name, apply, ...(keep ? { keep } : {}) } });
 }

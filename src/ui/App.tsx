@@ -15,6 +15,7 @@ import { Controls } from './components/Controls';
 import { CorpusPanel } from './components/CorpusPanel';
 import { DiagnosticsPanel } from './components/DiagnosticsPanel';
 import { PanelBoundary } from './components/ErrorBoundary';
+import { ForecastPanel } from './components/ForecastPanel';
 import { GatesPanel } from './components/GatesPanel';
 import { HyperParams } from './components/HyperParams';
 import { Logo } from './components/Icons';
@@ -22,6 +23,7 @@ import { MetricsPanel } from './components/MetricsPanel';
 import { ModelFilesPanel } from './components/ModelFilesPanel';
 import { SamplePanel } from './components/SamplePanel';
 import { ResumeOffer, SavedRunsPanel } from './components/SavedRunsPanel';
+import { SeriesPanel } from './components/SeriesPanel';
 import { TaggingPanel } from './components/TaggingPanel';
 import { TaskPicker } from './components/TaskPicker';
 import { useApp } from '../store/app';
@@ -29,6 +31,8 @@ import { showsSampling } from './taskView';
 
 export function App() {
   const task = useApp((s) => s.config.model.task);
+  // A forecast reads a series, not a text: its panel and its chart replace the corpus's.
+  const forecast = task === 'forecast';
   return (
     <>
       <header className="topbar">
@@ -62,7 +66,7 @@ export function App() {
             <TaskPicker />
           </PanelBoundary>
           <PanelBoundary name="corpus">
-            <CorpusPanel />
+            {forecast ? <SeriesPanel /> : <CorpusPanel />}
           </PanelBoundary>
           <PanelBoundary name="settings">
             <HyperParams />
@@ -84,6 +88,11 @@ export function App() {
           <PanelBoundary name="restoration">
             <TaggingPanel />
           </PanelBoundary>
+          {forecast && (
+            <PanelBoundary name="forecast">
+              <ForecastPanel />
+            </PanelBoundary>
+          )}
           <PanelBoundary name="gates">
             <GatesPanel />
           </PanelBoundary>

@@ -21,10 +21,11 @@ import { NumberField } from './NumberField';
 
 /**
  * A file dropped anywhere on the page becomes the corpus (the browser would
- * otherwise open it and leave the page). True while a file is dragged over
- * the page, so the paste area can show where it goes.
+ * otherwise open it and leave the page), or what `onFile` makes of it (the
+ * series panel's series). True while a file is dragged over the page, so the
+ * paste area can show where it goes.
  */
-function useFileDragAnywhere(): boolean {
+export function useFileDragAnywhere(onFile: (file: File) => void = loadCorpusFile): boolean {
   const [dragging, setDragging] = useState(false);
   useEffect(() => {
     // dragenter/dragleave fire for every child crossed: count them, so the highlight does not flicker.
@@ -49,7 +50,7 @@ function useFileDragAnywhere(): boolean {
       depth = 0;
       setDragging(false);
       const file = e.dataTransfer?.files[0];
-      if (file) loadCorpusFile(file);
+      if (file) onFile(file);
     };
     window.addEventListener('dragenter', onEnter);
     window.addEventListener('dragleave', onLeave);
@@ -61,7 +62,7 @@ function useFileDragAnywhere(): boolean {
       window.removeEventListener('dragover', onOver);
       window.removeEventListener('drop', onDrop);
     };
-  }, []);
+  }, [onFile]);
   return dragging;
 }
 

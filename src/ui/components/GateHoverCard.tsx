@@ -8,6 +8,7 @@ import { CELLS } from '../../engine/cells';
 import type { ProbeLayer, ProbeMessage } from '../../worker/protocol';
 import { showChar } from '../gateInfo';
 import { cellTerms } from '../gateTerms';
+import { formatScore } from '../forecastData';
 
 interface Props {
   /** Where the pointer is, in client coordinates. */
@@ -49,7 +50,11 @@ export function GateHoverCard({ x, y, pos, unit, snapshot, layer, reverse = fals
       role="tooltip"
     >
       <div>
-        <span className="char">{showChar(snapshot.chars[pos])}</span>{' '}
+        <span className="char">
+          {snapshot.series
+            ? `row ${snapshot.series.start + pos}: ${formatScore(snapshot.series.values[pos])}`
+            : showChar(snapshot.chars[pos])}
+        </span>{' '}
         <span className="hint">
           position {pos} · unit {unit} · {CELLS[snapshot.cell].label}
         </span>

@@ -88,6 +88,8 @@ export function GatesPanel() {
   const unitSort = useApp((s) => s.unitSort);
   const sortFeature = useApp((s) => s.sortFeature);
   const finderFeature = useApp((s) => s.finderFeature);
+  // A forecast model probes a stretch of its series: no probe text, no text features.
+  const forecast = useApp((s) => s.config.model.task === 'forecast');
   const [hover, setHover] = useState<Hover | null>(null);
 
   const onHover = useCallback((cell: Cell | null, x: number, y: number) => {
@@ -110,10 +112,14 @@ export function GatesPanel() {
   // A signal the shown cell lacks (the GRU has no forget gate) colours the text by h instead.
   const shownTextGate = signals.includes(textGate) ? textGate : 'h';
   const hidden = snapshot?.hidden ?? 0;
-  const P = snapshot?.chars.length ?? 0;
+  const stretch = snapshot?.series;
+  const P = stretch ? stretch.values.length : (snapshot?.chars.length ?? 0);
   // What sorting and the finder read: the layer's memory, c for the LSTM, h otherwise.
   const memory = layer?.[memorySignal(cell)];
-  const features = useMemo(() => (snapshot ? textFeatures(snapshot.chars) : null), [snapshot]);
+  const features = useMemo(
+    () => (snapshot && !snapshot.series ? textFeatures(snapshot.chars) : null),
+    [snapshot],
+  );
   const order = useMemo(
     () =>
       memory ? unitOrder(unitSort, memory, P, hidden, features?.[sortFeature]) : new Int32Array(0),
@@ -143,22 +149,30 @@ export function GatesPanel() {
         )}
       </header>
       <div className="gate-controls">
-        <label className="labelled probe-field">
-          <span>Probe text</span>
-          <textarea
-            className="input probe"
-            aria-label="Probe text"
-            aria-describedby="probe-length"
-            rows={2}
-            maxLength={MAX_PROBE_CHARS}
-            value={probeText}
-            spellCheck={false}
-            onChange={(e) => setProbeText(e.target.value)}
-          />
-          <span id="probe-length" className="hint">
-            {probeText.length} / {MAX_PROBE_CHARS} characters
-          </span>
-        </label>
+        {forecast ? (
+          <p className="hint probe-field">
+            {stretch
+              ? `Probed: rows ${stretch.start} to ${stretch.start + P - 1} of the series, drawn under each map.`
+              : 'Probed: a stretch of the series, once a model has trained on it.'}
+          </p>
+        ) : (
+          <label className="labelled probe-field">
+            <span>Probe text</span>
+            <textarea
+              className="input probe"
+              aria-label="Probe text"
+              aria-describedby="probe-length"
+              rows={2}
+              maxLength={MAX_PROBE_CHARS}
+              value={probeText}
+              spellCheck={false}
+              onChange={(e) => setProbeText(e.target.value)}
+            />
+            <span id="probe-length" className="hint">
+              {probeText.length} / {MAX_PROBE_CHARS} characters
+            </span>
+          </label>
+        )}
         <label className="labelled">
           <span>Layer</span>
           <select
@@ -191,20 +205,22 @@ export function GatesPanel() {
             </div>
           </div>
         )}
-        <label className="labelled">
-          <span>Colour text by</span>
-          <select
-            aria-label="Signal"
-            value={shownTextGate}
-            onChange={(e) => setTextGate(e.target.value as GateKey)}
-          >
-            {signals.map((g) => (
-              <option key={g} value={g}>
-                {g}: {GATE_INFO[g].title}
-              </option>
-            ))}
-          </select>
-        </label>
+        {!forecast && (
+          <label className="labelled">
+            <span>Colour text by</span>
+            <select
+              aria-label="Signal"
+              value={shownTextGate}
+              onChange={(e) => setTextGate(e.target.value as GateKey)}
+            >
+              {signals.map((g) => (
+                <option key={g} value={g}>
+                  {g}: {GATE_INFO[g].title}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <label className="labelled">
           <span>Order rows by</span>
           <select
@@ -214,12 +230,13 @@ export function GatesPanel() {
           >
             <option value="index">unit index</option>
             <option value="mean">mean {memorySignal(cell)}, highest first</option>
-            {TEXT_FEATURES.map((f) => (
-              // A feature constant along the text (no digit in it) orders nothing.
-              <option key={f} value={`r:${f}`} disabled={features ? !varies(features[f]) : false}>
-                |r| with {FEATURE_LABELS[f]}
-              </option>
-            ))}
+            {!forecast &&
+              TEXT_FEATURES.map((f) => (
+                // A feature constant along the text (no digit in it) orders nothing.
+                <option key={f} value={`r:${f}`} disabled={features ? !varies(features[f]) : false}>
+                  |r| with {FEATURE_LABELS[f]}
+                </option>
+              ))}
           </select>
         </label>
         <label className="labelled">
@@ -249,7 +266,7 @@ export function GatesPanel() {
           Skipped characters the corpus never uses: {snapshot.unknown.map(showChar).join(' ')}
         </div>
       )}
-      {probeText.trim().length === 0 ? (
+      {!forecast && probeText.trim().length === 0 ? (
         <div className="chart-empty" style={{ height: 160 }}>
           Type a probe text to see what every gate does at each of its characters.
         </div>
@@ -276,19 +293,22 @@ export function GatesPanel() {
                 selectedUnit={shownUnit}
                 onHover={onHover}
                 onPick={onPick}
+                strip={stretch}
               />
             ))}
           </div>
-          <UnitText
-            snapshot={snapshot}
-            layer={layer}
-            unit={shownUnit}
-            gate={shownTextGate}
-            pinned={pinned}
-            feature={found}
-            onHover={onHover}
-          />
-          {memory && (
+          {!stretch && (
+            <UnitText
+              snapshot={snapshot}
+              layer={layer}
+              unit={shownUnit}
+              gate={shownTextGate}
+              pinned={pinned}
+              feature={found}
+              onHover={onHover}
+            />
+          )}
+          {memory && !stretch && (
             <UnitFinder
               cell={cell}
               values={memory}

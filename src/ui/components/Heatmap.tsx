@@ -7,6 +7,7 @@
 import { memo, useEffect, useRef } from 'react';
 import { colorIndex, colorTable, cssGradient, type Scale } from '../colormap';
 import { useColorScheme } from '../hooks/useColorScheme';
+import { SeriesStrip } from './SeriesStrip';
 
 export interface Cell {
   pos: number;
@@ -38,6 +39,8 @@ interface Props {
   selectedUnit: number;
   onHover(cell: Cell | null, clientX: number, clientY: number): void;
   onPick(cell: Cell): void;
+  /** A forecast model's probed stretch (P values): drawn under the map, where a text would be read. */
+  strip?: { start: number; values: Float64Array };
 }
 
 /**
@@ -279,6 +282,7 @@ export const Heatmap = memo(function Heatmap(props: Props) {
         onKeyDown={onKeyDown}
         onBlur={() => props.onHover(null, 0, 0)}
       />
+      {props.strip && <SeriesStrip start={props.strip.start} values={props.strip.values} />}
       <p className="does">{does}</p>
     </figure>
   );

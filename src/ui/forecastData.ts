@@ -1,0 +1,151 @@
+// What the forecast charts draw, assembled from the worker's reports: pure
+// functions, so the tests check them without a browser.
+//
+// Dimension legend: N rows of a ForecastReport's actual/oneStep, R rows of its
+// rollout, P rows of a gate snapshot's stretch.
+
+import type { ForecastReport, TaskScoresReport } from '../engine/training/events';
+import { thin } from '../store/metrics';
+import type { BaselineScores } from '../worker/protocol';
+
+/** One row of the forecast chart; a missing key is a gap in that line. */
+export interface ForecastRow {
+  row: number;
+  actual?: number;
+  oneStep?: number;
+  rollout?: number;
+}
+
+/**
+ * The chart's table by data row: the actual values and one-step predictions
+ * over start … start + N − 1, the rollout over validationStart … + R − 1
+ * (which may run past the last actual row: a forecast of the unseen future).
+ * NaN (no prediction yet at the first rows) is left out, so recharts draws a
+ * gap rather than a line to zero.
+ */
+export function forecastRows(report: ForecastReport): ForecastRow[] {
+  const { start, validationStart, actual, oneStep, rollout } = report;
+  if (actual.length === 0 && rollout.length === 0) return [];
+  const first = Math.min(start, validationStart);
+  const end = Math.max(start + actual.length, validationStart + rollout.length);
+  const rows: ForecastRow[] = [];
+  for (let r = first; r < end; r++) {
+    const row: ForecastRow = { row: r };
+    const k = r - start;
+    if (k >= 0 && k < actual.length && Number.isFinite(actual[k])) row.actual = actual[k];
+    if (k >= 0 && k < oneStep.length && Number.isFinite(oneStep[k])) row.oneStep = oneStep[k];
+    const j = r - validationStart;
+    if (j >= 0 && j < rollout.length && Number.isFinite(rollout[j])) row.rollout = rollout[j];
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** The forecast scores of a model's validation runs, in step order (tagging scores left out). */
+export function forecastScores(
+  reports: readonly TaskScoresReport[] | undefined,
+): { step: number; mse: number; mae: number }[] {
+  const out: { step: number; mse: number; mae: number }[] = [];
+  for (const r of reports ?? []) {
+    if (r.kind === 'forecast') out.push({ step: r.step, mse: r.mse, mae: r.mae });
+  }
+  return out;
+}
+
+/**
+ * The validation MSE curve with at most `max` points (bucket means, the last
+ * kept as it is, as the loss chart thins its curves): a long run validates
+ * thousands of times, and a chart of every point would slow each redraw.
+ */
+export function mseCurve(
+  scores: readonly { step: number; mse: number }[],
+  max: number,
+): { step: number; mse: number }[] {
+  // Drawn on a log axis: a zero (or a failed, non-finite) score has no place on it.
+  const points = scores
+    .filter((s) => s.mse > 0 && Number.isFinite(s.mse))
+    .map((s) => ({ step: s.step, loss: s.mse }));
+  return thin(points, max).map((p) => ({ step: p.step, mse: p.loss }));
+}
+
+/** How the model's validation MSE stands against a baseline's (both normalised). */
+export interface Comparison {
+  /** The model's MSE is below the baseline's. */
+  beats: boolean;
+  /** 100 · (1 − model / baseline): how much lower (negative: higher), in percent. */
+  percent: number;
+}
+
+/** The model against a baseline, or null when either is not a finite, usable number. */
+export function compareToBaseline(modelMse: number, baseline: BaselineScores): Comparison | null {
+  if (!Number.isFinite(modelMse) || !(baseline.mse > 0) || !Number.isFinite(baseline.mse)) {
+    return null;
+  }
+  const percent = 100 * (1 - modelMse / baseline.mse);
+  return { beats: modelMse < baseline.mse, percent };
+}
+
+/** The verdict on one baseline: "beats the last-value baseline by 23.4%" or "not yet below …". */
+export function comparisonText(comparison: Comparison | null, baselineName: string): string {
+  if (!comparison) return `no validation score yet to set beside the ${baselineName} baseline`;
+  if (comparison.beats) {
+    // 99.96% would round to a "100.0%" that no finite error earns.
+    const by = comparison.percent >= 99.95 ? 'more than 99.9' : comparison.percent.toFixed(1);
+    return `beats the ${baselineName} baseline by ${by}%`;
+  }
+  return `not yet below the ${baselineName} baseline (${(-comparison.percent).toFixed(1)}% above it)`;
+}
+
+/** A score as the tiles write it: four significant digits, small ones in exponent form. */
+export function formatScore(v: number): string {
+  if (!Number.isFinite(v)) return '–';
+  if (v !== 0 && Math.abs(v) < 1e-3) return v.toExponential(2);
+  return v
+    .toPrecision(4)
+    .replace(/(\.\d*?)0+$/, '$1')
+    .replace(/\.$/, '');
+}
+
+/** A log axis's tick: plain decimals down to 0.001, then 1e-4, 2.5e-5. */
+export function formatLogTick(v: number): string {
+  if (v >= 1e-3) return String(Number(v.toPrecision(3)));
+  const [mantissa, exponent] = v.toExponential(1).split('e');
+  return `${String(Number(mantissa))}e${String(Number(exponent))}`;
+}
+
+/**
+ * An SVG path of a gate stretch's values across a box of `width` × `height`:
+ * position p at the centre of its heatmap column (as wide as the map's
+ * cells), the values scaled to the box with a small margin. Non-finite values
+ * break the line.
+ */
+export function stripPath(values: ArrayLike<number>, width: number, height: number): string {
+  const P = values.length;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let p = 0; p < P; p++) {
+    const v = values[p];
+    if (Number.isFinite(v)) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  if (P === 0 || lo > hi) return '';
+  const margin = 2;
+  const span = hi - lo || 1;
+  const y = (v: number) =>
+    hi === lo ? height / 2 : margin + ((hi - v) / span) * (height - 2 * margin);
+  const parts: string[] = [];
+  let pen = false;
+  for (let p = 0; p < P; p++) {
+    const v = values[p];
+    if (!Number.isFinite(v)) {
+      pen = false;
+      continue;
+    }
+    const x = ((p + 0.5) * width) / P;
+    parts.push(`${pen ? 'L' : 'M'}${x.toFixed(2)} ${y(v).toFixed(2)}`);
+    pen = true;
+  }
+  return parts.join(' ');
+}

@@ -1,0 +1,181 @@
+// The forecast page's pure helpers: the chart's table assembled from a
+// ForecastReport (actual, one-step and rollout rows lined up by data row,
+// NaN as gaps), the scores picked out of the task reports, the comparison
+// with a baseline, the gate strip's path, and the column chooser's toggles.
+//
+// Dimension legend: N rows of actual/oneStep, R rows of the rollout, P positions of a strip.
+
+import { describe, expect, it } from 'vitest';
+import type { ForecastReport, TaskScoresReport } from '../../../src/engine/training/events';
+import { toggledInputs, toggledTargets } from '../../../src/store/seriesActions';
+import {
+  compareToBaseline,
+  comparisonText,
+  forecastRows,
+  forecastScores,
+  formatLogTick,
+  formatScore,
+  mseCurve,
+  stripPath,
+} from '../../../src/ui/forecastData';
+
+function report(over: Partial<ForecastReport> = {}): ForecastReport {
+  return {
+    step: 40,
+    target: 'load',
+    start: 10,
+    validationStart: 14,
+    actual: Float64Array.from([1, 2, 3, 4, 5, 6]), // rows 10..15
+    oneStep: Float64Array.from([NaN, 2.1, 2.9, 4.2, 5.1, 5.8]),
+    rollout: Float64Array.from([4.9, 5.5, 6.2, 7]), // rows 14..17
+    ...over,
+  };
+}
+
+describe('forecastRows', () => {
+  it('lines the three series up by data row, the rollout running past the last actual row', () => {
+    const rows = forecastRows(report());
+    expect(rows.map((r) => r.row)).toEqual([10, 11, 12, 13, 14, 15, 16, 17]);
+    expect(rows.map((r) => r.actual)).toEqual([1, 2, 3, 4, 5, 6, undefined, undefined]);
+    expect(rows.map((r) => r.rollout)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      4.9,
+      5.5,
+      6.2,
+      7,
+    ]);
+  });
+
+  it('leaves a NaN prediction out, so the line has a gap there rather than a drop to zero', () => {
+    const rows = forecastRows(report());
+    expect('oneStep' in rows[0]).toBe(false);
+    expect(rows[1].oneStep).toBe(2.1);
+    expect(rows[5].oneStep).toBe(5.8);
+    expect(rows.filter((r) => r.oneStep !== undefined)).toHaveLength(5);
+  });
+
+  it('starts at the rollout when it begins before the actual stretch, and is empty for empty data', () => {
+    const rows = forecastRows(
+      report({ start: 20, validationStart: 18, actual: Float64Array.of(1) }),
+    );
+    expect(rows[0]).toEqual({ row: 18, rollout: 4.9 });
+    expect(rows.find((r) => r.row === 20)?.actual).toBe(1);
+    const none = forecastRows(
+      report({
+        actual: new Float64Array(0),
+        oneStep: new Float64Array(0),
+        rollout: new Float64Array(0),
+      }),
+    );
+    expect(none).toEqual([]);
+  });
+});
+
+describe('scores against the baselines', () => {
+  it('keeps the forecast scores of the reports, in order', () => {
+    const reports: TaskScoresReport[] = [
+      { kind: 'forecast', step: 10, mse: 0.5, mae: 0.6 },
+      { kind: 'tagging', step: 10, accuracy: 1, precision: 1, recall: 1, f1: 1 },
+      { kind: 'forecast', step: 20, mse: 0.2, mae: 0.3 },
+    ];
+    expect(forecastScores(reports)).toEqual([
+      { step: 10, mse: 0.5, mae: 0.6 },
+      { step: 20, mse: 0.2, mae: 0.3 },
+    ]);
+    expect(forecastScores(undefined)).toEqual([]);
+  });
+
+  it('says by how much the model beats a baseline, or how far above it it still is', () => {
+    const beats = compareToBaseline(0.075, { mse: 0.1, mae: 0.2 });
+    expect(beats?.beats).toBe(true);
+    expect(beats?.percent).toBeCloseTo(25, 10);
+    expect(comparisonText(beats, 'last-value')).toBe('beats the last-value baseline by 25.0%');
+    const behind = compareToBaseline(0.15, { mse: 0.1, mae: 0.2 });
+    expect(behind?.beats).toBe(false);
+    expect(comparisonText(behind, 'last-value')).toBe(
+      'not yet below the last-value baseline (50.0% above it)',
+    );
+  });
+
+  it('never rounds a near-perfect model up to 100%', () => {
+    const near = compareToBaseline(0.0000245, { mse: 0.06653, mae: 0.2 });
+    expect(comparisonText(near, 'last-value')).toBe(
+      'beats the last-value baseline by more than 99.9%',
+    );
+  });
+
+  it('refuses to compare with a missing score or a zero baseline', () => {
+    expect(compareToBaseline(NaN, { mse: 0.1, mae: 0.2 })).toBeNull();
+    expect(compareToBaseline(0.1, { mse: 0, mae: 0 })).toBeNull();
+    expect(comparisonText(null, 'last-value')).toMatch(/no validation score yet/);
+  });
+
+  it('writes scores with four significant digits, small ones as exponents', () => {
+    expect(formatScore(0.123456)).toBe('0.1235');
+    expect(formatScore(12.5)).toBe('12.5');
+    expect(formatScore(0.00012)).toBe('1.20e-4');
+    expect(formatScore(NaN)).toBe('–');
+    expect([1, 0.1, 0.001, 1e-4, 2.5e-5].map(formatLogTick)).toEqual([
+      '1',
+      '0.1',
+      '0.001',
+      '1e-4',
+      '2.5e-5',
+    ]);
+  });
+});
+
+describe('mseCurve', () => {
+  it('keeps a short curve as it is and thins a long one to bucket means, ending on the last score', () => {
+    const short = [
+      { step: 10, mse: 0.5 },
+      { step: 20, mse: 0.3 },
+    ];
+    expect(mseCurve(short, 200)).toEqual(short);
+    // A log axis has no place for zero or NaN.
+    expect(mseCurve([...short, { step: 30, mse: 0 }, { step: 40, mse: NaN }], 200)).toEqual(short);
+    const long = Array.from({ length: 1000 }, (_, k) => ({ step: 10 * (k + 1), mse: 1 + (k % 2) }));
+    const thinned = mseCurve(long, 100);
+    expect(thinned).toHaveLength(100);
+    // Buckets of 10 alternating 1/2 scores average to 1.5; the last point is the last score.
+    expect(thinned[0]).toEqual({ step: 100, mse: 1.5 });
+    expect(thinned[99]).toEqual({ step: 10_000, mse: 2 });
+  });
+});
+
+describe('stripPath', () => {
+  it('puts each value at its column centre, the highest at the top margin, the lowest at the bottom', () => {
+    const d = stripPath([0, 1, 0.5, 0], 40, 24);
+    expect(d).toBe('M5.00 22.00 L15.00 2.00 L25.00 12.00 L35.00 22.00');
+  });
+
+  it('breaks the line at a non-finite value and draws a constant series at mid-height', () => {
+    expect(stripPath([1, NaN, 2], 30, 10)).toBe('M5.00 8.00 M25.00 2.00');
+    expect(stripPath([3, 3], 20, 10)).toBe('M5.00 5.00 L15.00 5.00');
+    expect(stripPath([], 20, 10)).toBe('');
+  });
+});
+
+describe('column chooser', () => {
+  const layout = { inputColumns: [1], targetColumns: [1] };
+
+  it('makes a new target an input too, and keeps the last target', () => {
+    expect(toggledTargets(layout, 0, true)).toEqual({
+      inputColumns: [0, 1],
+      targetColumns: [0, 1],
+    });
+    expect(toggledTargets(layout, 1, false)).toBe(layout);
+  });
+
+  it('adds and removes inputs but keeps at least one', () => {
+    expect(toggledInputs(layout, 2, true)).toEqual({ inputColumns: [1, 2], targetColumns: [1] });
+    expect(toggledInputs(layout, 1, false)).toBe(layout);
+    expect(toggledInputs({ inputColumns: [0, 1], targetColumns: [1] }, 1, false)).toEqual({
+      inputColumns: [0],
+      targetColumns: [1],
+    });
+  });
+});
