@@ -3,27 +3,18 @@
 // a GRU and an LSTM gives each the same budget of weights, not the same H.
 // The count is the arena's (params.ts) without its alignment padding.
 //
-// Dimension legend: V vocabulary, E embedding, H hidden, L layers,
-// G gates per unit (cells.ts: LSTM 4, GRU 3, RNN 1), X input size of a
-// layer (E for layer 0, H above).
+// Dimension legend: V vocabulary, E embedding, H hidden, L layers.
 
-import { CELLS } from './cells';
 import { RANGES, type ModelConfig } from './config';
+import { paramLayout, parameterCount } from './params';
 
 /**
- * Real parameters of `m`, equal to parameterCount(paramLayout(m)):
- * embedding V·E; per layer wx X·G·H, wh H·G·H, b G·H (and the GRU's b_hn, H);
- * head H·V + V.
+ * Real parameters of `m`: the arena's own count (params.ts), so the task's
+ * input and outputs, both directions of a bidirectional model and the GRU's
+ * b_hn are counted exactly as the engines lay them out.
  */
 export function countParameters(m: ModelConfig): number {
-  const { vocabSize: V, embedSize: E, hiddenSize: H, layers: L, cell } = m;
-  const G = CELLS[cell].gates;
-  let n = V * E + H * V + V;
-  for (let l = 0; l < L; l++) {
-    const X = l === 0 ? E : H;
-    n += X * G * H + H * G * H + G * H + (cell === 'gru' ? H : 0);
-  }
-  return n;
+  return parameterCount(paramLayout(m));
 }
 
 /**

@@ -1,23 +1,43 @@
-// The closed-form parameter count agrees with the arena's layout for every
-// cell, and matching a target count picks the H whose count is nearest.
+// Parameter counts match their closed forms (tasks and directions included),
+// and matching a target count picks the H whose count is nearest.
 
 import { describe, expect, test } from 'vitest';
 import { CELL_TYPES } from '../../../src/engine/cells';
 import type { ModelConfig } from '../../../src/engine/config';
 import { countParameters, matchHiddenSize } from '../../../src/engine/paramCount';
-import { paramLayout, parameterCount } from '../../../src/engine/params';
 
 describe('parameter counts', () => {
-  test.each(CELL_TYPES)('%s: the count is the arena layout’s, for several shapes', (cell) => {
-    for (const [V, E, H, L] of [
-      [2, 1, 1, 1],
-      [65, 32, 128, 1],
-      [97, 16, 48, 3],
-      [30, 64, 7, 2],
-    ]) {
-      const m: ModelConfig = { vocabSize: V, cell, embedSize: E, hiddenSize: H, layers: L };
-      expect(countParameters(m)).toBe(parameterCount(paramLayout(m)));
-    }
+  test('a bidirectional GRU tagger counts both directions and a (2H, 2) head', () => {
+    // V 30, E 8, H 16, L 2: layer 0 reads E, layer 1 reads 2H; per direction
+    // wx X·3H, wh H·3H, b 3H, b_hn H; head 2H·2 + 2.
+    const m: ModelConfig = {
+      vocabSize: 30,
+      task: 'spaces',
+      direction: 'bi',
+      cell: 'gru',
+      embedSize: 8,
+      hiddenSize: 16,
+      layers: 2,
+    };
+    const H = 16;
+    const direction = (X: number) => X * 3 * H + H * 3 * H + 3 * H + H;
+    expect(countParameters(m)).toBe(
+      30 * 8 + 2 * direction(8) + 2 * direction(2 * H) + 2 * H * 2 + 2,
+    );
+  });
+
+  test('a forecast has no embedding: Ci inputs, Co outputs', () => {
+    const m: ModelConfig = {
+      vocabSize: 0,
+      task: 'forecast',
+      seriesInputs: 3,
+      seriesOutputs: 2,
+      cell: 'lstm',
+      embedSize: 32,
+      hiddenSize: 10,
+      layers: 1,
+    };
+    expect(countParameters(m)).toBe(4 * (3 + 10 + 1) * 10 + 10 * 2 + 2);
   });
 
   test('the LSTM at H 128 (V 65, E 32) has 4·(32+128+1)·128 + 65·32 + 129·65 parameters', () => {
