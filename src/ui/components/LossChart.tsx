@@ -223,7 +223,8 @@ export function LossChart() {
   const baselineName = useApp((s) => guessName(s.config.model.task));
   const scheme = useColorScheme();
   const colors = { ...themeColors(scheme), rate: RATE_COLOR[scheme] };
-  const scale = unit === 'nats' ? 1 : 1 / LN2;
+  const forecast = useApp((s) => s.config.model.task === 'forecast');
+  const scale = unit === 'nats' || forecast ? 1 : 1 / LN2;
 
   const compared = useApp((s) => s.compareModels);
   const selected = useApp((s) => s.selectedModel);
@@ -371,19 +372,22 @@ export function LossChart() {
               </label>
             ))}
           </div>
-          <div className="segmented" role="radiogroup" aria-label="Loss unit">
-            {(['nats', 'bits'] as const).map((u) => (
-              <label key={u}>
-                <input
-                  type="radio"
-                  name="loss-unit"
-                  checked={unit === u}
-                  onChange={() => setUnit(u)}
-                />
-                {u === 'nats' ? 'nats' : 'bits/char'}
-              </label>
-            ))}
-          </div>
+          {/* A forecast's loss is a squared error: it has no bits. */}
+          {!forecast && (
+            <div className="segmented" role="radiogroup" aria-label="Loss unit">
+              {(['nats', 'bits'] as const).map((u) => (
+                <label key={u}>
+                  <input
+                    type="radio"
+                    name="loss-unit"
+                    checked={unit === u}
+                    onChange={() => setUnit(u)}
+                  />
+                  {u === 'nats' ? 'nats' : 'bits/char'}
+                </label>
+              ))}
+            </div>
+          )}
         </div>
       </div>
       {idle && <WarmUp axis={colors.axis} />}

@@ -44,20 +44,40 @@ type Fields = Record<
   string
 >;
 
-function fields(s: MetricsSnapshot, gap: number | null, gapStep: number): Fields {
+/**
+ * The tiles' figures. A forecast's loss is a mean squared error in normalised
+ * units: no bits per character to convert it to.
+ */
+function fields(
+  s: MetricsSnapshot,
+  gap: number | null,
+  gapStep: number,
+  forecast: boolean,
+): Fields {
   const train = recentTrainLoss(s);
   const val = s.validation.length > 0 ? s.validation[s.validation.length - 1].loss : null;
   return {
     step: formatCount(s.step),
     epoch: `epoch ${s.epoch + 1}`,
     train: train === null ? '—' : train.toFixed(3),
-    trainBits: train === null ? 'nats' : `${(train / LN2).toFixed(3)} bits/char`,
+    trainBits: forecast
+      ? 'MSE, normalised'
+      : train === null
+        ? 'nats'
+        : `${(train / LN2).toFixed(3)} bits/char`,
     val: val === null ? '—' : val.toFixed(3),
-    valBits: val === null ? 'nats' : `${(val / LN2).toFixed(3)} bits/char`,
+    valBits: forecast
+      ? 'MSE, normalised'
+      : val === null
+        ? 'nats'
+        : `${(val / LN2).toFixed(3)} bits/char`,
     rate: s.tokensPerSecond > 0 ? formatCompact(s.tokensPerSecond) : '—',
     elapsed: formatDuration(s.elapsedMs),
     gap: gap === null ? '—' : `${gap >= 0 ? '+' : '−'}${Math.abs(gap).toFixed(3)}`,
-    gapSub: gap === null ? 'after a validation' : `nats at step ${formatCount(gapStep)}`,
+    gapSub:
+      gap === null
+        ? 'after a validation'
+        : `${forecast ? 'MSE' : 'nats'} at step ${formatCount(gapStep)}`,
   };
 }
 
@@ -137,6 +157,7 @@ export function MetricsTiles() {
   const engineStep = useApp((s) => s.status.step);
   const engineTraining = useApp((s) => s.status.training);
   const comparing = useApp((s) => s.compareModels.length > 1);
+  const forecast = useApp((s) => s.config.model.task === 'forecast');
   // Validations risen while overfitting (0: not overfitting): React state, set only when it changes.
   const [risen, setRisen] = useState(0);
 
@@ -147,7 +168,7 @@ export function MetricsTiles() {
       const snapshot = metrics.get();
       const g = generalization(snapshot.train, snapshot.validation);
       setRisen(g.overfitting ? g.risen : 0);
-      const values = fields(snapshot, g.gap, g.step);
+      const values = fields(snapshot, g.gap, g.step, forecast);
       const slots = container.current?.querySelectorAll<HTMLElement>('[data-field]') ?? [];
       for (const el of slots) {
         const value = values[el.dataset.field as keyof Fields];
@@ -164,8 +185,9 @@ export function MetricsTiles() {
       unsubscribe();
       cancelAnimationFrame(frame);
     };
-    // Again when the Gap tile turns into the note (or back): its figures are new elements.
-  }, [risen]);
+    // Again when the Gap tile turns into the note (or back): its figures are new elements;
+    // and when the task changes the units.
+  }, [risen, forecast]);
 
   return (
     <div className="tiles" ref={container}>
@@ -201,7 +223,7 @@ export function MetricsTiles() {
         <output aria-label="Tokens per second" data-field="rate">
           —
         </output>
-        <div className="sub">characters per second</div>
+        <div className="sub">{forecast ? 'rows per second' : 'characters per second'}</div>
       </div>
       <div className="tile">
         <div className="label">Elapsed</div>
