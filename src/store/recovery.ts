@@ -8,6 +8,7 @@
 import { useApp } from './app';
 import { resendLastCorpus } from './corpusActions';
 import { newCorpusId, send, stopWorker } from './engine';
+import { resendLastSeries } from './seriesActions';
 
 const MAX_RESTARTS = 3;
 const RESTART_WINDOW_MS = 5 * 60_000;
@@ -66,10 +67,16 @@ export function recoverEngine(reason: string): void {
     return;
   }
   resuming = null;
-  const corpus = resendLastCorpus(wasTraining);
+  const corpus = resendLastData(wasTraining);
   notice =
     `the engine stopped (${reason}) and was restarted; this run had no save yet, so a fresh ` +
     `model starts on ${corpus}`;
+}
+
+/** What the fresh model trains on after a restart: the series of a forecast, else the text. */
+function resendLastData(train: boolean): string {
+  const forecast = useApp.getState().config.model.task === 'forecast';
+  return (forecast ? resendLastSeries(train) : null) ?? resendLastCorpus(train);
 }
 
 /**
@@ -92,7 +99,7 @@ export function onResumeAnswer(summary: string | null, error?: string): boolean 
     if (waiting.wasTraining) send({ type: 'train' });
     return true;
   }
-  const corpus = resendLastCorpus(waiting.wasTraining);
+  const corpus = resendLastData(waiting.wasTraining);
   notice =
     `the engine stopped (${waiting.reason}) and was restarted, but its last save could not be ` +
     `resumed (${error ?? 'unknown error'}), so a fresh model starts on ${corpus}`;

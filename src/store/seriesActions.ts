@@ -59,11 +59,38 @@ useApp.subscribe((state, previous) => {
   }
 });
 
-function sendSeries(name: string, source: SeriesSource): void {
+/** The series last sent, and the last one the worker accepted: what a restarted worker gets back. */
+let sent: { name: string; source: SeriesSource } | null = null;
+let accepted: { name: string; source: SeriesSource } | null = null;
+
+useApp.subscribe((state, previous) => {
+  if (state.series !== previous.series && state.series && sent?.name === state.series.name) {
+    accepted = sent;
+  }
+});
+
+function sendSeries(name: string, source: SeriesSource, layout?: SeriesLayout): void {
   // Cleared first, so the answer (even the same refusal again) is seen as new.
   useApp.setState({ seriesError: null });
   useSeriesUi.setState({ checking: name, inputError: null });
-  send({ type: 'loadSeries', id: newCorpusId(), name, source });
+  sent = { name, source };
+  send({ type: 'loadSeries', id: newCorpusId(), name, source, ...(layout ? { layout } : {}) });
+}
+
+/**
+ * After the engine worker restarted without a save to resume: the series in
+ * use again, with its columns and horizon (a fresh model on it), then
+ * training if it was training. The worker runs messages in order, so the
+ * train command finds the model built. Returns the series' name, or null
+ * when there was none (the text corpus goes back instead).
+ */
+export function resendLastSeries(train: boolean): string | null {
+  const series = useApp.getState().series;
+  if (!accepted || !series) return null;
+  sendSeries(accepted.name, accepted.source, series.layout);
+  send({ type: 'setHorizon', rows: series.horizon });
+  if (train) send({ type: 'train' });
+  return accepted.name;
 }
 
 /** A built-in series (a fresh model on it, asking first once one has trained). */
