@@ -115,3 +115,32 @@ describe('engine recovery (silent faults)', () => {
     });
   });
 });
+
+describe('engine recovery (forecast)', () => {
+  it('gives a restarted worker the series back, not the text, and trains on it', async () => {
+    await withBrowser('cpu', async (browser) => {
+      const { page, log } = await open(browser);
+      const train = page.getByRole('button', { name: 'Train', exact: true });
+      await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
+      await page.getByRole('radio', { name: /Forecast/ }).check();
+      const inUse = page.getByRole('group', { name: 'Series in use' });
+      await expect.poll(() => inUse.textContent(), { timeout: 60_000 }).toContain('Noisy sines');
+      await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
+      // Closed before anything was saved: a fresh forecast on the same series.
+      await inject(page, 'exit');
+      await expect
+        .poll(() => alertText(page), { timeout: 300_000 })
+        .toMatch(/no save yet, so a fresh model starts on Noisy sines/);
+      await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
+      expect(await inUse.textContent()).toContain('Noisy sines');
+      await train.click();
+      await expect.poll(() => stepCount(page), { timeout: 300_000 }).toBeGreaterThan(5);
+      await expect
+        .poll(() => page.getByRole('img', { name: /Forecast chart of/ }).count(), {
+          timeout: 300_000,
+        })
+        .toBe(1);
+      expect(log.errors.filter((e) => !e.includes('fault injected by a test'))).toEqual([]);
+    });
+  });
+});
