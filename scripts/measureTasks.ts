@@ -1,5 +1,6 @@
 // The figures of docs/tagging.md and docs/forecasting.md: `npx tsx
-// scripts/measureTasks.ts STEPS` trains, on the CPU engine from the page's
+// scripts/measureTasks.ts STEPS [CORPORA] [SERIES]` (comma-separated built-in
+// ids; default agreement,lines and every built-in series) trains, on the CPU engine from the page's
 // default settings (E32 H128 L1 LSTM, B16 T48, lr 5e-3, seed 1):
 //   - space restoration on two built-in corpora, left to right and both ways,
 //     and prints validation accuracy and F1 over the whole held-out part;
@@ -22,11 +23,13 @@ import { buildCorpus } from '../src/engine/tokenizer';
 import type { TrainingData } from '../src/engine/training/data';
 import { DEFAULT_TRAINER_OPTIONS } from '../src/engine/training/options';
 import { naiveBaselines } from '../src/series/baselines';
-import { BUILTIN_SERIES, generateSeries } from '../src/series/generators';
+import { BUILTIN_SERIES, generateSeries, type BuiltinSeries } from '../src/series/generators';
 import { forecastTrainingData, prepareSeries } from '../src/series/trainingData';
 import { taggingCorpus, taggingTrainingData } from '../src/tasks/trainingData';
 
 const STEPS = Number(process.argv[2] ?? 400);
+const CORPORA = (process.argv[3] ?? 'agreement,lines').split(',').filter(Boolean);
+const SERIES = process.argv[4]?.split(',').filter(Boolean) ?? BUILTIN_SERIES;
 const { model: settings, train } = DEFAULT_RUN_CONFIG;
 const options = DEFAULT_TRAINER_OPTIONS;
 
@@ -49,7 +52,7 @@ async function trainAndScore(model: ModelConfig, data: TrainingData) {
   return { scores: scores!, msPerStep };
 }
 
-for (const id of ['agreement', 'overfit']) {
+for (const id of CORPORA) {
   const text = buildCorpus(builtinCorpus(id)!.generate()).text;
   const corpus = taggingCorpus('spaces', text, train.valFraction);
   for (const direction of ['uni', 'bi'] as Direction[]) {
@@ -70,7 +73,7 @@ for (const id of ['agreement', 'overfit']) {
   }
 }
 
-for (const kind of BUILTIN_SERIES) {
+for (const kind of SERIES as BuiltinSeries[]) {
   const values = generateSeries(kind, 2000, train.seed);
   const layout = { inputColumns: [0], targetColumns: [0] };
   const series = prepareSeries(kind, [values], [kind], layout, train.valFraction);
