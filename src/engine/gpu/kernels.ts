@@ -39,6 +39,24 @@ function params(...fields: UniformField[]): UniformBlock {
   return { struct: 'Params', variable: 'p', fields };
 }
 
+/**
+ * The persistent (whole-window) recurrent kernels' uniforms: B, H, T, where
+ * their weights sit in the arena, the direction (reverse: 1 walks time
+ * backwards) and the row stride and column of their h in the (T+2, B, D·H)
+ * states. One list, in the order of their WGSL structs.
+ */
+function seqUniforms(...weightOffsets: string[]): UniformBlock {
+  return params(
+    ['B', 'u32'],
+    ['H', 'u32'],
+    ['T', 'u32'],
+    ...weightOffsets.map((name): UniformField => [name, 'u32']),
+    ['reverse', 'u32'],
+    ['hLd', 'u32'],
+    ['hCol', 'u32'],
+  );
+}
+
 const GEMM_UNIFORMS = params(
   ['M', 'u32'],
   ['N', 'u32'],
@@ -105,29 +123,13 @@ export const KERNELS = {
     shader: 'lstm_seq_forward',
     layout: 'lstm_step_forward',
     bindings: ['read', 'rw', 'rw', 'rw'],
-    uniforms: params(
-      ['B', 'u32'],
-      ['H', 'u32'],
-      ['T', 'u32'],
-      ['whOffset4', 'u32'],
-      ['reverse', 'u32'],
-      ['hLd', 'u32'],
-      ['hCol', 'u32'],
-    ),
+    uniforms: seqUniforms('whOffset4'),
   },
   lstm_seq_backward: {
     shader: 'lstm_seq_backward',
     layout: 'lstm_step_backward',
     bindings: ['read', 'rw', 'rw', 'rw', 'rw'],
-    uniforms: params(
-      ['B', 'u32'],
-      ['H', 'u32'],
-      ['T', 'u32'],
-      ['whOffset4', 'u32'],
-      ['reverse', 'u32'],
-      ['hLd', 'u32'],
-      ['hCol', 'u32'],
-    ),
+    uniforms: seqUniforms('whOffset4'),
   },
   lstm_step_backward: {
     shader: 'lstm_step_backward',
@@ -167,16 +169,7 @@ export const KERNELS = {
     shader: 'gru_seq_forward',
     layout: 'lstm_step_forward',
     bindings: ['read', 'rw', 'rw', 'rw'],
-    uniforms: params(
-      ['B', 'u32'],
-      ['H', 'u32'],
-      ['T', 'u32'],
-      ['whOffset', 'u32'],
-      ['bhnOffset', 'u32'],
-      ['reverse', 'u32'],
-      ['hLd', 'u32'],
-      ['hCol', 'u32'],
-    ),
+    uniforms: seqUniforms('whOffset', 'bhnOffset'),
   },
   gru_step_backward: {
     shader: 'gru_step_backward',
@@ -199,15 +192,7 @@ export const KERNELS = {
     shader: 'gru_seq_backward',
     layout: 'gru_backward',
     bindings: ['read', 'rw', 'read', 'read', 'rw', 'rw', 'rw'],
-    uniforms: params(
-      ['B', 'u32'],
-      ['H', 'u32'],
-      ['T', 'u32'],
-      ['whOffset', 'u32'],
-      ['reverse', 'u32'],
-      ['hLd', 'u32'],
-      ['hCol', 'u32'],
-    ),
+    uniforms: seqUniforms('whOffset'),
   },
   gru_bhn_grad: {
     shader: 'gru_bhn_grad',
@@ -246,15 +231,7 @@ export const KERNELS = {
     shader: 'rnn_seq_forward',
     layout: 'read_rw_rw',
     bindings: ['read', 'rw', 'rw'],
-    uniforms: params(
-      ['B', 'u32'],
-      ['H', 'u32'],
-      ['T', 'u32'],
-      ['whOffset', 'u32'],
-      ['reverse', 'u32'],
-      ['hLd', 'u32'],
-      ['hCol', 'u32'],
-    ),
+    uniforms: seqUniforms('whOffset'),
   },
   rnn_step_backward: {
     shader: 'rnn_step_backward',
@@ -275,15 +252,7 @@ export const KERNELS = {
     shader: 'rnn_seq_backward',
     layout: 'read_rw_rw',
     bindings: ['read', 'rw', 'rw'],
-    uniforms: params(
-      ['B', 'u32'],
-      ['H', 'u32'],
-      ['T', 'u32'],
-      ['whOffset', 'u32'],
-      ['reverse', 'u32'],
-      ['hLd', 'u32'],
-      ['hCol', 'u32'],
-    ),
+    uniforms: seqUniforms('whOffset'),
   },
   embedding_forward: {
     shader: 'embedding_forward',
