@@ -18,12 +18,12 @@ import { CELL_TYPES } from '../../src/engine/cells';
 import { DEFAULT_OPTIMIZER, type ModelConfig, type OptimizerConfig } from '../../src/engine/config';
 import { CpuBackend } from '../../src/engine/cpu/backend';
 import type { DropoutSpec } from '../../src/engine/dropout';
-import { createGpuBackend, type GpuBackendOptions } from '../../src/engine/gpu';
+import { createGpuBackend } from '../../src/engine/gpu';
 import { initParams, paramLayout } from '../../src/engine/params';
 import { Rng } from '../../src/engine/rng';
 import { DIRECTIONS, TAG_CLASSES } from '../../src/engine/task';
 import { openGpu } from '../helpers/webgpu';
-import { expectClose, maxAbsDiff, relativeError } from './support';
+import { expectClose, parityBackends, relativeError, report } from './support';
 
 const harness = await openGpu();
 afterAll(() => harness.close());
@@ -44,27 +44,7 @@ const optimizer: OptimizerConfig = {
   clipNorm: 1,
 };
 
-const planOf = (L: number): Partial<GpuBackendOptions> =>
-  L === 1
-    ? { recurrent: 'step', gemm: 'register', autotune: false }
-    : { recurrent: 'persistent', gemm: 'tiled', autotune: false };
-
-/** Largest |Δ| seen per check, printed with GATESCOPE_REPORT=1 (for the docs' figures). */
-function report(what: string, got: ArrayLike<number>, want: ArrayLike<number>): void {
-  if (process.env.GATESCOPE_REPORT)
-    console.log(`max |Δ| ${what}: ${maxAbsDiff(got, want).toExponential(2)}`);
-}
-
-async function backends(model: ModelConfig) {
-  const params = initParams(model, new Rng(3));
-  const cpu = new CpuBackend(model, params, { batchSize: B, seqLen: T });
-  const gpu = await createGpuBackend(harness.device, model, params, {
-    batchSize: B,
-    seqLen: T,
-    ...planOf(model.layers),
-  });
-  return { cpu, gpu };
-}
+const backends = (model: ModelConfig) => parityBackends(harness.device, model, B, T);
 
 describe.each(DIRECTIONS)('%s tagging on the GPU vs the CPU', (direction) => {
   describe.each(CELL_TYPES)('%s', (cell) => {

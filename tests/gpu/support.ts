@@ -7,6 +7,11 @@ import { KernelLibrary } from '../../src/engine/gpu/kernels';
 import { ProgramBuilder } from '../../src/engine/gpu/program';
 import { GpuResources } from '../../src/engine/gpu/resources';
 import type { GpuHarness } from '../helpers/webgpu';
+import type { ModelConfig } from '../../src/engine/config';
+import { CpuBackend } from '../../src/engine/cpu/backend';
+import { createGpuBackend, type GpuBackendOptions } from '../../src/engine/gpu';
+import { initParams } from '../../src/engine/params';
+import { Rng } from '../../src/engine/rng';
 
 export class KernelBench {
   readonly resources: GpuResources;
@@ -146,4 +151,38 @@ export function stepBackwardRows(t: number, T: number): Record<string, number> {
     prevSlot: t,
     last: t === T - 1 ? 1 : 0,
   };
+}
+
+/**
+ * The kernel plans parity tests alternate: per-timestep kernels with the
+ * register GEMM for one layer, persistent kernels with the tiled GEMM above,
+ * so both paths meet the CPU reference.
+ */
+export const planOf = (L: number): Partial<GpuBackendOptions> =>
+  L === 1
+    ? { recurrent: 'step', gemm: 'register', autotune: false }
+    : { recurrent: 'persistent', gemm: 'tiled', autotune: false };
+
+/** Largest |Δ| seen per check, printed with GATESCOPE_REPORT=1 (for the docs' figures). */
+export function report(what: string, got: ArrayLike<number>, want: ArrayLike<number>): void {
+  if (process.env.GATESCOPE_REPORT) {
+    console.log(`max |Δ| ${what}: ${maxAbsDiff(got, want).toExponential(2)}`);
+  }
+}
+
+/** A CPU and a GPU backend of `model` from the same seeded weights, the GPU on planOf's plan. */
+export async function parityBackends(
+  device: GPUDevice,
+  model: ModelConfig,
+  batchSize: number,
+  seqLen: number,
+) {
+  const params = initParams(model, new Rng(3));
+  const cpu = new CpuBackend(model, params, { batchSize, seqLen });
+  const gpu = await createGpuBackend(device, model, params, {
+    batchSize,
+    seqLen,
+    ...planOf(model.layers),
+  });
+  return { cpu, gpu };
 }
