@@ -34,6 +34,9 @@ const VALIDATIONS = 4;
  * their spaces, so the restored text has mistakes to mark however well it trained.
  */
 const PROBE = 'The cats which often saw the dog near the old barn were tired. t h e d o g';
+// A capital inside a word after a lower-case letter ("dOg") occurs nowhere in the corpora, so
+// no model at any step restores it: the restored probe always has at least one marked miss.
+const CASE_PROBE = 'The cats which often saw the dOg near the old barn were tired. t h e d o g';
 
 const app = serveBuiltApp();
 
@@ -201,7 +204,7 @@ describe('issue 15 tagging (cpu)', () => {
         .poll(() => reads.getByRole('radio', { name: 'Left to right' }).isChecked(), CEILING)
         .toBe(true);
       await untilTrainable(page, 120_000);
-      await page.getByRole('textbox', { name: 'Probe text' }).fill(PROBE);
+      await page.getByRole('textbox', { name: 'Probe text' }).fill(CASE_PROBE);
       await page.getByRole('button', { name: 'Train', exact: true }).click();
       const restoration = page.getByRole('region', { name: 'Restoration' });
       await expect
@@ -211,15 +214,14 @@ describe('issue 15 tagging (cpu)', () => {
       await pausedSteps(page, 120_000);
       share(await page.getByLabel('Validation accuracy').textContent());
       share(await page.getByLabel('Validation f1').textContent());
-      // The spelled-out letters after a full stop: a model that learned to capitalise there
-      // writes "T h e"; one that has not yet misses the sentence's first capital. Either is marked.
+      // "dOg" is always a missed capital; "t h e" after the full stop may also be marked wrong.
       const marks = restoration.getByLabel('Restored probe text').locator('mark.tag-mark');
       await expect.poll(() => marks.count(), CEILING).toBeGreaterThan(0);
       const named = await marks.evaluateAll((ms) =>
         ms.map((m) => m.querySelector('.visually-hidden')?.textContent ?? ''),
       );
       expect(named.every((n) => /^\[(missing|wrong) capital: $/.test(n))).toBe(true);
-      expect(await restoration.getByLabel('Probe text, true').textContent()).toBe(PROBE);
+      expect(await restoration.getByLabel('Probe text, true').textContent()).toBe(CASE_PROBE);
       await restoration.screenshot({ path: `${SHOTS}/tagging-case-light.png` });
       console.log(
         `[e2e tagging] case: ${await restoration.getByLabel('Restored probe text').textContent()}`,
