@@ -116,6 +116,9 @@ describe('accessibility (axe-core)', () => {
         page.getByRole('log', { name: 'Generated text' }).locator('.generated').textContent(),
       )
       .toHaveLength(80);
+    // The advanced settings open, so their fields are audited too.
+    await page.getByText('Advanced', { exact: true }).click();
+    await expect.poll(() => page.locator('details.advanced').getAttribute('open')).toBe('');
     // Both themes audited before either fails, so one run reports everything.
     const found: Record<string, string[]> = {};
     for (const theme of THEMES) {
@@ -125,24 +128,51 @@ describe('accessibility (axe-core)', () => {
       found[theme] = failing(await audit(`trained ${theme}`));
     }
     expect(found).toEqual({ light: [], dark: [] });
-    expect(errors).toEqual([]);
   });
 
-  it('announces the heatmap cell the arrow keys move to', async () => {
-    const map = page.getByRole('img', { name: /^forget gate heatmap/ });
-    await map.focus();
+  it('asks before a change discards the model in a dialog that passes too', async () => {
+    await page.getByRole('radio', { name: 'GRU', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Start a new model?' });
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    const found: Record<string, string[]> = {};
+    for (const theme of THEMES) {
+      await switchTheme(theme);
+      found[theme] = failing(await audit(`dialog ${theme}`));
+    }
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    expect(found).toEqual({ light: [], dark: [] });
+  });
+
+  it('reaches a heatmap by Tab and announces the cell the arrow keys move to', async () => {
+    // The first map follows the gate controls in the tab order.
+    await page.getByRole('spinbutton', { name: 'Unit', exact: true }).focus();
+    await page.keyboard.press('Tab');
+    const map = page.getByRole('img', { name: /^input gate heatmap/ });
+    expect(await map.evaluate((el) => el === document.activeElement)).toBe(true);
     // The readout the canvas is described by, spoken as it changes (a polite live region).
     const readout = page.locator(`[id="${await map.getAttribute('aria-describedby')}"]`);
     expect(await readout.getAttribute('aria-live')).toBe('polite');
+    const said = async () => {
+      const text = (await readout.textContent()) ?? '';
+      const m = /^input gate (-?\d+\.\d{3}) at position (\d+), character .+, unit (\d+)$/.exec(
+        text,
+      );
+      return m ? { pos: Number(m[2]), unit: Number(m[3]) } : text;
+    };
     await page.keyboard.press('ArrowRight');
-    await expect.poll(() => readout.textContent()).toMatch(/position 1\b.*unit \d+/);
-    const first = await readout.textContent();
-    expect(first).toMatch(/forget gate/);
-    expect(first).toMatch(/-?\d\.\d{3}/);
+    await expect.poll(said).toMatchObject({ pos: 1 });
+    const first = (await said()) as { pos: number; unit: number };
+    // The card a sighted person sees names the same cell.
+    const card = page.getByRole('tooltip');
+    expect(await card.textContent()).toContain(`position 1 · unit ${first.unit}`);
+    // Down walks the rows (another unit), right the positions.
     await page.keyboard.press('ArrowDown');
-    await expect.poll(() => readout.textContent()).not.toBe(first);
+    await expect.poll(async () => ((await said()) as { unit: number }).unit).not.toBe(first.unit);
     await page.keyboard.press('ArrowRight');
-    await expect.poll(() => readout.textContent()).toMatch(/position 2\b/);
+    await expect.poll(said).toMatchObject({ pos: 2 });
+    // The hover card the keys opened passes axe too.
+    expect(failing(await audit('hover card'))).toEqual([]);
     // Escape leaves the cells: nothing is read out any more.
     await page.keyboard.press('Escape');
     await expect.poll(() => readout.textContent()).toBe('');
@@ -170,5 +200,6 @@ describe('accessibility (axe-core)', () => {
       return name;
     });
     expect(cursorAnimation).toBe('none');
+    expect(errors).toEqual([]);
   });
 });
