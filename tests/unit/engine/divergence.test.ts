@@ -21,7 +21,8 @@ import type { EngineMessage, EngineMessageOf, MetricsMessage } from '../../../sr
 import { Rng } from '../../../src/engine/rng';
 import { buildCorpus } from '../../../src/engine/tokenizer';
 import { DivergedError } from '../../../src/engine/training/divergence';
-import { captureCheckpoint, exportFiles, loadCheckpoint } from '../../../src/io';
+import { captureCheckpoint, loadCheckpoint } from '../../../src/io';
+import { exportFiles } from '../../../src/io/bundle';
 import { injectNaN, spikeLearningRate } from '../../helpers/divergence';
 import { cpuTrainer, EAGER_LOOP } from '../../helpers/trainerEvents';
 import { until } from '../../helpers/until';
