@@ -109,9 +109,9 @@ function pytorch({ model, vocab }: ReadmeInput): string[] {
   const task = taskOf(model);
   const head = [
     '```python',
-    '# pip install torch safetensors numpy',
+    `# pip install torch safetensors${task === 'forecast' ? ' numpy' : ''}`,
     'import json',
-    'import numpy as np',
+    ...(task === 'forecast' ? ['import numpy as np'] : []),
     'import torch',
     'from torch import nn',
     'from safetensors import safe_open',
@@ -255,7 +255,7 @@ function onnx({ model, vocab }: ReadmeInput): string[] {
   if (task === 'forecast') {
     lines.push(`y = ${output}[:, 0, :] * std[outs] + mean[outs]  # (T, Co), in the columns' units`);
   } else {
-    lines.push(`# ${output}: (T, B, ${task === 'lm' ? 'V' : '2'}) logits`);
+    lines.push(`# ${output}: (T, B, ${task === 'lm' ? 'V' : '2'})`);
   }
   if (stateful) {
     lines.push(
