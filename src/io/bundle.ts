@@ -239,7 +239,8 @@ function noWeights(files: ChosenFile[], count: number): FormatError {
     const format = zipped.name.toLowerCase().endsWith('.onnx') ? 'ONNX' : 'TensorFlow.js';
     return new FormatError(
       'missing-tensor',
-      `this is a ${format} export; gatescope imports safetensors: choose the PyTorch zip ` +
+      `this is ${format === 'ONNX' ? 'an' : 'a'} ${format} export; gatescope imports ` +
+        'safetensors: choose the PyTorch zip ' +
         '(or its model.safetensors) or a checkpoint',
       zipped.zip,
     );

@@ -149,9 +149,9 @@ describe('one zip per export', () => {
   test('ONNX and TF.js zips are refused: gatescope imports safetensors', () => {
     for (const kind of ['onnx', 'tfjs'] as const) {
       const { zip } = download(kind);
-      const format = kind === 'onnx' ? 'ONNX' : 'TensorFlow.js';
+      const format = kind === 'onnx' ? 'an ONNX' : 'a TensorFlow.js';
       expect(() => importFiles([zip])).toThrow(
-        `${zip.name}: this is a ${format} export; gatescope imports safetensors: choose the ` +
+        `${zip.name}: this is ${format} export; gatescope imports safetensors: choose the ` +
           'PyTorch zip (or its model.safetensors) or a checkpoint',
       );
     }
