@@ -111,6 +111,20 @@ describe('zipFiles / unzipFiles', () => {
     );
   });
 
+  test('a zip that understates its sizes expands no further than it declares', () => {
+    const data = new Uint8Array(1 << 20).fill(7);
+    const zip = zipSync({ 'a.bin': [data, { level: 6 }] });
+    // Declare 100 bytes in the local header and in the central directory.
+    const view = new DataView(zip.buffer);
+    view.setUint32(22, 100, true);
+    const central = findBytes(zip, Uint8Array.of(0x50, 0x4b, 1, 2));
+    view.setUint32(central + 24, 100, true);
+    // The cap counts declared sizes, and no more than those are ever written: the
+    // cut entry then fails its own reader (a safetensors file that ends too soon).
+    const [entry] = unzipFiles(zip, { maxBytes: 1000 });
+    expect(entry.bytes.length).toBe(100);
+  });
+
   test('two files of one name cannot be zipped', () => {
     expect(() => zipFiles('m', [files[1], files[1]])).toThrow(/two files named vocab.json/);
   });
