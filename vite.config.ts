@@ -91,8 +91,9 @@ function offline(): Plugin[] {
       ],
     },
     injectManifest: {
-      // The whole app, engine workers and lazily loaded chunks included; not the source maps.
-      globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+      // The whole app, engine workers and lazily loaded chunks included; not the source maps
+      // (the plugin adds manifest.webmanifest itself).
+      globPatterns: ['**/*.{js,css,html,svg,png}'],
       // One classic script: no module service worker needed, so older browsers install it too.
       rollupFormat: 'iife',
     },
