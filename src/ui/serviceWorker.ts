@@ -27,7 +27,10 @@ export function registerServiceWorker(): void {
   const workbox = new Workbox(`${import.meta.env.BASE_URL}serviceWorker.js`);
   let updating = false;
 
-  workbox.addEventListener('controlling', () => {
+  // A new controller: the first install claiming this page, or the waiting
+  // version the person asked for (whichever worker it is, so no reliance on
+  // which one workbox-window tracks).
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
     if (updating) window.location.reload();
     else reloadOnceForIsolation();
   });

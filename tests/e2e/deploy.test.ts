@@ -10,14 +10,20 @@
 // (it keeps one core for the page and one for itself): the engine worker is
 // told it has 4 (DevTools' hardware concurrency emulation), so it asks for 2
 // GEMM threads, and those start only in an isolated page.
+//
+// Then a later deploy: the folder is replaced by a new version while a page is
+// open; the page must not reload by itself but offer the new version, and
+// take it when the person presses Reload.
 
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withBrowser } from '../helpers/app';
 import { watchErrors } from './browser';
-import { serveDist, type StaticServer } from './server';
+import { DIST, serveDist, type StaticServer } from './server';
 import { pausedSteps, stepCount, untilTrainable } from './steps';
 
 const PREFIX = '/some/where/gatescope/';
@@ -155,6 +161,86 @@ describe('static deploy under a subpath, no headers (cpu)', () => {
       expect(unreachable).toBe('failed');
       expect(log.errors).toEqual([expect.stringMatching(/Failed to load resource/)]);
       await context.close();
+    });
+  });
+});
+
+/**
+ * Turns the deployed copy in `root` into a "next deploy": index.html changes
+ * (it carries `version`), and so does its revision in serviceWorker.js's
+ * precache list, as a new build's would: the browser sees a new worker.
+ */
+function deployNewVersion(root: string, version: string): void {
+  const indexPath = join(root, 'index.html');
+  const oldIndex = readFileSync(indexPath, 'utf8');
+  const newIndex = oldIndex.replace(
+    '<title>',
+    `<meta name="gatescope-version" content="${version}" />\n    <title>`,
+  );
+  expect(newIndex).not.toBe(oldIndex);
+  const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+  const workerPath = join(root, 'serviceWorker.js');
+  const worker = readFileSync(workerPath, 'utf8');
+  const entry = (text: string) => `{"revision":"${md5(text)}","url":"index.html"}`;
+  // The build's revision is the file's MD5: the entry must be found as such, once.
+  expect(worker.split(entry(oldIndex))).toHaveLength(2);
+  writeFileSync(indexPath, newIndex);
+  writeFileSync(workerPath, worker.replace(entry(oldIndex), entry(newIndex)));
+}
+
+describe('a new deploy while the page is open (cpu)', () => {
+  let root: string;
+  let host: StaticServer;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'gatescope-deploy-'));
+    cpSync(DIST, root, { recursive: true });
+    host = await serveDist({
+      root,
+      prefix: PREFIX,
+      isolationHeaders: false,
+      fallbackToIndex: false,
+    });
+  });
+
+  afterAll(async () => {
+    await host?.close();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('offers the new version without reloading, and takes it on Reload', async () => {
+    await withBrowser('cpu', async (browser) => {
+      const page = await browser.newPage();
+      const log = watchErrors(page);
+      await page.goto(host.url + HASH);
+      await expect.poll(() => isolatedAndControlled(page), { timeout: 120_000 }).toBe(true);
+      await untilTrainable(page, 90_000);
+      const version = () =>
+        page.evaluate(
+          () =>
+            document.querySelector('meta[name="gatescope-version"]')?.getAttribute('content') ??
+            null,
+        );
+      expect(await version()).toBeNull();
+
+      deployNewVersion(root, '2');
+      // The next visit: the old version opens (from its precache) and the browser
+      // finds, installs and parks the new worker.
+      await page.reload();
+      const notice = page.getByRole('status', { name: 'Update' });
+      await expect.poll(() => notice.textContent(), { timeout: 120_000 }).toMatch(/new version/);
+      expect(await version()).toBeNull();
+      await untilTrainable(page, 90_000);
+
+      mkdirSync(RESULTS, { recursive: true });
+      await page.screenshot({ path: resolve(RESULTS, 'deploy-update.png') });
+
+      await notice.getByRole('button', { name: 'Reload' }).click();
+      await expect.poll(() => version().catch(() => null), { timeout: 120_000 }).toBe('2');
+      await expect.poll(() => isolatedAndControlled(page), { timeout: 120_000 }).toBe(true);
+      expect(await notice.count()).toBe(0);
+      await untilTrainable(page, 90_000);
+      expect(log.errors).toEqual([]);
     });
   });
 });
