@@ -22,7 +22,7 @@ const RELOADED_FOR_ISOLATION = 'gatescope:reloaded-for-isolation';
 
 export function registerServiceWorker(): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
-  if (crossOriginIsolated) sessionStorage.removeItem(RELOADED_FOR_ISOLATION);
+  if (crossOriginIsolated) tabFlag(null);
   // Relative to the page (base './'), so the worker's scope is the app's folder.
   const workbox = new Workbox(`${import.meta.env.BASE_URL}serviceWorker.js`);
   let updating = false;
@@ -50,7 +50,7 @@ export function registerServiceWorker(): void {
 
 function reloadOnceForIsolation(): void {
   if (crossOriginIsolated) return;
-  if (sessionStorage.getItem(RELOADED_FOR_ISOLATION)) {
+  if (tabFlag() !== null) {
     console.warn(
       'gatescope: the page is not cross-origin isolated even under the service worker; ' +
         'the CPU engine runs on one thread.',
@@ -65,7 +65,22 @@ function reloadOnceForIsolation(): void {
     );
     return;
   }
-  sessionStorage.setItem(RELOADED_FOR_ISOLATION, '1');
+  if (tabFlag('1') !== '1') return; // no storage to remember it in: no reload, no loop
   console.info('gatescope: reloading once so the service worker can isolate the page.');
   window.location.reload();
+}
+
+/**
+ * Reads this tab's reload flag, or sets it (a string) or clears it (null)
+ * and reads it back. Storage a browser refuses (blocked site data) reads as
+ * "already reloaded", so the page never reloads without a guard.
+ */
+function tabFlag(value?: string | null): string | null {
+  try {
+    if (value === null) sessionStorage.removeItem(RELOADED_FOR_ISOLATION);
+    else if (value !== undefined) sessionStorage.setItem(RELOADED_FOR_ISOLATION, value);
+    return sessionStorage.getItem(RELOADED_FOR_ISOLATION);
+  } catch {
+    return 'unavailable';
+  }
 }
