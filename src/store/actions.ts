@@ -6,7 +6,7 @@ import type { ModelSettings, RunConfig } from '../worker/protocol';
 import { useApp } from './app';
 import { comparedSettings, followFirst } from './compareSet';
 import { loadFirstBuiltin, retryRefusedDraft, startOnNewestCorpus } from './corpusActions';
-import { send } from './engine';
+import { send, sendConfigure } from './engine';
 import { installTestHooks } from './testHooks';
 import type { GateKey } from '../engine/snapshot';
 import type { TextFeature } from '../ui/unitFeatures';
@@ -20,7 +20,7 @@ let probeTimer: ReturnType<typeof setTimeout> | undefined;
 export function startEngine(): void {
   installTestHooks(send);
   const { config } = useApp.getState();
-  send({ type: 'configure', config });
+  sendConfigure(config);
   writeHash(config);
   loadFirstBuiltin();
   // A shared link pasted into this tab changes only the hash: apply it like an edit.
@@ -105,10 +105,9 @@ export function resetConfigToDefaults(): void {
 export function applyConfig(next: RunConfig, compare?: ModelSettings[]): void {
   useApp.setState({ config: next });
   const others = compare ?? comparedSettings();
-  send(
-    others.length > 0 || compare
-      ? { type: 'configure', config: next, compare: compare ?? followFirst(next.model, others) }
-      : { type: 'configure', config: next },
+  sendConfigure(
+    next,
+    others.length > 0 || compare ? (compare ?? followFirst(next.model, others)) : undefined,
   );
   writeHash(next);
   retryRefusedDraft();

@@ -3,7 +3,7 @@
 // watchdog what it hears, and hands every message to the receiver
 // (receiver.ts), which routes it into the store.
 
-import type { EngineMessage, UiMessage } from '../worker/protocol';
+import type { CompareSettings, EngineMessage, RunConfig, UiMessage } from '../worker/protocol';
 import { useApp } from './app';
 import { receive } from './receiver';
 import { recoverEngine } from './recovery';
@@ -13,6 +13,23 @@ import { Watchdog } from './watchdog';
 let worker: Worker | null = null;
 let watchdog: Watchdog | null = null;
 let lastCorpusId = 0;
+
+let configureSeq = 0;
+
+/**
+ * Sends settings to build (and `compare`, as protocol.ts 'configure' has it),
+ * counted: a 'model' built from settings sent before the latest carries an
+ * older count (`isOutdatedBuild`), and must not put those settings back.
+ */
+export function sendConfigure(config: RunConfig, compare?: CompareSettings[]): void {
+  configureSeq += 1;
+  send({ type: 'configure', config, ...(compare ? { compare } : {}), seq: configureSeq });
+}
+
+/** True when settings were sent after the configure this build answered (`configSeq`). */
+export function isOutdatedBuild(configSeq: number): boolean {
+  return configSeq < configureSeq;
+}
 
 /** A fresh id for a corpus the page asks for; answers to older ids are stale. */
 export function newCorpusId(): number {

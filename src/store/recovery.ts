@@ -7,7 +7,7 @@
 
 import { useApp } from './app';
 import { resendLastCorpus } from './corpusActions';
-import { newCorpusId, send, stopWorker } from './engine';
+import { newCorpusId, send, sendConfigure, stopWorker } from './engine';
 import { resendLastSeries } from './seriesActions';
 
 const MAX_RESTARTS = 3;
@@ -56,7 +56,7 @@ export function recoverEngine(reason: string): void {
     sampleId: null,
     engineError: `the engine stopped (${reason}); restarting it…`,
   });
-  send({ type: 'configure', config: state.config });
+  sendConfigure(state.config);
   if (saved) {
     resuming = { reason, wasTraining, fromStep: state.status.step };
     const corpusId = newCorpusId();

@@ -5,6 +5,7 @@
 import type { EngineMessageOf, RunConfig } from '../worker/protocol';
 import { useApp } from './app';
 import { metrics } from './metrics';
+import { isOutdatedBuild } from './engine';
 import { takeRecoveryNotice } from './recovery';
 import { writeHash } from './urlHash';
 
@@ -12,19 +13,22 @@ import { writeHash } from './urlHash';
 export function onModelBuilt(message: EngineMessageOf<'model'>): void {
   const state = useApp.getState();
   metrics.clear();
-  writeHash(message.config);
+  // Built from settings the person has since replaced: the newer ones are on their way to
+  // the worker, and the panel, the link and a comparison started now must keep showing them.
+  const config = isOutdatedBuild(message.configSeq) ? state.config : message.config;
+  writeHash(config);
   useApp.setState({
     modelRunId: message.runId,
     backend: message.backend,
     parameters: message.parameters,
-    config: message.config,
+    config,
     snapshot: null,
     // A restarted engine's first model says how it was restarted; any other clears the error.
     engineError: takeRecoveryNotice(),
     // A generation in progress ended with the old model.
     sampleId: null,
-    layer: Math.min(state.layer, message.config.model.layers - 1),
-    unit: Math.min(state.unit, message.config.model.hiddenSize - 1),
+    layer: Math.min(state.layer, config.model.layers - 1),
+    unit: Math.min(state.unit, config.model.hiddenSize - 1),
     unitPinned: false,
   });
 }

@@ -21,7 +21,7 @@ import { AdoptableVocabularyError, exportChoice, importChosenFiles } from './fil
 import { TaskQueue } from './queue';
 import { RunKeeper, type RunKeeperOptions } from './runs';
 import { Session } from './session';
-import { MessageError, parseUiMessage, requestIdOf } from './validate';
+import { configureSeqOf, MessageError, parseUiMessage, requestIdOf } from './validate';
 
 export interface WorkerHostOptions {
   /** Posts a message to the page (the worker's postMessage, with transferables). */
@@ -75,7 +75,11 @@ export function createWorkerHost(options: WorkerHostOptions): WorkerHost {
       case 'loadCorpusFile':
         return inOrder(() => session.loadFile(message.id, message.file));
       case 'configure':
-        return inOrder(() => session.configure(message.config, message.compare));
+        return inOrder(() => {
+          // Counted even when refused: the page's settings after it are the worker's again.
+          if (message.seq !== undefined) session.configSeq = message.seq;
+          return session.configure(message.config, message.compare);
+        });
       case 'select':
         return inOrder(() => {
           session.select(message.model);
@@ -196,6 +200,9 @@ export function createWorkerHost(options: WorkerHostOptions): WorkerHost {
       if ((type === 'setCorpus' || type === 'loadCorpusFile') && id !== null) {
         post({ type: 'corpusError', id, message });
       } else if (type === 'configure' || type === 'setLive') {
+        // A refused configure counts as handled (the page keeps the worker's settings after it).
+        const seq = type === 'configure' ? configureSeqOf(data) : null;
+        if (seq !== null) session.configSeq = seq;
         post({ type: 'configError', message, config: session.config });
       } else if (type === 'loadSeries' && id !== null) {
         post({ type: 'seriesError', id, message });

@@ -165,9 +165,12 @@ export type UiMessage =
    * `compare`: the other models of a comparison (at most MAX_COMPARED − 1),
    * each trained beside the first on the same corpus, seed and training
    * settings (its own regularisation, when it has one, instead of the run's);
-   * [] ends the comparison; absent keeps the current set.
+   * [] ends the comparison; absent keeps the current set. `seq`: the page's
+   * count of its configure messages, echoed by every later 'model' as
+   * `configSeq`, so the page can tell a build of settings it has since
+   * replaced from the current one (absent: not counted).
    */
-  | { type: 'configure'; config: RunConfig; compare?: CompareSettings[] }
+  | { type: 'configure'; config: RunConfig; compare?: CompareSettings[]; seq?: number }
   /** The model of a comparison (0 = the first) that samples, gates, exports and saves act on. */
   | { type: 'select'; model: number }
   | { type: 'train' }
@@ -309,8 +312,18 @@ export type EngineMessage =
    * setSeriesLayout / setHorizon the series in use's (0 when there is none).
    */
   | { type: 'seriesError'; id: number; message: string }
-  /** A model was built; `runId` is the saved-run id it is trained (and saved) under. */
-  | { type: 'model'; backend: ActiveBackend; parameters: number; config: RunConfig; runId: string }
+  /**
+   * A model was built; `runId` is the saved-run id it is trained (and saved)
+   * under; `configSeq` the `seq` of the last configure handled before it (0: none).
+   */
+  | {
+      type: 'model';
+      backend: ActiveBackend;
+      parameters: number;
+      config: RunConfig;
+      runId: string;
+      configSeq: number;
+    }
   /**
    * The session's models, the first being the one `model` announced, after
    * every build and every change of selection; `selected` is the one the

@@ -137,6 +137,8 @@ export class Session {
   private readonly taskInputs = new TaskInputs();
   /** The first model's settings and the training settings every model of the set shares. */
   config: RunConfig | null = null;
+  /** The page's count of configure messages handled so far (protocol.ts 'configure'.seq). */
+  configSeq = 0;
   /** The other models of a comparison (at most MAX_COMPARED − 1); V comes from the corpus. */
   compare: CompareSettings[] = [];
   /** The models in training: the first from `config`, then one per `compare` entry. */
@@ -632,6 +634,7 @@ export class Session {
       parameters: first.parameters,
       config,
       runId: first.run.id,
+      configSeq: this.configSeq,
     });
     if (this.afterNextModel) this.post(this.afterNextModel);
     this.afterNextModel = null;

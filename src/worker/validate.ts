@@ -70,6 +70,7 @@ const PARSERS: Record<UiMessage['type'], (m: Fields) => UiMessage> = {
     type: 'configure',
     config: runConfig(m.config, 'configure'),
     ...(m.compare === undefined ? {} : { compare: compareSet(m.compare, 'configure.compare') }),
+    ...(m.seq === undefined ? {} : { seq: id(m.seq, 'configure.seq') }),
   }),
   select: (m) => ({ type: 'select', model: id(m.model, 'select.model') }),
   train: () => ({ type: 'train' }),
@@ -146,6 +147,11 @@ export function requestIdOf(data: unknown): number | null {
   if (!isRecord(data)) return null;
   const raw = data.type === 'sample' && isRecord(data.request) ? data.request.id : data.id;
   return isId(raw) ? raw : null;
+}
+
+/** The count a refused configure carried (protocol.ts 'configure'.seq), when usable. */
+export function configureSeqOf(data: unknown): number | null {
+  return isRecord(data) && isId(data.seq) ? data.seq : null;
 }
 
 function requestId(m: Fields, field: string): number {

@@ -167,7 +167,7 @@ export function CorpusPanel() {
         />
       </div>
       <div className="row between corpus-actions">
-        <span className="hint" aria-live="polite" aria-label="Corpus box status">
+        <span className="hint" role="status" aria-label="Corpus box status">
           {draftLength > 0 &&
             (previewing
               ? `${formatCount(draftLength)} characters pasted (the box shows the first ${formatCount(draft.length)})`

@@ -62,6 +62,14 @@ const YES_NO: ReadonlySet<TextFeature> = new Set([
 
 const selectSnapshot = (s: AppState) => s.snapshot;
 
+/** A character as a screen reader should say it (showChar's ␣ and ↵ are read as symbols' names). */
+function spokenChar(ch: string | undefined): string {
+  if (ch === ' ') return 'space';
+  if (ch === '\n') return 'line break';
+  if (ch === '\t') return 'tab';
+  return ch ?? '';
+}
+
 /** A bidirectional layer's two directions, as the direction switch names them. */
 const DIRECTIONS = [
   {
@@ -133,6 +141,11 @@ export function GatesPanel() {
     const marks = YES_NO.has(finderFeature) ? features[finderFeature] : null;
     return { label: FEATURE_LABELS[finderFeature], r, marks };
   }, [finderFeature, memory, features, P, hidden, shownUnit]);
+  const describePosition = useCallback(
+    (pos: number) =>
+      stretch ? `row ${stretch.start + pos}` : `character ${spokenChar(snapshot?.chars[pos])}`,
+    [stretch, snapshot],
+  );
   const sortChoice: SortChoice = unitSort === 'feature' ? `r:${sortFeature}` : unitSort;
 
   return (
@@ -293,6 +306,7 @@ export function GatesPanel() {
                 selectedUnit={shownUnit}
                 onHover={onHover}
                 onPick={onPick}
+                describePosition={describePosition}
                 strip={stretch}
               />
             ))}

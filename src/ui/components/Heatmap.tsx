@@ -4,7 +4,7 @@
 // snapshot into a small offscreen image and scaled up without smoothing, so
 // even H = 512 × 200 characters costs a few milliseconds.
 
-import { memo, useEffect, useRef } from 'react';
+import { memo, useEffect, useId, useRef, useState } from 'react';
 import { colorIndex, colorTable, cssGradient, type Scale } from '../colormap';
 import { useColorScheme } from '../hooks/useColorScheme';
 import { SeriesStrip } from './SeriesStrip';
@@ -39,6 +39,8 @@ interface Props {
   selectedUnit: number;
   onHover(cell: Cell | null, clientX: number, clientY: number): void;
   onPick(cell: Cell): void;
+  /** What stands at a position, in words a screen reader speaks ("character a", "row 12"). */
+  describePosition(pos: number): string;
   /** A forecast model's probed stretch (P values): drawn under the map, where a text would be read. */
   strip?: { start: number; values: Float64Array };
 }
@@ -161,6 +163,9 @@ export const Heatmap = memo(function Heatmap(props: Props) {
   const paintedRef = useRef(false);
   const overlayRef = useRef({ hover, selectedRow, scheme });
   const table = colorTable(scale, scheme);
+  const readoutId = useId();
+  /** The keyboard or the pointer is on this map: its readout speaks for the shared hover. */
+  const [active, setActive] = useState(false);
 
   useEffect(() => {
     overlayRef.current = { hover, selectedRow, scheme };
@@ -274,14 +279,30 @@ export const Heatmap = memo(function Heatmap(props: Props) {
         style={{ height: Math.min(240, Math.max(minHeight, H)) }}
         role="img"
         aria-label={`${title} heatmap: ${P} positions × ${H} units`}
+        aria-describedby={readoutId}
+        onMouseEnter={() => setActive(true)}
         onMouseMove={(e) => props.onHover(cellAt(e), e.clientX, e.clientY)}
-        onMouseLeave={(e) => props.onHover(null, e.clientX, e.clientY)}
+        onMouseLeave={(e) => {
+          setActive(false);
+          props.onHover(null, e.clientX, e.clientY);
+        }}
         onClick={(e) => props.onPick(cellAt(e))}
         tabIndex={0}
         aria-keyshortcuts="ArrowLeft ArrowRight ArrowUp ArrowDown Enter Escape"
         onKeyDown={onKeyDown}
-        onBlur={() => props.onHover(null, 0, 0)}
+        onFocus={() => setActive(true)}
+        onBlur={() => {
+          setActive(false);
+          props.onHover(null, 0, 0);
+        }}
       />
+      {/* The hover card's gist, spoken: only this map's, and only while it is the one in use. */}
+      <p id={readoutId} className="visually-hidden" aria-live="polite">
+        {active && hover && hover.pos < P && hover.unit < H
+          ? `${title} ${data[hover.pos * H + hover.unit].toFixed(3)} at position ${hover.pos}, ` +
+            `${props.describePosition(hover.pos)}, unit ${hover.unit}`
+          : ''}
+      </p>
       {props.strip && <SeriesStrip start={props.strip.start} values={props.strip.values} />}
       <p className="does">{does}</p>
     </figure>

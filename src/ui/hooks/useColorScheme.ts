@@ -31,7 +31,7 @@ export function themeColors(scheme: 'light' | 'dark') {
       }
     : {
         train: '#4f46e5',
-        val: '#e8590c',
+        val: '#c2410c',
         grid: '#e2e5ef',
         axis: '#5d6684',
         bg: '#f1f3f9',

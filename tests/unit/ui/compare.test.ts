@@ -15,15 +15,10 @@ import type {
   MetricsMessage,
   ModelSettings,
   ProbeMessage,
-  UiMessage,
 } from '../../../src/worker/protocol';
 
-const sent: UiMessage[] = [];
-vi.mock('../../../src/store/engine', () => ({
-  send: (m: UiMessage) => sent.push(m),
-  newCorpusId: () => 1,
-  stopWorker: () => {},
-}));
+vi.mock('../../../src/store/engine', () => import('../../helpers/recordedEngine'));
+const { sent } = await import('../../helpers/recordedEngine');
 
 const { useApp } = await import('../../../src/store/app');
 const { metrics } = await import('../../../src/store/metrics');
@@ -120,7 +115,12 @@ describe('models announced by the worker', () => {
     receive({ type: 'models', models: announced([FIRST]), selected: 0 });
     addCompareModel();
     expect(sent).toEqual([
-      { type: 'configure', config: DEFAULT_RUN_CONFIG, compare: [{ ...FIRST, cell: 'gru' }] },
+      {
+        type: 'configure',
+        config: DEFAULT_RUN_CONFIG,
+        compare: [{ ...FIRST, cell: 'gru' }],
+        seq: expect.any(Number),
+      },
     ]);
   });
 
@@ -147,7 +147,12 @@ describe('models announced by the worker', () => {
     expect(useApp.getState().pendingConfig?.changes).toEqual(['models compared']);
     confirmConfig();
     expect(sent).toEqual([
-      { type: 'configure', config: DEFAULT_RUN_CONFIG, compare: [{ ...FIRST, cell: 'rnn' }] },
+      {
+        type: 'configure',
+        config: DEFAULT_RUN_CONFIG,
+        compare: [{ ...FIRST, cell: 'rnn' }],
+        seq: expect.any(Number),
+      },
     ]);
   });
 
@@ -161,6 +166,7 @@ describe('models announced by the worker', () => {
         type: 'configure',
         config: next,
         compare: [{ ...FIRST, cell: 'gru', layers: 2, embedSize: 16 }],
+        seq: expect.any(Number),
       },
     ]);
   });

@@ -17,12 +17,8 @@ import type {
   UiMessage,
 } from '../../../src/worker/protocol';
 
-const sent: UiMessage[] = [];
-vi.mock('../../../src/store/engine', () => ({
-  send: (m: UiMessage) => sent.push(m),
-  newCorpusId: () => 1,
-  stopWorker: () => {},
-}));
+vi.mock('../../../src/store/engine', () => import('../../helpers/recordedEngine'));
+const { sent } = await import('../../helpers/recordedEngine');
 
 const { useApp } = await import('../../../src/store/app');
 const { confirmConfig } = await import('../../../src/store/actions');

@@ -7,14 +7,10 @@
 
 import { beforeEach, describe, expect, test, vi } from 'vitest';
 import { DEFAULT_RUN_CONFIG } from '../../../src/engine/settings';
-import type { ComparedModel, ModelSettings, UiMessage } from '../../../src/worker/protocol';
+import type { ComparedModel, ModelSettings } from '../../../src/worker/protocol';
 
-const sent: UiMessage[] = [];
-vi.mock('../../../src/store/engine', () => ({
-  send: (m: UiMessage) => sent.push(m),
-  newCorpusId: () => 1,
-  stopWorker: () => {},
-}));
+vi.mock('../../../src/store/engine', () => import('../../helpers/recordedEngine'));
+const { sent } = await import('../../helpers/recordedEngine');
 
 const { useApp } = await import('../../../src/store/app');
 const { receive } = await import('../../../src/store/receiver');
@@ -89,6 +85,7 @@ describe('best validation and early stop on the page', () => {
       parameters: 1000,
       config: DEFAULT_RUN_CONFIG,
       runId: 'run-9',
+      configSeq: 0,
     });
     expect(useApp.getState().bestValidation).toBeNull();
     expect(useApp.getState().bestValidations).toEqual({});

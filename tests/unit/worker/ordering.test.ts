@@ -34,6 +34,28 @@ describe('the worker applies commands in the order they were sent', () => {
     if (saved.kind === 'checkpoint') expect(saved.train.optimizer.learningRate).toBe(0.05);
   });
 
+  test('each model says which configure it was built after, so the page can tell an outdated one', async () => {
+    const h = (harness = await startWithModel());
+    const wide = { ...CONFIG, model: { ...CONFIG.model, hiddenSize: 24 } };
+    const narrow = { ...CONFIG, model: { ...CONFIG.model, hiddenSize: 12 } };
+    h.host.handle({ type: 'configure', config: wide, seq: 4 });
+    h.host.handle({ type: 'configure', config: narrow, seq: 5 });
+    // A refused one is counted too: the settings after it are the worker's again.
+    h.host.handle({
+      type: 'configure',
+      config: { ...CONFIG, model: { ...CONFIG.model, layers: 0 } },
+      seq: 6,
+    });
+    h.host.handle({ type: 'reset' });
+    await h.host.idle();
+    const built = h.of('model').map((m) => [m.config.model.hiddenSize, m.configSeq]);
+    expect(built.slice(-3)).toEqual([
+      [24, 4],
+      [12, 5],
+      [12, 6],
+    ]);
+  });
+
   test('stopSample right after sample ends that sample: done, and no chunk after it', async () => {
     const h = (harness = await startWithModel());
     h.host.handle({ type: 'train' });
