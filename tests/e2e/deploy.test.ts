@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withBrowser } from '../helpers/app';
@@ -210,7 +211,9 @@ describe('a new deploy while the page is open (cpu)', () => {
 
   it('offers the new version without reloading, and takes it on Reload', async () => {
     await withBrowser('cpu', async (browser) => {
-      const page = await browser.newPage();
+      // A context of its own: axe-core (below) asks for one.
+      const context = await browser.newContext();
+      const page = await context.newPage();
       const log = watchErrors(page);
       await page.goto(host.url + HASH);
       await expect.poll(() => isolatedAndControlled(page), { timeout: 120_000 }).toBe(true);
@@ -234,6 +237,15 @@ describe('a new deploy while the page is open (cpu)', () => {
 
       mkdirSync(RESULTS, { recursive: true });
       await page.screenshot({ path: resolve(RESULTS, 'deploy-update.png') });
+      // The notice reads well in both themes (axe-core, as tests/e2e/a11y.test.ts for the page).
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme });
+        const audit = await new AxeBuilder({ page }).include('.update-notice').analyze();
+        const severe = audit.violations.filter(
+          (v) => v.impact === 'serious' || v.impact === 'critical',
+        );
+        expect(severe.map((v) => `${colorScheme}: ${v.id}`)).toEqual([]);
+      }
 
       await notice.getByRole('button', { name: 'Reload' }).click();
       await expect.poll(() => version().catch(() => null), { timeout: 120_000 }).toBe('2');
@@ -241,6 +253,7 @@ describe('a new deploy while the page is open (cpu)', () => {
       expect(await notice.count()).toBe(0);
       await untilTrainable(page, 90_000);
       expect(log.errors).toEqual([]);
+      await context.close();
     });
   });
 });
