@@ -1,5 +1,6 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
 
 // Cross-origin isolation lets the CPU engine share memory between workers
 // (SharedArrayBuffer); it costs nothing here since we load no third-party assets.
@@ -25,10 +26,11 @@ const isolationHeaders = {
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
-  "worker-src 'self'",
+  "worker-src 'self'", // also the service worker (src/sw/serviceWorker.ts)
   "connect-src 'self'",
   "style-src 'self'",
   "img-src 'self'",
+  "manifest-src 'self'",
   "font-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
@@ -55,8 +57,53 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/**
+ * Offline and cross-origin isolation on any static host: one service worker
+ * (src/sw/serviceWorker.ts, built by vite-plugin-pwa in injectManifest mode
+ * with the list of files to precache) and the web app manifest. We register
+ * it ourselves (src/ui/serviceWorker.ts), only in the build: the dev server
+ * sends the isolation headers itself. Every URL is relative (base './'), so
+ * dist/ works from any folder of any host; see docs/deploy.md.
+ */
+function offline(): Plugin[] {
+  return VitePWA({
+    strategies: 'injectManifest',
+    srcDir: 'src/sw',
+    filename: 'serviceWorker.ts',
+    injectRegister: false,
+    // The icons are in the precache already (globPatterns): listed once, not twice.
+    includeManifestIcons: false,
+    manifest: {
+      name: 'gatescope: watch an LSTM learn',
+      short_name: 'gatescope',
+      description:
+        'Train character-level recurrent models in your browser on the GPU and watch their gates learn.',
+      start_url: './',
+      scope: './',
+      display: 'standalone',
+      theme_color: '#4f46e5',
+      background_color: '#f6f7fb',
+      icons: [
+        { src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml' },
+        { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
+        { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
+        { src: 'icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+      ],
+    },
+    injectManifest: {
+      // The whole app, engine workers and lazily loaded chunks included; not the source maps
+      // (the plugin adds manifest.webmanifest itself).
+      globPatterns: ['**/*.{js,css,html,svg,png}'],
+      // One classic script: no module service worker needed, so older browsers install it too.
+      rollupFormat: 'iife',
+    },
+  });
+}
+
 export default defineConfig({
-  plugins: [react(), contentSecurityPolicy()],
+  // Relative URLs everywhere, so the build runs from any subpath (docs/deploy.md).
+  base: './',
+  plugins: [react(), contentSecurityPolicy(), offline()],
   server: { host: '127.0.0.1', port: 5173, headers: isolationHeaders },
   preview: { host: '127.0.0.1', port: 4173, headers: isolationHeaders },
   worker: { format: 'es' },

@@ -5,6 +5,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { startEngine } from './store/actions';
 import { App } from './ui/App';
+import { registerServiceWorker } from './ui/serviceWorker';
 import './ui/styles.css';
 
 startEngine();
@@ -14,3 +15,6 @@ createRoot(document.getElementById('root')!).render(
     <App />
   </StrictMode>,
 );
+
+// Offline use and cross-origin isolation on static hosts (the built app only).
+registerServiceWorker();
