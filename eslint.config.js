@@ -16,6 +16,31 @@ export default tseslint.config(
     },
   },
   {
+    // Rules that need types, read from the tsconfig that owns each file (tsconfig.json's
+    // references: the page, the worker, and Node for tests/bench/scripts). Only the few that catch
+    // real faults here: a promise nobody awaits or catches loses its error (and a test's
+    // un-awaited expect(...).rejects passes whatever happens); an async function handed to a slot
+    // that ignores its result does the same; awaiting a non-promise hides a changed signature;
+    // `return promise` inside try skips the catch and runs the finally too early; sort() without
+    // a comparator orders numbers as strings (10 before 9); a switch over a union (the worker
+    // protocol's messages) that misses a member and has no default drops that message silently.
+    files: ['**/*.{ts,tsx}'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/return-await': ['error', 'in-try-catch'],
+      '@typescript-eslint/require-array-sort-compare': ['error', { ignoreStringArrays: true }],
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
+    },
+  },
+  {
     // The engine, the file formats and the worker host run in a Web Worker (and Node): no React, store or DOM.
     files: ['src/engine/**/*.ts', 'src/io/**/*.ts', 'src/worker/**/*.ts'],
     rules: {

@@ -13,14 +13,17 @@ import { isSoftwareAdapter } from '../engine/gpu/adapterKind';
 import { messageOf } from '../engine/errorMessage';
 import { createWorkerHost } from './host';
 
-const scope = self as unknown as DedicatedWorkerGlobalScope;
+const scope = self as DedicatedWorkerGlobalScope;
 
 function post(message: EngineMessage): void {
   scope.postMessage(message, transferablesOf(message));
 }
 
 const device: Promise<DeviceReport> = detectWebGpu();
-device.then((report) => post({ type: 'device', report }));
+// detectWebGpu turns each failure into a report; if posting it fails, the page hears why.
+device
+  .then((report) => post({ type: 'device', report }))
+  .catch((error: unknown) => post({ type: 'error', message: messageOf(error) }));
 
 // Checking and ordering the page's messages is host.ts's job; this file binds it to the worker.
 const host = createWorkerHost({ post, device, injectFault });

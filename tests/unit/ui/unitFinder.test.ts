@@ -130,7 +130,7 @@ describe('row orders', () => {
     const r = unitCorrelations(values, P, H, quote);
     for (let k = 1; k < H; k++)
       expect(Math.abs(r[byQuote[k - 1]])).toBeGreaterThanOrEqual(Math.abs(r[byQuote[k]]));
-    expect([...byQuote].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect([...byQuote].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
   it('keeps index order for a feature constant along the text; rowsOf inverts an order', () => {
