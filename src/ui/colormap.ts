@@ -70,16 +70,16 @@ export function cssGradient(table: Uint8ClampedArray): string {
 }
 
 /** WCAG 2 relative luminance of an sRGB byte triple. */
-function luminance([r, g, b]: readonly number[]): number {
+function luminance(rgb: ArrayLike<number>): number {
   const linear = (c: number) => {
     const s = c / 255;
     return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
   };
-  return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+  return 0.2126 * linear(rgb[0]) + 0.7152 * linear(rgb[1]) + 0.0722 * linear(rgb[2]);
 }
 
 /** WCAG 2 contrast ratio of two sRGB byte triples, from 1 (same) to 21 (black on white). */
-export function contrastRatio(a: readonly number[], b: readonly number[]): number {
+export function contrastRatio(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
   return (hi + 0.05) / (lo + 0.05);
 }
