@@ -3,12 +3,15 @@
 // on the built app (dist/) and measures main-thread long tasks and frames/s
 // over its window; the bounds (longest long task ≤ MAX_LONG_TASK_MS, frames/s
 // ≥ MIN_FPS) are checked here, in a report a person reads, not in the test
-// suite, where a loaded machine would fail them with nothing wrong. Prints a
-// Markdown report and exits non-zero when a bound fails.
+// suite, where a loaded machine would fail them with nothing wrong. Each row
+// also gives the first-load JavaScript and CSS: what the page and its worker
+// fetched before Train was enabled (bench/firstLoad.ts). Prints a Markdown
+// report and exits non-zero when a bound fails.
 //
 //   npm run bench:ui                         build, then every scenario
 //   npm run bench:ui -- --no-build           use the dist/ there is
 //   npm run bench:ui -- --only=training-cpu,gates-h512
+//   npm run bench:ui -- --only=training-cpu  the cheapest run for the first-load figure
 //   npm run bench:ui -- --window=15000       training windows of 15 s (default 8 s)
 //   npm run bench:ui -- --out=bench/results/ui.json
 //
@@ -23,6 +26,7 @@ import type { Browser, Page } from 'playwright-core';
 import { agreementCorpus } from '../src/corpora/agreement';
 import { launch, watchErrors, type Mode } from '../tests/e2e/browser';
 import { serveDist } from '../tests/e2e/server';
+import { kB, recordFirstLoad, type FirstLoad } from './firstLoad';
 import {
   between,
   installResponsivenessProbe,
@@ -52,7 +56,13 @@ interface Scenario {
   /** The bounds this scenario is held to. */
   bounds: Bound[];
   /** Opens the page, does the work, returns the figures over the measured window. */
-  run(browser: Browser, url: string): Promise<{ figures: WindowFigures; note: string }>;
+  run(browser: Browser, url: string): Promise<Measured>;
+}
+
+interface Measured {
+  figures: WindowFigures;
+  note: string;
+  firstLoad: FirstLoad;
 }
 
 interface Row {
@@ -60,6 +70,7 @@ interface Row {
   backend: string;
   chromium: string;
   figures?: WindowFigures;
+  firstLoad?: FirstLoad;
   note: string;
   failures: string[];
 }
@@ -78,17 +89,22 @@ async function numberOf(page: Page, label: string): Promise<number> {
   return Number(text.replace(/[^\d.]/g, ''));
 }
 
-async function openApp(browser: Browser, url: string): Promise<Page> {
+/** Opens the app and waits until it can train; what it loaded until then is its first load. */
+async function openApp(
+  browser: Browser,
+  url: string,
+): Promise<{ page: Page; firstLoad: FirstLoad }> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
   const log = watchErrors(page);
   page.on('close', () => {
     if (log.errors.length > 0) console.error(`page errors:\n  ${log.errors.join('\n  ')}`);
   });
   await installResponsivenessProbe(page);
+  const loading = recordFirstLoad(page);
   await page.goto(url);
   const train = page.getByRole('button', { name: 'Train', exact: true });
   await until('the Train button', () => train.isEnabled());
-  return page;
+  return { page, firstLoad: await loading.done() };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -100,7 +116,7 @@ function trainingDefault(mode: Mode): Scenario {
     what: `training at the default configuration for ${TRAINING_WINDOW_MS / 1000} s`,
     bounds: ['longest task', 'frames/s'],
     async run(browser, url) {
-      const page = await openApp(browser, url);
+      const { page, firstLoad } = await openApp(browser, url);
       // The first snapshot and the step-0 validation are page load, not what is measured.
       await until('the step-0 validation loss', async () => {
         return (await numberOf(page, 'Validation loss (nats)')) > 0;
@@ -113,7 +129,7 @@ function trainingDefault(mode: Mode): Scenario {
       const steps = await numberOf(page, 'Steps');
       await page.getByRole('button', { name: 'Pause' }).click();
       await page.close();
-      return { figures: between(before, after), note: `${steps} steps` };
+      return { figures: between(before, after), note: `${steps} steps`, firstLoad };
     },
   };
 }
@@ -130,7 +146,7 @@ const corpusFile: Scenario = {
       const text = agreementCorpus(11, 20_000_000);
       const path = join(dir, 'big.txt');
       writeFileSync(path, text);
-      const page = await openApp(browser, url);
+      const { page, firstLoad } = await openApp(browser, url);
       const inUse = page.getByRole('group', { name: 'Corpus in use' });
       const before = await readResponsiveness(page);
       await page.getByLabel('Corpus file').setInputFiles(path);
@@ -140,7 +156,7 @@ const corpusFile: Scenario = {
       const after = await readResponsiveness(page);
       const shown = await page.getByLabel('Character count').textContent();
       await page.close();
-      return { figures: between(before, after), note: `${shown} characters` };
+      return { figures: between(before, after), note: `${shown} characters`, firstLoad };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -154,7 +170,7 @@ const gatesH512: Scenario = {
   bounds: ['longest task', 'frames/s'],
   async run(browser, url) {
     // A wide model on a short window: the snapshots are big, the steps stay cheap.
-    const page = await openApp(browser, `${url}#E=16&H=512&L=1&T=8&B=2&backend=cpu`);
+    const { page, firstLoad } = await openApp(browser, `${url}#E=16&H=512&L=1&T=8&B=2&backend=cpu`);
     const probe = agreementCorpus(5, 400).replace(/\n/g, ' ').slice(0, 200);
     await page.getByLabel('Probe text').fill(probe);
     const heatmap = page.getByRole('img', { name: /^forget gate heatmap/ });
@@ -170,7 +186,11 @@ const gatesH512: Scenario = {
     const snapshot = await snapshotStep();
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.close();
-    return { figures: between(before, after), note: `last snapshot at step ${snapshot}` };
+    return {
+      figures: between(before, after),
+      note: `last snapshot at step ${snapshot}`,
+      firstLoad,
+    };
   },
 };
 
@@ -205,8 +225,9 @@ async function runScenario(scenario: Scenario, url: string): Promise<Row> {
     );
     const backend = ((await badge.textContent()) ?? '').trim();
     await page.close();
-    const { figures, note } = await scenario.run(browser, url);
-    return { scenario, backend, chromium, figures, note, failures: check(scenario, figures) };
+    const { figures, note, firstLoad } = await scenario.run(browser, url);
+    const failures = check(scenario, figures);
+    return { scenario, backend, chromium, figures, firstLoad, note, failures };
   } catch (error) {
     const message = (error as Error).message.split('\n')[0];
     return { scenario, backend: '?', chromium, note: '', failures: [`did not run: ${message}`] };
@@ -215,26 +236,41 @@ async function runScenario(scenario: Scenario, url: string): Promise<Row> {
   }
 }
 
+function firstLoadCell(load: FirstLoad | undefined): string {
+  return load ? `${kB(load.bytes)} / ${kB(load.gzipBytes)}` : '—';
+}
+
 function report(rows: Row[]): string {
   const lines = [
     '## gatescope UI responsiveness (`npm run bench:ui`)',
     '',
     `${new Date().toISOString().slice(0, 16)}Z, chromium ${rows[0]?.chromium ?? '?'}, ` +
       `${availableParallelism()} cores. Bounds: longest main-thread task ≤ ${MAX_LONG_TASK_MS} ms, ` +
-      `≥ ${MIN_FPS} frames/s (where the scenario is held to them).`,
+      `≥ ${MIN_FPS} frames/s (where the scenario is held to them). First load: the JavaScript ` +
+      `and CSS the page and its worker fetched before Train was enabled, raw / gzipped.`,
     '',
-    '| scenario | backend | window | work | long tasks | longest | frames/s | result |',
-    '|---|---|--:|---|--:|--:|--:|---|',
+    '| scenario | backend | first load | window | work | long tasks | longest | frames/s | result |',
+    '|---|---|--:|--:|---|--:|--:|--:|---|',
   ];
   for (const r of rows) {
     const f = r.figures;
     const held = r.scenario.bounds.length === 2 ? '' : ` (${r.scenario.bounds.join(', ')})`;
     lines.push(
-      `| ${r.scenario.name} | ${r.backend} | ${f ? `${f.seconds.toFixed(1)} s` : '—'} | ${r.note || '—'} | ` +
+      `| ${r.scenario.name} | ${r.backend} | ${firstLoadCell(r.firstLoad)} | ` +
+        `${f ? `${f.seconds.toFixed(1)} s` : '—'} | ${r.note || '—'} | ` +
         `${f ? f.longTaskCount : '—'} | ${f ? `${f.longestTaskMs.toFixed(0)} ms` : '—'} | ` +
         `${f ? f.framesPerSecond.toFixed(1) : '—'} | ` +
         `${r.failures.length === 0 ? `pass${held}` : `**FAIL**: ${r.failures.join('; ')}`} |`,
     );
+  }
+  // The files of one first load say what is loaded eagerly; the rows differ by a chunk at most
+  // (the WebGPU engine's, which only a page with an adapter imports).
+  const loaded = rows.find((r) => r.firstLoad);
+  if (loaded?.firstLoad) {
+    lines.push('', `First load of ${loaded.scenario.name}:`, '');
+    for (const f of loaded.firstLoad.files) {
+      lines.push(`- \`${f.path}\`: ${kB(f.bytes)} / ${kB(f.gzipBytes)} gzipped`);
+    }
   }
   for (const r of rows) {
     if (r.failures.length === 0 || !r.figures || r.figures.slowFrames.length === 0) continue;
@@ -270,6 +306,7 @@ async function main(): Promise<number> {
       backend: r.backend,
       bounds: r.scenario.bounds,
       note: r.note,
+      firstLoad: r.firstLoad,
       ...(r.figures ?? {}),
       failures: r.failures,
     }));

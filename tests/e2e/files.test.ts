@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../helpers/ort';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelConfigFields } from '../../src/engine/config';

@@ -7,7 +7,7 @@
 // Dimension legend: T steps, B batch, H hidden, V vocabulary, L layers, D directions.
 
 import { afterAll, describe, expect, test } from 'vitest';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../helpers/ort';
 import type { Batch } from '../../src/engine/backend';
 import { CELL_TYPES, type CellType } from '../../src/engine/cells';
 import { DEFAULT_OPTIMIZER, type ModelConfig } from '../../src/engine/config';

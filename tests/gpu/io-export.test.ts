@@ -8,7 +8,7 @@
 // Dimension legend: T steps, B batch, H hidden, V vocabulary, L layers.
 
 import { afterAll, describe, expect, test } from 'vitest';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../helpers/ort';
 import { DEFAULT_OPTIMIZER } from '../../src/engine/config';
 import { Batcher } from '../../src/engine/batcher';
 import { CELL_TYPES, type CellType } from '../../src/engine/cells';

@@ -6,7 +6,7 @@
 import { memo } from 'react';
 import type { ProbeLayer, ProbeMessage } from '../../worker/protocol';
 import type { GateKey } from '../../engine/snapshot';
-import { colorIndex, colorTable, cssColor, cssGradient } from '../colormap';
+import { colorIndex, colorTable, cssColor, cssGradient, textColorOn } from '../colormap';
 import { useColorScheme } from '../hooks/useColorScheme';
 import type { Cell } from './Heatmap';
 import { GATE_INFO } from '../gateInfo';
@@ -65,13 +65,11 @@ export const UnitText = memo(function UnitText({
           const raw = values[t * H + unit];
           const v = info.squash ? Math.tanh(raw) : raw;
           const k = colorIndex(v, info.scale);
-          // Light text on the dark ends of the maps.
-          const dark = info.scale === 'unit' ? k < 150 : scheme === 'dark' || Math.abs(v) > 0.55;
           return (
             <span
               key={t}
               className={feature?.marks?.[t] ? 'marked' : undefined}
-              style={{ background: cssColor(table, k), color: dark ? '#fff' : '#111' }}
+              style={{ background: cssColor(table, k), color: textColorOn(table, k) }}
               onMouseMove={(e) => onHover({ pos: t, unit }, e.clientX, e.clientY)}
             >
               {ch === '\n' ? '↵\n' : ch}

@@ -10,8 +10,7 @@
 // L layers, D directions, O head outputs (K = 2 classes).
 
 import { beforeAll, describe, expect, test } from 'vitest';
-import * as ort from 'onnxruntime-node';
-import * as ortWeb from 'onnxruntime-web';
+import * as ort from '../../helpers/ort';
 import * as tf from '@tensorflow/tfjs';
 import { CELL_TYPES, type CellType } from '../../../src/engine/cells';
 import { modelConfigFields, type ModelConfig } from '../../../src/engine/config';
@@ -171,19 +170,6 @@ test('a bidirectional file without its config metadata is refused, not read as a
   const bytes = writeSafetensors(toPytorchTensors(model, seededParams(model)), {});
   expect(codeOf(() => importWeights(bytes))).toBe('metadata-invalid');
   expect(() => importWeights(bytes)).toThrow(/_reverse tensors\) needs its "config" metadata/);
-});
-
-test('onnxruntime-web (WebAssembly, what a web page would use) runs a bidirectional LSTM too', async () => {
-  ortWeb.env.wasm.numThreads = 1;
-  const model = biTagger('lstm', 2);
-  const params = seededParams(model, 77);
-  const session = await ortWeb.InferenceSession.create(exportOnnx(model, params, corpus.vocab));
-  const out = await session.run({
-    tokens: new ortWeb.Tensor('int64', BigInt64Array.from(tokens, BigInt), [T, 1]),
-  });
-  const diff = maxAbsDiff(out.logits.data as Float32Array, await cpuLogits(model, params, tokens));
-  console.log(`onnxruntime-web vs CpuBackend.probe, bi lstm, L=2: ${diff.toExponential(2)}`);
-  expect(diff).toBeLessThanOrEqual(1e-4);
 });
 
 test('a config written before tasks and cells (no task, direction, cell) reads as a left-to-right LSTM language model', () => {

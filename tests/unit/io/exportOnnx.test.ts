@@ -1,12 +1,12 @@
-// The ONNX export run in ONNX Runtime (onnxruntime-node, CPU) against the CPU
-// backend's logits, for every cell (LSTM, GRU with linear_before_reset=1,
-// RNN): a real engine reading our protobuf, not our own reader.
+// The ONNX export run in ONNX Runtime (onnxruntime-web's WebAssembly engine,
+// what a web page runs; tests/helpers/ort.ts) against the CPU backend's
+// logits, for every cell (LSTM, GRU with linear_before_reset=1, RNN): a real
+// engine reading our protobuf, not our own reader.
 //
 // Dimension legend: T steps, B batch, H hidden, V vocabulary, L layers.
 
 import { describe, expect, test } from 'vitest';
-import * as ort from 'onnxruntime-node';
-import * as ortWeb from 'onnxruntime-web';
+import * as ort from '../../helpers/ort';
 import { CELL_TYPES, CELLS, type CellType } from '../../../src/engine/cells';
 import type { ModelConfig } from '../../../src/engine/config';
 import { paramLayout } from '../../../src/engine/params';
@@ -124,29 +124,3 @@ test('the GRU export keeps b_hn inside r ⊙ (·): zeroing it changes the logits
   without.fill(0, bhn!.offset, bhn!.offset + bhn!.size);
   expect(maxAbsDiff(await cpuLogits(model, without, tokens), want)).toBeGreaterThan(1e-2);
 });
-
-test.each(CELL_TYPES)(
-  'onnxruntime-web (WebAssembly, what a web page would use) runs the %s export too',
-  async (cell) => {
-    ortWeb.env.wasm.numThreads = 1;
-    const model = modelOf(cell, 2);
-    const params = seededParams(model, 31);
-    const session = await ortWeb.InferenceSession.create(exportOnnx(model, params, corpus.vocab));
-    const tokens = corpus.vocab.encode(TEXT.slice(0, 30));
-    const H = model.hiddenSize;
-    const zeros = () => new ortWeb.Tensor('float32', new Float32Array(2 * H), [2, 1, H]);
-    const out = await session.run({
-      tokens: new ortWeb.Tensor('int64', BigInt64Array.from(tokens, BigInt), [tokens.length, 1]),
-      h0: zeros(),
-      ...(CELLS[cell].carriesCell ? { c0: zeros() } : {}),
-    });
-    const diff = maxAbsDiff(
-      out.logits.data as Float32Array,
-      await cpuLogits(model, params, tokens),
-    );
-    console.log(
-      `onnxruntime-web vs CpuBackend.probe, ${cell}, L=2: max abs diff ${diff.toExponential(2)}`,
-    );
-    expect(diff).toBeLessThanOrEqual(1e-4);
-  },
-);

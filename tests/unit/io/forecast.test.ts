@@ -11,7 +11,7 @@
 // Co values predicted per step, C columns, N rows.
 
 import { beforeAll, describe, expect, test } from 'vitest';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../../helpers/ort';
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../../../src/engine/backend';
 import { CELL_TYPES, CELLS, type CellType } from '../../../src/engine/cells';
