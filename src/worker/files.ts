@@ -29,6 +29,7 @@ import {
   type TrainingSnapshot,
 } from '../io';
 import { DEFAULT_RUN_CONFIG, modelSettingsOf } from '../engine/settings';
+import { pytorchProject } from '../io/project/pytorchProject';
 import { resumeFrom, type Session } from './session';
 
 /**
@@ -47,6 +48,13 @@ export async function exportChoice(
     const { bytes } = await session.checkpoint();
     // A copy: the download is transferred to the page, the session keeps its own.
     return [checkpointFile(bytes.slice())];
+  }
+  if (choice === 'pytorch-project') {
+    // From the run's checkpoint: the project starts where the browser stands (weights,
+    // Adam's moments, step, stream position, carried state), on the text in use.
+    const { bytes } = await session.checkpoint();
+    const { name, text } = await session.dataRecord();
+    return pytorchProject(bytes, { name, text });
   }
   // The selected model's own: a tagger's derived vocabulary, none for a forecast.
   const { vocab, series } = await session.dataRecord();

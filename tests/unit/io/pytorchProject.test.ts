@@ -1,0 +1,238 @@
+// The "Continue in PyTorch" project, run for real: a small model trains in the
+// worker (CPU engine), the project is exported through the worker's own
+// export message, and Debian's torch runs its train.py as TWO DDP ranks (two
+// processes, gloo, the environment torchrun would set) on CPU. Checked:
+//   - train.py's validation loss before training is gatescope's on the same
+//     windows (|Δ| ≤ 1e-4);
+//   - train.py continues the run: its first steps' training losses are those
+//     gatescope takes from the same point (same windows, carried state, Adam
+//     moments, schedule, clipping, an epoch boundary crossed);
+//   - the loss falls over train.py's steps;
+//   - trained.safetensors imports back through the worker's import message,
+//     and gatescope's evaluation of it equals train.py's last validation loss
+//     (|Δ| ≤ 1e-4).
+// Under CI=true a machine without torch fails here (scripts/ensure-chromium.mjs
+// installs python3-torch); elsewhere the test is skipped with the reason.
+//
+// Dimension legend: B streams, T window, E embedding, H hidden, L layers.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { splitCorpus, validationBatches } from '../../../src/engine/batcher';
+import { DEFAULT_OPTIMIZER, DEFAULT_REGULARIZATION } from '../../../src/engine/config';
+import type { CellType } from '../../../src/engine/cells';
+import { DEFAULT_TRAINER_OPTIONS } from '../../../src/engine/training/options';
+import type { RunConfig } from '../../../src/worker/protocol';
+import { until } from '../../helpers/until';
+import { type Harness, startHost } from '../worker/harness';
+
+/** Debian's python3-torch lives beside the system python, not a pyenv one first on PATH. */
+const PYTHON = '/usr/bin/python3';
+const hasTorch = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
+const ci = process.env.CI === 'true';
+
+// 20 % held out gives 3 validation windows of B = 4 streams (the state carried across
+// them); the training part gives 13 windows an epoch, so the compared steps cross an epoch.
+const TEXT = 'the quick brown fox jumps over the lazy dog.\n'.repeat(24);
+const GATESCOPE_STEPS = 22;
+const COMPARED_STEPS = 8;
+const TORCH_STEPS = 30;
+
+function configOf(cell: CellType): RunConfig {
+  return {
+    model: { task: 'lm', direction: 'uni', cell, embedSize: 8, hiddenSize: 16, layers: 2 },
+    train: {
+      seqLen: 16,
+      batchSize: 4,
+      seed: 5,
+      valFraction: 0.2,
+      regularization: DEFAULT_REGULARIZATION,
+      optimizer: {
+        ...DEFAULT_OPTIMIZER,
+        learningRate: 1e-2,
+        weightDecay: 0.01,
+        clipNorm: 0.5,
+        schedule: 'cosine',
+        warmupSteps: 10,
+        decaySteps: 100,
+        lrFloor: 0.1,
+      },
+    },
+    backend: 'auto',
+  };
+}
+
+interface TorchEvent {
+  event: string;
+  when?: string;
+  step: number;
+  loss: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs train.py as `world` ranks the way torchrun would start them; rank 0's stdout. */
+async function runRanks(dir: string, world: number, args: string[]): Promise<string> {
+  const port = await freePort();
+  const ranks = Array.from({ length: world }, (_, rank) => {
+    const child = spawn(PYTHON, ['train.py', ...args], {
+      cwd: dir,
+      env: {
+        ...process.env,
+        MASTER_ADDR: '127.0.0.1',
+        MASTER_PORT: String(port),
+        RANK: String(rank),
+        LOCAL_RANK: String(rank),
+        WORLD_SIZE: String(world),
+        OMP_NUM_THREADS: '1',
+      },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    return new Promise<string>((resolve, reject) =>
+      child.on('close', (code) =>
+        code === 0 ? resolve(out) : reject(new Error(`rank ${rank} exited ${code}:\n${err}`)),
+      ),
+    );
+  });
+  return (await Promise.all(ranks))[0];
+}
+
+/** Every training loss the worker reported, by step. */
+function trainLosses(h: Harness): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const m of h.of('metrics')) {
+    for (let k = 0; k < m.train.length; k += 2) out.set(m.train[k], m.train[k + 1]);
+  }
+  return out;
+}
+
+let harness: Harness | null = null;
+let dir: string | null = null;
+afterEach(async () => {
+  await harness?.close();
+  harness = null;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = null;
+});
+
+describe('Continue in PyTorch: the project trains as two DDP ranks and comes back', () => {
+  it.skipIf(!hasTorch && !ci).each(['lstm', 'gru'] as const)(
+    '%s',
+    async (cell) => {
+      if (!hasTorch) throw new Error(`${PYTHON} has no torch: node scripts/ensure-chromium.mjs`);
+      const h = (harness = startHost());
+      const config = configOf(cell);
+      h.host.handle({ type: 'configure', config });
+      h.host.handle({ type: 'setCorpus', id: 1, name: 'fox', text: TEXT });
+      await h.host.idle();
+      await until('the model', () => h.host.session.trainer !== null);
+      const trainer = h.host.session.trainer!;
+      for (let k = 0; k < GATESCOPE_STEPS; k++) h.host.handle({ type: 'step' });
+      await until('the steps', () => trainer.step === GATESCOPE_STEPS);
+      await h.host.idle();
+
+      const { train } = config;
+      const tokens = h.host.session.corpus!.corpus.tokens;
+      const windows = validationBatches(
+        splitCorpus(tokens, train.valFraction).validation,
+        train.batchSize,
+        train.seqLen,
+        DEFAULT_TRAINER_OPTIONS.maxValidationWindows,
+      );
+      expect(windows.length).toBeGreaterThan(1);
+      const gatescopeBefore = await trainer.exclusive((b) => b.evaluate(windows));
+
+      h.host.handle({ type: 'export', id: 7, choice: 'pytorch-project', weights: 'latest' });
+      await h.host.idle();
+      expect(h.of('exportError')).toEqual([]);
+      const files = h.of('exported')[0].files;
+      dir = mkdtempSync(join(tmpdir(), 'gatescope-pytorch-'));
+      for (const f of files) writeFileSync(join(dir, f.name), f.bytes);
+      expect(files.map((f) => f.name).sort()).toEqual(
+        [
+          'README.md',
+          'config.json',
+          'corpus.txt',
+          'gatescope.py',
+          'model.safetensors',
+          'sample.py',
+          'state.safetensors',
+          'train.py',
+          'vocab.json',
+        ].sort(),
+      );
+
+      // Gatescope goes on from the exported point, for the comparison with train.py's steps.
+      for (let k = 0; k < COMPARED_STEPS; k++) h.host.handle({ type: 'step' });
+      await until('the compared steps', () => trainLosses(h).has(GATESCOPE_STEPS + COMPARED_STEPS));
+
+      const out = await runRanks(dir, 2, ['--steps', String(TORCH_STEPS), '--log-every', '1']);
+      const events = out
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as TorchEvent);
+      const val = (when: string) =>
+        events.find((e) => e.event === 'validation' && e.when === when)!;
+      const before = val('before');
+      const after = val('after');
+      const deltaBefore = Math.abs(before.loss - gatescopeBefore);
+      expect(before.step).toBe(GATESCOPE_STEPS);
+      expect(deltaBefore).toBeLessThanOrEqual(1e-4);
+
+      const gatescopeLosses = trainLosses(h);
+      const torchLosses = events.filter((e) => e.event === 'train');
+      let stepDelta = 0;
+      for (let s = GATESCOPE_STEPS + 1; s <= GATESCOPE_STEPS + COMPARED_STEPS; s++) {
+        const theirs = torchLosses.find((e) => e.step === s)!.loss;
+        stepDelta = Math.max(stepDelta, Math.abs(theirs - gatescopeLosses.get(s)!));
+      }
+      expect(stepDelta).toBeLessThanOrEqual(1e-4);
+      expect(after.step).toBe(GATESCOPE_STEPS + TORCH_STEPS);
+      expect(after.loss).toBeLessThan(before.loss);
+
+      // Back into gatescope: the weights train.py wrote, through the worker's import.
+      const trained = readFileSync(join(dir, 'trained.safetensors'));
+      h.host.handle({ type: 'pause' });
+      h.host.handle({
+        type: 'import',
+        id: 8,
+        corpusId: 1,
+        files: [new File([trained], 'trained.safetensors')],
+        adoptVocabulary: false,
+      });
+      await h.host.idle();
+      expect(h.of('importError')).toEqual([]);
+      expect(h.of('imported').at(-1)!.summary).toMatch(/weights loaded/);
+      const imported = h.host.session.trainer!;
+      expect(imported).not.toBe(trainer);
+      const gatescopeAfter = await imported.exclusive((b) => b.evaluate(windows));
+      const deltaAfter = Math.abs(gatescopeAfter - after.loss);
+      expect(deltaAfter).toBeLessThanOrEqual(1e-4);
+      console.log(
+        `[pytorch project ${cell}] validation before: gatescope ${gatescopeBefore.toFixed(6)}, ` +
+          `train.py ${before.loss.toFixed(6)} (|Δ| ${deltaBefore.toExponential(2)}); ` +
+          `steps ${GATESCOPE_STEPS + 1}–${GATESCOPE_STEPS + COMPARED_STEPS} training loss max |Δ| ` +
+          `${stepDelta.toExponential(2)}; after ${TORCH_STEPS} steps on 2 ranks: train.py ` +
+          `${after.loss.toFixed(6)}, gatescope on the imported file ${gatescopeAfter.toFixed(6)} ` +
+          `(|Δ| ${deltaAfter.toExponential(2)})`,
+      );
+    },
+    180_000,
+  );
+});
