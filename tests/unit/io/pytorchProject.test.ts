@@ -224,6 +224,39 @@ describe('Continue in PyTorch: the project trains as two DDP ranks and comes bac
       const gatescopeAfter = await imported.exclusive((b) => b.evaluate(windows));
       const deltaAfter = Math.abs(gatescopeAfter - after.loss);
       expect(deltaAfter).toBeLessThanOrEqual(1e-4);
+      // sample.py writes text after a prompt, every character from the vocabulary.
+      const itos = (JSON.parse(readFileSync(join(dir, 'vocab.json'), 'utf8')) as { itos: string[] })
+        .itos;
+      const sample = spawnSync(
+        PYTHON,
+        ['sample.py', '--weights', 'trained.safetensors', '--prompt', 'the ', '--length', '40'],
+        { cwd: dir, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } },
+      );
+      expect(sample.stderr).toBe('');
+      const written = sample.stdout.replace(/\n$/, '');
+      expect(written.startsWith('the ')).toBe(true);
+      expect([...written].length).toBe(44);
+      expect([...written].every((ch) => itos.includes(ch))).toBe(true);
+
+      // One process (no DDP) with variational dropout: validation never drops (the same
+      // loss as before), training does (the first step's loss is not the undropped one).
+      const configPath = join(dir, 'config.json');
+      const project = JSON.parse(readFileSync(configPath, 'utf8')) as {
+        train: { regularization: { dropout: number; dropoutMode: string } };
+      };
+      project.train.regularization = { ...project.train.regularization, dropout: 0.3 };
+      project.train.regularization.dropoutMode = 'variational';
+      writeFileSync(configPath, JSON.stringify(project));
+      const dropped = (await runRanks(dir, 1, ['--steps', '2', '--out', 'dropped.safetensors']))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as TorchEvent);
+      const droppedBefore = dropped.find((e) => e.event === 'validation')!;
+      expect(droppedBefore.loss).toBe(before.loss);
+      const firstDropped = dropped.find((e) => e.event === 'train')!;
+      expect(firstDropped.step).toBe(GATESCOPE_STEPS + 1);
+      expect(firstDropped.loss).not.toBe(gatescopeLosses.get(GATESCOPE_STEPS + 1));
+
       console.log(
         `[pytorch project ${cell}] validation before: gatescope ${gatescopeBefore.toFixed(6)}, ` +
           `train.py ${before.loss.toFixed(6)} (|Δ| ${deltaBefore.toExponential(2)}); ` +
