@@ -163,7 +163,9 @@ class CharModel(nn.Module):
     def decayed_parameters(self):
         """(decayed, not decayed): gatescope's AdamW decays the matrices only,
         never the embedding or a bias."""
-        decay = [p for n, p in self.named_parameters() if n.startswith("layers.") and ".weight_" in n]
+        decay = [
+            p for n, p in self.named_parameters() if n.startswith("layers.") and ".weight_" in n
+        ]
         decay.append(self.head.weight)
         ids = {id(p) for p in decay}
         return decay, [p for p in self.parameters() if id(p) not in ids]

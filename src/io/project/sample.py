@@ -21,7 +21,9 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--weights", default=os.path.join(here, "model.safetensors"))
-    p.add_argument("--prompt", default="\n", help="text to start from (every character in the vocabulary)")
+    p.add_argument(
+        "--prompt", default="\n", help="text to start from (every character in the vocabulary)"
+    )
     p.add_argument("--length", type=int, default=300, help="characters to write")
     p.add_argument("--temperature", type=float, default=0.8, help="below 1 surer, above 1 wilder")
     p.add_argument("--top-k", type=int, default=0, help="draw among the k likeliest only (0: all)")

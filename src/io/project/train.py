@@ -94,7 +94,16 @@ class Streams:
         if self.per_epoch == 0:
             raise SystemExit(f"the training text is too short for B={B} streams of T={T}")
         self.max_shift = self.segment - self.per_epoch * T
-        self.epoch, self.window, self.shift = position["epoch"], position["window"], position["shift"]
+        self.epoch, self.window, self.shift = (
+            position["epoch"],
+            position["window"],
+            position["shift"],
+        )
+        if not (0 <= self.window < self.per_epoch and 0 <= self.shift <= self.max_shift):
+            raise SystemExit(
+                "the saved stream position does not fit this text, B and T "
+                "(another corpus.txt?): start it afresh with --state none"
+            )
         self.rng = Pcg32(position["rng"])
         self.rng_saved = position["rng"]
 
@@ -112,7 +121,12 @@ class Streams:
         return self.tokens[at], self.tokens[at + 1], starts_epoch
 
     def position(self):
-        return {"epoch": self.epoch, "window": self.window, "shift": self.shift, "rng": self.rng_saved}
+        return {
+            "epoch": self.epoch,
+            "window": self.window,
+            "shift": self.shift,
+            "rng": self.rng_saved,
+        }
 
 
 def validation_windows(tokens, B, T, max_windows):
@@ -144,7 +158,9 @@ def evaluate(model, windows, device):
     total, count = 0.0, 0
     for x, y in windows:
         logits, state = model(x.to(device), state)
-        total += F.cross_entropy(logits.flatten(0, 1), y.to(device).flatten(), reduction="sum").item()
+        total += F.cross_entropy(
+            logits.flatten(0, 1), y.to(device).flatten(), reduction="sum"
+        ).item()
         count += y.numel()
     model.train(was_training)
     return total / count
@@ -157,11 +173,20 @@ def main():
     p.add_argument("--lr", type=float, help="peak learning rate instead of config.json's")
     p.add_argument("--device", choices=["cpu", "cuda"], help="default: cuda when available")
     p.add_argument("--config", default=os.path.join(here, "config.json"))
-    p.add_argument("--init", default=os.path.join(here, "model.safetensors"), help="weights to start from")
-    p.add_argument("--state", default=os.path.join(here, "state.safetensors"),
-                   help="step, stream position, carried state, Adam moments ('none': start them fresh)")
-    p.add_argument("--out", default="trained.safetensors", help="weights written (gatescope imports them)")
-    p.add_argument("--out-state", default="trained-state.safetensors", help="training state written")
+    p.add_argument(
+        "--init", default=os.path.join(here, "model.safetensors"), help="weights to start from"
+    )
+    p.add_argument(
+        "--state",
+        default=os.path.join(here, "state.safetensors"),
+        help="step, stream position, carried state, Adam moments ('none': start them fresh)",
+    )
+    p.add_argument(
+        "--out", default="trained.safetensors", help="weights written (gatescope imports them)"
+    )
+    p.add_argument(
+        "--out-state", default="trained-state.safetensors", help="training state written"
+    )
     p.add_argument("--log-every", type=int, default=10)
     args = p.parse_args()
 
@@ -188,7 +213,7 @@ def main():
     reg = train["regularization"]
     torch.manual_seed(train["seed"] * 1009 + rank)  # dropout masks: other draws on every rank
 
-    model, metadata, model_config = load_model(args.init, reg["dropout"], reg["dropoutMode"])
+    model, metadata, _ = load_model(args.init, reg["dropout"], reg["dropoutMode"])
     model.to(device)
     itos, stoi = read_vocab(os.path.join(os.path.dirname(args.config), config["vocab"]))
     if itos != json.loads(metadata["vocab"])["itos"]:
@@ -197,7 +222,7 @@ def main():
         tokens = encode(normalize_text(f.read()), stoi)
     held_out = math.floor(len(tokens) * train["valFraction"])
     train_tokens, val_tokens = tokens[: len(tokens) - held_out], tokens[len(tokens) - held_out :]
-    B, T, V = train["batchSize"], train["seqLen"], model_config["vocabSize"]
+    B, T = train["batchSize"], train["seqLen"]
     if world > B:
         raise SystemExit(f"{world} processes but only B={B} streams: use at most {B}")
     first, last = rank * B // world, (rank + 1) * B // world
@@ -207,22 +232,34 @@ def main():
     saved, meta = read_safetensors(args.state) if args.state != "none" else ({}, {})
     step = int(meta.get("step", "0"))
     start = json.loads(meta["batcher"]) if "batcher" in meta else None
-    start = start or {"epoch": 0, "window": 0, "shift": 0, "rng": Pcg32.schedule_start(train["seed"])}
+    start = start or {
+        "epoch": 0,
+        "window": 0,
+        "shift": 0,
+        "rng": Pcg32.schedule_start(train["seed"]),
+    }
     streams = Streams(train_tokens, B, T, start, first, last)
     state = model.zero_state(last - first, device)
     if "state.h" in saved and saved["state.h"].shape[1] != B:
-        raise SystemExit(f"{args.state} holds {saved['state.h'].shape[1]} streams, config.json B={B}: "
-                         "its carried state and position belong to another B (use --state none)")
+        raise SystemExit(
+            f"{args.state} holds {saved['state.h'].shape[1]} streams, config.json B={B}: "
+            "its carried state and position belong to another B (use --state none)"
+        )
     if "state.h" in saved:  # (L, B, H): this rank's streams
         h, c = saved["state.h"][:, first:last], saved["state.c"][:, first:last]
         state = [
-            (h[l : l + 1].to(device), c[l : l + 1].to(device)) if model.cell == "lstm" else h[l : l + 1].to(device)
+            (h[l : l + 1].to(device), c[l : l + 1].to(device))
+            if model.cell == "lstm"
+            else h[l : l + 1].to(device)
             for l in range(model.layer_count)
         ]
 
     decayed, plain = model.decayed_parameters()
     optimizer = torch.optim.AdamW(
-        [{"params": decayed, "weight_decay": opt["weightDecay"]}, {"params": plain, "weight_decay": 0.0}],
+        [
+            {"params": decayed, "weight_decay": opt["weightDecay"]},
+            {"params": plain, "weight_decay": 0.0},
+        ],
         lr=opt["learningRate"],
         betas=(opt["beta1"], opt["beta2"]),
         eps=opt["epsilon"],
@@ -235,13 +272,24 @@ def main():
                 "exp_avg_sq": saved[f"exp_avg_sq.{name}"].to(device),
             }
 
-    say(event="start", step=step, ranks=world, device=str(device), streams_per_rank=last - first,
-        B=B, T=T, train_tokens=len(train_tokens), validation_tokens=len(val_tokens))
+    say(
+        event="start",
+        step=step,
+        ranks=world,
+        device=str(device),
+        streams_per_rank=last - first,
+        B=B,
+        T=T,
+        train_tokens=len(train_tokens),
+        validation_tokens=len(val_tokens),
+    )
     say(event="validation", when="before", step=step, loss=evaluate(model, val, device))
 
     net = model
     if world > 1:
-        net = DistributedDataParallel(model, device_ids=[local_rank] if cuda else None, broadcast_buffers=False)
+        net = DistributedDataParallel(
+            model, device_ids=[local_rank] if cuda else None, broadcast_buffers=False
+        )
     model.train()
     clip = opt["clipNorm"] if opt["clipNorm"] > 0 else float("inf")
     for k in range(args.steps):
@@ -266,7 +314,9 @@ def main():
         if world > 1:
             dist.all_reduce(loss)
         if k == 0 or (k + 1) % args.log_every == 0 or k + 1 == args.steps:
-            say(event="train", step=step, loss=loss.item() / (T * B), lr=rate, grad_norm=norm.item())
+            say(
+                event="train", step=step, loss=loss.item() / (T * B), lr=rate, grad_norm=norm.item()
+            )
 
     say(event="validation", when="after", step=step, loss=evaluate(model, val, device))
 
@@ -283,15 +333,21 @@ def main():
             dist.all_reduce(t)
     if rank == 0:
         weights = model.named_for_gatescope()
-        write_safetensors(args.out, weights, {**metadata, "weights": "latest", "step": step,
-                                              "trained_with": "PyTorch train.py"})
+        write_safetensors(
+            args.out,
+            weights,
+            {**metadata, "weights": "latest", "step": step, "trained_with": "PyTorch train.py"},
+        )
         moments = []
         for name, p in weights:
             s = optimizer.state.get(p, {})
             for kind in ("exp_avg", "exp_avg_sq"):
                 moments.append((f"{kind}.{name}", s.get(kind, torch.zeros_like(p))))
-        write_safetensors(args.out_state, moments + list(carried.items()),
-                          {"format": STATE_FORMAT, "step": step, "batcher": json.dumps(streams.position())})
+        write_safetensors(
+            args.out_state,
+            moments + list(carried.items()),
+            {"format": STATE_FORMAT, "step": step, "batcher": json.dumps(streams.position())},
+        )
         say(event="saved", weights=args.out, state=args.out_state, step=step)
     if world > 1:
         dist.barrier()

@@ -25,6 +25,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { splitCorpus, validationBatches } from '../../../src/engine/batcher';
 import { DEFAULT_OPTIMIZER, DEFAULT_REGULARIZATION } from '../../../src/engine/config';
 import type { CellType } from '../../../src/engine/cells';
+import { Rng } from '../../../src/engine/rng';
 import { DEFAULT_TRAINER_OPTIONS } from '../../../src/engine/training/options';
 import type { RunConfig } from '../../../src/worker/protocol';
 import { until } from '../../helpers/until';
@@ -267,5 +268,34 @@ describe('Continue in PyTorch: the project trains as two DDP ranks and comes bac
       );
     },
     180_000,
+  );
+
+  it.skipIf(!hasTorch && !ci)(
+    'train.py draws epoch phases from gatescope’s generator, seeded as the stream schedule seeds it',
+    () => {
+      if (!hasTorch) throw new Error(`${PYTHON} has no torch: node scripts/ensure-chromium.mjs`);
+      const seeds = [0, 5, 2 ** 31 + 7];
+      const script =
+        'import json, sys; from train import Pcg32\n' +
+        'out = []\n' +
+        'for seed in json.loads(sys.argv[1]):\n' +
+        '    rng = Pcg32(Pcg32.schedule_start(seed))\n' +
+        '    out.append([Pcg32.schedule_start(seed), [rng.int(1000) for _ in range(5)]])\n' +
+        'print(json.dumps(out))';
+      const run = spawnSync(PYTHON, ['-c', script, JSON.stringify(seeds)], {
+        cwd: join(import.meta.dirname, '../../../src/io/project'),
+        encoding: 'utf8',
+        // Nothing written into the source folder (no __pycache__).
+        env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+      });
+      expect(run.stderr).toBe('');
+      const expected = seeds.map((seed) => {
+        // StreamSchedule's generator (engine/streamSchedule.ts).
+        const rng = new Rng((seed ^ 0x9e3779b9) >>> 0);
+        return [rng.getState(), Array.from({ length: 5 }, () => rng.int(1000))];
+      });
+      expect(JSON.parse(run.stdout)).toEqual(expected);
+    },
+    60_000,
   );
 });
