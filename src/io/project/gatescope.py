@@ -32,7 +32,6 @@ import unicodedata
 import numpy as np
 import torch
 from torch import nn
-import torch.nn.functional as F
 
 RECURRENT = {"lstm": (nn.LSTM, 4), "gru": (nn.GRU, 3), "rnn": (nn.RNN, 1)}
 
@@ -104,26 +103,60 @@ def encode(text, stoi):
 # --- the model ---
 
 
+def hash32(x):
+    """gatescope's 32-bit hash (engine/dropout.ts, Wellons' lowbias32) of u32 values held
+    in int64 tensors or Python ints. Each product is taken in 16-bit halves of the
+    constant, so no int64 product overflows."""
+
+    def mul(x, c):
+        return (x * (c & 0xFFFF) + (((x * (c >> 16)) & 0xFFFF) << 16)) & 0xFFFFFFFF
+
+    x = x ^ (x >> 16)
+    x = mul(x, 0x7FEB352D)
+    x = x ^ (x >> 15)
+    x = mul(x, 0x846CA68B)
+    return x ^ (x >> 16)
+
+
 class Dropout(nn.Module):
-    """gatescope's dropout on one site: inverted (kept units scaled by 1/(1-p)),
-    training only. 'standard' draws a mask per (t, b, unit); 'variational' one
-    per (b, unit), shared by every step t of the window."""
+    """gatescope's dropout on one site (engine/dropout.ts), drawn exactly as gatescope
+    draws it: element (t, b, u) of a (T, B, X) window is kept when
+    hash32(key ^ hash32(index)) >> 8 >= round(rate * 2^24), key = hash of (seed, step,
+    site), index = (t*B + b)*X + u ('standard': a mask per position) or b*X + u
+    ('variational': one mask per window, stream and unit); kept units are scaled by
+    float32(1 / (1 - rate)). b is the stream's index among all B, so every rank of a
+    distributed run draws the masks of its own streams. Training only."""
 
-    def __init__(self, rate, kind):
+    def __init__(self, rate, kind, site, where):
         super().__init__()
-        self.rate, self.variational = rate, kind == "variational"
+        self.rate, self.variational, self.site, self.where = (
+            rate,
+            kind == "variational",
+            site,
+            where,
+        )
+        self.threshold = math.floor(rate * 2**24 + 0.5)
+        self.scale = float(torch.tensor(1 / (1 - rate), dtype=torch.float32)) if rate < 1 else 0.0
 
-    def forward(self, x):  # x: (T, B, X)
+    def forward(self, x):  # x: (T, b, X), streams first .. first + b of B
         if not self.training or self.rate <= 0:
             return x
-        if not self.variational:
-            return F.dropout(x, self.rate, training=True)
-        keep = torch.empty_like(x[:1]).bernoulli_(1 - self.rate) / (1 - self.rate)
-        return x * keep
+        w = self.where
+        T, b, X = x.shape
+        seed, step = w["seed"] & 0xFFFFFFFF, w["step"] & 0xFFFFFFFF
+        key = hash32(hash32(hash32(seed) ^ step) ^ self.site)
+        ids = lambda n, at=0: torch.arange(at, at + n, device=x.device)  # noqa: E731
+        streams = ids(b, w["first"])[None, :, None]
+        if self.variational:
+            index = streams * X + ids(X)
+        else:
+            index = (ids(T)[:, None, None] * w["streams"] + streams) * X + ids(X)
+        draw = hash32(hash32(index & 0xFFFFFFFF) ^ key) >> 8
+        return x * ((draw >= self.threshold).to(x.dtype) * self.scale)
 
 
 class CharModel(nn.Module):
-    def __init__(self, config, dropout=0.0, dropout_kind="standard"):
+    def __init__(self, config, dropout=0.0, dropout_kind="standard", seed=0):
         super().__init__()
         task = config.get("task", "lm")
         if task != "lm" or config.get("direction", "uni") != "uni":
@@ -137,13 +170,22 @@ class CharModel(nn.Module):
         self.layers = nn.ModuleList(Recurrent(E if l == 0 else H, H) for l in range(L))
         self.head = nn.Linear(H, V)
         # Sites 0..L: the input of layer l, then the top layer's output before the head.
-        self.drops = nn.ModuleList(Dropout(dropout, dropout_kind) for _ in range(L + 1))
+        # What the masks of the step being taken are drawn from (dropout_at).
+        self.dropout_where = {"seed": seed, "step": 1, "first": 0, "streams": 1}
+        self.drops = nn.ModuleList(
+            Dropout(dropout, dropout_kind, site, self.dropout_where) for site in range(L + 1)
+        )
         for layer in self.layers:
             mask = torch.zeros(self.gates * H)
             if self.cell == "gru":
                 mask[2 * H :] = 1  # b_hn, the n block, is a parameter of its own in gatescope
             layer.register_buffer("bias_hh_mask", mask, persistent=False)
             layer.bias_hh_l0.register_hook(lambda g, layer=layer: g * layer.bias_hh_mask)
+
+    def dropout_at(self, step, first, streams):
+        """The masks of the 1-based step `step`, for the window of streams first.. of
+        `streams` (B) in all."""
+        self.dropout_where.update(step=step, first=first, streams=streams)
 
     def zero_state(self, B, device=None):
         """The carried state of every layer: (h, c) for an LSTM, h otherwise; each (1, B, H)."""
@@ -208,11 +250,11 @@ def load_gatescope_tensors(model, tensors):
             layer.bias_hh_l0[:keep] = 0
 
 
-def load_model(path, dropout=0.0, dropout_kind="standard"):
+def load_model(path, dropout=0.0, dropout_kind="standard", seed=0):
     """The model of a gatescope model.safetensors, its metadata and its config."""
     tensors, metadata = read_safetensors(path)
     config = json.loads(metadata["config"])
-    model = CharModel(config, dropout, dropout_kind)
+    model = CharModel(config, dropout, dropout_kind, seed)
     load_gatescope_tensors(model, tensors)
     return model, metadata, config
 

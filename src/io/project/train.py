@@ -23,9 +23,9 @@ phase at each epoch, drawn from the same PCG32 stream as in the browser). Rank r
 streams r*B//W up to (r+1)*B//W, so the ranks together read exactly the browser's B
 streams; each rank's loss is summed and divided by T*B (times W, which DDP's gradient
 average divides out), so the gradient is the mean over all T*B positions, as in gatescope.
-Clipping then sees the same global gradient on every rank. Dropout masks come from
-PyTorch's generator (seeded per rank), not from gatescope's hash: the same kind and rate,
-other draws.
+Clipping then sees the same global gradient on every rank. Dropout masks are drawn as
+gatescope draws them (a hash of the seed, step, site, position, stream and unit), so
+every rank drops the units the browser would have dropped in its streams.
 """
 
 import argparse
@@ -211,9 +211,7 @@ def main():
     if args.lr is not None:
         opt["learningRate"] = args.lr
     reg = train["regularization"]
-    torch.manual_seed(train["seed"] * 1009 + rank)  # dropout masks: other draws on every rank
-
-    model, metadata, _ = load_model(args.init, reg["dropout"], reg["dropoutMode"])
+    model, metadata, _ = load_model(args.init, reg["dropout"], reg["dropoutMode"], train["seed"])
     model.to(device)
     itos, stoi = read_vocab(os.path.join(os.path.dirname(args.config), config["vocab"]))
     if itos != json.loads(metadata["vocab"])["itos"]:
@@ -300,6 +298,7 @@ def main():
         rate = scheduled_rate(opt, step)
         for group in optimizer.param_groups:
             group["lr"] = rate
+        model.dropout_at(step, first, B)
         logits, state = net(x.to(device), state)
         summed = F.cross_entropy(logits.flatten(0, 1), y.to(device).flatten(), reduction="sum")
         optimizer.zero_grad()

@@ -6,7 +6,8 @@
 //     windows (|Δ| ≤ 1e-4);
 //   - train.py continues the run: its first steps' training losses are those
 //     gatescope takes from the same point (same windows, carried state, Adam
-//     moments, schedule, clipping, an epoch boundary crossed);
+//     moments, schedule, clipping, dropout masks, an epoch boundary crossed),
+//     on two ranks and on one;
 //   - the loss falls over train.py's steps;
 //   - trained.safetensors imports back through the worker's import message,
 //     and gatescope's evaluation of it equals train.py's last validation loss
@@ -43,6 +44,7 @@ const GATESCOPE_STEPS = 22;
 const COMPARED_STEPS = 8;
 const TORCH_STEPS = 30;
 
+/** LSTM with variational dropout, GRU with standard: train.py draws gatescope's masks. */
 function configOf(cell: CellType): RunConfig {
   return {
     model: { task: 'lm', direction: 'uni', cell, embedSize: 8, hiddenSize: 16, layers: 2 },
@@ -51,7 +53,11 @@ function configOf(cell: CellType): RunConfig {
       batchSize: 4,
       seed: 5,
       valFraction: 0.2,
-      regularization: DEFAULT_REGULARIZATION,
+      regularization: {
+        ...DEFAULT_REGULARIZATION,
+        dropout: 0.2,
+        dropoutMode: cell === 'lstm' ? 'variational' : 'standard',
+      },
       optimizer: {
         ...DEFAULT_OPTIMIZER,
         learningRate: 1e-2,
@@ -239,24 +245,16 @@ describe('Continue in PyTorch: the project trains as two DDP ranks and comes bac
       expect([...written].length).toBe(44);
       expect([...written].every((ch) => itos.includes(ch))).toBe(true);
 
-      // One process (no DDP) with variational dropout: validation never drops (the same
-      // loss as before), training does (the first step's loss is not the undropped one).
-      const configPath = join(dir, 'config.json');
-      const project = JSON.parse(readFileSync(configPath, 'utf8')) as {
-        train: { regularization: { dropout: number; dropoutMode: string } };
-      };
-      project.train.regularization = { ...project.train.regularization, dropout: 0.3 };
-      project.train.regularization.dropoutMode = 'variational';
-      writeFileSync(configPath, JSON.stringify(project));
-      const dropped = (await runRanks(dir, 1, ['--steps', '2', '--out', 'dropped.safetensors']))
+      // One process (no DDP) continues the same way.
+      const single = (await runRanks(dir, 1, ['--steps', '1', '--out', 'one.safetensors']))
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line) as TorchEvent);
-      const droppedBefore = dropped.find((e) => e.event === 'validation')!;
-      expect(droppedBefore.loss).toBe(before.loss);
-      const firstDropped = dropped.find((e) => e.event === 'train')!;
-      expect(firstDropped.step).toBe(GATESCOPE_STEPS + 1);
-      expect(firstDropped.loss).not.toBe(gatescopeLosses.get(GATESCOPE_STEPS + 1));
+      expect(single.find((e) => e.event === 'validation')!.loss).toBe(before.loss);
+      const firstStep = single.find((e) => e.event === 'train')!;
+      expect(firstStep.step).toBe(GATESCOPE_STEPS + 1);
+      const singleDelta = Math.abs(firstStep.loss - gatescopeLosses.get(GATESCOPE_STEPS + 1)!);
+      expect(singleDelta).toBeLessThanOrEqual(1e-4);
 
       console.log(
         `[pytorch project ${cell}] validation before: gatescope ${gatescopeBefore.toFixed(6)}, ` +
