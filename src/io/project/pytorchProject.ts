@@ -21,7 +21,8 @@
 //   pytorchProject(checkpointBytes, corpus) → ExportFile[]   (throws ProjectRefusal)
 //   PROJECT_FORMAT, STATE_FORMAT
 
-import { modelConfigFields } from '../../engine/config';
+import { CELLS } from '../../engine/cells';
+import { modelConfigFields, type ModelConfig, type TrainConfig } from '../../engine/config';
 import { directionCount, taskOf } from '../../engine/task';
 import { DEFAULT_TRAINER_OPTIONS } from '../../engine/training/options';
 import type { ExportFile } from '../bundle';
@@ -42,6 +43,39 @@ export const STATE_FORMAT = 'gatescope.pytorch-state.v1';
 export class ProjectRefusal extends Error {}
 
 const text = (s: string) => new TextEncoder().encode(s);
+
+/** Where the README says which run this is. */
+const RUN_MARK = /<!-- the run: [^>]*-->/;
+
+/** One paragraph: the run, its model, text, windows and optimizer, as the page names them. */
+function runSummary(
+  model: ModelConfig,
+  train: TrainConfig,
+  corpus: { name: string; text: string },
+  step: number,
+  extra: Record<string, string> | undefined,
+): string {
+  const o = train.optimizer;
+  const r = train.regularization;
+  const schedule =
+    o.schedule === 'cosine'
+      ? `, cosine decay after ${o.warmupSteps} warm-up steps`
+      : o.schedule === 'step'
+        ? `, ×${o.decayFactor} every ${o.decayEvery} steps after ${o.warmupSteps} warm-up steps`
+        : '';
+  const run = extra?.runName ? `**${extra.runName}**` : 'this run';
+  return (
+    `This project continues ${run} at step ${step}: ${model.cell === 'gru' ? 'a' : 'an'} ` +
+    `${CELLS[model.cell].label} ` +
+    `(E ${model.embedSize}, H ${model.hiddenSize}, L ${model.layers}, V ${model.vocabSize}) ` +
+    `on “${corpus.name}” (${[...corpus.text].length.toLocaleString('en-US')} characters, ` +
+    `the last ${Math.round(train.valFraction * 100)} % held out); windows of T = ${train.seqLen} ` +
+    `on B = ${train.batchSize} streams; AdamW at a peak learning rate of ${o.learningRate}` +
+    `${schedule}, weight decay ${o.weightDecay}, ` +
+    `${o.clipNorm > 0 ? `clipping at a global norm of ${o.clipNorm}` : 'no clipping'}, ` +
+    `${r.dropout > 0 ? `${r.dropoutMode} dropout ${r.dropout}` : 'no dropout'}.`
+  );
+}
 const JSON_TYPE = 'application/json';
 const OCTET = 'application/octet-stream';
 const PLAIN = 'text/plain';
@@ -87,7 +121,11 @@ export function pytorchProject(
     source: { corpusName: corpus.name, corpusSha256: saved.corpusSha256, step },
   };
   return [
-    { name: 'README.md', mimeType: 'text/markdown', bytes: text(readme) },
+    {
+      name: 'README.md',
+      mimeType: 'text/markdown',
+      bytes: text(readme.replace(RUN_MARK, runSummary(model, train, corpus, step, saved.extra))),
+    },
     { name: 'train.py', mimeType: PLAIN, bytes: text(trainPy) },
     { name: 'sample.py', mimeType: PLAIN, bytes: text(samplePy) },
     { name: 'gatescope.py', mimeType: PLAIN, bytes: text(gatescopePy) },

@@ -187,7 +187,12 @@ def main():
     p.add_argument(
         "--out-state", default="trained-state.safetensors", help="training state written"
     )
-    p.add_argument("--log-every", type=int, default=10)
+    p.add_argument(
+        "--log-every", type=int, default=10, help="print the training loss every N steps"
+    )
+    p.add_argument(
+        "--validate-every", type=int, default=0, help="validation every N steps too (0: at the end)"
+    )
     args = p.parse_args()
 
     world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -316,6 +321,8 @@ def main():
             say(
                 event="train", step=step, loss=loss.item() / (T * B), lr=rate, grad_norm=norm.item()
             )
+        if args.validate_every > 0 and (k + 1) % args.validate_every == 0 and k + 1 < args.steps:
+            say(event="validation", when="during", step=step, loss=evaluate(model, val, device))
 
     say(event="validation", when="after", step=step, loss=evaluate(model, val, device))
 

@@ -185,11 +185,26 @@ describe('Continue in PyTorch: the project trains as two DDP ranks and comes bac
         ].sort(),
       );
 
+      const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+      expect(readme).toMatch(
+        new RegExp(
+          `continues \\*\\*.+\\*\\* at step ${GATESCOPE_STEPS}: an? ${cell.toUpperCase()} .* on “fox”`,
+        ),
+      );
+      expect(readme).not.toContain('<!--');
+
       // Gatescope goes on from the exported point, for the comparison with train.py's steps.
       for (let k = 0; k < COMPARED_STEPS; k++) h.host.handle({ type: 'step' });
       await until('the compared steps', () => trainLosses(h).has(GATESCOPE_STEPS + COMPARED_STEPS));
 
-      const out = await runRanks(dir, 2, ['--steps', String(TORCH_STEPS), '--log-every', '1']);
+      const out = await runRanks(dir, 2, [
+        '--steps',
+        String(TORCH_STEPS),
+        '--log-every',
+        '1',
+        '--validate-every',
+        '10',
+      ]);
       const events = out
         .trim()
         .split('\n')
@@ -211,6 +226,8 @@ describe('Continue in PyTorch: the project trains as two DDP ranks and comes bac
       }
       expect(stepDelta).toBeLessThanOrEqual(1e-4);
       expect(after.step).toBe(GATESCOPE_STEPS + TORCH_STEPS);
+      const during = events.filter((e) => e.event === 'validation' && e.when === 'during');
+      expect(during.map((e) => e.step)).toEqual([GATESCOPE_STEPS + 10, GATESCOPE_STEPS + 20]);
       expect(after.loss).toBeLessThan(before.loss);
 
       // Back into gatescope: the weights train.py wrote, through the worker's import.
