@@ -47,6 +47,8 @@ export type FormatErrorCode =
   | 'corpus-mismatch'
   /** The file is a plain weights file or something else where a checkpoint is needed. */
   | 'not-a-checkpoint'
+  /** A zip is damaged, not a zip, too large once expanded, or names a path outside itself. */
+  | 'archive-invalid'
   /** Anything else a reader did not foresee (a bug, reported as a typed error). */
   | 'internal';
 

@@ -1,6 +1,12 @@
 // The io module's public surface, in one import for the UI and the worker:
-//   import { exportSafetensors, importWeights, exportTfjs, exportOnnx, … } from '../io';
+//   import { exportSafetensors, importWeights, loadCheckpoint, … } from '../io';
 // Each file's header documents its functions; docs/formats.md describes the files.
+//
+// Not here, on purpose: the code only an export or an import runs (bundle.ts,
+// exportOnnx.ts, exportTfjs.ts, protobuf.ts, zip.ts, exportReadme.ts). The
+// worker loads it on demand (src/worker/files.ts): a module this barrel
+// re-exports would be bundled into the worker's first-load chunk. Import those
+// from their own modules.
 
 export * from './errors';
 export { readSafetensors, writeSafetensors, MAX_HEADER_BYTES } from './safetensors';
@@ -14,9 +20,6 @@ export {
 } from './weights';
 export type { ImportOptions, ImportedWeights } from './weights';
 export { parseVocabJson, checkVocabulary } from './vocabFile';
-export { exportTfjs, TfjsGruUnsupportedError } from './exportTfjs';
-export type { TfjsExport } from './exportTfjs';
-export { exportOnnx, onnxInputName, onnxOutputName } from './exportOnnx';
 export { seriesMetadataOf, checkSeriesMetadata, SERIES_META_KEY } from './seriesMetadata';
 export type { SeriesMetadata } from './seriesMetadata';
 export {
@@ -55,5 +58,4 @@ export type {
   AutosaverOptions,
   StorageErrorCode,
 } from './storage';
-export { exportFiles, checkpointFile, importFiles } from './bundle';
 export type { ExportFile, ExportKind, ExportOptions } from './bundle';

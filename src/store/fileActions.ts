@@ -4,7 +4,7 @@
 
 import type { EngineMessageOf, ExportChoice, ExportWeights } from '../worker/protocol';
 import { useApp } from './app';
-import { downloadFiles } from './download';
+import { downloadFile } from './download';
 import { newCorpusId, send } from './engine';
 import { onResumeAnswer } from './recovery';
 
@@ -19,7 +19,7 @@ export function exportModel(choice: ExportChoice, weights: ExportWeights = 'best
   send({ type: 'export', id: nextRequestId++, choice, weights });
 }
 
-/** Imports weights or a checkpoint (a .safetensors file, with vocab.json when it needs one). */
+/** Imports weights or a checkpoint (a .safetensors file, with vocab.json when it needs one, or an exported PyTorch zip). */
 export function importModelFiles(files: File[], adoptVocabulary = false): void {
   if (files.length === 0) return;
   const id = nextRequestId++;
@@ -86,7 +86,7 @@ export function dismissResumeOffer(): void {
 }
 
 export function onExported(message: EngineMessageOf<'exported'>): void {
-  downloadFiles(message.files);
+  downloadFile(message.file);
   useApp.setState({ exporting: null, exportError: null });
 }
 

@@ -15,71 +15,89 @@ import { taggingCorpus } from '../tasks/trainingData';
 import { seriesFromText } from './forecastData';
 import {
   checkFinite,
-  checkpointFile,
   checkVocabulary,
-  exportFiles,
   exportVocabJson,
   FormatError,
-  importFiles,
   newRunId,
   sha256Hex,
   VocabularyMismatchError,
-  type ExportOptions,
   type LoadedCheckpoint,
   type TrainingSnapshot,
 } from '../io';
+import type * as Exchange from '../io/bundle';
 import { DEFAULT_RUN_CONFIG, modelSettingsOf } from '../engine/settings';
-import { pytorchProject } from '../io/project/pytorchProject';
 import { resumeFrom, type Session } from './session';
 
 /**
- * The files of one export. Weight formats write the best validation's weights
- * when `weights` is 'best' and there are any (named model-best-step<N>, their
- * step and validation loss in the metadata), else the latest (named model, as
- * always; the metadata says "latest" and the step). A checkpoint holds both.
+ * The export and import code (the exporters, the zip, the README writer):
+ * loaded at the first export or import, not with the worker, which needs it
+ * only when a person asks for a file.
+ */
+const exchange = () => import('../io/bundle');
+
+/**
+ * One export's single download. Weight formats write the best validation's
+ * weights when `weights` is 'best' and there are any (their step and
+ * validation loss in the metadata, "best-step<N>" in the name), else the
+ * latest ("step<N>"). A checkpoint holds both.
  */
 export async function exportChoice(
   session: Session,
   choice: ExportChoice,
   weights: ExportWeights = 'latest',
-): Promise<DownloadFile[]> {
+): Promise<DownloadFile> {
+  const io = await exchange();
+  const { name, files } = await exportContents(session, choice, weights, io);
+  // Every multi-file export is one zip, here and only here.
+  return io.packExport(name, files);
+}
+
+/** The files of one export and the name of their zip (used when there are several). */
+async function exportContents(
+  session: Session,
+  choice: ExportChoice,
+  weights: ExportWeights,
+  io: typeof Exchange,
+): Promise<{ name: string; files: DownloadFile[] }> {
   if (choice === 'checkpoint') {
     // captureCheckpoint checks the weights, moments and state themselves.
     const { bytes } = await session.checkpoint();
     // A copy: the download is transferred to the page, the session keeps its own.
-    return [checkpointFile(bytes.slice())];
+    return { name: 'checkpoint', files: [io.checkpointFile(bytes.slice())] };
   }
   if (choice === 'pytorch-project') {
     // From the run's checkpoint: the project starts where the browser stands (weights,
     // Adam's moments, step, stream position, carried state), on the text in use.
+    // Loaded on demand like the rest of the export code: it carries the Python files.
+    const { pytorchProject } = await import('../io/project/pytorchProject');
     const { bytes } = await session.checkpoint();
     const { name, text } = await session.dataRecord();
-    return pytorchProject(bytes, { name, text });
+    const { model, step, files } = pytorchProject(bytes, { name, text });
+    return {
+      name: io.exportName(model, { which: 'latest', step }, 'pytorch-project'),
+      files,
+    };
   }
   // The selected model's own: a tagger's derived vocabulary, none for a forecast.
   const { vocab, series } = await session.dataRecord();
   if (choice === 'vocab') {
     if (!vocab) throw new Error('a forecast model reads values and has no vocabulary to export');
-    return [
-      {
-        name: 'vocab.json',
-        mimeType: 'application/json',
-        bytes: new TextEncoder().encode(exportVocabJson(vocab)),
-      },
-    ];
+    const bytes = new TextEncoder().encode(exportVocabJson(vocab));
+    return { name: 'vocab', files: [{ name: 'vocab.json', mimeType: 'application/json', bytes }] };
   }
   const { model, params, step, best } = await session.weights(weights);
   // A diverged model's weights would load nowhere (and our own import refuses them).
   checkFinite(params);
-  const options: ExportOptions = best
-    ? {
-        baseName: `model-best-step${step}`,
-        metadata: { weights: 'best', step: String(step), validation_loss: String(best.loss) },
-      }
-    : { metadata: { weights: 'latest', step: String(step) } };
+  const exported: Exchange.ExportedWeights = best
+    ? { which: 'best', step, validationLoss: best.loss }
+    : { which: 'latest', step };
+  const options: Exchange.ExportOptions = { weights: exported };
   // A forecast's columns and normalisation statistics, so its outputs can be read in units.
   if (series) options.series = series;
-  return exportFiles(choice, model, params, vocab, options).filter((f) => f.name !== 'vocab.json');
+  return {
+    name: io.exportName(model, exported, choice),
+    files: io.exportFiles(choice, model, params, vocab, options),
+  };
 }
 
 /** Thrown when the file's vocabulary could replace the corpus' (the page asks first). */
@@ -103,8 +121,9 @@ export async function importChosenFiles(
   const read = await Promise.all(
     files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
   );
-  const loaded = importFiles(read);
-  const source = read.find((f) => f.name.toLowerCase().endsWith('.safetensors'))!.name;
+  // A chosen zip (an export of ours) is expanded there; `source` names what was chosen.
+  const loaded = (await exchange()).importFiles(read);
+  const { source } = loaded;
 
   // The text (or series) in use, as the selected model's checkpoints name it.
   const data = session.models.length > 0 ? await session.dataRecord() : null;

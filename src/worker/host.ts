@@ -124,7 +124,7 @@ export function createWorkerHost(options: WorkerHostOptions): WorkerHost {
         // Reads the model in use at its turn (between two steps), so later commands wait for it.
         return inOrder(() =>
           exportChoice(session, message.choice, message.weights).then(
-            (files) => post({ type: 'exported', id: message.id, files }),
+            (file) => post({ type: 'exported', id: message.id, file }),
             (error) => post({ type: 'exportError', id: message.id, message: messageOf(error) }),
           ),
         );

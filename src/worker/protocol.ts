@@ -211,7 +211,7 @@ export type UiMessage =
   | { type: 'export'; id: number; choice: ExportChoice; weights: ExportWeights }
   /**
    * Weights or a checkpoint (.safetensors, with vocab.json if it has no
-   * vocabulary). `adoptVocabulary` re-encodes the corpus with the file's
+   * vocabulary; or an exported PyTorch .zip holding them). `adoptVocabulary` re-encodes the corpus with the file's
    * vocabulary, after the person agreed to it. A corpus the worker sends back
    * for this import carries `corpusId`.
    */
@@ -360,7 +360,8 @@ export type EngineMessage =
    * one-step values, a rollout of min(horizon, validation rows) rows.
    */
   | ({ type: 'forecast'; model?: number } & ForecastReport)
-  | { type: 'exported'; id: number; files: DownloadFile[] }
+  /** One file per export: a multi-file export (model, vocabulary, README) comes zipped. */
+  | { type: 'exported'; id: number; file: DownloadFile }
   | { type: 'exportError'; id: number; message: string }
   /** `summary` says what was loaded and how (exact resume, or weights with a fresh optimizer). */
   | { type: 'imported'; id: number; summary: string }
@@ -394,7 +395,7 @@ export function transferablesOf(message: EngineMessage): Transferable[] {
         ...message.layers.flatMap((l) => CELLS[message.cell].signals.map((g) => l[g]!.buffer)),
       ];
     case 'exported':
-      return message.files.map((f) => f.bytes.buffer as ArrayBuffer);
+      return [message.file.bytes.buffer as ArrayBuffer];
     default:
       return [];
   }

@@ -1,9 +1,12 @@
 // Model files and saved runs in the browser (CPU backend): train, pause, and
-// the run is saved; every export button downloads files that ONNX Runtime,
-// TensorFlow.js and our readers load with the same logits; reopening the
-// page offers to resume the run exactly where it paused; the downloaded
-// checkpoint imports and resumes; bad files are refused with a message; a
-// model whose vocabulary covers the corpus is adopted on request; runs delete.
+// the run is saved; every export button downloads exactly one file (a zip of
+// the model, vocab.json and a README for PyTorch, ONNX and TF.js) whose
+// entries ONNX Runtime, TensorFlow.js and our readers load with the same
+// logits; reopening the page offers to resume the run exactly where it
+// paused; the downloaded checkpoint imports and resumes; the PyTorch zip
+// imports as its safetensors would; bad files (and an ONNX zip) are refused
+// with a message; a model whose vocabulary covers the corpus is adopted on
+// request; runs delete.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelConfigFields } from '../../src/engine/config';
 import { CpuBackend } from '../../src/engine/cpu/backend';
 import { importWeights, loadCheckpoint } from '../../src/io';
+import { unzipFiles } from '../../src/io/zip';
 import { openPage, serveBuiltApp } from '../helpers/app';
 import { launch } from './browser';
 import { pausedSteps, stepCount, untilTrainable } from './steps';
@@ -53,21 +57,37 @@ async function open(hash = HASH): Promise<{ page: Page; errors: string[] }> {
   return { page, errors: log.errors };
 }
 
-/** Clicks an export button and saves what it downloads; returns the paths by file name. */
-async function exportVia(page: Page, label: string, count = 1): Promise<Record<string, string>> {
-  const saved: Record<string, string> = {};
-  const pending: Promise<void>[] = [];
-  const onDownload = (download: Download) => {
+/** Every download of a page, in order: a click that started two would show here. */
+function recordDownloads(page: Page): { name: string; saved: Promise<string> }[] {
+  const downloads: { name: string; saved: Promise<string> }[] = [];
+  page.on('download', (download: Download) => {
     const path = join(dir, download.suggestedFilename());
-    saved[download.suggestedFilename()] = path;
-    pending.push(download.saveAs(path));
-  };
-  page.on('download', onDownload);
-  await page.getByRole('group', { name: 'Export' }).getByRole('button', { name: label }).click();
-  await expect.poll(() => pending.length, { timeout: 60_000 }).toBe(count);
-  await Promise.all(pending);
-  page.off('download', onDownload);
-  return saved;
+    downloads.push({
+      name: download.suggestedFilename(),
+      saved: download.saveAs(path).then(() => path),
+    });
+  });
+  return downloads;
+}
+
+/** Clicks an export button; returns the path of the one file it downloads, once saved. */
+async function exportVia(
+  page: Page,
+  downloads: { name: string; saved: Promise<string> }[],
+  label: string,
+): Promise<string> {
+  const before = downloads.length;
+  const button = page.getByRole('group', { name: 'Export' }).getByRole('button', { name: label });
+  await button.click();
+  await expect.poll(() => downloads.length, { timeout: 60_000 }).toBeGreaterThan(before);
+  // The page has taken the worker's answer (the button is free again): one file came.
+  await expect.poll(() => button.getAttribute('aria-busy')).toBe('false');
+  return downloads[before].saved;
+}
+
+/** A downloaded zip's entries by name. */
+function entriesOf(path: string): Record<string, Uint8Array> {
+  return Object.fromEntries(unzipFiles(bytes(path)).map((e) => [e.name, e.bytes]));
 }
 
 const bytes = (path: string) => new Uint8Array(readFileSync(path));
@@ -80,7 +100,8 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 let savedStep = 0;
-let files: Record<string, string> = {};
+/** The downloads' paths: three zips, vocab.json, the checkpoint. */
+let files: Record<'pytorch' | 'onnx' | 'tfjs' | 'vocab' | 'checkpoint', string>;
 
 describe('model files', () => {
   it('trains, saves on pause, and exports files that other engines load', async () => {
@@ -109,31 +130,52 @@ describe('model files', () => {
     // weights of an earlier step would be the default once offered).
     const latest = page.getByRole('radio', { name: 'Latest' });
     if ((await latest.count()) > 0) await latest.check();
+    const downloads = recordDownloads(page);
+    const pytorch = await exportVia(page, downloads, 'PyTorch');
+    const onnx = await exportVia(page, downloads, 'ONNX');
+    const tfjs = await exportVia(page, downloads, 'TensorFlow.js');
     files = {
-      ...(await exportVia(page, 'PyTorch')),
-      ...(await exportVia(page, 'ONNX')),
-      ...(await exportVia(page, 'TensorFlow.js', 2)),
-      ...(await exportVia(page, 'vocab.json')),
-      ...(await exportVia(page, 'Checkpoint')),
+      pytorch,
+      onnx,
+      tfjs,
+      vocab: await exportVia(page, downloads, 'vocab.json'),
+      checkpoint: await exportVia(page, downloads, 'Checkpoint'),
     };
-    expect(Object.keys(files).sort()).toEqual([
+    const zipName = (format: string) =>
+      expect.stringMatching(
+        new RegExp(`^gatescope-lstm-h24-l2-(best-)?step${savedStep}-${format}\\.zip$`),
+      );
+    expect(downloads.map((d) => d.name)).toEqual([
+      zipName('pytorch'),
+      zipName('onnx'),
+      zipName('tfjs'),
+      'vocab.json',
       'checkpoint.safetensors',
+    ]);
+    const zipped = { pytorch: entriesOf(pytorch), onnx: entriesOf(onnx), tfjs: entriesOf(tfjs) };
+    expect(Object.keys(zipped.pytorch)).toEqual(['model.safetensors', 'vocab.json', 'README.md']);
+    expect(Object.keys(zipped.onnx)).toEqual(['model.onnx', 'vocab.json', 'README.md']);
+    expect(Object.keys(zipped.tfjs)).toEqual([
       'model.json',
-      'model.onnx',
-      'model.safetensors',
       'model.weights.bin',
       'vocab.json',
+      'README.md',
     ]);
+    const vocabJson = readFileSync(files.vocab, 'utf8');
+    for (const entries of Object.values(zipped)) {
+      expect(new TextDecoder().decode(entries['vocab.json'])).toBe(vocabJson);
+    }
+    expect(new TextDecoder().decode(zipped.pytorch['README.md'])).toContain(
+      'model.load_state_dict(load_file(path), strict=True)',
+    );
 
     // The checkpoint is the paused run: same step, same weights as model.safetensors.
-    const checkpoint = loadCheckpoint(bytes(files['checkpoint.safetensors']), {
+    const checkpoint = loadCheckpoint(bytes(files.checkpoint), {
       requireCheckpoint: true,
     });
     if (checkpoint.kind !== 'checkpoint') throw new Error('not a checkpoint');
     expect(checkpoint.optimizer.step).toBe(savedStep);
-    const weights = importWeights(bytes(files['model.safetensors']), {
-      vocabJson: readFileSync(files['vocab.json'], 'utf8'),
-    });
+    const weights = importWeights(zipped.pytorch['model.safetensors'], { vocabJson });
     expect(maxAbsDiff(weights.params, checkpoint.params)).toBe(0);
     expect(weights.model).toEqual(
       modelConfigFields({
@@ -152,7 +194,7 @@ describe('model files', () => {
     cpu.dispose();
     const { layers: L, hiddenSize: H } = weights.model;
 
-    const session = await ort.InferenceSession.create(bytes(files['model.onnx']));
+    const session = await ort.InferenceSession.create(zipped.onnx['model.onnx']);
     const out = await session.run({
       tokens: new ort.Tensor(
         'int64',
@@ -164,10 +206,8 @@ describe('model files', () => {
     });
     const onnxDiff = maxAbsDiff(out.logits.data as Float32Array, want);
 
-    const served: Record<string, Uint8Array> = {
-      'model.json': bytes(files['model.json']),
-      'model.weights.bin': bytes(files['model.weights.bin']),
-    };
+    // Served as the unzipped folder would be.
+    const served = zipped.tfjs;
     const fetchFunc = async (url: RequestInfo | URL) => {
       const body = served[String(url).split('/').pop()!];
       return body ? new Response(body.slice()) : new Response('missing', { status: 404 });
@@ -184,6 +224,8 @@ describe('model files', () => {
     );
     expect(onnxDiff).toBeLessThanOrEqual(1e-4);
     expect(tfDiff).toBeLessThanOrEqual(1e-4);
+    // Each click gave one download, and no late second one came while the engines ran.
+    expect(downloads).toHaveLength(5);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -218,7 +260,7 @@ describe('model files', () => {
     const result = page.getByLabel('Import result');
 
     // A checkpoint of another text (the built-in corpus is in use): weights only.
-    await picker.setInputFiles(files['checkpoint.safetensors']);
+    await picker.setInputFiles(files.checkpoint);
     await expect
       .poll(() => result.textContent(), { timeout: 30_000 })
       .toMatch(/Not imported|vocabulary/);
@@ -227,14 +269,14 @@ describe('model files', () => {
     await page.getByLabel('Corpus text').fill(CORPUS);
     await page.getByRole('button', { name: 'Use pasted text' }).click();
     await expect.poll(() => stepCount(page), { timeout: 30_000 }).toBe(0);
-    await picker.setInputFiles(files['checkpoint.safetensors']);
+    await picker.setInputFiles(files.checkpoint);
     await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('resumed');
     expect(await result.textContent()).toContain(`step ${savedStep}`);
     // The Steps tile repaints on the next animation frame after the run comes in: polled.
     await expect.poll(() => stepCount(page)).toBe(savedStep);
 
     // Bad files: a truncated one and a stranger, each with a message naming the problem.
-    const whole = bytes(files['model.safetensors']);
+    const whole = entriesOf(files.pytorch)['model.safetensors'];
     const truncated = join(dir, 'truncated.safetensors');
     writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length / 2)));
     await picker.setInputFiles(truncated);
@@ -246,6 +288,13 @@ describe('model files', () => {
     await picker.setInputFiles(notes);
     await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('.safetensors');
     await expect.poll(() => stepCount(page)).toBe(savedStep);
+    // An ONNX zip: gatescope reads safetensors, and says which file to bring.
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await picker.setInputFiles(files.onnx);
+    await expect
+      .poll(() => result.textContent(), { timeout: 30_000 })
+      .toContain('this is an ONNX export; gatescope imports safetensors');
+    await expect.poll(() => stepCount(page)).toBe(savedStep);
 
     // Another text with the same characters: the checkpoint gives its weights, not its state.
     await page.getByRole('button', { name: 'Dismiss' }).click();
@@ -256,7 +305,7 @@ describe('model files', () => {
     await expect.poll(() => ask.isVisible()).toBe(true);
     await ask.getByRole('button', { name: 'Use the new text' }).click();
     await expect.poll(() => stepCount(page), { timeout: 30_000 }).toBe(0);
-    await picker.setInputFiles(files['checkpoint.safetensors']);
+    await picker.setInputFiles(files.checkpoint);
     await expect
       .poll(() => result.textContent(), { timeout: 30_000 })
       .toContain('saved while training on another text, so only its weights were loaded');
@@ -269,7 +318,8 @@ describe('model files', () => {
       .fill(Array.from({ length: 300 }, () => 'abba cab').join(' '));
     await page.getByRole('button', { name: 'Use pasted text' }).click();
     await expect.poll(() => page.getByLabel('Vocabulary size').textContent()).toBe('4');
-    await picker.setInputFiles(files['model.safetensors']);
+    // The PyTorch zip, as downloaded: its model.safetensors is what loads.
+    await picker.setInputFiles(files.pytorch);
     const adopt = page.getByRole('alertdialog', { name: "Adopt the model's vocabulary" });
     await expect.poll(() => adopt.isVisible(), { timeout: 30_000 }).toBe(true);
     await adopt.getByRole('button', { name: 'Adopt its vocabulary' }).click();

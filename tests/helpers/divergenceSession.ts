@@ -13,7 +13,9 @@ import type {
   EngineMessageOf,
   RunConfig,
 } from '../../src/worker/protocol';
-import { importFiles, isDamaged, loadCheckpoint, openRunStore, type RunStore } from '../../src/io';
+import { isDamaged, loadCheckpoint, openRunStore, type RunStore } from '../../src/io';
+import { importFiles } from '../../src/io/bundle';
+import { unzipFiles } from '../../src/io/zip';
 import { modelSettingsOf } from '../../src/engine/settings';
 import { exportChoice } from '../../src/worker/files';
 import { TaskQueue } from '../../src/worker/queue';
@@ -60,18 +62,23 @@ const allFinite = (xs: ArrayLike<number>) => Array.from(xs).every(Number.isFinit
 
 /** Every download a person can make, read back with gatescope's own loaders. */
 async function expectExportsLoad(s: Started, learningRate: number): Promise<void> {
-  const [checkpointFile] = await exportChoice(s.session, 'checkpoint');
+  const checkpointFile = await exportChoice(s.session, 'checkpoint');
   const checkpoint = loadCheckpoint(checkpointFile.bytes, { requireCheckpoint: true });
   if (checkpoint.kind !== 'checkpoint') throw new Error('not a checkpoint');
   expect(checkpoint.train.optimizer.learningRate).toBe(learningRate);
   expect(allFinite(checkpoint.params) && allFinite(checkpoint.optimizer.v)).toBe(true);
-  const [vocab] = await exportChoice(s.session, 'vocab');
-  const [weights] = await exportChoice(s.session, 'safetensors');
+  const vocab = await exportChoice(s.session, 'vocab');
+  const weights = await exportChoice(s.session, 'safetensors');
   expect(allFinite(importFiles([weights, vocab]).params)).toBe(true);
-  const onnx = await exportChoice(s.session, 'onnx');
-  const tfjs = await exportChoice(s.session, 'tfjs');
-  expect(onnx.map((f) => f.name)).toEqual(['model.onnx']);
-  expect(tfjs.map((f) => f.name)).toEqual(['model.json', expect.stringMatching(/\.bin$/)]);
+  const onnx = unzipFiles((await exportChoice(s.session, 'onnx')).bytes);
+  const tfjs = unzipFiles((await exportChoice(s.session, 'tfjs')).bytes);
+  expect(onnx.map((f) => f.name)).toEqual(['model.onnx', 'vocab.json', 'README.md']);
+  expect(tfjs.map((f) => f.name)).toEqual([
+    'model.json',
+    'model.weights.bin',
+    'vocab.json',
+    'README.md',
+  ]);
   const tfjsWeights = tfjs[1].bytes;
   expect(allFinite(new Float32Array(tfjsWeights.slice().buffer))).toBe(true);
 }

@@ -18,7 +18,8 @@
 // Dimension legend: B batch (streams), T window, H hidden, L layers, V vocabulary.
 //
 // Public API:
-//   pytorchProject(checkpointBytes, corpus) → ExportFile[]   (throws ProjectRefusal)
+//   pytorchProject(checkpointBytes, corpus) → { model, step, files }   (throws ProjectRefusal)
+//     the run's model and step (for the zip's name) and the project's files
 //   PROJECT_FORMAT, STATE_FORMAT
 
 import { CELLS } from '../../engine/cells';
@@ -83,7 +84,7 @@ const PLAIN = 'text/plain';
 export function pytorchProject(
   checkpointBytes: Uint8Array,
   corpus: { name: string; text: string },
-): ExportFile[] {
+): { model: ModelConfig; step: number; files: ExportFile[] } {
   const saved = loadCheckpoint(checkpointBytes, { requireCheckpoint: true });
   if (saved.kind !== 'checkpoint') throw new Error('the project needs the run’s checkpoint');
   const { model, train, vocab, params, optimizer, state, batcher } = saved;
@@ -120,7 +121,7 @@ export function pytorchProject(
     vocab: 'vocab.json',
     source: { corpusName: corpus.name, corpusSha256: saved.corpusSha256, step },
   };
-  return [
+  const files: ExportFile[] = [
     {
       name: 'README.md',
       mimeType: 'text/markdown',
@@ -139,4 +140,5 @@ export function pytorchProject(
     { name: 'vocab.json', mimeType: JSON_TYPE, bytes: text(exportVocabJson(vocab)) },
     { name: 'corpus.txt', mimeType: PLAIN, bytes: text(corpus.text) },
   ];
+  return { model, step, files };
 }

@@ -15,8 +15,8 @@ import {
 
 /** What TF.js loads each cell as (src/io/exportTfjs.ts); TF.js has no GRU with PyTorch's equations. */
 const TFJS_TITLE: Record<CellType, string> = {
-  lstm: 'model.json + model.weights.bin: Keras LSTM layers, loads with tf.loadLayersModel',
-  rnn: 'model.json + model.weights.bin: Keras SimpleRNN layers, loads with tf.loadLayersModel',
+  lstm: 'one zip: model.json + model.weights.bin (Keras LSTM layers, loads with tf.loadLayersModel), vocab.json, README.md',
+  rnn: 'one zip: model.json + model.weights.bin (Keras SimpleRNN layers, loads with tf.loadLayersModel), vocab.json, README.md',
   gru:
     'not for a GRU: TensorFlow.js has no GRU with these (PyTorch’s, reset-after) equations; ' +
     'export ONNX, which onnxruntime-web runs in a page',
@@ -29,12 +29,12 @@ function exportsFor(cell: CellType): { choice: ExportChoice; label: string; titl
     {
       choice: 'safetensors',
       label: 'PyTorch',
-      title: `model.safetensors: nn.Embedding → nn.${name} → nn.Linear names, loads with load_state_dict(strict=True)`,
+      title: `one zip: model.safetensors (nn.Embedding → nn.${name} → nn.Linear names, loads with load_state_dict(strict=True)), vocab.json, README.md`,
     },
     {
       choice: 'onnx',
       label: 'ONNX',
-      title: `model.onnx: ONNX's ${name} operator, runs in ONNX Runtime (web, node, python)`,
+      title: `one zip: model.onnx (ONNX's ${name} operator, runs in ONNX Runtime: web, node, python), vocab.json, README.md`,
     },
     { choice: 'tfjs', label: 'TensorFlow.js', title: TFJS_TITLE[cell] },
     { choice: 'vocab', label: 'vocab.json', title: 'the vocabulary: token id ↔ character' },
@@ -139,7 +139,8 @@ export function ModelFilesPanel() {
 
       <div className="row between files-import">
         <span className="hint">
-          A .safetensors model or checkpoint (with its vocab.json if it has no vocabulary)
+          A PyTorch export (.zip), or a .safetensors model or checkpoint (with its vocab.json if it
+          has no vocabulary)
         </span>
         <button
           type="button"
@@ -153,7 +154,7 @@ export function ModelFilesPanel() {
           ref={picker}
           type="file"
           multiple
-          accept=".safetensors,.json"
+          accept=".zip,.safetensors,.json"
           aria-label="Model or checkpoint file"
           hidden
           onChange={(e) => {

@@ -21,7 +21,8 @@ import type { EngineMessage, EngineMessageOf, MetricsMessage } from '../../../sr
 import { Rng } from '../../../src/engine/rng';
 import { buildCorpus } from '../../../src/engine/tokenizer';
 import { DivergedError } from '../../../src/engine/training/divergence';
-import { captureCheckpoint, exportFiles, loadCheckpoint } from '../../../src/io';
+import { captureCheckpoint, loadCheckpoint } from '../../../src/io';
+import { exportFiles } from '../../../src/io/bundle';
 import { injectNaN, spikeLearningRate } from '../../helpers/divergence';
 import { cpuTrainer, EAGER_LOOP } from '../../helpers/trainerEvents';
 import { until } from '../../helpers/until';
@@ -131,11 +132,9 @@ async function expectSurvived(s: ReturnType<typeof setUp>, divergedAt: number) {
   expect(allFinite(checkpoint.params) && allFinite(checkpoint.optimizer.m)).toBe(true);
   expect(allFinite(params)).toBe(true);
   expect(exports.map((f) => f.name)).toEqual([
-    'model.safetensors',
-    'vocab.json',
-    'model.onnx',
-    'model.json',
-    expect.stringMatching(/\.bin$/),
+    ...['model.safetensors', 'vocab.json', 'README.md'],
+    ...['model.onnx', 'vocab.json', 'README.md'],
+    ...['model.json', 'model.weights.bin', 'vocab.json', 'README.md'],
   ]);
   const weights = loadCheckpoint(exports[0].bytes, {
     vocabJson: new TextDecoder().decode(exports[1].bytes),

@@ -18,7 +18,7 @@
 // Dimension legend: B streams, T window, E embedding, H hidden, L layers.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,7 +134,7 @@ let dir: string | null = null;
 afterEach(async () => {
   await harness?.close();
   harness = null;
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(join(dir, '..'), { recursive: true, force: true });
   dir = null;
 });
 
@@ -168,10 +168,15 @@ describe('Continue in PyTorch: the project trains as two DDP ranks and comes bac
       h.host.handle({ type: 'export', id: 7, choice: 'pytorch-project', weights: 'latest' });
       await h.host.idle();
       expect(h.of('exportError')).toEqual([]);
-      const files = h.of('exported')[0].files;
-      dir = mkdtempSync(join(tmpdir(), 'gatescope-pytorch-'));
-      for (const f of files) writeFileSync(join(dir, f.name), f.bytes);
-      expect(files.map((f) => f.name).sort()).toEqual(
+      // One download, a zip, opened with Python's own zipfile as a person would unzip it.
+      const zip = h.of('exported')[0].file;
+      expect(zip.name).toBe(`gatescope-${cell}-h16-l2-step${GATESCOPE_STEPS}-pytorch-project.zip`);
+      const base = mkdtempSync(join(tmpdir(), 'gatescope-pytorch-'));
+      dir = join(base, 'project');
+      writeFileSync(join(base, zip.name), zip.bytes);
+      const unzip = spawnSync(PYTHON, ['-m', 'zipfile', '-e', join(base, zip.name), dir]);
+      expect(unzip.status).toBe(0);
+      expect(readdirSync(dir).sort()).toEqual(
         [
           'README.md',
           'config.json',

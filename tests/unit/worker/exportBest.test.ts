@@ -1,16 +1,17 @@
 // Exports of the best or the latest weights, through the worker's own
 // message handler (CPU engine): the page learns each best validation; an
-// export asking for the best writes the weights of that validation (named
-// model-best-step<N>, its step and loss in the metadata of every format),
-// one asking for the latest writes the model as it is (named model, as
-// always); a checkpoint carries both, and imported back resumes with its
-// best; a bad `weights` is refused.
+// export asking for the best writes the weights of that validation (its zip
+// named …-best-step<N>-<format>.zip, its step and loss in the metadata of every
+// format and in the README), one asking for the latest writes the model as it
+// is (…-step<N>-<format>.zip); each export is one file; a checkpoint carries
+// both, and imported back resumes with its best; a bad `weights` is refused.
 //
 // Dimension legend: none (whole files).
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_TRAINER_OPTIONS } from '../../../src/engine/training/options';
 import { importWeights, loadCheckpoint, readSafetensors } from '../../../src/io';
+import { unzipFiles } from '../../../src/io/zip';
 import type { EngineMessageOf } from '../../../src/worker/protocol';
 import { until } from '../../helpers/until';
 import { type Harness, startWithModel, stepsAdvance } from './harness';
@@ -33,10 +34,20 @@ async function exportVia(h: Harness, id: number, message: Record<string, unknown
   )!;
 }
 
-function filesOf(answer: EngineMessageOf<'exported'> | EngineMessageOf<'exportError'>) {
+function fileOf(answer: EngineMessageOf<'exported'> | EngineMessageOf<'exportError'>) {
   if (answer.type !== 'exported') throw new Error(answer.message);
-  return answer.files;
+  return answer.file;
 }
+
+/** An export's one download, a zip: its name and its entries by name. */
+function unzipped(answer: EngineMessageOf<'exported'> | EngineMessageOf<'exportError'>) {
+  const zip = fileOf(answer);
+  expect(zip.mimeType).toBe('application/zip');
+  const entries = unzipFiles(zip.bytes);
+  return { name: zip.name, entries: Object.fromEntries(entries.map((e) => [e.name, e.bytes])) };
+}
+
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 describe('export best vs latest weights (worker)', () => {
   it('best writes the best validation’s weights, latest the model as it is', async () => {
@@ -65,51 +76,63 @@ describe('export best vs latest weights (worker)', () => {
     expect(best).not.toBe(step);
     expect(bestParams).not.toEqual(params);
 
-    const bestFiles = filesOf(await exportVia(h, 10, { choice: 'safetensors', weights: 'best' }));
-    expect(bestFiles.map((f) => f.name)).toEqual([`model-best-step${best}.safetensors`]);
-    const bestFile = readSafetensors(bestFiles[0].bytes);
+    const { cell, hiddenSize, layers } = trainer.backend.model;
+    const stem = `gatescope-${cell}-h${hiddenSize}-l${layers}`;
+    const bestZip = unzipped(await exportVia(h, 10, { choice: 'safetensors', weights: 'best' }));
+    expect(bestZip.name).toBe(`${stem}-best-step${best}-pytorch.zip`);
+    expect(Object.keys(bestZip.entries)).toEqual(['model.safetensors', 'vocab.json', 'README.md']);
+    const bestFile = readSafetensors(bestZip.entries['model.safetensors']);
     expect(bestFile.metadata.weights).toBe('best');
     expect(bestFile.metadata.step).toBe(String(best));
     expect(Number(bestFile.metadata.validation_loss)).toBe(told.loss);
-    const vocab = filesOf(await exportVia(h, 11, { choice: 'vocab', weights: 'best' }))[0];
-    const vocabJson = new TextDecoder().decode(vocab.bytes);
-    expect(importWeights(bestFiles[0].bytes, { vocabJson }).params).toEqual(bestParams);
+    expect(text(bestZip.entries['README.md'])).toContain(`best validation (step ${best}`);
+    const vocab = fileOf(await exportVia(h, 11, { choice: 'vocab', weights: 'best' }));
+    expect(vocab.name).toBe('vocab.json');
+    const vocabJson = text(vocab.bytes);
+    expect(text(bestZip.entries['vocab.json'])).toBe(vocabJson);
+    expect(importWeights(bestZip.entries['model.safetensors'], { vocabJson }).params).toEqual(
+      bestParams,
+    );
 
-    const latestFiles = filesOf(
+    const latestZip = unzipped(
       await exportVia(h, 12, { choice: 'safetensors', weights: 'latest' }),
     );
-    expect(latestFiles.map((f) => f.name)).toEqual(['model.safetensors']);
-    const latestFile = readSafetensors(latestFiles[0].bytes);
+    expect(latestZip.name).toBe(`${stem}-step${step}-pytorch.zip`);
+    const latestFile = readSafetensors(latestZip.entries['model.safetensors']);
     expect([latestFile.metadata.weights, latestFile.metadata.step]).toEqual([
       'latest',
       String(step),
     ]);
-    expect(importWeights(latestFiles[0].bytes, { vocabJson }).params).toEqual(params);
+    expect(importWeights(latestZip.entries['model.safetensors'], { vocabJson }).params).toEqual(
+      params,
+    );
 
-    // ONNX and TF.js say which, in their names and metadata; TF.js's model.json names its bin.
-    const onnx = filesOf(await exportVia(h, 13, { choice: 'onnx', weights: 'best' }));
-    expect(onnx.map((f) => f.name)).toEqual([`model-best-step${best}.onnx`]);
-    const onnxText = new TextDecoder().decode(onnx[0].bytes); // metadata_props are plain strings
+    // ONNX and TF.js say which, in their zip's name and metadata; TF.js's model.json names its bin.
+    const onnx = unzipped(await exportVia(h, 13, { choice: 'onnx', weights: 'best' }));
+    expect(onnx.name).toBe(`${stem}-best-step${best}-onnx.zip`);
+    expect(Object.keys(onnx.entries)).toEqual(['model.onnx', 'vocab.json', 'README.md']);
+    const onnxText = text(onnx.entries['model.onnx']); // metadata_props are plain strings
     expect(onnxText).toContain('validation_loss');
     expect(onnxText).toContain(String(told.loss));
-    const tfjs = filesOf(await exportVia(h, 14, { choice: 'tfjs', weights: 'best' }));
-    expect(tfjs.map((f) => f.name)).toEqual([
-      `model-best-step${best}.json`,
-      `model-best-step${best}.weights.bin`,
+    const tfjs = unzipped(await exportVia(h, 14, { choice: 'tfjs', weights: 'best' }));
+    expect(tfjs.name).toBe(`${stem}-best-step${best}-tfjs.zip`);
+    expect(Object.keys(tfjs.entries)).toEqual([
+      'model.json',
+      'model.weights.bin',
+      'vocab.json',
+      'README.md',
     ]);
-    const modelJson = JSON.parse(new TextDecoder().decode(tfjs[0].bytes));
-    expect(modelJson.weightsManifest[0].paths).toEqual([`model-best-step${best}.weights.bin`]);
+    const modelJson = JSON.parse(text(tfjs.entries['model.json']));
+    expect(modelJson.weightsManifest[0].paths).toEqual(['model.weights.bin']);
     expect(modelJson.userDefinedMetadata.weights).toBe('best');
-    expect(new Float32Array(tfjs[1].bytes.slice().buffer)).not.toEqual(
-      new Float32Array(
-        filesOf(await exportVia(h, 15, { choice: 'tfjs', weights: 'latest' }))[1].bytes.slice()
-          .buffer,
-      ),
+    const tfjsLatest = unzipped(await exportVia(h, 15, { choice: 'tfjs', weights: 'latest' }));
+    expect(new Float32Array(tfjs.entries['model.weights.bin'].slice().buffer)).not.toEqual(
+      new Float32Array(tfjsLatest.entries['model.weights.bin'].slice().buffer),
     );
 
     // The checkpoint is the latest state, with the best weights and record beside it.
     const checkpoint = loadCheckpoint(
-      filesOf(await exportVia(h, 16, { choice: 'checkpoint', weights: 'best' }))[0].bytes,
+      fileOf(await exportVia(h, 16, { choice: 'checkpoint', weights: 'best' })).bytes,
       { requireCheckpoint: true },
     );
     if (checkpoint.kind !== 'checkpoint') throw new Error('not a checkpoint');
@@ -120,8 +143,9 @@ describe('export best vs latest weights (worker)', () => {
 
     // Imported back, the checkpoint resumes with its best: the page is told it again, and
     // the new model's slot and record are the saved ones.
-    const ckptBytes = filesOf(await exportVia(h, 18, { choice: 'checkpoint', weights: 'best' }))[0]
-      .bytes;
+    const ckptBytes = fileOf(
+      await exportVia(h, 18, { choice: 'checkpoint', weights: 'best' }),
+    ).bytes;
     const record = trainer.earlyStoppingState;
     const bestsBefore = h.of('best').length;
     h.host.handle({

@@ -10,6 +10,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { agreementCorpus } from '../../../src/corpora/agreement';
 import { loadCheckpoint } from '../../../src/io';
+import { unzipFiles } from '../../../src/io/zip';
 import type { RunConfig } from '../../../src/worker/protocol';
 import { until } from '../../helpers/until';
 import { CONFIG, startHost, type Harness } from './harness';
@@ -66,7 +67,7 @@ describe('saved runs of task models', () => {
     // The checkpoint keeps the tagger's own vocabulary: the text without its spaces.
     h.host.handle({ type: 'export', id: 3, choice: 'checkpoint', weights: 'latest' });
     await h.host.idle();
-    const file = h.of('exported')[0].files[0];
+    const { file } = h.of('exported')[0];
     const loaded = loadCheckpoint(file.bytes, { file: file.name });
     expect(loaded.vocab!.size).toBe(V);
     expect(loaded.vocab!.has(' ')).toBe(false);
@@ -74,7 +75,8 @@ describe('saved runs of task models', () => {
     // Its weights alone start a tagger of the same kind on the same text.
     h.host.handle({ type: 'export', id: 4, choice: 'safetensors', weights: 'latest' });
     await h.host.idle();
-    const weights = h.of('exported')[1].files[0];
+    // The PyTorch zip, imported as a person would choose it.
+    const weights = h.of('exported')[1].file;
     const exporter = h.host.session.trainer!;
     const latest = await exporter.backend.getParams();
     h.host.handle({
@@ -122,10 +124,14 @@ describe('saved runs of task models', () => {
     h.host.handle({ type: 'export', id: 4, choice: 'safetensors', weights: 'latest' });
     h.host.handle({ type: 'export', id: 5, choice: 'vocab', weights: 'latest' });
     await h.host.idle();
-    const [file] = h.of('exported')[0].files;
-    const weights = loadCheckpoint(file.bytes, { file: file.name });
+    // One zip: the weights, the series record beside them, the README.
+    const { file } = h.of('exported')[0];
+    const entries = unzipFiles(file.bytes);
+    expect(entries.map((e) => e.name)).toEqual(['model.safetensors', 'series.json', 'README.md']);
+    const weights = loadCheckpoint(entries[0].bytes, { file: entries[0].name });
     if (weights.kind !== 'weights') throw new Error('weights expected');
     expect(weights.series!.columns).toEqual(['trend-seasonal']);
+    expect(JSON.parse(new TextDecoder().decode(entries[1].bytes))).toEqual(weights.series);
     const stats = h.host.session.models[0].series!.stats[0];
     expect(weights.series!.mean[0]).toBeCloseTo(stats.mean, 12);
     expect(h.of('exportError')[0].message).toMatch(/forecast model .* no vocabulary/);
