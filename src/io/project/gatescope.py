@@ -96,7 +96,8 @@ def read_vocab(path):
 def encode(text, stoi):
     missing = sorted({ch for ch in text if ch not in stoi})
     if missing:
-        raise ValueError(f"the text has characters the model has not seen: {missing[:5]}")
+        # A message, not a traceback: both scripts are run from a shell.
+        raise SystemExit(f"the text has characters the model has not seen: {missing[:5]}")
     return torch.tensor([stoi[ch] for ch in text], dtype=torch.long)
 
 

@@ -22,7 +22,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--weights", default=os.path.join(here, "model.safetensors"))
     p.add_argument(
-        "--prompt", default="\n", help="text to start from (every character in the vocabulary)"
+        "--prompt",
+        help="text to start from, every character in the vocabulary (default: a new line, "
+        "or the vocabulary's first character when the text has no new lines)",
     )
     p.add_argument("--length", type=int, default=300, help="characters to write")
     p.add_argument("--temperature", type=float, default=0.8, help="below 1 surer, above 1 wilder")
@@ -36,7 +38,9 @@ def main():
     model, metadata, _ = load_model(args.weights)
     model.eval()
     itos = json.loads(metadata["vocab"])["itos"]
-    prompt = normalize_text(args.prompt)
+    prompt = normalize_text(args.prompt if args.prompt is not None else "\n")
+    if args.prompt is None and prompt not in itos:
+        prompt = itos[0]
     if not prompt:
         raise SystemExit("--prompt must hold at least one character")
     ids = encode(prompt, {ch: i for i, ch in enumerate(itos)})

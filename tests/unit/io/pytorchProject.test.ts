@@ -266,6 +266,14 @@ describe('Continue in PyTorch: the project trains as two DDP ranks and comes bac
       expect(written.startsWith('the ')).toBe(true);
       expect([...written].length).toBe(44);
       expect([...written].every((ch) => itos.includes(ch))).toBe(true);
+      // Its defaults (a new line to start from) and the top-k draw.
+      const topK = spawnSync(PYTHON, ['sample.py', '--length', '20', '--top-k', '3'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, OMP_NUM_THREADS: '1' },
+      });
+      expect(topK.stderr).toBe('');
+      expect([...topK.stdout.slice(1).replace(/\n$/, '')].length).toBe(20);
 
       // One process (no DDP) continues the same way.
       const single = (await runRanks(dir, 1, ['--steps', '1', '--out', 'one.safetensors']))
