@@ -19,6 +19,11 @@ export function exportModel(choice: ExportChoice, weights: ExportWeights = 'best
   send({ type: 'export', id: nextRequestId++, choice, weights });
 }
 
+/** A model export a person may choose or drop: an exported zip or a .safetensors file. */
+export function isModelFile(name: string): boolean {
+  return /\.(zip|safetensors)$/i.test(name);
+}
+
 /** Imports weights or a checkpoint (a .safetensors file, with vocab.json when it needs one, or an exported PyTorch zip). */
 export function importModelFiles(files: File[], adoptVocabulary = false): void {
   if (files.length === 0) return;

@@ -10,7 +10,7 @@
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
@@ -83,6 +83,17 @@ async function exportVia(
   // The page has taken the worker's answer (the button is free again): one file came.
   await expect.poll(() => button.getAttribute('aria-busy')).toBe('false');
   return downloads[before].saved;
+}
+
+/** Drops a file on the page, as a person dragging it from their folder would. */
+async function drop(page: Page, path: string): Promise<void> {
+  const file = { name: basename(path), base64: readFileSync(path).toString('base64') };
+  await page.evaluate(({ name, base64 }) => {
+    const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([data], name));
+    window.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, cancelable: true }));
+  }, file);
 }
 
 /** A downloaded zip's entries by name. */
@@ -326,6 +337,15 @@ describe('model files', () => {
     await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('weights loaded');
     expect(await page.getByLabel('Vocabulary size').textContent()).toBe(String(VOCAB_SIZE));
     await expect.poll(() => stepCount(page)).toBe(0);
+
+    // Dropped on the page, the zip is imported too (not read as a corpus): the corpus now
+    // reads with the model's vocabulary, so its weights load at once.
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await expect.poll(() => result.count()).toBe(0);
+    await drop(page, files.pytorch);
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('weights loaded');
+    expect(await result.textContent()).toContain(basename(files.pytorch));
+    expect(await page.getByLabel('Vocabulary size').textContent()).toBe(String(VOCAB_SIZE));
 
     // The loss chart redraws at most once a second: the picture waits until it has caught up
     // with the fresh model, whose training curve has no segment yet.

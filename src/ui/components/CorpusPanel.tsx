@@ -14,6 +14,7 @@ import {
   submitDraft,
 } from '../../store/corpusActions';
 import { useApp } from '../../store/app';
+import { importModelFiles, isModelFile } from '../../store/fileActions';
 import { presetSummary } from '../../store/configSlice';
 import type { DraftStatus } from '../../store/corpusSlice';
 import { formatBytes, formatCount } from '../format';
@@ -22,8 +23,9 @@ import { NumberField } from './NumberField';
 /**
  * A file dropped anywhere on the page becomes the corpus (the browser would
  * otherwise open it and leave the page), or what `onFile` makes of it (the
- * series panel's series). True while a file is dragged over the page, so the
- * paste area can show where it goes.
+ * series panel's series); a model export (a .zip or .safetensors, with any
+ * files dropped beside it) is imported instead. True while a file is dragged
+ * over the page, so the paste area can show where it goes.
  */
 export function useFileDragAnywhere(onFile: (file: File) => void = loadCorpusFile): boolean {
   const [dragging, setDragging] = useState(false);
@@ -49,8 +51,9 @@ export function useFileDragAnywhere(onFile: (file: File) => void = loadCorpusFil
       e.preventDefault();
       depth = 0;
       setDragging(false);
-      const file = e.dataTransfer?.files[0];
-      if (file) onFile(file);
+      const files = [...(e.dataTransfer?.files ?? [])];
+      if (files.some((f) => isModelFile(f.name))) importModelFiles(files);
+      else if (files[0]) onFile(files[0]);
     };
     window.addEventListener('dragenter', onEnter);
     window.addEventListener('dragleave', onLeave);

@@ -140,7 +140,7 @@ export function ModelFilesPanel() {
       <div className="row between files-import">
         <span className="hint">
           A PyTorch export (.zip), or a .safetensors model or checkpoint (with its vocab.json if it
-          has no vocabulary)
+          has no vocabulary): choose it, or drop it on the page
         </span>
         <button
           type="button"
