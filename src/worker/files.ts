@@ -65,6 +65,19 @@ async function exportContents(
     // A copy: the download is transferred to the page, the session keeps its own.
     return { name: 'checkpoint', files: [io.checkpointFile(bytes.slice())] };
   }
+  if (choice === 'pytorch-project') {
+    // From the run's checkpoint: the project starts where the browser stands (weights,
+    // Adam's moments, step, stream position, carried state), on the text in use.
+    // Loaded on demand like the rest of the export code: it carries the Python files.
+    const { pytorchProject } = await import('../io/project/pytorchProject');
+    const { bytes } = await session.checkpoint();
+    const { name, text } = await session.dataRecord();
+    const { model, step, files } = pytorchProject(bytes, { name, text });
+    return {
+      name: io.exportName(model, { which: 'latest', step }, 'pytorch-project'),
+      files,
+    };
+  }
   // The selected model's own: a tagger's derived vocabulary, none for a forecast.
   const { vocab, series } = await session.dataRecord();
   if (choice === 'vocab') {

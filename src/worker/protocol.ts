@@ -26,8 +26,18 @@ import type { SeriesLayout } from '../series/windows';
 export type { SampleRequest } from '../engine/sampleRequest';
 export type { ProbeLayer } from '../engine/snapshot';
 
-/** What the export buttons offer: three weight formats and the full training state. */
-export const EXPORT_CHOICES = ['safetensors', 'vocab', 'onnx', 'tfjs', 'checkpoint'] as const;
+/**
+ * What the export buttons offer: three weight formats, the full training state,
+ * and a PyTorch project that continues the run (src/io/project).
+ */
+export const EXPORT_CHOICES = [
+  'safetensors',
+  'vocab',
+  'onnx',
+  'tfjs',
+  'checkpoint',
+  'pytorch-project',
+] as const;
 export type ExportChoice = (typeof EXPORT_CHOICES)[number];
 
 /** Which weights an export writes: those of the best validation so far, or the latest. */

@@ -56,6 +56,13 @@ export function ModelFilesPanel() {
   const offer = useApp((s) => s.adoptOffer);
   const picker = useRef<HTMLInputElement>(null);
   const cell = useApp((s) => s.config.model.cell);
+  const task = useApp((s) => s.config.model.task);
+  const direction = useApp((s) => s.config.model.direction);
+  // train.py trains left-to-right language models (src/io/project/pytorchProject.ts).
+  const continueRefusal =
+    task === 'lm' && direction !== 'bi'
+      ? null
+      : 'The PyTorch project trains left-to-right language models; export this model’s weights above';
   const best = useApp((s) => s.bestValidation);
   const step = useApp((s) => s.status.step);
   const [weights, setWeights] = useState<ExportWeights>('best');
@@ -106,6 +113,23 @@ export function ModelFilesPanel() {
             {exporting === e.choice ? `${e.label}…` : e.label}
           </button>
         ))}
+      </div>
+      <div className="row between files-continue">
+        <span className="hint" id="continue-hint">
+          {continueRefusal ??
+            'Outgrown the browser? A ready-to-run project continues this run in PyTorch, on one GPU or many, and its result imports back here'}
+        </span>
+        <button
+          type="button"
+          className="btn small primary"
+          aria-describedby="continue-hint"
+          title="model, text, settings, optimizer state, train.py, sample.py and a README"
+          disabled={!ready || exporting !== null || continueRefusal !== null}
+          aria-busy={exporting === 'pytorch-project'}
+          onClick={() => exportModel('pytorch-project', 'latest')}
+        >
+          {exporting === 'pytorch-project' ? 'Continue in PyTorch…' : 'Continue in PyTorch'}
+        </button>
       </div>
       {exportError && (
         <div className="note error" role="alert">
