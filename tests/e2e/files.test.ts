@@ -8,19 +8,17 @@
 // with a message; a model whose vocabulary covers the corpus is adopted on
 // request; runs delete.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from '../helpers/ort';
-import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Download, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { modelConfigFields } from '../../src/engine/config';
 import { CpuBackend } from '../../src/engine/cpu/backend';
 import { importWeights, loadCheckpoint } from '../../src/io';
 import { unzipFiles } from '../../src/io/zip';
-import { openPage, serveBuiltApp } from '../helpers/app';
-import { launch } from './browser';
+import { downloadingBrowser, openPage, serveBuiltApp } from '../helpers/app';
 import { pausedSteps, stepCount, untilTrainable } from './steps';
 
 // A small model on a text with a small alphabet, so training and the checks are quick.
@@ -31,28 +29,14 @@ const PROBE = 'a bad cab';
 const VOCAB_SIZE = new Set(CORPUS).size;
 
 const app = serveBuiltApp();
-let browser: Browser;
-let context: BrowserContext;
-let dir: string;
+const browsing = downloadingBrowser('files');
 
 beforeAll(async () => {
-  browser = await launch('cpu');
-  context = await browser.newContext({
-    acceptDownloads: true,
-    viewport: { width: 1440, height: 1100 },
-  });
-  dir = mkdtempSync(join(tmpdir(), 'gatescope-files-'));
   await tf.setBackend('cpu');
 });
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
 async function open(hash = HASH): Promise<{ page: Page; errors: string[] }> {
-  const { page, log } = await openPage(context, app.url + hash);
+  const { page, log } = await openPage(browsing.context, app.url + hash);
   await untilTrainable(page, 60_000);
   return { page, errors: log.errors };
 }
@@ -61,7 +45,7 @@ async function open(hash = HASH): Promise<{ page: Page; errors: string[] }> {
 function recordDownloads(page: Page): { name: string; saved: Promise<string> }[] {
   const downloads: { name: string; saved: Promise<string> }[] = [];
   page.on('download', (download: Download) => {
-    const path = join(dir, download.suggestedFilename());
+    const path = join(browsing.dir, download.suggestedFilename());
     downloads.push({
       name: download.suggestedFilename(),
       saved: download.saveAs(path).then(() => path),
@@ -288,12 +272,12 @@ describe('model files', () => {
 
     // Bad files: a truncated one and a stranger, each with a message naming the problem.
     const whole = entriesOf(files.pytorch)['model.safetensors'];
-    const truncated = join(dir, 'truncated.safetensors');
+    const truncated = join(browsing.dir, 'truncated.safetensors');
     writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length / 2)));
     await picker.setInputFiles(truncated);
     await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('Not imported');
     expect(await result.textContent()).toMatch(/truncated\.safetensors.*(end|short|truncat)/i);
-    const notes = join(dir, 'notes.txt');
+    const notes = join(browsing.dir, 'notes.txt');
     writeFileSync(notes, 'hello');
     await page.getByRole('button', { name: 'Dismiss' }).click();
     await picker.setInputFiles(notes);

@@ -8,45 +8,25 @@
 // Dimension legend: none (whole files).
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Download } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Download } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { importWeights } from '../../src/io';
 import { unzipFiles } from '../../src/io/zip';
-import { openPage, serveBuiltApp } from '../helpers/app';
-import { launch } from './browser';
+import { downloadingBrowser, openPage, serveBuiltApp } from '../helpers/app';
 import { pausedSteps, stepCount, untilTrainable } from './steps';
+import { hasTorch, PROJECT_FILES, PYTHON, requireTorch } from '../helpers/pytorchProject';
 
-const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
 const HASH = '#E=12&H=24&L=2&T=24&B=4&lr=0.01&seed=5&backend=cpu';
 const CORPUS = 'a cab, a bead, a deed; a bad dab.\n'.repeat(60);
 
 const app = serveBuiltApp();
-let browser: Browser;
-let context: BrowserContext;
-let dir: string;
-
-beforeAll(async () => {
-  browser = await launch('cpu');
-  context = await browser.newContext({
-    acceptDownloads: true,
-    viewport: { width: 1440, height: 1100 },
-  });
-  dir = mkdtempSync(join(tmpdir(), 'gatescope-project-'));
-});
-
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const browsing = downloadingBrowser('project');
 
 describe('Continue in PyTorch (the page)', () => {
   it('downloads one zip of the paused run, whose train.py runs', async () => {
-    const { page, log } = await openPage(context, app.url + HASH);
+    const { page, log } = await openPage(browsing.context, app.url + HASH);
     await untilTrainable(page, 60_000);
     await page.getByLabel('Corpus text').fill(CORPUS);
     await page.getByRole('button', { name: 'Use pasted text' }).click();
@@ -66,24 +46,12 @@ describe('Continue in PyTorch (the page)', () => {
     expect(download.suggestedFilename()).toBe(
       `gatescope-lstm-h24-l2-step${step}-pytorch-project.zip`,
     );
-    const zipPath = join(dir, download.suggestedFilename());
+    const zipPath = join(browsing.dir, download.suggestedFilename());
     await download.saveAs(zipPath);
 
     const entries = unzipFiles(new Uint8Array(readFileSync(zipPath)));
     const byName = new Map(entries.map((e) => [e.name, e.bytes]));
-    expect([...byName.keys()].sort()).toEqual(
-      [
-        'README.md',
-        'config.json',
-        'corpus.txt',
-        'gatescope.py',
-        'model.safetensors',
-        'sample.py',
-        'state.safetensors',
-        'train.py',
-        'vocab.json',
-      ].sort(),
-    );
+    expect([...byName.keys()].sort()).toEqual([...PROJECT_FILES].sort());
     const text = (name: string) => new TextDecoder().decode(byName.get(name));
     const config = JSON.parse(text('config.json')) as { source: { step: number } };
     expect(config.source.step).toBe(step);
@@ -94,8 +62,8 @@ describe('Continue in PyTorch (the page)', () => {
     expect(log.errors).toEqual([]);
 
     if (!hasTorch && process.env.CI !== 'true') return; // torch's part: the unit test says more
-    if (!hasTorch) throw new Error(`${PYTHON} has no torch: node scripts/ensure-chromium.mjs`);
-    const project = join(dir, 'project');
+    requireTorch();
+    const project = join(browsing.dir, 'project');
     mkdirSync(project);
     for (const [name, bytes] of byName) writeFileSync(join(project, name), bytes);
     const run = spawnSync(PYTHON, ['train.py', '--steps', '2', '--device', 'cpu'], {
@@ -112,7 +80,7 @@ describe('Continue in PyTorch (the page)', () => {
   });
 
   it('a tagger cannot continue there, and the button says why', async () => {
-    const { page } = await openPage(context, `${app.url}${HASH}&task=spaces`);
+    const { page } = await openPage(browsing.context, `${app.url}${HASH}&task=spaces`);
     await untilTrainable(page, 60_000);
     const button = page.getByRole('button', { name: 'Continue in PyTorch' });
     await expect.poll(() => button.isDisabled()).toBe(true);

@@ -2,6 +2,9 @@
 // tests, a chromium launched and closed whatever the test does, and a page
 // opened on the app with its console errors watched from the first script on.
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { launch, watchErrors, type Mode, type PageLog } from '../e2e/browser';
@@ -25,6 +28,48 @@ export function serveBuiltApp(): ServedApp {
     get url() {
       if (!server) throw new Error('the built app is served from beforeAll on');
       return server.url;
+    },
+  };
+}
+
+export interface DownloadingBrowser {
+  /** A context that accepts downloads; known once the file's tests run. */
+  readonly context: BrowserContext;
+  /** A fresh folder the downloads are saved to, removed after the file's tests. */
+  readonly dir: string;
+}
+
+/**
+ * One chromium on the CPU engine for this file's tests, with a context that
+ * accepts downloads and a temporary folder (named after `prefix`) for them.
+ */
+export function downloadingBrowser(prefix: string): DownloadingBrowser {
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let dir: string | undefined;
+  beforeAll(async () => {
+    browser = await launch('cpu');
+    context = await browser.newContext({
+      acceptDownloads: true,
+      viewport: { width: 1440, height: 1100 },
+    });
+    dir = mkdtempSync(join(tmpdir(), `gatescope-${prefix}-`));
+  });
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  const known = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the browser is started from beforeAll on');
+    return value;
+  };
+  return {
+    get context() {
+      return known(context);
+    },
+    get dir() {
+      return known(dir);
     },
   };
 }

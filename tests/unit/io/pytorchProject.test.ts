@@ -31,10 +31,9 @@ import { DEFAULT_TRAINER_OPTIONS } from '../../../src/engine/training/options';
 import type { RunConfig } from '../../../src/worker/protocol';
 import { until } from '../../helpers/until';
 import { type Harness, startHost } from '../worker/harness';
+import { hasTorch, PROJECT_FILES, PYTHON, requireTorch } from '../../helpers/pytorchProject';
 
 /** Debian's python3-torch lives beside the system python, not a pyenv one first on PATH. */
-const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
 const ci = process.env.CI === 'true';
 
 // 20 % held out gives 3 validation windows of B = 4 streams (the state carried across
@@ -142,7 +141,7 @@ describe('Continue in PyTorch: the project trains as two DDP ranks and comes bac
   it.skipIf(!hasTorch && !ci).each(['lstm', 'gru'] as const)(
     '%s',
     async (cell) => {
-      if (!hasTorch) throw new Error(`${PYTHON} has no torch: node scripts/ensure-chromium.mjs`);
+      requireTorch();
       const h = (harness = startHost());
       const config = configOf(cell);
       h.host.handle({ type: 'configure', config });
@@ -176,19 +175,7 @@ describe('Continue in PyTorch: the project trains as two DDP ranks and comes bac
       writeFileSync(join(base, zip.name), zip.bytes);
       const unzip = spawnSync(PYTHON, ['-m', 'zipfile', '-e', join(base, zip.name), dir]);
       expect(unzip.status).toBe(0);
-      expect(readdirSync(dir).sort()).toEqual(
-        [
-          'README.md',
-          'config.json',
-          'corpus.txt',
-          'gatescope.py',
-          'model.safetensors',
-          'sample.py',
-          'state.safetensors',
-          'train.py',
-          'vocab.json',
-        ].sort(),
-      );
+      expect(readdirSync(dir).sort()).toEqual([...PROJECT_FILES].sort());
 
       const readme = readFileSync(join(dir, 'README.md'), 'utf8');
       expect(readme).toMatch(
@@ -301,7 +288,7 @@ describe('Continue in PyTorch: the project trains as two DDP ranks and comes bac
   it.skipIf(!hasTorch && !ci)(
     'train.py draws epoch phases from gatescope’s generator, seeded as the stream schedule seeds it',
     () => {
-      if (!hasTorch) throw new Error(`${PYTHON} has no torch: node scripts/ensure-chromium.mjs`);
+      requireTorch();
       const seeds = [0, 5, 2 ** 31 + 7];
       const script =
         'import json, sys; from train import Pcg32\n' +
