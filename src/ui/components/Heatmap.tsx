@@ -141,12 +141,20 @@ function drawVisible(
   ctx.drawImage(shrunkToFit(image, P, H, width, height), 0, 0, width, height);
   const cellW = width / P;
   const cellH = height / H;
-  ctx.lineWidth = Math.max(1, dpr);
-  ctx.strokeStyle = scheme === 'dark' ? 'rgba(255,255,255,0.85)' : 'rgba(0,0,0,0.75)';
-  if (hover) ctx.strokeRect(hover.pos * cellW, 0, Math.max(cellW, 1), height);
+  if (hover) {
+    // Two tones, a wide dark line under a thin light one: the diverging maps' neutral middle is
+    // near-white and viridis's top is yellow, so a one-colour outline vanishes over some cells.
+    const column = [hover.pos * cellW, 0, Math.max(cellW, 1), height] as const;
+    ctx.lineWidth = 3 * dpr;
+    ctx.strokeStyle = 'rgba(0,0,0,0.8)';
+    ctx.strokeRect(...column);
+    ctx.lineWidth = Math.max(1, dpr);
+    ctx.strokeStyle = 'rgba(255,255,255,0.95)';
+    ctx.strokeRect(...column);
+  }
   // A tick on both edges marks the unit the text view shows.
   const y = (selectedRow + 0.5) * cellH;
-  ctx.fillStyle = ctx.strokeStyle;
+  ctx.fillStyle = scheme === 'dark' ? 'rgba(255,255,255,0.85)' : 'rgba(0,0,0,0.75)';
   ctx.fillRect(0, y - dpr, 4 * dpr, 2 * dpr);
   ctx.fillRect(width - 4 * dpr, y - dpr, 4 * dpr, 2 * dpr);
 }
