@@ -4,6 +4,7 @@
 // plus the checker itself (worker/validate.ts) on crafted messages.
 
 import { afterEach, describe, expect, test } from 'vitest';
+import { EXPORT_CHOICES } from '../../../src/worker/protocol';
 import { MessageError, parseUiMessage } from '../../../src/worker/validate';
 import { until } from '../../helpers/until';
 import { CONFIG, startHost, startWithModel, stepsAdvance, type Harness } from './harness';
@@ -146,8 +147,7 @@ describe('messages of unknown shape', () => {
       {
         type: 'exportError',
         id: 2,
-        message:
-          'export.choice must be one of safetensors, vocab, onnx, tfjs, checkpoint, got "pickle"',
+        message: `export.choice must be one of ${EXPORT_CHOICES.join(', ')}, got "pickle"`,
       },
     ]);
   });
