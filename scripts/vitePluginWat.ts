@@ -1,81 +1,10 @@
 // Assembles the engine's hand-written WebAssembly text (*.wat) when it is
-// imported, with wabt from npm: `npm start`, `npm run build` and the unit tests
-// (vitest runs Vite's plugins) all get the .wasm from its source, with no
-// build step of their own and no binary in the repository.
-//
-// An imported .wat becomes a module exporting its binaries, base64-decoded at
-// load time (a few KB; a separate asset would need a fetch and a CSP entry of
-// its own):
-//   variants.fma / variants.plain — with f32x4.relaxed_madd as written, or each
-//     `(f32x4.relaxed_madd (local.get $x) (local.get $y) (local.get $z))`
-//     rewritten as f32x4.mul then f32x4.add, for runtimes without relaxed SIMD;
-//   .shared / .private — the imported memory as written (`shared`, for GEMM
-//     worker threads) or not (one thread, no cross-origin isolation needed);
-//   relaxedProbe — a one-function module that validates only where relaxed SIMD
-//     is supported (src/engine/cpu/wasm/kernel.ts picks the variant with it).
-
-import { readFile } from 'node:fs/promises';
+// imported (scripts/wat.mjs says into what): `npm start`, `npm run build` and
+// the tests (vitest runs Vite's plugins) all get the .wasm from its source,
+// with no build step of their own and no binary in the repository. Needed in
+// vite.config.ts's `plugins` and `worker.plugins` (the engine runs in a worker).
 import type { Plugin } from 'vite';
-import wabtInit from 'wabt';
-
-const MADD =
-  /\(f32x4\.relaxed_madd \(local\.get (\$\w+)\) \(local\.get (\$\w+)\) \(local\.get (\$\w+)\)\)/g;
-const SHARED_MEMORY = / 65536 shared\)/;
-
-const RELAXED_PROBE = `(module
-  (func (export "probe") (param v128 v128 v128) (result v128)
-    (f32x4.relaxed_madd (local.get 0) (local.get 1) (local.get 2))))`;
-
-/** What the kernel uses beyond the MVP: SIMD, relaxed SIMD, a shared memory (threads). */
-const FEATURES = { simd: true, relaxed_simd: true, threads: true };
-
-type Wabt = Awaited<ReturnType<typeof wabtInit>>;
-let wabt: Promise<Wabt> | null = null;
-
-async function assemble(name: string, text: string): Promise<Uint8Array> {
-  wabt ??= wabtInit();
-  const parsed = (await wabt).parseWat(name, text, FEATURES);
-  try {
-    // wabt.js's validate takes the features too, though its typings omit the parameter.
-    (parsed.validate as (features: typeof FEATURES) => void).call(parsed, FEATURES);
-    return parsed.toBinary({}).buffer;
-  } finally {
-    parsed.destroy();
-  }
-}
-
-export interface WatBinaries {
-  variants: Record<'fma' | 'plain', Record<'shared' | 'private', Uint8Array>>;
-  relaxedProbe: Uint8Array;
-}
-
-/** The four variants of one .wat source (see the top of this file). */
-export async function assembleWat(name: string, source: string): Promise<WatBinaries> {
-  if (!SHARED_MEMORY.test(source)) {
-    throw new Error(`${name}: no "(memory 1 65536 shared)" import to make the variants from`);
-  }
-  const plainSource = source.replace(MADD, '(f32x4.add (f32x4.mul (local.get $1) (local.get $2)) (local.get $3))');
-  if (plainSource.replace(/;;.*$/gm, '').includes('relaxed_')) {
-    throw new Error(`${name}: a relaxed SIMD op other than (f32x4.relaxed_madd (local.get …) ×3)`);
-  }
-  const both = async (text: string) => ({
-    shared: await assemble(name, text),
-    private: await assemble(name, text.replace(SHARED_MEMORY, ')')),
-  });
-  return {
-    variants: { fma: await both(source), plain: await both(plainSource) },
-    relaxedProbe: await assemble('relaxed-probe.wat', RELAXED_PROBE),
-  };
-}
-
-/** Reads and assembles a .wat file (the measurement scripts, which run without Vite, use this). */
-export async function assembleWatFile(path: string): Promise<WatBinaries> {
-  return assembleWat(path, await readFile(path, 'utf8'));
-}
-
-function base64(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('base64');
-}
+import { watModuleSource } from './wat.mjs';
 
 export function watPlugin(): Plugin {
   return {
@@ -84,14 +13,7 @@ export function watPlugin(): Plugin {
       const path = id.split('?')[0];
       if (!path.endsWith('.wat')) return null;
       this.addWatchFile(path);
-      const { variants, relaxedProbe } = await assembleWatFile(path);
-      const pair = (v: WatBinaries['variants']['fma']) =>
-        `{ shared: bytes('${base64(v.shared)}'), private: bytes('${base64(v.private)}') }`;
-      return [
-        'const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));',
-        `export const variants = { fma: ${pair(variants.fma)}, plain: ${pair(variants.plain)} };`,
-        `export const relaxedProbe = bytes('${base64(relaxedProbe)}');`,
-      ].join('\n');
+      return watModuleSource(path);
     },
   };
 }

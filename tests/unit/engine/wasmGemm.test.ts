@@ -9,12 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import { serialGemm, type Arr } from '../../../src/engine/cpu/gemm';
 import { Arena } from '../../../src/engine/cpu/wasm/arena';
-import {
-  gemmKernel,
-  gemmScratchBytes,
-  KernelInstance,
-  WasmGemm,
-} from '../../../src/engine/cpu/wasm/kernel';
+import { gemmKernel } from '../../../src/engine/cpu/wasm/compile';
+import { gemmScratchBytes, KernelInstance, WasmGemm } from '../../../src/engine/cpu/wasm/kernel';
 import { Rng } from '../../../src/engine/rng';
 
 const kernel = gemmKernel();

@@ -15,23 +15,27 @@
 ;;
 ;; How: K is cut into blocks of KC. For each block, B's KC rows are packed into
 ;; panels of 8 columns, each k's 8 values contiguous (zeros past N), so the
-;; micro-kernel streams one panel with two aligned-size loads per k whatever
-;; op(B) is. The micro-kernel holds a 4×8 tile of C in eight v128 registers and
-;; reads A in place (a splat per row and k; no packing, A is reused from L1
-;; across a row tile). Rows are walked in blocks of MC inside each panel, so a
-;; panel (KC·8 floats, 8 KB) stays in L1 while MC rows of A (64 KB) stay in L2.
+;; micro-kernel streams one panel with two 16-byte loads per k whatever op(B)
+;; is. Rows are taken in blocks of MC; a block's KC columns of op(A) are packed
+;; too, 4 rows by 4 rows, each k's 4 values contiguous (the rows of A (M, K)
+;; lie K floats apart: read in place, four rows 4 KB apart at K = 1024 fought
+;; over the same L1 sets and ran at a third of the speed). The micro-kernel
+;; holds a 4×8 tile of C in eight v128 registers and takes one splat of A per
+;; row and k. Each panel (KC·8 floats, 8 KB) stays in L1 across a block's row
+;; tiles, the packed block (MC·KC floats, 64 KB) in L2 across the panels.
 ;;
 ;; Every element of C is computed the same way wherever its tile sits: for
 ;; each K block in order, its products are summed in ascending k from zero (a
-;; tile's missing rows repeat its last row and its missing columns are zeros,
-;; both discarded), then added to C once. So a thread's row range or a tile's
+;; tile's missing rows repeat its block's last row and its missing columns are
+;; zeros, both discarded), then added to C once. So a thread's row range or a tile's
 ;; edge changes no rounding, and GEMM threads stay bit-identical to one.
 ;;
 ;; Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 ;; L layers; the engine calls this with M, N, K among T·B, B, E, H, 4H and V.
 ;;
-;; Scratch (`ws`, per thread): 128 bytes of tile, then KC·ceil(N/8)·32 bytes
-;; of packed panels (wasm/kernel.ts sizes it from the exported KC).
+;; Scratch (`ws`, per thread): 128 bytes of tile, MC·KC·4 bytes of packed A,
+;; then KC·ceil(N/8)·32 bytes of packed panels of B (wasm/kernel.ts sizes it
+;; with the same KC and MC, checked against the exported ones).
 
 (module
   (import "env" "memory" (memory 1 65536 shared))
@@ -40,6 +44,42 @@
   (global $KC i32 (i32.const 256))
   (global $MC i32 (i32.const 64))
   (export "KC" (global $KC))
+  (export "MC" (global $MC))
+
+  ;; Packs rows i0..i1 of op(A), columns k0..k0+kc, at $dst: row tile t (rows
+  ;; i0+4t..) at t·kc·16 bytes, k after k, 16 bytes per k; rows past i1 repeat
+  ;; row i1-1. $aT: A is stored (K, M) (op TN), else (M, K).
+  (func $packA (param $aT i32) (param $a i32) (param $M i32) (param $K i32)
+               (param $i0 i32) (param $i1 i32) (param $k0 i32) (param $kc i32) (param $dst i32)
+    (local $i i32) (local $r i32) (local $row i32) (local $kk i32)
+    (local $src i32) (local $out i32) (local $step i32)
+    (local.set $step (select (i32.shl (local.get $M) (i32.const 2)) (i32.const 4) (local.get $aT)))
+    (local.set $i (local.get $i0))
+    (loop $tiles
+      (local.set $r (i32.const 0))
+      (loop $rows
+        (local.set $row (i32.add (local.get $i) (local.get $r)))
+        (if (i32.ge_u (local.get $row) (local.get $i1))
+          (then (local.set $row (i32.sub (local.get $i1) (i32.const 1)))))
+        (local.set $src (i32.add (local.get $a) (i32.shl
+          (select
+            (i32.add (i32.mul (local.get $k0) (local.get $M)) (local.get $row))
+            (i32.add (i32.mul (local.get $row) (local.get $K)) (local.get $k0))
+            (local.get $aT))
+          (i32.const 2))))
+        (local.set $out (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 2))))
+        (local.set $kk (i32.const 0))
+        (loop $copy
+          (f32.store (local.get $out) (f32.load (local.get $src)))
+          (local.set $src (i32.add (local.get $src) (local.get $step)))
+          (local.set $out (i32.add (local.get $out) (i32.const 16)))
+          (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
+          (br_if $copy (i32.lt_u (local.get $kk) (local.get $kc))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br_if $rows (i32.lt_u (local.get $r) (i32.const 4))))
+      (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $kc) (i32.const 4))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br_if $tiles (i32.lt_u (local.get $i) (local.get $i1)))))
 
   ;; Packs rows k0..k0+kc of op(B) into panels at $dst: panel p holds columns
   ;; 8p..8p+7, k after k, 32 bytes per k. $trans: B is stored (N, K) (op NT).
@@ -108,11 +148,10 @@
         (local.set $j (i32.add (local.get $j) (i32.const 8)))
         (br $panels))))
 
-  ;; The 4×8 micro-kernel: tile = Σ over kc of (rows p0..p3 of A) ⊗ (panel row),
-  ;; rows of A advancing by $step bytes per k, the panel by 32. Written to $tile
-  ;; (row r at 32r) for $addTile to add into C.
-  (func $micro (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32)
-               (param $step i32) (param $bp i32) (param $kc i32) (param $tile i32)
+  ;; The 4×8 micro-kernel: tile = Σ over kc of (packed A column) ⊗ (panel row),
+  ;; A advancing by 16 bytes per k, the panel by 32. Written to $tile (row r at
+  ;; 32r) for $addTile to add into C.
+  (func $micro (param $ap i32) (param $bp i32) (param $kc i32) (param $tile i32)
     (local $end i32) (local $b0 v128) (local $b1 v128) (local $x v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
@@ -120,22 +159,19 @@
     (loop $k
       (local.set $b0 (v128.load (local.get $bp)))
       (local.set $b1 (v128.load offset=16 (local.get $bp)))
-      (local.set $x (v128.load32_splat (local.get $p0)))
+      (local.set $x (v128.load32_splat offset=0 (local.get $ap)))
       (local.set $c00 (f32x4.relaxed_madd (local.get $x) (local.get $b0) (local.get $c00)))
       (local.set $c01 (f32x4.relaxed_madd (local.get $x) (local.get $b1) (local.get $c01)))
-      (local.set $x (v128.load32_splat (local.get $p1)))
+      (local.set $x (v128.load32_splat offset=4 (local.get $ap)))
       (local.set $c10 (f32x4.relaxed_madd (local.get $x) (local.get $b0) (local.get $c10)))
       (local.set $c11 (f32x4.relaxed_madd (local.get $x) (local.get $b1) (local.get $c11)))
-      (local.set $x (v128.load32_splat (local.get $p2)))
+      (local.set $x (v128.load32_splat offset=8 (local.get $ap)))
       (local.set $c20 (f32x4.relaxed_madd (local.get $x) (local.get $b0) (local.get $c20)))
       (local.set $c21 (f32x4.relaxed_madd (local.get $x) (local.get $b1) (local.get $c21)))
-      (local.set $x (v128.load32_splat (local.get $p3)))
+      (local.set $x (v128.load32_splat offset=12 (local.get $ap)))
       (local.set $c30 (f32x4.relaxed_madd (local.get $x) (local.get $b0) (local.get $c30)))
       (local.set $c31 (f32x4.relaxed_madd (local.get $x) (local.get $b1) (local.get $c31)))
-      (local.set $p0 (i32.add (local.get $p0) (local.get $step)))
-      (local.set $p1 (i32.add (local.get $p1) (local.get $step)))
-      (local.set $p2 (i32.add (local.get $p2) (local.get $step)))
-      (local.set $p3 (i32.add (local.get $p3) (local.get $step)))
+      (local.set $ap (i32.add (local.get $ap) (i32.const 16)))
       (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
       (br_if $k (i32.lt_u (local.get $bp) (local.get $end))))
     (v128.store offset=0 (local.get $tile) (local.get $c00))
@@ -174,19 +210,12 @@
         (param $op i32) (param $c i32) (param $a i32) (param $b i32)
         (param $M i32) (param $N i32) (param $K i32) (param $m0 i32) (param $m1 i32)
         (param $ws i32)
-    (local $panels i32) (local $k0 i32) (local $kc i32) (local $i0 i32) (local $i1 i32)
-    (local $i i32) (local $j i32) (local $bp i32) (local $rows i32) (local $last i32)
-    (local $base i32) (local $rowStep i32) (local $kStep i32)
-    (local.set $panels (i32.add (local.get $ws) (i32.const 128)))
-    ;; Where op(A)'s row i, column k lives: NN and NT read A (M, K) along a row, TN
-    ;; reads A (K, M) down a column.
-    (if (i32.eq (local.get $op) (i32.const 1))
-      (then
-        (local.set $rowStep (i32.const 4))
-        (local.set $kStep (i32.shl (local.get $M) (i32.const 2))))
-      (else
-        (local.set $rowStep (i32.shl (local.get $K) (i32.const 2)))
-        (local.set $kStep (i32.const 4))))
+    (local $packedA i32) (local $panels i32) (local $k0 i32) (local $kc i32)
+    (local $i0 i32) (local $i1 i32) (local $i i32) (local $j i32) (local $ap i32)
+    (local $bp i32) (local $rows i32)
+    (local.set $packedA (i32.add (local.get $ws) (i32.const 128)))
+    (local.set $panels (i32.add (local.get $packedA)
+      (i32.shl (i32.mul (global.get $MC) (global.get $KC)) (i32.const 2))))
     (block $k_done
       (loop $kblocks
         (br_if $k_done (i32.ge_u (local.get $k0) (local.get $K)))
@@ -200,31 +229,20 @@
             (br_if $i_done (i32.ge_u (local.get $i0) (local.get $m1)))
             (local.set $i1 (i32.add (local.get $i0) (global.get $MC)))
             (if (i32.gt_u (local.get $i1) (local.get $m1)) (then (local.set $i1 (local.get $m1))))
+            (call $packA (i32.eq (local.get $op) (i32.const 1)) (local.get $a) (local.get $M)
+                         (local.get $K) (local.get $i0) (local.get $i1) (local.get $k0)
+                         (local.get $kc) (local.get $packedA))
             (local.set $j (i32.const 0))
             (local.set $bp (local.get $panels))
             (block $j_done
               (loop $jpanels
                 (br_if $j_done (i32.ge_u (local.get $j) (local.get $N)))
                 (local.set $i (local.get $i0))
+                (local.set $ap (local.get $packedA))
                 (loop $itiles
                   (local.set $rows (i32.sub (local.get $i1) (local.get $i)))
                   (if (i32.gt_u (local.get $rows) (i32.const 4)) (then (local.set $rows (i32.const 4))))
-                  ;; op(A)[i][k0]; a tile's missing rows repeat its last (bytes to it: $last).
-                  (local.set $base (i32.add (local.get $a)
-                    (i32.add (i32.mul (local.get $i) (local.get $rowStep))
-                             (i32.mul (local.get $k0) (local.get $kStep)))))
-                  (local.set $last (i32.mul (i32.sub (local.get $rows) (i32.const 1))
-                                            (local.get $rowStep)))
-                  (call $micro
-                    (local.get $base)
-                    (i32.add (local.get $base)
-                      (select (local.get $rowStep) (local.get $last)
-                              (i32.gt_u (local.get $rows) (i32.const 1))))
-                    (i32.add (local.get $base)
-                      (select (i32.shl (local.get $rowStep) (i32.const 1)) (local.get $last)
-                              (i32.gt_u (local.get $rows) (i32.const 2))))
-                    (i32.add (local.get $base) (local.get $last))
-                    (local.get $kStep) (local.get $bp) (local.get $kc) (local.get $ws))
+                  (call $micro (local.get $ap) (local.get $bp) (local.get $kc) (local.get $ws))
                   (call $addTile
                     (i32.add (local.get $c)
                       (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j))
@@ -234,6 +252,7 @@
                             (i32.ge_u (i32.sub (local.get $N) (local.get $j)) (i32.const 8)))
                     (local.get $ws))
                   (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                  (local.set $ap (i32.add (local.get $ap) (i32.shl (local.get $kc) (i32.const 4))))
                   (br_if $itiles (i32.lt_u (local.get $i) (local.get $i1))))
                 (local.set $j (i32.add (local.get $j) (i32.const 8)))
                 (local.set $bp (i32.add (local.get $bp) (i32.shl (local.get $kc) (i32.const 5))))

@@ -1,6 +1,5 @@
-// The wasm GEMM kernel (gemm.wat) as the CPU engine uses it: compiled once,
-// the relaxed-SIMD variant where the runtime validates relaxed SIMD, and run
-// on operands that live in its memory (an Arena) or, for any others, copied
+// The wasm GEMM kernel (gemm.wat, compiled by compile.ts) as the CPU engine
+// runs it: on operands that live in its memory (an Arena) or, for any others, copied
 // through a staging memory of its own. WasmGemm has the signatures of
 // gemm.ts's products, so the engine swaps one for the other at a single point
 // (CpuBackend, parallel/pool.ts); gemm.ts stays the readable reference.
@@ -13,10 +12,13 @@
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers; products are C (M, N) += op(A) · op(B) over K.
 
-import { relaxedProbe, variants } from './gemm.wat';
 import { gemmNN, gemmNT, gemmTN, type Arr, type RowGemmOps } from '../gemm';
 
-/** The compiled kernel, in the two memory flavours (modules can be posted to workers). */
+/**
+ * The compiled kernel, in the two memory flavours (modules can be posted to
+ * workers, which therefore never import the .wat themselves: a GEMM worker
+ * under Node's tsx could not).
+ */
 export interface GemmKernel {
   /** Whether multiply-adds are relaxed-SIMD (fused where the CPU can). */
   readonly fma: boolean;
@@ -26,37 +28,13 @@ export interface GemmKernel {
   readonly private: WebAssembly.Module;
 }
 
-/** gemm.wat's K block; checked against the module's exported KC. */
+/** gemm.wat's K block and row block; checked against the module's exported KC and MC. */
 const KC = 256;
+const MC = 64;
 
-/** Scratch bytes one thread needs for products N columns wide: a tile and KC × N packed (gemm.wat). */
+/** Scratch bytes one thread needs for products N columns wide: a tile, packed A and B (gemm.wat). */
 export function gemmScratchBytes(N: number): number {
-  return 128 + KC * Math.ceil(N / 8) * 32;
-}
-
-let compiled: GemmKernel | null | undefined;
-
-/**
- * The kernel, compiled on first use (synchronously: the modules are ~1 KB,
- * far under what a browser's main thread may compile that way); null where
- * WebAssembly or its SIMD is missing or forbidden (a CSP without
- * 'wasm-unsafe-eval'): the engine then runs gemm.ts.
- */
-export function gemmKernel(): GemmKernel | null {
-  if (compiled === undefined) {
-    try {
-      const fma = WebAssembly.validate(relaxedProbe);
-      const bytes = fma ? variants.fma : variants.plain;
-      compiled = {
-        fma,
-        shared: new WebAssembly.Module(bytes.shared),
-        private: new WebAssembly.Module(bytes.private),
-      };
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
+  return 128 + MC * KC * 4 + KC * Math.ceil(N / 8) * 32;
 }
 
 type GemmExport = (
@@ -81,8 +59,11 @@ function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): Ge
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as {
     gemm: GemmExport;
     KC: WebAssembly.Global;
+    MC: WebAssembly.Global;
   };
-  if (exports.KC.value !== KC) throw new Error(`gemm.wat's KC is ${exports.KC.value}, not ${KC}`);
+  if (exports.KC.value !== KC || exports.MC.value !== MC) {
+    throw new Error(`gemm.wat's blocks are KC ${exports.KC.value}, MC ${exports.MC.value}`);
+  }
   return exports.gemm;
 }
 
@@ -175,9 +156,7 @@ export class WasmGemm implements RowGemmOps {
     m1: number,
   ): void {
     if (m0 >= m1 || N === 0 || K === 0) return;
-    if (
-      !(C instanceof Float32Array && A instanceof Float32Array && B instanceof Float32Array)
-    ) {
+    if (!(C instanceof Float32Array && A instanceof Float32Array && B instanceof Float32Array)) {
       [gemmNN, gemmTN, gemmNT][op](C, A, B, M, N, K, m0, m1);
     } else if (this.resident?.takes(C, A, B, N)) {
       this.resident.run(op, C, A, B, M, N, K, m0, m1);
