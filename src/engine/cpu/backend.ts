@@ -164,7 +164,8 @@ export class CpuBackend implements Backend, GradientSource {
       allocate = (n) => memory.allocate(n);
     }
     this.gemm = gemm;
-    this.info = { kind: 'cpu', device: this.pool ? `CPU, ${this.pool.threads} threads` : 'CPU' };
+    const device = ['CPU', this.pool && `${this.pool.threads} threads`, kernel && 'wasm SIMD'];
+    this.info = { kind: 'cpu', device: device.filter(Boolean).join(', ') };
     this.params = allocate(this.layout.total);
     this.params.set(params);
     this.grads = allocate(this.layout.total);
