@@ -45,7 +45,7 @@ describe.each(['lstm', 'gru', 'rnn'] as const)('%s on the wasm kernel', (cell) =
         const want = await reference.gradients(batch);
         const got = await wasm.gradients(batch);
         expect(Math.abs(got.loss - want.loss) / want.loss).toBeLessThan(1e-6);
-      expect(worstRelativeToLargest(got.grads, want.grads)).toBeLessThan(1e-6);
+        expect(worstRelativeToLargest(got.grads, want.grads)).toBeLessThan(1e-6);
 
         reference.trainStep(batch, DEFAULT_OPTIMIZER);
         wasm.trainStep(batch, DEFAULT_OPTIMIZER);
