@@ -7,9 +7,11 @@ import { watPlugin } from './scripts/vitePluginWat.ts';
 //   gpu  — real WebGPU in Node (Dawn over SwiftShader), kernels against the CPU twin;
 //   e2e  — the built app in Debian's headless chromium, with and without WebGPU.
 export default defineConfig({
-  // The CPU engine's .wat kernel, assembled on import; each project `extends` this root config.
+  // The CPU engine's .wat kernel, assembled on import and loaded before the tests; each
+  // project `extends` this root config.
   plugins: [watPlugin()],
   test: {
+    setupFiles: ['tests/helpers/wasmKernel.ts'],
     projects: [
       {
         extends: true,

@@ -14,13 +14,13 @@ import { DEFAULT_OPTIMIZER, type ModelConfig } from '../src/engine/config';
 import { CpuBackend } from '../src/engine/cpu/backend';
 import { serialGemm, type RowGemmOps } from '../src/engine/cpu/gemm';
 import { Arena } from '../src/engine/cpu/wasm/arena';
-import { gemmKernel } from '../src/engine/cpu/wasm/compile';
+import { loadGemmKernel } from '../src/engine/cpu/wasm/compile';
 import { gemmScratchBytes, KernelInstance, WasmGemm } from '../src/engine/cpu/wasm/kernel';
 import { initParams } from '../src/engine/params';
 import { Rng } from '../src/engine/rng';
 
 const STEPS = Number(process.argv[2] ?? 3);
-const kernel = gemmKernel();
+const kernel = await loadGemmKernel();
 if (!kernel) {
   throw new Error('the wasm kernel did not load: run with --import ./scripts/watRegister.mjs');
 }

@@ -9,11 +9,11 @@
 import { describe, expect, it } from 'vitest';
 import { serialGemm, type Arr } from '../../../src/engine/cpu/gemm';
 import { Arena } from '../../../src/engine/cpu/wasm/arena';
-import { gemmKernel } from '../../../src/engine/cpu/wasm/compile';
+import { loadGemmKernel } from '../../../src/engine/cpu/wasm/compile';
 import { gemmScratchBytes, KernelInstance, WasmGemm } from '../../../src/engine/cpu/wasm/kernel';
 import { Rng } from '../../../src/engine/rng';
 
-const kernel = gemmKernel();
+const kernel = await loadGemmKernel();
 const rng = new Rng(11);
 const random = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
 

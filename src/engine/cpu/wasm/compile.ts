@@ -4,7 +4,9 @@
 // binaries, assembled from the text by scripts/wat.mjs: through Vite (the app,
 // the tests) or a Node hook (scripts run by tsx with scripts/watRegister.mjs).
 // Imported dynamically so that a runtime with neither (a plain `tsx` script)
-// still loads the engine, on gemm.ts.
+// still loads the engine, on gemm.ts; and without a top-level await, which
+// would hold up the evaluation of the engine's worker script past its first
+// message (the message then finds no handler and is lost).
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers (none appears here: this file only compiles).
@@ -12,9 +14,25 @@
 import type { GemmKernel } from './kernel';
 
 type Binaries = typeof import('./gemm.wat');
-const binaries: Binaries | null = await import('./gemm.wat').catch(() => null);
+let binaries: Binaries | null = null;
+const imported: Promise<void> = import('./gemm.wat').then(
+  (b) => {
+    binaries = b;
+  },
+  () => {},
+);
 
 let compiled: GemmKernel | null | undefined;
+
+/**
+ * The kernel once its binaries are imported (a moment after this module
+ * loads): what createCpuBackend awaits, and the tests' setup
+ * (tests/helpers/wasmKernel.ts), so that every backend they build runs it.
+ */
+export async function loadGemmKernel(): Promise<GemmKernel | null> {
+  await imported;
+  return gemmKernel();
+}
 
 /**
  * The kernel, compiled on first use (synchronously: the modules are ~1 KB,
@@ -24,8 +42,9 @@ let compiled: GemmKernel | null | undefined;
  */
 export function gemmKernel(): GemmKernel | null {
   if (compiled === undefined) {
+    // Not imported yet (or not assembled, under plain tsx): gemm.ts, this time.
+    if (!binaries) return null;
     try {
-      if (!binaries) throw new Error('gemm.wat was not assembled');
       const fma = WebAssembly.validate(binaries.relaxedProbe);
       const bytes = fma ? binaries.variants.fma : binaries.variants.plain;
       compiled = {
