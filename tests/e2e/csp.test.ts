@@ -1,7 +1,6 @@
 // The built page under its Content-Security-Policy (vite.config.ts puts it in
 // index.html for the build): the app loads, finds its backend, trains and
-// draws with no violation, on WebGPU and on the CPU engine (its WebAssembly
-// GEMM kernel compiled under the policy: the badge says so); and the policy
+// draws with no violation, on WebGPU and on the CPU engine; and the policy
 // is really in force (an injected inline script is refused and reported).
 
 import { describe, expect, it } from 'vitest';
@@ -47,13 +46,16 @@ describe.each(MODES)('Content-Security-Policy (%s)', (mode) => {
         .locator('meta[http-equiv="Content-Security-Policy"]')
         .getAttribute('content');
       // WebAssembly compilation only (the CPU engine's GEMM kernel), never JavaScript eval.
+      // (A <meta> policy does not govern the engine's worker, where the kernel compiles; a
+      // host that sends this policy as a header does: tests/e2e/cpu-threads.test.ts checks
+      // the kernel runs in chromium.)
       expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval';");
       expect(policy).not.toMatch(/unsafe-inline|'unsafe-eval'|\*/);
 
       const badge = page.getByRole('status', { name: 'Backend' });
       await expect
         .poll(() => badge.textContent(), { timeout: 90_000 })
-        .toMatch(mode === 'webgpu' ? /^WebGPU/ : /^CPU.*wasm SIMD/);
+        .toMatch(mode === 'webgpu' ? /^WebGPU/ : /^CPU/);
       const train = page.getByRole('button', { name: 'Train', exact: true });
       await expect.poll(() => train.isEnabled(), { timeout: 90_000 }).toBe(true);
       await train.click();
