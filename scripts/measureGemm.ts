@@ -1,5 +1,6 @@
 // The figures of docs/cpu-engine.md's wasm section, single thread in Node:
 //   npx tsx --import ./scripts/watRegister.mjs scripts/measureGemm.ts [STEPS]
+// (add --experimental-wasm-relaxed-simd for the FMA variant under Node 20).
 // GFLOP/s of the wasm SIMD GEMM kernel (src/engine/cpu/wasm) and of the
 // TypeScript reference (gemm.ts) at 512³ and at the products of a training
 // step of the default shape (V65 E256 H256 L2 T64 B32, LSTM), then the CPU
