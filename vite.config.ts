@@ -1,6 +1,7 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
+import { watPlugin } from './scripts/vitePluginWat.ts';
 
 // Cross-origin isolation lets the CPU engine share memory between workers
 // (SharedArrayBuffer); it costs nothing here since we load no third-party assets.
@@ -13,10 +14,12 @@ const isolationHeaders = {
  * The built page's Content-Security-Policy: scripts, workers, styles, images
  * and connections from the page's own origin only. Nothing of the app needs
  * more: no inline script or style element (React's style props go through
- * the CSSOM, which CSP does not govern), no eval, no WebAssembly (the CPU
- * engine is plain JavaScript, so no 'wasm-unsafe-eval'), no third-party
- * host. `blob:` and `data:` are absent on purpose: downloads navigate to a
- * blob: URL, which CSP does not restrict. Checked in the built page by
+ * the CSSOM, which CSP does not govern), no eval, no third-party host.
+ * 'wasm-unsafe-eval' lets the CPU engine compile its own WebAssembly GEMM
+ * kernel (src/engine/cpu/wasm, bundled with the app's scripts); it allows
+ * compiling WebAssembly only, not JavaScript eval. `blob:` and `data:` are
+ * absent on purpose: downloads navigate to a blob: URL, which CSP does not
+ * restrict. Checked in the built page by
  * tests/e2e/csp.test.ts, on WebGPU and on the CPU engine.
  *
  * A <meta> policy cannot carry frame-ancestors and does not reach into the
@@ -25,7 +28,7 @@ const isolationHeaders = {
  */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self'", // also the service worker (src/sw/serviceWorker.ts)
   "connect-src 'self'",
   "style-src 'self'",
@@ -103,9 +106,9 @@ function offline(): Plugin[] {
 export default defineConfig({
   // Relative URLs everywhere, so the build runs from any subpath (docs/deploy.md).
   base: './',
-  plugins: [react(), contentSecurityPolicy(), offline()],
+  plugins: [react(), contentSecurityPolicy(), offline(), watPlugin()],
   server: { host: '127.0.0.1', port: 5173, headers: isolationHeaders },
   preview: { host: '127.0.0.1', port: 4173, headers: isolationHeaders },
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [watPlugin()] },
   build: { target: 'es2022', sourcemap: true },
 });

@@ -1,14 +1,20 @@
 import { defineConfig } from 'vitest/config';
 import { swiftshaderEnv } from './scripts/swiftshader.mjs';
+import { watPlugin } from './scripts/vitePluginWat.ts';
 
 // Three projects, run in this order by `npm test`:
 //   unit — pure TypeScript, the CPU reference and the formats;
 //   gpu  — real WebGPU in Node (Dawn over SwiftShader), kernels against the CPU twin;
 //   e2e  — the built app in Debian's headless chromium, with and without WebGPU.
 export default defineConfig({
+  // The CPU engine's .wat kernel, assembled on import and loaded before the tests; each
+  // project `extends` this root config.
+  plugins: [watPlugin()],
   test: {
+    setupFiles: ['tests/helpers/wasmKernel.ts'],
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
@@ -17,6 +23,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'gpu',
           include: ['tests/gpu/**/*.test.ts'],
@@ -30,6 +37,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],

@@ -67,7 +67,7 @@ async function runHarness(
       [workerUrl, request] as const,
     );
     console.log(
-      `[e2e cpu-threads] ${report.device}; started in ${report.startMs.toFixed(0)} ms; ` +
+      `[e2e cpu-threads] ${report.device} (${report.kernels.join(', ')}); started in ${report.startMs.toFixed(0)} ms; ` +
         `${report.parallelProducts} split products; hardwareConcurrency ${report.hardwareConcurrency}`,
     );
     expect(log.errors).toEqual([]);
@@ -83,6 +83,9 @@ function expectIdentical(report: CpuThreadsReport, threads: number): void {
   // The pool really ran: no silent fallback to one thread, products actually split.
   expect(report.threads).toBe(threads + 1);
   expect(report.parallelProducts).toBeGreaterThan(0);
+  // Both on the wasm kernel (the same variant), the pooled one in every thread.
+  expect(report.kernels[0]).toMatch(/^wasm/);
+  expect(report.kernels[1]).toBe(report.kernels[0]);
   expect(report.serialLosses).toHaveLength(STEPS);
   expect(report.serialLosses.every(Number.isFinite)).toBe(true);
   expect(report.pooledLosses).toEqual(report.serialLosses);

@@ -25,6 +25,8 @@ export interface CpuThreadsReport {
   /** Threads of the pooled backend, its own included (1: it fell back to serial). */
   threads: number;
   device: string;
+  /** Which GEMM kernel the serial and the pooled backend ran (CpuBackend.gemmKernel). */
+  kernels: string[];
   parallelProducts: number;
   serialLosses: number[];
   pooledLosses: number[];
@@ -83,6 +85,7 @@ async function run(request: CpuThreadsRequest): Promise<CpuThreadsReport> {
       hardwareConcurrency: scope.navigator.hardwareConcurrency,
       threads: pooled.threads,
       device: pooled.info.device,
+      kernels: [serial.gemmKernel, pooled.gemmKernel],
       parallelProducts: pooled.parallelProducts,
       serialLosses: (await serial.drainLosses()).map((l) => l.loss),
       pooledLosses: (await pooled.drainLosses()).map((l) => l.loss),
@@ -106,6 +109,7 @@ scope.onmessage = (event) => {
         hardwareConcurrency: scope.navigator.hardwareConcurrency,
         threads: 0,
         device: '',
+        kernels: [],
         parallelProducts: 0,
         serialLosses: [],
         pooledLosses: [],

@@ -25,13 +25,19 @@ import type {
   GradientFlow,
 } from '../backend';
 import { checkBatch, checkSampleOptions, checkTokens } from '../batchCheck';
-import { validateModelConfig, type ModelConfig, type OptimizerConfig } from '../config';
+import {
+  headInputSize,
+  layerInputSize,
+  validateModelConfig,
+  type ModelConfig,
+  type OptimizerConfig,
+} from '../config';
 import type { DropoutSpec } from '../dropout';
 import { decayMask, paramLayout, type ParamLayout } from '../params';
 import { Rng } from '../rng';
 import { carriesState, outputSize, readsTokens, taskOf } from '../task';
 import type { AdamMoments, RecurrentState } from '../state';
-import type { Arr } from './gemm';
+import { serialGemm, type Arr, type GemmOps } from './gemm';
 import { adamStep, allFinite, clipScale, globalNorm } from './adam';
 import type { LayerTrace } from './layerTypes';
 import {
@@ -51,7 +57,10 @@ import {
 } from './model';
 import { gradientFlowOf } from './gradientFlow';
 import { sampleToken } from './sampling';
-import { GemmPool, SharedMemory, type SpawnGemmWorker } from './parallel/pool';
+import { GemmPool, type SpawnGemmWorker } from './parallel/pool';
+import { Arena } from './wasm/arena';
+import { gemmKernel } from './wasm/compile';
+import { gemmScratchBytes, KernelInstance, WasmGemm } from './wasm/kernel';
 
 export interface CpuBackendOptions {
   batchSize: number;
@@ -61,6 +70,22 @@ export interface CpuBackendOptions {
    * (see parallel/). Omitted or 0: everything runs on the calling thread.
    */
   parallel?: { threads: number; spawn: SpawnGemmWorker };
+  /**
+   * Whose matrix products: 'wasm' (default) runs the SIMD kernel of wasm/
+   * where it compiles, else gemm.ts; 'ts' always gemm.ts, the readable
+   * reference (tests compare the two).
+   */
+  kernel?: 'wasm' | 'ts';
+}
+
+/** The widest product of a model (its N): what a GEMM thread's scratch must hold. */
+function widestProduct(m: ModelConfig): number {
+  return Math.max(
+    CELLS[m.cell].gates * m.hiddenSize,
+    layerInputSize(m, 0),
+    headInputSize(m),
+    outputSize(m),
+  );
 }
 
 /** The training state at one step, copied in memory (see Backend.snapshot). */
@@ -87,7 +112,11 @@ export class CpuBackend implements Backend, GradientSource {
   /** The parameters at the best validation so far (keepBest), and their step. */
   private best: { step: number; params: Float32Array } | null = null;
   private readonly pool: GemmPool | null = null;
+  /** Every product goes through here: the pool, the wasm kernel, or gemm.ts. */
+  private readonly gemm: GemmOps;
   private readonly trainingWorkspace: Workspace;
+  /** Which kernel runs the products: the wasm one (with or without relaxed-SIMD FMA) or gemm.ts. */
+  readonly gemmKernel: 'wasm-fma' | 'wasm' | 'ts';
 
   constructor(
     readonly model: ModelConfig,
@@ -103,25 +132,40 @@ export class CpuBackend implements Backend, GradientSource {
     }
     const { batchSize: B, seqLen: T } = options;
     const threads = options.parallel?.threads ?? 0;
-    // With worker threads, every operand of a training product lives in one shared buffer.
+    const kernel = options.kernel === 'ts' ? null : gemmKernel();
+    this.gemmKernel = kernel ? (kernel.fma ? 'wasm-fma' : 'wasm') : 'ts';
+    // What the constructor allocates below: params, grads, h, c and the training workspace
+    // (its dropout copies included, should dropout ever be on). With worker threads or the
+    // wasm kernel they live in one memory the products read in place (wasm/arena.ts),
+    // with a kernel scratch per thread.
+    const state = model.layers * B * model.hiddenSize;
+    const floats = Arena.floatsFor([
+      this.layout.total,
+      this.layout.total,
+      state,
+      state,
+      ...workspaceAllocations(model, T, B),
+    ]);
+    const scratchBytes = kernel ? gemmScratchBytes(widestProduct(model)) : 0;
     let allocate: (n: number) => Float32Array = (n) => new Float32Array(n);
+    let gemm: GemmOps = serialGemm;
     if (threads > 0 && options.parallel) {
-      // What the constructor allocates below: params, grads, h, c and the training workspace
-      // (its dropout copies included, should dropout ever be on).
-      const state = model.layers * B * model.hiddenSize;
-      const memory = new SharedMemory(
-        SharedMemory.floatsFor([
-          this.layout.total,
-          this.layout.total,
-          state,
-          state,
-          ...workspaceAllocations(model, T, B),
-        ]),
+      const memory = new Arena(floats * 4 + (threads + 1) * (scratchBytes + 16), true);
+      this.pool = new GemmPool(memory, threads, options.parallel.spawn, kernel, scratchBytes);
+      allocate = (n) => memory.allocate(n);
+      gemm = this.pool;
+    } else if (kernel) {
+      const memory = new Arena(floats * 4 + scratchBytes + 16, false);
+      const scratch = memory.allocateBytes(scratchBytes);
+      gemm = new WasmGemm(
+        kernel,
+        new KernelInstance(kernel.private, memory.memory, scratch, scratchBytes),
       );
-      this.pool = new GemmPool(memory, threads, options.parallel.spawn);
       allocate = (n) => memory.allocate(n);
     }
-    this.info = { kind: 'cpu', device: this.pool ? `CPU, ${this.pool.threads} threads` : 'CPU' };
+    this.gemm = gemm;
+    const device = ['CPU', this.pool && `${this.pool.threads} threads`, kernel && 'wasm SIMD'];
+    this.info = { kind: 'cpu', device: device.filter(Boolean).join(', ') };
     this.params = allocate(this.layout.total);
     this.params.set(params);
     this.grads = allocate(this.layout.total);
@@ -132,14 +176,7 @@ export class CpuBackend implements Backend, GradientSource {
     this.gradViews = viewArena(this.layout, this.grads);
     const n = model.layers * B * model.hiddenSize;
     this.state = { h: allocate(n), c: allocate(n) };
-    this.trainingWorkspace = new Workspace(
-      Float32Array,
-      model,
-      T,
-      B,
-      this.pool ?? undefined,
-      allocate,
-    );
+    this.trainingWorkspace = new Workspace(Float32Array, model, T, B, gemm, allocate);
     this.workspaces.set(`${T}x${B}`, this.trainingWorkspace);
   }
 
@@ -177,7 +214,7 @@ export class CpuBackend implements Backend, GradientSource {
     const key = `${T}x${B}`;
     let ws = this.workspaces.get(key);
     if (!ws) {
-      ws = new Workspace(Float32Array, this.model, T, B);
+      ws = new Workspace(Float32Array, this.model, T, B, this.gemm);
       this.workspaces.set(key, ws);
     }
     return ws;

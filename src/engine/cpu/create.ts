@@ -10,6 +10,7 @@ import type { ModelConfig } from '../config';
 import { CpuBackend } from './backend';
 import { canShareMemory, defaultGemmThreads, spawnBrowserGemmWorker } from './parallel/browserPool';
 import type { SpawnGemmWorker } from './parallel/pool';
+import { loadGemmKernel } from './wasm/compile';
 
 export interface CpuBackendShape {
   batchSize: number;
@@ -37,6 +38,8 @@ export async function createCpuBackend(
   shape: CpuBackendShape,
   options: CpuThreadOptions = {},
 ): Promise<CpuBackend> {
+  // Every backend built here runs the wasm kernel where it compiles (see wasm/compile.ts).
+  await loadGemmKernel();
   const serial = { batchSize: shape.batchSize, seqLen: shape.seqLen };
   const threads = options.spawn || canShareMemory() ? (options.threads ?? defaultGemmThreads()) : 0;
   if (threads <= 0) return new CpuBackend(model, params, serial);

@@ -260,18 +260,25 @@ export function sumRowsInto(bias: Arr, X: Arr, M: number, N: number): void {
   }
 }
 
-/** The three products, as an object a model can be handed: serial here, a pool in parallel/. */
+/**
+ * The three products, as an object a model can be handed: serial here, the wasm kernel in
+ * wasm/kernel.ts, a pool in parallel/.
+ */
 export interface GemmOps {
   nn(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number): void;
   tn(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number): void;
   nt(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number): void;
 }
 
-export const serialGemm: GemmOps = {
-  nn: (C, A, B, M, N, K) => gemmNN(C, A, B, M, N, K),
-  tn: (C, A, B, M, N, K) => gemmTN(C, A, B, M, N, K),
-  nt: (C, A, B, M, N, K) => gemmNT(C, A, B, M, N, K),
-};
+/** The products on rows m0..m1 of C, as a GEMM thread runs its share (parallel/pool.ts). */
+export interface RowGemmOps extends GemmOps {
+  nn(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number, m0?: number, m1?: number): void;
+  tn(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number, m0?: number, m1?: number): void;
+  nt(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number, m0?: number, m1?: number): void;
+}
+
+/** The TypeScript products: the reference (and the path for float64 gradient checks). */
+export const serialGemm: RowGemmOps = { nn: gemmNN, tn: gemmTN, nt: gemmNT };
 
 /**
  * The view a[start, end), made once per (array, start) and reused: the step

@@ -45,14 +45,25 @@ async function expectSameTraining(serial: CpuBackend, other: CpuBackend) {
 }
 
 describe('CPU engine on worker threads', () => {
-  it.each([1, 2])(
-    'matches the serial engine bit for bit with %i extra thread(s)',
-    async (threads) => {
-      const serial = new CpuBackend(model, params, shape);
-      const parallel = new CpuBackend(model, params, { ...shape, parallel: { threads, spawn } });
+  it.each([
+    [1, 'wasm'],
+    [2, 'wasm'],
+    [1, 'ts'],
+  ] as const)(
+    'matches the serial engine bit for bit with %i extra thread(s), %s kernel',
+    async (threads, kernel) => {
+      const serial = new CpuBackend(model, params, { ...shape, kernel });
+      const parallel = new CpuBackend(model, params, {
+        ...shape,
+        kernel,
+        parallel: { threads, spawn },
+      });
       try {
         expect(await parallel.threadsReady()).toBe(true);
         expect(parallel.threads).toBe(threads + 1);
+        // Every thread on the wasm kernel when it is asked for (the workers get its module).
+        expect(parallel.gemmKernel).toBe(serial.gemmKernel);
+        expect(parallel.gemmKernel.startsWith('wasm')).toBe(kernel === 'wasm');
         await expectSameTraining(serial, parallel);
         expect(parallel.parallelProducts).toBeGreaterThan(0);
       } finally {
@@ -65,7 +76,7 @@ describe('CPU engine on worker threads', () => {
     const backend = await createCpuBackend(model, params, shape, { threads: 1, spawn });
     try {
       expect(backend.threads).toBe(2);
-      expect(backend.info.device).toBe('CPU, 2 threads');
+      expect(backend.info.device).toBe('CPU, 2 threads, wasm SIMD');
       await expectSameTraining(new CpuBackend(model, params, shape), backend);
       expect(backend.parallelProducts).toBeGreaterThan(0);
     } finally {
@@ -117,6 +128,6 @@ describe('CPU engine on worker threads', () => {
   it('without shared-memory isolation (Node has no crossOriginIsolated) runs on one thread', async () => {
     const backend = await createCpuBackend(model, params, shape);
     expect(backend.threads).toBe(1);
-    expect(backend.info.device).toBe('CPU');
+    expect(backend.info.device).toBe('CPU, wasm SIMD');
   });
 });

@@ -3,13 +3,14 @@
 // calling thread writes a command into a shared control block, wakes the
 // workers with Atomics.notify, computes its own share of C's rows, and waits
 // until every worker has finished its share. Operands must live in the pool's
-// SharedArrayBuffer (see SharedMemory); anything else, or a product too small
+// shared memory (an Arena, wasm/arena.ts); anything else, or a product too small
 // to be worth a wake-up, runs serially on the calling thread. The caller
 // blocks in Atomics.wait where it may (a worker, Node) and spins where it may
 // not (a browser's main thread, e.g. the benchmark page).
 //
 // Every thread owns whole rows of C and the kernels compute a row the same way
-// wherever a share starts (see gemm.ts), so the split changes no rounding: a
+// wherever a share starts (see gemm.ts and wasm/gemm.wat; every thread runs the
+// same one, the wasm kernel where it compiled), so the split changes no rounding: a
 // pooled product is bit-identical to the serial one. That is also why the pool
 // may run a product serially whenever its workers are not all there yet.
 //
@@ -17,7 +18,9 @@
 // L layers. A product is C (M, N) += op(A) · op(B) over K, with M, N, K among
 // T·B, B, E, H, 4H and V (see lstmLayer.ts).
 
-import { gemmNN, gemmNT, gemmTN, type Arr, type GemmOps } from '../gemm';
+import { serialGemm, type Arr, type GemmOps, type RowGemmOps } from '../gemm';
+import type { Arena } from '../wasm/arena';
+import { KernelInstance, WasmGemm, type GemmKernel } from '../wasm/kernel';
 
 /** Control block slots (Int32). */
 const GENERATION = 0;
@@ -55,6 +58,16 @@ export interface GemmWorkerInit {
   index: number;
   /** Shares in all: workers + 1. */
   parts: number;
+  /**
+   * The wasm kernel over the same memory (`memory` is its buffer) and this
+   * worker's scratch in it; null: the TypeScript products (gemm.ts).
+   */
+  wasm: {
+    kernel: GemmKernel;
+    memory: WebAssembly.Memory;
+    scratch: number;
+    scratchBytes: number;
+  } | null;
 }
 
 /**
@@ -67,39 +80,13 @@ export type SpawnGemmWorker = (
   failed: (reason: string) => void,
 ) => { terminate(): void };
 
-/** A bump allocator over one SharedArrayBuffer, handing out 16-byte-aligned float views. */
-export class SharedMemory {
-  readonly buffer: SharedArrayBuffer;
-  private used = 0;
-
-  constructor(floats: number) {
-    this.buffer = new SharedArrayBuffer(Math.ceil(floats / 4) * 16 + 16);
-  }
-
-  /** Floats to ask for so that arrays of these lengths can all be allocated (16-byte aligned). */
-  static floatsFor(lengths: readonly number[]): number {
-    return lengths.reduce((sum, length) => sum + Math.ceil(length / 4) * 4, 0);
-  }
-
-  allocate(length: number): Float32Array {
-    const at = this.used;
-    const bytes = Math.ceil(length / 4) * 16;
-    if (at + bytes > this.buffer.byteLength) throw new Error('shared memory exhausted');
-    this.used += bytes;
-    return new Float32Array(this.buffer, at, length);
-  }
-
-  owns(a: Arr): boolean {
-    return a.buffer === this.buffer;
-  }
-}
-
 /** First row of share `part` of M rows; share p covers [rowAt(p), rowAt(p + 1)). */
 function rowAt(M: number, part: number, parts: number): number {
   return Math.floor((M * part) / parts);
 }
 
 function runShare(
+  ops: RowGemmOps,
   op: number,
   C: Arr,
   A: Arr,
@@ -111,9 +98,9 @@ function runShare(
   m1: number,
 ) {
   if (m0 >= m1) return;
-  if (op === OP_NN) gemmNN(C, A, B, M, N, K, m0, m1);
-  else if (op === OP_TN) gemmTN(C, A, B, M, N, K, m0, m1);
-  else gemmNT(C, A, B, M, N, K, m0, m1);
+  if (op === OP_NN) ops.nn(C, A, B, M, N, K, m0, m1);
+  else if (op === OP_TN) ops.tn(C, A, B, M, N, K, m0, m1);
+  else ops.nt(C, A, B, M, N, K, m0, m1);
 }
 
 /**
@@ -140,23 +127,46 @@ export class GemmPool implements GemmOps {
   private failure: string | null = null;
   private disposed = false;
   private dispatched = 0;
+  /** This thread's products: the wasm kernel on its share of scratch, or gemm.ts. */
+  private readonly ops: RowGemmOps;
 
+  /**
+   * `memory` must be shared and have room for one `scratchBytes` per thread
+   * (taken here) when `kernel` is given.
+   */
   constructor(
-    readonly memory: SharedMemory,
+    readonly memory: Arena,
     threads: number,
     spawn: SpawnGemmWorker,
+    kernel: GemmKernel | null = null,
+    scratchBytes = 0,
   ) {
+    if (!memory.shared) throw new Error('GEMM threads need a shared memory');
     this.control = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
     this.parts = threads + 1;
     this.blocking = canBlock(this.control);
+    const scratch = kernel ? memory.allocateBytes(scratchBytes) : 0;
+    this.ops = kernel
+      ? new WasmGemm(
+          kernel,
+          new KernelInstance(kernel.shared, memory.memory, scratch, scratchBytes),
+        )
+      : serialGemm;
     for (let index = 1; index <= threads; index++) {
+      const wasm = kernel && {
+        kernel,
+        memory: memory.memory,
+        scratch: memory.allocateBytes(scratchBytes),
+        scratchBytes,
+      };
       this.workers.push(
         spawn(
           {
-            memory: memory.buffer,
+            memory: memory.buffer as SharedArrayBuffer,
             control: this.control.buffer as SharedArrayBuffer,
             index,
             parts: this.parts,
+            wasm,
           },
           (reason) => {
             this.failure ??= `GEMM worker ${index} failed: ${reason}`;
@@ -227,7 +237,7 @@ export class GemmPool implements GemmOps {
       M * N * K < MIN_PARALLEL_WORK ||
       !this.checkIn()
     ) {
-      runShare(op, C, A, B, M, N, K, 0, M);
+      runShare(this.ops, op, C, A, B, M, N, K, 0, M);
       return;
     }
     const ctl = this.control;
@@ -245,7 +255,7 @@ export class GemmPool implements GemmOps {
     Atomics.store(ctl, REMAINING, this.parts - 1);
     Atomics.add(ctl, GENERATION, 1);
     Atomics.notify(ctl, GENERATION);
-    runShare(op, C, A, B, M, N, K, 0, rowAt(M, 1, this.parts));
+    runShare(this.ops, op, C, A, B, M, N, K, 0, rowAt(M, 1, this.parts));
     const deadline = Date.now() + STALL_MS;
     for (let left = Atomics.load(ctl, REMAINING); left !== 0; left = Atomics.load(ctl, REMAINING)) {
       // A worker that died must not hang the engine forever.
@@ -276,6 +286,13 @@ export class GemmPool implements GemmOps {
 /** A worker's whole life: check in, wait for a product, compute its share of rows, report, repeat. */
 export function serveGemm(init: GemmWorkerInit): void {
   const ctl = new Int32Array(init.control);
+  const { wasm } = init;
+  const ops = wasm
+    ? new WasmGemm(
+        wasm.kernel,
+        new KernelInstance(wasm.kernel.shared, wasm.memory, wasm.scratch, wasm.scratchBytes),
+      )
+    : serialGemm;
   // No product is posted before every worker has checked in (GemmPool.ready),
   // so generation 0 is the one to wait past; a worker that boots after
   // dispose sees the exit command at once.
@@ -300,6 +317,7 @@ export function serveGemm(init: GemmWorkerInit): void {
     if (op === OP_EXIT) return;
     const M = ctl[DIM_M];
     runShare(
+      ops,
       op,
       view(ctl[C_AT], ctl[C_LEN]),
       view(ctl[A_AT], ctl[A_LEN]),

@@ -1,0 +1,264 @@
+;; The CPU engine's matrix products in WebAssembly with 128-bit SIMD: the fast
+;; path of gemm.ts (which stays the readable reference). Hand-written text,
+;; assembled at build time by wabt (scripts/vitePluginWat.ts), which makes two
+;; variants of it:
+;;   - f32x4.relaxed_madd (a fused multiply-add where the CPU has one) is kept
+;;     where the runtime validates relaxed SIMD, else rewritten to f32x4.mul
+;;     then f32x4.add (see wasm/kernel.ts for the detection);
+;;   - the memory is imported shared (GEMM worker threads) or not.
+;;
+;; One product: C (M, N) += op(A) · op(B) over K, rows m0..m1 of C, all
+;; row-major float32, every operand given as a byte offset in the memory.
+;;   op 0 (NN): A (M, K), B (K, N)
+;;   op 1 (TN): A (K, M), B (K, N)   -- Aᵀ · B, weight gradients
+;;   op 2 (NT): A (M, K), B (N, K)   -- A · Bᵀ, gradients through a weight
+;;
+;; How: K is cut into blocks of KC. For each block, B's KC rows are packed into
+;; panels of 8 columns, each k's 8 values contiguous (zeros past N), so the
+;; micro-kernel streams one panel with two 16-byte loads per k whatever op(B)
+;; is. Rows are taken in blocks of MC; a block's KC columns of op(A) are packed
+;; too, 4 rows by 4 rows, each k's 4 values contiguous (the rows of A (M, K)
+;; lie K floats apart: read in place, four rows 4 KB apart at K = 1024 fought
+;; over the same L1 sets and ran at a third of the speed). The micro-kernel
+;; holds a 4×8 tile of C in eight v128 registers and takes one splat of A per
+;; row and k. Each panel (KC·8 floats, 8 KB) stays in L1 across a block's row
+;; tiles, the packed block (MC·KC floats, 64 KB) in L2 across the panels.
+;;
+;; Every element of C is computed the same way wherever its tile sits: for
+;; each K block in order, its products are summed in ascending k from zero (a
+;; tile's missing rows repeat its block's last row and its missing columns are
+;; zeros, both discarded), then added to C once. So a thread's row range or a tile's
+;; edge changes no rounding, and GEMM threads stay bit-identical to one.
+;;
+;; Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
+;; L layers; the engine calls this with M, N, K among T·B, B, E, H, 4H and V.
+;;
+;; Scratch (`ws`, per thread): 128 bytes of tile, MC·KC·4 bytes of packed A,
+;; then KC·ceil(N/8)·32 bytes of packed panels of B (wasm/kernel.ts sizes it
+;; with the same KC and MC, checked against the exported ones).
+
+(module
+  (import "env" "memory" (memory 1 65536 shared))
+
+  ;; K block (floats of a panel's depth) and rows per block of A.
+  (global $KC i32 (i32.const 256))
+  (global $MC i32 (i32.const 64))
+  (export "KC" (global $KC))
+  (export "MC" (global $MC))
+
+  ;; Packs rows i0..i1 of op(A), columns k0..k0+kc, at $dst: row tile t (rows
+  ;; i0+4t..) at t·kc·16 bytes, k after k, 16 bytes per k; rows past i1 repeat
+  ;; row i1-1. $aT: A is stored (K, M) (op TN), else (M, K).
+  (func $packA (param $aT i32) (param $a i32) (param $M i32) (param $K i32)
+               (param $i0 i32) (param $i1 i32) (param $k0 i32) (param $kc i32) (param $dst i32)
+    (local $i i32) (local $r i32) (local $row i32) (local $kk i32)
+    (local $src i32) (local $out i32) (local $step i32)
+    (local.set $step (select (i32.shl (local.get $M) (i32.const 2)) (i32.const 4) (local.get $aT)))
+    (local.set $i (local.get $i0))
+    (loop $tiles
+      (local.set $r (i32.const 0))
+      (loop $rows
+        (local.set $row (i32.add (local.get $i) (local.get $r)))
+        (if (i32.ge_u (local.get $row) (local.get $i1))
+          (then (local.set $row (i32.sub (local.get $i1) (i32.const 1)))))
+        (local.set $src (i32.add (local.get $a) (i32.shl
+          (select
+            (i32.add (i32.mul (local.get $k0) (local.get $M)) (local.get $row))
+            (i32.add (i32.mul (local.get $row) (local.get $K)) (local.get $k0))
+            (local.get $aT))
+          (i32.const 2))))
+        (local.set $out (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 2))))
+        (local.set $kk (i32.const 0))
+        (loop $copy
+          (f32.store (local.get $out) (f32.load (local.get $src)))
+          (local.set $src (i32.add (local.get $src) (local.get $step)))
+          (local.set $out (i32.add (local.get $out) (i32.const 16)))
+          (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
+          (br_if $copy (i32.lt_u (local.get $kk) (local.get $kc))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br_if $rows (i32.lt_u (local.get $r) (i32.const 4))))
+      (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $kc) (i32.const 4))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br_if $tiles (i32.lt_u (local.get $i) (local.get $i1)))))
+
+  ;; Packs rows k0..k0+kc of op(B) into panels at $dst: panel p holds columns
+  ;; 8p..8p+7, k after k, 32 bytes per k. $trans: B is stored (N, K) (op NT).
+  (func $packB (param $trans i32) (param $b i32) (param $N i32) (param $K i32)
+               (param $k0 i32) (param $kc i32) (param $dst i32)
+    (local $j i32) (local $w i32) (local $jj i32) (local $kk i32)
+    (local $src i32) (local $out i32) (local $step i32)
+    (block $panels_done
+      (loop $panels
+        (br_if $panels_done (i32.ge_u (local.get $j) (local.get $N)))
+        (local.set $w (i32.sub (local.get $N) (local.get $j)))
+        (if (i32.and (i32.eqz (local.get $trans)) (i32.ge_u (local.get $w) (i32.const 8)))
+          (then
+            ;; A full panel of a (K, N) B: copy 8 contiguous floats per k.
+            (local.set $src (i32.add (local.get $b)
+              (i32.shl (i32.add (i32.mul (local.get $k0) (local.get $N)) (local.get $j))
+                       (i32.const 2))))
+            (local.set $out (local.get $dst))
+            (local.set $kk (i32.const 0))
+            (loop $rows
+              (v128.store (local.get $out) (v128.load (local.get $src)))
+              (v128.store offset=16 (local.get $out) (v128.load offset=16 (local.get $src)))
+              (local.set $src (i32.add (local.get $src) (i32.shl (local.get $N) (i32.const 2))))
+              (local.set $out (i32.add (local.get $out) (i32.const 32)))
+              (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
+              (br_if $rows (i32.lt_u (local.get $kk) (local.get $kc)))))
+          (else
+            ;; Column by column: a transposed B, or the last, partial panel.
+            (local.set $jj (i32.const 0))
+            (loop $cols
+              (local.set $out (i32.add (local.get $dst) (i32.shl (local.get $jj) (i32.const 2))))
+              (if (i32.lt_u (local.get $jj) (local.get $w))
+                (then
+                  (if (local.get $trans)
+                    (then
+                      ;; B (N, K): column j+jj of op(B) is row j+jj of B.
+                      (local.set $src (i32.add (local.get $b)
+                        (i32.shl (i32.add (i32.mul (i32.add (local.get $j) (local.get $jj))
+                                                   (local.get $K))
+                                          (local.get $k0))
+                                 (i32.const 2))))
+                      (local.set $step (i32.const 4)))
+                    (else
+                      (local.set $src (i32.add (local.get $b)
+                        (i32.shl (i32.add (i32.mul (local.get $k0) (local.get $N))
+                                          (i32.add (local.get $j) (local.get $jj)))
+                                 (i32.const 2))))
+                      (local.set $step (i32.shl (local.get $N) (i32.const 2)))))
+                  (local.set $kk (i32.const 0))
+                  (loop $copy
+                    (f32.store (local.get $out) (f32.load (local.get $src)))
+                    (local.set $src (i32.add (local.get $src) (local.get $step)))
+                    (local.set $out (i32.add (local.get $out) (i32.const 32)))
+                    (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
+                    (br_if $copy (i32.lt_u (local.get $kk) (local.get $kc)))))
+                (else
+                  (local.set $kk (i32.const 0))
+                  (loop $zero
+                    (f32.store (local.get $out) (f32.const 0))
+                    (local.set $out (i32.add (local.get $out) (i32.const 32)))
+                    (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
+                    (br_if $zero (i32.lt_u (local.get $kk) (local.get $kc))))))
+              (local.set $jj (i32.add (local.get $jj) (i32.const 1)))
+              (br_if $cols (i32.lt_u (local.get $jj) (i32.const 8))))))
+        (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $kc) (i32.const 5))))
+        (local.set $j (i32.add (local.get $j) (i32.const 8)))
+        (br $panels))))
+
+  ;; The 4×8 micro-kernel: tile = Σ over kc of (packed A column) ⊗ (panel row),
+  ;; A advancing by 16 bytes per k, the panel by 32. Written to $tile (row r at
+  ;; 32r) for $addTile to add into C.
+  (func $micro (param $ap i32) (param $bp i32) (param $kc i32) (param $tile i32)
+    (local $end i32) (local $b0 v128) (local $b1 v128) (local $x v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local.set $end (i32.add (local.get $bp) (i32.shl (local.get $kc) (i32.const 5))))
+    (loop $k
+      (local.set $b0 (v128.load (local.get $bp)))
+      (local.set $b1 (v128.load offset=16 (local.get $bp)))
+      (local.set $x (v128.load32_splat offset=0 (local.get $ap)))
+      (local.set $c00 (f32x4.relaxed_madd (local.get $x) (local.get $b0) (local.get $c00)))
+      (local.set $c01 (f32x4.relaxed_madd (local.get $x) (local.get $b1) (local.get $c01)))
+      (local.set $x (v128.load32_splat offset=4 (local.get $ap)))
+      (local.set $c10 (f32x4.relaxed_madd (local.get $x) (local.get $b0) (local.get $c10)))
+      (local.set $c11 (f32x4.relaxed_madd (local.get $x) (local.get $b1) (local.get $c11)))
+      (local.set $x (v128.load32_splat offset=8 (local.get $ap)))
+      (local.set $c20 (f32x4.relaxed_madd (local.get $x) (local.get $b0) (local.get $c20)))
+      (local.set $c21 (f32x4.relaxed_madd (local.get $x) (local.get $b1) (local.get $c21)))
+      (local.set $x (v128.load32_splat offset=12 (local.get $ap)))
+      (local.set $c30 (f32x4.relaxed_madd (local.get $x) (local.get $b0) (local.get $c30)))
+      (local.set $c31 (f32x4.relaxed_madd (local.get $x) (local.get $b1) (local.get $c31)))
+      (local.set $ap (i32.add (local.get $ap) (i32.const 16)))
+      (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
+      (br_if $k (i32.lt_u (local.get $bp) (local.get $end))))
+    (v128.store offset=0 (local.get $tile) (local.get $c00))
+    (v128.store offset=16 (local.get $tile) (local.get $c01))
+    (v128.store offset=32 (local.get $tile) (local.get $c10))
+    (v128.store offset=48 (local.get $tile) (local.get $c11))
+    (v128.store offset=64 (local.get $tile) (local.get $c20))
+    (v128.store offset=80 (local.get $tile) (local.get $c21))
+    (v128.store offset=96 (local.get $tile) (local.get $c30))
+    (v128.store offset=112 (local.get $tile) (local.get $c31)))
+
+  ;; C (at $c, rows N floats apart) += the first $rows × $cols of the tile.
+  (func $addTile (param $c i32) (param $N i32) (param $rows i32) (param $cols i32) (param $tile i32)
+    (local $r i32) (local $jj i32) (local $at i32) (local $t i32)
+    (loop $row
+      (if (i32.eq (local.get $cols) (i32.const 8))
+        (then
+          (v128.store (local.get $c)
+            (f32x4.add (v128.load (local.get $c)) (v128.load (local.get $tile))))
+          (v128.store offset=16 (local.get $c)
+            (f32x4.add (v128.load offset=16 (local.get $c)) (v128.load offset=16 (local.get $tile)))))
+        (else
+          (local.set $jj (i32.const 0))
+          (loop $col
+            (local.set $at (i32.add (local.get $c) (i32.shl (local.get $jj) (i32.const 2))))
+            (local.set $t (i32.add (local.get $tile) (i32.shl (local.get $jj) (i32.const 2))))
+            (f32.store (local.get $at) (f32.add (f32.load (local.get $at)) (f32.load (local.get $t))))
+            (local.set $jj (i32.add (local.get $jj) (i32.const 1)))
+            (br_if $col (i32.lt_u (local.get $jj) (local.get $cols))))))
+      (local.set $c (i32.add (local.get $c) (i32.shl (local.get $N) (i32.const 2))))
+      (local.set $tile (i32.add (local.get $tile) (i32.const 32)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br_if $row (i32.lt_u (local.get $r) (local.get $rows)))))
+
+  (func (export "gemm")
+        (param $op i32) (param $c i32) (param $a i32) (param $b i32)
+        (param $M i32) (param $N i32) (param $K i32) (param $m0 i32) (param $m1 i32)
+        (param $ws i32)
+    (local $packedA i32) (local $panels i32) (local $k0 i32) (local $kc i32)
+    (local $i0 i32) (local $i1 i32) (local $i i32) (local $j i32) (local $ap i32)
+    (local $bp i32) (local $rows i32)
+    (local.set $packedA (i32.add (local.get $ws) (i32.const 128)))
+    (local.set $panels (i32.add (local.get $packedA)
+      (i32.shl (i32.mul (global.get $MC) (global.get $KC)) (i32.const 2))))
+    (block $k_done
+      (loop $kblocks
+        (br_if $k_done (i32.ge_u (local.get $k0) (local.get $K)))
+        (local.set $kc (i32.sub (local.get $K) (local.get $k0)))
+        (if (i32.gt_u (local.get $kc) (global.get $KC)) (then (local.set $kc (global.get $KC))))
+        (call $packB (i32.eq (local.get $op) (i32.const 2)) (local.get $b) (local.get $N)
+                     (local.get $K) (local.get $k0) (local.get $kc) (local.get $panels))
+        (local.set $i0 (local.get $m0))
+        (block $i_done
+          (loop $iblocks
+            (br_if $i_done (i32.ge_u (local.get $i0) (local.get $m1)))
+            (local.set $i1 (i32.add (local.get $i0) (global.get $MC)))
+            (if (i32.gt_u (local.get $i1) (local.get $m1)) (then (local.set $i1 (local.get $m1))))
+            (call $packA (i32.eq (local.get $op) (i32.const 1)) (local.get $a) (local.get $M)
+                         (local.get $K) (local.get $i0) (local.get $i1) (local.get $k0)
+                         (local.get $kc) (local.get $packedA))
+            (local.set $j (i32.const 0))
+            (local.set $bp (local.get $panels))
+            (block $j_done
+              (loop $jpanels
+                (br_if $j_done (i32.ge_u (local.get $j) (local.get $N)))
+                (local.set $i (local.get $i0))
+                (local.set $ap (local.get $packedA))
+                (loop $itiles
+                  (local.set $rows (i32.sub (local.get $i1) (local.get $i)))
+                  (if (i32.gt_u (local.get $rows) (i32.const 4)) (then (local.set $rows (i32.const 4))))
+                  (call $micro (local.get $ap) (local.get $bp) (local.get $kc) (local.get $ws))
+                  (call $addTile
+                    (i32.add (local.get $c)
+                      (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j))
+                               (i32.const 2)))
+                    (local.get $N) (local.get $rows)
+                    (select (i32.const 8) (i32.sub (local.get $N) (local.get $j))
+                            (i32.ge_u (i32.sub (local.get $N) (local.get $j)) (i32.const 8)))
+                    (local.get $ws))
+                  (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                  (local.set $ap (i32.add (local.get $ap) (i32.shl (local.get $kc) (i32.const 4))))
+                  (br_if $itiles (i32.lt_u (local.get $i) (local.get $i1))))
+                (local.set $j (i32.add (local.get $j) (i32.const 8)))
+                (local.set $bp (i32.add (local.get $bp) (i32.shl (local.get $kc) (i32.const 5))))
+                (br $jpanels)))
+            (local.set $i0 (local.get $i1))
+            (br $iblocks)))
+        (local.set $k0 (i32.add (local.get $k0) (local.get $kc)))
+        (br $kblocks))))
+)

@@ -1,0 +1,168 @@
+// The wasm GEMM kernel (gemm.wat, compiled by compile.ts) as the CPU engine
+// runs it: on operands that live in its memory (an Arena) or, for any others, copied
+// through a staging memory of its own. WasmGemm has the signatures of
+// gemm.ts's products, so the engine swaps one for the other at a single point
+// (CpuBackend, parallel/pool.ts); gemm.ts stays the readable reference.
+//
+// Results differ from gemm.ts's in rounding only: the kernel sums a K block
+// in float32 (fused where the CPU has FMA), the reference in float64. Within
+// one runtime they are deterministic and independent of row ranges, so GEMM
+// threads stay bit-identical to one thread (see gemm.wat).
+//
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
+// L layers; products are C (M, N) += op(A) · op(B) over K.
+
+import { gemmNN, gemmNT, gemmTN, type Arr, type RowGemmOps } from '../gemm';
+
+/**
+ * The compiled kernel, in the two memory flavours (modules can be posted to
+ * workers, which therefore never import the .wat themselves: a GEMM worker
+ * under Node's tsx could not).
+ */
+export interface GemmKernel {
+  /** Whether multiply-adds are relaxed-SIMD (fused where the CPU can). */
+  readonly fma: boolean;
+  /** For a shared memory (GEMM worker threads). */
+  readonly shared: WebAssembly.Module;
+  /** For a private memory (one thread, staging). */
+  readonly private: WebAssembly.Module;
+}
+
+/** gemm.wat's K block and row block; checked against the module's exported KC and MC. */
+const KC = 256;
+const MC = 64;
+
+/** Scratch bytes one thread needs for products N columns wide: a tile, packed A and B (gemm.wat). */
+export function gemmScratchBytes(N: number): number {
+  return 128 + MC * KC * 4 + KC * Math.ceil(N / 8) * 32;
+}
+
+type GemmExport = (
+  op: number,
+  c: number,
+  a: number,
+  b: number,
+  M: number,
+  N: number,
+  K: number,
+  m0: number,
+  m1: number,
+  ws: number,
+) => void;
+
+/** gemm.wat's op codes. */
+const NN = 0;
+const TN = 1;
+const NT = 2;
+
+function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): GemmExport {
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as {
+    gemm: GemmExport;
+    KC: WebAssembly.Global;
+    MC: WebAssembly.Global;
+  };
+  if (exports.KC.value !== KC || exports.MC.value !== MC) {
+    throw new Error(`gemm.wat's blocks are KC ${exports.KC.value}, MC ${exports.MC.value}`);
+  }
+  return exports.gemm;
+}
+
+/** One instance of the kernel over one memory, with one thread's scratch in it. */
+export class KernelInstance {
+  private readonly gemm: GemmExport;
+
+  constructor(
+    module: WebAssembly.Module,
+    readonly memory: WebAssembly.Memory,
+    private readonly scratch: number,
+    private readonly scratchBytes: number,
+  ) {
+    this.gemm = instantiate(module, memory);
+  }
+
+  /** Whether every operand is in this memory and the scratch holds N columns. */
+  takes(C: Float32Array, A: Float32Array, B: Float32Array, N: number): boolean {
+    const buffer = this.memory.buffer;
+    return (
+      C.buffer === buffer &&
+      A.buffer === buffer &&
+      B.buffer === buffer &&
+      gemmScratchBytes(N) <= this.scratchBytes
+    );
+  }
+
+  run(op: number, C: Arr, A: Arr, B: Arr, M: number, N: number, K: number, m0: number, m1: number) {
+    this.gemm(op, C.byteOffset, A.byteOffset, B.byteOffset, M, N, K, m0, m1, this.scratch);
+  }
+}
+
+/** A private, growable memory the operands are copied into when they live elsewhere. */
+class Staging {
+  private readonly memory = new WebAssembly.Memory({ initial: 1 });
+  private readonly gemm: GemmExport;
+
+  constructor(module: WebAssembly.Module) {
+    this.gemm = instantiate(module, this.memory);
+  }
+
+  run(op: number, C: Arr, A: Arr, B: Arr, M: number, N: number, K: number, m0: number, m1: number) {
+    const aAt = Math.ceil(gemmScratchBytes(N) / 16) * 16;
+    const bAt = aAt + Math.ceil(A.length / 4) * 16;
+    const cAt = bAt + Math.ceil(B.length / 4) * 16;
+    const end = cAt + C.length * 4;
+    const short = end - this.memory.buffer.byteLength;
+    if (short > 0) this.memory.grow(Math.ceil(short / 65536));
+    const heap = new Float32Array(this.memory.buffer);
+    heap.set(A, aAt / 4);
+    heap.set(B, bAt / 4);
+    heap.set(C, cAt / 4);
+    this.gemm(op, cAt, aAt, bAt, M, N, K, m0, m1, 0);
+    C.set(heap.subarray(cAt / 4 + m0 * N, cAt / 4 + m1 * N), m0 * N);
+  }
+}
+
+/**
+ * The engine's products on the wasm kernel, rows m0..m1 as gemm.ts's take
+ * them: in place for operands in `resident`'s memory, staged otherwise, and
+ * float64 operands (gradient checks) through gemm.ts.
+ */
+export class WasmGemm implements RowGemmOps {
+  private staging: Staging | null = null;
+
+  constructor(
+    private readonly kernel: GemmKernel,
+    private readonly resident: KernelInstance | null = null,
+  ) {}
+
+  nn(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number, m0 = 0, m1 = M): void {
+    this.product(NN, C, A, B, M, N, K, m0, m1);
+  }
+  tn(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number, m0 = 0, m1 = M): void {
+    this.product(TN, C, A, B, M, N, K, m0, m1);
+  }
+  nt(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number, m0 = 0, m1 = M): void {
+    this.product(NT, C, A, B, M, N, K, m0, m1);
+  }
+
+  private product(
+    op: number,
+    C: Arr,
+    A: Arr,
+    B: Arr,
+    M: number,
+    N: number,
+    K: number,
+    m0: number,
+    m1: number,
+  ): void {
+    if (m0 >= m1 || N === 0 || K === 0) return;
+    if (!(C instanceof Float32Array && A instanceof Float32Array && B instanceof Float32Array)) {
+      [gemmNN, gemmTN, gemmNT][op](C, A, B, M, N, K, m0, m1);
+    } else if (this.resident?.takes(C, A, B, N)) {
+      this.resident.run(op, C, A, B, M, N, K, m0, m1);
+    } else {
+      this.staging ??= new Staging(this.kernel.private);
+      this.staging.run(op, C, A, B, M, N, K, m0, m1);
+    }
+  }
+}
