@@ -77,8 +77,10 @@ function isolatedAndControlled(page: Page): Promise<boolean> {
 /** The CPU engine's threads as the Backend badge's title says ("CPU, 3 threads"); 1 without. */
 async function engineThreads(page: Page): Promise<number> {
   const title = (await page.getByRole('status', { name: 'Backend' }).getAttribute('title')) ?? '';
-  const threads = /^CPU, (\d+) threads$/.exec(title);
-  return threads ? Number(threads[1]) : title === 'CPU' ? 1 : 0;
+  // "CPU, 3 threads, wasm SIMD", or "CPU, wasm SIMD" on one thread (src/engine/cpu/backend.ts).
+  if (!title.startsWith('CPU')) return 0;
+  const threads = /, (\d+) threads/.exec(title);
+  return threads ? Number(threads[1]) : 1;
 }
 
 /** Trains until a step has landed, pauses, and returns the steps and the loss shown. */
