@@ -19,7 +19,7 @@ import { CpuBackend } from '../../src/engine/cpu/backend';
 import { importWeights, loadCheckpoint } from '../../src/io';
 import { unzipFiles } from '../../src/io/zip';
 import { downloadingBrowser, openPage, serveBuiltApp } from '../helpers/app';
-import { pausedSteps, stepCount, untilTrainable } from './steps';
+import { stepCount, trainThenPause, untilTrainable, usePastedText } from './steps';
 
 // A small model on a text with a small alphabet, so training and the checks are quick.
 const HASH = '#E=12&H=24&L=2&T=24&B=4&lr=0.01&seed=5&backend=cpu';
@@ -101,16 +101,9 @@ let files: Record<'pytorch' | 'onnx' | 'tfjs' | 'vocab' | 'checkpoint', string>;
 describe('model files', () => {
   it('trains, saves on pause, and exports files that other engines load', async () => {
     const { page, errors } = await open();
-    await page.getByLabel('Corpus text').fill(CORPUS);
-    await page.getByRole('button', { name: 'Use pasted text' }).click();
-    await expect
-      .poll(() => page.getByRole('group', { name: 'Corpus in use' }).textContent())
-      .toContain('Pasted text');
-    await page.getByRole('button', { name: 'Train', exact: true }).click();
-    await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(40);
-    await page.getByRole('button', { name: 'Pause' }).click();
+    await usePastedText(page, CORPUS);
     // Every step in flight at the pause has landed: this is the step the pause saves.
-    savedStep = await pausedSteps(page);
+    savedStep = await trainThenPause(page, 40);
     // The pause saves the run: it shows in the list, marked as the one training. (An
     // autosave during training may show first, with an earlier step: wait for this one.)
     const list = page.getByRole('list', { name: 'Saved runs' });

@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { importWeights } from '../../src/io';
 import { unzipFiles } from '../../src/io/zip';
 import { downloadingBrowser, openPage, serveBuiltApp } from '../helpers/app';
-import { pausedSteps, stepCount, untilTrainable } from './steps';
+import { trainThenPause, untilTrainable, usePastedText } from './steps';
 import { hasTorch, PROJECT_FILES, PYTHON, requireTorch } from '../helpers/pytorchProject';
 
 const HASH = '#E=12&H=24&L=2&T=24&B=4&lr=0.01&seed=5&backend=cpu';
@@ -28,15 +28,8 @@ describe('Continue in PyTorch (the page)', () => {
   it('downloads one zip of the paused run, whose train.py runs', async () => {
     const { page, log } = await openPage(browsing.context, app.url + HASH);
     await untilTrainable(page, 60_000);
-    await page.getByLabel('Corpus text').fill(CORPUS);
-    await page.getByRole('button', { name: 'Use pasted text' }).click();
-    await expect
-      .poll(() => page.getByRole('group', { name: 'Corpus in use' }).textContent())
-      .toContain('Pasted text');
-    await page.getByRole('button', { name: 'Train', exact: true }).click();
-    await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(20);
-    await page.getByRole('button', { name: 'Pause' }).click();
-    const step = await pausedSteps(page);
+    await usePastedText(page, CORPUS);
+    const step = await trainThenPause(page, 20);
 
     const downloads: Download[] = [];
     page.on('download', (d) => downloads.push(d));

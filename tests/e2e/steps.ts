@@ -65,3 +65,25 @@ export async function pausedSteps(page: Page, timeout = 60_000): Promise<number>
   expect(state).toSatisfy(atRest);
   return state.shown;
 }
+
+/** Pastes `text` as the corpus and waits until it is the one in use. */
+export async function usePastedText(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Corpus text').fill(text);
+  await page.getByRole('button', { name: 'Use pasted text' }).click();
+  await expect
+    .poll(() => page.getByRole('group', { name: 'Corpus in use' }).textContent(), {
+      timeout: 30_000,
+    })
+    .toContain('Pasted text');
+}
+
+/**
+ * Trains until at least `steps` steps show, pauses, and returns the step count
+ * once every step in flight has landed (the step a pause saves).
+ */
+export async function trainThenPause(page: Page, steps: number, timeout = 60_000): Promise<number> {
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => stepCount(page), { timeout }).toBeGreaterThanOrEqual(steps);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  return pausedSteps(page, timeout);
+}
