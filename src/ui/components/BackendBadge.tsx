@@ -20,7 +20,8 @@ export function BackendBadge() {
         ? backend.device
         : backend.fallbackReason
           ? 'fallback'
-          : 'reference engine';
+          : // The CPU engine's own account: its threads and kernel ("CPU, 2 threads, wasm SIMD").
+            backend.device.replace(/^CPU,?\s*/, '') || 'engine';
     tone = backend.kind === 'webgpu' ? 'gpu' : 'cpu';
   } else if (device) {
     kind = building ? 'Building model…' : 'Waiting for a corpus';
