@@ -32,20 +32,24 @@ export interface StepsState {
   lastLoss: number;
 }
 
-/** What the Steps tile says: the count shown and the engine's own figures behind it. */
+/**
+ * What the Steps tile says: the count shown and the engine's own figures
+ * behind it, read in one evaluation so they come from one moment (separate
+ * reads could straddle the pause's status and pair an old step with "paused").
+ */
 export async function stepsState(page: Page): Promise<StepsState> {
   const tile = page.getByLabel('Steps', { exact: true });
-  const [shown, engine, training, lastLoss] = await Promise.all([
-    stepCount(page),
-    tile.getAttribute('data-engine-step'),
-    tile.getAttribute('data-engine-training'),
-    tile.getAttribute('data-loss-step'),
-  ]);
+  const read = await tile.evaluate((el: HTMLElement) => ({
+    text: el.textContent ?? '',
+    engine: el.dataset.engineStep,
+    training: el.dataset.engineTraining,
+    lastLoss: el.dataset.lossStep,
+  }));
   return {
-    shown,
-    engine: Number(engine),
-    engineTraining: training !== 'false',
-    lastLoss: Number(lastLoss),
+    shown: Number(read.text.replace(/,/g, '')),
+    engine: Number(read.engine),
+    engineTraining: read.training !== 'false',
+    lastLoss: Number(read.lastLoss),
   };
 }
 
