@@ -12,6 +12,10 @@
 ;;   op 0 (NN): A (M, K), B (K, N)
 ;;   op 1 (TN): A (K, M), B (K, N)   -- Aᵀ · B, weight gradients
 ;;   op 2 (NT): A (M, K), B (N, K)   -- A · Bᵀ, gradients through a weight
+;;   op 4 (NP): A (M, K), B already packed by `pack` (below) -- a weight's
+;;              panels made once per training step and reused by the T
+;;              per-timestep products h·Wh (and dgt·Whᵀ) instead of each
+;;              packing the whole weight again for its B rows.
 ;;
 ;; How: K is cut into blocks of KC. For each block, B's KC rows are packed into
 ;; panels of 8 columns, each k's 8 values contiguous (zeros past N), so the
@@ -32,6 +36,10 @@
 ;;
 ;; Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 ;; L layers; the engine calls this with M, N, K among T·B, B, E, H, 4H and V.
+;;
+;; `pack` writes every K block of op(B)'s panels one after the other (block
+;; k0 at k0·ceil(N/8)·32 bytes), exactly the bytes `gemm` would pack, so an NP
+;; product is bit-identical to the NN or NT product it stands for.
 ;;
 ;; Scratch (`ws`, per thread): 128 bytes of tile, MC·KC·4 bytes of packed A,
 ;; then KC·ceil(N/8)·32 bytes of packed panels of B (wasm/kernel.ts sizes it
@@ -148,6 +156,25 @@
         (local.set $j (i32.add (local.get $j) (i32.const 8)))
         (br $panels))))
 
+  ;; All of op(B) (trans: B is (N, K), op NT; else (K, N)) as panels at $dst:
+  ;; K·ceil(N/8)·32 bytes, what op 4 (NP) reads.
+  (func (export "pack") (param $trans i32) (param $b i32) (param $N i32) (param $K i32)
+                        (param $dst i32)
+    (local $k0 i32) (local $kc i32)
+    (block $done
+      (loop $blocks
+        (br_if $done (i32.ge_u (local.get $k0) (local.get $K)))
+        (local.set $kc (i32.sub (local.get $K) (local.get $k0)))
+        (if (i32.gt_u (local.get $kc) (global.get $KC)) (then (local.set $kc (global.get $KC))))
+        (call $packB (local.get $trans) (local.get $b) (local.get $N) (local.get $K)
+                     (local.get $k0) (local.get $kc) (local.get $dst))
+        (local.set $dst (i32.add (local.get $dst)
+          (i32.shl (i32.mul (local.get $kc) (i32.shr_u (i32.add (local.get $N) (i32.const 7))
+                                                       (i32.const 3)))
+                   (i32.const 5))))
+        (local.set $k0 (i32.add (local.get $k0) (local.get $kc)))
+        (br $blocks))))
+
   ;; The 4×8 micro-kernel: tile = Σ over kc of (packed A column) ⊗ (panel row),
   ;; A advancing by 16 bytes per k, the panel by 32. Written to $tile (row r at
   ;; 32r) for $addTile to add into C.
@@ -221,8 +248,16 @@
         (br_if $k_done (i32.ge_u (local.get $k0) (local.get $K)))
         (local.set $kc (i32.sub (local.get $K) (local.get $k0)))
         (if (i32.gt_u (local.get $kc) (global.get $KC)) (then (local.set $kc (global.get $KC))))
-        (call $packB (i32.eq (local.get $op) (i32.const 2)) (local.get $b) (local.get $N)
-                     (local.get $K) (local.get $k0) (local.get $kc) (local.get $panels))
+        (if (i32.eq (local.get $op) (i32.const 4))
+          (then
+            ;; NP: this block's panels were packed beforehand (`pack`).
+            (local.set $panels (i32.add (local.get $b)
+              (i32.shl (i32.mul (local.get $k0) (i32.shr_u (i32.add (local.get $N) (i32.const 7))
+                                                           (i32.const 3)))
+                       (i32.const 5)))))
+          (else
+            (call $packB (i32.eq (local.get $op) (i32.const 2)) (local.get $b) (local.get $N)
+                         (local.get $K) (local.get $k0) (local.get $kc) (local.get $panels))))
         (local.set $i0 (local.get $m0))
         (block $i_done
           (loop $iblocks
