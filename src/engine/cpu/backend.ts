@@ -25,17 +25,11 @@ import type {
   GradientFlow,
 } from '../backend';
 import { checkBatch, checkSampleOptions, checkTokens } from '../batchCheck';
-import {
-  headInputSize,
-  layerInputSize,
-  validateModelConfig,
-  type ModelConfig,
-  type OptimizerConfig,
-} from '../config';
+import { validateModelConfig, type ModelConfig, type OptimizerConfig } from '../config';
 import type { DropoutSpec } from '../dropout';
 import { decayMask, paramLayout, type ParamLayout } from '../params';
 import { Rng } from '../rng';
-import { carriesState, directionCount, outputSize, readsTokens, taskOf } from '../task';
+import { carriesState, outputSize, readsTokens, taskOf } from '../task';
 import type { AdamMoments, RecurrentState } from '../state';
 import { serialGemm, type Arr, type GemmOps } from './gemm';
 import { adamStep, allFinite, clipScale, globalNorm } from './adam';
@@ -60,7 +54,8 @@ import { sampleToken } from './sampling';
 import { GemmPool, type SpawnGemmWorker } from './parallel/pool';
 import { Arena } from './wasm/arena';
 import { gemmKernel } from './wasm/compile';
-import { gemmScratchBytes, KernelInstance, packedFloats, WasmGemm } from './wasm/kernel';
+import { packedRecurrentFloats, widestProduct } from './wasm/footprint';
+import { gemmScratchBytes, KernelInstance, WasmGemm } from './wasm/kernel';
 import { PackedWeights } from './wasm/packed';
 
 export interface CpuBackendOptions {
@@ -83,24 +78,6 @@ export interface CpuBackendOptions {
    * False only to measure what it saves (scripts/measureStep.ts): same results.
    */
   packWeights?: boolean;
-}
-
-/** The widest product of a model (its N): what a GEMM thread's scratch must hold. */
-function widestProduct(m: ModelConfig): number {
-  return Math.max(
-    CELLS[m.cell].gates * m.hiddenSize,
-    layerInputSize(m, 0),
-    headInputSize(m),
-    outputSize(m),
-  );
-}
-
-/** Floats of panels for every recurrent weight Wh (H, G) packed both ways (wasm/packed.ts). */
-function packedRecurrentFloats(m: ModelConfig): number {
-  const H = m.hiddenSize;
-  const G = CELLS[m.cell].gates * H;
-  const whs = m.layers * directionCount(m);
-  return whs * Arena.floatsFor([packedFloats(G, H), packedFloats(H, G)]);
 }
 
 /** The training state at one step, copied in memory (see Backend.snapshot). */
