@@ -235,6 +235,11 @@ export class GemmPool implements GemmOps {
     this.run(OP_NT, C, A, B, M, N, K);
   }
 
+  /** The LSTM cell update on the calling thread (one pass over memory, not worth a split). */
+  lstmCells(gates: Arr, cPrev: Arr, c: Arr, h: Arr, n: number): number {
+    return this.ops instanceof WasmGemm ? this.ops.lstmCells(gates, cPrev, c, h, n) : 0;
+  }
+
   /** The calling thread's kernel instance (what packs the weights), if any. */
   get kernelInstance(): KernelInstance | null {
     return this.ops instanceof WasmGemm ? this.ops.resident : null;

@@ -296,4 +296,106 @@
             (br $iblocks)))
         (local.set $k0 (i32.add (local.get $k0) (local.get $kc)))
         (br $kblocks))))
+
+  ;; ---- The LSTM cell's forward update, four units per iteration ----
+  ;; Not a product, but one pass over the step's gates where gemm.ts's
+  ;; reference (lstmLayer.ts) spends ~100 ns a unit on Math.exp and Math.tanh.
+  ;; e^x for four lanes (Cephes' expf: x = n·ln2 + r, a degree-6 polynomial
+  ;; in r, 2^n put into the exponent bits; ~1 ulp), x clamped to ±87 so 2^n
+  ;; stays a normal float.
+  (func $exp4 (param $x v128) (result v128)
+    (local $n v128) (local $r v128) (local $y v128)
+    (local.set $x (f32x4.min (f32x4.max (local.get $x) (v128.const f32x4 -87 -87 -87 -87))
+                             (v128.const f32x4 87 87 87 87)))
+    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x)
+      (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
+    ;; r = x − n·ln2, ln2 in two parts so that n·C1 is exact.
+    (local.set $r (f32x4.sub (local.get $x)
+      (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
+    (local.set $r (f32x4.sub (local.get $r)
+      (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+    (local.set $y (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
+    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r))
+      (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r))
+      (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r))
+      (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r))
+      (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r))
+      (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+    ;; y·r² + r + 1
+    (local.set $y (f32x4.add
+      (f32x4.add (f32x4.mul (local.get $y) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r))
+      (v128.const f32x4 1 1 1 1)))
+    (f32x4.mul (local.get $y)
+      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127))
+                 (i32.const 23))))
+
+  ;; σ(x) = 1 / (1 + e^−x), four lanes.
+  (func $sigmoid4 (param $x v128) (result v128)
+    (f32x4.div (v128.const f32x4 1 1 1 1)
+      (f32x4.add (v128.const f32x4 1 1 1 1) (call $exp4 (f32x4.neg (local.get $x))))))
+
+  ;; tanh(x) = 2·σ(2x) − 1, four lanes.
+  (func $tanh4 (param $x v128) (result v128)
+    (f32x4.sub
+      (f32x4.mul (v128.const f32x4 2 2 2 2)
+                 (call $sigmoid4 (f32x4.add (local.get $x) (local.get $x))))
+      (v128.const f32x4 1 1 1 1)))
+
+  ;; One timestep of the LSTM cell over units 0..n (n a multiple of 4), as
+  ;; lstmLayer.ts writes it: gates (n, 4) interleaved per unit (i, f, g, o),
+  ;; pre-activation in, activated out; c = f·cPrev + i·g, h = o·tanh(c).
+  ;; A unit's four gates are one v128: σ of (i, f, 2g, o), then lane g
+  ;; becomes 2σ − 1 = tanh(g). Four units' vectors are transposed into
+  ;; i, f, g, o of four units for the state update.
+  (func (export "lstmCells") (param $gates i32) (param $cPrev i32) (param $c i32) (param $h i32)
+                             (param $n i32)
+    (local $end i32) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local $ct v128)
+    (local.set $end (i32.add (local.get $c) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $units
+        (br_if $done (i32.ge_u (local.get $c) (local.get $end)))
+        (local.set $a0 (call $gate4 (v128.load offset=0 (local.get $gates))))
+        (local.set $a1 (call $gate4 (v128.load offset=16 (local.get $gates))))
+        (local.set $a2 (call $gate4 (v128.load offset=32 (local.get $gates))))
+        (local.set $a3 (call $gate4 (v128.load offset=48 (local.get $gates))))
+        (v128.store offset=0 (local.get $gates) (local.get $a0))
+        (v128.store offset=16 (local.get $gates) (local.get $a1))
+        (v128.store offset=32 (local.get $gates) (local.get $a2))
+        (v128.store offset=48 (local.get $gates) (local.get $a3))
+        ;; t0 = (i0 i1 f0 f1), t1 = (i2 i3 f2 f3), t2 = (g0 g1 o0 o1), t3 = (g2 g3 o2 o3)
+        (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
+        (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a2) (local.get $a3)))
+        (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
+        (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a2) (local.get $a3)))
+        ;; c = f·cPrev + i·g
+        (local.set $ct (f32x4.add
+          (f32x4.mul
+            (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1))
+            (v128.load (local.get $cPrev)))
+          (f32x4.mul
+            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1))
+            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))))
+        (v128.store (local.get $c) (local.get $ct))
+        ;; h = o·tanh(c)
+        (v128.store (local.get $h) (f32x4.mul
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3))
+          (call $tanh4 (local.get $ct))))
+        (local.set $gates (i32.add (local.get $gates) (i32.const 64)))
+        (local.set $cPrev (i32.add (local.get $cPrev) (i32.const 16)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (local.set $h (i32.add (local.get $h) (i32.const 16)))
+        (br $units))))
+
+  ;; A unit's gates (i, f, g, o) activated: σ(i), σ(f), tanh(g), σ(o).
+  (func $gate4 (param $x v128) (result v128)
+    (f32x4.sub
+      (f32x4.mul (call $sigmoid4 (f32x4.mul (local.get $x) (v128.const f32x4 1 1 2 1)))
+                 (v128.const f32x4 1 1 2 1))
+      (v128.const f32x4 0 0 1 0)))
 )

@@ -44,6 +44,7 @@ export function packedFloats(N: number, K: number): number {
 }
 
 type PackExport = (trans: number, b: number, N: number, K: number, dst: number) => void;
+type CellsExport = (gates: number, cPrev: number, c: number, h: number, n: number) => void;
 
 type GemmExport = (
   op: number,
@@ -67,6 +68,7 @@ const NP = 4;
 interface Exports {
   gemm: GemmExport;
   pack: PackExport;
+  lstmCells: CellsExport;
   KC: WebAssembly.Global;
   MC: WebAssembly.Global;
 }
@@ -84,6 +86,7 @@ function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): Ex
 export class KernelInstance {
   private readonly gemm: GemmExport;
   private readonly packB: PackExport;
+  private readonly cells: CellsExport;
 
   constructor(
     module: WebAssembly.Module,
@@ -94,6 +97,17 @@ export class KernelInstance {
     const exports = instantiate(module, memory);
     this.gemm = exports.gemm;
     this.packB = exports.pack;
+    this.cells = exports.lstmCells;
+  }
+
+  /** Whether every array is a float32 view of this memory. */
+  holds(...arrays: Arr[]): boolean {
+    return arrays.every((a) => a instanceof Float32Array && a.buffer === this.memory.buffer);
+  }
+
+  /** The LSTM cell's forward update of units 0..n (n a multiple of 4; gemm.wat lstmCells). */
+  lstmCells(gates: Arr, cPrev: Arr, c: Arr, h: Arr, n: number): void {
+    this.cells(gates.byteOffset, cPrev.byteOffset, c.byteOffset, h.byteOffset, n);
   }
 
   /** `panels` (packedFloats(N, K), in this memory) = op(B) packed; trans: B is (N, K) (NT). */
@@ -160,6 +174,19 @@ export class WasmGemm implements RowGemmOps {
     readonly resident: KernelInstance | null = null,
     private readonly packs: PackedWeights | null = null,
   ) {}
+
+  /**
+   * The LSTM cell's forward update (lstmLayer.ts) of the first units, four at
+   * a time, where every array is in the resident memory; returns how many
+   * units it did (a multiple of 4, or 0): the caller does the rest. Its σ and
+   * tanh are gemm.wat's float32 polynomials, within a few ulp of Math.exp's.
+   */
+  lstmCells(gates: Arr, cPrev: Arr, c: Arr, h: Arr, n: number): number {
+    const done = n - (n % 4);
+    if (done === 0 || !this.resident?.holds(gates, cPrev, c, h)) return 0;
+    this.resident.lstmCells(gates, cPrev, c, h, done);
+    return done;
+  }
 
   /** C (M, N) += A (M, K) · the panels P (PackedWeights), rows m0..m1; all in the resident memory. */
   np(C: Arr, A: Arr, P: Arr, M: number, N: number, K: number, m0 = 0, m1 = M): void {
