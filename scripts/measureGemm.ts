@@ -16,7 +16,13 @@ import { CpuBackend } from '../src/engine/cpu/backend';
 import { serialGemm, type RowGemmOps } from '../src/engine/cpu/gemm';
 import { Arena } from '../src/engine/cpu/wasm/arena';
 import { loadGemmKernel } from '../src/engine/cpu/wasm/compile';
-import { gemmScratchBytes, KernelInstance, WasmGemm } from '../src/engine/cpu/wasm/kernel';
+import {
+  gemmScratchBytes,
+  KernelInstance,
+  packedFloats,
+  WasmGemm,
+} from '../src/engine/cpu/wasm/kernel';
+import { PackedWeights } from '../src/engine/cpu/wasm/packed';
 import { initParams } from '../src/engine/params';
 import { Rng } from '../src/engine/rng';
 
@@ -74,12 +80,13 @@ console.log(
   'TS GFLOP/s'.padStart(11),
   'wasm GFLOP/s'.padStart(13),
   'ratio'.padStart(6),
+  'B packed once'.padStart(13),
 );
 for (const [name, op, M, N, K] of PRODUCTS) {
   const aSize = M * K;
   const bSize = K * N;
   const arena = new Arena(
-    4 * Arena.floatsFor([M * N, aSize, bSize]) + gemmScratchBytes(N) + 16,
+    4 * Arena.floatsFor([M * N, aSize, bSize, packedFloats(N, K)]) + gemmScratchBytes(N) + 16,
     false,
   );
   const [C, A, Bm] = [M * N, aSize, bSize].map((n) => {
@@ -94,11 +101,23 @@ for (const [name, op, M, N, K] of PRODUCTS) {
   );
   const ts = gflops(serialGemm, op, C, A, Bm, M, N, K);
   const fast = gflops(wasm, op, C, A, Bm, M, N, K);
+  // The same product with B packed beforehand, as a training step reads each Wh (wasm/packed.ts).
+  let packed = '';
+  if (op !== 'tn') {
+    const instance = new KernelInstance(kernel.private, arena.memory, 0, scratch);
+    const packs = new PackedWeights(arena);
+    packs.add(Bm, op === 'nt', N, K);
+    packs.hold(instance);
+    packed = gflops(new WasmGemm(kernel, instance, packs), op, C, A, Bm, M, N, K)
+      .toFixed(2)
+      .padStart(13);
+  }
   console.log(
     name.padEnd(40),
     ts.toFixed(2).padStart(11),
     fast.toFixed(2).padStart(13),
     (fast / ts).toFixed(1).padStart(6),
+    packed,
   );
 }
 
