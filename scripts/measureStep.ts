@@ -22,7 +22,9 @@ import { Batcher } from '../src/engine/batcher';
 import { DEFAULT_OPTIMIZER, type ModelConfig } from '../src/engine/config';
 import { CpuBackend } from '../src/engine/cpu/backend';
 import type { SpawnGemmWorker } from '../src/engine/cpu/parallel/pool';
+import { Arena } from '../src/engine/cpu/wasm/arena';
 import { loadGemmKernel } from '../src/engine/cpu/wasm/compile';
+import { gemmScratchBytes, KernelInstance, WasmGemm } from '../src/engine/cpu/wasm/kernel';
 import { initParams } from '../src/engine/params';
 import { Rng } from '../src/engine/rng';
 
@@ -40,6 +42,37 @@ const spawn: SpawnGemmWorker = (init, failed) => {
   worker.on('error', (e) => failed(String(e)));
   return { terminate: () => void worker.terminate() };
 };
+
+// The roofline: the kernel's 512³ product on one thread, timed in every round
+// between the steps, so that it sees the same load they do.
+const R = 512;
+const rooflineArena = new Arena(4 * 3 * R * R + gemmScratchBytes(R) + 16, false);
+const [rC, rA, rB] = [0, 1, 2].map(() => {
+  const x = rooflineArena.allocate(R * R);
+  for (let i = 0; i < x.length; i++) x[i] = Math.random() - 0.5;
+  return x;
+});
+const rooflineGemm = new WasmGemm(
+  kernel,
+  new KernelInstance(
+    kernel.private,
+    rooflineArena.memory,
+    rooflineArena.allocateBytes(gemmScratchBytes(R)),
+    gemmScratchBytes(R),
+  ),
+);
+const rooflines: number[] = [];
+/** GFLOP/s of one 512³ NN product (best of three). */
+function roofline(): number {
+  let best = 0;
+  for (let k = 0; k < 3; k++) {
+    const t0 = performance.now();
+    rooflineGemm.nn(rC, rA, rB, R, R, R);
+    best = Math.max(best, (2 * R * R * R) / ((performance.now() - t0) * 1e6));
+  }
+  rooflines.push(best);
+  return best;
+}
 
 interface Shape {
   name: string;
@@ -87,6 +120,7 @@ for (const s of SHAPES) {
   );
   for (const b of backends) b.backend.trainStep(b.batches.next().batch, DEFAULT_OPTIMIZER);
   for (let r = 0; r < ROUNDS; r++) {
+    roofline();
     for (const b of backends) {
       const t0 = performance.now();
       for (let k = 0; k < STEPS; k++)
@@ -95,9 +129,12 @@ for (const s of SHAPES) {
     }
   }
   const flops = flopsPerToken(s);
+  const peak = Math.max(...rooflines);
   console.log(
     `\n${s.name}: V${s.V} E${s.E} H${s.H} L${s.L} T${s.T} B${s.B}, ` +
-      `${(flops / 1e6).toFixed(2)} MFLOP/token, best of ${ROUNDS} rounds of ${STEPS} steps`,
+      `${(flops / 1e6).toFixed(2)} MFLOP/token, best of ${ROUNDS} rounds of ${STEPS} steps; ` +
+      `512³ on one thread: best ${peak.toFixed(2)} GFLOP/s ` +
+      `(rounds: ${rooflines.map((g) => g.toFixed(1)).join(' ')})`,
   );
   VARIANTS.forEach((v, i) => {
     const { backend, ms } = backends[i];
@@ -107,8 +144,10 @@ for (const s of SHAPES) {
       `  ${v.label.padEnd(36)} ${best.toFixed(1).padStart(7)} ms/step` +
         `  ${tokensPerS.toFixed(0).padStart(7)} tokens/s` +
         `  ${((tokensPerS * flops) / 1e9).toFixed(2).padStart(6)} GFLOP/s` +
+        ` ${((100 * tokensPerS * flops) / 1e9 / peak).toFixed(0).padStart(3)}%` +
         `  (rounds: ${ms.map((m) => m.toFixed(0)).join(' ')}; ${backend.parallelProducts} products split)`,
     );
     backend.dispose();
   });
+  rooflines.length = 0;
 }
