@@ -274,6 +274,8 @@ export interface GemmOps {
    * the reference computes every unit itself.
    */
   lstmCells?(gates: Arr, cPrev: Arr, c: Arr, h: Arr, n: number): number;
+  /** Its backward update likewise (gates activated, dc carried in and out). */
+  lstmCellsBack?(gates: Arr, c: Arr, cPrev: Arr, dh: Arr, dc: Arr, dgates: Arr, n: number): number;
 }
 
 /** The products on rows m0..m1 of C, as a GEMM thread runs its share (parallel/pool.ts). */

@@ -103,7 +103,19 @@ export function lstmLayerBackward(
     const dgt = slice(dGates, t * B * G, (t + 1) * B * G);
     const cPrev = t === 0 ? c0 : slice(c, (t - 1) * B * H, t * B * H);
     const dht = slice(dh, t * B * H, (t + 1) * B * H);
-    for (let bj = 0; bj < B * H; bj++) {
+    // The wasm kernel's fast path may take the first units (not with the gradient-flow view).
+    const done = dcOut
+      ? 0
+      : (gemm.lstmCellsBack?.(
+          gt,
+          slice(c, t * B * H, (t + 1) * B * H),
+          cPrev,
+          dht,
+          dcNext,
+          dgt,
+          B * H,
+        ) ?? 0);
+    for (let bj = done; bj < B * H; bj++) {
       const q = 4 * bj;
       const i = gt[q];
       const f = gt[q + 1];

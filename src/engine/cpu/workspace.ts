@@ -71,9 +71,9 @@ export class Workspace {
     this.dxRev = allocate(sizes.dxRev);
     this.xRev = allocate(sizes.xRev);
     this.zeroH = allocate(sizes.zeroH);
-    // Only the calling thread touches these: no need for shared memory.
+    // In the engine's memory, where the wasm kernel's backward cell update reads it.
     const { hiddenSize: H, cell } = model;
-    this.dc = new ctor(cell === 'lstm' ? H * B : 0);
+    this.dc = cell === 'lstm' ? allocate(H * B) : new ctor(0);
   }
 
   /**
@@ -171,16 +171,17 @@ export function workspaceAllocations(m: ModelConfig, T: number, B: number): numb
   const outputs = D === 2 ? Array.from({ length: m.layers + 1 }, () => output) : [];
   // The dropped copies (Workspace.dropout), allocated later if dropout is ever on.
   const dropped = Array.from({ length: m.layers }, () => T * B * headInputSize(m));
-  return [...Object.values(rest), dh, ...traces.flat(), ...outputs, ...dropped];
+  // The LSTM's (B, H) cell gradient carried back through time.
+  const dc = m.cell === 'lstm' ? [B * m.hiddenSize] : [];
+  return [...Object.values(rest), dh, ...traces.flat(), ...outputs, ...dropped, ...dc];
 }
 
 /**
  * Lengths of every array a Workspace of (T, B) holds once it has trained
- * with dropout: what it takes from `allocate`, its own LSTM cell gradient and
- * the dropout masks (memory.ts counts these).
+ * with dropout: what it takes from `allocate` (the LSTM cell gradient included)
+ * and the dropout masks (memory.ts counts these).
  */
 export function workspaceArrays(m: ModelConfig, T: number, B: number): number[] {
   const masks = Array.from({ length: m.layers + 1 }, (_, s) => T * B * siteSize(m, s));
-  const dc = m.cell === 'lstm' ? B * m.hiddenSize : 0;
-  return [...workspaceAllocations(m, T, B), dc, ...masks];
+  return [...workspaceAllocations(m, T, B), ...masks];
 }

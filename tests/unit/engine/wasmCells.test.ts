@@ -56,6 +56,50 @@ describe('wasm LSTM cell update', () => {
     },
   );
 
+  it.each([4, 8, 105, 1024])(
+    '%i units backward: gate gradients and the carried dc within 1e-6 of the float64 formulas',
+    (n) => {
+      const arena = new Arena(4 * Arena.floatsFor([4 * n, n, n, n, n, 4 * n]), false);
+      const [gates, c, cPrev, dh, dc, dgates] = [4 * n, n, n, n, n, 4 * n].map((k) =>
+        arena.allocate(k),
+      );
+      // Activated gates: σ outputs in (0, 1), tanh's in (−1, 1); saturated ones too.
+      for (let u = 0; u < n; u++) {
+        for (const k of [0, 1, 3]) gates[4 * u + k] = sigmoid(rng.uniform(-12, 12));
+        gates[4 * u + 2] = Math.tanh(rng.uniform(-12, 12));
+        c[u] = u < TAILS.length ? TAILS[u] : rng.uniform(-20, 20);
+        cPrev[u] = rng.uniform(-20, 20);
+        dh[u] = rng.uniform(-1, 1);
+        dc[u] = rng.uniform(-1, 1);
+      }
+      const dcIn = dc.slice();
+      const gemm = new WasmGemm(kernel!, new KernelInstance(kernel!.private, arena.memory, 0, 0));
+      const done = gemm.lstmCellsBack(gates, c, cPrev, dh, dc, dgates, n);
+      expect(done).toBe(n - (n % 4));
+      let worst = 0;
+      for (let u = 0; u < done; u++) {
+        const [i, f, g, o] = [0, 1, 2, 3].map((k) => gates[4 * u + k]);
+        const tc = Math.tanh(c[u]);
+        const d = dcIn[u] + dh[u] * o * (1 - tc * tc);
+        const want = [
+          d * g * i * (1 - i),
+          d * cPrev[u] * f * (1 - f),
+          d * i * (1 - g * g),
+          dh[u] * tc * o * (1 - o),
+        ];
+        // Each term's scale: the sizes of what it multiplies (c₋₁ up to 20, dc up to ~2).
+        const scale = Math.abs(dcIn[u]) + Math.abs(dh[u]) + 1;
+        for (let k = 0; k < 4; k++) {
+          const s = k === 1 ? scale * (Math.abs(cPrev[u]) + 1) : scale;
+          worst = Math.max(worst, Math.abs(dgates[4 * u + k] - want[k]) / s);
+        }
+        worst = Math.max(worst, Math.abs(dc[u] - d * f) / scale);
+      }
+      expect(worst).toBeLessThan(1e-6);
+      for (let u = done; u < n; u++) expect(dc[u]).toBe(dcIn[u]);
+    },
+  );
+
   it('leaves arrays outside its memory to the caller', () => {
     const arena = new Arena(64, false);
     const gemm = new WasmGemm(kernel!, new KernelInstance(kernel!.private, arena.memory, 0, 0));

@@ -240,6 +240,12 @@ export class GemmPool implements GemmOps {
     return this.ops instanceof WasmGemm ? this.ops.lstmCells(gates, cPrev, c, h, n) : 0;
   }
 
+  lstmCellsBack(gates: Arr, c: Arr, cPrev: Arr, dh: Arr, dc: Arr, dgates: Arr, n: number): number {
+    return this.ops instanceof WasmGemm
+      ? this.ops.lstmCellsBack(gates, c, cPrev, dh, dc, dgates, n)
+      : 0;
+  }
+
   /** The calling thread's kernel instance (what packs the weights), if any. */
   get kernelInstance(): KernelInstance | null {
     return this.ops instanceof WasmGemm ? this.ops.resident : null;

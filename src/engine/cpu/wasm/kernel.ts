@@ -45,6 +45,15 @@ export function packedFloats(N: number, K: number): number {
 
 type PackExport = (trans: number, b: number, N: number, K: number, dst: number) => void;
 type CellsExport = (gates: number, cPrev: number, c: number, h: number, n: number) => void;
+type CellsBackExport = (
+  gates: number,
+  c: number,
+  cPrev: number,
+  dh: number,
+  dc: number,
+  dgates: number,
+  n: number,
+) => void;
 
 type GemmExport = (
   op: number,
@@ -69,6 +78,7 @@ interface Exports {
   gemm: GemmExport;
   pack: PackExport;
   lstmCells: CellsExport;
+  lstmCellsBack: CellsBackExport;
   KC: WebAssembly.Global;
   MC: WebAssembly.Global;
 }
@@ -87,6 +97,7 @@ export class KernelInstance {
   private readonly gemm: GemmExport;
   private readonly packB: PackExport;
   private readonly cells: CellsExport;
+  private readonly cellsBack: CellsBackExport;
 
   constructor(
     module: WebAssembly.Module,
@@ -98,6 +109,7 @@ export class KernelInstance {
     this.gemm = exports.gemm;
     this.packB = exports.pack;
     this.cells = exports.lstmCells;
+    this.cellsBack = exports.lstmCellsBack;
   }
 
   /** Whether every array is a float32 view of this memory. */
@@ -108,6 +120,19 @@ export class KernelInstance {
   /** The LSTM cell's forward update of units 0..n (n a multiple of 4; gemm.wat lstmCells). */
   lstmCells(gates: Arr, cPrev: Arr, c: Arr, h: Arr, n: number): void {
     this.cells(gates.byteOffset, cPrev.byteOffset, c.byteOffset, h.byteOffset, n);
+  }
+
+  /** The LSTM cell's backward update of units 0..n (n a multiple of 4; gemm.wat lstmCellsBack). */
+  lstmCellsBack(gates: Arr, c: Arr, cPrev: Arr, dh: Arr, dc: Arr, dgates: Arr, n: number): void {
+    this.cellsBack(
+      gates.byteOffset,
+      c.byteOffset,
+      cPrev.byteOffset,
+      dh.byteOffset,
+      dc.byteOffset,
+      dgates.byteOffset,
+      n,
+    );
   }
 
   /** `panels` (packedFloats(N, K), in this memory) = op(B) packed; trans: B is (N, K) (NT). */
@@ -185,6 +210,17 @@ export class WasmGemm implements RowGemmOps {
     const done = n - (n % 4);
     if (done === 0 || !this.resident?.holds(gates, cPrev, c, h)) return 0;
     this.resident.lstmCells(gates, cPrev, c, h, done);
+    return done;
+  }
+
+  /**
+   * The LSTM cell's backward update (lstmLayer.ts) of the first units, as
+   * lstmCells: returns how many it did (a multiple of 4, or 0).
+   */
+  lstmCellsBack(gates: Arr, c: Arr, cPrev: Arr, dh: Arr, dc: Arr, dgates: Arr, n: number): number {
+    const done = n - (n % 4);
+    if (done === 0 || !this.resident?.holds(gates, c, cPrev, dh, dc, dgates)) return 0;
+    this.resident.lstmCellsBack(gates, c, cPrev, dh, dc, dgates, done);
     return done;
   }
 
