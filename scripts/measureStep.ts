@@ -10,7 +10,8 @@
 // and with one extra GEMM thread (Node worker_threads, as the unit tests
 // start them). Not a test: nothing here passes or fails.
 // The per-function breakdown comes from Node's profiler over the same script:
-//   node --cpu-prof --import tsx --import ./scripts/watRegister.mjs scripts/measureStep.ts 1 8
+//   node --cpu-prof --import tsx --import ./scripts/watRegister.mjs scripts/measureStep.ts 1 8 1
+// (the third argument: only that variant, 1 = one thread, Wh packed once, at the first shape)
 // (wasm functions appear by index: 0 packA, 1 packB, 2 pack, 3 micro, 4 addTile, 5 gemm).
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
@@ -30,6 +31,7 @@ import { Rng } from '../src/engine/rng';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const STEPS = Number(process.argv[3] ?? 3);
+const ONLY = process.argv[4] === undefined ? null : Number(process.argv[4]);
 const kernel = await loadGemmKernel();
 if (!kernel) {
   throw new Error('the wasm kernel did not load: run with --import ./scripts/watRegister.mjs');
@@ -87,15 +89,17 @@ const SHAPES: Shape[] = [
   { name: 'issue 17 default', V: 65, E: 256, H: 256, L: 2, T: 64, B: 32 },
   { name: 'app default', V: 65, E: 32, H: 128, L: 1, T: 48, B: 16 },
 ];
-const VARIANTS = [
+const ALL_VARIANTS = [
   { label: '1 thread, Wh packed per product', threads: 0, packWeights: false },
   { label: '1 thread, Wh packed once per step', threads: 0, packWeights: true },
   { label: '2 threads, Wh packed per product', threads: 1, packWeights: false },
   { label: '2 threads, Wh packed once per step', threads: 1, packWeights: true },
 ];
 
+const VARIANTS = ONLY === null ? ALL_VARIANTS : [ALL_VARIANTS[ONLY]];
+
 console.log(`wasm kernel: ${kernel.fma ? 'relaxed-SIMD multiply-add' : 'f32x4 mul + add'}`);
-for (const s of SHAPES) {
+for (const s of ONLY === null ? SHAPES : SHAPES.slice(0, 1)) {
   const model: ModelConfig = {
     cell: 'lstm',
     vocabSize: s.V,
