@@ -63,7 +63,8 @@ import {
   type SeriesMetadata,
   type TrainingSnapshot,
 } from '../io';
-import { createBackend } from './backendChoice';
+import { calibrationStep, createBackend } from './backendChoice';
+import { openTuningStore, type TuningStore } from './tuningStore';
 import { CapacityError, deviceMemoryGiB, planCapacity, type CapacityPlan } from './capacity';
 import { checkTogether } from './compareCapacity';
 import {
@@ -90,7 +91,7 @@ import {
 } from './forecastData';
 import { DEFAULT_HORIZON } from '../series/trainingData';
 import type { SeriesLayout } from '../series/windows';
-import { TaskInputs, trainingDataOf, type TaskInput } from './taskData';
+import { TaskInputs, trainingBundleOf, trainingDataOf, type TaskInput } from './taskData';
 
 export type { LoadedCorpus } from './corpusLoad';
 export type { RunIdentity, SessionModel } from './modelSet';
@@ -155,13 +156,27 @@ export class Session {
   /** A refusal to repeat once the next model is announced, so the page still shows it. */
   private afterNextModel: EngineMessage | null = null;
 
+  /** The engines' kept measurements (tuningStore.ts), opened at the first build. */
+  private tuningStore: Promise<TuningStore> | null = null;
+
   constructor(
     private readonly post: (message: EngineMessage) => void,
     private readonly device: Promise<DeviceReport>,
     /** Where model rebuilds run, one at a time, with the page's commands. */
     queue: TaskQueue,
+    /** Where Auto's decisions and the autotune's choices are kept (default: IndexedDB, tuningStore.ts). */
+    openTuning: () => Promise<TuningStore> = () => openTuningStore(),
   ) {
     this.fallback = new GpuFallback(this, post, queue);
+    this.openTuning = openTuning;
+  }
+
+  private readonly openTuning: () => Promise<TuningStore>;
+
+  /** The kept measurements, opened once (never rejects: tuningStore.ts falls back to memory). */
+  private tuning(): Promise<TuningStore> {
+    this.tuningStore ??= this.openTuning();
+    return this.tuningStore;
   }
 
   /** The selected model's trainer, or null before a model is built. */
@@ -664,14 +679,6 @@ export class Session {
     own?: { regularization?: RegularizationConfig },
   ): Promise<SessionModel> {
     const params = start?.params ?? initParams(model, new Rng(config.train.seed));
-    const { backend, active } = await createBackend({
-      model,
-      params,
-      run: config,
-      plan,
-      device: this.device,
-      gpuFailure: this.fallback.failure,
-    });
     // Filled in once the trainer exists; its callbacks read it only after that.
     const slot: { model?: SessionModel } = {};
     // Alone, the trainer runs as many steps per tick as its budget allows; compared, one step
@@ -684,14 +691,34 @@ export class Session {
       count === 1
         ? alone
         : { ...alone, tickBudgetMs: 0, stepTurn: () => inTurn(slot.model, this.models) };
+    const train = trainConfigOf(config.train, own ?? {});
+    // Made before the engine: Auto times the engines on this model's own first window.
+    const data = trainingBundleOf(
+      input.vocab,
+      trainingDataOf(input, corpus?.split, model, train, options, () => this.horizon),
+      train,
+      options,
+    );
+    const { backend, active } = await createBackend({
+      model,
+      params,
+      run: config,
+      plan,
+      device: this.device,
+      gpuFailure: this.fallback.failure,
+      auto: {
+        step: calibrationStep(data.batches, train),
+        store: await this.tuning(),
+        onMeasuring: () => this.post(statusMessage({ building: true, step: 0, calibrating: true })),
+      },
+    });
     let trainer: Trainer;
     try {
-      const train = trainConfigOf(config.train, own ?? {});
       trainer = new Trainer(
         backend,
         // Read with a text split only (a language model); a task's bundle carries its own.
         input.vocab,
-        trainingDataOf(input, corpus?.split, model, train, options, () => this.horizon),
+        data,
         train,
         this.eventsOf(index, () => slot.model),
         options,
