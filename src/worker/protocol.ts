@@ -230,6 +230,12 @@ export type UiMessage =
   | { type: 'deleteRun'; runId: string }
   /** Save the run now (the page is being hidden or closed). */
   | { type: 'saveNow' }
+  /**
+   * Forget Auto's kept engine decisions for this adapter and measure again:
+   * the model in use is rebuilt on the engine the new measurement picks, from
+   * a checkpoint of where it is (a compared set from its start).
+   */
+  | { type: 'remeasure' }
   /** The page's watchdog: the worker answers with a pong at once, whatever it is doing. */
   | { type: 'ping'; id: number }
   /** Browser tests only (accepted by a worker started with the test-hooks name). */

@@ -56,6 +56,7 @@ import type { BestReport, TrainingEvents } from '../engine/training/events';
 import { Trainer } from '../engine/training/trainer';
 import {
   captureCheckpoint,
+  loadCheckpoint,
   newRunId,
   restoreCheckpoint,
   seriesMetadataOf,
@@ -63,7 +64,7 @@ import {
   type SeriesMetadata,
   type TrainingSnapshot,
 } from '../io';
-import { calibrationStep, createBackend } from './backendChoice';
+import { calibrationStep, createBackend, isDecisionOf } from './backendChoice';
 import { openTuningStore, type TuningStore } from './tuningStore';
 import { CapacityError, deviceMemoryGiB, planCapacity, type CapacityPlan } from './capacity';
 import { checkTogether } from './compareCapacity';
@@ -596,6 +597,31 @@ export class Session {
       await this.abandonModel();
       throw new Error(`the new model could not be built: ${messageOf(error)}`, { cause: error });
     }
+  }
+
+  /**
+   * "Measure again": Auto's kept decisions for this adapter are forgotten and
+   * the model in use is rebuilt, so Auto times the engines anew. A lone model
+   * goes on from a checkpoint of where it is (as after a GPU failure); a
+   * compared set starts again, as a new comparison does. Training goes on if
+   * it was.
+   */
+  async remeasure(): Promise<void> {
+    const [store, report] = await Promise.all([this.tuning(), this.device]);
+    store.forget((key) => isDecisionOf(key, report));
+    const trainer = this.trainer;
+    if (!trainer || !this.config) return;
+    const wasTraining = trainer.isTraining;
+    this.pause();
+    if (this.models.length === 1 && trainer.step > 0) {
+      const { bytes } = await this.checkpoint();
+      const snapshot = loadCheckpoint(bytes, { file: 'the model in use', requireCheckpoint: true });
+      if (snapshot.kind !== 'checkpoint') throw new Error('the model in use has no training state');
+      await this.rebuild(resumeFrom(snapshot, this.run));
+    } else {
+      await this.rebuild();
+    }
+    if (wasTraining) this.start();
   }
 
   private async disposeModels(): Promise<void> {
