@@ -19,7 +19,13 @@ import { initParams } from '../../../src/engine/params';
 import { Rng } from '../../../src/engine/rng';
 
 // The products dominate at this size, where the wasm kernel is several times the reference.
-const model: ModelConfig = { cell: 'lstm', vocabSize: 40, embedSize: 48, hiddenSize: 96, layers: 1 };
+const model: ModelConfig = {
+  cell: 'lstm',
+  vocabSize: 40,
+  embedSize: 48,
+  hiddenSize: 96,
+  layers: 1,
+};
 const shape = { batchSize: 16, seqLen: 16 };
 const params = initParams(model, new Rng(2));
 const tokens = (() => {
