@@ -10,7 +10,9 @@
 // and predictable first: the CPU). Each takes one warm-up step, awaited
 // whole (first-submit costs on a real GPU belong to no later step), then
 // timed steps until it has `timedSteps` of them or has spent its share of the
-// budget. A later candidate whose timed step is still running after
+// budget; a warm-up that alone outlasts that share is the candidate's figure
+// (on a step that long, first-call costs hardly count, and a second step
+// would double the wait). A later candidate whose timed step is still running after
 // `cutFactor` times the best figure so far is not waited for: it is slower by
 // at least that factor, its figure is that lower bound, and its step is left
 // to finish on its own (`settled` says when it is back at its start). Ties
@@ -30,7 +32,7 @@ export interface EngineTiming<K extends string = string> {
   key: K;
   /** Median of the timed steps, in ms; a lower bound when `cut`. */
   msPerStep: number;
-  /** Timed steps behind the figure (the warm-up step is not one of them unless it is all there is). */
+  /** Timed steps behind the figure (the warm-up is one only when it outlasted the budget alone). */
   steps: number;
   /** Stopped waiting for its step: it is at least `msPerStep` per step. */
   cut: boolean;
@@ -171,7 +173,11 @@ async function timeSteps(
     await backend.drainLosses();
     return now() - t0;
   };
-  await one(); // the warm-up
+  // The warm-up. A step that alone outlasts the budget is its own figure: its first-call
+  // costs are small beside it, and a second step would double a long wait (a large model
+  // on a slow engine) for little more certainty.
+  const warmUp = await one();
+  if (warmUp >= budget) return { kind: 'timed', figures: [warmUp] };
   const figures: number[] = [];
   const timedFrom = now();
   // At least one timed step, then more while the candidate's budget lasts.

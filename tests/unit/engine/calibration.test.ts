@@ -163,6 +163,29 @@ describe('calibrate on the TS reference and the wasm kernel', () => {
     b.dispose();
   });
 
+  it('takes a warm-up that outlasts the budget as the figure, one step per candidate', async () => {
+    const a = backendOf('wasm');
+    const b = backendOf('ts');
+    const calls = new Map<Backend, number>();
+    const counted = (backend: Backend) => {
+      calls.set(backend, (calls.get(backend) ?? 0) + 1);
+      step(backend);
+    };
+    const result = await calibrate(
+      [
+        { key: 'a', backend: a },
+        { key: 'b', backend: b },
+      ],
+      counted,
+      { budgetMsPerEngine: 0 },
+    );
+    expect(result.timings.map((t) => t.steps)).toEqual([1, 1]);
+    expect([calls.get(a), calls.get(b)]).toEqual([1, 1]);
+    expect([a.step, b.step]).toEqual([0, 0]);
+    a.dispose();
+    b.dispose();
+  });
+
   it('rejects when a step fails, with every candidate put back', async () => {
     const good = backendOf('wasm');
     const bad = backendOf('wasm');
