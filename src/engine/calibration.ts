@@ -10,9 +10,9 @@
 // and predictable first: the CPU). Each takes one warm-up step, awaited
 // whole (first-submit costs on a real GPU belong to no later step), then
 // timed steps until it has `timedSteps` of them or has spent its share of the
-// budget; a warm-up that alone outlasts that share is the candidate's figure
-// (on a step that long, first-call costs hardly count, and a second step
-// would double the wait). A later candidate whose timed step is still running after
+// budget; the first candidate's warm-up, when it alone outlasts that share,
+// is its figure (on a step that long, the predictable engine's first-call
+// costs hardly count, and a second step would double the wait). A later candidate whose timed step is still running after
 // `cutFactor` times the best figure so far is not waited for: it is slower by
 // at least that factor, its figure is that lower bound, and its step is left
 // to finish on its own (`settled` says when it is back at its start). Ties
@@ -32,7 +32,7 @@ export interface EngineTiming<K extends string = string> {
   key: K;
   /** Median of the timed steps, in ms; a lower bound when `cut`. */
   msPerStep: number;
-  /** Timed steps behind the figure (the warm-up is one only when it outlasted the budget alone). */
+  /** Timed steps behind the figure (the first candidate's warm-up is one when it outlasted the budget alone). */
   steps: number;
   /** Stopped waiting for its step: it is at least `msPerStep` per step. */
   cut: boolean;
@@ -104,7 +104,13 @@ export async function calibrate<K extends string>(
     const best = Math.min(Infinity, ...timings.map((t) => t.msPerStep));
     let outcome: TimedSteps;
     try {
-      outcome = await timeSteps(backend, step, { wanted, budget, cutAfter: best * cutFactor, now });
+      outcome = await timeSteps(backend, step, {
+        wanted,
+        budget,
+        cutAfter: best * cutFactor,
+        now,
+        first: timings.length === 0,
+      });
     } catch (error) {
       // Put back whatever can be (the failed one may be unusable), then report the failure.
       await Promise.allSettled([...returns, backend.rollback(from)]);
@@ -163,7 +169,7 @@ type TimedSteps =
 async function timeSteps(
   backend: Backend,
   step: (backend: Backend) => void,
-  limits: { wanted: number; budget: number; cutAfter: number; now: () => number },
+  limits: { wanted: number; budget: number; cutAfter: number; now: () => number; first: boolean },
 ): Promise<TimedSteps> {
   const { wanted, budget, cutAfter, now } = limits;
   const one = async (): Promise<number> => {
@@ -173,11 +179,13 @@ async function timeSteps(
     await backend.drainLosses();
     return now() - t0;
   };
-  // The warm-up. A step that alone outlasts the budget is its own figure: its first-call
-  // costs are small beside it, and a second step would double a long wait (a large model
-  // on a slow engine) for little more certainty.
+  // The warm-up. The first candidate's, when it alone outlasts the budget, is its figure:
+  // that one is the predictable engine (the caller's order), its first-call costs are small
+  // beside so long a step, and a second would double the wait. A later candidate's warm-up
+  // may hold first-submit costs many times its step (SwiftShader: 12 s against 2.5 s at
+  // E256 H256 L2 T64 B32), so its figure always comes from a timed step.
   const warmUp = await one();
-  if (warmUp >= budget) return { kind: 'timed', figures: [warmUp] };
+  if (limits.first && warmUp >= budget) return { kind: 'timed', figures: [warmUp] };
   const figures: number[] = [];
   const timedFrom = now();
   // At least one timed step, then more while the candidate's budget lasts.

@@ -180,6 +180,35 @@ describe('Auto on the software adapter', () => {
     await second.session.dispose();
   });
 
+  it('measures a compared set once per shape, not once per model', async () => {
+    const messages: EngineMessage[] = [];
+    const queue = new TaskQueue((error) => {
+      throw error;
+    });
+    const store = openTuningStore(null);
+    const session = new Session(
+      (m) => messages.push(m),
+      Promise.resolve(REPORT),
+      queue,
+      () => store,
+    );
+    // Two models of one shape (the second differs in its dropout only), one of another.
+    await session.configure(CONFIG, [
+      { ...CONFIG.model, regularization: { ...DEFAULT_REGULARIZATION, dropout: 0.2 } },
+      { ...CONFIG.model, hiddenSize: 48 },
+    ]);
+    await session.loadText(1, 'fox', TEXT);
+    expect(session.models).toHaveLength(3);
+    const measured = messages.filter((m) => m.type === 'status' && m.status.calibrating === true);
+    expect(measured).toHaveLength(2);
+    expect(session.models.map((m) => m.backend.auto?.source)).toEqual([
+      'measured',
+      'cached',
+      'measured',
+    ]);
+    await session.dispose();
+  });
+
   it('builds and measures when the storage fails', async () => {
     const broken = {
       open() {

@@ -163,7 +163,7 @@ describe('calibrate on the TS reference and the wasm kernel', () => {
     b.dispose();
   });
 
-  it('takes a warm-up that outlasts the budget as the figure, one step per candidate', async () => {
+  it("takes the first candidate's warm-up as its figure when it outlasts the budget", async () => {
     const a = backendOf('wasm');
     const b = backendOf('ts');
     const calls = new Map<Backend, number>();
@@ -179,8 +179,9 @@ describe('calibrate on the TS reference and the wasm kernel', () => {
       counted,
       { budgetMsPerEngine: 0 },
     );
+    // The later one's warm-up may hold first-submit costs: it takes a timed step as well.
     expect(result.timings.map((t) => t.steps)).toEqual([1, 1]);
-    expect([calls.get(a), calls.get(b)]).toEqual([1, 1]);
+    expect([calls.get(a), calls.get(b)]).toEqual([1, 2]);
     expect([a.step, b.step]).toEqual([0, 0]);
     a.dispose();
     b.dispose();
