@@ -169,6 +169,16 @@ describe('Auto on the software adapter', () => {
     expect(second.active.auto).toMatchObject({ source: 'cached', pick });
     // A kept "CPU" builds no GPU engine (no adapter, no autotune); a kept "WebGPU" does.
     expect(adapterRequests - requestsBefore).toBe(pick === 'cpu' ? 0 : 1);
+    // Measure again: the kept decision is forgotten, the model measured anew and rebuilt
+    // from where it was.
+    await firstLosses(second.session, second.messages, 3);
+    const from = second.messages.length;
+    await second.session.remeasure();
+    const after = second.messages.slice(from);
+    expect(after.some((m) => m.type === 'status' && m.status.calibrating === true)).toBe(true);
+    const rebuilt = after.findLast((m) => m.type === 'model');
+    expect(rebuilt?.type === 'model' && rebuilt.backend.auto?.source).toBe('measured');
+    expect(second.session.trainer!.step).toBe(3);
     // Another shape is measured anew.
     await second.session.configure({
       ...CONFIG,
