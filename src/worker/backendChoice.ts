@@ -135,7 +135,10 @@ async function autoBackend(
         { key: 'webgpu' as const, backend: gpu },
       ],
       auto.step,
-      { prefer: ['webgpu', 'cpu'] },
+      // Up to 10 timed steps while each engine's 250 ms last: a short step (a small model's
+      // fraction of a millisecond just after the worker started) needs several for a steady
+      // median; a long one stops at the budget as before.
+      { prefer: ['webgpu', 'cpu'], timedSteps: 10 },
     );
   } catch (error) {
     // A GPU step that fails here would fail in training too: the CPU trains, and says why.
