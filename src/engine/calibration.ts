@@ -10,7 +10,9 @@
 // and predictable first: the CPU). Each takes one warm-up step, awaited
 // whole (first-submit costs on a real GPU belong to no later step), then
 // timed steps until it has `timedSteps` of them or has spent its share of the
-// budget. A later candidate whose timed step is still running after
+// budget; the first candidate's warm-up, when it alone outlasts that share,
+// is its figure (on a step that long, the predictable engine's first-call
+// costs hardly count, and a second step would double the wait). A later candidate whose timed step is still running after
 // `cutFactor` times the best figure so far is not waited for: it is slower by
 // at least that factor, its figure is that lower bound, and its step is left
 // to finish on its own (`settled` says when it is back at its start). Ties
@@ -30,7 +32,7 @@ export interface EngineTiming<K extends string = string> {
   key: K;
   /** Median of the timed steps, in ms; a lower bound when `cut`. */
   msPerStep: number;
-  /** Timed steps behind the figure (the warm-up step is not one of them unless it is all there is). */
+  /** Timed steps behind the figure (the first candidate's warm-up is one when it outlasted the budget alone). */
   steps: number;
   /** Stopped waiting for its step: it is at least `msPerStep` per step. */
   cut: boolean;
@@ -47,7 +49,11 @@ export interface Calibration<K extends string = string> {
   speedup: number;
   /** Wall time of the calibration until the pick was known. */
   elapsedMs: number;
-  /** Resolves once every candidate is back at the state it started from. */
+  /**
+   * Resolves once every candidate is back at the state it started from. The
+   * uncut ones (the pick always among them) already are when calibrate
+   * resolves; a cut one gets back once its step finishes.
+   */
   settled: Promise<void>;
 }
 
@@ -98,7 +104,13 @@ export async function calibrate<K extends string>(
     const best = Math.min(Infinity, ...timings.map((t) => t.msPerStep));
     let outcome: TimedSteps;
     try {
-      outcome = await timeSteps(backend, step, { wanted, budget, cutAfter: best * cutFactor, now });
+      outcome = await timeSteps(backend, step, {
+        wanted,
+        budget,
+        cutAfter: best * cutFactor,
+        now,
+        first: timings.length === 0,
+      });
     } catch (error) {
       // Put back whatever can be (the failed one may be unusable), then report the failure.
       await Promise.allSettled([...returns, backend.rollback(from)]);
@@ -108,7 +120,9 @@ export async function calibrate<K extends string>(
       returns.push(outcome.pending.then(() => backend.rollback(from)));
       timings.push({ key, msPerStep: outcome.lowerBound, steps: 0, cut: true });
     } else {
-      returns.push(backend.rollback(from));
+      // Awaited (no step of it is running, so this is quick): once calibrate resolves, every
+      // uncut candidate, the pick among them, is at its start and may train at once.
+      await backend.rollback(from);
       timings.push({
         key,
         msPerStep: median(outcome.figures),
@@ -155,7 +169,7 @@ type TimedSteps =
 async function timeSteps(
   backend: Backend,
   step: (backend: Backend) => void,
-  limits: { wanted: number; budget: number; cutAfter: number; now: () => number },
+  limits: { wanted: number; budget: number; cutAfter: number; now: () => number; first: boolean },
 ): Promise<TimedSteps> {
   const { wanted, budget, cutAfter, now } = limits;
   const one = async (): Promise<number> => {
@@ -165,7 +179,13 @@ async function timeSteps(
     await backend.drainLosses();
     return now() - t0;
   };
-  await one(); // the warm-up
+  // The warm-up. The first candidate's, when it alone outlasts the budget, is its figure:
+  // that one is the predictable engine (the caller's order), its first-call costs are small
+  // beside so long a step, and a second would double the wait. A later candidate's warm-up
+  // may hold first-submit costs many times its step (SwiftShader: 12 s against 2.5 s at
+  // E256 H256 L2 T64 B32), so its figure always comes from a timed step.
+  const warmUp = await one();
+  if (limits.first && warmUp >= budget) return { kind: 'timed', figures: [warmUp] };
   const figures: number[] = [];
   const timedFrom = now();
   // At least one timed step, then more while the candidate's budget lasts.

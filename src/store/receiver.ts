@@ -117,6 +117,7 @@ function sameStatus(a: RunStatus, b: RunStatus): boolean {
     a.ready === b.ready &&
     a.building === b.building &&
     a.training === b.training &&
-    a.step === b.step
+    a.step === b.step &&
+    a.calibrating === b.calibrating
   );
 }
