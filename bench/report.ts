@@ -136,9 +136,9 @@ export function formatReport(r: BenchResult): string {
       `- per contender and shape: ${warmup} warm-up step(s), ${runs} timed run(s) of ` +
         `${stepsPerRun} step(s) (median)` +
         (capped.length > 0
-          ? `; capped: ${capped.join(', ')} (a first step cut at 2× the best TF.js backend's first ` +
-            `step, compilation included, then one timed step cut at 1× its timed step; "> N ms" ` +
-            `is where it was cut, a lower bound for that step)`
+          ? `; capped: ${capped.join(', ')} (a first step, compilation included, cut at 2× the ` +
+            `best TF.js backend's first step (at least 5 s), then one timed step cut at 1× its ` +
+            `timed step; "> N ms" is where it was cut, a lower bound for that step; see bench/capped.ts)`
           : ''),
     );
   }

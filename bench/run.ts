@@ -19,19 +19,15 @@
 // "Capped" contenders (in --grid: tfjs-webgpu and tfjs-cpu, 10× and 2.5-3.6× the
 // best TF.js backend's step in every run so far) are not timed to the end on
 // every shape: after the others, each gets one warm-up step and one timed step
-// on a page of its own: the first step (compilation included) cut at 2× the
-// best TF.js backend's first step on the shape, the timed step at 1× its timed
-// step. A cut timed step is a lower bound ("> N ms") showing the contender is
-// not the best TF.js backend there; a cut first step says its first step was
-// over twice the best one's (the report says which); a step that finishes is a
-// measured figure like any other.
+// on a page of its own, each cut at a cap from the best TF.js backend's figures
+// on the shape (bench/capped.ts): a cut is reported as a lower bound ("> N ms").
 //
 // The Auto column runs gatescope's calibrate() on its two engines (the Auto
 // choice of the app's worker), and the targets table closes the report.
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary, L layers.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../scripts/chromium';
@@ -45,10 +41,11 @@ import {
   gridShapes,
   QUICK_SHAPES,
   shapeLabel,
+  stepCost,
   type BenchShape,
 } from './shapes';
-import { existsSync, readFileSync } from 'node:fs';
 import type { AutoPick } from './browser/main';
+import { cappedResults, openBenchPage } from './capped';
 import {
   formatReport,
   UNSUPPORTED,
@@ -56,7 +53,6 @@ import {
   type ContenderResult,
   type ShapeReport,
 } from './report';
-import { stepCost } from './shapes';
 
 const ALL: ContenderName[] = [
   'gatescope-webgpu',
@@ -140,10 +136,7 @@ async function main() {
     !flag('headed'),
   );
   try {
-    const page = await browser.newPage();
-    page.on('pageerror', (e) => console.error(`[page] ${e.message}`));
-    await page.goto(new URL('bench/browser/index.html', url).href);
-    await page.waitForFunction(() => document.title.endsWith('ready'), null, { timeout: 120_000 });
+    const page = await openBenchPage(browser, url);
     const environment = await page.evaluate(() => window.gatescopeBench.environment());
     console.error(`browser: ${environment.userAgent}\nadapter: ${environment.adapter}`);
 
@@ -335,7 +328,13 @@ async function benchShape(
       stats,
     });
   }
-  results.push(...(await cappedResults(browser, url, shape, cell, results, failures)));
+  results.push(
+    ...(await cappedResults(browser, url, shape, cell, results, failures, {
+      names: contenders.filter((c) => capped.has(c)),
+      corpusSteps: warmupSteps + runs * stepsPerRun,
+      sameWork: warmupSteps + stepsPerRun === 2,
+    })),
+  );
   // Same work: every contender's loss after its first timed run (same steps, same data) agrees.
   // (A capped contender that was cut, or that ran other step counts, has no loss to compare.)
   const compared = results.filter((r) => r.lossAfterFirstRun !== undefined);
@@ -380,113 +379,6 @@ function autoOf(
     benchFaster: faster?.contender,
     tokensPerSecond: measured(pick.pick)?.tokensPerSecond,
   };
-}
-
-/**
- * The capped contenders, after the others (see the header): one warm-up and one
- * timed step each on a page of their own, closed when a step runs past its cap,
- * which stops the step (the page's renderer goes with it).
- */
-async function cappedResults(
-  browser: Browser,
-  url: string,
-  shape: BenchShape,
-  cell: CellType,
-  measured: ContenderResult[],
-  failures: ContenderResult[],
-): Promise<ContenderResult[]> {
-  const names = contenders.filter((c) => capped.has(c));
-  if (names.length === 0) return [];
-  const best = measured
-    .filter((r) => r.contender.startsWith('tfjs-') && r.msPerStep)
-    .sort((a, b) => a.msPerStep! - b.msPerStep!)[0];
-  // With no TF.js figure to beat, wait up to 10 minutes a step.
-  const timedCap = best?.msPerStep ?? 600_000;
-  // A first step compiles (shaders, kernels): held to twice the best one's first step, compile and all.
-  const warmupCap = 2 * Math.max(timedCap, best?.warmupMs ?? 0);
-  const out: ContenderResult[] = [];
-  let side: Page | null = null;
-  for (const name of names) {
-    side ??= await openBenchPage(browser, url);
-    // Two runs of one step: the first is the warm-up, the second the timed step.
-    const req: OpenRequest = {
-      contender: name,
-      cell,
-      shape,
-      warmupSteps: 0,
-      stepsPerRun: 1,
-      runs: 2,
-      corpusSteps: Math.max(2, warmupSteps + runs * stepsPerRun),
-    };
-    let id: number;
-    try {
-      id = await side.evaluate((r) => window.gatescopeBench.openContender(r), req);
-    } catch (e) {
-      const reason = (e as Error).message.split('\n')[0].replace(/^page.evaluate: (Error: )?/, '');
-      console.error(`  ${name}: unavailable: ${reason}`);
-      failures.push({ contender: name, unavailable: reason });
-      continue;
-    }
-    const page: Page = side;
-    const capped = async (capMs: number) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const cut = new Promise<'cut'>((resolve) => {
-        timer = setTimeout(() => resolve('cut'), capMs);
-      });
-      const running = page.evaluate((i) => window.gatescopeBench.timeRun(i), id);
-      running.catch(() => {}); // rejected when the page is closed after a cut
-      try {
-        return await Promise.race([running, cut]);
-      } finally {
-        clearTimeout(timer);
-      }
-    };
-    const t0 = Date.now();
-    const warm = await capped(warmupCap);
-    if (warm === 'cut') {
-      console.error(`  ${name}: warm-up step cut at ${(warmupCap / 1000).toFixed(1)} s`);
-      out.push({ contender: name, atLeastMs: warmupCap, boundOn: 'first step' });
-      await side.close();
-      side = null;
-      continue;
-    }
-    const timed = await capped(timedCap);
-    if (timed === 'cut') {
-      console.error(`  ${name}: timed step cut at ${(timedCap / 1000).toFixed(1)} s`);
-      out.push({ contender: name, atLeastMs: timedCap, boundOn: 'timed step' });
-      await side.close();
-      side = null;
-      continue;
-    }
-    console.error(
-      `  ${name}: warm-up ${((timed.msPerStep + Date.now() - t0) / 1000).toFixed(1)} s, ` +
-        `timed ${timed.msPerStep.toFixed(0)} ms/step`,
-    );
-    const stats = await side.evaluate((i) => window.gatescopeBench.stats(i), id);
-    await side.evaluate((i) => window.gatescopeBench.closeContender(i), id);
-    const tokensPerSecond = (shape.B * shape.T * 1000) / timed.msPerStep;
-    out.push({
-      contender: name,
-      msPerStep: timed.msPerStep,
-      tokensPerSecond,
-      gflops: (tokensPerSecond * flopsPerToken(shape, cell)) / 1e9,
-      // The others' first timed run ends after warmupSteps + stepsPerRun steps; this one after 2.
-      ...(warmupSteps + stepsPerRun === 2 ? { lossAfterFirstRun: timed.finalLoss } : {}),
-      stats,
-    });
-  }
-  await side?.close();
-  return out;
-}
-
-/** The bench page, loaded and ready (its contenders are created on demand). */
-async function openBenchPage(browser: Browser, url: string): Promise<Page> {
-  // A page of its own context: its own renderer, so closing it stops whatever it runs.
-  const page = await browser.newPage();
-  page.on('pageerror', (e) => console.error(`[page] ${e.message}`));
-  await page.goto(new URL('bench/browser/index.html', url).href);
-  await page.waitForFunction(() => document.title.endsWith('ready'), null, { timeout: 120_000 });
-  return page;
 }
 
 main().catch((e) => {
