@@ -116,7 +116,8 @@ export interface AutoPick {
 /**
  * The Auto column: gatescope's own calibrate() (src/engine/calibration.ts, what
  * the app's worker runs for Auto) on the two open gatescope contenders, CPU
- * first as the worker orders them, on the contenders' next unseen batch. Every
+ * first as the worker orders them (WebGPU preferred on a tie, as there), on the
+ * contenders' last batch. Every
  * candidate is rolled back afterwards, so the bench's figures are untouched;
  * resolves once both are back (`settled`).
  */
@@ -135,6 +136,8 @@ async function calibrateAuto(cpuId: number, gpuId: number): Promise<AutoPick> {
       backend.resetState();
       backend.trainStep(batch, optimizer);
     },
+    // As the worker's Auto (src/worker/backendChoice.ts): WebGPU on a tie, it leaves the cores free.
+    { prefer: ['gatescope-webgpu', 'gatescope-cpu'] },
   );
   await result.settled;
   return {
@@ -172,10 +175,11 @@ async function environment() {
 async function matMulRoofline(backend: string, n: number): Promise<number> {
   if (backend === 'gatescope-webgpu') return gatescopeGemmGflops(n);
   // On every thread the CPU engine's products use, as it splits them.
-  if (backend === 'gatescope-wasm') return gatescopeWasmGemmGflops(n, 1 + defaultGemmThreads(), 3);
+  // A 512³ product takes milliseconds here: best of 10, as the shared machine's load comes and goes.
+  if (backend === 'gatescope-wasm') return gatescopeWasmGemmGflops(n, 1 + defaultGemmThreads(), 10);
   if (!(await tf.setBackend(backend))) return NaN;
   await tf.ready();
-  return tfjsMatMulGflops(n, 3);
+  return tfjsMatMulGflops(n, backend === 'wasm' ? 10 : 3);
 }
 
 declare global {
