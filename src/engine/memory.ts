@@ -24,6 +24,7 @@ import {
   NORM_PARTIALS,
 } from './gpu/arena';
 import { workspaceArrays } from './cpu/workspace';
+import { kernelBytes } from './cpu/wasm/footprint';
 import { headColumns, paramLayout } from './params';
 import { directionCount, outputSize } from './task';
 import { MAX_PRIME_CHARS } from './sampleRequest';
@@ -151,7 +152,9 @@ function cpuFootprint(shape: RunShape): Footprint {
     2 * (val ? val.seqLen * val.batchSize * val.windows : 0);
   const largest = Math.max(P, training.largest, valWorkspace?.largest ?? 0);
   return {
-    totalBytes: floats * F,
+    // The wasm kernel's scratch on every GEMM thread the engine may start (at most 8) and
+    // the recurrent weights' panels packed once per step (cpu/wasm/footprint.ts).
+    totalBytes: floats * F + kernelBytes(m, 8),
     largest: {
       name: largest === P ? 'parameter arena (P floats)' : 'largest activation array',
       bytes: largest * F,

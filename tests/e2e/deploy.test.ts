@@ -74,10 +74,10 @@ function isolatedAndControlled(page: Page): Promise<boolean> {
     .catch(() => false);
 }
 
-/** The CPU engine's threads as the Backend badge's title says ("CPU, 3 threads"); 1 without. */
+/** The CPU engine's threads as the Backend badge's title says ("CPU, 4 threads"); 1 without. */
 async function engineThreads(page: Page): Promise<number> {
   const title = (await page.getByRole('status', { name: 'Backend' }).getAttribute('title')) ?? '';
-  // "CPU, 3 threads, wasm SIMD", or "CPU, wasm SIMD" on one thread (src/engine/cpu/backend.ts).
+  // "CPU, 4 threads, wasm SIMD", or "CPU, wasm SIMD" on one thread (src/engine/cpu/backend.ts).
   if (!title.startsWith('CPU')) return 0;
   const threads = /, (\d+) threads/.exec(title);
   return threads ? Number(threads[1]) : 1;
@@ -123,10 +123,10 @@ describe('static deploy under a subpath, no headers (cpu)', () => {
       await expect.poll(() => isolatedAndControlled(page), { timeout: 120_000 }).toBe(true);
       // The one reload happened, and it was needed: the host's page was not isolated.
       expect(reloads).toEqual([expect.stringMatching(/^gatescope: reloading once/)]);
-      await expect.poll(() => engineThreads(page), { timeout: 90_000 }).toBe(CORES - 1);
+      await expect.poll(() => engineThreads(page), { timeout: 90_000 }).toBe(CORES);
       const online = await trainAFewSteps(page);
       expect(online.loss).toBeGreaterThan(0);
-      expect(await engineThreads(page)).toBe(CORES - 1);
+      expect(await engineThreads(page)).toBe(CORES);
 
       // Everything the page asked for was inside the folder and found.
       const requests = server.log.slice(start);
@@ -138,7 +138,7 @@ describe('static deploy under a subpath, no headers (cpu)', () => {
       await context.setOffline(true);
       await page.reload();
       await expect.poll(() => isolatedAndControlled(page), { timeout: 120_000 }).toBe(true);
-      await expect.poll(() => engineThreads(page), { timeout: 90_000 }).toBe(CORES - 1);
+      await expect.poll(() => engineThreads(page), { timeout: 90_000 }).toBe(CORES);
       const offline = await trainAFewSteps(page);
       expect(offline.loss).toBeGreaterThan(0);
       expect(server.log.slice(seen)).toEqual([]);
@@ -150,7 +150,7 @@ describe('static deploy under a subpath, no headers (cpu)', () => {
       console.log(
         `[e2e deploy] ${server.url}: ${requests.length} requests to the host; online ${online.steps} steps ` +
           `(loss ${online.loss}), offline ${offline.steps} steps (loss ${offline.loss}) on ` +
-          `${CORES - 1} CPU threads`,
+          `${CORES} CPU threads`,
       );
       expect(log.errors).toEqual([]);
 

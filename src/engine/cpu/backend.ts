@@ -25,13 +25,7 @@ import type {
   GradientFlow,
 } from '../backend';
 import { checkBatch, checkSampleOptions, checkTokens } from '../batchCheck';
-import {
-  headInputSize,
-  layerInputSize,
-  validateModelConfig,
-  type ModelConfig,
-  type OptimizerConfig,
-} from '../config';
+import { validateModelConfig, type ModelConfig, type OptimizerConfig } from '../config';
 import type { DropoutSpec } from '../dropout';
 import { decayMask, paramLayout, type ParamLayout } from '../params';
 import { Rng } from '../rng';
@@ -60,7 +54,9 @@ import { sampleToken } from './sampling';
 import { GemmPool, type SpawnGemmWorker } from './parallel/pool';
 import { Arena } from './wasm/arena';
 import { gemmKernel } from './wasm/compile';
+import { packedRecurrentFloats, widestProduct } from './wasm/footprint';
 import { gemmScratchBytes, KernelInstance, WasmGemm } from './wasm/kernel';
+import { PackedWeights } from './wasm/packed';
 
 export interface CpuBackendOptions {
   batchSize: number;
@@ -76,16 +72,12 @@ export interface CpuBackendOptions {
    * reference (tests compare the two).
    */
   kernel?: 'wasm' | 'ts';
-}
-
-/** The widest product of a model (its N): what a GEMM thread's scratch must hold. */
-function widestProduct(m: ModelConfig): number {
-  return Math.max(
-    CELLS[m.cell].gates * m.hiddenSize,
-    layerInputSize(m, 0),
-    headInputSize(m),
-    outputSize(m),
-  );
+  /**
+   * With the wasm kernel, pack each recurrent weight once per training step
+   * (wasm/packed.ts) rather than in each timestep's product; default true.
+   * False only to measure what it saves (scripts/measureStep.ts): same results.
+   */
+  packWeights?: boolean;
 }
 
 /** The training state at one step, copied in memory (see Backend.snapshot). */
@@ -115,6 +107,8 @@ export class CpuBackend implements Backend, GradientSource {
   /** Every product goes through here: the pool, the wasm kernel, or gemm.ts. */
   private readonly gemm: GemmOps;
   private readonly trainingWorkspace: Workspace;
+  /** Each Wh packed once per training step for the per-timestep products; with the wasm kernel. */
+  private readonly packs: PackedWeights | null = null;
   /** Which kernel runs the products: the wasm one (with or without relaxed-SIMD FMA) or gemm.ts. */
   readonly gemmKernel: 'wasm-fma' | 'wasm' | 'ts';
 
@@ -147,19 +141,34 @@ export class CpuBackend implements Backend, GradientSource {
       ...workspaceAllocations(model, T, B),
     ]);
     const scratchBytes = kernel ? gemmScratchBytes(widestProduct(model)) : 0;
+    const packing = kernel !== null && options.packWeights !== false;
+    const packFloats = packing ? packedRecurrentFloats(model) : 0;
     let allocate: (n: number) => Float32Array = (n) => new Float32Array(n);
     let gemm: GemmOps = serialGemm;
     if (threads > 0 && options.parallel) {
-      const memory = new Arena(floats * 4 + (threads + 1) * (scratchBytes + 16), true);
-      this.pool = new GemmPool(memory, threads, options.parallel.spawn, kernel, scratchBytes);
+      const memory = new Arena(
+        (floats + packFloats) * 4 + (threads + 1) * (scratchBytes + 16),
+        true,
+      );
+      this.packs = packing ? new PackedWeights(memory) : null;
+      this.pool = new GemmPool(
+        memory,
+        threads,
+        options.parallel.spawn,
+        kernel,
+        scratchBytes,
+        this.packs,
+      );
       allocate = (n) => memory.allocate(n);
       gemm = this.pool;
     } else if (kernel) {
-      const memory = new Arena(floats * 4 + scratchBytes + 16, false);
+      const memory = new Arena((floats + packFloats) * 4 + scratchBytes + 16, false);
       const scratch = memory.allocateBytes(scratchBytes);
+      this.packs = packing ? new PackedWeights(memory) : null;
       gemm = new WasmGemm(
         kernel,
         new KernelInstance(kernel.private, memory.memory, scratch, scratchBytes),
+        this.packs,
       );
       allocate = (n) => memory.allocate(n);
     }
@@ -174,6 +183,12 @@ export class CpuBackend implements Backend, GradientSource {
     this.mask = decayMask(this.layout);
     this.weights = viewArena(this.layout, this.params);
     this.gradViews = viewArena(this.layout, this.grads);
+    const H = model.hiddenSize;
+    for (const w of [...this.weights.layers, ...this.weights.reverse]) {
+      const G = w.wh.length / H;
+      this.packs?.add(w.wh as Float32Array, false, G, H); // h·Wh (NN)
+      this.packs?.add(w.wh as Float32Array, true, H, G); // dG·Whᵀ (NT)
+    }
     const n = model.layers * B * model.hiddenSize;
     this.state = { h: allocate(n), c: allocate(n) };
     this.trainingWorkspace = new Workspace(Float32Array, model, T, B, gemm, allocate);
@@ -241,16 +256,23 @@ export class CpuBackend implements Backend, GradientSource {
         ? this.trainingWorkspace
         : this.workspace(batch.seqLen, batch.batchSize);
     this.grads.fill(0);
-    const loss = modelForwardBackward(
-      ws,
-      this.weights,
-      this.gradViews,
-      batchInput(this.model, batch),
-      batchTargets(this.model, batch),
-      this.state,
-      // The masks of the step being taken (dropout.ts): a pure function of it, so a rollback replays them.
-      dropout && windowMasks(ws, dropout, this.stepCount + 1),
-    );
+    // The weights stay as they are until Adam below: pack each Wh once for all T timesteps.
+    this.holdPacks();
+    let loss: number;
+    try {
+      loss = modelForwardBackward(
+        ws,
+        this.weights,
+        this.gradViews,
+        batchInput(this.model, batch),
+        batchTargets(this.model, batch),
+        this.state,
+        // The masks of the step being taken (dropout.ts): a pure function of it, so a rollback replays them.
+        dropout && windowMasks(ws, dropout, this.stepCount + 1),
+      );
+    } finally {
+      this.packs?.release();
+    }
     // A tagging or bidirectional window starts from zero: nothing is carried (task.ts).
     if (carriesState(this.model)) carryState(ws, this.state);
     const norm = globalNorm(this.grads);
@@ -271,6 +293,12 @@ export class CpuBackend implements Backend, GradientSource {
       : allFinite(this.params);
     this.pending.push({ step: this.stepCount, loss, gradNorm: norm, weightsFinite });
     if (snapshotAfter) this.snapshot();
+  }
+
+  private holdPacks(): void {
+    const kernel =
+      this.pool?.kernelInstance ?? (this.gemm instanceof WasmGemm ? this.gemm.resident : null);
+    if (this.packs && kernel) this.packs.hold(kernel);
   }
 
   keepBest(): number {

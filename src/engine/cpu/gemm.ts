@@ -268,6 +268,12 @@ export interface GemmOps {
   nn(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number): void;
   tn(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number): void;
   nt(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number): void;
+  /**
+   * The wasm kernel's LSTM cell update (lstmLayer.ts's loop) of the first of
+   * n units; returns how many it did, the caller does the rest. Absent here:
+   * the reference computes every unit itself.
+   */
+  lstmCells?(gates: Arr, cPrev: Arr, c: Arr, h: Arr, n: number): number;
 }
 
 /** The products on rows m0..m1 of C, as a GEMM thread runs its share (parallel/pool.ts). */

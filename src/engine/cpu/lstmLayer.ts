@@ -42,7 +42,16 @@ export function lstmLayerForward(
     const hPrev = t === 0 ? h0 : slice(h, (t - 1) * B * H, t * B * H);
     const cPrev = t === 0 ? c0 : slice(c, (t - 1) * B * H, t * B * H);
     gemm.nn(gt, hPrev, w.wh, B, G, H);
-    for (let bj = 0; bj < B * H; bj++) {
+    // The wasm kernel's fast path (GemmOps.lstmCells) may take the first units.
+    const done =
+      gemm.lstmCells?.(
+        gt,
+        cPrev,
+        slice(c, t * B * H, (t + 1) * B * H),
+        slice(h, t * B * H, (t + 1) * B * H),
+        B * H,
+      ) ?? 0;
+    for (let bj = done; bj < B * H; bj++) {
       const q = 4 * bj;
       const i = sigmoid(gt[q]);
       const f = sigmoid(gt[q + 1]);

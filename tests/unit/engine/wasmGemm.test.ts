@@ -10,7 +10,13 @@ import { describe, expect, it } from 'vitest';
 import { serialGemm, type Arr } from '../../../src/engine/cpu/gemm';
 import { Arena } from '../../../src/engine/cpu/wasm/arena';
 import { loadGemmKernel } from '../../../src/engine/cpu/wasm/compile';
-import { gemmScratchBytes, KernelInstance, WasmGemm } from '../../../src/engine/cpu/wasm/kernel';
+import {
+  gemmScratchBytes,
+  KernelInstance,
+  packedFloats,
+  WasmGemm,
+} from '../../../src/engine/cpu/wasm/kernel';
+import { PackedWeights } from '../../../src/engine/cpu/wasm/packed';
 import { Rng } from '../../../src/engine/rng';
 
 const kernel = await loadGemmKernel();
@@ -126,6 +132,52 @@ describe('wasm GEMM kernel', () => {
           gemm[op](C, A, B, M, N, K, cuts[s], Math.max(cuts[s], Math.min(M, cuts[s + 1])));
         expect(Array.from(C)).toEqual(Array.from(staged));
       });
+    });
+  });
+
+  // A weight packed once (PackedWeights, gemm.wat `pack`) and read by op NP
+  // must give the very bits of the product that packs it itself.
+  describe.each(SHAPES)('packed once, M=%i N=%i K=%i', (M, N, K) => {
+    it.each(['nn', 'nt'] as const)('%s: bit-identical to packing per product', (op) => {
+      const [aSize, bSize] = sizes(op, M, N, K);
+      const scratch = gemmScratchBytes(N);
+      const arena = new Arena(
+        4 * Arena.floatsFor([M * N, M * N, M * N, aSize, bSize, packedFloats(N, K)]) + scratch,
+        false,
+      );
+      const C0 = random(M * N);
+      const [C, Cp, A, B] = [C0, C0, random(aSize), random(bSize)].map((x) => {
+        const y = arena.allocate(x.length);
+        y.set(x);
+        return y;
+      });
+      const resident = new KernelInstance(
+        kernel!.private,
+        arena.memory,
+        arena.allocateBytes(scratch),
+        scratch,
+      );
+      const packs = new PackedWeights(arena);
+      packs.add(B, op === 'nt', N, K);
+      const gemm = new WasmGemm(kernel!, resident, packs);
+      gemm[op](C, A, B, M, N, K); // not held: packs per product
+      expect(packs.find(B, op === 'nt', N, K)).toBeNull();
+      packs.hold(resident);
+      const panels = packs.find(B, op === 'nt', N, K);
+      expect(panels).not.toBeNull();
+      // The other layout of the same weight was not packed, so it is not found.
+      expect(packs.find(B, op !== 'nt', N, K)).toBeNull();
+      gemm[op](Cp, A, B, M, N, K);
+      packs.release();
+      expect(Array.from(Cp)).toEqual(Array.from(C));
+      // And in row shares, as the GEMM threads run op NP.
+      const shares = C0.slice();
+      const split = arena.allocate(M * N);
+      split.set(shares);
+      const cut = Math.floor(M / 2);
+      gemm.np(split, A, panels!, M, N, K, 0, cut);
+      gemm.np(split, A, panels!, M, N, K, cut, M);
+      expect(Array.from(split)).toEqual(Array.from(C));
     });
   });
 });

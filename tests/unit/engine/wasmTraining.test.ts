@@ -61,3 +61,25 @@ describe.each(['lstm', 'gru', 'rnn'] as const)('%s on the wasm kernel', (cell) =
     },
   );
 });
+
+describe.each(['lstm', 'gru', 'rnn'] as const)('%s with each Wh packed once per step', (cell) => {
+  it('trains bit for bit as packing it in every timestep product', async () => {
+    const model: ModelConfig = { cell, vocabSize: 23, embedSize: 17, hiddenSize: 21, layers: 2 };
+    const params = initParams(model, new Rng(4));
+    const rng = new Rng(8);
+    const tokens = Int32Array.from({ length: 5000 }, () => rng.int(model.vocabSize));
+    const perProduct = new CpuBackend(model, params, { ...shape, packWeights: false });
+    const packed = new CpuBackend(model, params, shape);
+    expect(packed.gemmKernel).toMatch(/^wasm/);
+    const batches = new Batcher(tokens, shape.batchSize, shape.seqLen, 1);
+    for (let s = 0; s < STEPS; s++) {
+      const { batch } = batches.next();
+      perProduct.trainStep(batch, DEFAULT_OPTIMIZER);
+      packed.trainStep(batch, DEFAULT_OPTIMIZER);
+    }
+    expect(await packed.drainLosses()).toEqual(await perProduct.drainLosses());
+    expect(Array.from(await packed.getParams())).toEqual(Array.from(await perProduct.getParams()));
+    perProduct.dispose();
+    packed.dispose();
+  });
+});

@@ -15,15 +15,18 @@ export function canShareMemory(): boolean {
 }
 
 /**
- * Extra GEMM threads worth starting here: one core stays with the page (UI,
- * rendering), one is the engine's own thread, the rest compute; at most 7
+ * Extra GEMM threads worth starting here: cores − 1, so that with the
+ * engine's own thread (a worker) the products use every core (issue 17). The
+ * page's thread does no engine work at all, only UI, rendering and messages,
+ * and is mostly idle; the OS schedules it among the engine's threads (the UI
+ * benchmark's long-task check watches that it stays responsive). At most 7
  * extra, past which the per-timestep products are too small to split. 0 when
  * memory cannot be shared.
  */
 export function defaultGemmThreads(): number {
   if (!canShareMemory()) return 0;
   const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
-  return Math.max(0, Math.min(7, cores - 2));
+  return Math.max(0, Math.min(7, cores - 1));
 }
 
 /**

@@ -21,6 +21,7 @@
 import { serialGemm, type Arr, type GemmOps, type RowGemmOps } from '../gemm';
 import type { Arena } from '../wasm/arena';
 import { KernelInstance, WasmGemm, type GemmKernel } from '../wasm/kernel';
+import type { PackedWeights } from '../wasm/packed';
 
 /** Control block slots (Int32). */
 const GENERATION = 0;
@@ -43,6 +44,8 @@ const OP_NN = 1;
 const OP_TN = 2;
 const OP_NT = 3;
 const OP_EXIT = 4;
+/** A (M, K) times a weight packed for this step (wasm/packed.ts): B_AT is its panels. */
+const OP_NP = 5;
 
 /** Below this many multiply-adds a product is not worth waking the workers for. */
 const MIN_PARALLEL_WORK = 1 << 16;
@@ -86,7 +89,7 @@ function rowAt(M: number, part: number, parts: number): number {
 }
 
 function runShare(
-  ops: RowGemmOps,
+  ops: RowGemmOps | WasmGemm,
   op: number,
   C: Arr,
   A: Arr,
@@ -100,7 +103,9 @@ function runShare(
   if (m0 >= m1) return;
   if (op === OP_NN) ops.nn(C, A, B, M, N, K, m0, m1);
   else if (op === OP_TN) ops.tn(C, A, B, M, N, K, m0, m1);
-  else ops.nt(C, A, B, M, N, K, m0, m1);
+  else if (op === OP_NT) ops.nt(C, A, B, M, N, K, m0, m1);
+  else if (ops instanceof WasmGemm) ops.np(C, A, B, M, N, K, m0, m1);
+  else throw new Error('packed panels need the wasm kernel');
 }
 
 /**
@@ -128,11 +133,12 @@ export class GemmPool implements GemmOps {
   private disposed = false;
   private dispatched = 0;
   /** This thread's products: the wasm kernel on its share of scratch, or gemm.ts. */
-  private readonly ops: RowGemmOps;
+  private readonly ops: RowGemmOps | WasmGemm;
 
   /**
    * `memory` must be shared and have room for one `scratchBytes` per thread
-   * (taken here) when `kernel` is given.
+   * (taken here) when `kernel` is given. With `packs` (and the kernel), NN and
+   * NT products whose B is a weight packed for this step read its panels.
    */
   constructor(
     readonly memory: Arena,
@@ -140,6 +146,7 @@ export class GemmPool implements GemmOps {
     spawn: SpawnGemmWorker,
     kernel: GemmKernel | null = null,
     scratchBytes = 0,
+    private readonly packs: PackedWeights | null = null,
   ) {
     if (!memory.shared) throw new Error('GEMM threads need a shared memory');
     this.control = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
@@ -228,7 +235,22 @@ export class GemmPool implements GemmOps {
     this.run(OP_NT, C, A, B, M, N, K);
   }
 
+  /** The LSTM cell update on the calling thread (one pass over memory, not worth a split). */
+  lstmCells(gates: Arr, cPrev: Arr, c: Arr, h: Arr, n: number): number {
+    return this.ops instanceof WasmGemm ? this.ops.lstmCells(gates, cPrev, c, h, n) : 0;
+  }
+
+  /** The calling thread's kernel instance (what packs the weights), if any. */
+  get kernelInstance(): KernelInstance | null {
+    return this.ops instanceof WasmGemm ? this.ops.resident : null;
+  }
+
   private run(op: number, C: Arr, A: Arr, B: Arr, M: number, N: number, K: number): void {
+    const panels = op === OP_TN ? null : this.packs?.find(B, op === OP_NT, N, K);
+    if (panels) {
+      op = OP_NP;
+      B = panels;
+    }
     const shared = this.memory.owns(C) && this.memory.owns(A) && this.memory.owns(B);
     if (
       this.parts === 1 ||

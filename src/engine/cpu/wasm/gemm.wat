@@ -12,6 +12,10 @@
 ;;   op 0 (NN): A (M, K), B (K, N)
 ;;   op 1 (TN): A (K, M), B (K, N)   -- Aᵀ · B, weight gradients
 ;;   op 2 (NT): A (M, K), B (N, K)   -- A · Bᵀ, gradients through a weight
+;;   op 4 (NP): A (M, K), B already packed by `pack` (below) -- a weight's
+;;              panels made once per training step and reused by the T
+;;              per-timestep products h·Wh (and dgt·Whᵀ) instead of each
+;;              packing the whole weight again for its B rows.
 ;;
 ;; How: K is cut into blocks of KC. For each block, B's KC rows are packed into
 ;; panels of 8 columns, each k's 8 values contiguous (zeros past N), so the
@@ -32,6 +36,10 @@
 ;;
 ;; Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 ;; L layers; the engine calls this with M, N, K among T·B, B, E, H, 4H and V.
+;;
+;; `pack` writes every K block of op(B)'s panels one after the other (block
+;; k0 at k0·ceil(N/8)·32 bytes), exactly the bytes `gemm` would pack, so an NP
+;; product is bit-identical to the NN or NT product it stands for.
 ;;
 ;; Scratch (`ws`, per thread): 128 bytes of tile, MC·KC·4 bytes of packed A,
 ;; then KC·ceil(N/8)·32 bytes of packed panels of B (wasm/kernel.ts sizes it
@@ -148,6 +156,25 @@
         (local.set $j (i32.add (local.get $j) (i32.const 8)))
         (br $panels))))
 
+  ;; All of op(B) (trans: B is (N, K), op NT; else (K, N)) as panels at $dst:
+  ;; K·ceil(N/8)·32 bytes, what op 4 (NP) reads.
+  (func (export "pack") (param $trans i32) (param $b i32) (param $N i32) (param $K i32)
+                        (param $dst i32)
+    (local $k0 i32) (local $kc i32)
+    (block $done
+      (loop $blocks
+        (br_if $done (i32.ge_u (local.get $k0) (local.get $K)))
+        (local.set $kc (i32.sub (local.get $K) (local.get $k0)))
+        (if (i32.gt_u (local.get $kc) (global.get $KC)) (then (local.set $kc (global.get $KC))))
+        (call $packB (local.get $trans) (local.get $b) (local.get $N) (local.get $K)
+                     (local.get $k0) (local.get $kc) (local.get $dst))
+        (local.set $dst (i32.add (local.get $dst)
+          (i32.shl (i32.mul (local.get $kc) (i32.shr_u (i32.add (local.get $N) (i32.const 7))
+                                                       (i32.const 3)))
+                   (i32.const 5))))
+        (local.set $k0 (i32.add (local.get $k0) (local.get $kc)))
+        (br $blocks))))
+
   ;; The 4×8 micro-kernel: tile = Σ over kc of (packed A column) ⊗ (panel row),
   ;; A advancing by 16 bytes per k, the panel by 32. Written to $tile (row r at
   ;; 32r) for $addTile to add into C.
@@ -221,8 +248,16 @@
         (br_if $k_done (i32.ge_u (local.get $k0) (local.get $K)))
         (local.set $kc (i32.sub (local.get $K) (local.get $k0)))
         (if (i32.gt_u (local.get $kc) (global.get $KC)) (then (local.set $kc (global.get $KC))))
-        (call $packB (i32.eq (local.get $op) (i32.const 2)) (local.get $b) (local.get $N)
-                     (local.get $K) (local.get $k0) (local.get $kc) (local.get $panels))
+        (if (i32.eq (local.get $op) (i32.const 4))
+          (then
+            ;; NP: this block's panels were packed beforehand (`pack`).
+            (local.set $panels (i32.add (local.get $b)
+              (i32.shl (i32.mul (local.get $k0) (i32.shr_u (i32.add (local.get $N) (i32.const 7))
+                                                           (i32.const 3)))
+                       (i32.const 5)))))
+          (else
+            (call $packB (i32.eq (local.get $op) (i32.const 2)) (local.get $b) (local.get $N)
+                         (local.get $K) (local.get $k0) (local.get $kc) (local.get $panels))))
         (local.set $i0 (local.get $m0))
         (block $i_done
           (loop $iblocks
@@ -261,4 +296,106 @@
             (br $iblocks)))
         (local.set $k0 (i32.add (local.get $k0) (local.get $kc)))
         (br $kblocks))))
+
+  ;; ---- The LSTM cell's forward update, four units per iteration ----
+  ;; Not a product, but one pass over the step's gates where gemm.ts's
+  ;; reference (lstmLayer.ts) spends ~100 ns a unit on Math.exp and Math.tanh.
+  ;; e^x for four lanes (Cephes' expf: x = n·ln2 + r, a degree-6 polynomial
+  ;; in r, 2^n put into the exponent bits; ~1 ulp), x clamped to ±87 so 2^n
+  ;; stays a normal float.
+  (func $exp4 (param $x v128) (result v128)
+    (local $n v128) (local $r v128) (local $y v128)
+    (local.set $x (f32x4.min (f32x4.max (local.get $x) (v128.const f32x4 -87 -87 -87 -87))
+                             (v128.const f32x4 87 87 87 87)))
+    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x)
+      (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
+    ;; r = x − n·ln2, ln2 in two parts so that n·C1 is exact.
+    (local.set $r (f32x4.sub (local.get $x)
+      (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
+    (local.set $r (f32x4.sub (local.get $r)
+      (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+    (local.set $y (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
+    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r))
+      (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r))
+      (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r))
+      (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r))
+      (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+    (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r))
+      (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+    ;; y·r² + r + 1
+    (local.set $y (f32x4.add
+      (f32x4.add (f32x4.mul (local.get $y) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r))
+      (v128.const f32x4 1 1 1 1)))
+    (f32x4.mul (local.get $y)
+      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127))
+                 (i32.const 23))))
+
+  ;; σ(x) = 1 / (1 + e^−x), four lanes.
+  (func $sigmoid4 (param $x v128) (result v128)
+    (f32x4.div (v128.const f32x4 1 1 1 1)
+      (f32x4.add (v128.const f32x4 1 1 1 1) (call $exp4 (f32x4.neg (local.get $x))))))
+
+  ;; tanh(x) = 2·σ(2x) − 1, four lanes.
+  (func $tanh4 (param $x v128) (result v128)
+    (f32x4.sub
+      (f32x4.mul (v128.const f32x4 2 2 2 2)
+                 (call $sigmoid4 (f32x4.add (local.get $x) (local.get $x))))
+      (v128.const f32x4 1 1 1 1)))
+
+  ;; One timestep of the LSTM cell over units 0..n (n a multiple of 4), as
+  ;; lstmLayer.ts writes it: gates (n, 4) interleaved per unit (i, f, g, o),
+  ;; pre-activation in, activated out; c = f·cPrev + i·g, h = o·tanh(c).
+  ;; A unit's four gates are one v128: σ of (i, f, 2g, o), then lane g
+  ;; becomes 2σ − 1 = tanh(g). Four units' vectors are transposed into
+  ;; i, f, g, o of four units for the state update.
+  (func (export "lstmCells") (param $gates i32) (param $cPrev i32) (param $c i32) (param $h i32)
+                             (param $n i32)
+    (local $end i32) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local $ct v128)
+    (local.set $end (i32.add (local.get $c) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $units
+        (br_if $done (i32.ge_u (local.get $c) (local.get $end)))
+        (local.set $a0 (call $gate4 (v128.load offset=0 (local.get $gates))))
+        (local.set $a1 (call $gate4 (v128.load offset=16 (local.get $gates))))
+        (local.set $a2 (call $gate4 (v128.load offset=32 (local.get $gates))))
+        (local.set $a3 (call $gate4 (v128.load offset=48 (local.get $gates))))
+        (v128.store offset=0 (local.get $gates) (local.get $a0))
+        (v128.store offset=16 (local.get $gates) (local.get $a1))
+        (v128.store offset=32 (local.get $gates) (local.get $a2))
+        (v128.store offset=48 (local.get $gates) (local.get $a3))
+        ;; t0 = (i0 i1 f0 f1), t1 = (i2 i3 f2 f3), t2 = (g0 g1 o0 o1), t3 = (g2 g3 o2 o3)
+        (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
+        (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a2) (local.get $a3)))
+        (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
+        (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a2) (local.get $a3)))
+        ;; c = f·cPrev + i·g
+        (local.set $ct (f32x4.add
+          (f32x4.mul
+            (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1))
+            (v128.load (local.get $cPrev)))
+          (f32x4.mul
+            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1))
+            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))))
+        (v128.store (local.get $c) (local.get $ct))
+        ;; h = o·tanh(c)
+        (v128.store (local.get $h) (f32x4.mul
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3))
+          (call $tanh4 (local.get $ct))))
+        (local.set $gates (i32.add (local.get $gates) (i32.const 64)))
+        (local.set $cPrev (i32.add (local.get $cPrev) (i32.const 16)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (local.set $h (i32.add (local.get $h) (i32.const 16)))
+        (br $units))))
+
+  ;; A unit's gates (i, f, g, o) activated: σ(i), σ(f), tanh(g), σ(o).
+  (func $gate4 (param $x v128) (result v128)
+    (f32x4.sub
+      (f32x4.mul (call $sigmoid4 (f32x4.mul (local.get $x) (v128.const f32x4 1 1 2 1)))
+                 (v128.const f32x4 1 1 2 1))
+      (v128.const f32x4 0 0 1 0)))
 )

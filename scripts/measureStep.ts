@@ -1,0 +1,114 @@
+// Where a CPU training step's time goes, and what each change to it saves,
+// measured A/B in one process (variants alternate, round after round, so a
+// change in the machine's load hits them all alike):
+//   npx tsx --import ./scripts/watRegister.mjs scripts/measureStep.ts [ROUNDS] [STEPS]
+// (add --experimental-wasm-relaxed-simd for the FMA variant under Node 20).
+// For each shape (issue 17's default, V65 E256 H256 L2 T64 B32, and the app's
+// default run, V65 E32 H128 L1 T48 B16, LSTM), tokens/s and GFLOP/s (the cost
+// model of bench/shapes.ts flopsPerToken) of the wasm engine with each
+// recurrent weight packed once per step or in every product, on one thread
+// and with one extra GEMM thread (Node worker_threads, as the unit tests
+// start them). Not a test: nothing here passes or fails.
+// The per-function breakdown comes from Node's profiler over the same script:
+//   node --cpu-prof --import tsx --import ./scripts/watRegister.mjs scripts/measureStep.ts 1 8
+// (wasm functions appear by index: 0 packA, 1 packB, 2 pack, 3 micro, 4 addTile, 5 gemm).
+//
+// Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
+// L layers.
+
+import { Worker } from 'node:worker_threads';
+import { flopsPerToken } from '../bench/shapes';
+import { Batcher } from '../src/engine/batcher';
+import { DEFAULT_OPTIMIZER, type ModelConfig } from '../src/engine/config';
+import { CpuBackend } from '../src/engine/cpu/backend';
+import type { SpawnGemmWorker } from '../src/engine/cpu/parallel/pool';
+import { loadGemmKernel } from '../src/engine/cpu/wasm/compile';
+import { initParams } from '../src/engine/params';
+import { Rng } from '../src/engine/rng';
+
+const ROUNDS = Number(process.argv[2] ?? 3);
+const STEPS = Number(process.argv[3] ?? 3);
+const kernel = await loadGemmKernel();
+if (!kernel) {
+  throw new Error('the wasm kernel did not load: run with --import ./scripts/watRegister.mjs');
+}
+
+const spawn: SpawnGemmWorker = (init, failed) => {
+  const worker = new Worker(new URL('../tests/helpers/gemmWorkerNode.mjs', import.meta.url), {
+    workerData: init,
+  });
+  worker.on('error', (e) => failed(String(e)));
+  return { terminate: () => void worker.terminate() };
+};
+
+interface Shape {
+  name: string;
+  V: number;
+  E: number;
+  H: number;
+  L: number;
+  T: number;
+  B: number;
+}
+const SHAPES: Shape[] = [
+  { name: 'issue 17 default', V: 65, E: 256, H: 256, L: 2, T: 64, B: 32 },
+  { name: 'app default', V: 65, E: 32, H: 128, L: 1, T: 48, B: 16 },
+];
+const VARIANTS = [
+  { label: '1 thread, Wh packed per product', threads: 0, packWeights: false },
+  { label: '1 thread, Wh packed once per step', threads: 0, packWeights: true },
+  { label: '2 threads, Wh packed per product', threads: 1, packWeights: false },
+  { label: '2 threads, Wh packed once per step', threads: 1, packWeights: true },
+];
+
+console.log(`wasm kernel: ${kernel.fma ? 'relaxed-SIMD multiply-add' : 'f32x4 mul + add'}`);
+for (const s of SHAPES) {
+  const model: ModelConfig = {
+    cell: 'lstm',
+    vocabSize: s.V,
+    embedSize: s.E,
+    hiddenSize: s.H,
+    layers: s.L,
+  };
+  const params = initParams(model, new Rng(1));
+  const rng = new Rng(2);
+  const tokens = Int32Array.from({ length: 200_000 }, () => rng.int(s.V));
+  const backends = await Promise.all(
+    VARIANTS.map(async (v) => {
+      const backend = new CpuBackend(model, params, {
+        batchSize: s.B,
+        seqLen: s.T,
+        packWeights: v.packWeights,
+        ...(v.threads > 0 ? { parallel: { threads: v.threads, spawn } } : {}),
+      });
+      if (!(await backend.threadsReady())) throw new Error(backend.threadsError ?? 'no threads');
+      return { backend, batches: new Batcher(tokens, s.B, s.T, 1), ms: [] as number[] };
+    }),
+  );
+  for (const b of backends) b.backend.trainStep(b.batches.next().batch, DEFAULT_OPTIMIZER);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const b of backends) {
+      const t0 = performance.now();
+      for (let k = 0; k < STEPS; k++)
+        b.backend.trainStep(b.batches.next().batch, DEFAULT_OPTIMIZER);
+      b.ms.push((performance.now() - t0) / STEPS);
+    }
+  }
+  const flops = flopsPerToken(s);
+  console.log(
+    `\n${s.name}: V${s.V} E${s.E} H${s.H} L${s.L} T${s.T} B${s.B}, ` +
+      `${(flops / 1e6).toFixed(2)} MFLOP/token, best of ${ROUNDS} rounds of ${STEPS} steps`,
+  );
+  VARIANTS.forEach((v, i) => {
+    const { backend, ms } = backends[i];
+    const best = Math.min(...ms);
+    const tokensPerS = (s.T * s.B * 1000) / best;
+    console.log(
+      `  ${v.label.padEnd(36)} ${best.toFixed(1).padStart(7)} ms/step` +
+        `  ${tokensPerS.toFixed(0).padStart(7)} tokens/s` +
+        `  ${((tokensPerS * flops) / 1e9).toFixed(2).padStart(6)} GFLOP/s` +
+        `  (rounds: ${ms.map((m) => m.toFixed(0)).join(' ')}; ${backend.parallelProducts} products split)`,
+    );
+    backend.dispose();
+  });
+}
