@@ -53,6 +53,11 @@ export function reset(): void {
   send({ type: 'reset' });
 }
 
+/** "Measure again": Auto forgets what it measured on this device and times both engines anew. */
+export function measureEnginesAgain(): void {
+  send({ type: 'remeasure' });
+}
+
 /**
  * Applies a new configuration: live settings (the optimizer's, configSchema.ts)
  * at once, while training; changes that need a fresh model at once on an

@@ -5,6 +5,7 @@
 
 import {
   BackendBadge,
+  EngineChoiceNote,
   EngineError,
   FallbackNote,
   SoftwareAdapterNote,
@@ -52,6 +53,7 @@ export function App() {
       {/* Banners too: one that throws must not blank the page (a bad saved record, say). */}
       <PanelBoundary name="backend note">
         <FallbackNote />
+        <EngineChoiceNote />
         <SoftwareAdapterNote />
       </PanelBoundary>
       <PanelBoundary name="error note">

@@ -88,6 +88,8 @@ export function createWorkerHost(options: WorkerHostOptions): WorkerHost {
         });
       case 'reset':
         return inOrder(() => session.rebuild());
+      case 'remeasure':
+        return inOrder(() => session.remeasure());
       case 'train':
         return inOrder(() => {
           session.start();

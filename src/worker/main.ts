@@ -10,6 +10,7 @@
 
 import { transferablesOf, type DeviceReport, type EngineMessage, type TestFault } from './protocol';
 import { isSoftwareAdapter } from '../engine/gpu/adapterKind';
+import { adapterKey } from '../engine/gpu/device';
 import { messageOf } from '../engine/errorMessage';
 import { createWorkerHost } from './host';
 
@@ -55,6 +56,7 @@ async function detectWebGpu(): Promise<DeviceReport> {
     return {
       webgpu: true,
       adapterName: adapterName(adapter.info),
+      adapterKey: adapterKey(adapter.info),
       softwareAdapter: isSoftwareAdapter(adapter.info),
       // What the largest buffer may hold: session.ts refuses a model that needs more before building it.
       limits: {

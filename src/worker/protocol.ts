@@ -230,6 +230,12 @@ export type UiMessage =
   | { type: 'deleteRun'; runId: string }
   /** Save the run now (the page is being hidden or closed). */
   | { type: 'saveNow' }
+  /**
+   * Forget Auto's kept engine decisions for this adapter and measure again:
+   * the model in use is rebuilt on the engine the new measurement picks, from
+   * a checkpoint of where it is (a compared set from its start).
+   */
+  | { type: 'remeasure' }
   /** The page's watchdog: the worker answers with a pong at once, whatever it is doing. */
   | { type: 'ping'; id: number }
   /** Browser tests only (accepted by a worker started with the test-hooks name). */
@@ -240,6 +246,8 @@ export interface DeviceReport {
   webgpu: boolean;
   /** The adapter's vendor, architecture and description, when one was found. */
   adapterName?: string;
+  /** The adapter's identity as the GPU autotune keys its choices (gpu/device.ts adapterKey). */
+  adapterKey?: string;
   /** The adapter renders on the CPU (SwiftShader and the like, adapterKind.ts). */
   softwareAdapter?: boolean;
   /** Why WebGPU cannot be used, when it cannot. */
@@ -253,6 +261,31 @@ export interface ActiveBackend {
   device: string;
   /** Set when WebGPU was wanted (Auto or WebGPU) but the CPU runs instead, and why. */
   fallbackReason?: string;
+  /**
+   * How Auto chose between two engines that could both train the model: timed
+   * here just now ('measured', engine/calibration.ts) or on an earlier build
+   * or visit of the same shape on the same adapter ('cached').
+   */
+  auto?: AutoChoice;
+}
+
+/** One Auto calibration's outcome (worker/tuningStore.ts keeps them per adapter and shape). */
+export interface EngineDecision {
+  pick: 'cpu' | 'webgpu';
+  /** How many times faster the pick was than the other engine (≥ 1; a lower bound when `cut`). */
+  speedup: number;
+  /** The other engine's step was not waited for: its figure is a lower bound. */
+  cut: boolean;
+  /** ms per training step of each engine (the cut one's a lower bound). */
+  ms: { cpu: number; webgpu: number };
+  /** Wall time of the calibration, ms. */
+  calibrationMs: number;
+  /** When it was measured (Date.now()). */
+  at: number;
+}
+
+export interface AutoChoice extends EngineDecision {
+  source: 'measured' | 'cached';
 }
 
 export interface CorpusStats {
@@ -273,6 +306,8 @@ export interface RunStatus {
   building: boolean;
   training: boolean;
   step: number;
+  /** While building: Auto is timing both engines on this model (backendChoice.ts). */
+  calibrating?: boolean;
 }
 
 /** New losses since the previous metrics message, plus the running figures. */

@@ -56,6 +56,7 @@ import type { BestReport, TrainingEvents } from '../engine/training/events';
 import { Trainer } from '../engine/training/trainer';
 import {
   captureCheckpoint,
+  loadCheckpoint,
   newRunId,
   restoreCheckpoint,
   seriesMetadataOf,
@@ -63,7 +64,8 @@ import {
   type SeriesMetadata,
   type TrainingSnapshot,
 } from '../io';
-import { createBackend } from './backendChoice';
+import { calibrationStep, createBackend, isDecisionOf } from './backendChoice';
+import { openTuningStore, type TuningStore } from './tuningStore';
 import { CapacityError, deviceMemoryGiB, planCapacity, type CapacityPlan } from './capacity';
 import { checkTogether } from './compareCapacity';
 import {
@@ -90,7 +92,7 @@ import {
 } from './forecastData';
 import { DEFAULT_HORIZON } from '../series/trainingData';
 import type { SeriesLayout } from '../series/windows';
-import { TaskInputs, trainingDataOf, type TaskInput } from './taskData';
+import { TaskInputs, trainingBundleOf, trainingDataOf, type TaskInput } from './taskData';
 
 export type { LoadedCorpus } from './corpusLoad';
 export type { RunIdentity, SessionModel } from './modelSet';
@@ -155,13 +157,27 @@ export class Session {
   /** A refusal to repeat once the next model is announced, so the page still shows it. */
   private afterNextModel: EngineMessage | null = null;
 
+  /** The engines' kept measurements (tuningStore.ts), opened at the first build. */
+  private tuningStore: Promise<TuningStore> | null = null;
+
   constructor(
     private readonly post: (message: EngineMessage) => void,
     private readonly device: Promise<DeviceReport>,
     /** Where model rebuilds run, one at a time, with the page's commands. */
     queue: TaskQueue,
+    /** Where Auto's decisions and the autotune's choices are kept (default: IndexedDB, tuningStore.ts). */
+    openTuning: () => Promise<TuningStore> = () => openTuningStore(),
   ) {
     this.fallback = new GpuFallback(this, post, queue);
+    this.openTuning = openTuning;
+  }
+
+  private readonly openTuning: () => Promise<TuningStore>;
+
+  /** The kept measurements, opened once (never rejects: tuningStore.ts falls back to memory). */
+  private tuning(): Promise<TuningStore> {
+    this.tuningStore ??= this.openTuning();
+    return this.tuningStore;
   }
 
   /** The selected model's trainer, or null before a model is built. */
@@ -583,6 +599,31 @@ export class Session {
     }
   }
 
+  /**
+   * "Measure again": Auto's kept decisions for this adapter are forgotten and
+   * the model in use is rebuilt, so Auto times the engines anew. A lone model
+   * goes on from a checkpoint of where it is (as after a GPU failure); a
+   * compared set starts again, as a new comparison does. Training goes on if
+   * it was.
+   */
+  async remeasure(): Promise<void> {
+    const [store, report] = await Promise.all([this.tuning(), this.device]);
+    store.forget((key) => isDecisionOf(key, report));
+    const trainer = this.trainer;
+    if (!trainer || !this.config) return;
+    const wasTraining = trainer.isTraining;
+    this.pause();
+    if (this.models.length === 1 && trainer.step > 0) {
+      const { bytes } = await this.checkpoint();
+      const snapshot = loadCheckpoint(bytes, { file: 'the model in use', requireCheckpoint: true });
+      if (snapshot.kind !== 'checkpoint') throw new Error('the model in use has no training state');
+      await this.rebuild(resumeFrom(snapshot, this.run));
+    } else {
+      await this.rebuild();
+    }
+    if (wasTraining) this.start();
+  }
+
   private async disposeModels(): Promise<void> {
     const old = this.models;
     this.models = [];
@@ -664,14 +705,6 @@ export class Session {
     own?: { regularization?: RegularizationConfig },
   ): Promise<SessionModel> {
     const params = start?.params ?? initParams(model, new Rng(config.train.seed));
-    const { backend, active } = await createBackend({
-      model,
-      params,
-      run: config,
-      plan,
-      device: this.device,
-      gpuFailure: this.fallback.failure,
-    });
     // Filled in once the trainer exists; its callbacks read it only after that.
     const slot: { model?: SessionModel } = {};
     // Alone, the trainer runs as many steps per tick as its budget allows; compared, one step
@@ -684,14 +717,34 @@ export class Session {
       count === 1
         ? alone
         : { ...alone, tickBudgetMs: 0, stepTurn: () => inTurn(slot.model, this.models) };
+    const train = trainConfigOf(config.train, own ?? {});
+    // Made before the engine: Auto times the engines on this model's own first window.
+    const data = trainingBundleOf(
+      input.vocab,
+      trainingDataOf(input, corpus?.split, model, train, options, () => this.horizon),
+      train,
+      options,
+    );
+    const { backend, active } = await createBackend({
+      model,
+      params,
+      run: config,
+      plan,
+      device: this.device,
+      gpuFailure: this.fallback.failure,
+      auto: {
+        step: calibrationStep(data.batches, train),
+        store: await this.tuning(),
+        onMeasuring: () => this.post(statusMessage({ building: true, step: 0, calibrating: true })),
+      },
+    });
     let trainer: Trainer;
     try {
-      const train = trainConfigOf(config.train, own ?? {});
       trainer = new Trainer(
         backend,
         // Read with a text split only (a language model); a task's bundle carries its own.
         input.vocab,
-        trainingDataOf(input, corpus?.split, model, train, options, () => this.horizon),
+        data,
         train,
         this.eventsOf(index, () => slot.model),
         options,

@@ -12,7 +12,7 @@ import type { Split } from '../engine/batcher';
 import type { ModelConfig, TrainConfig } from '../engine/config';
 import { isTaggingTask, type Task } from '../engine/task';
 import type { Vocabulary } from '../engine/tokenizer';
-import type { TrainingData } from '../engine/training/data';
+import { isTrainingData, textData, type TrainingData } from '../engine/training/data';
 import type { TrainerOptions } from '../engine/training/options';
 import { taggingCorpus, taggingTrainingData, type TaggingCorpus } from '../tasks/trainingData';
 import type { LoadedCorpus } from './corpusLoad';
@@ -104,4 +104,21 @@ export function trainingDataOf(
   if (input.series) return forecastTrainingData(input.series, model, train, options, horizon);
   if (!corpusSplit) throw new Error('load a corpus first: a model trains on a text');
   return corpusSplit;
+}
+
+/**
+ * The trainer's bundle, made here rather than in the Trainer so that its
+ * windows exist before the engine does (Auto times the engines on the first
+ * one, backendChoice.ts): a task's bundle as it is, a text split's as the
+ * trainer would make it (data.ts textData).
+ */
+export function trainingBundleOf(
+  vocab: Vocabulary | null,
+  data: Split | TrainingData,
+  train: TrainConfig,
+  options: TrainerOptions,
+): TrainingData {
+  if (isTrainingData(data)) return data;
+  if (!vocab) throw new Error('a text split needs its vocabulary');
+  return textData(vocab, data, train, options);
 }

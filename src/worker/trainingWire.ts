@@ -41,11 +41,17 @@ export function trainingWire(
  * nor training), or one that is built, ready unless nothing can train.
  */
 export function statusMessage(
-  status: { building: true; step: number } | { ready: boolean; training: boolean; step: number },
+  status:
+    | { building: true; step: number; calibrating?: boolean }
+    | { ready: boolean; training: boolean; step: number },
 ): EngineMessageOf<'status'> {
   const { step } = status;
   if ('building' in status) {
-    return { type: 'status', status: { ready: false, building: true, training: false, step } };
+    const building = { ready: false, building: true, training: false, step };
+    return {
+      type: 'status',
+      status: status.calibrating ? { ...building, calibrating: true } : building,
+    };
   }
   return { type: 'status', status: { ...status, building: false } };
 }

@@ -120,6 +120,7 @@ const PARSERS: Record<UiMessage['type'], (m: Fields) => UiMessage> = {
   }),
   deleteRun: (m) => ({ type: 'deleteRun', runId: string(m.runId, 'deleteRun.runId') }),
   saveNow: () => ({ type: 'saveNow' }),
+  remeasure: () => ({ type: 'remeasure' }),
   ping: (m) => ({ type: 'ping', id: requestId(m, 'ping.id') }),
   testFault: (m) => ({
     type: 'testFault',

@@ -10,7 +10,7 @@ import { MODES } from './browser';
 import { stepCount } from './steps';
 
 // A small model so a few steps come quickly on shared cores.
-const HASH = '#E=16&H=32&L=1&T=32&B=4&seed=7';
+const HASH = '#E=16&H=32&L=1&T=32&B=4&seed=7&backend=webgpu';
 
 const app = serveBuiltApp();
 

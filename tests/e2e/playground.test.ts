@@ -17,7 +17,7 @@ import { pausedSteps, shownNumber, stepCount } from './steps';
 const RESULTS = resolve(import.meta.dirname, '../../test-results');
 
 // A small model, so the test is quick on two shared cores, set through the URL hash.
-const HASH = '#E=16&H=48&L=1&T=32&B=8&lr=0.01&wd=0&clip=5&seed=7&backend=auto';
+const HASH = '#E=16&H=48&L=1&T=32&B=8&lr=0.01&wd=0&clip=5&seed=7&backend=webgpu';
 
 // Ten sentences in rotation: easy to learn, yet not a single memorised line.
 const SENTENCES = [

@@ -200,10 +200,10 @@ describe('the training loop on the GPU survives divergence', () => {
 
 describe('divergence in the worker session (GPU)', () => {
   it('rolls back, halves the session learning rate, trains on; the next save and every export load', async () => {
-    await rollbackScenario(await startSession('auto', 'webgpu'));
+    await rollbackScenario(await startSession('webgpu', 'webgpu'));
   });
 
   it('never saves or exports non-finite weights, and keeps the last good save', async () => {
-    await refusalScenario(await startSession('auto', 'webgpu'));
+    await refusalScenario(await startSession('webgpu', 'webgpu'));
   });
 });

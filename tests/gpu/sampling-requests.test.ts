@@ -32,7 +32,7 @@ const CONFIG: RunConfig = {
     regularization: DEFAULT_REGULARIZATION,
     optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 1e-2 },
   },
-  backend: 'auto',
+  backend: 'webgpu',
 };
 const REQUEST = { id: 1, prime: 'the', temperature: 0.8, topK: 0, length: 4000, seed: 1 };
 

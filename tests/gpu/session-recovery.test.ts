@@ -32,7 +32,7 @@ const CONFIG: RunConfig = {
     regularization: DEFAULT_REGULARIZATION,
     optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 1e-2 },
   },
-  backend: 'auto',
+  backend: 'webgpu',
 };
 
 /** A session on the GPU engine and everything it posts. */

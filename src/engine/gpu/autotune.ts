@@ -20,8 +20,10 @@
 // seconds, measure the recurrence and little else.
 // Every candidate passes the same GPU-vs-CPU tolerance tests, so the choice
 // changes speed, never correctness. Choices are cached per adapter (vendor,
-// architecture, device, description) and shape for the session (in this
-// module, so for the worker's lifetime); nothing keeps them across sessions.
+// architecture, device, description) and shape in this module, for the
+// worker's lifetime; the app's worker keeps them across visits by exporting
+// them after a build and importing them before the next (tuningExport /
+// tuningImport; the storage itself is the worker's, src/worker/tuningStore.ts).
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers, X layer input; N = T·B rows of the position-wise products.
@@ -97,6 +99,31 @@ const cache = new Map<string, Map<string, string>>();
 /** Forgets every cached choice (tests start from an empty cache). */
 export function clearTuningCache(): void {
   cache.clear();
+}
+
+/** One adapter's cached choices: [adapter key, [choice key, choice][]]. */
+export type TuningEntries = [string, [string, string][]][];
+
+/** Every cached choice, to be kept across visits. */
+export function tuningExport(): TuningEntries {
+  return [...cache].map(([adapter, map]) => [adapter, [...map]]);
+}
+
+/**
+ * Adds choices kept from an earlier visit (those already measured in this
+ * worker win). Only the values a tuner reads back are taken: a stale or
+ * altered record cannot plant anything else in the plan.
+ */
+export function tuningImport(entries: unknown): void {
+  if (!Array.isArray(entries)) return;
+  for (const entry of entries as unknown[]) {
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1])) continue;
+    for (const pair of entry[1] as unknown[]) {
+      if (!Array.isArray(pair) || typeof pair[0] !== 'string' || typeof pair[1] !== 'string')
+        continue;
+      if (cached(entry[0], pair[0]) === undefined) remember(entry[0], pair[0], pair[1]);
+    }
+  }
 }
 
 function cached(adapter: string, key: string): string | undefined {

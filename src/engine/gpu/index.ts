@@ -8,6 +8,7 @@ import { createGpuBackend } from './create';
 import { GEMM_VARIANTS } from './gemm';
 import { RECURRENT_VARIANTS } from './plan';
 import { measureGemmRoofline } from './roofline';
+import { tuningExport, tuningImport } from './autotune';
 
 export { GpuBackend, type GpuBackendOptions } from './backend';
 export { createGpuBackend };
@@ -15,7 +16,8 @@ export { GpuCapacityError, GpuDeviceLostError, GpuUnavailableError } from './dev
 export { GEMM_VARIANTS, RECURRENT_VARIANTS };
 export type { GemmChoice, GemmVariant } from './gemm';
 export type { RecurrentMode, RecurrentVariant } from './plan';
-export type { AutotuneOptions, TuneReport } from './autotune';
+export type { AutotuneOptions, TuneReport, TuningEntries } from './autotune';
+export { tuningExport, tuningImport };
 export { measureGemmRoofline };
 export type { GemmShape, RooflineResult } from './roofline';
 
@@ -26,6 +28,9 @@ export type { GemmShape, RooflineResult } from './roofline';
 export interface GpuEngineModule {
   createGpuBackend: typeof createGpuBackend;
   measureGemmRoofline: typeof measureGemmRoofline;
+  /** The autotune's cached choices out and in: the app's worker keeps them across visits. */
+  tuningExport: typeof tuningExport;
+  tuningImport: typeof tuningImport;
   /** The engine's `gemm` and `recurrent` options, for the benchmark's flags. */
   GEMM_VARIANTS: typeof GEMM_VARIANTS;
   RECURRENT_VARIANTS: typeof RECURRENT_VARIANTS;
