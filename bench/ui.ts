@@ -112,7 +112,7 @@ const VIEWPORT = { width: 1440, height: 1100 };
 async function openApp(
   opener: Browser | BrowserContext,
   url: string,
-): Promise<{ page: Page; firstLoad: FirstLoad }> {
+): Promise<{ page: Page; firstLoad: FirstLoad; readyMs: number }> {
   const page = await opener.newPage({ viewport: VIEWPORT });
   const log = watchErrors(page);
   page.on('close', () => {
@@ -120,10 +120,11 @@ async function openApp(
   });
   await installResponsivenessProbe(page);
   const loading = recordFirstLoad(page);
+  const t0 = Date.now();
   await page.goto(url);
   const train = page.getByRole('button', { name: 'Train', exact: true });
   await until('the Train button', () => train.isEnabled());
-  return { page, firstLoad: await loading.done() };
+  return { page, firstLoad: await loading.done(), readyMs: Date.now() - t0 };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -298,13 +299,15 @@ const secondVisit: Scenario = {
     try {
       const first = await openApp(context, url);
       await badgeText(first.page);
+      const firstAuto = await autoText(first.page);
       const firstMs = (await first.page.evaluate(TRAIN_TO_FIRST_STEP)) as number;
       await first.page.getByRole('button', { name: 'Pause' }).click();
       // Whatever the worker stores after its first step (IndexedDB writes) has a moment to land.
       await sleep(1000);
       await first.page.close();
-      const { page, firstLoad } = await openApp(context, url);
+      const { page, firstLoad, readyMs } = await openApp(context, url);
       const backend = await badgeText(page);
+      const auto = await autoText(page);
       const before = await readResponsiveness(page);
       const ms = (await page.evaluate(TRAIN_TO_FIRST_STEP)) as number;
       const after = await readResponsiveness(page);
@@ -312,7 +315,10 @@ const secondVisit: Scenario = {
       await page.close();
       return {
         figures: between(before, after),
-        note: `Train → step 1: ${ms.toFixed(0)} ms (first visit ${firstMs.toFixed(0)} ms)`,
+        note:
+          `Train → step 1: ${ms.toFixed(0)} ms (first visit ${firstMs.toFixed(0)} ms); ` +
+          `Train enabled ${(readyMs / 1000).toFixed(1)} s after navigation ` +
+          `(first visit ${(first.readyMs / 1000).toFixed(1)} s); "${auto}" (first visit: "${firstAuto}")`,
         firstLoad,
         trainToFirstStepMs: ms,
         backend,
@@ -322,6 +328,12 @@ const secondVisit: Scenario = {
     }
   },
 };
+
+/** What the page says about Auto's choice ("Auto: CPU, 3.1× faster … measured earlier …"), or ''. */
+async function autoText(page: Page): Promise<string> {
+  const said = page.getByText(/^Auto: /).first();
+  return ((await said.textContent({ timeout: 2000 }).catch(() => '')) ?? '').trim();
+}
 
 const SCENARIOS: Scenario[] = [
   trainingDefault('webgpu'),
