@@ -2,10 +2,10 @@
 // tfjs-cpu, far behind the best TF.js backend in every run so far, and minutes
 // a step at the grid's large shapes on a software adapter). After the others
 // are timed on a shape, each gets, on a page of its own, one first step cut at
-// 2× the best TF.js backend's first step (compilation included: both compile
+// 1× the best TF.js backend's first step (compilation included: both compile
 // there; at least 5 s) and one timed step cut at 1× the best one's timed step. A cut timed
 // step is a lower bound ("> N ms") showing the contender is not the best TF.js
-// backend on that shape; a cut first step says its first step took over twice
+// backend on that shape; a cut first step says its first step took longer than
 // the best one's; a step that finishes is a figure like any other. A cut closes
 // the page, which stops the step (its renderer goes with it) instead of leaving
 // it to run under the next measurement.
@@ -52,10 +52,10 @@ export async function cappedResults(
     .sort((a, b) => a.msPerStep! - b.msPerStep!)[0];
   // With no TF.js figure to beat, wait up to 10 minutes a step.
   const timedCap = best?.msPerStep ?? 600_000;
-  // A first step compiles (shaders, kernels): held to twice the best one's first step, compile and all.
+  // A first step compiles (shaders, kernels): held to the best one's first step, compile and all.
   // At least WARMUP_FLOOR_MS, so that at small shapes the first step finishes and the timed step
   // decides (a proper lower bound), for a few seconds at most.
-  const warmupCap = Math.max(WARMUP_FLOOR_MS, 2 * Math.max(timedCap, best?.warmupMs ?? 0));
+  const warmupCap = Math.max(WARMUP_FLOOR_MS, Math.max(timedCap, best?.warmupMs ?? 0));
   const out: ContenderResult[] = [];
   let side: Page | null = null;
   for (const name of names) {

@@ -136,7 +136,7 @@ export function formatReport(r: BenchResult): string {
       `- per contender and shape: ${warmup} warm-up step(s), ${runs} timed run(s) of ` +
         `${stepsPerRun} step(s) (median)` +
         (capped.length > 0
-          ? `; capped: ${capped.join(', ')} (a first step, compilation included, cut at 2× the ` +
+          ? `; capped: ${capped.join(', ')} (a first step, compilation included, cut at 1× the ` +
             `best TF.js backend's first step (at least 5 s), then one timed step cut at 1× its ` +
             `timed step; "> N ms" is where it was cut, a lower bound for that step; see bench/capped.ts)`
           : ''),

@@ -184,8 +184,11 @@ async function main() {
     let doneCost = 0;
     for (const [i, job] of jobs.entries()) {
       const elapsed = (Date.now() - started) / 1000;
-      // ETA from the seconds per unit of cost so far (cost: the shape's step FLOPs + a fixed part).
-      const eta = doneCost > 0 ? (elapsed / doneCost) * (totalCost - doneCost) : NaN;
+      // ETA: a fixed part per shape (compiling, autotune, pages: about SHAPE_FIXED_S here) and the
+      // rest in proportion to the shapes' step cost, at the seconds per unit of cost so far.
+      const perCost = Math.max(0, elapsed - SHAPE_FIXED_S * i) / doneCost;
+      const eta =
+        i > 0 ? SHAPE_FIXED_S * (jobs.length - i) + perCost * (totalCost - doneCost) : NaN;
       console.error(
         `\n[${i + 1}/${jobs.length}] ${minutes(elapsed)} elapsed` +
           (Number.isFinite(eta) ? `, about ${minutes(eta)} left` : ''),
@@ -208,6 +211,13 @@ async function main() {
     await server.close();
   }
 }
+
+/**
+ * Seconds a shape costs whatever its size on the 2-core build machine: building and
+ * compiling four contenders (gatescope's autotune, tfjs-webgl's shaders), the capped
+ * contenders' page and floor (--grid at H 128, B 1: 34 s in all, load average 6).
+ */
+const SHAPE_FIXED_S = 30;
 
 const minutes = (s: number) => `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 
