@@ -4,19 +4,32 @@
 // after warm-up. Prints a Markdown table and writes bench/results/latest.json.
 //
 //   npm run bench                  default shape (V65 E256 H256 L2 T64 B32), every cell
-//   npm run bench -- --grid        the H × B × T × L grid (--H=128,256 --B=1,8 ... narrow it)
+//   npm run bench -- --grid        issue 17's grid (H 128/256/512 × B 1/16/64 × T 32 × L 1/2)
+//                                  and the default shape, LSTM, in under 40 minutes here
+//   npm run bench -- --grid --H=128 --B=1,16 --L=1   part of it (narrowed: no default shape
+//                                  unless --with-default)
 //   npm run bench -- --quick       tiny shape, one run: checks the harness (no claims)
-//   options: --cells=lstm,gru,rnn  --contenders=a,b  --runs=N  --steps=N  --out=path  --headed
+//   options: --cells=lstm,gru,rnn  --contenders=a,b  --capped=a,b  --runs=N  --steps=N
+//            --warmup=N  --no-auto  --ui=path  --out=path  --headed
 //
 // Each shape is measured per cell (LSTM, GRU, RNN), the same-work check and the
 // ratios within a cell: gatescope's engines against tfjs's layer for that cell.
 // A WebGPU engine that does not train a cell yet is reported "unsupported".
 //
+// "Capped" contenders (in --grid: tfjs-webgpu and tfjs-cpu, 10× and 2.5-3.6× the
+// best TF.js backend's step in every run so far) are not timed to the end on
+// every shape: after the others, each gets one warm-up step and one timed step
+// on a page of its own, each cut at a cap from the best TF.js backend's figures
+// on the shape (bench/capped.ts): a cut is reported as a lower bound ("> N ms").
+//
+// The Auto column runs gatescope's calibrate() on its two engines (the Auto
+// choice of the app's worker), and the targets table closes the report.
+//
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary, L layers.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../scripts/chromium';
 import { createServer } from 'vite';
 import { CELL_TYPES, isCellType, type CellType } from '../src/engine/cells';
@@ -28,9 +41,18 @@ import {
   gridShapes,
   QUICK_SHAPES,
   shapeLabel,
+  stepCost,
   type BenchShape,
 } from './shapes';
-import { formatReport, UNSUPPORTED, type ContenderResult, type ShapeReport } from './report';
+import type { AutoPick } from './browser/main';
+import { cappedResults, openBenchPage } from './capped';
+import {
+  formatReport,
+  UNSUPPORTED,
+  type AutoResult,
+  type ContenderResult,
+  type ShapeReport,
+} from './report';
 
 const ALL: ContenderName[] = [
   'gatescope-webgpu',
@@ -48,6 +70,7 @@ function option(name: string): string | undefined {
 const flag = (name: string) => process.argv.includes(`--${name}`);
 
 const quick = flag('quick');
+const grid = flag('grid');
 /** `--H=128,256` and the like narrow the grid to those values of an axis. */
 const narrowed = Object.fromEntries(
   (['H', 'B', 'T', 'L'] as const).flatMap((k) => {
@@ -55,20 +78,39 @@ const narrowed = Object.fromEntries(
     return v === undefined ? [] : [[k, v.split(',').map(Number)]];
   }),
 );
+const isNarrowed = Object.keys(narrowed).length > 0;
 const shapes: BenchShape[] = quick
   ? QUICK_SHAPES
-  : flag('grid')
-    ? gridShapes(narrowed)
+  : grid
+    ? [...gridShapes(narrowed), ...(!isNarrowed || flag('with-default') ? [DEFAULT_SHAPE] : [])]
     : [DEFAULT_SHAPE];
-const contenders = (option('contenders')?.split(',') as ContenderName[] | undefined) ?? ALL;
-const cells: CellType[] = option('cells')?.split(',').map(cellOf) ?? [...CELL_TYPES];
+const listed = (name: string) => {
+  const v = option(name);
+  return v === undefined ? undefined : (v.split(',').filter(Boolean) as ContenderName[]);
+};
+const contenders = listed('contenders') ?? ALL;
+/** Timed with a cap (see the header); by default in --grid only. */
+const capped = new Set(
+  (listed('capped') ?? (grid ? ['tfjs-webgpu', 'tfjs-cpu'] : [])).filter((c) =>
+    contenders.includes(c),
+  ),
+);
+const cells: CellType[] =
+  option('cells')?.split(',').map(cellOf) ?? (grid ? ['lstm'] : [...CELL_TYPES]);
+const auto =
+  !flag('no-auto') &&
+  contenders.includes('gatescope-cpu') &&
+  contenders.includes('gatescope-webgpu');
 function cellOf(name: string): CellType {
   if (!isCellType(name)) throw new Error(`--cells: ${name} is not one of ${CELL_TYPES.join(', ')}`);
   return name;
 }
-const runs = Number(option('runs') ?? (quick ? 1 : 3));
-const stepsPerRun = Number(option('steps') ?? (quick ? 1 : 2));
-const warmupSteps = 2;
+// The grid times fewer steps per contender (one warm-up, one timed step) to fit its 40 minutes.
+const runs = Number(option('runs') ?? (quick || grid ? 1 : 3));
+const stepsPerRun = Number(option('steps') ?? (quick || grid ? 1 : 2));
+const warmupSteps = Number(option('warmup') ?? (grid ? 1 : 2));
+/** The latest `npm run bench:ui` JSON, for the second-visit target. */
+const uiPath = option('ui') ?? 'bench/results/ui.json';
 /** A contender whose warm-up step takes longer than this gets one timed run, not `runs`. */
 const SLOW_STEP_MS = 20_000;
 const outPath = option('out') ?? 'bench/results/latest.json';
@@ -94,36 +136,71 @@ async function main() {
     !flag('headed'),
   );
   try {
-    const page = await browser.newPage();
-    page.on('pageerror', (e) => console.error(`[page] ${e.message}`));
-    await page.goto(new URL('bench/browser/index.html', url).href);
-    await page.waitForFunction(() => document.title.endsWith('ready'), null, { timeout: 120_000 });
+    const page = await openBenchPage(browser, url);
     const environment = await page.evaluate(() => window.gatescopeBench.environment());
     console.error(`browser: ${environment.userAgent}\nadapter: ${environment.adapter}`);
 
     // The best n³ GEMM each GEMM provider reaches here: tfjs's matMul per backend, and
     // gatescope's own GEMM kernels (every variant its autotune may pick) on the WebGPU adapter.
+    // gatescope-wasm: the CPU engine's own wasm GEMM on every thread the engine uses.
     const roofline: Record<string, number> = {};
-    for (const b of ['gatescope-webgpu', 'tfjs-webgpu', 'tfjs-webgl', 'tfjs-wasm', 'tfjs-cpu']) {
+    for (const b of [
+      'gatescope-webgpu',
+      'gatescope-wasm',
+      'tfjs-webgpu',
+      'tfjs-webgl',
+      'tfjs-wasm',
+      'tfjs-cpu',
+    ]) {
       const n = quick ? 64 : 512;
       roofline[b] = await page
         .evaluate(([backend, size]) => window.gatescopeBench.matMulRoofline(backend, size), [
           b.replace(/^tfjs-/, ''),
           n,
         ] as const)
-        .catch(() => NaN);
+        .catch((e: Error) => {
+          console.error(`roofline ${b}: ${e.message.split('\n')[0]}`);
+          return NaN;
+        });
+      console.error(`roofline ${b}: ${roofline[b].toFixed(2)} GFLOP/s`);
     }
 
     const reports: ShapeReport[] = [];
-    const result = { date: new Date().toISOString(), quick, environment, roofline, reports };
+    const result = {
+      date: new Date().toISOString(),
+      quick,
+      grid,
+      steps: { warmup: warmupSteps, runs, stepsPerRun, capped: [...capped] },
+      environment,
+      roofline,
+      reports,
+      ui: readUi(),
+    };
     mkdirSync(dirname(outPath), { recursive: true });
-    for (const shape of shapes)
-      for (const cell of cells) {
-        reports.push(await benchShape(page, shape, cell));
-        // Written after every cell, so a run stopped part-way keeps what it measured.
-        writeFileSync(outPath, JSON.stringify(result, null, 2));
-      }
+    const jobs = shapes.flatMap((shape) => cells.map((cell) => ({ shape, cell })));
+    const costOf = (j: (typeof jobs)[number]) => stepCost(j.shape, j.cell);
+    const totalCost = jobs.reduce((sum, j) => sum + costOf(j), 0);
+    const started = Date.now();
+    let doneCost = 0;
+    for (const [i, job] of jobs.entries()) {
+      const elapsed = (Date.now() - started) / 1000;
+      // ETA: a fixed part per shape (compiling, autotune, pages: about SHAPE_FIXED_S here) and the
+      // rest in proportion to the shapes' step cost, at the seconds per unit of cost so far.
+      const perCost = Math.max(0, elapsed - SHAPE_FIXED_S * i) / doneCost;
+      const eta =
+        i > 0 ? SHAPE_FIXED_S * (jobs.length - i) + perCost * (totalCost - doneCost) : NaN;
+      console.error(
+        `\n[${i + 1}/${jobs.length}] ${minutes(elapsed)} elapsed` +
+          (Number.isFinite(eta) ? `, about ${minutes(eta)} left` : ''),
+      );
+      reports.push(await benchShape(browser, page, job.shape, job.cell, url));
+      doneCost += costOf(job);
+      // Written after every cell, so a run stopped part-way keeps what it measured.
+      writeFileSync(outPath, JSON.stringify(result, null, 2));
+    }
+    console.error(`\n${jobs.length} shape(s) in ${minutes((Date.now() - started) / 1000)}`);
     console.log(formatReport(result));
+    writeFileSync(outPath, JSON.stringify(result, null, 2)); // now with the targets table
     const disagreements = reports.flatMap((r) => r.disagreements);
     if (disagreements.length > 0) {
       console.error(`same-work check FAILED:\n  ${disagreements.join('\n  ')}`);
@@ -135,7 +212,32 @@ async function main() {
   }
 }
 
-async function benchShape(page: Page, shape: BenchShape, cell: CellType): Promise<ShapeReport> {
+/**
+ * Seconds a shape costs whatever its size on the 2-core build machine: building and
+ * compiling four contenders (gatescope's autotune, tfjs-webgl's shaders), the capped
+ * contenders' page and floor (--grid at H 128, B 1: 34 s in all, load average 6).
+ */
+const SHAPE_FIXED_S = 30;
+
+const minutes = (s: number) => `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+
+/** The latest bench:ui results, if any: the targets table takes the second visit from them. */
+function readUi(): unknown {
+  if (!existsSync(uiPath)) return undefined;
+  try {
+    return { path: uiPath, ...(JSON.parse(readFileSync(uiPath, 'utf8')) as object) };
+  } catch {
+    return undefined;
+  }
+}
+
+async function benchShape(
+  browser: Browser,
+  page: Page,
+  shape: BenchShape,
+  cell: CellType,
+  url: string,
+): Promise<ShapeReport> {
   const label = shapeLabel(shape, cell);
   console.error(`\n${label}`);
   const open: {
@@ -144,16 +246,25 @@ async function benchShape(page: Page, shape: BenchShape, cell: CellType): Promis
     runs: number;
     times: number[];
     losses: number[];
+    /** Build and warm-up, per warm-up step (compilation included). */
+    warmupMs: number;
     error?: string;
   }[] = [];
   const failures: ContenderResult[] = [];
-  for (const name of contenders) {
+  for (const name of contenders.filter((c) => !capped.has(c))) {
     const req: OpenRequest = { contender: name, cell, shape, warmupSteps, stepsPerRun, runs };
     const t0 = Date.now();
     try {
       const id = await page.evaluate((r) => window.gatescopeBench.openContender(r), req);
       const warmupMs = (Date.now() - t0) / warmupSteps;
-      open.push({ name, id, runs: warmupMs > SLOW_STEP_MS ? 1 : runs, times: [], losses: [] });
+      open.push({
+        name,
+        id,
+        runs: warmupMs > SLOW_STEP_MS ? 1 : runs,
+        times: [],
+        losses: [],
+        warmupMs,
+      });
       console.error(`  ${name}: ready (warm-up ${(warmupMs / 1000).toFixed(1)} s/step)`);
     } catch (e) {
       const reason = (e as Error).message.split('\n')[0].replace(/^page.evaluate: (Error: )?/, '');
@@ -183,6 +294,28 @@ async function benchShape(page: Page, shape: BenchShape, cell: CellType): Promis
       }
     }
   }
+  // Auto: the app's calibration on the two gatescope engines, before they are closed.
+  let autoPick: AutoPick | undefined;
+  let autoError: string | undefined;
+  const cpu = open.find((c) => c.name === 'gatescope-cpu');
+  const gpu = open.find((c) => c.name === 'gatescope-webgpu');
+  if (auto && cpu && gpu) {
+    try {
+      autoPick = await page.evaluate(([c, g]) => window.gatescopeBench.calibrateAuto(c, g), [
+        cpu.id,
+        gpu.id,
+      ] as const);
+      const figures = autoPick.timings
+        .map((t) => `${t.key} ${t.cut ? '>' : ''}${t.msPerStep.toFixed(0)} ms`)
+        .join(', ');
+      console.error(
+        `  Auto: ${autoPick.pick} (${autoPick.speedup.toFixed(2)}×; ${figures}; ${autoPick.elapsedMs.toFixed(0)} ms)`,
+      );
+    } catch (e) {
+      autoError = (e as Error).message.split('\n')[0];
+      console.error(`  Auto: failed: ${autoError}`);
+    }
+  }
   const results: ContenderResult[] = [];
   for (const c of open) {
     const stats = await page.evaluate((id) => window.gatescopeBench.stats(id), c.id);
@@ -201,13 +334,23 @@ async function benchShape(page: Page, shape: BenchShape, cell: CellType): Promis
       gflops: (tokensPerSecond * flopsPerToken(shape, cell)) / 1e9,
       lossAfterFirstRun: c.losses[0],
       reduced: c.times.length < runs,
+      warmupMs: c.warmupMs,
       stats,
     });
   }
+  results.push(
+    ...(await cappedResults(browser, url, shape, cell, results, failures, {
+      names: contenders.filter((c) => capped.has(c)),
+      corpusSteps: warmupSteps + runs * stepsPerRun,
+      sameWork: warmupSteps + stepsPerRun === 2,
+    })),
+  );
   // Same work: every contender's loss after its first timed run (same steps, same data) agrees.
-  const reference = results.find((r) => r.contender === 'gatescope-cpu') ?? results[0];
+  // (A capped contender that was cut, or that ran other step counts, has no loss to compare.)
+  const compared = results.filter((r) => r.lossAfterFirstRun !== undefined);
+  const reference = compared.find((r) => r.contender === 'gatescope-cpu') ?? compared[0];
   const disagreements: string[] = [];
-  for (const r of results) {
+  for (const r of compared) {
     const rel =
       Math.abs(r.lossAfterFirstRun! - reference.lossAfterFirstRun!) / reference.lossAfterFirstRun!;
     if (!(rel <= 1e-2)) {
@@ -216,7 +359,36 @@ async function benchShape(page: Page, shape: BenchShape, cell: CellType): Promis
       );
     }
   }
-  return { shape, cell, results: [...results, ...failures], disagreements };
+  return {
+    shape,
+    cell,
+    results: [...results, ...failures],
+    disagreements,
+    auto: autoOf(autoPick, autoError, results),
+  };
+}
+
+/** The Auto column: the pick, and how it compares with the bench's own figures. */
+function autoOf(
+  pick: AutoPick | undefined,
+  error: string | undefined,
+  results: ContenderResult[],
+): AutoResult | undefined {
+  if (error) return { error };
+  if (!pick) return undefined;
+  const measured = (name: string) => results.find((r) => r.contender === name && r.tokensPerSecond);
+  const engines = ['gatescope-cpu', 'gatescope-webgpu']
+    .map(measured)
+    .filter((r) => r !== undefined);
+  const faster = engines.sort((a, b) => b.tokensPerSecond! - a.tokensPerSecond!)[0];
+  return {
+    pick: pick.pick,
+    speedup: pick.speedup,
+    elapsedMs: pick.elapsedMs,
+    timings: pick.timings,
+    benchFaster: faster?.contender,
+    tokensPerSecond: measured(pick.pick)?.tokensPerSecond,
+  };
 }
 
 main().catch((e) => {

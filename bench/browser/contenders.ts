@@ -10,6 +10,12 @@ import type { Backend, Batch } from '../../src/engine/backend';
 import type { ModelConfig, OptimizerConfig } from '../../src/engine/config';
 import { CpuBackend } from '../../src/engine/cpu/backend';
 import { createCpuBackend } from '../../src/engine/cpu/create';
+import { canShareMemory, spawnBrowserGemmWorker } from '../../src/engine/cpu/parallel/browserPool';
+import { GemmPool } from '../../src/engine/cpu/parallel/pool';
+import { Arena } from '../../src/engine/cpu/wasm/arena';
+import { loadGemmKernel } from '../../src/engine/cpu/wasm/compile';
+import { gemmScratchBytes, KernelInstance, WasmGemm } from '../../src/engine/cpu/wasm/kernel';
+import type { GemmOps } from '../../src/engine/cpu/gemm';
 import type { GpuEngineModule } from '../../src/engine/gpu';
 import { createTfjsContender, type PreparedBatch } from '../contenders/tfjs';
 import { UNSUPPORTED } from '../report';
@@ -22,6 +28,8 @@ export interface RunnableContender {
   /** Anything the contender can say about itself: dispatches per step, GPU bytes, notes. */
   stats(): Record<string, number | string>;
   dispose(): void;
+  /** gatescope's engines: the Backend itself, for the Auto column's calibrate(). */
+  backend?: Backend;
 }
 
 export const CONTENDERS = [
@@ -81,6 +89,7 @@ export async function createContender(
       }
     }
     return {
+      backend,
       train: (batches) => trainBackend(backend, batches, o),
       stats: () => ({
         device: backend.info.device,
@@ -178,4 +187,53 @@ export async function tfjsMatMulGflops(n: number, reps: number): Promise<number>
   a.dispose();
   b.dispose();
   return best;
+}
+
+/**
+ * Best GEMM GFLOP/s of gatescope's own wasm kernel at n×n×n on `threads`
+ * threads in all (the calling one and threads − 1 GEMM workers, over shared
+ * memory, exactly as the CPU engine splits its products: parallel/pool.ts):
+ * its side of the CPU roofline. Operands live in the kernel's memory, as the
+ * engine's do, so nothing is copied. NaN where the kernel does not compile.
+ */
+export async function gatescopeWasmGemmGflops(
+  n: number,
+  threads: number,
+  reps: number,
+): Promise<number> {
+  const kernel = await loadGemmKernel();
+  if (!kernel) return NaN;
+  const workers = canShareMemory() ? Math.max(0, threads - 1) : 0;
+  const scratchBytes = gemmScratchBytes(n);
+  const arena = new Arena(3 * n * n * 4 + (workers + 1) * (scratchBytes + 16), workers > 0);
+  let pool: GemmPool | null = null;
+  let gemm: GemmOps;
+  if (workers > 0) {
+    pool = new GemmPool(arena, workers, spawnBrowserGemmWorker, kernel, scratchBytes);
+    if (!(await pool.ready())) throw new Error(pool.error ?? 'GEMM workers did not start');
+    gemm = pool;
+  } else {
+    const scratch = arena.allocateBytes(scratchBytes);
+    gemm = new WasmGemm(
+      kernel,
+      new KernelInstance(kernel.private, arena.memory, scratch, scratchBytes),
+    );
+  }
+  try {
+    const [a, b, c] = [arena.allocate(n * n), arena.allocate(n * n), arena.allocate(n * n)];
+    for (let i = 0; i < n * n; i++) {
+      a[i] = Math.random();
+      b[i] = Math.random();
+    }
+    gemm.nn(c, a, b, n, n, n); // warm-up: first call packs and JITs
+    let best = 0;
+    for (let r = 0; r < reps; r++) {
+      const t0 = performance.now();
+      gemm.nn(c, a, b, n, n, n);
+      best = Math.max(best, (2 * n * n * n) / ((performance.now() - t0) / 1000) / 1e9);
+    }
+    return best;
+  } finally {
+    pool?.dispose();
+  }
 }

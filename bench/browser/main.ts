@@ -11,9 +11,12 @@ import { DEFAULT_OPTIMIZER, type ModelConfig } from '../../src/engine/config';
 import { initParams } from '../../src/engine/params';
 import { Rng } from '../../src/engine/rng';
 import { BENCH_LEARNING_RATE, type BenchShape } from '../shapes';
+import { calibrate } from '../../src/engine/calibration';
+import { defaultGemmThreads } from '../../src/engine/cpu/parallel/browserPool';
 import {
   createContender,
   gatescopeGemmGflops,
+  gatescopeWasmGemmGflops,
   tfjsMatMulGflops,
   type ContenderName,
   type RunnableContender,
@@ -27,6 +30,12 @@ export interface OpenRequest {
   warmupSteps: number;
   stepsPerRun: number;
   runs: number;
+  /**
+   * Batches in the corpus (default warmupSteps + runs · stepsPerRun): the
+   * batcher's streams depend on its length, so a contender opened with other
+   * step counts (a capped one) passes the others' count to see their batches.
+   */
+  corpusSteps?: number;
 }
 
 export interface TimedRun {
@@ -67,7 +76,10 @@ async function openContender(req: OpenRequest): Promise<number> {
   };
   const params = initParams(model, new Rng(1));
   const optimizer = { ...DEFAULT_OPTIMIZER, learningRate: BENCH_LEARNING_RATE, clipNorm: 0 };
-  const batches = batchesFor(shape, req.warmupSteps + req.runs * req.stepsPerRun);
+  const batches = batchesFor(
+    shape,
+    req.corpusSteps ?? req.warmupSteps + req.runs * req.stepsPerRun,
+  );
   const contender = await createContender(
     req.contender,
     model,
@@ -94,6 +106,48 @@ async function timeRun(id: number): Promise<TimedRun> {
   return { msPerStep: (performance.now() - t0) / req.stepsPerRun, finalLoss };
 }
 
+export interface AutoPick {
+  pick: string;
+  speedup: number;
+  elapsedMs: number;
+  timings: { key: string; msPerStep: number; steps: number; cut: boolean }[];
+}
+
+/**
+ * The Auto column: gatescope's own calibrate() (src/engine/calibration.ts, what
+ * the app's worker runs for Auto) on the two open gatescope contenders, CPU
+ * first as the worker orders them (WebGPU preferred on a tie, as there), on the
+ * contenders' last batch. Every
+ * candidate is rolled back afterwards, so the bench's figures are untouched;
+ * resolves once both are back (`settled`).
+ */
+async function calibrateAuto(cpuId: number, gpuId: number): Promise<AutoPick> {
+  const cpu = open.get(cpuId);
+  const gpu = open.get(gpuId);
+  if (!cpu?.contender.backend || !gpu?.contender.backend) throw new Error('no gatescope engine');
+  const batch = cpu.batches[cpu.batches.length - 1];
+  const optimizer = { ...DEFAULT_OPTIMIZER, learningRate: BENCH_LEARNING_RATE, clipNorm: 0 };
+  const result = await calibrate(
+    [
+      { key: 'gatescope-cpu', backend: cpu.contender.backend },
+      { key: 'gatescope-webgpu', backend: gpu.contender.backend },
+    ],
+    (backend) => {
+      backend.resetState();
+      backend.trainStep(batch, optimizer);
+    },
+    // As the worker's Auto (src/worker/backendChoice.ts): WebGPU on a tie, it leaves the cores free.
+    { prefer: ['gatescope-webgpu', 'gatescope-cpu'] },
+  );
+  await result.settled;
+  return {
+    pick: result.pick,
+    speedup: result.speedup,
+    elapsedMs: result.elapsedMs,
+    timings: result.timings,
+  };
+}
+
 function stats(id: number): Record<string, number | string> {
   return open.get(id)?.contender.stats() ?? {};
 }
@@ -113,14 +167,19 @@ async function environment() {
       ? `${adapter.info.vendor} ${adapter.info.architecture} ${adapter.info.description}`.trim()
       : 'none',
     tfjsVersion: tf.version.tfjs,
+    /** Threads in all the CPU engine computes GEMMs on here (its own + defaultGemmThreads()). */
+    cpuEngineThreads: 1 + defaultGemmThreads(),
   };
 }
 
 async function matMulRoofline(backend: string, n: number): Promise<number> {
   if (backend === 'gatescope-webgpu') return gatescopeGemmGflops(n);
+  // On every thread the CPU engine's products use, as it splits them.
+  // A 512³ product takes milliseconds here: best of 10, as the shared machine's load comes and goes.
+  if (backend === 'gatescope-wasm') return gatescopeWasmGemmGflops(n, 1 + defaultGemmThreads(), 10);
   if (!(await tf.setBackend(backend))) return NaN;
   await tf.ready();
-  return tfjsMatMulGflops(n, 3);
+  return tfjsMatMulGflops(n, backend === 'wasm' ? 10 : 3);
 }
 
 declare global {
@@ -132,6 +191,7 @@ declare global {
       closeContender: typeof closeContender;
       environment: typeof environment;
       matMulRoofline: typeof matMulRoofline;
+      calibrateAuto: typeof calibrateAuto;
     };
   }
 }
@@ -143,5 +203,6 @@ window.gatescopeBench = {
   closeContender,
   environment,
   matMulRoofline,
+  calibrateAuto,
 };
 document.title = 'gatescope benchmark: ready';
