@@ -12,11 +12,12 @@
 // timed steps until it has `timedSteps` of them or has spent its share of the
 // budget; the first candidate's warm-up, when it alone outlasts that share,
 // is its figure (on a step that long, the predictable engine's first-call
-// costs hardly count, and a second step would double the wait). A later candidate whose timed step is still running after
-// `cutFactor` times the best figure so far is not waited for: it is slower by
-// at least that factor, its figure is that lower bound, and its step is left
-// to finish on its own (`settled` says when it is back at its start). Ties
-// within `tieMargin` go to the earlier candidate in `prefer` order.
+// costs hardly count, and a second step would double the wait). A later
+// candidate whose timed step is still running after `cutFactor` times the
+// best figure so far is not waited for: it is slower by at least that factor,
+// its figure is that lower bound, and its step is left to finish on its own
+// (`settled` says when it is back at its start). Ties within `tieMargin` go to
+// the earlier candidate in `prefer` order.
 //
 // Dimension legend: B batch, T window, E embedding, H hidden, V vocabulary,
 // L layers (the step closure carries the model's one window (T, B)).
