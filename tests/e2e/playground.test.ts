@@ -71,7 +71,15 @@ describe.each(MODES)('playground (%s)', (mode) => {
         .poll(() => shownNumber(page, 'Validation loss (nats)'), { timeout: 60_000 })
         .toBeGreaterThan(0);
       const backend = (await page.getByRole('status', { name: 'Backend' }).textContent()) ?? '';
-      expect(backend).toMatch(mode === 'cpu' ? /^CPU/ : /^WebGPU/);
+      if (mode === 'cpu') {
+        expect(backend).toMatch(/^CPU/);
+      } else {
+        // The default backend is Auto: it times both engines and trains on the one it names.
+        const said = (await page.getByRole('note', { name: 'Engine choice' }).textContent()) ?? '';
+        const picked = said.match(/^Auto: (CPU|WebGPU), /)?.[1];
+        expect(picked, said).toBeDefined();
+        expect(backend.startsWith(picked!)).toBe(true);
+      }
 
       await train.click();
       await expect.poll(() => stepCount(page), STEP_CEILING).toBeGreaterThan(0);
