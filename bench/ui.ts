@@ -133,10 +133,13 @@ function trainingDefault(mode: Mode): Scenario {
   return {
     name: `training-${mode}`,
     mode,
+    // On the WebGPU page the WebGPU engine is chosen: Auto would measure and, on a software
+    // adapter, pick the CPU, and this scenario is the WebGPU engine's page.
+    ...(mode === 'webgpu' ? { hash: '#backend=webgpu' } : {}),
     what: `training at the default configuration for ${TRAINING_WINDOW_MS / 1000} s`,
     bounds: ['longest task', 'frames/s'],
     async run(browser, url) {
-      const { page, firstLoad } = await openApp(browser, url);
+      const { page, firstLoad } = await openApp(browser, `${url}${this.hash ?? ''}`);
       // The first snapshot and the step-0 validation are page load, not what is measured.
       await until('the step-0 validation loss', async () => {
         return (await numberOf(page, 'Validation loss (nats)')) > 0;
