@@ -123,7 +123,9 @@ export function formatReport(r: BenchResult): string {
   const roof = Object.entries(r.roofline)
     .map(([k, v]) => `${k} ${fmt(v, 2)}`)
     .join(', ');
-  lines.push(`- best n³ GEMM GFLOP/s (n = 512; 64 with --quick): ${roof}`);
+  lines.push(
+    `- best n³ GEMM GFLOP/s (best of n = 512 and 1024, tfjs webgpu/cpu 512 only; 64 with --quick): ${roof}`,
+  );
   const { gpuRoof, cpuRoof } = rooflines(r);
   lines.push(
     `- roofline GFLOP/s: GPU ${fmt(gpuRoof, 2)} (best of gatescope GEMM and tfjs webgpu/webgl matMul), ` +
