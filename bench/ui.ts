@@ -129,6 +129,26 @@ async function openApp(
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The window the training scenarios measure: from Train (once the step-0
+ * validation, page load rather than training, is in) for TRAINING_WINDOW_MS;
+ * then Pause and close the page.
+ */
+async function trainingWindow(page: Page): Promise<{ figures: WindowFigures; steps: number }> {
+  await until('the step-0 validation loss', async () => {
+    return (await numberOf(page, 'Validation loss (nats)')) > 0;
+  });
+  await sleep(500);
+  const before = await readResponsiveness(page);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await sleep(TRAINING_WINDOW_MS);
+  const after = await readResponsiveness(page);
+  const steps = await numberOf(page, 'Steps');
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.close();
+  return { figures: between(before, after), steps };
+}
+
 function trainingDefault(mode: Mode): Scenario {
   return {
     name: `training-${mode}`,
@@ -140,19 +160,8 @@ function trainingDefault(mode: Mode): Scenario {
     bounds: ['longest task', 'frames/s'],
     async run(browser, url) {
       const { page, firstLoad } = await openApp(browser, `${url}${this.hash ?? ''}`);
-      // The first snapshot and the step-0 validation are page load, not what is measured.
-      await until('the step-0 validation loss', async () => {
-        return (await numberOf(page, 'Validation loss (nats)')) > 0;
-      });
-      await sleep(500);
-      const before = await readResponsiveness(page);
-      await page.getByRole('button', { name: 'Train', exact: true }).click();
-      await sleep(TRAINING_WINDOW_MS);
-      const after = await readResponsiveness(page);
-      const steps = await numberOf(page, 'Steps');
-      await page.getByRole('button', { name: 'Pause' }).click();
-      await page.close();
-      return { figures: between(before, after), note: `${steps} steps`, firstLoad };
+      const { figures, steps } = await trainingWindow(page);
+      return { figures, note: `${steps} steps`, firstLoad };
     },
   };
 }
@@ -245,20 +254,10 @@ const trainingCpuCores: Scenario = {
     const threads = Number(
       /(\d+) threads?/.exec(backend)?.[1] ?? (backend.startsWith('CPU') ? 1 : NaN),
     );
-    await until('the step-0 validation loss', async () => {
-      return (await numberOf(page, 'Validation loss (nats)')) > 0;
-    });
-    await sleep(500);
-    const before = await readResponsiveness(page);
-    await page.getByRole('button', { name: 'Train', exact: true }).click();
-    await sleep(TRAINING_WINDOW_MS);
-    const after = await readResponsiveness(page);
-    const steps = await numberOf(page, 'Steps');
-    await page.getByRole('button', { name: 'Pause' }).click();
-    await page.close();
+    const { figures, steps } = await trainingWindow(page);
     const cores = availableParallelism();
     return {
-      figures: between(before, after),
+      figures,
       note: `${steps} steps on ${threads} GEMM thread(s) of ${cores} cores`,
       firstLoad,
       backend,

@@ -18,7 +18,7 @@
 // L layers.
 
 import { Worker } from 'node:worker_threads';
-import { flopsPerToken } from '../bench/shapes';
+import { flopsPerToken, type BenchShape } from '../bench/shapes';
 import { Batcher } from '../src/engine/batcher';
 import { DEFAULT_OPTIMIZER, type ModelConfig } from '../src/engine/config';
 import { CpuBackend } from '../src/engine/cpu/backend';
@@ -76,15 +76,7 @@ function roofline(): number {
   return best;
 }
 
-interface Shape {
-  name: string;
-  V: number;
-  E: number;
-  H: number;
-  L: number;
-  T: number;
-  B: number;
-}
+type Shape = BenchShape & { name: string };
 const SHAPES: Shape[] = [
   { name: 'issue 17 default', V: 65, E: 256, H: 256, L: 2, T: 64, B: 32 },
   { name: 'app default', V: 65, E: 32, H: 128, L: 1, T: 48, B: 16 },

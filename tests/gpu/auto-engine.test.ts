@@ -11,7 +11,7 @@
 
 import { IDBFactory } from 'fake-indexeddb';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Backend } from '../../src/engine/backend';
+import type { Backend, Batch } from '../../src/engine/backend';
 import { Batcher } from '../../src/engine/batcher';
 import { calibrate } from '../../src/engine/calibration';
 import { DEFAULT_OPTIMIZER, DEFAULT_REGULARIZATION } from '../../src/engine/config';
@@ -97,8 +97,8 @@ async function firstLosses(session: Session, messages: EngineMessage[], n: numbe
   return [...losses()].sort((a, b) => a[0] - b[0]).slice(0, n);
 }
 
-/** The test's own timing: median ms per step of the two engines on the model's window. */
-async function timeEngines(): Promise<{ cpu: number; webgpu: number }> {
+/** The test model on both engines from the same weights, and its first training window. */
+async function bothEngines(): Promise<{ cpu: Backend; gpu: Backend; batch: Batch }> {
   const corpus = buildCorpus(TEXT);
   const model = { ...CONFIG.model, vocabSize: corpus.vocab.size };
   const params = initParams(model, new Rng(3));
@@ -106,6 +106,12 @@ async function timeEngines(): Promise<{ cpu: number; webgpu: number }> {
   const cpu = await createCpuBackend(model, params, shape);
   const gpu = await createGpuBackend(harness.device, model, params, shape);
   const { batch } = new Batcher(corpus.tokens, shape.batchSize, shape.seqLen, 1).next();
+  return { cpu, gpu, batch };
+}
+
+/** The test's own timing: median ms per step of the two engines on the model's window. */
+async function timeEngines(): Promise<{ cpu: number; webgpu: number }> {
+  const { cpu, gpu, batch } = await bothEngines();
   const one = async (backend: Backend) => {
     const t0 = performance.now();
     backend.trainStep(batch, CONFIG.train.optimizer);
@@ -235,13 +241,7 @@ describe('Auto on the software adapter', () => {
   });
 
   it('cuts a GPU step that runs past cutFactor × the CPU, and puts the GPU back after', async () => {
-    const corpus = buildCorpus(TEXT);
-    const model = { ...CONFIG.model, vocabSize: corpus.vocab.size };
-    const params = initParams(model, new Rng(3));
-    const shape = { batchSize: CONFIG.train.batchSize, seqLen: CONFIG.train.seqLen };
-    const cpu = await createCpuBackend(model, params, shape);
-    const gpu = await createGpuBackend(harness.device, model, params, shape);
-    const { batch } = new Batcher(corpus.tokens, shape.batchSize, shape.seqLen, 1).next();
+    const { cpu, gpu, batch } = await bothEngines();
     const step = (b: Backend) => b.trainStep(batch, CONFIG.train.optimizer);
     const before = { params: await gpu.getParams(), step: gpu.step, state: await gpu.getState() };
     // The CPU's step is a fraction of a millisecond here; SwiftShader's several.
