@@ -36,11 +36,7 @@ import {
   shapeLabel,
   type BenchShape,
 } from './shapes';
-
-function option(name: string): string | undefined {
-  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
-const flag = (name: string) => process.argv.includes(`--${name}`);
+import { flag, option } from './cli';
 
 /** The `--name=` option, one of the engine's `allowed` values (the first when absent). */
 function choice<T extends string>(name: string, allowed: readonly T[]): T {

@@ -31,6 +31,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../scripts/chromium';
+import { flag, option } from './cli';
 import { createServer } from 'vite';
 import { CELL_TYPES, isCellType, type CellType } from '../src/engine/cells';
 import type { ContenderName } from './browser/contenders';
@@ -62,12 +63,6 @@ const ALL: ContenderName[] = [
   'tfjs-wasm',
   'tfjs-cpu',
 ];
-
-function option(name: string): string | undefined {
-  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return hit?.slice(name.length + 3);
-}
-const flag = (name: string) => process.argv.includes(`--${name}`);
 
 const quick = flag('quick');
 const grid = flag('grid');
