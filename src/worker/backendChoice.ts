@@ -9,8 +9,8 @@
 // model's first window are timed on each (engine/calibration.ts: the CPU
 // first, WebGPU preferred on a tie since it leaves the cores to the page),
 // both are rolled back, and the faster one trains while the other is
-// disposed. A software adapter (SwiftShader) is usually the slower of the
-// two; a real GPU the faster at any size worth training. The decision is kept
+// disposed. A software adapter (SwiftShader) was the slower of the two on
+// every shape of the benchmark grid; no real GPU has been measured. The decision is kept
 // per adapter and shape (tuningStore.ts), with the GPU autotune's kernel
 // choices, so a later build of the same shape, in this visit or the next,
 // takes it at once: a kept "CPU" does not even build the GPU engine.
