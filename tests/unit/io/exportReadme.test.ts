@@ -1,8 +1,9 @@
 // The README.md of every export zip, for each task and format: its code
 // blocks parse (Python by python3's own parser, JavaScript by node's), it
 // names the files the zip holds, the model's sizes, and for ONNX the graph's
-// own input and output names. (The loading code itself runs in its engine in
-// bundle.test.ts, with the names the README uses.)
+// own input and output names. (The loading code itself runs in its engine: the
+// Python of the PyTorch README verbatim in torch in pytorchExports.test.ts, the
+// ONNX and TF.js names in bundle.test.ts.)
 //
 // Dimension legend: H hidden, L layers, V vocabulary.
 
