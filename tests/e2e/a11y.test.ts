@@ -8,10 +8,10 @@
 
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPage, serveBuiltApp } from '../helpers/app';
+import { audit as auditPage, failing } from './axe';
 import { launch } from './browser';
 import { drawnShare } from './drawn';
 import { pausedSteps, stepCount, untilTrainable } from './steps';
@@ -21,7 +21,6 @@ const RESULTS = resolve(import.meta.dirname, '../../test-results');
 const HASH = '#E=12&H=24&L=1&T=24&B=4&lr=0.01&seed=3&backend=cpu';
 const THEMES = ['light', 'dark'] as const;
 type Theme = (typeof THEMES)[number];
-const FAILING = new Set(['serious', 'critical']);
 
 const app = serveBuiltApp();
 let browser: Browser;
@@ -51,42 +50,7 @@ async function switchTheme(theme: Theme): Promise<void> {
     .toBe(theme === 'dark');
 }
 
-interface Finding {
-  id: string;
-  impact: string;
-  count: number;
-  target: string;
-}
-
-/** Runs axe on the whole page; prints every violation and the counts per impact. */
-async function audit(label: string): Promise<Finding[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const findings = results.violations.map((v) => ({
-    id: v.id,
-    impact: v.impact ?? 'unknown',
-    count: v.nodes.length,
-    target: v.nodes[0]?.target.join(' ') ?? '',
-  }));
-  const perImpact: Record<string, number> = { critical: 0, serious: 0, moderate: 0, minor: 0 };
-  for (const f of findings) perImpact[f.impact] = (perImpact[f.impact] ?? 0) + f.count;
-  console.log(
-    `[a11y ${label}] ${results.passes.length} rules pass; violations (nodes) by impact: ` +
-      Object.entries(perImpact)
-        .map(([k, n]) => `${k} ${n}`)
-        .join(', ') +
-      `; ${results.incomplete.length} rules need a person to review (${results.incomplete
-        .map((r) => `${r.id} ×${r.nodes.length}`)
-        .join(', ')})` +
-      findings.map((f) => `\n  ${f.impact} ${f.id} ×${f.count}: ${f.target}`).join(''),
-  );
-  return findings;
-}
-
-/** The serious and critical findings, one readable line each (empty when the page passes). */
-const failing = (findings: Finding[]) =>
-  findings
-    .filter((f) => FAILING.has(f.impact))
-    .map((f) => `${f.impact} ${f.id} ×${f.count}: ${f.target}`);
+const audit = (label: string) => auditPage(page, label);
 
 describe('accessibility (axe-core)', () => {
   it.each(THEMES)('main screen, %s theme: no serious or critical violations', async (theme) => {

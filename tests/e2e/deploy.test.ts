@@ -19,10 +19,10 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withBrowser } from '../helpers/app';
+import { audit, failing } from './axe';
 import { watchErrors } from './browser';
 import { DIST, serveDist, type StaticServer } from './server';
 import { pausedSteps, stepCount, untilTrainable } from './steps';
@@ -242,11 +242,9 @@ describe('a new deploy while the page is open (cpu)', () => {
       // The notice reads well in both themes (axe-core, as tests/e2e/a11y.test.ts for the page).
       for (const colorScheme of ['light', 'dark'] as const) {
         await page.emulateMedia({ colorScheme });
-        const audit = await new AxeBuilder({ page }).include('.update-notice').analyze();
-        const severe = audit.violations.filter(
-          (v) => v.impact === 'serious' || v.impact === 'critical',
-        );
-        expect(severe.map((v) => `${colorScheme}: ${v.id}`)).toEqual([]);
+        expect(
+          failing(await audit(page, `update notice ${colorScheme}`, '.update-notice')),
+        ).toEqual([]);
       }
 
       await notice.getByRole('button', { name: 'Reload' }).click();

@@ -5,13 +5,15 @@
 // column, a horizon, training until validation scores and a forecast arrive
 // past a step count, the chart's actual, one-step and rollout lines, the
 // scores beside the naive baselines, the gates over the series stretch, then a
-// built-in series and a dropped .csv file. Screenshots of both themes go to test-results/.
+// built-in series and a dropped .csv file. Screenshots of both themes go to
+// test-results/, and axe-core finds no serious or critical violation in either.
 
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
+import { audit, failing } from './axe';
 import { pausedSteps, shownNumber, stepCount, untilTrainable } from './steps';
 
 const RESULTS = resolve(import.meta.dirname, '../../test-results');
@@ -176,13 +178,18 @@ describe('forecast page (cpu)', () => {
         )
         .toBeGreaterThan(0);
 
+      // Shot and audited in both themes (axe-core, as tests/e2e/a11y.test.ts for the text page);
+      // both audited before either fails, so one run reports everything.
       const forecast = page.locator('section[aria-labelledby="forecast-title"]');
-      await page.screenshot({ path: `${RESULTS}/forecast-light.png`, fullPage: true });
-      await forecast.screenshot({ path: `${RESULTS}/forecast-panel-light.png` });
-      await page.emulateMedia({ colorScheme: 'dark' });
-      await page.screenshot({ path: `${RESULTS}/forecast-dark.png`, fullPage: true });
-      await forecast.screenshot({ path: `${RESULTS}/forecast-panel-dark.png` });
+      const found: Record<string, string[]> = {};
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.screenshot({ path: `${RESULTS}/forecast-${scheme}.png`, fullPage: true });
+        await forecast.screenshot({ path: `${RESULTS}/forecast-panel-${scheme}.png` });
+        found[scheme] = failing(await audit(page, `forecast ${scheme}`));
+      }
       await page.emulateMedia({ colorScheme: 'light' });
+      expect(found).toEqual({ light: [], dark: [] });
 
       // A built-in series: the trained model is kept under Saved runs once agreed.
       await page.getByRole('button', { name: 'Mackey-Glass' }).click();

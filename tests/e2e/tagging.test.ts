@@ -6,13 +6,15 @@
 // with its mistakes marked beside the truth, and the bi model's reverse
 // gates; sampling and (for the bi model) the gradient flow are not shown; no
 // console errors. Screenshots in both colour schemes go to test-results/
-// (tagging-*.png) to be looked at. Every wait is for a condition the page
+// (tagging-*.png) to be looked at, and axe-core finds no serious or critical
+// violation in either, with the compare, restoration and score panels filled. Every wait is for a condition the page
 // states, with a generous ceiling.
 
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
+import { audit, failing } from './axe';
 import { drawnModels, drawnShare } from './drawn';
 import { pausedSteps, stepCount, untilTrainable } from './steps';
 
@@ -150,10 +152,12 @@ describe('issue 15 tagging (cpu)', () => {
         await restoration.screenshot({ path: `${SHOTS}/tagging-restoration-${scheme}.png` });
         await picker.screenshot({ path: `${SHOTS}/tagging-task-${scheme}.png` });
         await compare.screenshot({ path: `${SHOTS}/tagging-compare-${scheme}.png` });
+        return failing(await audit(page, `tagging ${scheme}`));
       };
-      await shoot('light');
-      await shoot('dark');
+      // Both themes shot and audited before either fails, so one run reports everything.
+      const found = { light: await shoot('light'), dark: await shoot('dark') };
       await page.emulateMedia({ colorScheme: 'light' });
+      expect(found).toEqual({ light: [], dark: [] });
 
       // The uni model shows its gradient flow; picking the bi model hides it and offers its
       // reverse direction's gates, drawn.

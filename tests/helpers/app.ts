@@ -100,10 +100,13 @@ export async function openPage(
   url: string,
   options: OpenOptions = {},
 ): Promise<{ page: Page; log: PageLog }> {
-  const page =
+  // A browser's page gets a context of its own made first (browser.newPage() makes one
+  // hidden inside the page, which axe-core cannot use: tests/e2e/axe.ts).
+  const context =
     'newContext' in owner
-      ? await owner.newPage(options.viewport ? { viewport: options.viewport } : undefined)
-      : await owner.newPage();
+      ? await owner.newContext(options.viewport ? { viewport: options.viewport } : undefined)
+      : owner;
+  const page = await context.newPage();
   if (options.viewport && !('newContext' in owner)) await page.setViewportSize(options.viewport);
   const log = watchErrors(page);
   await options.beforeLoad?.(page);

@@ -228,7 +228,9 @@ function ForecastScores({ series }: { series: SeriesStats }) {
           </caption>
           <thead>
             <tr>
-              <th scope="col" />
+              <th scope="col">
+                <span className="visually-hidden">Forecaster</span>
+              </th>
               <th scope="col">MSE</th>
               <th scope="col">MAE</th>
             </tr>

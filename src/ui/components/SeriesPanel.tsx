@@ -74,7 +74,7 @@ export function SeriesPanel() {
         />
       </div>
       <div className="row between corpus-actions">
-        <span className="hint" aria-live="polite" aria-label="Series status">
+        <span className="hint" role="status" aria-label="Series status">
           {checking ? `checking ${checking}…` : ''}
         </span>
         <div className="row">
