@@ -103,7 +103,10 @@ export function forecastTrainingData(
       directionCount(model) === 1
         ? seriesWindowAt(train, layout, Math.floor((split.trainRows - 1) / flowB), 0, flowB, T)
         : null,
-    probe: { needsText: false, take: (backend) => seriesProbe(backend, series) },
+    probe: {
+      needsText: false,
+      take: (backend, { fromRow }) => seriesProbe(backend, series, fromRow),
+    },
     sampling: { refusal: FORECAST_SAMPLING_REFUSAL },
     scores: forecastScorer(series, T),
     companion: {
@@ -195,14 +198,25 @@ export async function forecastReport(
 }
 
 /**
- * The gate snapshot of the first PROBE_ROWS validation rows (the training
- * rows' end when there is no validation part): the model reads them from
- * zero state; `series` holds the first target column there in its units.
+ * The gate snapshot of PROBE_ROWS rows (fewer at the series' end) from row
+ * `fromRow` (clamped into the series), or by default from the first
+ * validation row (the training rows' last PROBE_ROWS when there is no
+ * validation part): the model reads them from zero state; `series` holds the
+ * first target column there in its units.
  */
-export async function seriesProbe(backend: Backend, series: SeriesData): Promise<ProbeOutcome> {
+export async function seriesProbe(
+  backend: Backend,
+  series: SeriesData,
+  fromRow: number | null = null,
+): Promise<ProbeOutcome> {
   const { columns, normalized, layout, split } = series;
   const N = split.trainRows + split.validationRows;
-  const start = split.validationRows > 0 ? split.trainRows : Math.max(0, N - PROBE_ROWS);
+  const start =
+    fromRow !== null
+      ? Math.min(Math.max(0, fromRow), N - 1)
+      : split.validationRows > 0
+        ? split.trainRows
+        : Math.max(0, N - PROBE_ROWS);
   const P = Math.min(PROBE_ROWS, N - start);
   if (P <= 0) return { problem: 'the series has no rows to probe' };
   const Ci = layout.inputColumns.length;

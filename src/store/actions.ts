@@ -125,6 +125,13 @@ export function setProbeText(probeText: string): void {
   probeTimer = setTimeout(() => send({ type: 'setProbe', text: probeText }), 200);
 }
 
+/** Where a forecast's gate stretch starts (null: back to the first validation row). */
+export function setProbeFromRow(probeFromRow: number | null): void {
+  if (probeFromRow === useApp.getState().probeFromRow) return;
+  useApp.setState({ probeFromRow });
+  send({ type: 'setProbeRows', from: probeFromRow });
+}
+
 export function setLayer(layer: number): void {
   useApp.setState({ layer });
 }

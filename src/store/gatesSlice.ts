@@ -10,6 +10,8 @@ import type { AppState } from './app';
 
 export interface GatesSlice {
   probeText: string;
+  /** A forecast's gates: the first row of the probed stretch, as chosen (null: the first validation row). */
+  probeFromRow: number | null;
   layer: number;
   /** The unit whose activation colours the probe text. */
   unit: number;
@@ -29,6 +31,7 @@ export interface GatesSlice {
 
 export const createGatesSlice: StateCreator<AppState, [], [], GatesSlice> = () => ({
   probeText: '',
+  probeFromRow: null,
   layer: 0,
   unit: 0,
   unitPinned: false,

@@ -64,6 +64,8 @@ export function recoverEngine(reason: string): void {
     // The gate view goes on with the text the person had, not the one the run was saved with.
     const probe = state.probeText ? { probe: state.probeText } : {};
     send({ type: 'resumeRun', runId, corpusId, takeOver: true, ...probe });
+    // And a forecast's gates go on over the stretch the person chose.
+    if (state.probeFromRow !== null) send({ type: 'setProbeRows', from: state.probeFromRow });
     return;
   }
   resuming = null;

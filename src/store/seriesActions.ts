@@ -14,6 +14,7 @@ import { create } from 'zustand';
 import type { BuiltinSeries } from '../series/generators';
 import type { SeriesLayout } from '../series/windows';
 import { MAX_HORIZON, type SeriesSource } from '../worker/protocol';
+import { setProbeFromRow } from './actions';
 import { useApp } from './app';
 import { askBeforeReplacingModel } from './corpusActions';
 import { newCorpusId, send } from './engine';
@@ -70,6 +71,8 @@ useApp.subscribe((state, previous) => {
 });
 
 function sendSeries(name: string, source: SeriesSource, layout?: SeriesLayout): void {
+  // Another series: its gates start where its validation rows do, not at a row of the last one.
+  setProbeFromRow(null);
   // Cleared first, so the answer (even the same refusal again) is seen as new.
   useApp.setState({ seriesError: null });
   useSeriesUi.setState({ checking: name, inputError: null });

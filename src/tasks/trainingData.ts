@@ -74,7 +74,10 @@ export function taggingTrainingData(
     validation: taggingValidationBatches(split.validation, B, T, options.maxValidationWindows),
     flowWindow: uni ? flowWindow(split.train, B, T) : null,
     flowProblem: 'gradient flow is measured on left-to-right models only',
-    probe: { needsText: true, take: (backend, text) => taggingProbe(backend, vocab, kind, text) },
+    probe: {
+      needsText: true,
+      take: (backend, { text }) => taggingProbe(backend, vocab, kind, text),
+    },
     sampling: { refusal: TAGGER_SAMPLING_REFUSAL },
     // The whole held-out part: the curves are about all of it, not the loss's few windows.
     scores: taggingScorer(taggingValidationBatches(split.validation, B, T, Infinity)),

@@ -106,6 +106,8 @@ export function createWorkerHost(options: WorkerHostOptions): WorkerHost {
         return inOrder(() => session.setLive(message));
       case 'setProbe':
         return inOrder(() => session.setProbe(message.text));
+      case 'setProbeRows':
+        return inOrder(() => session.setProbeRows(message.from));
       case 'loadSeries':
         return inOrder(() =>
           session.loadSeries(message.id, message.name, message.source, message.layout),

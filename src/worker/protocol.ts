@@ -193,6 +193,8 @@ export type UiMessage =
    */
   | { type: 'setLive'; optimizer: OptimizerConfig; regularization: RegularizationConfig }
   | { type: 'setProbe'; text: string }
+  /** A forecast's gates: the stretch of the series starts at data row `from` (0-based; null: the first validation row). */
+  | { type: 'setProbeRows'; from: number | null }
   /**
    * The series of the forecast task: parsed and checked in the worker, which
    * answers with 'series' (or 'seriesError', keeping the series in use).

@@ -152,6 +152,8 @@ export class Session {
   private readonly noHistory = new LossHistory();
   /** The gate view's text: chosen with each corpus, then as the person edits it. */
   probeText = '';
+  /** A forecast's gate stretch: its first row, as the person chose it (null: the default). */
+  private probeFromRow: number | null = null;
   /** Where the run goes when the GPU fails mid-run. */
   private readonly fallback: GpuFallback;
   /** A refusal to repeat once the next model is announced, so the page still shows it. */
@@ -531,6 +533,11 @@ export class Session {
     for (const m of this.models) m.trainer.setProbe(text);
   }
 
+  setProbeRows(fromRow: number | null): void {
+    this.probeFromRow = fromRow;
+    for (const m of this.models) m.trainer.setProbeRows(fromRow);
+  }
+
   /** Train: every model of the set, taking turns. */
   start(): void {
     for (const m of this.models) m.trainer.start();
@@ -688,6 +695,7 @@ export class Session {
     this.postStatus(this.trainer!.step, true);
     for (const m of built) {
       if (this.probeText) m.trainer.setProbe(this.probeText);
+      if (this.probeFromRow !== null) m.trainer.setProbeRows(this.probeFromRow);
       m.trainer.begin();
     }
   }

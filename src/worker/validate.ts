@@ -83,6 +83,10 @@ const PARSERS: Record<UiMessage['type'], (m: Fields) => UiMessage> = {
     regularization: regularization(m.regularization, 'setLive.regularization'),
   }),
   setProbe: (m) => ({ type: 'setProbe', text: string(m.text, 'setProbe.text') }),
+  setProbeRows: (m) => ({
+    type: 'setProbeRows',
+    from: m.from === null ? null : id(m.from, 'setProbeRows.from'),
+  }),
   loadSeries: (m) => ({
     type: 'loadSeries',
     id: requestId(m, 'loadSeries.id'),

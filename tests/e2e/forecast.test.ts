@@ -4,7 +4,8 @@
 // row and column; choosing it is refused while the series stays), the target
 // column, a horizon, training until validation scores and a forecast arrive
 // past a step count, the chart's actual, one-step and rollout lines, the
-// scores beside the naive baselines, the gates over the series stretch, then a
+// scores beside the naive baselines, the gates over the series stretch (moved
+// to another row by the person), then a
 // built-in series and a dropped .csv file. Screenshots of both themes go to
 // test-results/, and axe-core finds no serious or critical violation in either.
 
@@ -177,6 +178,20 @@ describe('forecast page (cpu)', () => {
           CEILING,
         )
         .toBeGreaterThan(0);
+      // The person moves the stretch (as they edit a probe text): the maps, the line under them
+      // and the outline on the forecast chart follow.
+      const fromRow = page.getByRole('spinbutton', { name: 'Gates from row' });
+      expect(await fromRow.inputValue()).toBe(String(ROWS - validation));
+      await fromRow.fill('100');
+      await fromRow.press('Enter');
+      await expect
+        .poll(
+          () => page.getByRole('img', { name: 'Series values, rows 100 to 299' }).count(),
+          CEILING,
+        )
+        .toBeGreaterThan(0);
+      expect(await page.getByText(/^Probed: rows 100 to 299 of 400/).count()).toBe(1);
+      expect(await page.locator('.forecast-chart .gates-stretch').count()).toBe(1);
 
       // Shot and audited in both themes (axe-core, as tests/e2e/a11y.test.ts for the text page);
       // both audited before either fails, so one run reports everything.

@@ -41,6 +41,15 @@ export interface TaskScorer {
   run(backend: Backend): Promise<TaskScoresReport | null>;
 }
 
+/**
+ * What the gates are shown over: the person's probe text, and for a forecast
+ * the first row of the stretch (null: where the validation rows start).
+ */
+export interface ProbeSubject {
+  text: string;
+  fromRow: number | null;
+}
+
 /** A job at the probe cadence beside the gate snapshot (the forecast chart). */
 export interface ProbeCompanion {
   take(backend: Backend, events: TrainingEvents): Promise<void>;
@@ -55,10 +64,14 @@ export interface TrainingData {
   /** Why there is no gradient flow, when flowWindow is null. */
   flowProblem?: string;
   /**
-   * The gate snapshot of the probe text (or of a stretch of a series, whatever
-   * the text). `needsText`: no snapshot while the probe text is empty.
+   * The gate snapshot of the probe text, or of a stretch of a series (from
+   * `subject.fromRow`, whatever the text). `needsText`: no snapshot while the
+   * probe text is empty.
    */
-  probe: { needsText: boolean; take(backend: Backend, text: string): Promise<ProbeOutcome> };
+  probe: {
+    needsText: boolean;
+    take(backend: Backend, subject: ProbeSubject): Promise<ProbeOutcome>;
+  };
   /** Sampling: the vocabulary of a language model, or why this model cannot sample. */
   sampling: { vocab: Vocabulary } | { refusal: string };
   recall?: RecallCheck | null;
@@ -77,7 +90,7 @@ export function textData(
     batches: new Batcher(split.train, B, T, seed),
     validation: validationBatches(split.validation, B, T, options.maxValidationWindows),
     flowWindow: probeWindow(split.train, B, T),
-    probe: { needsText: true, take: (backend, text) => probeSnapshot(backend, vocab, text) },
+    probe: { needsText: true, take: (backend, { text }) => probeSnapshot(backend, vocab, text) },
     sampling: { vocab },
     recall: options.recall ? new RecallCheck(split.validation, options.recall) : null,
   };

@@ -160,6 +160,12 @@ export class Trainer {
     this.wake();
   }
 
+  /** Where a forecast's gate stretch starts (null: the first validation row). */
+  setProbeRows(fromRow: number | null): void {
+    this.probes.setFromRow(fromRow);
+    this.wake();
+  }
+
   sample(request: SampleRequest): void {
     this.samples.start(request);
     this.wake();

@@ -80,6 +80,13 @@ function ForecastChart() {
   const colors = chartColors(scheme);
   const rows = useMemo(() => (report ? forecastRows(report) : []), [report]);
   const end = rows.length > 0 ? rows[rows.length - 1].row : 0;
+  // The rows the gates panel shows, outlined where the chart has them.
+  const gatesFrom = useApp((s) => s.snapshot?.series?.start ?? -1);
+  const gatesRows = useApp((s) => s.snapshot?.series?.values.length ?? 0);
+  const gates =
+    gatesRows > 0 && rows.length > 0
+      ? { x1: Math.max(gatesFrom, rows[0].row), x2: Math.min(gatesFrom + gatesRows - 1, end) }
+      : null;
   const fixed = useMemo(
     () => ({
       tooltipStyle: { background: colors.bg, border: `1px solid ${colors.grid}`, borderRadius: 8 },
@@ -94,6 +101,12 @@ function ForecastChart() {
       validationLabel: {
         value: 'validation →',
         position: 'insideTopLeft' as const,
+        fill: colors.axis,
+        fontSize: 11,
+      },
+      gatesLabel: {
+        value: 'gates',
+        position: 'insideBottomLeft' as const,
         fill: colors.axis,
         fontSize: 11,
       },
@@ -157,6 +170,18 @@ function ForecastChart() {
                 x2={Math.max(end, report.validationStart)}
                 fill={colors.axis}
                 fillOpacity={0.08}
+                ifOverflow="hidden"
+              />
+            )}
+            {gates && gates.x1 <= gates.x2 && (
+              <ReferenceArea
+                x1={gates.x1}
+                x2={gates.x2}
+                className="gates-stretch"
+                fillOpacity={0}
+                stroke={colors.axis}
+                strokeDasharray="2 3"
+                label={fixed.gatesLabel}
                 ifOverflow="hidden"
               />
             )}

@@ -30,6 +30,7 @@ import {
 import { rowsOf, unitOrder } from '../unitOrder';
 import { GateHoverCard } from './GateHoverCard';
 import { Heatmap, type Cell } from './Heatmap';
+import { SeriesStretchField } from './SeriesStretchField';
 import { UnitFinder } from './UnitFinder';
 import { UnitText } from './UnitText';
 
@@ -163,11 +164,7 @@ export function GatesPanel() {
       </header>
       <div className="gate-controls">
         {forecast ? (
-          <p className="hint probe-field">
-            {stretch
-              ? `Probed: rows ${stretch.start} to ${stretch.start + P - 1} of the series, drawn under each map.`
-              : 'Probed: a stretch of the series, once a model has trained on it.'}
-          </p>
+          <SeriesStretchField shown={stretch ? { start: stretch.start, rows: P } : null} />
         ) : (
           <label className="labelled probe-field">
             <span>Probe text</span>

@@ -151,6 +151,35 @@ describe('series in the worker', () => {
     expect(probe.layers[0].h!.length).toBe(200 * 16);
     expect(h.of('error')).toEqual([]);
 
+    // The person moves the gates' stretch: from row 1900 the series has 100 rows left, read from
+    // a zero state, as the engine's own probe of those rows gives them.
+    const probes = h.of('probe').length;
+    h.host.handle({ type: 'setProbeRows', from: 1900 });
+    await until('a probe from row 1900', () =>
+      h
+        .of('probe')
+        .slice(probes)
+        .some((p) => p.series?.start === 1900),
+    );
+    const moved = h.of('probe').find((p, i) => i >= probes && p.series?.start === 1900)!;
+    expect(Array.from(moved.series!.values)).toEqual(Array.from(values.subarray(1900)));
+    const direct = await backend.probe(Float32Array.from(normalized.subarray(1900)));
+    expect(Array.from(moved.layers[0].h!)).toEqual(Array.from(direct.layers[0].h!));
+    // A row that is no row is refused; the stretch in use stays; null goes back to the default.
+    h.host.handle({ type: 'setProbeRows', from: -3 });
+    await h.host.idle();
+    expect(h.of('error').map((m) => m.message)).toEqual([
+      'a message was refused: setProbeRows.from must be a whole number ≥ 0, got -3',
+    ]);
+    const before = h.of('probe').length;
+    h.host.handle({ type: 'setProbeRows', from: null });
+    await until('a probe from the validation start', () =>
+      h
+        .of('probe')
+        .slice(before)
+        .some((p) => p.series?.start === 1600),
+    );
+
     // The rollout's length follows the horizon, from the next chart.
     h.host.handle({ type: 'setHorizon', rows: 20 });
     h.host.handle({ type: 'step' });
