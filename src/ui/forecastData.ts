@@ -6,7 +6,7 @@
 
 import type { ForecastReport, TaskScoresReport } from '../engine/training/events';
 import { thin } from '../store/metrics';
-import type { BaselineScores } from '../worker/protocol';
+import type { BaselineScores, SeriesStats } from '../worker/protocol';
 
 /** One row of the forecast chart; a missing key is a gap in that line. */
 export interface ForecastRow {
@@ -19,7 +19,7 @@ export interface ForecastRow {
 /**
  * The chart's table by data row: the actual values and one-step predictions
  * over start … start + N − 1, the rollout over validationStart … + R − 1
- * (which may run past the last actual row: a forecast of the unseen future).
+ * (the worker keeps it inside the series; drawn as it comes).
  * NaN (no prediction yet at the first rows) is left out, so recharts draws a
  * gap rather than a line to zero.
  */
@@ -148,4 +148,31 @@ export function stripPath(values: ArrayLike<number>, width: number, height: numb
     pen = true;
   }
   return parts.join(' ');
+}
+
+/** The chart's rollout as the panel names it: the rows it runs and what it is fed. */
+export interface RolloutInfo {
+  /** Rows it runs: the horizon, cut to the held-out rows (the inputs' recorded values end there). */
+  rows: number;
+  /** The horizon asked for had to be cut. */
+  cut: boolean;
+  /** The legend's words for it. */
+  legend: string;
+}
+
+export function rolloutInfo(series: SeriesStats): RolloutInfo {
+  const { layout, columns, horizon, validationRows } = series;
+  const rows = Math.min(horizon, validationRows);
+  const name = (c: number) => columns[c]?.name ?? `column ${c + 1}`;
+  const target = layout.targetColumns[0];
+  const others = layout.inputColumns.filter((c) => !layout.targetColumns.includes(c));
+  let legend: string;
+  if (!layout.inputColumns.includes(target)) {
+    legend = `rollout (nothing fed back: ${name(target)} is not an input)`;
+  } else if (others.length > 0) {
+    legend = `rollout (fed its own forecasts; ${others.map(name).join(', ')} as recorded)`;
+  } else {
+    legend = 'rollout (fed its own forecasts)';
+  }
+  return { rows, cut: rows < horizon, legend };
 }

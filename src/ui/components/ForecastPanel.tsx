@@ -26,6 +26,7 @@ import {
   formatLogTick,
   formatScore,
   mseCurve,
+  rolloutInfo,
 } from '../forecastData';
 import { themeColors, useColorScheme } from '../hooks/useColorScheme';
 import { useTransitionedState } from '../hooks/useTransitionedState';
@@ -63,9 +64,7 @@ export function ForecastPanel() {
     <section className="panel forecast-panel" aria-labelledby="forecast-title">
       <header>
         <h2 id="forecast-title">Forecast</h2>
-        <span className="hint">
-          {series ? `${series.name}: one row ahead, then ${series.horizon} rows on its own` : ''}
-        </span>
+        <span className="hint">{series ? panelHint(series) : ''}</span>
       </header>
       <ForecastChart />
       {series && <ForecastScores series={series} />}
@@ -73,7 +72,19 @@ export function ForecastPanel() {
   );
 }
 
+/** The panel's header: what the chart shows, with the rollout's rows as they will be drawn. */
+function panelHint(series: SeriesStats): string {
+  const { rows, cut } = rolloutInfo(series);
+  if (series.validationRows === 0)
+    return `${series.name}: one row ahead (no held-out rows to roll out over)`;
+  return (
+    `${series.name}: one row ahead, then ${rows} rows on its own` +
+    (cut ? ` (the held-out rows; the horizon asks ${series.horizon})` : '')
+  );
+}
+
 function ForecastChart() {
+  const series = useApp((s) => s.series);
   const selected = useApp((s) => s.selectedModel);
   const report = useTransitionedState(selectForecast);
   const scheme = useColorScheme();
@@ -121,7 +132,7 @@ function ForecastChart() {
           <span className="swatch" style={{ background: colors.actual }} /> actual
           <span className="swatch" style={{ background: colors.oneStep }} /> one-step prediction
           <span className="swatch dashed rollout" style={{ color: colors.rollout }} />
-          rollout (fed its own forecasts)
+          {series ? rolloutInfo(series).legend : 'rollout (fed its own forecasts)'}
         </span>
         {report && (
           <span className="snapshot-meta" aria-label="Forecast step">

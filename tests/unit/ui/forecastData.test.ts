@@ -16,8 +16,10 @@ import {
   formatLogTick,
   formatScore,
   mseCurve,
+  rolloutInfo,
   stripPath,
 } from '../../../src/ui/forecastData';
+import type { SeriesStats } from '../../../src/worker/protocol';
 
 function report(over: Partial<ForecastReport> = {}): ForecastReport {
   return {
@@ -125,6 +127,39 @@ describe('scores against the baselines', () => {
       '1e-4',
       '2.5e-5',
     ]);
+  });
+});
+
+describe('rolloutInfo', () => {
+  const stats = (over: Partial<SeriesStats>): SeriesStats => ({
+    name: 'weather',
+    rows: 400,
+    trainRows: 360,
+    validationRows: 40,
+    columns: ['load', 'temp', 'hour'].map((name) => ({ name, problems: 0, messages: [] })),
+    layout: { inputColumns: [0], targetColumns: [0] },
+    notes: [],
+    baselines: { lastValue: { mse: 1, mae: 1 }, seasonal: null },
+    horizon: 24,
+    ...over,
+  });
+
+  it('runs the horizon, cut to the held-out rows when it asks for more', () => {
+    expect(rolloutInfo(stats({}))).toMatchObject({ rows: 24, cut: false });
+    expect(rolloutInfo(stats({ horizon: 100 }))).toMatchObject({ rows: 40, cut: true });
+    expect(rolloutInfo(stats({ validationRows: 0, trainRows: 400 }))).toMatchObject({ rows: 0 });
+  });
+
+  it('says what the rollout is fed: its own forecasts, recorded covariates, or nothing', () => {
+    expect(rolloutInfo(stats({})).legend).toBe('rollout (fed its own forecasts)');
+    const covariates = { inputColumns: [0, 1, 2], targetColumns: [0] };
+    expect(rolloutInfo(stats({ layout: covariates })).legend).toBe(
+      'rollout (fed its own forecasts; temp, hour as recorded)',
+    );
+    const none = { inputColumns: [1], targetColumns: [0] };
+    expect(rolloutInfo(stats({ layout: none })).legend).toBe(
+      'rollout (nothing fed back: load is not an input)',
+    );
   });
 });
 
