@@ -111,8 +111,14 @@ export function seriesStats(
 ): SeriesStats {
   const rows = series.columns[0].length;
   const { trainRows, validationRows } = splitSeries(rows, valFraction);
-  const first = series.columns[series.layout.targetColumns[0]];
-  const b = naiveBaselines(first, { valFraction });
+  // Averaged over the target columns, as the model's scores are (forecastScorer).
+  const perTarget = series.layout.targetColumns.map((c) =>
+    naiveBaselines(series.columns[c], { valFraction }),
+  );
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const seasonal = perTarget.every((b) => b.seasonal !== null)
+    ? perTarget.map((b) => b.seasonal!)
+    : null;
   return {
     name: series.name,
     rows,
@@ -122,11 +128,14 @@ export function seriesStats(
     layout: series.layout,
     notes: series.notes,
     baselines: {
-      lastValue: { mse: b.lastValue.mseNormalized, mae: b.lastValue.maeNormalized },
-      seasonal: b.seasonal && {
-        mse: b.seasonal.mseNormalized,
-        mae: b.seasonal.maeNormalized,
-        period: b.seasonal.period,
+      lastValue: {
+        mse: mean(perTarget.map((b) => b.lastValue.mseNormalized)),
+        mae: mean(perTarget.map((b) => b.lastValue.maeNormalized)),
+      },
+      seasonal: seasonal && {
+        mse: mean(seasonal.map((s) => s.mseNormalized)),
+        mae: mean(seasonal.map((s) => s.maeNormalized)),
+        periods: seasonal.map((s) => s.period),
       },
     },
     horizon,

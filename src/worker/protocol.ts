@@ -138,7 +138,7 @@ export interface SeriesColumnInfo {
   messages: string[];
 }
 
-/** Errors of a naive one-step baseline on the validation split of the first target, normalised. */
+/** Errors of a naive one-step baseline on the validation split, normalised, averaged over the targets. */
 export interface BaselineScores {
   mse: number;
   mae: number;
@@ -160,8 +160,15 @@ export interface SeriesStats {
   layout: SeriesLayout;
   /** Columns left out as not numeric (dates, labels) and file-wide problems (ragged rows, an open quote). */
   notes: string[];
-  /** The baselines a forecast has to beat, on the first target column. */
-  baselines: { lastValue: BaselineScores; seasonal: (BaselineScores & { period: number }) | null };
+  /**
+   * The baselines a forecast has to beat, averaged over the target columns as
+   * the model's scores are; the seasonal one only when every target has a
+   * season (`periods`: each target's P).
+   */
+  baselines: {
+    lastValue: BaselineScores;
+    seasonal: (BaselineScores & { periods: number[] }) | null;
+  };
   /** Rows the N-step rollout runs for. */
   horizon: number;
 }

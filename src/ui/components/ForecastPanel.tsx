@@ -252,15 +252,16 @@ function ForecastScores({ series }: { series: SeriesStats }) {
   const vsSeasonal = latest && seasonal ? compareToBaseline(latest.mse, seasonal) : null;
   const scheme = useColorScheme();
   const colors = chartColors(scheme);
-  const target = series.columns[series.layout.targetColumns[0]]?.name ?? '';
+  const targets = series.layout.targetColumns.map((c) => series.columns[c]?.name ?? '');
 
   return (
     <div className="forecast-scores">
       <div>
         <table className="score-table" aria-label="Validation scores">
           <caption className="hint">
-            Validation errors of one-step forecasts of {target}, in normalised units (the column
-            divided by its training std; the model's loss is in these units too)
+            Validation errors of one-step forecasts of {targets.join(', ')}, in normalised units
+            (each column divided by its training std; the model's loss is in these units too)
+            {targets.length > 1 && ', averaged over the targets'}
           </caption>
           <thead>
             <tr>
@@ -285,14 +286,19 @@ function ForecastScores({ series }: { series: SeriesStats }) {
               <td aria-label="Last-value MAE">{formatScore(lastValue.mae)}</td>
             </tr>
             <tr>
-              <th scope="row">seasonal naive{seasonal ? ` (P = ${seasonal.period})` : ''}</th>
+              <th scope="row">
+                seasonal naive{seasonal ? ` (P = ${seasonal.periods.join(', ')})` : ''}
+              </th>
               <td aria-label="Seasonal naive MSE">{seasonal ? formatScore(seasonal.mse) : '–'}</td>
               <td aria-label="Seasonal naive MAE">{seasonal ? formatScore(seasonal.mae) : '–'}</td>
             </tr>
           </tbody>
         </table>
         {!seasonal && (
-          <p className="hint">No season found in the training rows: no seasonal naive.</p>
+          <p className="hint">
+            No season found in the training rows
+            {targets.length > 1 ? ' of every target' : ''}: no seasonal naive.
+          </p>
         )}
         <div
           className={`verdict ${vsLast?.beats ? 'beats' : 'not-yet'}`}

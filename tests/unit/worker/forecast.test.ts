@@ -8,6 +8,7 @@
 // Dimension legend: N rows, T window, B batch, Ci / Co columns read / forecast.
 
 import { afterEach, describe, expect, test } from 'vitest';
+import { naiveBaselines } from '../../../src/series/baselines';
 import { generateSeries } from '../../../src/series/generators';
 import { fitColumn, splitSeries } from '../../../src/series/normalize';
 import { seriesWindowAt } from '../../../src/series/windows';
@@ -187,6 +188,40 @@ describe('series in the worker', () => {
     expect(h.of('series').at(-1)!.stats.horizon).toBe(20);
     await until('a chart of 20 rows', () => h.of('forecast').at(-1)!.rollout.length === 20);
   }, 180_000);
+
+  test('with two targets the baselines are averaged over both, as the model’s scores are', async () => {
+    const h = (harness = startHost());
+    h.host.handle({ type: 'configure', config: FORECAST });
+    const N = 600;
+    const a = generateSeries('sines', N, 2);
+    const b = generateSeries('trend-seasonal', N, 3);
+    const csv = ['a,b', ...Array.from({ length: N }, (_, r) => `${a[r]},${b[r]}`)].join('\n');
+    h.host.handle({
+      type: 'loadSeries',
+      id: 1,
+      name: 'two',
+      source: { kind: 'text', text: csv },
+      layout: { inputColumns: [0, 1], targetColumns: [0, 1] },
+    });
+    await h.host.idle();
+    const { baselines } = h.of('series')[0].stats;
+    const valFraction = FORECAST.train.valFraction;
+    const [ba, bb] = [a, b].map((c) => naiveBaselines(c, { valFraction }));
+    expect(baselines.lastValue.mse).toBeCloseTo(
+      (ba.lastValue.mseNormalized + bb.lastValue.mseNormalized) / 2,
+      12,
+    );
+    expect(baselines.lastValue.mae).toBeCloseTo(
+      (ba.lastValue.maeNormalized + bb.lastValue.maeNormalized) / 2,
+      12,
+    );
+    expect(ba.seasonal && bb.seasonal).toBeTruthy();
+    expect(baselines.seasonal!.periods).toEqual([ba.seasonal!.period, bb.seasonal!.period]);
+    expect(baselines.seasonal!.mse).toBeCloseTo(
+      (ba.seasonal!.mseNormalized + bb.seasonal!.mseNormalized) / 2,
+      12,
+    );
+  });
 
   test('a forecaster refuses to sample, and a bidirectional forecaster is refused', async () => {
     const h = (harness = startHost());
