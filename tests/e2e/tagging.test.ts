@@ -165,6 +165,9 @@ describe('issue 15 tagging (cpu)', () => {
       expect(await flow.count()).toBe(1);
       await legend.getByRole('button').nth(1).click();
       await expect.poll(() => flow.count(), CEILING).toBe(0);
+      // In its place, why a model that reads both ways has none.
+      const why = page.getByRole('note', { name: 'Why no gradient flow' });
+      expect(await why.textContent()).toMatch(/two chains/);
       const gates = page.getByRole('region', { name: 'Gates' });
       const reverse = gates.getByRole('radio', { name: '← reverse' });
       await expect.poll(() => reverse.count(), CEILING).toBe(1);

@@ -24,21 +24,40 @@ export function DiagnosticsPanel() {
   const flow = useApp((s) =>
     showsGradientFlow((s.compareModels[model]?.model ?? s.config.model).direction),
   );
+  const forecast = useApp((s) => s.config.model.task === 'forecast');
   return (
     <section className="panel" aria-labelledby="diagnostics-title">
       <header>
         <h2 id="diagnostics-title">Gradients</h2>
         <span className="hint">
-          measured with each gate snapshot on a fixed window of the text
+          measured with each gate snapshot on a fixed window of the {forecast ? 'series' : 'text'}
           {shown && <> · norms and saturation of {flowModelName(shown)}</>}
         </span>
       </header>
       <div style={GRID}>
-        {flow && <GradientFlowChart />}
+        {flow ? <GradientFlowChart /> : <NoFlowForBothWays />}
         <GradientNormChart model={model} />
         <GroupNormChart model={model} />
         <SaturationChart model={model} />
       </div>
     </section>
+  );
+}
+
+/** Where the gradient flow would be, for a model that reads both ways: why there is none. */
+function NoFlowForBothWays() {
+  return (
+    <figure className="diag-chart" style={{ margin: 0, minWidth: 0 }}>
+      <figcaption style={{ marginBottom: 4 }}>
+        <strong style={{ fontSize: 13 }}>Gradient flow</strong>{' '}
+        <span className="hint">not measured for a model that reads both ways</span>
+      </figcaption>
+      <p className="hint" role="note" aria-label="Why no gradient flow">
+        The flow shows how far back the last prediction&apos;s gradient reaches along a
+        left-to-right model&apos;s chain of steps. A bidirectional model has two chains, and its
+        reverse one ends at the first character rather than the last, so there is no single
+        &quot;back&quot; to plot. Pick a left-to-right model (compare one beside this) to see it.
+      </p>
+    </figure>
   );
 }
