@@ -37,7 +37,8 @@ export function DiagnosticsPanel() {
       <div style={GRID}>
         {flow ? <GradientFlowChart /> : <NoFlowForBothWays />}
         <GradientNormChart model={model} />
-        <GroupNormChart model={model} />
+        {/* The per-layer norms are measured with the flow (backend.gradientFlow): none without it. */}
+        {flow && <GroupNormChart model={model} />}
         <SaturationChart model={model} />
       </div>
     </section>
@@ -50,7 +51,9 @@ function NoFlowForBothWays() {
     <figure className="diag-chart" style={{ margin: 0, minWidth: 0 }}>
       <figcaption style={{ marginBottom: 4 }}>
         <strong style={{ fontSize: 13 }}>Gradient flow</strong>{' '}
-        <span className="hint">not measured for a model that reads both ways</span>
+        <span className="hint">
+          nor the gradient per layer measured with it: not for a model that reads both ways
+        </span>
       </figcaption>
       <p className="hint" role="note" aria-label="Why no gradient flow">
         The flow shows how far back the last prediction&apos;s gradient reaches along a
