@@ -2,15 +2,15 @@
 // pasted CSV, a dropped file (read here, off the page's thread) or a built-in
 // generator (the run's seed, BUILTIN_ROWS rows); its columns chosen (by
 // default the last numeric column is the target and the only input) and
-// checked (a chosen column with a missing or non-numeric cell is refused,
-// row and column named); and described for the page (SeriesStats: the
-// columns with their problems, notes, the naive baselines to beat).
+// checked (a chosen column with a missing, non-numeric or misaligned cell is
+// refused, row and column named); and described for the page (SeriesStats:
+// the columns with their problems, notes, the naive baselines to beat).
 //
 // Dimension legend: N rows, Ci / Co columns read / forecast.
 
 import { CorpusError } from '../engine/tokenizer';
 import { naiveBaselines } from '../series/baselines';
-import { parseCsv } from '../series/csv';
+import { parseCsv, skippedSummary } from '../series/csv';
 import { generateSeries } from '../series/generators';
 import { splitSeries } from '../series/normalize';
 import type { SeriesLayout } from '../series/windows';
@@ -48,10 +48,7 @@ export async function readSeries(
   }
   const text = source.kind === 'text' ? source.text : await source.file.text();
   const csv = parseCsv(text);
-  const notes: string[] = [];
-  if (csv.skipped.length > 0) {
-    notes.push(`not numeric, left out: ${csv.skipped.map((s) => JSON.stringify(s)).join(', ')}`);
-  }
+  const notes = skippedSummary(csv);
   if (csv.unclosedQuote !== null) {
     notes.push(`row ${csv.unclosedQuote}: a quote opens here and never closes`);
   }
@@ -81,7 +78,7 @@ export function defaultLayout(columns: number): SeriesLayout {
 
 /**
  * Throws CorpusError when `layout` names a column that does not exist or
- * one with missing or non-numeric cells (the first named by row and column,
+ * one with missing or unreadable cells (the first named by row and column,
  * as the CSV report says it).
  */
 export function checkLayout(layout: SeriesLayout, info: SeriesColumnInfo[]): void {
@@ -97,7 +94,7 @@ export function checkLayout(layout: SeriesLayout, info: SeriesColumnInfo[]): voi
       const first = column.messages[0] ?? `column ${JSON.stringify(column.name)}`;
       throw new CorpusError(
         `${first}; column ${JSON.stringify(column.name)} has ${column.problems} missing or ` +
-          'non-numeric cell(s): fix them, or leave the column out',
+          'unreadable cell(s): fix them, or leave the column out',
       );
     }
   }
