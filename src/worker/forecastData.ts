@@ -1,10 +1,11 @@
 // The series in use for the forecast task, in the engine worker: read from
 // pasted CSV, a dropped file (read here, off the page's thread) or a built-in
 // generator (the run's seed, BUILTIN_ROWS rows); its columns chosen (by
-// default the last numeric column is the target and the only input) and
-// checked (a chosen column with a missing, non-numeric or misaligned cell is
-// refused, row and column named); and described for the page (SeriesStats:
-// the columns with their problems, notes, the naive baselines to beat).
+// default the last numeric column without problem cells is the target and
+// the only input) and checked (a chosen column with a missing, non-numeric or
+// misaligned cell is refused, row and column named); and described for the
+// page (SeriesStats: the columns with their problems, notes, the naive
+// baselines to beat).
 //
 // Dimension legend: N rows, Ci / Co columns read / forecast.
 
@@ -71,9 +72,28 @@ export async function readSeries(
   };
 }
 
-/** The last numeric column as the target and the only input. */
-export function defaultLayout(columns: number): SeriesLayout {
-  return { inputColumns: [columns - 1], targetColumns: [columns - 1] };
+/** First problems named when every column has some: one per column, at most this many. */
+const MAX_NAMED_COLUMNS = 3;
+
+/**
+ * The last numeric column without problem cells as the target and the only
+ * input: one bad cell in the last column must not keep the clean columns
+ * before it from loading (the page lists the bad one with its problems).
+ * Throws CorpusError, naming each column's first problem, when every column
+ * has some.
+ */
+export function defaultLayout(info: SeriesColumnInfo[]): SeriesLayout {
+  for (let c = info.length - 1; c >= 0; c--) {
+    if (info[c].problems === 0) return { inputColumns: [c], targetColumns: [c] };
+  }
+  const named = info.slice(-MAX_NAMED_COLUMNS).reverse();
+  const firsts = named.map((c) => c.messages[0] ?? `column ${JSON.stringify(c.name)}`);
+  const more = info.length - named.length;
+  throw new CorpusError(
+    `the series cannot be forecast: every numeric column has missing or unreadable cells ` +
+      `(${firsts.join('; ')}${more > 0 ? `; and ${more} more column(s)` : ''}): ` +
+      'fix them, or leave those columns out of the file',
+  );
 }
 
 /**
