@@ -2,7 +2,9 @@
 // who pastes a spreadsheet export should learn exactly which cell stopped it,
 // so every missing or non-numeric cell of a numeric column is reported with its
 // 1-based row (as an editor numbers the file's lines, header included) and the
-// column's name, and the parse itself never throws.
+// column's name, and the parse itself never throws. No number is read from a
+// row whose fields do not line up with the first row's: a cell there might
+// belong to another column, so every cell of such a row is a problem cell.
 //
 // Dimension legend: C columns, N rows (data rows, header excluded). Values are
 // per column (C arrays of N); T window and B batch do not appear here.
@@ -25,15 +27,25 @@ export interface NumericColumn {
   problems: ColumnProblems;
 }
 
+export interface SkippedColumn {
+  name: string;
+  /** 1-based column index in the file. */
+  index: number;
+  /** 'empty': no cell holds anything; 'text': most filled cells are not numbers. */
+  why: 'empty' | 'text';
+  /** The first cell that is not a number: its 1-based file line and its text (null when empty). */
+  first: { line: number; cell: string } | null;
+}
+
 export interface CsvResult {
   columns: NumericColumn[];
   /** N, the number of data rows. */
   rows: number;
   header: boolean;
   delimiter: Delimiter;
-  /** Columns left out because most of their cells are not numbers (dates, labels). */
-  skipped: string[];
-  /** Rows whose field count differs from the first row's. */
+  /** Columns left out because they are empty or most of their cells are not numbers (dates, labels). */
+  skipped: SkippedColumn[];
+  /** Rows whose field count differs from the first row's (their cells are problem cells). */
   ragged: ColumnProblems;
   /** The 1-based line of a quote that is never closed (it swallows the rest of the file). */
   unclosedQuote: number | null;
@@ -56,8 +68,16 @@ export interface CsvRecord {
 
 const DELIMITERS: Delimiter[] = [',', ';', '\t'];
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-// With ';' as the delimiter, spreadsheets in many locales write a decimal comma.
+// Spreadsheets in many locales write a decimal comma, and then separate fields
+// with ';' or a tab. With ',' as the delimiter "1,000" is ambiguous (a thousands
+// separator, or 1.0): it is not a number, unless the whole file is one column
+// (see joinDecimalCommas).
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
+
+/** Whether a comma inside a field reads as a decimal comma under `delimiter`. */
+export function commaIsDecimal(delimiter: Delimiter): boolean {
+  return delimiter !== ',';
+}
 
 /** Splits text into records (RFC 4180 quoting: "" is a quote, quoted fields may span lines). */
 export function splitRecords(text: string, delimiter: Delimiter): CsvRecord[] {
@@ -135,7 +155,7 @@ export function detectDelimiter(text: string): Delimiter {
     for (const r of records) {
       for (const f of r.fields) {
         cells++;
-        if (parseNumber(f, d) !== null) numbers++;
+        if (parseNumber(f, commaIsDecimal(d)) !== null) numbers++;
       }
     }
     // Agreement first, then how many cells read as numbers (a ';' file with decimal
@@ -160,13 +180,36 @@ function modeOf(xs: number[]): number {
   return mode;
 }
 
-/** A finite number, or null. Empty, NaN, Infinity, hex and "1,000" are not numbers here. */
-export function parseNumber(cell: string, delimiter: Delimiter = ','): number | null {
+/**
+ * A finite number, or null. Empty, NaN, Infinity, hex, "$1", "1%" are not
+ * numbers here, nor is "1,5" unless `decimalComma`.
+ */
+export function parseNumber(cell: string, decimalComma = false): number | null {
   const s = cell.trim();
   if (DECIMAL.test(s)) return Number(s);
-  if (delimiter === ';' && DECIMAL_COMMA.test(s)) return Number(s.replace(',', '.'));
+  if (decimalComma && DECIMAL_COMMA.test(s)) return Number(s.replace(',', '.'));
   return null;
 }
+
+/**
+ * A one-column file with decimal commas ("value\n1,5\n2,5") splits on ',' into
+ * a one-field first row and two-field rows, and its first field alone would be
+ * a wrong number. When every row past the first has one field, or two that
+ * joined again form a decimal-comma number, the rows are joined back in place
+ * and true is returned (the commas are then decimal commas).
+ */
+function joinDecimalCommas(records: CsvRecord[], delimiter: Delimiter): boolean {
+  if (delimiter !== ',' || records.length < 2 || records[0].fields.length !== 1) return false;
+  const rest = records.slice(1);
+  const joined = (r: CsvRecord) =>
+    r.fields.length === 2 && DECIMAL_COMMA.test(r.fields.join(',').trim());
+  if (!rest.some(joined) || !rest.every((r) => r.fields.length === 1 || joined(r))) return false;
+  for (const r of rest) if (r.fields.length === 2) r.fields = [r.fields.join(',')];
+  return true;
+}
+
+const fieldCount = (r: CsvRecord) =>
+  r.fields.length === 1 ? '1 field' : `${r.fields.length} fields`;
 
 export function parseCsv(input: string, options: CsvOptions = {}): CsvResult {
   const maxProblems = options.maxProblems ?? 10;
@@ -184,11 +227,19 @@ export function parseCsv(input: string, options: CsvOptions = {}): CsvResult {
   };
   if (records.length === 0) return empty;
 
+  const decimalComma = joinDecimalCommas(records, delimiter) || commaIsDecimal(delimiter);
   const width = records[0].fields.length;
-  const isNum = (cell: string) => parseNumber(cell, delimiter) !== null;
+  // A row with more fields than the first is still aligned when the extra ones
+  // are blank (trailing delimiters); any other difference may shift its cells.
+  const aligned = (r: CsvRecord) =>
+    r.fields.length === width ||
+    (r.fields.length > width && r.fields.slice(width).every((f) => f.trim() === ''));
+  const isNum = (cell: string) => parseNumber(cell, decimalComma) !== null;
   const numericShare = (c: number, from: number) => {
     let filled = 0;
     let numbers = 0;
+    // Ragged rows count too: a file of ragged rows still shows whether a column
+    // holds numbers (its cells are then reported, not read).
     for (let r = from; r < records.length; r++) {
       const cell = records[r].fields[c] ?? '';
       if (cell.trim() === '') continue;
@@ -198,9 +249,10 @@ export function parseCsv(input: string, options: CsvOptions = {}): CsvResult {
     return filled === 0 ? 0 : numbers / filled;
   };
 
-  // A header: some first-row cell is text where the rows below it are mostly numbers.
-  // (A lone row, or a file of text only, has nothing to compare against: no header.)
-  let header = false;
+  // A header: some first-row cell is text where the rows below it are mostly
+  // numbers, or every first-row cell is text (then no column is numeric, but
+  // the notes can name the columns). A lone row has nothing below it: no header.
+  let header = records.length > 1 && records[0].fields.every((f) => f.trim() !== '' && !isNum(f));
   for (let c = 0; c < width && records.length > 1; c++) {
     const cell = records[0].fields[c];
     if (cell.trim() !== '' && !isNum(cell) && numericShare(c, 1) > 0.5) header = true;
@@ -214,35 +266,42 @@ export function parseCsv(input: string, options: CsvOptions = {}): CsvResult {
 
   const ragged: ColumnProblems = { messages: [], count: 0 };
   for (const r of data) {
-    if (r.fields.length === width) continue;
+    if (aligned(r)) continue;
     ragged.count++;
     if (ragged.messages.length < maxProblems) {
-      ragged.messages.push(
-        `row ${r.line}: ${r.fields.length} fields where the first row has ${width}`,
-      );
+      ragged.messages.push(`row ${r.line}: ${fieldCount(r)} where the first row has ${width}`);
     }
   }
 
   const columns: NumericColumn[] = [];
-  const skipped: string[] = [];
+  const skipped: SkippedColumn[] = [];
   for (let c = 0; c < width; c++) {
     // Numeric when most filled cells are numbers: one typo must not hide a column,
     // but a column of dates or labels is not a series.
     if (numericShare(c, first) <= 0.5) {
-      skipped.push(names[c]);
+      const cellOf = (r: CsvRecord) => (r.fields[c] ?? '').trim();
+      const bad = data.find((r) => cellOf(r) !== '' && !isNum(cellOf(r)));
+      skipped.push({
+        name: names[c],
+        index: c + 1,
+        why: bad ? 'text' : 'empty',
+        first: bad ? { line: bad.line, cell: cellOf(bad) } : null,
+      });
       continue;
     }
     const values = new Float64Array(data.length);
     const problems: ColumnProblems = { messages: [], count: 0 };
     data.forEach((r, i) => {
       const cell = r.fields[c];
-      const v = cell === undefined ? null : parseNumber(cell, delimiter);
+      const v = aligned(r) ? parseNumber(cell, decimalComma) : null;
       values[i] = v ?? NaN;
       if (v !== null) return;
       problems.count++;
       if (problems.messages.length >= maxProblems) return;
-      const what =
-        cell === undefined || cell.trim() === ''
+      const what = !aligned(r)
+        ? `the row has ${fieldCount(r)} where the first row has ${width}, ` +
+          'so its cells may belong to other columns'
+        : cell.trim() === ''
           ? 'missing'
           : `${JSON.stringify(cell.trim())} is not a number`;
       problems.messages.push(`row ${r.line}, column ${JSON.stringify(names[c])}: ${what}`);
@@ -252,6 +311,29 @@ export function parseCsv(input: string, options: CsvOptions = {}): CsvResult {
   const open = records.find((r) => r.unclosed);
   const unclosedQuote = open ? open.line : null;
   return { columns, rows: data.length, header, delimiter, skipped, ragged, unclosedQuote };
+}
+
+/**
+ * The columns left out, with why: `not numeric, left out: "price" (row 2: "$1")`
+ * (the first cell that is not a number, so the person sees what to fix) and
+ * `empty, left out: "notes"`; at most one line of each kind.
+ */
+export function skippedSummary(result: CsvResult): string[] {
+  const text = result.skipped.filter((s) => s.why === 'text');
+  const empty = result.skipped.filter((s) => s.why === 'empty');
+  const out: string[] = [];
+  if (text.length > 0) {
+    const each = text.map(
+      (s) =>
+        `${JSON.stringify(s.name)}` +
+        (s.first ? ` (row ${s.first.line}: ${JSON.stringify(s.first.cell)})` : ''),
+    );
+    out.push(`not numeric, left out: ${each.join(', ')}`);
+  }
+  if (empty.length > 0) {
+    out.push(`empty, left out: ${empty.map((s) => JSON.stringify(s.name)).join(', ')}`);
+  }
+  return out;
 }
 
 /** One line per column with problems: its messages, then "… and K more". */

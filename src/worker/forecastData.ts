@@ -1,16 +1,17 @@
 // The series in use for the forecast task, in the engine worker: read from
 // pasted CSV, a dropped file (read here, off the page's thread) or a built-in
 // generator (the run's seed, BUILTIN_ROWS rows); its columns chosen (by
-// default the last numeric column is the target and the only input) and
-// checked (a chosen column with a missing or non-numeric cell is refused,
-// row and column named); and described for the page (SeriesStats: the
-// columns with their problems, notes, the naive baselines to beat).
+// default the last numeric column without problem cells is the target and
+// the only input) and checked (a chosen column with a missing, non-numeric or
+// misaligned cell is refused, row and column named); and described for the
+// page (SeriesStats: the columns with their problems, notes, the naive
+// baselines to beat).
 //
 // Dimension legend: N rows, Ci / Co columns read / forecast.
 
 import { CorpusError } from '../engine/tokenizer';
 import { naiveBaselines } from '../series/baselines';
-import { parseCsv } from '../series/csv';
+import { parseCsv, skippedSummary } from '../series/csv';
 import { generateSeries } from '../series/generators';
 import { splitSeries } from '../series/normalize';
 import type { SeriesLayout } from '../series/windows';
@@ -48,10 +49,7 @@ export async function readSeries(
   }
   const text = source.kind === 'text' ? source.text : await source.file.text();
   const csv = parseCsv(text);
-  const notes: string[] = [];
-  if (csv.skipped.length > 0) {
-    notes.push(`not numeric, left out: ${csv.skipped.map((s) => JSON.stringify(s)).join(', ')}`);
-  }
+  const notes = skippedSummary(csv);
   if (csv.unclosedQuote !== null) {
     notes.push(`row ${csv.unclosedQuote}: a quote opens here and never closes`);
   }
@@ -74,14 +72,33 @@ export async function readSeries(
   };
 }
 
-/** The last numeric column as the target and the only input. */
-export function defaultLayout(columns: number): SeriesLayout {
-  return { inputColumns: [columns - 1], targetColumns: [columns - 1] };
+/** First problems named when every column has some: one per column, at most this many. */
+const MAX_NAMED_COLUMNS = 3;
+
+/**
+ * The last numeric column without problem cells as the target and the only
+ * input: one bad cell in the last column must not keep the clean columns
+ * before it from loading (the page lists the bad one with its problems).
+ * Throws CorpusError, naming each column's first problem, when every column
+ * has some.
+ */
+export function defaultLayout(info: SeriesColumnInfo[]): SeriesLayout {
+  for (let c = info.length - 1; c >= 0; c--) {
+    if (info[c].problems === 0) return { inputColumns: [c], targetColumns: [c] };
+  }
+  const named = info.slice(-MAX_NAMED_COLUMNS).reverse();
+  const firsts = named.map((c) => c.messages[0] ?? `column ${JSON.stringify(c.name)}`);
+  const more = info.length - named.length;
+  throw new CorpusError(
+    `the series cannot be forecast: every numeric column has missing or unreadable cells ` +
+      `(${firsts.join('; ')}${more > 0 ? `; and ${more} more column(s)` : ''}): ` +
+      'fix them, or leave those columns out of the file',
+  );
 }
 
 /**
  * Throws CorpusError when `layout` names a column that does not exist or
- * one with missing or non-numeric cells (the first named by row and column,
+ * one with missing or unreadable cells (the first named by row and column,
  * as the CSV report says it).
  */
 export function checkLayout(layout: SeriesLayout, info: SeriesColumnInfo[]): void {
@@ -97,7 +114,7 @@ export function checkLayout(layout: SeriesLayout, info: SeriesColumnInfo[]): voi
       const first = column.messages[0] ?? `column ${JSON.stringify(column.name)}`;
       throw new CorpusError(
         `${first}; column ${JSON.stringify(column.name)} has ${column.problems} missing or ` +
-          'non-numeric cell(s): fix them, or leave the column out',
+          'unreadable cell(s): fix them, or leave the column out',
       );
     }
   }

@@ -255,7 +255,7 @@ export class Session {
     try {
       const seed = this.config?.train.seed ?? DEFAULT_RUN_CONFIG.train.seed;
       const read = await readSeries(source, seed);
-      next = { id, name, ...read, layout: layout ?? defaultLayout(read.columns.length) };
+      next = { id, name, ...read, layout: layout ?? defaultLayout(read.info) };
       this.checkSeries(next);
     } catch (error) {
       this.post({ type: 'seriesError', id, message: messageOf(error) });

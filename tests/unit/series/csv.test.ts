@@ -1,7 +1,13 @@
 // Dimension legend: C columns, N rows; no T or B.
 
 import { describe, expect, it } from 'vitest';
-import { detectDelimiter, parseCsv, parseNumber, problemSummary } from '../../../src/series/csv';
+import {
+  detectDelimiter,
+  parseCsv,
+  parseNumber,
+  problemSummary,
+  skippedSummary,
+} from '../../../src/series/csv';
 
 const col = (r: ReturnType<typeof parseCsv>, name: string) => {
   const c = r.columns.find((x) => x.name === name);
@@ -15,7 +21,10 @@ describe('parseCsv', () => {
     expect(r.header).toBe(true);
     expect(r.delimiter).toBe(',');
     expect(r.rows).toBe(2);
-    expect(r.skipped).toEqual(['date']);
+    expect(r.skipped).toEqual([
+      { name: 'date', index: 1, why: 'text', first: { line: 2, cell: '2024-01-01' } },
+    ]);
+    expect(skippedSummary(r)).toEqual(['not numeric, left out: "date" (row 2: "2024-01-01")']);
     expect(r.columns.map((c) => c.name)).toEqual(['temp', 'hum']);
     expect(Array.from(col(r, 'temp').values)).toEqual([1.5, -20]);
     expect(col(r, 'hum').index).toBe(3);
@@ -88,15 +97,69 @@ describe('parseCsv', () => {
     ]);
   });
 
-  it('reports ragged rows; a short row leaves its missing cells reported', () => {
+  it('reads no number from a ragged row: every cell of it is a problem, row and column named', () => {
     const r = parseCsv('a,b,c\n1,2,3\n4,5\n6,7,8,9\n');
     expect(r.ragged.count).toBe(2);
     expect(r.ragged.messages).toEqual([
       'row 3: 2 fields where the first row has 3',
       'row 4: 4 fields where the first row has 3',
     ]);
-    expect(col(r, 'c').problems.messages).toEqual(['row 3, column "c": missing']);
-    expect(Array.from(col(r, 'a').values)).toEqual([1, 4, 6]);
+    for (const name of ['a', 'b', 'c']) {
+      const c = col(r, name);
+      expect(c.problems.count).toBe(2);
+      expect(c.problems.messages[0]).toBe(
+        `row 3, column "${name}": the row has 2 fields where the first row has 3, ` +
+          'so its cells may belong to other columns',
+      );
+      expect(c.problems.messages[1]).toMatch(/^row 4, .*: the row has 4 fields/);
+    }
+    const a = Array.from(col(r, 'a').values);
+    expect(a[0]).toBe(1);
+    expect(a.slice(1).every(Number.isNaN)).toBe(true);
+  });
+
+  it('a row whose extra fields are blank (trailing delimiters) is not ragged', () => {
+    const r = parseCsv('a,b\n1,2\n3,4,\n5,6, ,\n');
+    expect(r.ragged.count).toBe(0);
+    expect(Array.from(col(r, 'b').values)).toEqual([2, 4, 6]);
+    expect(col(r, 'b').problems.count).toBe(0);
+  });
+
+  it('a one-column file with decimal commas reads them as decimals, not as a first field', () => {
+    const r = parseCsv('value\n1,5\n2,5\n3\n-0,25\n');
+    expect(r.delimiter).toBe(',');
+    expect(r.header).toBe(true);
+    expect(r.ragged.count).toBe(0);
+    expect(r.columns.map((c) => c.name)).toEqual(['value']);
+    expect(Array.from(col(r, 'value').values)).toEqual([1.5, 2.5, 3, -0.25]);
+    // Rows that are not all decimal commas: two values, or text; ragged, never a first field.
+    const mixed = parseCsv('value\n1,5\n2,abc\n');
+    expect(mixed.ragged.count).toBe(2);
+    expect(col(mixed, 'value').problems.count).toBe(2);
+    expect(Array.from(col(mixed, 'value').values).every(Number.isNaN)).toBe(true);
+  });
+
+  it('tab-separated data with decimal commas', () => {
+    expect(detectDelimiter('a\tb\n1,5\t2,5\n')).toBe('\t');
+    const r = parseCsv('a\tb\n1,5\t2,5\n-3,25\t4\n');
+    expect(r.delimiter).toBe('\t');
+    expect(Array.from(col(r, 'a').values)).toEqual([1.5, -3.25]);
+    expect(Array.from(col(r, 'b').values)).toEqual([2.5, 4]);
+    // Without a header too: a tab beats ',' (which splits "1,5\t2,5" into "1", "5\t2", "5").
+    expect(detectDelimiter('1,5\t2,5\n3,5\t4,5\n')).toBe('\t');
+  });
+
+  it('names the first cell that is not a number of a column left out, and says when one is empty', () => {
+    const r = parseCsv('label,price,share,notes,v\nx,"1,000",1%,,1\ny,$1,2%,,2\n');
+    expect(r.columns.map((c) => c.name)).toEqual(['v']);
+    expect(skippedSummary(r)).toEqual([
+      'not numeric, left out: "label" (row 2: "x"), "price" (row 2: "1,000"), "share" (row 2: "1%")',
+      'empty, left out: "notes"',
+    ]);
+    // A one-column file of text: its first row is still its name.
+    const one = parseCsv('price\n$1\n$2\n');
+    expect(one.header).toBe(true);
+    expect(skippedSummary(one)).toEqual(['not numeric, left out: "price" (row 2: "$1")']);
   });
 
   it('reports a quote that never closes, with the line it opens on', () => {
@@ -120,6 +183,8 @@ describe('parseNumber', () => {
     for (const s of ['', 'NaN', 'Infinity', '0x10', '1,000', '1.2.3', 'abc']) {
       expect(parseNumber(s)).toBeNull();
     }
-    expect(parseNumber('1,5', ';')).toBe(1.5);
+    expect(parseNumber('1,5', true)).toBe(1.5);
+    expect(parseNumber('1,5')).toBeNull();
+    for (const s of ['$1', '1%', '1,000.5', '1,5,0']) expect(parseNumber(s, true)).toBeNull();
   });
 });

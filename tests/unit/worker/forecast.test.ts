@@ -35,9 +35,11 @@ const FORECAST: RunConfig = {
 };
 
 const CSV = ['day,temp,rain', '1,10.5,0', '2,11,1', '3,n/a,0', '4,12,0', '5,12.5,'].join('\n');
+/** CSV without its clean day column: every numeric column has a bad cell. */
+const ALL_BAD = ['temp,rain', '10.5,0', '11,1', 'n/a,0', '12,0', '12.5,'].join('\n');
 
 describe('series in the worker', () => {
-  test('a CSV with a bad cell: listed per column, and choosing that column names row and column', async () => {
+  test('a CSV with bad cells: refused when every numeric column has some, each column named', async () => {
     const h = (harness = startHost());
     h.host.handle({
       type: 'configure',
@@ -47,24 +49,27 @@ describe('series in the worker', () => {
       type: 'loadSeries',
       id: 5,
       name: 'weather',
-      source: { kind: 'text', text: CSV },
+      source: { kind: 'text', text: ALL_BAD },
     });
     await h.host.idle();
-    // The default layout is the last column, rain, whose last cell is missing.
     expect(h.of('series')).toEqual([]);
     const first = h.of('seriesError')[0];
     expect(first.id).toBe(5);
-    expect(first.message).toMatch(/row 6, column "rain": missing/);
+    expect(first.message).toMatch(/every numeric column has missing or unreadable cells/);
+    expect(first.message).toContain('row 6, column "rain": missing');
+    expect(first.message).toContain('row 4, column "temp": "n/a" is not a number');
 
+    // A ragged row: no number is read from it, in any column, so the file is refused there.
     h.host.handle({
       type: 'loadSeries',
       id: 6,
-      name: 'weather',
-      source: { kind: 'text', text: CSV },
-      layout: { inputColumns: [1], targetColumns: [1] },
+      name: 'ragged',
+      source: { kind: 'text', text: 'a,b\n1,2\n3\n4,5\n6,7\n8,9\n' },
     });
     await h.host.idle();
-    expect(h.of('seriesError')[1].message).toMatch(/row 4, column "temp": "n\/a" is not a number/);
+    expect(h.of('seriesError')[1].message).toContain(
+      'row 3, column "b": the row has 1 field where the first row has 2',
+    );
 
     h.host.handle({
       type: 'loadSeries',
@@ -76,6 +81,51 @@ describe('series in the worker', () => {
     expect(h.of('seriesError')[2].message).toMatch(/no column of it holds numbers/);
     expect(h.host.session.series).toBeNull();
   });
+
+  test('a bad cell in the last column: the last clean column is the default; choosing a bad one names row and column', async () => {
+    const h = (harness = startHost());
+    h.host.handle({
+      type: 'configure',
+      config: { ...FORECAST, train: { ...FORECAST.train, batchSize: 1, seqLen: 1 } },
+    });
+    // rain (last) misses its last cell and temp has "n/a": day, the last clean column, is used.
+    h.host.handle({
+      type: 'loadSeries',
+      id: 5,
+      name: 'weather',
+      source: { kind: 'text', text: CSV },
+    });
+    await h.host.idle();
+    expect(h.of('seriesError')).toEqual([]);
+    const stats = h.of('series')[0].stats;
+    expect(stats.layout).toEqual({ inputColumns: [0], targetColumns: [0] });
+    expect(stats.columns.map((c) => [c.name, c.problems])).toEqual([
+      ['day', 0],
+      ['temp', 1],
+      ['rain', 1],
+    ]);
+    expect(stats.columns[2].messages).toEqual(['row 6, column "rain": missing']);
+
+    // Other columns before that: rain's one bad cell no longer hides clean temp.
+    const clean = CSV.replace('n/a', '11.5');
+    h.host.handle({ type: 'loadSeries', id: 6, name: 'w', source: { kind: 'text', text: clean } });
+    await h.host.idle();
+    expect(h.of('series')[1].stats.layout).toEqual({ inputColumns: [1], targetColumns: [1] });
+
+    h.host.handle({
+      type: 'loadSeries',
+      id: 8,
+      name: 'weather',
+      source: { kind: 'text', text: CSV },
+      layout: { inputColumns: [1], targetColumns: [1] },
+    });
+    await h.host.idle();
+    const refused = h.of('seriesError')[0];
+    expect(refused.id).toBe(8);
+    expect(refused.message).toMatch(/row 4, column "temp": "n\/a" is not a number/);
+    // The series in use stays the one loaded before.
+    expect(h.host.session.series?.id).toBe(6);
+  }, 60_000);
 
   test('a built-in series trains a forecaster: scores, a chart whose one-step predictions are predict’s, a series probe', async () => {
     const h = (harness = startHost());
