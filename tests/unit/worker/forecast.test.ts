@@ -38,19 +38,25 @@ const CSV = ['day,temp,rain', '1,10.5,0', '2,11,1', '3,n/a,0', '4,12,0', '5,12.5
 /** CSV without its clean day column: every numeric column has a bad cell. */
 const ALL_BAD = ['temp,rain', '10.5,0', '11,1', 'n/a,0', '12,0', '12.5,'].join('\n');
 
+/** A host configured for a one-row window, sent `csv` as the series 'weather' (request 5). */
+function startWithCsv(csv: string): Harness {
+  const h = (harness = startHost());
+  h.host.handle({
+    type: 'configure',
+    config: { ...FORECAST, train: { ...FORECAST.train, batchSize: 1, seqLen: 1 } },
+  });
+  h.host.handle({
+    type: 'loadSeries',
+    id: 5,
+    name: 'weather',
+    source: { kind: 'text', text: csv },
+  });
+  return h;
+}
+
 describe('series in the worker', () => {
   test('a CSV with bad cells: refused when every numeric column has some, each column named', async () => {
-    const h = (harness = startHost());
-    h.host.handle({
-      type: 'configure',
-      config: { ...FORECAST, train: { ...FORECAST.train, batchSize: 1, seqLen: 1 } },
-    });
-    h.host.handle({
-      type: 'loadSeries',
-      id: 5,
-      name: 'weather',
-      source: { kind: 'text', text: ALL_BAD },
-    });
+    const h = startWithCsv(ALL_BAD);
     await h.host.idle();
     expect(h.of('series')).toEqual([]);
     const first = h.of('seriesError')[0];
@@ -83,18 +89,8 @@ describe('series in the worker', () => {
   });
 
   test('a bad cell in the last column: the last clean column is the default; choosing a bad one names row and column', async () => {
-    const h = (harness = startHost());
-    h.host.handle({
-      type: 'configure',
-      config: { ...FORECAST, train: { ...FORECAST.train, batchSize: 1, seqLen: 1 } },
-    });
     // rain (last) misses its last cell and temp has "n/a": day, the last clean column, is used.
-    h.host.handle({
-      type: 'loadSeries',
-      id: 5,
-      name: 'weather',
-      source: { kind: 'text', text: CSV },
-    });
+    const h = startWithCsv(CSV);
     await h.host.idle();
     expect(h.of('seriesError')).toEqual([]);
     const stats = h.of('series')[0].stats;
