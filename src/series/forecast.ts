@@ -61,9 +61,11 @@ export async function oneStepPredictions(
  * actual values, as a validation run starts), then each predicted row of the
  * target columns is fed back as the next input where a target column is also
  * an input; other input columns (known covariates) take their actual values.
- * R is at most the rows left after `from` (the covariates' actual values end
- * there). Each step re-reads the warm-up and the rows predicted so far: the
- * engine's predict starts from zero state, so R steps cost R·(K + R/2) rows.
+ * With covariates R is at most the rows left after `from` (their actual
+ * values end there); when every input is a target it may run past the last
+ * row, `from` = N included: a forecast of what comes after the series. Each
+ * step re-reads the warm-up and the rows predicted so far: the engine's
+ * predict starts from zero state, so R steps cost R·(K + R/2) rows.
  */
 export async function rollout(
   backend: Backend,
@@ -75,13 +77,18 @@ export async function rollout(
   seqLen: number,
 ): Promise<Float32Array> {
   const N = columns[0].length;
-  const R = Math.max(0, Math.min(rows, N - from));
+  const R = Math.max(0, canRunPastEnd(layout) ? rows : Math.min(rows, N - from));
   const Co = layout.targetColumns.length;
   const out = new Float32Array(R * Co);
-  if (R === 0 || from < 1) return out;
+  if (R === 0 || from < 1 || from > N) return out;
   const start = Math.max(0, from - warmUp);
-  // A working copy of the rows read: actual values, the target columns overwritten as predicted.
-  const work = columns.map((c) => Float64Array.from(c.subarray(start, from + R)));
+  // A working copy of the rows read: actual values, the target columns overwritten as
+  // predicted (past the last row there is nothing else to read: zeros, never an input).
+  const work = columns.map((c) => {
+    const copy = new Float64Array(from + R - start);
+    copy.set(c.subarray(start, Math.min(N, from + R)));
+    return copy;
+  });
   const fedBack = layout.targetColumns.map((c) => layout.inputColumns.includes(c));
   for (let j = 0; j < R; j++) {
     // Inputs rows start … from + j − 1 predict rows start + 1 … from + j: the last is row from + j.
@@ -96,4 +103,9 @@ export async function rollout(
     });
   }
   return out;
+}
+
+/** Whether a rollout can run past the series' last row: every input is fed back (no covariates). */
+export function canRunPastEnd(layout: SeriesLayout): boolean {
+  return layout.inputColumns.every((c) => layout.targetColumns.includes(c));
 }

@@ -17,7 +17,7 @@ import { copyLayers, type TaskScorer, type TrainingData } from '../engine/traini
 import { PROBE_STREAMS } from '../engine/training/diagnostics';
 import type { ForecastReport } from '../engine/training/events';
 import type { TrainerOptions } from '../engine/training/options';
-import { oneStepPredictions, rollout } from './forecast';
+import { canRunPastEnd, oneStepPredictions, rollout } from './forecast';
 import {
   denormalizeValue,
   fitColumn,
@@ -186,6 +186,14 @@ export async function forecastReport(
   const rolled = Float64Array.from({ length: ahead.length / Co }, (_, j) =>
     denormalizeValue(ahead[j * Co], s),
   );
+  const N = split.trainRows + split.validationRows;
+  // The same rollout from the last row: the forecast of what comes next, when nothing else is read.
+  const next = canRunPastEnd(layout)
+    ? await rollout(backend, normalized, layout, N, horizon, ROLLOUT_WARM_UP, seqLen)
+    : new Float32Array(0); // (F, Co)
+  const future = Float64Array.from({ length: next.length / Co }, (_, j) =>
+    denormalizeValue(next[j * Co], s),
+  );
   return {
     step,
     target: names[target] ?? `column ${target + 1}`,
@@ -194,6 +202,8 @@ export async function forecastReport(
     actual,
     oneStep,
     rollout: rolled,
+    seriesRows: N,
+    future,
   };
 }
 

@@ -62,6 +62,17 @@ export function withForecast(
   message: EngineMessageOf<'forecast'>,
 ): TaskSlice['forecasts'] {
   const { step, target, start, validationStart, actual, oneStep, rollout } = message;
-  const report: ForecastReport = { step, target, start, validationStart, actual, oneStep, rollout };
+  const { seriesRows, future } = message;
+  const report: ForecastReport = {
+    step,
+    target,
+    start,
+    validationStart,
+    actual,
+    oneStep,
+    rollout,
+    seriesRows,
+    future,
+  };
   return { ...all, [message.model ?? 0]: report };
 }

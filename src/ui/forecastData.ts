@@ -5,6 +5,7 @@
 // rollout, P rows of a gate snapshot's stretch.
 
 import type { ForecastReport, TaskScoresReport } from '../engine/training/events';
+import { canRunPastEnd } from '../series/forecast';
 import { thin } from '../store/metrics';
 import type { BaselineScores, SeriesStats } from '../worker/protocol';
 
@@ -14,20 +15,28 @@ export interface ForecastRow {
   actual?: number;
   oneStep?: number;
   rollout?: number;
+  future?: number;
 }
 
 /**
  * The chart's table by data row: the actual values and one-step predictions
  * over start … start + N − 1, the rollout over validationStart … + R − 1
- * (the worker keeps it inside the series; drawn as it comes).
+ * (the worker keeps it inside the series), and the forecast past the series'
+ * end over seriesRows … + F − 1 when the rows shown reach that end (a long
+ * validation part is cut at CHART_ROWS: then there is no end to continue).
  * NaN (no prediction yet at the first rows) is left out, so recharts draws a
  * gap rather than a line to zero.
  */
 export function forecastRows(report: ForecastReport): ForecastRow[] {
-  const { start, validationStart, actual, oneStep, rollout } = report;
+  const { start, validationStart, actual, oneStep, rollout, seriesRows } = report;
   if (actual.length === 0 && rollout.length === 0) return [];
+  const future = start + actual.length === seriesRows ? report.future : new Float64Array(0);
   const first = Math.min(start, validationStart);
-  const end = Math.max(start + actual.length, validationStart + rollout.length);
+  const end = Math.max(
+    start + actual.length,
+    validationStart + rollout.length,
+    future.length > 0 ? seriesRows + future.length : 0,
+  );
   const rows: ForecastRow[] = [];
   for (let r = first; r < end; r++) {
     const row: ForecastRow = { row: r };
@@ -36,6 +45,8 @@ export function forecastRows(report: ForecastReport): ForecastRow[] {
     if (k >= 0 && k < oneStep.length && Number.isFinite(oneStep[k])) row.oneStep = oneStep[k];
     const j = r - validationStart;
     if (j >= 0 && j < rollout.length && Number.isFinite(rollout[j])) row.rollout = rollout[j];
+    const f = r - seriesRows;
+    if (f >= 0 && f < future.length && Number.isFinite(future[f])) row.future = future[f];
     rows.push(row);
   }
   return rows;
@@ -158,6 +169,8 @@ export interface RolloutInfo {
   cut: boolean;
   /** The legend's words for it. */
   legend: string;
+  /** It also runs past the series' last row (every input is a target: nothing unknown is read). */
+  pastEnd: boolean;
 }
 
 export function rolloutInfo(series: SeriesStats): RolloutInfo {
@@ -174,5 +187,5 @@ export function rolloutInfo(series: SeriesStats): RolloutInfo {
   } else {
     legend = 'rollout (fed its own forecasts)';
   }
-  return { rows, cut: rows < horizon, legend };
+  return { rows, cut: rows < horizon, legend, pastEnd: canRunPastEnd(layout) };
 }

@@ -414,7 +414,8 @@ export type EngineMessage =
   /**
    * The forecast chart's series of a forecast model (ForecastReport), at the
    * probe cadence (with each gate snapshot): at most 600 rows of actual and
-   * one-step values, a rollout of min(horizon, validation rows) rows.
+   * one-step values, a rollout of min(horizon, validation rows) rows, and
+   * the horizon past the last row when every input is a target.
    */
   | ({ type: 'forecast'; model?: number } & ForecastReport)
   /** One file per export: a multi-file export (model, vocabulary, README) comes zipped. */

@@ -3,7 +3,8 @@
 // numeric columns and one bad cell in the column not chosen (its problem names
 // row and column; choosing it is refused while the series stays), the target
 // column, a horizon, training until validation scores and a forecast arrive
-// past a step count, the chart's actual, one-step and rollout lines, the
+// past a step count, the chart's actual, one-step and rollout lines and the
+// forecast past the last row, the
 // scores beside the naive baselines, the gates over the series stretch (moved
 // to another row by the person), then a
 // built-in series and a dropped .csv file. Screenshots of both themes go to
@@ -148,6 +149,8 @@ describe('forecast page (cpu)', () => {
       await expect.poll(() => pointsOf(page, 'line-actual'), CEILING).toBeGreaterThan(HORIZON);
       expect(await pointsOf(page, 'line-one-step')).toBeGreaterThan(HORIZON);
       expect(await pointsOf(page, 'line-rollout')).toBe(Math.min(HORIZON, validation));
+      // load is its own only input: the forecast goes on past the last row for the horizon.
+      expect(await pointsOf(page, 'line-future')).toBe(HORIZON);
       expect(await page.getByLabel('Forecast step').textContent()).toContain('load');
 
       // The scores beside the baselines, with the verdict.

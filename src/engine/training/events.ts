@@ -117,6 +117,13 @@ export interface ForecastReport {
   actual: Float64Array; // (N)
   oneStep: Float64Array; // (N)
   rollout: Float64Array; // (R)
+  /** The series' row count: where `future` begins. */
+  seriesRows: number;
+  /**
+   * (F) The rollout from the last row on: what comes after the series. Empty
+   * when an input column is not a target (its future values are unknown).
+   */
+  future: Float64Array;
 }
 
 /** Whether the loop trains, and at which step the model is. */

@@ -35,7 +35,12 @@ import { useTransitionedState } from '../hooks/useTransitionedState';
 const ROLLOUT_COLOR = { light: '#0f9d58', dark: '#3ddc97' } as const;
 const SEASONAL_COLOR = { light: '#9c36b5', dark: '#da77f2' } as const;
 const MARGIN = { top: 8, right: 16, bottom: 4, left: 0 };
-const LINE_NAMES = { actual: 'actual', oneStep: 'one-step', rollout: 'rollout' } as const;
+const LINE_NAMES = {
+  actual: 'actual',
+  oneStep: 'one-step',
+  rollout: 'rollout',
+  future: 'after the last row',
+} as const;
 /** Most points of the validation MSE curve (thinned as the loss chart's curves are). */
 const MAX_CURVE_POINTS = 200;
 
@@ -74,12 +79,13 @@ export function ForecastPanel() {
 
 /** The panel's header: what the chart shows, with the rollout's rows as they will be drawn. */
 function panelHint(series: SeriesStats): string {
-  const { rows, cut } = rolloutInfo(series);
-  if (series.validationRows === 0)
-    return `${series.name}: one row ahead (no held-out rows to roll out over)`;
+  const { rows, cut, pastEnd } = rolloutInfo(series);
+  const next = pastEnd ? `; the next ${series.horizon} after the last row` : '';
+  if (series.validationRows === 0) return `${series.name}: one row ahead${next}`;
   return (
     `${series.name}: one row ahead, then ${rows} rows on its own` +
-    (cut ? ` (the held-out rows; the horizon asks ${series.horizon})` : '')
+    (cut ? ` (the held-out rows; the horizon asks ${series.horizon})` : '') +
+    next
   );
 }
 
@@ -91,6 +97,8 @@ function ForecastChart() {
   const colors = chartColors(scheme);
   const rows = useMemo(() => (report ? forecastRows(report) : []), [report]);
   const end = rows.length > 0 ? rows[rows.length - 1].row : 0;
+  // The forecast past the series' end, where the chart reaches that end (forecastRows).
+  const future = rows.length > 0 && rows[rows.length - 1].future !== undefined;
   // The rows the gates panel shows, outlined where the chart has them.
   const gatesFrom = useApp((s) => s.snapshot?.series?.start ?? -1);
   const gatesRows = useApp((s) => s.snapshot?.series?.values.length ?? 0);
@@ -106,6 +114,12 @@ function ForecastChart() {
         value: 'row',
         position: 'insideBottomRight' as const,
         offset: -2,
+        fill: colors.axis,
+        fontSize: 11,
+      },
+      futureLabel: {
+        value: 'next →',
+        position: 'insideTopLeft' as const,
         fill: colors.axis,
         fontSize: 11,
       },
@@ -133,6 +147,12 @@ function ForecastChart() {
           <span className="swatch" style={{ background: colors.oneStep }} /> one-step prediction
           <span className="swatch dashed rollout" style={{ color: colors.rollout }} />
           {series ? rolloutInfo(series).legend : 'rollout (fed its own forecasts)'}
+          {future && (
+            <>
+              <span className="swatch dotted" style={{ color: colors.rollout }} />
+              after the last row
+            </>
+          )}
         </span>
         {report && (
           <span className="snapshot-meta" aria-label="Forecast step">
@@ -178,7 +198,7 @@ function ForecastChart() {
             {report && (
               <ReferenceArea
                 x1={report.validationStart}
-                x2={Math.max(end, report.validationStart)}
+                x2={Math.max(Math.min(end, report.seriesRows - 1), report.validationStart)}
                 fill={colors.axis}
                 fillOpacity={0.08}
                 ifOverflow="hidden"
@@ -232,6 +252,25 @@ function ForecastChart() {
               stroke={colors.rollout}
               strokeWidth={2}
               strokeDasharray="6 4"
+              dot={false}
+              isAnimationActive={false}
+            />
+            {report && future && (
+              <ReferenceLine
+                x={report.seriesRows}
+                className="series-end"
+                stroke={colors.axis}
+                strokeDasharray="4 3"
+                label={fixed.futureLabel}
+              />
+            )}
+            <Line
+              dataKey="future"
+              name={LINE_NAMES.future}
+              className="line-future"
+              stroke={colors.rollout}
+              strokeWidth={2}
+              strokeDasharray="2 3"
               dot={false}
               isAnimationActive={false}
             />

@@ -7,7 +7,12 @@
 
 import { describe, expect, it } from 'vitest';
 import type { ModelConfig } from '../../../src/engine/config';
-import { oneStepPredictions, rollout, streamWindows } from '../../../src/series/forecast';
+import {
+  canRunPastEnd,
+  oneStepPredictions,
+  rollout,
+  streamWindows,
+} from '../../../src/series/forecast';
 import { chartRows, CHART_ROWS } from '../../../src/series/trainingData';
 import { seriesWindowAt, type SeriesLayout } from '../../../src/series/windows';
 import { cpuBackend, seededParams } from '../../helpers/io';
@@ -65,6 +70,29 @@ describe('forecast predictions through the engine', () => {
     expect(Math.abs(out[2] - o[o.length - 1])).toBeGreaterThan(1e-4);
     // At most the rows left (the covariate's actual values end with the series).
     expect((await rollout(backend, columns, layout, N - 2, 10, warmUp, 8)).length).toBe(2);
+    expect(canRunPastEnd(layout)).toBe(false);
+    expect((await rollout(backend, columns, layout, N, 5, warmUp, 8)).length).toBe(0);
+  });
+
+  it('without covariates it runs past the last row: what comes next, fed its own forecasts', async () => {
+    const own: SeriesLayout = { inputColumns: [0], targetColumns: [0] };
+    const single: ModelConfig = { ...model, seriesInputs: 1 };
+    const backend = cpuBackend(single, seededParams(single, 9), 4, 16);
+    expect(canRunPastEnd(own)).toBe(true);
+    const warmUp = 10;
+    const R = 4;
+    const out = await rollout(backend, [columns[0]], own, N, R, warmUp, 8);
+    expect(out.length).toBe(R);
+    // By hand: the last 10 rows, then each prediction appended as the next row read.
+    const read = Array.from(columns[0].subarray(N - warmUp));
+    for (let j = 0; j < R; j++) {
+      const rows = Float64Array.from([...read, 0]);
+      const [o] = await backend.predict([seriesWindowAt([rows], own, 0, 0, 1, read.length)]);
+      expect(out[j]).toBeCloseTo(o[o.length - 1], 6);
+      read.push(o[o.length - 1]);
+    }
+    // From inside the series it still runs the full horizon, past the end.
+    expect((await rollout(backend, [columns[0]], own, N - 2, R, warmUp, 8)).length).toBe(R);
   });
 });
 

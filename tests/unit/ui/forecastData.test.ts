@@ -30,6 +30,8 @@ function report(over: Partial<ForecastReport> = {}): ForecastReport {
     actual: Float64Array.from([1, 2, 3, 4, 5, 6]), // rows 10..15
     oneStep: Float64Array.from([NaN, 2.1, 2.9, 4.2, 5.1, 5.8]),
     rollout: Float64Array.from([4.9, 5.5, 6.2, 7]), // rows 14..17
+    seriesRows: 16,
+    future: new Float64Array(0),
     ...over,
   };
 }
@@ -49,6 +51,20 @@ describe('forecastRows', () => {
       6.2,
       7,
     ]);
+  });
+
+  it('continues past the series with its forecast of what comes next, when the rows shown reach its end', () => {
+    const rows = forecastRows(report({ future: Float64Array.from([6.5, 7.1, 7.4]) }));
+    expect(rows.map((r) => r.row)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18]);
+    expect(rows.filter((r) => r.future !== undefined).map((r) => [r.row, r.future])).toEqual([
+      [16, 6.5],
+      [17, 7.1],
+      [18, 7.4],
+    ]);
+    // The rows shown stop before the series' end (a long validation part is cut): no future.
+    const cut = forecastRows(report({ seriesRows: 900, future: Float64Array.from([6.5]) }));
+    expect(cut.some((r) => r.future !== undefined)).toBe(false);
+    expect(cut.at(-1)!.row).toBe(17);
   });
 
   it('leaves a NaN prediction out, so the line has a gap there rather than a drop to zero', () => {

@@ -166,6 +166,10 @@ describe('series in the worker', () => {
     expect(chart.start + chart.actual.length).toBeLessThanOrEqual(2000);
     expect(chart.actual.length).toBeLessThanOrEqual(600);
     expect(chart.rollout.length).toBe(50);
+    // The series is its own only input: the chart goes on past its last row, as far as the horizon.
+    expect(chart.seriesRows).toBe(2000);
+    expect(chart.future.length).toBe(50);
+    expect(chart.future.every(Number.isFinite)).toBe(true);
     const values = generateSeries('sines', 2000, FORECAST.train.seed);
     for (let i = 0; i < chart.actual.length; i++)
       expect(chart.actual[i]).toBe(values[chart.start + i]);
