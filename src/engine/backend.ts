@@ -221,6 +221,16 @@ export interface Backend {
    */
   predict(batches: Batch[]): Promise<Float32Array[]>;
 
+  /**
+   * Predictions window by window from zero state, the state carried from one
+   * `next` to the next as `predict` carries it across its windows: an
+   * autoregressive rollout chooses each window's inputs from the outputs
+   * before it, and reads each row once. The stream uses the engine's
+   * evaluation state: a predict, evaluate or newer stream ends it (its next
+   * `next` throws).
+   */
+  predictStream(): PredictStream;
+
   /** Starts a generation from a prime text with its own state (language models only). */
   createSampler(options: SampleOptions): Sampler;
 
@@ -248,6 +258,11 @@ export interface Backend {
   setState(state: RecurrentState): Promise<void>;
 
   dispose(): void;
+}
+
+export interface PredictStream {
+  /** The head's outputs (T, B, O) for `batch`; every window of a stream has the first one's B. */
+  next(batch: Batch): Promise<Float32Array>;
 }
 
 /** The loss of one window and the raw gradients of every parameter (arena layout). */

@@ -63,9 +63,8 @@ export async function oneStepPredictions(
  * an input; other input columns (known covariates) take their actual values.
  * With covariates R is at most the rows left after `from` (their actual
  * values end there); when every input is a target it may run past the last
- * row, `from` = N included: a forecast of what comes after the series. Each
- * step re-reads the warm-up and the rows predicted so far: the engine's
- * predict starts from zero state, so R steps cost R·(K + R/2) rows.
+ * row, `from` = N included: a forecast of what comes after the series. One
+ * prediction stream (Backend.predictStream) reads each row once: K + R rows.
  */
 export async function rollout(
   backend: Backend,
@@ -90,17 +89,21 @@ export async function rollout(
     return copy;
   });
   const fedBack = layout.targetColumns.map((c) => layout.inputColumns.includes(c));
+  // One stream, its state carried: the warm-up rows start … from − 1 in windows of T (the
+  // last output predicts row `from`), then one row per step, the prediction fed back first.
+  const stream = backend.predictStream();
+  let last: Float32Array = new Float32Array(0);
+  for (const window of streamWindows(work, layout, 0, from - start + 1, seqLen)) {
+    last = await stream.next(window);
+  }
   for (let j = 0; j < R; j++) {
-    // Inputs rows start … from + j − 1 predict rows start + 1 … from + j: the last is row from + j.
-    const windows = streamWindows(work, layout, 0, from + j - start + 1, seqLen);
-    const outputs = await backend.predict(windows);
-    const last = outputs[outputs.length - 1];
     const prediction = last.subarray(last.length - Co);
     out.set(prediction, j * Co);
     const row = from + j - start;
     layout.targetColumns.forEach((c, k) => {
       if (fedBack[k]) work[c][row] = prediction[k];
     });
+    if (j + 1 < R) last = await stream.next(seriesWindowAt(work, layout, 0, row, 1, 1));
   }
   return out;
 }

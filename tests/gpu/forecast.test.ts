@@ -5,7 +5,8 @@
 // L = 1 and 2 on odd shapes (H 37, T 5, B 3). One window's gradients per
 // tensor with and without dropout (site 0 drops the values), 16 training steps
 // queued back to back with the carried state, predict and evaluate over
-// consecutive windows (state carried) and the probe of a stretch of values.
+// consecutive windows (state carried), the probe of a stretch of values, and
+// the chart's rollout through a prediction stream (state carried between calls).
 // Plans alternate as in bidirectional.test.ts; tolerances are
 // backend.test.ts's (gradients) and training.test.ts's (steps).
 //
@@ -19,6 +20,7 @@ import { DEFAULT_OPTIMIZER, type ModelConfig, type OptimizerConfig } from '../..
 import type { DropoutSpec } from '../../src/engine/dropout';
 import { paramLayout } from '../../src/engine/params';
 import { Rng } from '../../src/engine/rng';
+import { rollout } from '../../src/series/forecast';
 import { openGpu } from '../helpers/webgpu';
 import { expectClose, parityBackends, relativeError, report } from './support';
 
@@ -144,6 +146,25 @@ describe.each(CELL_TYPES)('forecast on the GPU vs the CPU (%s)', (cell) => {
               expectClose(`probe layers[${l}].${signal}`, values!, reference, 1e-4, 1e-3);
             }
           });
+
+          // The chart's rollout through a prediction stream (one B = 1 window per row, the
+          // state carried between calls): its own forecasts fed back, covariates when Co = 1.
+          const columns = [0, 1].map((k) =>
+            Float64Array.from({ length: 24 }, (_, r) => Math.sin(r / 3 + k)),
+          );
+          const layout = { inputColumns: [0, 1], targetColumns: Co === 2 ? [0, 1] : [0] };
+          const ahead = (backend: typeof gpu | typeof cpu) =>
+            rollout(backend, columns, layout, 16, 12, 9, T);
+          const [gr, cr] = [await ahead(gpu), await ahead(cpu)];
+          // With a covariate the rollout stops at the last row; without, it runs past it.
+          expect(gr.length).toBe((Co === 2 ? 12 : 8) * Co);
+          report(`${name} rollout`, gr, cr);
+          expectClose('rollout', gr, cr, 1e-4, 1e-3);
+          // A later evaluation clears the state a stream carries: the stream refuses to go on.
+          const stream = gpu.predictStream();
+          await stream.next(seriesBatch(rng, Co, 1));
+          await gpu.evaluate(windows);
+          await expect(stream.next(seriesBatch(rng, Co, 1))).rejects.toThrow(/ended by a later/);
         } finally {
           gpu.dispose();
         }

@@ -16,6 +16,7 @@ import type {
   Batch,
   GradientSource,
   LayerActivations,
+  PredictStream,
   ProbeInput,
   ProbeResult,
   SampleOptions,
@@ -404,18 +405,31 @@ export class CpuBackend implements Backend, GradientSource {
   }
 
   async predict(batches: Batch[]): Promise<Float32Array[]> {
-    if (batches.length === 0) return [];
-    const B = batches[0].batchSize;
-    const state = zeroState(Float32Array, this.model, B);
+    const stream = this.predictStream();
+    const out: Float32Array[] = [];
+    for (const batch of batches) out.push(await stream.next(batch));
+    return out;
+  }
+
+  predictStream(): PredictStream {
+    // The stream's own state: nothing else on the CPU engine can end it.
+    let state: RecurrentState<Arr> | null = null;
+    let B = 0;
     const O = outputSize(this.model);
-    return batches.map((batch) => {
-      this.checkBatch(batch, false);
-      if (batch.batchSize !== B) throw new Error('prediction windows must share one batch size');
-      const ws = this.workspace(batch.seqLen, B);
-      modelForward(ws, this.weights, batchInput(this.model, batch), state);
-      if (carriesState(this.model)) carryState(ws, state);
-      return Float32Array.from(ws.logits.subarray(0, batch.seqLen * B * O));
-    });
+    return {
+      next: async (batch) => {
+        this.checkBatch(batch, false);
+        if (!state) {
+          B = batch.batchSize;
+          state = zeroState(Float32Array, this.model, B);
+        }
+        if (batch.batchSize !== B) throw new Error('prediction windows must share one batch size');
+        const ws = this.workspace(batch.seqLen, B);
+        modelForward(ws, this.weights, batchInput(this.model, batch), state);
+        if (carriesState(this.model)) carryState(ws, state);
+        return Float32Array.from(ws.logits.subarray(0, batch.seqLen * B * O));
+      },
+    };
   }
 
   async gradients(batch: Batch, dropout?: DropoutSpec): Promise<WindowGradients> {

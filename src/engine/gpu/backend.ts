@@ -19,6 +19,7 @@ import type {
   BackendInfo,
   Batch,
   GradientSource,
+  PredictStream,
   ProbeInput,
   ProbeResult,
   SampleOptions,
@@ -107,6 +108,8 @@ export class GpuBackend implements Backend, GradientSource {
   private lostMessage: string | null = null;
   private firstError: string | null = null;
   private disposed = false;
+  /** Bumped by every job that resets arena.evalState; a prediction stream holds its own. */
+  private evalGeneration = 0;
   private tuneReport: TuneReport | null = null;
   private readonly onUncapturedError = (event: Event) => {
     this.firstError ??= (event as GPUUncapturedErrorEvent).error.message;
@@ -500,24 +503,54 @@ export class GpuBackend implements Backend, GradientSource {
     this.checkAlive();
     if (batches.length === 0) return [];
     this.checkValidation(batches);
-    const encoder = this.device.createCommandEncoder({ label: 'predict: zero state' });
+    const stream = this.predictStream();
+    // Each window's program and copy-out are submitted as `next` is called; the maps are
+    // awaited together.
+    return Promise.all(batches.map((batch) => stream.next(batch)));
+  }
+
+  predictStream(): PredictStream {
+    this.checkAlive();
+    // The stream carries (h, c) in arena.evalState between its windows, which predict,
+    // evaluate and a newer stream clear: each takes a new generation, and a stream whose
+    // generation has passed refuses rather than read another job's state.
+    const generation = ++this.evalGeneration;
+    this.clearEvalState('predict: zero state');
+    const O = outputSize(this.model);
+    const Os = headColumns(this.deviceLayout);
+    let B = 0;
+    return {
+      next: (batch) => {
+        this.checkAlive();
+        if (generation !== this.evalGeneration) {
+          return Promise.reject(
+            new Error('this prediction stream was ended by a later evaluation'),
+          );
+        }
+        this.checkWindow(batch, false);
+        B ||= batch.batchSize;
+        if (batch.batchSize !== B) {
+          return Promise.reject(new Error('prediction windows must share one batch size'));
+        }
+        // Submitted now, in call order; only the read-back is awaited.
+        const rows = batch.seqLen * B;
+        this.writeWindow(batch);
+        this.submit(this.program('predict', batch.seqLen, B));
+        return this.readFloats(this.arena.logits, rows * Os).then((padded) => {
+          const out = new Float32Array(rows * O); // (T, B, O)
+          for (let n = 0; n < rows; n++) out.set(padded.subarray(n * Os, n * Os + O), n * O);
+          return out;
+        });
+      },
+    };
+  }
+
+  /** Zeroes the evaluation state (h, c) that evaluate, predict and a stream carry between windows. */
+  private clearEvalState(label: string): void {
+    const encoder = this.device.createCommandEncoder({ label });
     encoder.clearBuffer(this.arena.evalState.h);
     encoder.clearBuffer(this.arena.evalState.c);
     this.device.queue.submit([encoder.finish()]);
-    const O = outputSize(this.model);
-    const Os = headColumns(this.deviceLayout);
-    // Each window's outputs are copied out right behind its program; the maps are awaited together.
-    const reads = batches.map((batch) => {
-      const rows = batch.seqLen * batch.batchSize;
-      this.writeWindow(batch);
-      this.submit(this.program('predict', batch.seqLen, batch.batchSize));
-      return this.readFloats(this.arena.logits, rows * Os).then((padded) => {
-        const out = new Float32Array(rows * O); // (T, B, O)
-        for (let n = 0; n < rows; n++) out.set(padded.subarray(n * Os, n * Os + O), n * O);
-        return out;
-      });
-    });
-    return Promise.all(reads);
   }
 
   async evaluate(batches: Batch[]): Promise<number> {
@@ -525,6 +558,7 @@ export class GpuBackend implements Backend, GradientSource {
     if (batches.length === 0) return NaN;
     const B = batches[0].batchSize;
     this.checkValidation(batches);
+    this.evalGeneration++; // ends any prediction stream: its state is cleared here
     const encoder = this.device.createCommandEncoder({ label: 'evaluate: zero state' });
     encoder.clearBuffer(this.arena.evalState.h);
     encoder.clearBuffer(this.arena.evalState.c);
@@ -577,6 +611,7 @@ export class GpuBackend implements Backend, GradientSource {
 
   async probe(input: ProbeInput): Promise<ProbeResult> {
     this.checkAlive();
+    this.evalGeneration++; // the probe zeroes and carries evalState: any prediction stream ends
     const length = probeLength(this.model, input);
     const { seqLen, batchSize } = this.options;
     const capacity = windowPositions(this.model, seqLen, batchSize);
