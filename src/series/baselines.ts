@@ -105,21 +105,30 @@ function detrend(x: Float64Array): Float64Array {
  * The season's length: the lag in [minLag, maxLag] where the autocorrelation of
  * the linearly detrended series peaks (a trend would otherwise correlate every lag).
  * Multiples of the period peak almost as high, so the first local peak within 90%
- * of the highest wins. Null when no peak reaches `threshold` (no clear season).
+ * of the highest wins. A peak counts only when it reaches `threshold` (0.5:
+ * below it, x[t − P] predicts x[t] worse than the mean does) and rises by
+ * `prominence` above the lowest autocorrelation at a shorter lag: a season
+ * swings the series away and back, where a random walk's slow drift only decays
+ * and its bumps would pass for a season (9.5% of 200 walks of 1,600 rows at the
+ * old 0.3 threshold alone, none with both). Null when no peak qualifies.
  */
 export function detectPeriod(
   x: Float64Array,
   minLag = 2,
   maxLag = Math.min(Math.floor(x.length / 3), 500),
-  threshold = 0.3,
+  threshold = 0.5,
+  prominence = 0.5,
 ): number | null {
   const d = detrend(x);
   const r = new Float64Array(maxLag + 2);
   for (let lag = Math.max(1, minLag - 1); lag <= maxLag + 1; lag++)
     r[lag] = autocorrelation(d, lag);
   const peaks: number[] = [];
+  let lowest = r[Math.max(1, minLag - 1)];
   for (let lag = minLag; lag <= maxLag; lag++) {
-    if (r[lag] >= r[lag - 1] && r[lag] >= r[lag + 1] && r[lag] >= threshold) peaks.push(lag);
+    lowest = Math.min(lowest, r[lag]);
+    const isPeak = r[lag] >= r[lag - 1] && r[lag] >= r[lag + 1];
+    if (isPeak && r[lag] >= threshold && r[lag] - lowest >= prominence) peaks.push(lag);
   }
   if (peaks.length === 0) return null;
   const best = Math.max(...peaks.map((l) => r[l]));

@@ -1,6 +1,7 @@
 // Dimension legend: N rows of one column, P a season's length; no T, B or C.
 
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../../../src/engine/rng';
 import {
   autocorrelation,
   detectPeriod,
@@ -59,6 +60,22 @@ describe('naive baselines', () => {
     });
     expect(detectPeriod(noise)).toBeNull();
     expect(Math.abs(autocorrelation(noise, 5))).toBeLessThan(0.15);
+  });
+
+  it('finds no season in random walks, whose slow drift passed for one at a looser test', () => {
+    const found: number[] = [];
+    for (let seed = 1; seed <= 60; seed++) {
+      const rng = new Rng(seed);
+      const walk = new Float64Array(1600);
+      for (let i = 1; i < walk.length; i++) walk[i] = walk[i - 1] + rng.normal();
+      const p = detectPeriod(walk);
+      if (p !== null) found.push(p);
+      // The looser test of before (a peak of 0.3, no rise asked) takes some walk's bump.
+      if (detectPeriod(walk, 2, 500, 0.3, 0) !== null) found.push(-seed);
+    }
+    // Every detection was the loose test's: a walk of the 60 fooled it, none fools the test.
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((p) => p < 0)).toBe(true);
   });
 
   it('seasonal naive beats last value on a seasonal series', () => {
