@@ -1,8 +1,7 @@
 // The forecast of the selected model: the chart (history and actual values,
-// the one-step predictions, the N-step rollout from the validation start) in
-// the target column's own units, and beside it the model's validation MSE and
-// MAE against the naive baselines (normalised units, as the model's loss),
-// with the validation MSE per step under the baselines' levels.
+// the one-step predictions, the N-step rollout from the validation start and
+// the forecast past the last row) in the target column's own units, and under
+// it the scores against the naive baselines (ForecastScores.tsx).
 
 import { useMemo } from 'react';
 import {
@@ -18,50 +17,41 @@ import {
 } from 'recharts';
 import { useApp, type AppState } from '../../store/app';
 import type { SeriesStats } from '../../worker/protocol';
-import {
-  compareToBaseline,
-  comparisonText,
-  forecastRows,
-  forecastScores,
-  formatLogTick,
-  formatScore,
-  mseCurve,
-  rolloutInfo,
-} from '../forecastData';
-import { themeColors, useColorScheme } from '../hooks/useColorScheme';
+import { forecastRows, rolloutInfo } from '../forecastData';
+import { useColorScheme } from '../hooks/useColorScheme';
 import { useTransitionedState } from '../hooks/useTransitionedState';
+import { FORECAST_MARGIN, forecastColors, valueLabel } from './forecastChartStyle';
+import { ForecastScores } from './ForecastScores';
 
-/** The forecast's own hues beside the theme's train (actual) and validation (one-step) ones. */
-const ROLLOUT_COLOR = { light: '#0f9d58', dark: '#3ddc97' } as const;
-const SEASONAL_COLOR = { light: '#9c36b5', dark: '#da77f2' } as const;
-const MARGIN = { top: 8, right: 16, bottom: 4, left: 0 };
 const LINE_NAMES = {
   actual: 'actual',
   oneStep: 'one-step',
   rollout: 'rollout',
   future: 'after the last row',
 } as const;
-/** Most points of the validation MSE curve (thinned as the loss chart's curves are). */
-const MAX_CURVE_POINTS = 200;
+/** One line of the forecast chart. */
+interface ChartLine {
+  key: keyof typeof LINE_NAMES;
+  className: string;
+  color: 'actual' | 'oneStep' | 'rollout';
+  width: number;
+  opacity?: number;
+  dash?: string;
+}
+/** The chart's lines, drawn in this order (each later one over the earlier). */
+const LINES: readonly ChartLine[] = [
+  // Wide and light under the thin predictions: a close fit still shows both.
+  { key: 'actual', className: 'line-actual', color: 'actual', width: 3.2, opacity: 0.45 },
+  { key: 'oneStep', className: 'line-one-step', color: 'oneStep', width: 1.4 },
+  { key: 'rollout', className: 'line-rollout', color: 'rollout', width: 2, dash: '6 4' },
+  { key: 'future', className: 'line-future', color: 'rollout', width: 2, dash: '2 3' },
+];
 
 // The selected model's (the first's until a comparison has more), rendered as transitions:
 // reports come every validation, and a redraw must not hold up the page.
 const selectForecast = (s: AppState) => s.forecasts[s.selectedModel] ?? s.forecasts[0];
-const selectScores = (s: AppState) => s.taskScores[s.selectedModel];
-
-function chartColors(scheme: 'light' | 'dark') {
-  const theme = themeColors(scheme);
-  return {
-    ...theme,
-    actual: theme.train,
-    oneStep: theme.val,
-    rollout: ROLLOUT_COLOR[scheme],
-    seasonal: SEASONAL_COLOR[scheme],
-  };
-}
 
 const rowLabel = (row: unknown) => `row ${String(row)}`;
-const valueLabel = (v: unknown) => (typeof v === 'number' ? formatScore(v) : String(v));
 
 export function ForecastPanel() {
   const series = useApp((s) => s.series);
@@ -94,7 +84,7 @@ function ForecastChart() {
   const selected = useApp((s) => s.selectedModel);
   const report = useTransitionedState(selectForecast);
   const scheme = useColorScheme();
-  const colors = chartColors(scheme);
+  const colors = forecastColors(scheme);
   const rows = useMemo(() => (report ? forecastRows(report) : []), [report]);
   const end = rows.length > 0 ? rows[rows.length - 1].row : 0;
   // The forecast past the series' end, where the chart reaches that end (forecastRows).
@@ -172,7 +162,7 @@ function ForecastChart() {
           </div>
         )}
         <ResponsiveContainer width="100%" height="100%">
-          <LineChart data={rows} margin={MARGIN}>
+          <LineChart data={rows} margin={FORECAST_MARGIN}>
             <CartesianGrid stroke={colors.grid} strokeDasharray="3 3" vertical={false} />
             <XAxis
               dataKey="row"
@@ -216,214 +206,43 @@ function ForecastChart() {
                 ifOverflow="hidden"
               />
             )}
-            {report && (
-              <ReferenceLine
-                x={report.validationStart}
-                className="validation-start"
-                stroke={colors.axis}
-                strokeDasharray="4 3"
-                label={fixed.validationLabel}
+            {/* Where the held-out rows begin, and where the data ends when the forecast goes on. */}
+            {report &&
+              [
+                {
+                  x: report.validationStart,
+                  className: 'validation-start',
+                  label: fixed.validationLabel,
+                },
+                ...(future
+                  ? [{ x: report.seriesRows, className: 'series-end', label: fixed.futureLabel }]
+                  : []),
+              ].map((mark) => (
+                <ReferenceLine
+                  key={mark.className}
+                  x={mark.x}
+                  className={mark.className}
+                  stroke={colors.axis}
+                  strokeDasharray="4 3"
+                  label={mark.label}
+                />
+              ))}
+            {LINES.map((line) => (
+              <Line
+                key={line.key}
+                dataKey={line.key}
+                name={LINE_NAMES[line.key]}
+                className={line.className}
+                stroke={colors[line.color]}
+                strokeWidth={line.width}
+                strokeOpacity={line.opacity}
+                strokeDasharray={line.dash}
+                dot={false}
+                isAnimationActive={false}
               />
-            )}
-            <Line
-              dataKey="actual"
-              name={LINE_NAMES.actual}
-              className="line-actual"
-              stroke={colors.actual}
-              // Wide and light under the thin predictions: a close fit still shows both.
-              strokeWidth={3.2}
-              strokeOpacity={0.45}
-              dot={false}
-              isAnimationActive={false}
-            />
-            <Line
-              dataKey="oneStep"
-              name={LINE_NAMES.oneStep}
-              className="line-one-step"
-              stroke={colors.oneStep}
-              strokeWidth={1.4}
-              dot={false}
-              isAnimationActive={false}
-            />
-            <Line
-              dataKey="rollout"
-              name={LINE_NAMES.rollout}
-              className="line-rollout"
-              stroke={colors.rollout}
-              strokeWidth={2}
-              strokeDasharray="6 4"
-              dot={false}
-              isAnimationActive={false}
-            />
-            {report && future && (
-              <ReferenceLine
-                x={report.seriesRows}
-                className="series-end"
-                stroke={colors.axis}
-                strokeDasharray="4 3"
-                label={fixed.futureLabel}
-              />
-            )}
-            <Line
-              dataKey="future"
-              name={LINE_NAMES.future}
-              className="line-future"
-              stroke={colors.rollout}
-              strokeWidth={2}
-              strokeDasharray="2 3"
-              dot={false}
-              isAnimationActive={false}
-            />
+            ))}
           </LineChart>
         </ResponsiveContainer>
-      </div>
-    </div>
-  );
-}
-
-function ForecastScores({ series }: { series: SeriesStats }) {
-  const reports = useTransitionedState(selectScores);
-  const scores = useMemo(() => forecastScores(reports), [reports]);
-  const curve = useMemo(() => mseCurve(scores, MAX_CURVE_POINTS), [scores]);
-  const latest = scores.length > 0 ? scores[scores.length - 1] : null;
-  const { lastValue, seasonal } = series.baselines;
-  const vsLast = latest ? compareToBaseline(latest.mse, lastValue) : null;
-  const vsSeasonal = latest && seasonal ? compareToBaseline(latest.mse, seasonal) : null;
-  const scheme = useColorScheme();
-  const colors = chartColors(scheme);
-  const targets = series.layout.targetColumns.map((c) => series.columns[c]?.name ?? '');
-
-  return (
-    <div className="forecast-scores">
-      <div>
-        <table className="score-table" aria-label="Validation scores">
-          <caption className="hint">
-            Validation errors of one-step forecasts of {targets.join(', ')}, in normalised units
-            (each column divided by its training std; the model's loss is in these units too)
-            {targets.length > 1 && ', averaged over the targets'}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">
-                <span className="visually-hidden">Forecaster</span>
-              </th>
-              <th scope="col">MSE</th>
-              <th scope="col">MAE</th>
-            </tr>
-          </thead>
-          <tbody>
-            <tr className="model">
-              <th scope="row">
-                model{latest ? ` (step ${latest.step.toLocaleString('en-US')})` : ''}
-              </th>
-              <td aria-label="Model validation MSE">{latest ? formatScore(latest.mse) : '–'}</td>
-              <td aria-label="Model validation MAE">{latest ? formatScore(latest.mae) : '–'}</td>
-            </tr>
-            <tr>
-              <th scope="row">last value</th>
-              <td aria-label="Last-value MSE">{formatScore(lastValue.mse)}</td>
-              <td aria-label="Last-value MAE">{formatScore(lastValue.mae)}</td>
-            </tr>
-            <tr>
-              <th scope="row">
-                seasonal naive{seasonal ? ` (P = ${seasonal.periods.join(', ')})` : ''}
-              </th>
-              <td aria-label="Seasonal naive MSE">{seasonal ? formatScore(seasonal.mse) : '–'}</td>
-              <td aria-label="Seasonal naive MAE">{seasonal ? formatScore(seasonal.mae) : '–'}</td>
-            </tr>
-          </tbody>
-        </table>
-        {!seasonal && (
-          <p className="hint">
-            No season found in the training rows
-            {targets.length > 1 ? ' of every target' : ''}: no seasonal naive.
-          </p>
-        )}
-        <div
-          className={`verdict ${vsLast?.beats ? 'beats' : 'not-yet'}`}
-          role="status"
-          aria-label="Baseline comparison"
-        >
-          <p>Model {comparisonText(vsLast, 'last-value')}.</p>
-          {vsSeasonal && <p>Model {comparisonText(vsSeasonal, 'seasonal naive')}.</p>}
-        </div>
-      </div>
-      <div>
-        <span className="hint legend score-legend">
-          <span className="swatch" style={{ background: colors.val }} /> validation MSE
-          <span className="swatch dashed" /> last value {formatScore(lastValue.mse)}
-          {seasonal && (
-            <>
-              <span className="swatch dotted" style={{ color: colors.seasonal }} /> seasonal naive{' '}
-              {formatScore(seasonal.mse)}
-            </>
-          )}
-        </span>
-        <div
-          className="chart score-chart"
-          role="img"
-          aria-label="Validation MSE per step, with the baselines"
-        >
-          {scores.length === 0 && (
-            <div className="chart-empty overlay">Validation MSE per step appears here.</div>
-          )}
-          <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={curve} margin={MARGIN}>
-              <CartesianGrid stroke={colors.grid} strokeDasharray="3 3" vertical={false} />
-              <XAxis
-                dataKey="step"
-                type="number"
-                domain={['dataMin', 'dataMax']}
-                stroke={colors.axis}
-                tick={{ fill: colors.axis, fontSize: 11 }}
-              />
-              <YAxis
-                // Logarithmic: the first scores are orders of magnitude above the baselines
-                // and the later ones, which a linear axis would press flat against zero.
-                scale="log"
-                stroke={colors.axis}
-                width={52}
-                domain={['auto', 'auto']}
-                tick={{ fill: colors.axis, fontSize: 11 }}
-                tickFormatter={formatLogTick}
-              />
-              <Tooltip
-                isAnimationActive={false}
-                contentStyle={{
-                  background: colors.bg,
-                  border: `1px solid ${colors.grid}`,
-                  borderRadius: 8,
-                }}
-                labelFormatter={(s: unknown) => `step ${String(s)}`}
-                formatter={valueLabel}
-              />
-              <ReferenceLine
-                y={lastValue.mse}
-                className="baseline-last"
-                stroke={colors.axis}
-                strokeDasharray="5 4"
-                ifOverflow="extendDomain"
-              />
-              {seasonal && (
-                <ReferenceLine
-                  y={seasonal.mse}
-                  className="baseline-seasonal"
-                  stroke={colors.seasonal}
-                  strokeDasharray="2 3"
-                  ifOverflow="extendDomain"
-                />
-              )}
-              <Line
-                dataKey="mse"
-                name="validation MSE"
-                stroke={colors.val}
-                strokeWidth={1.8}
-                dot={curve.length <= 40 ? { r: 2.5 } : false}
-                isAnimationActive={false}
-              />
-            </LineChart>
-          </ResponsiveContainer>
-        </div>
       </div>
     </div>
   );
