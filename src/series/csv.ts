@@ -259,10 +259,12 @@ export function parseCsv(input: string, options: CsvOptions = {}): CsvResult {
   }
   const first = header ? 1 : 0;
   const data = records.slice(first);
-  const names = Array.from({ length: width }, (_, c) => {
-    const name = header ? records[0].fields[c].trim() : '';
-    return name === '' ? `column ${c + 1}` : name;
-  });
+  const names = uniqueNames(
+    Array.from({ length: width }, (_, c) => {
+      const name = header ? records[0].fields[c].trim() : '';
+      return name === '' ? `column ${c + 1}` : name;
+    }),
+  );
 
   const ragged: ColumnProblems = { messages: [], count: 0 };
   for (const r of data) {
@@ -334,6 +336,21 @@ export function skippedSummary(result: CsvResult): string[] {
     out.push(`empty, left out: ${empty.map((s) => JSON.stringify(s.name)).join(', ')}`);
   }
   return out;
+}
+
+/**
+ * Column names as the page and saved runs use them, each its own: a repeated
+ * header ("value", "value") becomes "value", "value (2)", so choosing, saving and
+ * resuming a column by name never lands on its namesake.
+ */
+function uniqueNames(names: string[]): string[] {
+  const taken = new Set<string>();
+  return names.map((name) => {
+    let unique = name;
+    for (let k = 2; taken.has(unique); k++) unique = `${name} (${k})`;
+    taken.add(unique);
+    return unique;
+  });
 }
 
 /** One line per column with problems: its messages, then "… and K more". */

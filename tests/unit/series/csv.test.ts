@@ -39,6 +39,12 @@ describe('parseCsv', () => {
     expect(Array.from(r.columns[1].values)).toEqual([2, 4, 6]);
   });
 
+  it('gives a repeated header name a number, so each column is chosen and saved as itself', () => {
+    const r = parseCsv('value,value,temp,value\n1,2,3,4\n5,6,7,8\n');
+    expect(r.columns.map((c) => c.name)).toEqual(['value', 'value (2)', 'temp', 'value (3)']);
+    expect(Array.from(r.columns[1].values)).toEqual([2, 6]);
+  });
+
   it('reports missing and non-numeric cells with row, column and name', () => {
     const r = parseCsv('t,temp\n1,10\n2,n/a\n3,\n4,12\n');
     const temp = col(r, 'temp');
