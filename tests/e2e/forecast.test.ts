@@ -181,6 +181,10 @@ describe('forecast page (cpu)', () => {
           CEILING,
         )
         .toBeGreaterThan(0);
+      // A forecaster reads values, not tokens: its per-layer gradient norms name no embedding.
+      const perLayer = page.locator('figure.diag-chart').filter({ hasText: 'Gradient per layer' });
+      await expect.poll(() => perLayer.textContent(), CEILING).toContain('head');
+      expect(await perLayer.textContent()).not.toContain('embedding');
       // The person moves the stretch (as they edit a probe text): the maps, the line under them
       // and the outline on the forecast chart follow.
       const fromRow = page.getByRole('spinbutton', { name: 'Gates from row' });

@@ -196,6 +196,14 @@ export function GroupNormChart({ model = 0 }: { model?: number }) {
   const palette = seriesColors(style.scheme);
   const rows = useMemo(() => groupRows(groupNorms), [groupNorms]);
   const groups = groupNorms.at(-1)?.norms.length ?? 0;
+  // Groups a model lacks (a forecaster reads values: no embedding) have no norm: not listed.
+  const shown = useMemo(
+    () =>
+      Array.from({ length: groups }, (_, g) => g).filter((g) =>
+        groupNorms.some((p) => (p.norms[g] ?? 0) > 0),
+      ),
+    [groupNorms, groups],
+  );
   const y = useMemo(() => decades(groupNorms.flatMap((p) => p.norms)), [groupNorms]);
   return (
     <ChartFrame
@@ -203,7 +211,7 @@ export function GroupNormChart({ model = 0 }: { model?: number }) {
       hint="‖∂L/∂θ‖ of each layer's weights at each snapshot: a layer far below the head learns slowly"
       label="Gradient norm per parameter group over training"
       empty={rows.length === 0 ? 'The norm per layer appears with the gate snapshots.' : null}
-      legend={Array.from({ length: groups }, (_, g) => (
+      legend={shown.map((g) => (
         <Swatch key={g} color={palette[g % palette.length]} name={groupName(g, groups)} />
       ))}
     >
@@ -237,7 +245,7 @@ export function GroupNormChart({ model = 0 }: { model?: number }) {
             labelFormatter={stepLabel}
             formatter={normLabel}
           />
-          {Array.from({ length: groups }, (_, g) => (
+          {shown.map((g) => (
             <Line
               key={g}
               dataKey={`g${g}`}
