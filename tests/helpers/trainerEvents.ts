@@ -35,6 +35,7 @@ export const EAGER_LOOP: TrainerOptions = {
   validateEvery: 10,
   maxValidationWindows: 2,
   probeIntervalMs: 0,
+  probeShare: 1,
   metricsIntervalMs: 0,
   tickBudgetMs: 5,
 };

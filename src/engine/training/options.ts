@@ -11,6 +11,13 @@ export interface TrainerOptions {
   maxValidationWindows: number;
   /** Least time between two gate snapshots while training. */
   probeIntervalMs: number;
+  /**
+   * Most share of the loop's time the snapshots take while training (with
+   * their diagnostics and the forecast chart): a slow one, as a chart of a
+   * long series or a large model's probe on a slow adapter is, spaces the next
+   * out, so the views slow down rather than the training.
+   */
+  probeShare: number;
   /** Least time between two metrics reports. */
   metricsIntervalMs: number;
   /** Longest stretch of queued steps before the loop waits for losses and yields. */
@@ -37,6 +44,7 @@ export const DEFAULT_TRAINER_OPTIONS: TrainerOptions = {
   validateEvery: 25,
   maxValidationWindows: 4,
   probeIntervalMs: 800,
+  probeShare: 0.2,
   metricsIntervalMs: 250,
   tickBudgetMs: 24,
   snapshotEvery: 25,

@@ -68,6 +68,7 @@ export class Trainer {
       bundle.probe,
       events,
       options.probeIntervalMs,
+      options.probeShare,
       new Diagnostics(bundle.flowWindow, events, bundle.flowProblem),
       bundle.companion ?? null,
     );
