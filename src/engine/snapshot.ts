@@ -43,10 +43,10 @@ export interface ProbeSnapshot {
   truth?: Uint8Array;
   /**
    * Forecast models: the stretch probed, data rows start … start + P − 1,
-   * and the first target column's values there in its own units (P); `chars`
-   * is then empty.
+   * and each target column's values there in its own units, in the layout's
+   * order (Co of P); `chars` is then empty.
    */
-  series?: { start: number; values: Float64Array };
+  series?: { start: number; columns: { name: string; values: Float64Array }[] };
   /** Characters of the probe text the vocabulary lacks (skipped). */
   unknown: string[];
 }

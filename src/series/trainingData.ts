@@ -126,13 +126,14 @@ export function forecastScorer(series: SeriesData, seqLen: number): TaskScorer {
     async run(backend) {
       const { normalized, layout, split } = series;
       if (split.validationRows === 0) return null;
+      const first = Math.max(1, split.trainRows);
       const predicted = await oneStepPredictions(backend, normalized, layout, seqLen); // (N, Co)
       const Co = layout.targetColumns.length;
       const N = split.trainRows + split.validationRows;
       let se = 0;
       let ae = 0;
       let count = 0;
-      for (let r = Math.max(1, split.trainRows); r < N; r++) {
+      for (let r = first; r < N; r++) {
         for (let k = 0; k < Co; k++) {
           const e = normalized[layout.targetColumns[k]][r] - predicted[r * Co + k];
           se += e * e;
@@ -156,7 +157,7 @@ export function chartRows(split: SeriesSplit): { start: number; length: number }
   return { start: split.trainRows - history, length: history + shownValidation };
 }
 
-/** The forecast chart's series of the first target column, in its units (ForecastReport). */
+/** The forecast chart's series of every target column, each in its own units. */
 export async function forecastReport(
   backend: Backend,
   series: SeriesData,
@@ -165,15 +166,9 @@ export async function forecastReport(
 ): Promise<ForecastReport> {
   const { columns, normalized, layout, split, stats, names } = series;
   const step = backend.step;
-  const target = layout.targetColumns[0];
-  const s = stats[target];
   const Co = layout.targetColumns.length;
   const { start, length } = chartRows(split);
   const predicted = await oneStepPredictions(backend, normalized, layout, seqLen); // (N, Co)
-  const actual = Float64Array.from(columns[target].subarray(start, start + length)); // (length)
-  const oneStep = Float64Array.from({ length }, (_, i) =>
-    denormalizeValue(predicted[(start + i) * Co], s),
-  );
   const ahead = await rollout(
     backend,
     normalized,
@@ -183,43 +178,47 @@ export async function forecastReport(
     ROLLOUT_WARM_UP,
     seqLen,
   ); // (R, Co)
-  const rolled = Float64Array.from({ length: ahead.length / Co }, (_, j) =>
-    denormalizeValue(ahead[j * Co], s),
-  );
   const N = split.trainRows + split.validationRows;
   // The same rollout from the last row: the forecast of what comes next, when nothing else is read.
   const next = canRunPastEnd(layout)
     ? await rollout(backend, normalized, layout, N, horizon, ROLLOUT_WARM_UP, seqLen)
     : new Float32Array(0); // (F, Co)
-  const future = Float64Array.from({ length: next.length / Co }, (_, j) =>
-    denormalizeValue(next[j * Co], s),
-  );
+  // Column k of a (rows, Co) table, in target column `c`'s units.
+  const inUnits = (table: ArrayLike<number>, rows: number, k: number, c: number) =>
+    Float64Array.from({ length: rows }, (_, j) => denormalizeValue(table[j * Co + k], stats[c]));
   return {
     step,
-    target: names[target] ?? `column ${target + 1}`,
     start,
     validationStart: split.trainRows,
-    actual,
-    oneStep,
-    rollout: rolled,
     seriesRows: N,
-    future,
+    columns: layout.targetColumns.map((c, k) => ({
+      name: columnName(names, c),
+      actual: Float64Array.from(columns[c].subarray(start, start + length)), // (length)
+      oneStep: inUnits(predicted.subarray(start * Co), length, k, c), // (length)
+      rollout: inUnits(ahead, ahead.length / Co, k, c), // (R)
+      future: inUnits(next, next.length / Co, k, c), // (F)
+    })),
   };
+}
+
+/** A column's name as the chart and the gates strip show it. */
+function columnName(names: readonly string[], c: number): string {
+  return names[c] ?? `column ${c + 1}`;
 }
 
 /**
  * The gate snapshot of PROBE_ROWS rows (fewer at the series' end) from row
  * `fromRow` (clamped into the series), or by default from the first
  * validation row (the training rows' last PROBE_ROWS when there is no
- * validation part): the model reads them from zero state; `series` holds the
- * first target column there in its units.
+ * validation part): the model reads them from zero state; `series` holds
+ * each target column there in its units.
  */
 export async function seriesProbe(
   backend: Backend,
   series: SeriesData,
   fromRow: number | null = null,
 ): Promise<ProbeOutcome> {
-  const { columns, normalized, layout, split } = series;
+  const { columns, normalized, layout, split, names } = series;
   const N = split.trainRows + split.validationRows;
   const start =
     fromRow !== null
@@ -247,7 +246,10 @@ export async function seriesProbe(
       nextCharProb: new Float32Array(0),
       series: {
         start,
-        values: Float64Array.from(columns[layout.targetColumns[0]].subarray(start, start + P)),
+        columns: layout.targetColumns.map((c) => ({
+          name: columnName(names, c),
+          values: Float64Array.from(columns[c].subarray(start, start + P)), // (P)
+        })),
       },
       unknown: [],
     },

@@ -2,7 +2,8 @@
 // model's validation scores over the steps (accuracy and F1 of a tagger, MSE
 // and MAE of a forecast), the latest forecast chart of each model, and the
 // series in use for forecasting. Filled by the receiver from the worker's
-// 'taskScores', 'forecast' and 'series' messages.
+// 'taskScores', 'forecast' and 'series' messages; the column the chart draws
+// is the person's choice (seriesActions.ts).
 
 import type { StateCreator } from 'zustand';
 import type { ForecastReport, TaskScoresReport } from '../engine/training/events';
@@ -18,6 +19,11 @@ export interface TaskSlice {
   series: SeriesStats | null;
   /** Why the last series (or column choice) was refused; the series in use stays. */
   seriesError: string | null;
+  /**
+   * The target column the forecast chart and the gates strip draw, by name;
+   * null (or a name no longer a target) draws the first target.
+   */
+  chartColumn: string | null;
 }
 
 export const createTaskSlice: StateCreator<AppState, [], [], TaskSlice> = () => ({
@@ -25,6 +31,7 @@ export const createTaskSlice: StateCreator<AppState, [], [], TaskSlice> = () => 
   forecasts: {},
   series: null,
   seriesError: null,
+  chartColumn: null,
 });
 
 type Scores = TaskSlice['taskScores'];
@@ -61,18 +68,7 @@ export function withForecast(
   all: TaskSlice['forecasts'],
   message: EngineMessageOf<'forecast'>,
 ): TaskSlice['forecasts'] {
-  const { step, target, start, validationStart, actual, oneStep, rollout } = message;
-  const { seriesRows, future } = message;
-  const report: ForecastReport = {
-    step,
-    target,
-    start,
-    validationStart,
-    actual,
-    oneStep,
-    rollout,
-    seriesRows,
-    future,
-  };
+  const { step, start, validationStart, seriesRows, columns } = message;
+  const report: ForecastReport = { step, start, validationStart, seriesRows, columns };
   return { ...all, [message.model ?? 0]: report };
 }

@@ -4,7 +4,7 @@
 // Dimension legend: N rows of a ForecastReport's actual/oneStep, R rows of its
 // rollout, P rows of a gate snapshot's stretch.
 
-import type { ForecastReport, TaskScoresReport } from '../engine/training/events';
+import type { ForecastColumn, ForecastReport, TaskScoresReport } from '../engine/training/events';
 import { canRunPastEnd } from '../series/forecast';
 import { thin } from '../store/metrics';
 import type { BaselineScores, SeriesStats } from '../worker/protocol';
@@ -27,10 +27,11 @@ export interface ForecastRow {
  * NaN (no prediction yet at the first rows) is left out, so recharts draws a
  * gap rather than a line to zero.
  */
-export function forecastRows(report: ForecastReport): ForecastRow[] {
-  const { start, validationStart, actual, oneStep, rollout, seriesRows } = report;
+export function forecastRows(report: ForecastReport, column: ForecastColumn): ForecastRow[] {
+  const { start, validationStart, seriesRows } = report;
+  const { actual, oneStep, rollout } = column;
   if (actual.length === 0 && rollout.length === 0) return [];
-  const future = start + actual.length === seriesRows ? report.future : new Float64Array(0);
+  const future = start + actual.length === seriesRows ? column.future : new Float64Array(0);
   const first = Math.min(start, validationStart);
   const end = Math.max(
     start + actual.length,
@@ -50,6 +51,18 @@ export function forecastRows(report: ForecastReport): ForecastRow[] {
     rows.push(row);
   }
   return rows;
+}
+
+/**
+ * Which of a report's (or a gate stretch's) target columns to draw: the one
+ * named `chosen`, or the first (the first target) when no column has that
+ * name (nothing chosen yet, or the targets changed since).
+ */
+export function chosenColumn<C extends { name: string }>(
+  columns: readonly C[],
+  chosen: string | null,
+): C | undefined {
+  return columns.find((c) => c.name === chosen) ?? columns[0];
 }
 
 /** The forecast scores of a model's validation runs, in step order (tagging scores left out). */
@@ -173,11 +186,14 @@ export interface RolloutInfo {
   pastEnd: boolean;
 }
 
-export function rolloutInfo(series: SeriesStats): RolloutInfo {
+/** What the rollout of target column `target` (the first by default) is fed, and its rows. */
+export function rolloutInfo(
+  series: SeriesStats,
+  target: number = series.layout.targetColumns[0],
+): RolloutInfo {
   const { layout, columns, horizon, validationRows } = series;
   const rows = Math.min(horizon, validationRows);
   const name = (c: number) => columns[c]?.name ?? `column ${c + 1}`;
-  const target = layout.targetColumns[0];
   const others = layout.inputColumns.filter((c) => !layout.targetColumns.includes(c));
   let legend: string;
   if (!layout.inputColumns.includes(target)) {

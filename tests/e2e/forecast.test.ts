@@ -1,8 +1,8 @@
 // The forecast page end to end on the CPU backend (no WebGPU) with a small
 // model: the forecast task chosen, a CSV pasted with a date column, two
 // numeric columns and one bad cell in the column not chosen (its problem names
-// row and column; choosing it is refused while the series stays), the target
-// column, a horizon, training until validation scores and a forecast arrive
+// row and column; choosing it is refused while the series stays), two target
+// columns (the chart draws the one the person picks), a horizon, training until validation scores and a forecast arrive
 // past a step count, the chart's actual, one-step and rollout lines and the
 // forecast past the last row, the
 // scores beside the naive baselines, the gates over the series stretch (moved
@@ -10,7 +10,7 @@
 // built-in series and a dropped .csv file. Screenshots of both themes go to
 // test-results/, and axe-core finds no serious or critical violation in either.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -37,15 +37,19 @@ beforeAll(() => {
   mkdirSync(RESULTS, { recursive: true });
 });
 
-/** A day-by-day CSV: date, temp (one "n/a"), load (a season of 24 rows plus a trend). */
+/**
+ * A day-by-day CSV: date, temp (one "n/a"), hum (a season of 12 rows), load (a season of 24
+ * rows plus a trend).
+ */
 function csv(): string {
-  const lines = ['date,temp,load'];
+  const lines = ['date,temp,hum,load'];
   const day0 = Date.UTC(2024, 0, 1);
   for (let k = 0; k < ROWS; k++) {
     const date = new Date(day0 + k * 86_400_000).toISOString().slice(0, 10);
     const temp = k === BAD_ROW ? 'n/a' : (10 + 8 * Math.sin((2 * Math.PI * k) / 60)).toFixed(2);
+    const hum = (60 + 15 * Math.cos((2 * Math.PI * k) / 12)).toFixed(2);
     const load = (100 + 0.05 * k + 20 * Math.sin((2 * Math.PI * k) / 24)).toFixed(2);
-    lines.push(`${date},${temp},${load}`);
+    lines.push(`${date},${temp},${hum},${load}`);
   }
   return lines.join('\n') + '\n';
 }
@@ -93,10 +97,15 @@ describe('forecast page (cpu)', () => {
         `row ${BAD_ROW + 2}, column "temp": "n/a" is not a number`,
       );
 
-      // The target: load (temp, with its bad cell, is left out).
+      // The targets: load (the last clean column, the default) and hum (temp, with its bad cell,
+      // is left out).
       const loadTarget = page.getByLabel('load is a target');
       if (!(await loadTarget.isChecked())) await loadTarget.check();
       await expect.poll(() => loadTarget.isChecked(), { timeout: 60_000 }).toBe(true);
+      await page.getByLabel('hum is a target').check();
+      await expect
+        .poll(() => page.getByLabel('hum is an input').isChecked(), { timeout: 60_000 })
+        .toBe(true);
       expect(await page.getByLabel('temp is a target').isChecked()).toBe(false);
       expect(await page.getByLabel('temp is an input').isChecked()).toBe(false);
 
@@ -149,9 +158,12 @@ describe('forecast page (cpu)', () => {
       await expect.poll(() => pointsOf(page, 'line-actual'), CEILING).toBeGreaterThan(HORIZON);
       expect(await pointsOf(page, 'line-one-step')).toBeGreaterThan(HORIZON);
       expect(await pointsOf(page, 'line-rollout')).toBe(Math.min(HORIZON, validation));
-      // load is its own only input: the forecast goes on past the last row for the horizon.
+      // Every input is a target: the forecast goes on past the last row for the horizon.
       expect(await pointsOf(page, 'line-future')).toBe(HORIZON);
-      expect(await page.getByLabel('Forecast step').textContent()).toContain('load');
+      // Two targets: the chart draws the first until the person picks the other.
+      const chartColumn = page.getByRole('combobox', { name: 'Chart column' });
+      expect(await chartColumn.inputValue()).toBe('hum');
+      expect(await page.getByRole('img', { name: /^Forecast chart of hum:/ }).count()).toBe(1);
 
       // The scores beside the baselines, with the verdict.
       const mse = await score(page, 'Model validation MSE');
@@ -177,7 +189,7 @@ describe('forecast page (cpu)', () => {
       // The gates over the series stretch: a line of its values under each map.
       await expect
         .poll(
-          () => page.getByRole('img', { name: /^Series values, rows \d+ to \d+$/ }).count(),
+          () => page.getByRole('img', { name: /^hum values, rows \d+ to \d+$/ }).count(),
           CEILING,
         )
         .toBeGreaterThan(0);
@@ -192,13 +204,49 @@ describe('forecast page (cpu)', () => {
       await fromRow.fill('100');
       await fromRow.press('Enter');
       await expect
-        .poll(
-          () => page.getByRole('img', { name: 'Series values, rows 100 to 299' }).count(),
-          CEILING,
-        )
+        .poll(() => page.getByRole('img', { name: 'hum values, rows 100 to 299' }).count(), CEILING)
         .toBeGreaterThan(0);
       expect(await page.getByText(/^Probed: rows 100 to 299 of 400/).count()).toBe(1);
       expect(await page.locator('.forecast-chart .gates-stretch').count()).toBe(1);
+
+      // The other target picked: the chart and the line under the maps draw load, in its units.
+      await chartColumn.selectOption('load');
+      await expect
+        .poll(() => page.getByRole('img', { name: /^Forecast chart of load:/ }).count())
+        .toBe(1);
+      expect(
+        await page.getByRole('img', { name: 'load values, rows 100 to 299' }).count(),
+      ).toBeGreaterThan(0);
+      expect(await pointsOf(page, 'line-rollout')).toBe(Math.min(HORIZON, validation));
+
+      // The chart's numbers as CSV: every target's lines, a line per row it spans (all 400 rows
+      // here, then the horizon past the last), the actual values as the pasted file has them.
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Download CSV' }).click(),
+      ]);
+      expect(download.suggestedFilename()).toMatch(/^Pasted-CSV-forecast-step\d+\.csv$/);
+      const [head, ...body] = readFileSync(await download.path(), 'utf8')
+        .trimEnd()
+        .split('\n');
+      expect(head.split(',')).toEqual([
+        'row',
+        ...['hum', 'load'].flatMap((c) => [
+          c,
+          `${c} one-step`,
+          `${c} rollout`,
+          `${c} after the last row`,
+        ]),
+      ]);
+      expect(body.map((line) => Number(line.split(',')[0]))).toEqual(
+        Array.from({ length: ROWS + HORIZON }, (_, r) => r),
+      );
+      const pasted = csv().trimEnd().split('\n').slice(1);
+      for (const r of [0, 137, ROWS - 1]) {
+        const [hum, load] = [2, 3].map((k) => Number(pasted[r].split(',')[k]));
+        expect(body[r].split(',')[1]).toBe(String(hum));
+        expect(body[r].split(',')[5]).toBe(String(load));
+      }
 
       // Shot and audited in both themes (axe-core, as tests/e2e/a11y.test.ts for the text page);
       // both audited before either fails, so one run reports everything.

@@ -95,8 +95,8 @@ export type TaskScoresReport =
   | { kind: 'forecast'; step: number; mse: number; mae: number };
 
 /**
- * What the forecast chart draws for the first target column, in the column's
- * own units, at the probe cadence. Rows are the series' data rows (0-based).
+ * What the forecast chart draws for each target column, in the column's own
+ * units, at the probe cadence. Rows are the series' data rows (0-based).
  *
  *   actual    rows start … start + N − 1: the history before the validation
  *             split, and the held-out values after it
@@ -109,16 +109,21 @@ export type TaskScoresReport =
  */
 export interface ForecastReport {
   step: number;
-  /** The column drawn (the first target). */
-  target: string;
   start: number;
   /** First validation row: where the held-out part and the rollout begin. */
   validationStart: number;
+  /** The series' row count: where each column's `future` begins. */
+  seriesRows: number;
+  /** (Co) One per target column, in the layout's order: the chart draws the one chosen. */
+  columns: ForecastColumn[];
+}
+
+/** One target column's lines of the forecast chart, in the column's own units. */
+export interface ForecastColumn {
+  name: string;
   actual: Float64Array; // (N)
   oneStep: Float64Array; // (N)
   rollout: Float64Array; // (R)
-  /** The series' row count: where `future` begins. */
-  seriesRows: number;
   /**
    * (F) The rollout from the last row on: what comes after the series. Empty
    * when an input column is not a target (its future values are unknown).

@@ -1,7 +1,8 @@
 // The forecast of the selected model: the chart (history and actual values,
 // the one-step predictions, the N-step rollout from the validation start and
-// the forecast past the last row) in the target column's own units, and under
-// it the scores against the naive baselines (ForecastScores.tsx).
+// the forecast past the last row) of one target column, chosen when there are
+// several, in its own units; and under it the scores, over all targets,
+// against the naive baselines (ForecastScores.tsx).
 
 import { useMemo } from 'react';
 import {
@@ -16,8 +17,11 @@ import {
   YAxis,
 } from 'recharts';
 import { useApp, type AppState } from '../../store/app';
+import { downloadFile } from '../../store/download';
+import { setChartColumn } from '../../store/seriesActions';
+import { forecastCsv, forecastCsvName } from '../forecastCsv';
 import type { SeriesStats } from '../../worker/protocol';
-import { forecastRows, rolloutInfo } from '../forecastData';
+import { chosenColumn, forecastRows, rolloutInfo } from '../forecastData';
 import { useColorScheme } from '../hooks/useColorScheme';
 import { useTransitionedState } from '../hooks/useTransitionedState';
 import { FORECAST_MARGIN, forecastColors, valueLabel } from './forecastChartStyle';
@@ -60,10 +64,38 @@ export function ForecastPanel() {
       <header>
         <h2 id="forecast-title">Forecast</h2>
         <span className="hint">{series ? panelHint(series) : ''}</span>
+        <span className="spacer" />
+        <ForecastCsvButton />
       </header>
       <ForecastChart />
       {series && <ForecastScores series={series} />}
     </section>
+  );
+}
+
+/** The chart's numbers, every target's, as a CSV download (forecastCsv.ts). */
+function ForecastCsvButton() {
+  const ready = useApp((s) => selectForecast(s) !== undefined);
+  const download = () => {
+    const state = useApp.getState();
+    const report = selectForecast(state);
+    if (!report) return;
+    downloadFile({
+      name: forecastCsvName(state.series?.name ?? 'series', report.step),
+      mimeType: 'text/csv',
+      bytes: new TextEncoder().encode(forecastCsv(report)),
+    });
+  };
+  return (
+    <button
+      type="button"
+      className="btn small"
+      disabled={!ready}
+      title="The rows the chart spans: each target's actual value, one-step prediction, rollout and forecast past the last row, in its own units"
+      onClick={download}
+    >
+      Download CSV
+    </button>
   );
 }
 
@@ -83,15 +115,23 @@ function ForecastChart() {
   const series = useApp((s) => s.series);
   const selected = useApp((s) => s.selectedModel);
   const report = useTransitionedState(selectForecast);
+  const chosen = useApp((s) => s.chartColumn);
+  const column = report && chosenColumn(report.columns, chosen);
   const scheme = useColorScheme();
   const colors = forecastColors(scheme);
-  const rows = useMemo(() => (report ? forecastRows(report) : []), [report]);
+  const rows = useMemo(
+    () => (report && column ? forecastRows(report, column) : []),
+    [report, column],
+  );
+  // What the rollout of the column drawn is fed (its data column in the series' layout).
+  const drawnTarget = series?.columns.findIndex((c) => c.name === column?.name) ?? -1;
+  const rollout = series ? rolloutInfo(series, drawnTarget >= 0 ? drawnTarget : undefined) : null;
   const end = rows.length > 0 ? rows[rows.length - 1].row : 0;
   // The forecast past the series' end, where the chart reaches that end (forecastRows).
   const future = rows.length > 0 && rows[rows.length - 1].future !== undefined;
   // The rows the gates panel shows, outlined where the chart has them.
   const gatesFrom = useApp((s) => s.snapshot?.series?.start ?? -1);
-  const gatesRows = useApp((s) => s.snapshot?.series?.values.length ?? 0);
+  const gatesRows = useApp((s) => s.snapshot?.series?.columns[0]?.values.length ?? 0);
   const gates =
     gatesRows > 0 && rows.length > 0
       ? { x1: Math.max(gatesFrom, rows[0].row), x2: Math.min(gatesFrom + gatesRows - 1, end) }
@@ -136,7 +176,7 @@ function ForecastChart() {
           <span className="swatch" style={{ background: colors.actual }} /> actual
           <span className="swatch" style={{ background: colors.oneStep }} /> one-step prediction
           <span className="swatch dashed rollout" style={{ color: colors.rollout }} />
-          {series ? rolloutInfo(series).legend : 'rollout (fed its own forecasts)'}
+          {rollout ? rollout.legend : 'rollout (fed its own forecasts)'}
           {future && (
             <>
               <span className="swatch dotted" style={{ color: colors.rollout }} />
@@ -144,17 +184,38 @@ function ForecastChart() {
             </>
           )}
         </span>
-        {report && (
-          <span className="snapshot-meta" aria-label="Forecast step">
-            {report.target} · step {report.step.toLocaleString('en-US')}
-            {selected > 0 ? ` · model ${selected + 1}` : ''}
+        {report && column && (
+          <span className="snapshot-meta row" aria-label="Forecast step">
+            {report.columns.length > 1 ? (
+              <label className="row" title="The target drawn (the scores are over all of them)">
+                column
+                <select
+                  className="input"
+                  aria-label="Chart column"
+                  value={column.name}
+                  onChange={(e) => setChartColumn(e.target.value)}
+                >
+                  {report.columns.map((c) => (
+                    <option key={c.name} value={c.name}>
+                      {c.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            ) : (
+              column.name
+            )}
+            <span>
+              step {report.step.toLocaleString('en-US')}
+              {selected > 0 ? ` · model ${selected + 1}` : ''}
+            </span>
           </span>
         )}
       </div>
       <div
         className="chart forecast-chart"
         role="img"
-        aria-label={`Forecast chart${report ? ` of ${report.target}` : ''}: actual values, one-step predictions and rollout`}
+        aria-label={`Forecast chart${column ? ` of ${column.name}` : ''}: actual values, one-step predictions and rollout`}
       >
         {!report && (
           <div className="chart-empty overlay">

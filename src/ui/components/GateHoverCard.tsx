@@ -52,7 +52,7 @@ export function GateHoverCard({ x, y, pos, unit, snapshot, layer, reverse = fals
       <div>
         <span className="char">
           {snapshot.series
-            ? `row ${snapshot.series.start + pos}: ${formatScore(snapshot.series.values[pos])}`
+            ? `row ${snapshot.series.start + pos}: ${seriesValues(snapshot.series.columns, pos)}`
             : showChar(snapshot.chars[pos])}
         </span>{' '}
         <span className="hint">
@@ -82,4 +82,10 @@ export function GateHoverCard({ x, y, pos, unit, snapshot, layer, reverse = fals
           )}
     </div>
   );
+}
+
+/** A forecast row's target values: the value alone for one target, else each named. */
+function seriesValues(columns: { name: string; values: Float64Array }[], pos: number): string {
+  if (columns.length === 1) return formatScore(columns[0].values[pos]);
+  return columns.map((c) => `${c.name} ${formatScore(c.values[pos])}`).join(' · ');
 }

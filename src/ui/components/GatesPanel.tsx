@@ -27,6 +27,7 @@ import {
   unitCorrelations,
   type TextFeature,
 } from '../unitFeatures';
+import { chosenColumn } from '../forecastData';
 import { rowsOf, unitOrder } from '../unitOrder';
 import { GateHoverCard } from './GateHoverCard';
 import { Heatmap, type Cell } from './Heatmap';
@@ -121,7 +122,13 @@ export function GatesPanel() {
   // A signal the shown cell lacks (the GRU has no forget gate) colours the text by h instead.
   const shownTextGate = signals.includes(textGate) ? textGate : 'h';
   const hidden = snapshot?.hidden ?? 0;
-  const stretch = snapshot?.series;
+  // A forecast's stretch, drawn under the maps as the chart's chosen target column.
+  const chartColumn = useApp((s) => s.chartColumn);
+  const stretch = useMemo(() => {
+    const series = snapshot?.series;
+    const column = series && chosenColumn(series.columns, chartColumn);
+    return series && column ? { start: series.start, ...column } : undefined;
+  }, [snapshot, chartColumn]);
   const P = stretch ? stretch.values.length : (snapshot?.chars.length ?? 0);
   // What sorting and the finder read: the layer's memory, c for the LSTM, h otherwise.
   const memory = layer?.[memorySignal(cell)];

@@ -42,7 +42,7 @@ interface Props {
   /** What stands at a position, in words a screen reader speaks ("character a", "row 12"). */
   describePosition(pos: number): string;
   /** A forecast model's probed stretch (P values): drawn under the map, where a text would be read. */
-  strip?: { start: number; values: Float64Array };
+  strip?: { start: number; name: string; values: Float64Array };
 }
 
 /**
@@ -311,7 +311,7 @@ export const Heatmap = memo(function Heatmap(props: Props) {
             `${props.describePosition(hover.pos)}, unit ${hover.unit}`
           : ''}
       </p>
-      {props.strip && <SeriesStrip start={props.strip.start} values={props.strip.values} />}
+      {props.strip && <SeriesStrip {...props.strip} />}
       <p className="does">{does}</p>
     </figure>
   );

@@ -6,9 +6,14 @@
 // Dimension legend: N rows of actual/oneStep, R rows of the rollout, P positions of a strip.
 
 import { describe, expect, it } from 'vitest';
-import type { ForecastReport, TaskScoresReport } from '../../../src/engine/training/events';
+import type {
+  ForecastColumn,
+  ForecastReport,
+  TaskScoresReport,
+} from '../../../src/engine/training/events';
 import { toggledInputs, toggledTargets } from '../../../src/store/seriesActions';
 import {
+  chosenColumn,
   compareToBaseline,
   comparisonText,
   forecastRows,
@@ -21,24 +26,30 @@ import {
 } from '../../../src/ui/forecastData';
 import type { SeriesStats } from '../../../src/worker/protocol';
 
-function report(over: Partial<ForecastReport> = {}): ForecastReport {
-  return {
-    step: 40,
-    target: 'load',
-    start: 10,
-    validationStart: 14,
+/** The chart's rows of a one-target report, with `over` in the report and `line` in its column. */
+function rowsOf(over: Partial<ForecastReport> = {}, line: Partial<ForecastColumn> = {}) {
+  const column: ForecastColumn = {
+    name: 'load',
     actual: Float64Array.from([1, 2, 3, 4, 5, 6]), // rows 10..15
     oneStep: Float64Array.from([NaN, 2.1, 2.9, 4.2, 5.1, 5.8]),
     rollout: Float64Array.from([4.9, 5.5, 6.2, 7]), // rows 14..17
-    seriesRows: 16,
     future: new Float64Array(0),
+    ...line,
+  };
+  const report: ForecastReport = {
+    step: 40,
+    start: 10,
+    validationStart: 14,
+    seriesRows: 16,
+    columns: [column],
     ...over,
   };
+  return forecastRows(report, column);
 }
 
 describe('forecastRows', () => {
   it('lines the three series up by data row, the rollout running past the last actual row', () => {
-    const rows = forecastRows(report());
+    const rows = rowsOf();
     expect(rows.map((r) => r.row)).toEqual([10, 11, 12, 13, 14, 15, 16, 17]);
     expect(rows.map((r) => r.actual)).toEqual([1, 2, 3, 4, 5, 6, undefined, undefined]);
     expect(rows.map((r) => r.rollout)).toEqual([
@@ -54,7 +65,7 @@ describe('forecastRows', () => {
   });
 
   it('continues past the series with its forecast of what comes next, when the rows shown reach its end', () => {
-    const rows = forecastRows(report({ future: Float64Array.from([6.5, 7.1, 7.4]) }));
+    const rows = rowsOf({}, { future: Float64Array.from([6.5, 7.1, 7.4]) });
     expect(rows.map((r) => r.row)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18]);
     expect(rows.filter((r) => r.future !== undefined).map((r) => [r.row, r.future])).toEqual([
       [16, 6.5],
@@ -62,13 +73,13 @@ describe('forecastRows', () => {
       [18, 7.4],
     ]);
     // The rows shown stop before the series' end (a long validation part is cut): no future.
-    const cut = forecastRows(report({ seriesRows: 900, future: Float64Array.from([6.5]) }));
+    const cut = rowsOf({ seriesRows: 900 }, { future: Float64Array.from([6.5]) });
     expect(cut.some((r) => r.future !== undefined)).toBe(false);
     expect(cut.at(-1)!.row).toBe(17);
   });
 
   it('leaves a NaN prediction out, so the line has a gap there rather than a drop to zero', () => {
-    const rows = forecastRows(report());
+    const rows = rowsOf();
     expect('oneStep' in rows[0]).toBe(false);
     expect(rows[1].oneStep).toBe(2.1);
     expect(rows[5].oneStep).toBe(5.8);
@@ -76,19 +87,30 @@ describe('forecastRows', () => {
   });
 
   it('starts at the rollout when it begins before the actual stretch, and is empty for empty data', () => {
-    const rows = forecastRows(
-      report({ start: 20, validationStart: 18, actual: Float64Array.of(1) }),
-    );
+    const rows = rowsOf({ start: 20, validationStart: 18 }, { actual: Float64Array.of(1) });
     expect(rows[0]).toEqual({ row: 18, rollout: 4.9 });
     expect(rows.find((r) => r.row === 20)?.actual).toBe(1);
-    const none = forecastRows(
-      report({
+    const none = rowsOf(
+      {},
+      {
         actual: new Float64Array(0),
         oneStep: new Float64Array(0),
         rollout: new Float64Array(0),
-      }),
+      },
     );
     expect(none).toEqual([]);
+  });
+});
+
+describe('chosenColumn', () => {
+  const columns = [{ name: 'load' }, { name: 'temp' }, { name: 'price' }];
+
+  it('draws the column chosen by name, and the first target when none is chosen or it is gone', () => {
+    expect(chosenColumn(columns, 'temp')).toBe(columns[1]);
+    expect(chosenColumn(columns, null)).toBe(columns[0]);
+    // temp was a target when chosen; the targets changed since.
+    expect(chosenColumn(columns.slice(2), 'temp')).toBe(columns[2]);
+    expect(chosenColumn([], 'temp')).toBeUndefined();
   });
 });
 
@@ -175,6 +197,16 @@ describe('rolloutInfo', () => {
     const none = { inputColumns: [1], targetColumns: [0] };
     expect(rolloutInfo(stats({ layout: none })).legend).toBe(
       'rollout (nothing fed back: load is not an input)',
+    );
+  });
+
+  it('speaks of the target column drawn, when there are several', () => {
+    const layout = { inputColumns: [0, 1], targetColumns: [0, 2] };
+    expect(rolloutInfo(stats({ layout }), 0).legend).toBe(
+      'rollout (fed its own forecasts; temp as recorded)',
+    );
+    expect(rolloutInfo(stats({ layout }), 2).legend).toBe(
+      'rollout (nothing fed back: hour is not an input)',
     );
   });
 });

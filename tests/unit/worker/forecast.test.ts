@@ -161,18 +161,19 @@ describe('series in the worker', () => {
     expect(h.of('metrics').some((m) => m.validation.length > 0)).toBe(true);
 
     const chart = h.of('forecast').at(-1)!;
-    expect(chart.target).toBe('sines');
+    expect(chart.columns.map((c) => c.name)).toEqual(['sines']);
+    const [line] = chart.columns;
     expect(chart.validationStart).toBe(1600);
-    expect(chart.start + chart.actual.length).toBeLessThanOrEqual(2000);
-    expect(chart.actual.length).toBeLessThanOrEqual(600);
-    expect(chart.rollout.length).toBe(50);
+    expect(chart.start + line.actual.length).toBeLessThanOrEqual(2000);
+    expect(line.actual.length).toBeLessThanOrEqual(600);
+    expect(line.rollout.length).toBe(50);
     // The series is its own only input: the chart goes on past its last row, as far as the horizon.
     expect(chart.seriesRows).toBe(2000);
-    expect(chart.future.length).toBe(50);
-    expect(chart.future.every(Number.isFinite)).toBe(true);
+    expect(line.future.length).toBe(50);
+    expect(line.future.every(Number.isFinite)).toBe(true);
     const values = generateSeries('sines', 2000, FORECAST.train.seed);
-    for (let i = 0; i < chart.actual.length; i++)
-      expect(chart.actual[i]).toBe(values[chart.start + i]);
+    for (let i = 0; i < line.actual.length; i++)
+      expect(line.actual[i]).toBe(values[chart.start + i]);
 
     // The same one-step predictions, straight from the engine: one B = 1 stream from row 0.
     const backend = h.host.session.trainer!.backend;
@@ -180,17 +181,15 @@ describe('series in the worker', () => {
     const normalized = values.map((v) => (v - stat.mean) / stat.std);
     const layout = { inputColumns: [0], targetColumns: [0] };
     const T = FORECAST.train.seqLen;
+    const from = 0;
     const windows = [];
-    for (let s = 0; s < 1999; s += T) {
+    for (let s = from; s < 1999; s += T) {
       windows.push(seriesWindowAt([normalized], layout, 0, s, 1, Math.min(T, 1999 - s)));
     }
-    const outputs = await backend.predict(windows);
-    const flat = new Float32Array(1999);
-    let k = 0;
-    for (const o of outputs) for (const v of o) flat[k++] = v;
-    for (let i = 0; i < chart.oneStep.length; i++) {
+    const flat = (await backend.predict(windows)).flatMap((o) => Array.from(o)); // rows from + 1 …
+    for (let i = 0; i < line.oneStep.length; i++) {
       const row = chart.start + i;
-      expect(chart.oneStep[i]).toBeCloseTo(flat[row - 1] * stat.std + stat.mean, 10);
+      expect(line.oneStep[i]).toBeCloseTo(flat[row - 1 - from] * stat.std + stat.mean, 10);
     }
     // The model does better one step ahead than the normalised MSE of a flat line at the mean.
     expect(last.mse).toBeLessThan(0.5);
@@ -198,7 +197,7 @@ describe('series in the worker', () => {
     const probe = h.of('probe').at(-1)!;
     expect(probe.chars).toEqual([]);
     expect(probe.series!.start).toBe(1600);
-    expect(probe.series!.values.length).toBe(200);
+    expect(probe.series!.columns.map((c) => c.values.length)).toEqual([200]);
     expect(probe.layers[0].h!.length).toBe(200 * 16);
     expect(h.of('error')).toEqual([]);
 
@@ -213,7 +212,7 @@ describe('series in the worker', () => {
         .some((p) => p.series?.start === 1900),
     );
     const moved = h.of('probe').find((p, i) => i >= probes && p.series?.start === 1900)!;
-    expect(Array.from(moved.series!.values)).toEqual(Array.from(values.subarray(1900)));
+    expect(Array.from(moved.series!.columns[0].values)).toEqual(Array.from(values.subarray(1900)));
     const direct = await backend.probe(Float32Array.from(normalized.subarray(1900)));
     expect(Array.from(moved.layers[0].h!)).toEqual(Array.from(direct.layers[0].h!));
     // A row that is no row is refused; the stretch in use stays; null goes back to the default.
@@ -236,7 +235,10 @@ describe('series in the worker', () => {
     h.host.handle({ type: 'step' });
     await h.host.idle();
     expect(h.of('series').at(-1)!.stats.horizon).toBe(20);
-    await until('a chart of 20 rows', () => h.of('forecast').at(-1)!.rollout.length === 20);
+    await until(
+      'a chart of 20 rows',
+      () => h.of('forecast').at(-1)!.columns[0].rollout.length === 20,
+    );
   }, 180_000);
 
   test('with two targets the baselines are averaged over both, as the model’s scores are', async () => {
@@ -270,6 +272,46 @@ describe('series in the worker', () => {
     expect(baselines.seasonal!.mse).toBeCloseTo(
       (ba.seasonal!.mseNormalized + bb.seasonal!.mseNormalized) / 2,
       12,
+    );
+
+    // The chart has a line set per target, each in its own units: column k of the engine's
+    // (row, Co) predictions of the same rows, read as one B = 1 stream from row 0.
+    h.host.handle({ type: 'step' });
+    await h.host.idle();
+    await until('a chart', () => h.of('forecast').length > 0);
+    const chart = h.of('forecast').at(-1)!;
+    expect(chart.columns.map((c) => c.name)).toEqual(['a', 'b']);
+    const backend = h.host.session.trainer!.backend;
+    const trainRows = splitSeries(N, valFraction).trainRows;
+    const stats = [a, b].map((c) => fitColumn(c, trainRows));
+    const normalized = [a, b].map((c, k) => c.map((v) => (v - stats[k].mean) / stats[k].std));
+    const layout = { inputColumns: [0, 1], targetColumns: [0, 1] };
+    const T = FORECAST.train.seqLen;
+    const windows = [];
+    for (let s = 0; s < N - 1; s += T) {
+      windows.push(seriesWindowAt(normalized, layout, 0, s, 1, Math.min(T, N - 1 - s)));
+    }
+    const flat = (await backend.predict(windows)).flatMap((o) => Array.from(o)); // (N − 1, Co)
+    chart.columns.forEach((line, k) => {
+      const raw = [a, b][k];
+      expect(line.rollout.length).toBe(Math.min(50, N - trainRows));
+      for (let i = 0; i < line.actual.length; i++) {
+        const row = chart.start + i;
+        expect(line.actual[i]).toBe(raw[row]);
+        if (row === 0) continue;
+        expect(line.oneStep[i]).toBeCloseTo(
+          flat[(row - 1) * 2 + k] * stats[k].std + stats[k].mean,
+          10,
+        );
+      }
+    });
+    await until('a probe', () => h.of('probe').length > 0);
+    const stretch = h.of('probe').at(-1)!.series!;
+    expect(stretch.columns.map((c) => c.name)).toEqual(['a', 'b']);
+    stretch.columns.forEach((c, k) =>
+      expect(Array.from(c.values)).toEqual(
+        Array.from([a, b][k].subarray(stretch.start, stretch.start + c.values.length)),
+      ),
     );
   });
 
