@@ -2,7 +2,9 @@
 // forward pass (Backend.predict on B = 1 windows, state carried from window
 // to window as the model trains): the one-step prediction of every row from
 // the rows before it, and the autoregressive rollout that feeds the model its
-// own predictions of the target columns. Values are normalised here
+// own predictions of the target columns. Both build the model's state on
+// actual rows first (a warm-up) rather than from the series' start, so a
+// long series costs the rows asked for. Values are normalised here
 // (normalize.ts); the caller maps them back to the columns' units.
 //
 // Dimension legend: N rows, T window, Ci input columns, Co target columns,
@@ -32,24 +34,43 @@ export function streamWindows(
 }
 
 /**
- * (N, Co) normalised one-step predictions: row r holds the model's prediction
- * of row r from rows 0 … r − 1, state carried from the series' start; row 0
- * (nothing before it) is NaN.
+ * Rows the one-step predictions of a model trained on windows of `seqLen`
+ * rows read before the first row asked for, to build its state (from row 0
+ * when there are fewer): 1,000, or four windows when that is more. Truncated
+ * backpropagation teaches no dependency longer than a window, so a state
+ * started this early is the state started at row 0 to within float rounding
+ * (docs/forecasting.md has the measurement), and a long series costs the rows
+ * asked for plus this, not every row before them, per validation run.
+ */
+export function oneStepWarmUp(seqLen: number): number {
+  return Math.max(1000, 4 * seqLen);
+}
+
+/**
+ * (N, Co) normalised one-step predictions: row r, first ≤ r < end, holds
+ * the model's prediction of row r from rows from … r − 1, state carried from
+ * row from = max(0, first − warmUp); every other row is NaN. By default
+ * every row from 1 on, state carried from the series' start (row 0 has
+ * nothing before it).
  */
 export async function oneStepPredictions(
   backend: Backend,
   columns: Float64Array[],
   layout: SeriesLayout,
   seqLen: number,
+  { first = 1, end = columns[0].length, warmUp = Infinity } = {},
 ): Promise<Float32Array> {
   const N = columns[0].length;
   const Co = layout.targetColumns.length;
   const out = new Float32Array(N * Co).fill(NaN);
-  const windows = streamWindows(columns, layout, 0, N, seqLen);
+  const from = Math.max(0, first - warmUp);
+  const windows = streamWindows(columns, layout, from, Math.min(end, N), seqLen);
   const outputs = await backend.predict(windows); // each (T, 1, Co)
-  let row = 1;
+  let row = from + 1;
   for (const o of outputs) {
-    out.set(o, row * Co);
+    // The warm-up's own predictions (rows before `first`) are left out.
+    const skip = Math.max(0, Math.min(o.length / Co, first - row));
+    out.set(o.subarray(skip * Co), (row + skip) * Co);
     row += o.length / Co;
   }
   return out;

@@ -17,7 +17,7 @@ import { copyLayers, type TaskScorer, type TrainingData } from '../engine/traini
 import { PROBE_STREAMS } from '../engine/training/diagnostics';
 import type { ForecastReport } from '../engine/training/events';
 import type { TrainerOptions } from '../engine/training/options';
-import { canRunPastEnd, oneStepPredictions, rollout } from './forecast';
+import { canRunPastEnd, oneStepPredictions, oneStepWarmUp, rollout } from './forecast';
 import {
   denormalizeValue,
   fitColumn,
@@ -118,8 +118,9 @@ export function forecastTrainingData(
 }
 
 /**
- * MSE and MAE of the one-step predictions of the validation rows, normalised
- * and averaged over the target columns (the baselines' mseNormalized units).
+ * MSE and MAE of the one-step predictions of the validation rows (state built
+ * over the oneStepWarmUp rows before them), normalised and averaged over
+ * the target columns (the baselines' mseNormalized units).
  */
 export function forecastScorer(series: SeriesData, seqLen: number): TaskScorer {
   return {
@@ -127,7 +128,10 @@ export function forecastScorer(series: SeriesData, seqLen: number): TaskScorer {
       const { normalized, layout, split } = series;
       if (split.validationRows === 0) return null;
       const first = Math.max(1, split.trainRows);
-      const predicted = await oneStepPredictions(backend, normalized, layout, seqLen); // (N, Co)
+      const predicted = await oneStepPredictions(backend, normalized, layout, seqLen, {
+        first,
+        warmUp: oneStepWarmUp(seqLen),
+      }); // (N, Co), from `first` on
       const Co = layout.targetColumns.length;
       const N = split.trainRows + split.validationRows;
       let se = 0;
@@ -168,7 +172,11 @@ export async function forecastReport(
   const step = backend.step;
   const Co = layout.targetColumns.length;
   const { start, length } = chartRows(split);
-  const predicted = await oneStepPredictions(backend, normalized, layout, seqLen); // (N, Co)
+  const predicted = await oneStepPredictions(backend, normalized, layout, seqLen, {
+    first: Math.max(1, start),
+    end: start + length,
+    warmUp: oneStepWarmUp(seqLen),
+  }); // (N, Co), rows start … start + length − 1
   const ahead = await rollout(
     backend,
     normalized,

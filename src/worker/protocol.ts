@@ -408,7 +408,8 @@ export type EngineMessage =
   /**
    * Validation scores of a tagging or forecast model, with each validation run
    * (step 0 included): tagging over the whole held-out part, forecast over the
-   * one-step predictions of every validation row (state carried from row 0).
+   * one-step predictions of every validation row (state built over the
+   * oneStepWarmUp rows before them, src/series/forecast.ts).
    */
   | ({ type: 'taskScores'; model?: number } & TaskScoresReport)
   /**

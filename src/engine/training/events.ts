@@ -101,8 +101,8 @@ export type TaskScoresReport =
  *   actual    rows start … start + N − 1: the history before the validation
  *             split, and the held-out values after it
  *   oneStep   the same rows: the model's prediction of each row from the rows
- *             before it (state carried from the series' start), NaN before
- *             the first row predicted
+ *             before it (state built from up to oneStepWarmUp rows
+ *             before `start`), NaN at row 0
  *   rollout   rows validationStart … validationStart + R − 1: the model fed
  *             its own predictions of the target columns (the other input
  *             columns, known covariates, take their actual values)

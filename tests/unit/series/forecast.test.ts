@@ -1,6 +1,6 @@
 // The forecast model's view of a series through the CPU engine's predict
 // (src/series/forecast.ts): one-step predictions carry state from the series'
-// start, and the rollout feeds predicted target values back as inputs while
+// start or from a warm-up before the rows asked for, and the rollout feeds predicted target values back as inputs while
 // covariates keep their actual values; the chart's rows (trainingData.ts).
 //
 // Dimension legend: N rows, T window, Ci / Co columns read / forecast, R rollout rows.
@@ -45,6 +45,21 @@ describe('forecast predictions through the engine', () => {
     expect(windows.map((w) => w.seqLen)).toEqual([8, 8, 8, 8, 8, 8, 8, 3]);
     const flat = (await backend.predict(windows)).flatMap((o) => [...o]);
     expect([...out.subarray(1)]).toEqual(flat);
+  });
+
+  it('asked for rows first … end − 1 with a warm-up, it reads from first − warmUp only', async () => {
+    const backend = cpuBackend(model, seededParams(model, 5), 4, 8);
+    const [first, end, warmUp] = [30, 50, 12];
+    const out = await oneStepPredictions(backend, columns, layout, 8, { first, end, warmUp });
+    // The same stream started at row 18: its predictions of rows 30 … 49, and nothing else.
+    const windows = streamWindows(columns, layout, first - warmUp, end, 8);
+    const flat = (await backend.predict(windows)).flatMap((o) => [...o]); // rows 19 … 49
+    expect([...out.subarray(first, end)]).toEqual(flat.slice(first - (first - warmUp + 1)));
+    expect([...out.subarray(0, first), ...out.subarray(end)].every(Number.isNaN)).toBe(true);
+    // A warm-up reaching past row 0 starts at row 0: the full stream's predictions.
+    const whole = await oneStepPredictions(backend, columns, layout, 8);
+    const early = await oneStepPredictions(backend, columns, layout, 8, { first: 5, warmUp: 100 });
+    expect([...early.subarray(5)]).toEqual([...whole.subarray(5)]);
   });
 
   it('the rollout feeds its own predictions of the target back, covariates stay actual', async () => {

@@ -9,6 +9,7 @@
 
 import { afterEach, describe, expect, test } from 'vitest';
 import { naiveBaselines } from '../../../src/series/baselines';
+import { oneStepWarmUp } from '../../../src/series/forecast';
 import { generateSeries } from '../../../src/series/generators';
 import { fitColumn, splitSeries } from '../../../src/series/normalize';
 import { seriesWindowAt } from '../../../src/series/windows';
@@ -175,13 +176,15 @@ describe('series in the worker', () => {
     for (let i = 0; i < line.actual.length; i++)
       expect(line.actual[i]).toBe(values[chart.start + i]);
 
-    // The same one-step predictions, straight from the engine: one B = 1 stream from row 0.
+    // The same one-step predictions, straight from the engine: one B = 1 stream from the warm-up
+    // before the chart's first row.
     const backend = h.host.session.trainer!.backend;
     const stat = fitColumn(values, splitSeries(2000, 0.2).trainRows);
     const normalized = values.map((v) => (v - stat.mean) / stat.std);
     const layout = { inputColumns: [0], targetColumns: [0] };
     const T = FORECAST.train.seqLen;
-    const from = 0;
+    const from = Math.max(0, chart.start - oneStepWarmUp(T));
+    expect(from).toBeGreaterThan(0); // 2,000 rows: the stream does not start at row 0
     const windows = [];
     for (let s = from; s < 1999; s += T) {
       windows.push(seriesWindowAt([normalized], layout, 0, s, 1, Math.min(T, 1999 - s)));
