@@ -18,7 +18,7 @@ import { unitToShow } from './gatesSlice';
 import { metrics } from './metrics';
 import { onConfigRefused, onModelBuilt, onRollback } from './runActions';
 import { withBest } from './runSlice';
-import { addTaskScores, taskScoresUpTo, withForecast } from './taskSlice';
+import { addTaskScores, keptChartColumn, taskScoresUpTo, withForecast } from './taskSlice';
 
 type Handlers = {
   [K in EngineMessage['type']]: (message: EngineMessageOf<K>) => void;
@@ -85,7 +85,12 @@ const handlers: Handlers = {
   recall: (m) => set({ recall: addRecall(get().recall, m) }),
   taskScores: (m) => set({ taskScores: addTaskScores(get().taskScores, m) }),
   forecast: (m) => set({ forecasts: withForecast(get().forecasts, m) }),
-  series: (m) => set({ series: m.stats, seriesError: null }),
+  series: (m) =>
+    set({
+      series: m.stats,
+      seriesError: null,
+      chartColumn: keptChartColumn(get().chartColumn, get().series, m.stats),
+    }),
   seriesError: (m) => set({ seriesError: m.message }),
   // A rollback keeps the best (the engine keeps its weights): no truncation here.
   best: (m) => set(withBest(get(), m.model ?? 0, { step: m.step, loss: m.loss })),

@@ -3,7 +3,8 @@
 // goes to the worker (loadSeries), which parses and checks it and answers
 // with 'series' or 'seriesError' (receiver.ts puts them in taskSlice). The
 // columns (setSeriesLayout) and the rollout's rows (setHorizon) go the same
-// way; which target the chart draws (setChartColumn) stays on the page. A new series or other columns need a fresh model, so once a model has
+// way; which target the chart draws (setChartColumn) stays on the page. A
+// new series or other columns need a fresh model, so once a model has
 // trained they ask first (the same dialog as a new corpus); the horizon only
 // changes what the chart draws, so it never asks.
 //

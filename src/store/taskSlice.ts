@@ -63,6 +63,21 @@ export function taskScoresUpTo(all: Scores, model: number, step: number): Scores
   return { ...all, [model]: list.filter((r) => r.step <= step) };
 }
 
+/**
+ * The chart column chosen, kept while the series stays and the column stays
+ * a target: another series, or the column no longer forecast, draws the first
+ * target again (a later series with a column of the same name must not open on it).
+ */
+export function keptChartColumn(
+  chosen: string | null,
+  previous: SeriesStats | null,
+  next: SeriesStats,
+): string | null {
+  if (chosen === null || previous?.name !== next.name) return null;
+  const targets = next.layout.targetColumns.map((c) => next.columns[c]?.name);
+  return targets.includes(chosen) ? chosen : null;
+}
+
 /** A 'forecast' message as its model's latest chart. */
 export function withForecast(
   all: TaskSlice['forecasts'],

@@ -195,13 +195,16 @@ export function rolloutInfo(
   const rows = Math.min(horizon, validationRows);
   const name = (c: number) => columns[c]?.name ?? `column ${c + 1}`;
   const others = layout.inputColumns.filter((c) => !layout.targetColumns.includes(c));
+  // The targets whose forecasts are read back: all of them drive every target's line.
+  const fed = layout.targetColumns.filter((c) => layout.inputColumns.includes(c));
+  const recorded = others.length > 0 ? `; ${others.map(name).join(', ')} as recorded` : '';
   let legend: string;
-  if (!layout.inputColumns.includes(target)) {
+  if (fed.length === 0) {
     legend = `rollout (nothing fed back: ${name(target)} is not an input)`;
-  } else if (others.length > 0) {
-    legend = `rollout (fed its own forecasts; ${others.map(name).join(', ')} as recorded)`;
+  } else if (!fed.includes(target)) {
+    legend = `rollout (${name(target)} is not an input; fed its forecasts of ${fed.map(name).join(', ')}${recorded})`;
   } else {
-    legend = 'rollout (fed its own forecasts)';
+    legend = `rollout (fed its own forecasts${recorded})`;
   }
   return { rows, cut: rows < horizon, legend, pastEnd: canRunPastEnd(layout) };
 }

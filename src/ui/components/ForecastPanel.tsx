@@ -185,7 +185,7 @@ function ForecastChart() {
           )}
         </span>
         {report && column && (
-          <span className="snapshot-meta row" aria-label="Forecast step">
+          <span className="snapshot-meta row">
             {report.columns.length > 1 ? (
               <label className="row" title="The target drawn (the scores are over all of them)">
                 column
@@ -205,7 +205,7 @@ function ForecastChart() {
             ) : (
               column.name
             )}
-            <span>
+            <span aria-label="Forecast step">
               step {report.step.toLocaleString('en-US')}
               {selected > 0 ? ` · model ${selected + 1}` : ''}
             </span>

@@ -12,6 +12,7 @@ import type {
   TaskScoresReport,
 } from '../../../src/engine/training/events';
 import { toggledInputs, toggledTargets } from '../../../src/store/seriesActions';
+import { keptChartColumn } from '../../../src/store/taskSlice';
 import {
   chosenColumn,
   compareToBaseline,
@@ -102,6 +103,20 @@ describe('forecastRows', () => {
   });
 });
 
+/** Stats of a three-column series, `over` replacing fields. */
+const stats = (over: Partial<SeriesStats>): SeriesStats => ({
+  name: 'weather',
+  rows: 400,
+  trainRows: 360,
+  validationRows: 40,
+  columns: ['load', 'temp', 'hour'].map((name) => ({ name, problems: 0, messages: [] })),
+  layout: { inputColumns: [0], targetColumns: [0] },
+  notes: [],
+  baselines: { lastValue: { mse: 1, mae: 1 }, seasonal: null },
+  horizon: 24,
+  ...over,
+});
+
 describe('chosenColumn', () => {
   const columns = [{ name: 'load' }, { name: 'temp' }, { name: 'price' }];
 
@@ -111,6 +126,16 @@ describe('chosenColumn', () => {
     // temp was a target when chosen; the targets changed since.
     expect(chosenColumn(columns.slice(2), 'temp')).toBe(columns[2]);
     expect(chosenColumn([], 'temp')).toBeUndefined();
+  });
+
+  it('keeps the choice while the series stays and the column is a target, else the first again', () => {
+    const two = stats({ layout: { inputColumns: [0, 1], targetColumns: [0, 1] } });
+    expect(keptChartColumn('temp', two, two)).toBe('temp');
+    // temp no longer forecast: back to the first target (ticking it again does not bring it back).
+    expect(keptChartColumn('temp', two, stats({}))).toBeNull();
+    // Another series with a column of the same name opens on its first target.
+    expect(keptChartColumn('temp', two, { ...two, name: 'other.csv' })).toBeNull();
+    expect(keptChartColumn(null, two, two)).toBeNull();
   });
 });
 
@@ -169,19 +194,6 @@ describe('scores against the baselines', () => {
 });
 
 describe('rolloutInfo', () => {
-  const stats = (over: Partial<SeriesStats>): SeriesStats => ({
-    name: 'weather',
-    rows: 400,
-    trainRows: 360,
-    validationRows: 40,
-    columns: ['load', 'temp', 'hour'].map((name) => ({ name, problems: 0, messages: [] })),
-    layout: { inputColumns: [0], targetColumns: [0] },
-    notes: [],
-    baselines: { lastValue: { mse: 1, mae: 1 }, seasonal: null },
-    horizon: 24,
-    ...over,
-  });
-
   it('runs the horizon, cut to the held-out rows when it asks for more', () => {
     expect(rolloutInfo(stats({}))).toMatchObject({ rows: 24, cut: false });
     expect(rolloutInfo(stats({ horizon: 100 }))).toMatchObject({ rows: 40, cut: true });
@@ -205,8 +217,9 @@ describe('rolloutInfo', () => {
     expect(rolloutInfo(stats({ layout }), 0).legend).toBe(
       'rollout (fed its own forecasts; temp as recorded)',
     );
+    // hour is not read, but the forecasts of load that are read back drive its line too.
     expect(rolloutInfo(stats({ layout }), 2).legend).toBe(
-      'rollout (nothing fed back: hour is not an input)',
+      'rollout (hour is not an input; fed its forecasts of load; temp as recorded)',
     );
   });
 });
