@@ -119,8 +119,8 @@ export function forecastTrainingData(
 
 /**
  * MSE and MAE of the one-step predictions of the validation rows (state built
- * over the oneStepWarmUp rows before them), normalised and averaged over
- * the target columns (the baselines' mseNormalized units).
+ * over the oneStepWarmUp rows before them), normalised, of each target column
+ * and averaged over them (the baselines' mseNormalized units).
  */
 export function forecastScorer(series: SeriesData, seqLen: number): TaskScorer {
   return {
@@ -134,19 +134,27 @@ export function forecastScorer(series: SeriesData, seqLen: number): TaskScorer {
       }); // (N, Co), from `first` on
       const Co = layout.targetColumns.length;
       const N = split.trainRows + split.validationRows;
-      let se = 0;
-      let ae = 0;
-      let count = 0;
-      for (let r = first; r < N; r++) {
-        for (let k = 0; k < Co; k++) {
-          const e = normalized[layout.targetColumns[k]][r] - predicted[r * Co + k];
+      const rows = N - first;
+      if (rows <= 0) return null;
+      // (Co) each target's errors over the validation rows; every target has as many rows.
+      const perTarget = layout.targetColumns.map((c, k) => {
+        let se = 0;
+        let ae = 0;
+        for (let r = first; r < N; r++) {
+          const e = normalized[c][r] - predicted[r * Co + k];
           se += e * e;
           ae += Math.abs(e);
-          count++;
         }
-      }
-      if (count === 0) return null;
-      return { kind: 'forecast', step: backend.step, mse: se / count, mae: ae / count };
+        return { mse: se / rows, mae: ae / rows };
+      });
+      const mean = (key: 'mse' | 'mae') => perTarget.reduce((sum, t) => sum + t[key], 0) / Co;
+      return {
+        kind: 'forecast',
+        step: backend.step,
+        mse: mean('mse'),
+        mae: mean('mae'),
+        perTarget,
+      };
     },
   };
 }

@@ -49,7 +49,13 @@ export function addTaskScores(all: Scores, message: EngineMessageOf<'taskScores'
           recall: message.recall,
           f1: message.f1,
         }
-      : { kind: 'forecast', step: message.step, mse: message.mse, mae: message.mae };
+      : {
+          kind: 'forecast',
+          step: message.step,
+          mse: message.mse,
+          mae: message.mae,
+          perTarget: message.perTarget,
+        };
   const list = all[model] ?? [];
   const last = list[list.length - 1];
   const kept = last && last.step >= report.step ? list.slice(0, -1) : list;

@@ -65,15 +65,58 @@ export function chosenColumn<C extends { name: string }>(
   return columns.find((c) => c.name === chosen) ?? columns[0];
 }
 
+/** A forecast model's scores at one validation run. */
+export type ForecastScoresReport = Extract<TaskScoresReport, { kind: 'forecast' }>;
+
 /** The forecast scores of a model's validation runs, in step order (tagging scores left out). */
 export function forecastScores(
   reports: readonly TaskScoresReport[] | undefined,
-): { step: number; mse: number; mae: number }[] {
-  const out: { step: number; mse: number; mae: number }[] = [];
-  for (const r of reports ?? []) {
-    if (r.kind === 'forecast') out.push({ step: r.step, mse: r.mse, mae: r.mae });
-  }
-  return out;
+): ForecastScoresReport[] {
+  return (reports ?? []).filter((r): r is ForecastScoresReport => r.kind === 'forecast');
+}
+
+/** One target's line of the per-target scores: the model's MSE beside its own baselines'. */
+export interface TargetScores {
+  name: string;
+  /** The model's validation MSE of this target; null before the first validation. */
+  model: number | null;
+  lastValue: number;
+  /** With the target's own season P; null when it has none. */
+  seasonal: { mse: number; period: number } | null;
+  /** "beats both", "beats last value", "not yet below either", …; '–' before a score. */
+  verdict: string;
+}
+
+/** Each target's scores, in the layout's order, from the latest validation run (if any). */
+export function targetScores(
+  series: SeriesStats,
+  latest: ForecastScoresReport | null,
+): TargetScores[] {
+  const { layout, columns, baselines } = series;
+  return layout.targetColumns.map((c, k) => {
+    const own = baselines.perTarget[k];
+    const model = latest?.perTarget[k]?.mse ?? null;
+    const seasonal = own?.seasonal ? { mse: own.seasonal.mse, period: own.seasonal.period } : null;
+    const lastValue = own?.lastValue.mse ?? NaN;
+    return {
+      name: columns[c]?.name ?? `column ${c + 1}`,
+      model,
+      lastValue,
+      seasonal,
+      verdict: targetVerdict(model, lastValue, seasonal?.mse ?? null),
+    };
+  });
+}
+
+function targetVerdict(model: number | null, lastValue: number, seasonal: number | null): string {
+  if (model === null || !Number.isFinite(model)) return '–';
+  const beatsLast = model < lastValue;
+  if (seasonal === null) return beatsLast ? 'beats last value' : 'not yet below last value';
+  const beatsSeasonal = model < seasonal;
+  if (beatsLast && beatsSeasonal) return 'beats both';
+  if (beatsLast) return 'beats last value only';
+  if (beatsSeasonal) return 'beats seasonal naive only';
+  return 'not yet below either';
 }
 
 /**

@@ -154,6 +154,14 @@ export function seriesStats(
         mae: mean(seasonal.map((s) => s.maeNormalized)),
         periods: seasonal.map((s) => s.period),
       },
+      perTarget: perTarget.map((b) => ({
+        lastValue: { mse: b.lastValue.mseNormalized, mae: b.lastValue.maeNormalized },
+        seasonal: b.seasonal && {
+          mse: b.seasonal.mseNormalized,
+          mae: b.seasonal.maeNormalized,
+          period: b.seasonal.period,
+        },
+      })),
     },
     horizon,
   };

@@ -168,6 +168,11 @@ export interface SeriesStats {
   baselines: {
     lastValue: BaselineScores;
     seasonal: (BaselineScores & { periods: number[] }) | null;
+    /** (Co) Each target's own, in the layout's order; its seasonal one when it has a season. */
+    perTarget: {
+      lastValue: BaselineScores;
+      seasonal: (BaselineScores & { period: number }) | null;
+    }[];
   };
   /** Rows the N-step rollout runs for. */
   horizon: number;

@@ -183,6 +183,15 @@ describe('forecast page (cpu)', () => {
       console.log(
         `[e2e forecast] step ${paused}: validation MSE ${mse}, MAE ${mae}, last value ${lastValue}: ${verdict}`,
       );
+      // Two targets: each one's MSE beside its own baselines, with a verdict.
+      const perTarget = page.getByRole('table', { name: 'Validation MSE per target' });
+      expect(await perTarget.getByRole('rowheader').allTextContents()).toEqual(['hum', 'load']);
+      for (const cells of await perTarget.locator('tbody tr').all()) {
+        const [model, last, , verdict] = await cells.getByRole('cell').allTextContents();
+        expect(Number(model)).toBeGreaterThan(0);
+        expect(Number(last)).toBeGreaterThan(0);
+        expect(verdict).toMatch(/^(beats|not yet)/);
+      }
       const curve = page.getByRole('img', { name: 'Validation MSE per step, with the baselines' });
       expect(await curve.locator('.baseline-last').count()).toBe(1);
 

@@ -92,7 +92,20 @@ export type TaskScoresReport =
       recall: number;
       f1: number;
     }
-  | { kind: 'forecast'; step: number; mse: number; mae: number };
+  | {
+      kind: 'forecast';
+      step: number;
+      mse: number;
+      mae: number;
+      /** (Co) Each target column's own, in the layout's order (`mse`, `mae`: their mean). */
+      perTarget: ForecastErrors[];
+    };
+
+/** Errors of one-step forecasts in normalised units. */
+export interface ForecastErrors {
+  mse: number;
+  mae: number;
+}
 
 /**
  * What the forecast chart draws for each target column, in the column's own

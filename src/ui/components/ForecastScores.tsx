@@ -1,7 +1,8 @@
 // The forecast model's validation MSE and MAE against the naive baselines
 // (normalised units, as the model's loss; averaged over the targets as the
-// model's are), the verdict against each, and the validation MSE per step on a
-// log axis under the baselines' levels.
+// model's are), the verdict against each, with several targets each one's
+// MSE beside its own baselines, and the validation MSE per step on a log axis
+// under the baselines' levels.
 
 import { useMemo } from 'react';
 import {
@@ -23,6 +24,8 @@ import {
   formatLogTick,
   formatScore,
   mseCurve,
+  targetScores,
+  type ForecastScoresReport,
 } from '../forecastData';
 import { useColorScheme } from '../hooks/useColorScheme';
 import { useTransitionedState } from '../hooks/useTransitionedState';
@@ -100,6 +103,7 @@ export function ForecastScores({ series }: { series: SeriesStats }) {
           <p>Model {comparisonText(vsLast, 'last-value')}.</p>
           {vsSeasonal && <p>Model {comparisonText(vsSeasonal, 'seasonal naive')}.</p>}
         </div>
+        {targets.length > 1 && <PerTargetScores series={series} latest={latest} />}
       </div>
       <div>
         <span className="hint legend score-legend">
@@ -179,5 +183,47 @@ export function ForecastScores({ series }: { series: SeriesStats }) {
         </div>
       </div>
     </div>
+  );
+}
+
+/** Each target's validation MSE beside its own baselines: which targets the model has learnt. */
+function PerTargetScores({
+  series,
+  latest,
+}: {
+  series: SeriesStats;
+  latest: ForecastScoresReport | null;
+}) {
+  const rows = targetScores(series, latest);
+  return (
+    <table className="score-table per-target" aria-label="Validation MSE per target">
+      <caption className="hint">Validation MSE of each target against its own baselines</caption>
+      <thead>
+        <tr>
+          <th scope="col">target</th>
+          <th scope="col">model</th>
+          <th scope="col">last value</th>
+          <th scope="col">seasonal naive</th>
+          <th scope="col">
+            <span className="visually-hidden">Verdict</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.name}>
+            <th scope="row">{r.name}</th>
+            <td className="model-score">{r.model === null ? '–' : formatScore(r.model)}</td>
+            <td>{formatScore(r.lastValue)}</td>
+            <td>
+              {r.seasonal ? `${formatScore(r.seasonal.mse)} (P = ${r.seasonal.period})` : '–'}
+            </td>
+            <td className={`target-verdict ${r.verdict.startsWith('beats both') ? 'beats' : ''}`}>
+              {r.verdict}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -24,6 +24,7 @@ import {
   mseCurve,
   rolloutInfo,
   stripPath,
+  targetScores,
 } from '../../../src/ui/forecastData';
 import type { SeriesStats } from '../../../src/worker/protocol';
 
@@ -112,7 +113,11 @@ const stats = (over: Partial<SeriesStats>): SeriesStats => ({
   columns: ['load', 'temp', 'hour'].map((name) => ({ name, problems: 0, messages: [] })),
   layout: { inputColumns: [0], targetColumns: [0] },
   notes: [],
-  baselines: { lastValue: { mse: 1, mae: 1 }, seasonal: null },
+  baselines: {
+    lastValue: { mse: 1, mae: 1 },
+    seasonal: null,
+    perTarget: [{ lastValue: { mse: 1, mae: 1 }, seasonal: null }],
+  },
   horizon: 24,
   ...over,
 });
@@ -142,14 +147,11 @@ describe('chosenColumn', () => {
 describe('scores against the baselines', () => {
   it('keeps the forecast scores of the reports, in order', () => {
     const reports: TaskScoresReport[] = [
-      { kind: 'forecast', step: 10, mse: 0.5, mae: 0.6 },
+      { kind: 'forecast', step: 10, mse: 0.5, mae: 0.6, perTarget: [{ mse: 0.5, mae: 0.6 }] },
       { kind: 'tagging', step: 10, accuracy: 1, precision: 1, recall: 1, f1: 1 },
-      { kind: 'forecast', step: 20, mse: 0.2, mae: 0.3 },
+      { kind: 'forecast', step: 20, mse: 0.2, mae: 0.3, perTarget: [{ mse: 0.2, mae: 0.3 }] },
     ];
-    expect(forecastScores(reports)).toEqual([
-      { step: 10, mse: 0.5, mae: 0.6 },
-      { step: 20, mse: 0.2, mae: 0.3 },
-    ]);
+    expect(forecastScores(reports)).toEqual([reports[0], reports[2]]);
     expect(forecastScores(undefined)).toEqual([]);
   });
 
@@ -221,6 +223,56 @@ describe('rolloutInfo', () => {
     expect(rolloutInfo(stats({ layout }), 2).legend).toBe(
       'rollout (hour is not an input; fed its forecasts of load; temp as recorded)',
     );
+  });
+});
+
+describe('targetScores', () => {
+  const two = stats({
+    layout: { inputColumns: [0, 1], targetColumns: [0, 2] },
+    baselines: {
+      lastValue: { mse: 0.3, mae: 0.4 },
+      seasonal: null,
+      perTarget: [
+        { lastValue: { mse: 0.2, mae: 0.3 }, seasonal: { mse: 0.05, mae: 0.1, period: 24 } },
+        { lastValue: { mse: 0.4, mae: 0.5 }, seasonal: null },
+      ],
+    },
+  });
+  const scores = (a: number, b: number) => ({
+    kind: 'forecast' as const,
+    step: 50,
+    mse: (a + b) / 2,
+    mae: 0,
+    perTarget: [
+      { mse: a, mae: 0 },
+      { mse: b, mae: 0 },
+    ],
+  });
+
+  it('sets each target’s MSE beside its own baselines, with a verdict', () => {
+    expect(targetScores(two, scores(0.1, 0.3))).toEqual([
+      {
+        name: 'load',
+        model: 0.1,
+        lastValue: 0.2,
+        seasonal: { mse: 0.05, period: 24 },
+        verdict: 'beats last value only',
+      },
+      { name: 'hour', model: 0.3, lastValue: 0.4, seasonal: null, verdict: 'beats last value' },
+    ]);
+    expect(targetScores(two, scores(0.01, 0.5)).map((t) => t.verdict)).toEqual([
+      'beats both',
+      'not yet below last value',
+    ]);
+    expect(targetScores(two, scores(0.1, NaN))[1].verdict).toBe('–');
+  });
+
+  it('shows the baselines before the first validation, the model as not yet scored', () => {
+    const rows = targetScores(two, null);
+    expect(rows.map((t) => [t.model, t.lastValue, t.verdict])).toEqual([
+      [null, 0.2, '–'],
+      [null, 0.4, '–'],
+    ]);
   });
 });
 

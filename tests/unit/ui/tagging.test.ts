@@ -143,7 +143,7 @@ describe('the scores table', () => {
   test('leaves forecast scores out; the latest tagging report, formatted', () => {
     const list: TaskScoresReport[] = [
       tagging(10, 0.8, 0.1),
-      { kind: 'forecast', step: 20, mse: 1, mae: 1 },
+      { kind: 'forecast', step: 20, mse: 1, mae: 1, perTarget: [{ mse: 1, mae: 1 }] },
     ];
     expect(scoreRows({ 0: list }, 1)).toEqual([{ step: 10, a0: 0.8, f0: 0.1 }]);
     expect(latestTagging(list)?.step).toBe(10);

@@ -10,6 +10,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { naiveBaselines } from '../../../src/series/baselines';
 import { oneStepWarmUp } from '../../../src/series/forecast';
+import { forecastScorer, prepareSeries } from '../../../src/series/trainingData';
 import { generateSeries } from '../../../src/series/generators';
 import { fitColumn, splitSeries } from '../../../src/series/normalize';
 import { seriesWindowAt } from '../../../src/series/windows';
@@ -270,6 +271,13 @@ describe('series in the worker', () => {
       (ba.lastValue.maeNormalized + bb.lastValue.maeNormalized) / 2,
       12,
     );
+    // Each target's own, beside the mean.
+    expect(baselines.perTarget.map((t) => t.lastValue.mse)).toEqual(
+      [ba, bb].map((t) => t.lastValue.mseNormalized),
+    );
+    expect(baselines.perTarget.map((t) => t.seasonal?.period)).toEqual(
+      [ba, bb].map((t) => t.seasonal?.period),
+    );
     expect(ba.seasonal && bb.seasonal).toBeTruthy();
     expect(baselines.seasonal!.periods).toEqual([ba.seasonal!.period, bb.seasonal!.period]);
     expect(baselines.seasonal!.mse).toBeCloseTo(
@@ -310,6 +318,26 @@ describe('series in the worker', () => {
         );
       }
     });
+    // The scores of the same model: each target's errors over the validation rows, and their mean.
+    const scored = await forecastScorer(
+      prepareSeries('two', [a, b], ['a', 'b'], layout, valFraction),
+      T,
+    ).run(backend);
+    if (scored?.kind !== 'forecast') throw new Error('forecast scores');
+    [0, 1].forEach((k) => {
+      let [se, ae] = [0, 0];
+      for (let r = trainRows; r < N; r++) {
+        const e = normalized[k][r] - flat[(r - 1 - from) * 2 + k];
+        se += e * e;
+        ae += Math.abs(e);
+      }
+      expect(scored.perTarget[k].mse).toBeCloseTo(se / (N - trainRows), 10);
+      expect(scored.perTarget[k].mae).toBeCloseTo(ae / (N - trainRows), 10);
+    });
+    expect(scored.mse).toBeCloseTo((scored.perTarget[0].mse + scored.perTarget[1].mse) / 2, 12);
+    expect(scored.perTarget[0].mse).not.toBeCloseTo(scored.perTarget[1].mse, 6);
+    expect(h.of('taskScores').at(-1)).toHaveProperty('perTarget');
+
     await until('a probe', () => h.of('probe').length > 0);
     const stretch = h.of('probe').at(-1)!.series!;
     expect(stretch.columns.map((c) => c.name)).toEqual(['a', 'b']);
