@@ -184,6 +184,11 @@ export function onCorpusAccepted(id: number): void {
   }
 }
 
+/** Train was pressed while a corpus was being checked: it starts once that corpus is in use. */
+export function trainWaitsForCorpus(): boolean {
+  return startOnceAccepted?.command === 'train';
+}
+
 /** The worker refused corpus `id`, the newest the page asked for; the corpus in use stays. */
 export function onCorpusRefused(id: number, message: string): void {
   sentSources.delete(id);

@@ -8,11 +8,18 @@ import { useApp } from './app';
 import { receive } from './receiver';
 import { recoverEngine } from './recovery';
 import { testHooks } from './testHooks';
+import { TrainIntent } from './trainIntent';
 import { Watchdog } from './watchdog';
 
 let worker: Worker | null = null;
 let watchdog: Watchdog | null = null;
 let lastCorpusId = 0;
+const trainIntent = new TrainIntent();
+
+/** A Train is on its way that the worker has not confirmed (trainIntent.ts): a restart keeps it. */
+export function trainUnconfirmed(): boolean {
+  return trainIntent.pending;
+}
 
 let configureSeq = 0;
 
@@ -38,6 +45,7 @@ export function newCorpusId(): number {
 
 export function send(message: UiMessage): void {
   if (stopped) return; // the page said to reload: a blank worker would only mislead
+  trainIntent.sent(message);
   (worker ?? startWorker()).postMessage(message);
 }
 
@@ -57,6 +65,7 @@ function startWorker(): Worker {
     // Messages a replaced worker sent before it was ended describe a model that is gone.
     if (worker !== started) return;
     dog.heard();
+    trainIntent.received(event.data);
     watchProgress(dog, event.data);
     receive(event.data);
   };
@@ -92,6 +101,7 @@ let stopped = false;
 export function stopWorker(forGood = false): void {
   watchdog?.stop();
   worker?.terminate();
+  trainIntent.forget();
   watchdog = null;
   worker = null;
   stopped = forGood;

@@ -6,8 +6,8 @@
 // keeps dying is not restarted a fourth time within five minutes.
 
 import { useApp } from './app';
-import { resendLastCorpus } from './corpusActions';
-import { newCorpusId, send, sendConfigure, stopWorker } from './engine';
+import { resendLastCorpus, trainWaitsForCorpus } from './corpusActions';
+import { newCorpusId, send, sendConfigure, stopWorker, trainUnconfirmed } from './engine';
 import { resendLastSeries } from './seriesActions';
 
 const MAX_RESTARTS = 3;
@@ -32,6 +32,10 @@ export function recoverEngine(reason: string): void {
   const now = performance.now();
   while (restarts.length > 0 && now - restarts[0] > RESTART_WINDOW_MS) restarts.shift();
   const giveUp = restarts.length >= MAX_RESTARTS;
+  // Training, or about to: a Train the dead worker never confirmed (or one waiting for a corpus
+  // it was checking) is the person's too, and goes on with the new worker.
+  const wasTraining =
+    useApp.getState().status.training || trainUnconfirmed() || trainWaitsForCorpus();
   stopWorker(giveUp);
   const state = useApp.getState();
   // Exports, imports and offers in flight died with the worker: their buttons come back.
@@ -48,7 +52,6 @@ export function recoverEngine(reason: string): void {
   }
   restarts.push(now);
 
-  const wasTraining = state.status.training;
   const runId = state.modelRunId;
   const saved = runId !== null && state.savedRuns.some((run) => run.id === runId);
   useApp.setState({

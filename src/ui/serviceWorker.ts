@@ -8,8 +8,9 @@
 //   worker controls the page, one reload lets the isolation headers apply,
 //   so the CPU engine can start its GEMM threads. It happens at most once per
 //   tab (sessionStorage), so a browser that still does not isolate the page
-//   cannot make it loop, and never under a person who is training or has
-//   trained (they keep their work and get one thread).
+//   cannot make it loop, and never under a person who has started: typed or
+//   pasted a text, clicked, dropped a file, trained (they keep their work and
+//   get one thread until they reload).
 // - A later deploy installs a new worker that waits: the page shows a small
 //   notice with a Reload button instead of reloading under the person.
 
@@ -19,10 +20,17 @@ import { showUpdateNotice } from './components/UpdateNotice';
 
 /** Set before the one isolation reload of this tab; cleared once the page is isolated. */
 const RELOADED_FOR_ISOLATION = 'gatescope:reloaded-for-isolation';
+/** What a person does first on a page: after any of them a reload would undo it. */
+const FIRST_ACTS = ['pointerdown', 'keydown', 'input', 'paste', 'drop'] as const;
+/** The person has started doing something on this page. */
+let started = false;
 
 export function registerServiceWorker(): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
   if (crossOriginIsolated) tabFlag(null);
+  for (const type of FIRST_ACTS) {
+    window.addEventListener(type, () => (started = true), { capture: true, once: true });
+  }
   // Relative to the page (base './'), so the worker's scope is the app's folder.
   const workbox = new Workbox(`${import.meta.env.BASE_URL}serviceWorker.js`);
   let updating = false;
@@ -58,7 +66,7 @@ function reloadOnceForIsolation(): void {
     return;
   }
   const { training, step } = useApp.getState().status;
-  if (training || step > 0) {
+  if (started || training || step > 0) {
     console.info(
       'gatescope: the service worker is ready; reload when convenient so the CPU engine ' +
         'can use more threads.',

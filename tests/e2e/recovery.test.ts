@@ -2,8 +2,9 @@
 // through its test hooks (an exception outside every handler, the worker
 // closing itself as an out-of-memory kill would, an endless loop) are noticed
 // by the page, which starts a new worker, resumes the run from its latest
-// save and trains on, saying what happened. A worker that keeps dying is not
-// restarted a fourth time. The limit of silence is shortened for the test
+// save and trains on, saying what happened; a Train pressed while the worker
+// was already stuck is carried to the new one. A worker that keeps dying is
+// not restarted a fourth time. The limit of silence is shortened for the test
 // through the same hooks.
 
 import type { Browser, Page } from 'playwright-core';
@@ -111,6 +112,27 @@ describe('engine recovery (silent faults)', () => {
         .toContain('it was not restarted');
       expect(await train.isEnabled()).toBe(false);
       expect(await pause.isEnabled()).toBe(false);
+      expect(log.errors.filter((e) => !e.includes('fault injected by a test'))).toEqual([]);
+    });
+  });
+});
+
+describe('engine recovery (a Train in flight)', () => {
+  it('keeps a Train the worker never confirmed: the restarted engine trains', async () => {
+    await withBrowser('cpu', async (browser) => {
+      const { page, log } = await open(browser);
+      const train = page.getByRole('button', { name: 'Train', exact: true });
+      const pause = page.getByRole('button', { name: 'Pause' });
+      await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
+      // Stuck before it read the Train: no status will ever say it trains.
+      await inject(page, 'hang');
+      await train.click();
+      await expect
+        .poll(() => alertText(page), { timeout: 300_000 })
+        .toMatch(/has not answered.*no save yet, so a fresh model starts on Subject/);
+      // The fresh model trains without another click: the person had pressed Train.
+      await expect.poll(() => pause.isEnabled(), { timeout: 300_000 }).toBe(true);
+      await expect.poll(() => stepCount(page), { timeout: 300_000 }).toBeGreaterThan(0);
       expect(log.errors.filter((e) => !e.includes('fault injected by a test'))).toEqual([]);
     });
   });
