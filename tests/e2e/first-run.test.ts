@@ -39,10 +39,20 @@ describe.each(MODES)('first run (%s)', (mode) => {
       const inUse = page.getByRole('group', { name: 'Corpus in use' });
       await expect.poll(() => inUse.textContent()).not.toContain('Pasted text');
 
-      // Paste and press Train at once, as a newcomer does.
+      // Paste and press Train at once, as a newcomer does. In one go in the page: as two
+      // Playwright actions, a loaded machine can let the box's 400 ms adoption pause end between
+      // them, and the build it starts disables Train after Playwright has checked it is enabled,
+      // so the click lands on a disabled button (the likeliest way a CI run lost its Train).
       const first = pastedText('Alpha');
-      await page.getByLabel('Corpus text').fill(first);
-      await train.click();
+      await page.getByLabel('Corpus text').evaluate((box, text) => {
+        const setValue = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!;
+        setValue.set!.call(box, text);
+        box.dispatchEvent(new Event('input', { bubbles: true }));
+        const buttons = [...document.querySelectorAll('button')];
+        const trainButton = buttons.find((b) => b.textContent?.trim() === 'Train');
+        if (!trainButton || trainButton.disabled) throw new Error('no enabled Train button');
+        trainButton.click();
+      }, first);
       await expect.poll(() => inUse.textContent(), { timeout: 30_000 }).toContain('Pasted text');
       expect(await shownNumber(page, 'Vocabulary size')).toBe(statsOf(first).vocab);
       expect(await shownNumber(page, 'Character count')).toBe(statsOf(first).chars);
