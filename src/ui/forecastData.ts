@@ -53,6 +53,11 @@ export function forecastRows(report: ForecastReport, column: ForecastColumn): Fo
   return rows;
 }
 
+/** Column `c` of the series as the page names it (its header, or its place when it has none). */
+export function columnLabel(series: SeriesStats, c: number): string {
+  return series.columns[c]?.name ?? `column ${c + 1}`;
+}
+
 /**
  * Which of a report's (or a gate stretch's) target columns to draw: the one
  * named `chosen`, or the first (the first target) when no column has that
@@ -92,14 +97,14 @@ export function targetScores(
   series: SeriesStats,
   latest: ForecastScoresReport | null,
 ): TargetScores[] {
-  const { layout, columns, baselines } = series;
+  const { layout, baselines } = series;
   return layout.targetColumns.map((c, k) => {
     const own = baselines.perTarget[k];
     const model = latest?.perTarget[k]?.mse ?? null;
     const seasonal = own?.seasonal ? { mse: own.seasonal.mse, period: own.seasonal.period } : null;
     const lastValue = own?.lastValue.mse ?? NaN;
     return {
-      name: columns[c]?.name ?? `column ${c + 1}`,
+      name: columnLabel(series, c),
       model,
       lastValue,
       seasonal,
@@ -234,9 +239,9 @@ export function rolloutInfo(
   series: SeriesStats,
   target: number = series.layout.targetColumns[0],
 ): RolloutInfo {
-  const { layout, columns, horizon, validationRows } = series;
+  const { layout, horizon, validationRows } = series;
   const rows = Math.min(horizon, validationRows);
-  const name = (c: number) => columns[c]?.name ?? `column ${c + 1}`;
+  const name = (c: number) => columnLabel(series, c);
   const others = layout.inputColumns.filter((c) => !layout.targetColumns.includes(c));
   // The targets whose forecasts are read back: all of them drive every target's line.
   const fed = layout.targetColumns.filter((c) => layout.inputColumns.includes(c));

@@ -10,7 +10,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { openPage, serveBuiltApp, withBrowser } from '../helpers/app';
-import { MODES } from './browser';
+import { MODES, type PageLog } from './browser';
 import { stepCount } from './steps';
 
 const app = serveBuiltApp();
@@ -62,8 +62,9 @@ async function expectResumed(page: Page, saved: number, why: RegExp): Promise<vo
   await expect.poll(() => stepCount(page), { timeout: 300_000 }).toBeGreaterThan(saved);
 }
 
-function open(browser: Browser) {
-  return openPage(browser, `${app.url}#E=16&H=32&L=1&T=16&B=4`, {
+/** The app with its test hooks and an 8 s limit of silence, once Train can be pressed. */
+async function open(browser: Browser) {
+  const { page, log } = await openPage(browser, `${app.url}#E=16&H=32&L=1&T=16&B=4`, {
     viewport: { width: 1440, height: 1000 },
     beforeLoad: (page) =>
       page.addInitScript(() => {
@@ -71,7 +72,15 @@ function open(browser: Browser) {
         localStorage.setItem('gatescope:test-hooks:silence-ms', '8000');
       }),
   });
+  const train = page.getByRole('button', { name: 'Train', exact: true });
+  const pause = page.getByRole('button', { name: 'Pause' });
+  await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
+  return { page, log, train, pause };
 }
+
+/** The page's errors other than the faults the tests inject. */
+const unexpected = (log: PageLog) =>
+  log.errors.filter((e) => !e.includes('fault injected by a test'));
 
 describe.each(MODES)('engine recovery (%s)', (mode) => {
   it('restarts a worker that threw outside its handlers and resumes the saved run', async () => {
@@ -87,11 +96,8 @@ describe.each(MODES)('engine recovery (%s)', (mode) => {
 describe('engine recovery (silent faults)', () => {
   it('notices a worker that closed or hangs, and stops restarting one that keeps dying', async () => {
     await withBrowser('cpu', async (browser) => {
-      const { page, log } = await open(browser);
-      const train = page.getByRole('button', { name: 'Train', exact: true });
-      const pause = page.getByRole('button', { name: 'Pause' });
+      const { page, log, train, pause } = await open(browser);
       // Closed (as an out-of-memory kill would) before anything was saved: a fresh model.
-      await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
       await inject(page, 'exit');
       await expect
         .poll(() => alertText(page), { timeout: 300_000 })
@@ -112,7 +118,7 @@ describe('engine recovery (silent faults)', () => {
         .toContain('it was not restarted');
       expect(await train.isEnabled()).toBe(false);
       expect(await pause.isEnabled()).toBe(false);
-      expect(log.errors.filter((e) => !e.includes('fault injected by a test'))).toEqual([]);
+      expect(unexpected(log)).toEqual([]);
     });
   });
 });
@@ -120,10 +126,7 @@ describe('engine recovery (silent faults)', () => {
 describe('engine recovery (a Train in flight)', () => {
   it('keeps a Train the worker never confirmed: the restarted engine trains', async () => {
     await withBrowser('cpu', async (browser) => {
-      const { page, log } = await open(browser);
-      const train = page.getByRole('button', { name: 'Train', exact: true });
-      const pause = page.getByRole('button', { name: 'Pause' });
-      await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
+      const { page, log, train, pause } = await open(browser);
       // Stuck before it read the Train: no status will ever say it trains.
       await inject(page, 'hang');
       await train.click();
@@ -133,7 +136,7 @@ describe('engine recovery (a Train in flight)', () => {
       // The fresh model trains without another click: the person had pressed Train.
       await expect.poll(() => pause.isEnabled(), { timeout: 300_000 }).toBe(true);
       await expect.poll(() => stepCount(page), { timeout: 300_000 }).toBeGreaterThan(0);
-      expect(log.errors.filter((e) => !e.includes('fault injected by a test'))).toEqual([]);
+      expect(unexpected(log)).toEqual([]);
     });
   });
 });
@@ -141,9 +144,7 @@ describe('engine recovery (a Train in flight)', () => {
 describe('engine recovery (forecast)', () => {
   it('gives a restarted worker the series back, not the text, and trains on it', async () => {
     await withBrowser('cpu', async (browser) => {
-      const { page, log } = await open(browser);
-      const train = page.getByRole('button', { name: 'Train', exact: true });
-      await expect.poll(() => train.isEnabled(), { timeout: 300_000 }).toBe(true);
+      const { page, log, train } = await open(browser);
       await page.getByRole('radio', { name: /Forecast/ }).check();
       const inUse = page.getByRole('group', { name: 'Series in use' });
       await expect.poll(() => inUse.textContent(), { timeout: 60_000 }).toContain('Noisy sines');
@@ -162,7 +163,7 @@ describe('engine recovery (forecast)', () => {
           timeout: 300_000,
         })
         .toBe(1);
-      expect(log.errors.filter((e) => !e.includes('fault injected by a test'))).toEqual([]);
+      expect(unexpected(log)).toEqual([]);
     });
   });
 });

@@ -18,6 +18,7 @@ import {
 import type { AppState } from '../../store/app';
 import type { SeriesStats } from '../../worker/protocol';
 import {
+  columnLabel,
   compareToBaseline,
   comparisonText,
   forecastScores,
@@ -47,7 +48,7 @@ export function ForecastScores({ series }: { series: SeriesStats }) {
   const vsSeasonal = latest && seasonal ? compareToBaseline(latest.mse, seasonal) : null;
   const scheme = useColorScheme();
   const colors = forecastColors(scheme);
-  const targets = series.layout.targetColumns.map((c) => series.columns[c]?.name ?? '');
+  const targets = series.layout.targetColumns.map((c) => columnLabel(series, c));
 
   return (
     <div className="forecast-scores">
