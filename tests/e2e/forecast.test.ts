@@ -102,7 +102,12 @@ describe('forecast page (cpu)', () => {
       const loadTarget = page.getByLabel('load is a target');
       if (!(await loadTarget.isChecked())) await loadTarget.check();
       await expect.poll(() => loadTarget.isChecked(), { timeout: 60_000 }).toBe(true);
-      await page.getByLabel('hum is a target').check();
+      // click(), not check(): the box follows the worker's answer, so right after the click it
+      // may still be off, which check() takes for a failed click.
+      await page.getByLabel('hum is a target').click();
+      await expect
+        .poll(() => page.getByLabel('hum is a target').isChecked(), { timeout: 60_000 })
+        .toBe(true);
       await expect
         .poll(() => page.getByLabel('hum is an input').isChecked(), { timeout: 60_000 })
         .toBe(true);
